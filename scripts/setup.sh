@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# Installs what Dataplane's build, quick start and tests need on Debian 12, and nothing twice:
+# each apt package is installed only when dpkg says it is missing. Safe to run again and again.
+set -euo pipefail
+
+# Oracles and tools the tests call (see DESIGN.md, "Oracles that nobody here wrote").
+APT_PACKAGES=(
+  tshark          # dissects what we emit and read
+  python3-scapy   # crafts reference captures (pcaps/generate.py) with Debian's /usr/bin/python3
+  tcpdump         # opens what we write, as a second reader
+)
+
+missing=()
+for package in "${APT_PACKAGES[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$package")
+  fi
+done
+
+if ((${#missing[@]})); then
+  echo "setup: installing ${missing[*]}" >&2
+  SUDO=""
+  if [ "$(id -u)" -ne 0 ]; then
+    command -v sudo >/dev/null || { echo "setup: need root (or sudo) to apt-get install ${missing[*]}" >&2; exit 1; }
+    SUDO="sudo"
+  fi
+  export DEBIAN_FRONTEND=noninteractive
+  $SUDO apt-get update -qq
+  # wireshark-common asks whether non-root users may capture; the preseed keeps it quiet.
+  echo "wireshark-common wireshark-common/install-setuid boolean false" | $SUDO debconf-set-selections
+  $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+if ! command -v dotnet >/dev/null; then
+  cat >&2 <<'MSG'
+setup: the .NET 10 SDK is not on PATH. Debian 12 does not package it; install it from
+  https://learn.microsoft.com/dotnet/core/install/linux-debian (packages.microsoft.com, dotnet-sdk-10.0)
+or with dotnet-install.sh --channel 10.0, then run this again.
+MSG
+  exit 1
+fi
