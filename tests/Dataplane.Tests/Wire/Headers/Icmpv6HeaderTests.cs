@@ -92,5 +92,20 @@ public class Icmpv6HeaderTests
     }
 
     [Fact]
+    public void PacketDotNet_icmpv6_checksum_is_wrong_and_tshark_agrees_with_us()
+    {
+        // An echo request built by PacketDotNet 1.4.8 (IcmpV6Packet in an IPv6Packet, UpdateIcmpChecksum): it wrote
+        // 0xa450 and its ValidIcmpChecksum accepts that. tshark 4.x on the same bytes: "Checksum: 0xa450 incorrect,
+        // should be 0x243d"; Scapy 2.5.0 also computes 0x243d. So PacketDotNet is not an oracle for ICMPv6 checksums.
+        byte[] packet = Hex.Bytes(
+            "60 00 00 00 00 0c 3a 40 20 01 0d b8 00 00 00 00 00 00 00 00 00 00 00 01 20 01 0d b8 00 00 00 00 00 00 00 00 00 00 00 02 " +
+            "80 00 a4 50 00 00 00 00 00 07 00 00");
+        Assert.True(Ipv6Header.TryCreate(packet, out var ip));
+        Assert.True(Icmpv6Header.TryCreate(ip.Payload, out var icmp));
+        Assert.False(icmp.IsChecksumValid(ip.Source, ip.Destination));
+        Assert.Equal(0x243d, icmp.ComputeChecksum(ip.Source, ip.Destination));
+    }
+
+    [Fact]
     public void Refuses_fewer_than_eight_bytes() => Assert.False(Icmpv6Header.TryCreate(new byte[7], out _));
 }
