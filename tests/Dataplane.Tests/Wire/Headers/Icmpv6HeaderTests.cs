@@ -95,7 +95,7 @@ public class Icmpv6HeaderTests
     public void PacketDotNet_icmpv6_checksum_is_wrong_and_tshark_agrees_with_us()
     {
         // An echo request built by PacketDotNet 1.4.8 (IcmpV6Packet in an IPv6Packet, UpdateIcmpChecksum): it wrote
-        // 0xa450 and its ValidIcmpChecksum accepts that. tshark 4.x on the same bytes: "Checksum: 0xa450 incorrect,
+        // 0xa450 and its ValidIcmpChecksum accepts that. tshark 4.0.17 on the same bytes: "Checksum: 0xa450 incorrect,
         // should be 0x243d"; Scapy 2.5.0 also computes 0x243d. So PacketDotNet is not an oracle for ICMPv6 checksums.
         byte[] packet = Hex.Bytes(
             "60 00 00 00 00 0c 3a 40 20 01 0d b8 00 00 00 00 00 00 00 00 00 00 00 01 20 01 0d b8 00 00 00 00 00 00 00 00 00 00 00 02 " +
