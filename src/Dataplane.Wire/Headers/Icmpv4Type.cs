@@ -5,6 +5,10 @@ public static class Icmpv4Type
 {
     public const byte EchoReply = 0;
     public const byte DestinationUnreachable = 3;
+
+    /// <summary>Deprecated by RFC 6633 but still an error message that quotes the invoking datagram.</summary>
+    public const byte SourceQuench = 4;
+
     public const byte Redirect = 5;
     public const byte EchoRequest = 8;
     public const byte TimeExceeded = 11;
@@ -14,5 +18,5 @@ public static class Icmpv4Type
     public const byte CodeFragmentationNeeded = 4;
 
     /// <summary>True for the error messages whose body starts with the invoking datagram.</summary>
-    public static bool IsError(byte type) => type is DestinationUnreachable or 4 or Redirect or TimeExceeded or ParameterProblem;
+    public static bool IsError(byte type) => type is DestinationUnreachable or SourceQuench or Redirect or TimeExceeded or ParameterProblem;
 }
