@@ -1,4 +1,6 @@
 using System.Buffers.Binary;
+using Dataplane.Wire.Addresses;
+using Dataplane.Wire.Checksums;
 
 namespace Dataplane.Wire.Headers;
 
@@ -77,4 +79,33 @@ public readonly ref struct UdpHeader
 
     /// <summary>The header and payload as the length field declares them (the span the checksum covers).</summary>
     public Span<byte> Datagram => _bytes[..Math.Max(Length, Math.Min(TotalLength, _bytes.Length))];
+
+    /// <summary>
+    /// The checksum over <see cref="Datagram"/> given the pseudo-header sum. A computed 0 is sent as 0xFFFF
+    /// (RFC 768), because 0 on the wire means "no checksum".
+    /// </summary>
+    public ushort ComputeChecksum(uint pseudoHeaderSum)
+    {
+        Span<byte> datagram = Datagram;
+        ushort checksum = InternetChecksum.Finish(InternetChecksum.Sum(datagram[8..], InternetChecksum.Sum(datagram[..6], pseudoHeaderSum)));
+        return checksum == 0 ? (ushort)0xFFFF : checksum;
+    }
+
+    public ushort ComputeChecksum(Ipv4Address source, Ipv4Address destination) =>
+        ComputeChecksum(InternetChecksum.PseudoHeaderSum(source, destination, IpProtocol.Udp, DatagramLength));
+
+    public ushort ComputeChecksum(Ipv6Address source, Ipv6Address destination) =>
+        ComputeChecksum(InternetChecksum.PseudoHeaderSum(source, destination, IpProtocol.Udp, DatagramLength));
+
+    /// <summary>True when the checksum verifies; a zero checksum ("none sent", legal over IPv4 only) is not valid here, the caller decides what it accepts.</summary>
+    public bool IsChecksumValid(uint pseudoHeaderSum) => Checksum != 0 && InternetChecksum.IsValid(Datagram, pseudoHeaderSum);
+
+    public bool IsChecksumValid(Ipv4Address source, Ipv4Address destination) =>
+        IsChecksumValid(InternetChecksum.PseudoHeaderSum(source, destination, IpProtocol.Udp, DatagramLength));
+
+    public bool IsChecksumValid(Ipv6Address source, Ipv6Address destination) =>
+        IsChecksumValid(InternetChecksum.PseudoHeaderSum(source, destination, IpProtocol.Udp, DatagramLength));
+
+    // The pseudo-header length is the UDP length field; Datagram is clamped to it, so use its length.
+    private int DatagramLength => Datagram.Length;
 }

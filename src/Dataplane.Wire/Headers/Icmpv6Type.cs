@@ -1,0 +1,19 @@
+namespace Dataplane.Wire.Headers;
+
+/// <summary>ICMPv6 message types (RFC 4443; neighbour discovery from RFC 4861).</summary>
+public static class Icmpv6Type
+{
+    public const byte DestinationUnreachable = 1;
+    public const byte PacketTooBig = 2;
+    public const byte TimeExceeded = 3;
+    public const byte ParameterProblem = 4;
+    public const byte EchoRequest = 128;
+    public const byte EchoReply = 129;
+    public const byte RouterSolicitation = 133;
+    public const byte RouterAdvertisement = 134;
+    public const byte NeighborSolicitation = 135;
+    public const byte NeighborAdvertisement = 136;
+
+    /// <summary>RFC 4443 section 2.1: types 0-127 are errors, and every error carries the invoking packet.</summary>
+    public static bool IsError(byte type) => type < 128;
+}
