@@ -1,0 +1,102 @@
+using System.Buffers.Binary;
+using System.Diagnostics;
+using System.Globalization;
+
+namespace Dataplane.Tests.Oracles;
+
+/// <summary>
+/// Wireshark's dissectors (Debian's tshark) as a judge for what we emit: the test frames a header in
+/// Ethernet/IPv4/UDP, writes a one-packet pcap and asks tshark for named fields. Tests skip when tshark is absent.
+/// </summary>
+internal static class TsharkUdpPayloadOracle
+{
+    private const string Tshark = "/usr/bin/tshark";
+
+    /// <summary>The values tshark reports for <paramref name="fields"/>, in order ("" when absent, the innermost when repeated); "_ws.malformed" flags a bad dissection.</summary>
+    public static string[] Dissect(byte[] udpPayload, ushort destinationPort, params string[] fields)
+    {
+        if (!File.Exists(Tshark))
+        {
+            Assert.Skip($"tshark oracle skipped: {Tshark} not found (apt install tshark)");
+        }
+
+        string pcap = Path.Combine(Path.GetTempPath(), $"dataplane-{Guid.NewGuid():N}.pcap");
+        try
+        {
+            File.WriteAllBytes(pcap, OnePacketPcap(EthernetIpv4Udp(udpPayload, destinationPort)));
+            var start = new ProcessStartInfo(Tshark)
+            {
+                RedirectStandardOutput = true,
+                RedirectStandardError = true,
+                UseShellExecute = false,
+            };
+            foreach (string argument in new[] { "-r", pcap, "-T", "fields", "-E", "separator=|", "-E", "occurrence=l" })
+            {
+                start.ArgumentList.Add(argument);
+            }
+
+            foreach (string field in fields)
+            {
+                start.ArgumentList.Add("-e");
+                start.ArgumentList.Add(field);
+            }
+
+            using var process = Process.Start(start) ?? throw new InvalidOperationException($"could not start {Tshark}");
+            var stderr = process.StandardError.ReadToEndAsync();
+            string stdout = process.StandardOutput.ReadToEnd();
+            process.WaitForExit();
+            if (process.ExitCode != 0)
+            {
+                throw new InvalidOperationException($"tshark failed ({process.ExitCode}): {stderr.Result}");
+            }
+
+            return stdout.TrimEnd('\n', '\r').Split('|');
+        }
+        finally
+        {
+            File.Delete(pcap);
+        }
+    }
+
+    /// <summary>Parses tshark's numbers, printed in decimal or as 0x-prefixed hex depending on the field's display.</summary>
+    public static uint Number(string text) =>
+        text.StartsWith("0x", StringComparison.Ordinal)
+            ? uint.Parse(text.AsSpan(2), NumberStyles.HexNumber, CultureInfo.InvariantCulture)
+            : uint.Parse(text, CultureInfo.InvariantCulture);
+
+    private static byte[] EthernetIpv4Udp(byte[] payload, ushort destinationPort)
+    {
+        var frame = new byte[14 + 20 + 8 + payload.Length];
+        byte[] ethernet = [0x02, 0, 0, 0, 0, 0x02, 0x02, 0, 0, 0, 0, 0x01, 0x08, 0x00];
+        ethernet.CopyTo(frame, 0);
+        var ip = frame.AsSpan(14, 20);
+        ip[0] = 0x45;
+        BinaryPrimitives.WriteUInt16BigEndian(ip[2..], (ushort)(20 + 8 + payload.Length));
+        ip[8] = 64;
+        ip[9] = 17;
+        byte[] addresses = [192, 0, 2, 1, 192, 0, 2, 2];
+        addresses.CopyTo(ip[12..]);
+        var udp = frame.AsSpan(34, 8);
+        BinaryPrimitives.WriteUInt16BigEndian(udp, 50000);
+        BinaryPrimitives.WriteUInt16BigEndian(udp[2..], destinationPort);
+        BinaryPrimitives.WriteUInt16BigEndian(udp[4..], (ushort)(8 + payload.Length));
+        payload.CopyTo(frame, 42);
+        return frame;
+    }
+
+    private static byte[] OnePacketPcap(byte[] frame)
+    {
+        // Classic pcap: 24-byte global header (microsecond magic, v2.4, snaplen 65535, LINKTYPE_ETHERNET), 16-byte record header.
+        var file = new byte[24 + 16 + frame.Length];
+        var span = file.AsSpan();
+        BinaryPrimitives.WriteUInt32LittleEndian(span, 0xA1B2C3D4);
+        BinaryPrimitives.WriteUInt16LittleEndian(span[4..], 2);
+        BinaryPrimitives.WriteUInt16LittleEndian(span[6..], 4);
+        BinaryPrimitives.WriteUInt32LittleEndian(span[16..], 65535);
+        BinaryPrimitives.WriteUInt32LittleEndian(span[20..], 1);
+        BinaryPrimitives.WriteUInt32LittleEndian(span[32..], (uint)frame.Length);
+        BinaryPrimitives.WriteUInt32LittleEndian(span[36..], (uint)frame.Length);
+        frame.CopyTo(file, 40);
+        return file;
+    }
+}
