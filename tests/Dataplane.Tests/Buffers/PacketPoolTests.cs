@@ -88,11 +88,17 @@ public class PacketPoolTests
         var packet = default(PacketDescriptor);
         Cycle(pool, batch, dropped, ref packet, 10); // warm-up: JIT, tiering
 
-        var before = GC.GetAllocatedBytesForCurrentThread();
-        Cycle(pool, batch, dropped, ref packet, 10_000);
-        var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        // Smallest of three runs: the counter can move by a few KiB of runtime noise (see
+        // CaptureAllocationTests); a real allocation per cycle would show in every run.
+        var smallest = long.MaxValue;
+        for (var run = 0; run < 3; run++)
+        {
+            var before = GC.GetAllocatedBytesForCurrentThread();
+            Cycle(pool, batch, dropped, ref packet, 10_000);
+            smallest = Math.Min(smallest, GC.GetAllocatedBytesForCurrentThread() - before);
+        }
 
-        Assert.Equal(0, allocated);
+        Assert.Equal(0, smallest);
         Assert.Equal(pool.BufferCount, pool.Available);
     }
 
