@@ -63,6 +63,19 @@ public static class TsharkOracle
         return frames;
     }
 
+    /// <summary>One row per frame, one column per field: the field's first occurrence, "" when absent.</summary>
+    public static string[][] Columns(string capturePath, params string[] fields) =>
+        Fields(capturePath, fields).Select(frame => fields.Select(field => frame[field].FirstOrDefault() ?? "").ToArray()).ToArray();
+
+    /// <summary>frame.time_epoch ("1700000000.123456789") as nanoseconds, without floating point.</summary>
+    public static long EpochNanoseconds(string text)
+    {
+        int dot = text.IndexOf('.', StringComparison.Ordinal);
+        long seconds = long.Parse(dot < 0 ? text : text[..dot], System.Globalization.CultureInfo.InvariantCulture);
+        string fraction = dot < 0 ? "" : text[(dot + 1)..];
+        return (seconds * 1_000_000_000L) + long.Parse(fraction.PadRight(9, '0')[..9], System.Globalization.CultureInfo.InvariantCulture);
+    }
+
     /// <summary>Expert-info messages at warning level or above (malformed packets, bad checksums, bad lengths), per frame number.</summary>
     public static IReadOnlyList<string> Problems(string capturePath)
     {

@@ -1,3 +1,4 @@
+using Dataplane.Tests.Oracles;
 using Dataplane.Ports.Pcap;
 
 namespace Dataplane.Tests.Pcap;
@@ -17,7 +18,7 @@ public class TsharkInteropTests
     [InlineData(PcapTimestampPrecision.Nanoseconds)]
     public void Tshark_reads_our_pcap(PcapTimestampPrecision precision)
     {
-        Tshark.SkipIfMissing();
+        TsharkOracle.RequireInstalled();
         using var file = new TempFile(".pcap");
         using (var writer = new PcapWriter(file.Path, CaptureLinkType.Ethernet, precision, snapLength: 2000))
         {
@@ -27,7 +28,7 @@ public class TsharkInteropTests
             }
         }
 
-        var frames = Tshark.Fields(file.Path, "frame.len", "frame.cap_len", "frame.time_epoch");
+        var frames = TsharkOracle.Columns(file.Path, "frame.len", "frame.cap_len", "frame.time_epoch");
 
         Assert.Equal(Lengths.Length, frames.Length);
         for (var i = 0; i < Lengths.Length; i++)
@@ -35,14 +36,14 @@ public class TsharkInteropTests
             Assert.Equal(Lengths[i], int.Parse(frames[i][0]));
             Assert.Equal(Math.Min(Lengths[i], 2000), int.Parse(frames[i][1]));
             var expected = precision == PcapTimestampPrecision.Nanoseconds ? TimeOf(i) : TimeOf(i) / 1000 * 1000;
-            Assert.Equal(expected, Tshark.EpochNanoseconds(frames[i][2]));
+            Assert.Equal(expected, TsharkOracle.EpochNanoseconds(frames[i][2]));
         }
     }
 
     [Fact]
     public void Tshark_reads_our_pcapng_with_two_interfaces()
     {
-        Tshark.SkipIfMissing();
+        TsharkOracle.RequireInstalled();
         using var file = new TempFile(".pcapng");
         using (var writer = new PcapNgWriter(file.Path))
         {
@@ -54,14 +55,14 @@ public class TsharkInteropTests
             }
         }
 
-        var frames = Tshark.Fields(file.Path, "frame.len", "frame.cap_len", "frame.time_epoch", "frame.interface_id", "frame.interface_name");
+        var frames = TsharkOracle.Columns(file.Path, "frame.len", "frame.cap_len", "frame.time_epoch", "frame.interface_id", "frame.interface_name");
 
         Assert.Equal(Lengths.Length, frames.Length);
         for (var i = 0; i < Lengths.Length; i++)
         {
             Assert.Equal(Lengths[i], int.Parse(frames[i][0]));
             Assert.Equal(Lengths[i], int.Parse(frames[i][1]));
-            Assert.Equal(TimeOf(i), Tshark.EpochNanoseconds(frames[i][2]));
+            Assert.Equal(TimeOf(i), TsharkOracle.EpochNanoseconds(frames[i][2]));
             Assert.Equal(i % 2, int.Parse(frames[i][3]));
             Assert.Equal(i % 2 == 0 ? "eth0" : "tun0", frames[i][4]);
         }
