@@ -1,5 +1,5 @@
 using System.Buffers.Binary;
-using System.Diagnostics;
+using Dataplane.Ports.Pcap;
 using System.Globalization;
 
 namespace Dataplane.Tests.Oracles;
@@ -15,42 +15,17 @@ internal static class TsharkUdpPayloadOracle
     /// <summary>The values tshark reports for <paramref name="fields"/>, in order ("" when absent, the innermost when repeated); "_ws.malformed" flags a bad dissection.</summary>
     public static string[] Dissect(byte[] udpPayload, ushort destinationPort, params string[] fields)
     {
-        if (!File.Exists(Tshark))
-        {
-            Assert.Skip($"tshark oracle skipped: {Tshark} not found (apt install tshark)");
-        }
-
+        TsharkOracle.RequireInstalled();
         string pcap = Path.Combine(Path.GetTempPath(), $"dataplane-{Guid.NewGuid():N}.pcap");
         try
         {
-            File.WriteAllBytes(pcap, OnePacketPcap(EthernetIpv4Udp(udpPayload, destinationPort)));
-            var start = new ProcessStartInfo(Tshark)
+            using (var writer = new PcapWriter(pcap, CaptureLinkType.Ethernet, PcapTimestampPrecision.Microseconds, snapLength: 65535))
             {
-                RedirectStandardOutput = true,
-                RedirectStandardError = true,
-                UseShellExecute = false,
-            };
-            foreach (string argument in new[] { "-r", pcap, "-T", "fields", "-E", "separator=|", "-E", "occurrence=l" })
-            {
-                start.ArgumentList.Add(argument);
+                writer.Write(EthernetIpv4Udp(udpPayload, destinationPort), timestamp: 0);
             }
 
-            foreach (string field in fields)
-            {
-                start.ArgumentList.Add("-e");
-                start.ArgumentList.Add(field);
-            }
-
-            using var process = Process.Start(start) ?? throw new InvalidOperationException($"could not start {Tshark}");
-            var stderr = process.StandardError.ReadToEndAsync();
-            string stdout = process.StandardOutput.ReadToEnd();
-            process.WaitForExit();
-            if (process.ExitCode != 0)
-            {
-                throw new InvalidOperationException($"tshark failed ({process.ExitCode}): {stderr.Result}");
-            }
-
-            return stdout.TrimEnd('\n', '\r').Split('|');
+            var frame = Assert.Single(TsharkOracle.Fields(pcap, fields));
+            return fields.Select(field => frame[field].LastOrDefault() ?? "").ToArray();
         }
         finally
         {
@@ -82,21 +57,5 @@ internal static class TsharkUdpPayloadOracle
         BinaryPrimitives.WriteUInt16BigEndian(udp[4..], (ushort)(8 + payload.Length));
         payload.CopyTo(frame, 42);
         return frame;
-    }
-
-    private static byte[] OnePacketPcap(byte[] frame)
-    {
-        // Classic pcap: 24-byte global header (microsecond magic, v2.4, snaplen 65535, LINKTYPE_ETHERNET), 16-byte record header.
-        var file = new byte[24 + 16 + frame.Length];
-        var span = file.AsSpan();
-        BinaryPrimitives.WriteUInt32LittleEndian(span, 0xA1B2C3D4);
-        BinaryPrimitives.WriteUInt16LittleEndian(span[4..], 2);
-        BinaryPrimitives.WriteUInt16LittleEndian(span[6..], 4);
-        BinaryPrimitives.WriteUInt32LittleEndian(span[16..], 65535);
-        BinaryPrimitives.WriteUInt32LittleEndian(span[20..], 1);
-        BinaryPrimitives.WriteUInt32LittleEndian(span[32..], (uint)frame.Length);
-        BinaryPrimitives.WriteUInt32LittleEndian(span[36..], (uint)frame.Length);
-        frame.CopyTo(file, 40);
-        return file;
     }
 }
