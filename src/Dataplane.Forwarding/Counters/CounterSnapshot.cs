@@ -1,0 +1,49 @@
+namespace Dataplane.Forwarding.Counters;
+
+/// <summary>The sum of several workers' counters at one moment, with the conservation check every test and report uses.</summary>
+public sealed record CounterSnapshot(long Received, long Transmitted, long Punted, IReadOnlyDictionary<DropReason, long> Drops)
+{
+    public long TotalDropped => Drops.Values.Sum();
+
+    /// <summary>Every packet that entered is accounted for: transmitted, punted to the control plane, or dropped under a reason.</summary>
+    public bool IsConserved => Received == Transmitted + Punted + TotalDropped;
+
+    public static CounterSnapshot Sum(IEnumerable<WorkerCounters> workers)
+    {
+        long received = 0, transmitted = 0, punted = 0;
+        var drops = new SortedDictionary<DropReason, long>();
+        foreach (var worker in workers)
+        {
+            received += Volatile.Read(ref worker.Received);
+            transmitted += Volatile.Read(ref worker.Transmitted);
+            punted += Volatile.Read(ref worker.Punted);
+            foreach (var reason in Enum.GetValues<DropReason>())
+            {
+                long count = reason == DropReason.None ? worker.DroppedUnderNone : worker.Dropped(reason);
+                if (count != 0)
+                {
+                    drops[reason] = drops.GetValueOrDefault(reason) + count;
+                }
+            }
+        }
+
+        return new CounterSnapshot(received, transmitted, punted, drops);
+    }
+
+    /// <summary>A table for humans: the totals, then each non-zero drop reason.</summary>
+    public string ToTable()
+    {
+        var table = new System.Text.StringBuilder();
+        table.AppendLine($"{"received",-28}{Received,14}");
+        table.AppendLine($"{"transmitted",-28}{Transmitted,14}");
+        table.AppendLine($"{"punted",-28}{Punted,14}");
+        table.AppendLine($"{"dropped",-28}{TotalDropped,14}");
+        foreach (var (reason, count) in Drops)
+        {
+            table.AppendLine($"  {reason,-26}{count,14}");
+        }
+
+        table.Append(IsConserved ? "conservation holds: received = transmitted + punted + dropped" : "CONSERVATION VIOLATED: received != transmitted + punted + dropped");
+        return table.ToString();
+    }
+}

@@ -1,0 +1,44 @@
+namespace Dataplane.Forwarding.Counters;
+
+/// <summary>
+/// Why a packet was dropped. Every drop in every stage names one of these, so the counters say where traffic
+/// went and rx = tx + punted + sum(drops) can be checked. Values fit the descriptor's one-byte
+/// <c>DropReason</c> field; 0 means "not dropped".
+/// </summary>
+public enum DropReason : byte
+{
+    None = 0,
+
+    // Classification: the outer headers did not parse.
+    TruncatedEthernet,
+    TruncatedOrBadVlanTags,
+    UnsupportedEtherType,
+    MalformedIpv4,
+    MalformedIpv6,
+    Ipv6ExtensionChainInvalid,
+    MalformedUdp,
+    MalformedTcp,
+    MalformedIcmp,
+
+    // Tunnels.
+    MalformedLisp,
+    LispToForeignRloc,
+    UnknownInstanceId,
+    MalformedVxlan,
+    UnknownVni,
+    MalformedGtpU,
+    UnknownTeid,
+    TunnelNestingTooDeep,
+
+    // Forwarding decisions.
+    MapCacheMissDrop,
+    NegativeEntryDrop,
+    NoUsableLocator,
+    TtlExpired,
+    OverMtu,
+    NoRoute,
+    NoNeighbour,
+    NoHeadroom,
+    PuntQueueFull,
+    TxQueueFull,
+}
