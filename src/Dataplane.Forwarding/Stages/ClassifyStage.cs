@@ -1,0 +1,159 @@
+using Dataplane.Forwarding.Buffers;
+using Dataplane.Forwarding.Counters;
+using Dataplane.Wire.Headers;
+using Dataplane.Wire.Tunnels;
+
+namespace Dataplane.Forwarding.Stages;
+
+/// <summary>
+/// Parses the outer headers of every packet in a batch once, records the L2/L3/L4 offsets (from the buffer start,
+/// so they survive a later prepend or strip) and the <see cref="PacketKind"/>, and marks malformed packets dropped
+/// under a named reason. Later stages trust these offsets and do not parse the outer headers again.
+/// Static and allocation-free: one call per batch.
+/// </summary>
+public static class ClassifyStage
+{
+    public static void Run(PacketBatch batch, WorkerCounters counters)
+    {
+        var packets = batch.AsSpan();
+        counters.Received += packets.Length;
+        for (int i = 0; i < packets.Length; i++)
+        {
+            ref var packet = ref packets[i];
+            var reason = Classify(ref packet);
+            if (reason != DropReason.None)
+            {
+                packet.DropReason = (byte)reason;
+                counters.Drop(reason);
+            }
+        }
+    }
+
+    /// <summary>Classifies one packet; returns the drop reason, or None when it parsed.</summary>
+    public static DropReason Classify(ref PacketDescriptor packet)
+    {
+        var frame = packet.Data;
+        int l2 = packet.DataOffset;
+        packet.Kind = (byte)PacketKind.Unclassified;
+        int l3Start;
+        ushort etherType;
+        if (packet.Format == FrameFormat.RawIp)
+        {
+            l3Start = 0;
+            etherType = frame.IsEmpty ? (ushort)0 : (frame[0] >> 4) switch { 4 => EtherType.Ipv4, 6 => EtherType.Ipv6, _ => (ushort)0 };
+            if (etherType == 0)
+            {
+                return frame.IsEmpty || (frame[0] >> 4) == 4 ? DropReason.MalformedIpv4 : DropReason.UnsupportedEtherType;
+            }
+        }
+        else
+        {
+            if (frame.Length < EthernetHeader.Length)
+            {
+                return DropReason.TruncatedEthernet;
+            }
+
+            if (!EthernetTagWalker.TryWalk(frame, out var layout))
+            {
+                return DropReason.TruncatedOrBadVlanTags;
+            }
+
+            l3Start = layout.L3Offset;
+            etherType = layout.EtherType;
+        }
+
+        packet.L2Offset = (ushort)l2;
+        packet.L3Offset = (ushort)(l2 + l3Start);
+        var l3 = frame[l3Start..];
+        byte protocol;
+        Span<byte> l4;
+        int l4Start;
+        switch (etherType)
+        {
+            case EtherType.Ipv4:
+                if (!Ipv4Header.TryCreate(l3, out var ipv4))
+                {
+                    return DropReason.MalformedIpv4;
+                }
+
+                packet.Kind = (byte)PacketKind.NativeIpv4;
+                if (ipv4.FragmentOffset != 0)
+                {
+                    return DropReason.None; // a later fragment has no L4 header to look at
+                }
+
+                protocol = ipv4.Protocol;
+                l4Start = l3Start + ipv4.HeaderLength;
+                l4 = ipv4.Payload;
+                break;
+            case EtherType.Ipv6:
+                if (!Ipv6Header.TryCreate(l3, out var ipv6))
+                {
+                    return DropReason.MalformedIpv6;
+                }
+
+                if (!ipv6.TryWalkExtensions(out var chain))
+                {
+                    return DropReason.Ipv6ExtensionChainInvalid;
+                }
+
+                packet.Kind = (byte)PacketKind.NativeIpv6;
+                if (!chain.IsUpperLayerHeaderPresent)
+                {
+                    return DropReason.None;
+                }
+
+                protocol = chain.UpperLayerProtocol;
+                l4Start = l3Start + chain.UpperLayerOffset;
+                l4 = l3[chain.UpperLayerOffset..(Ipv6Header.Length + ipv6.PayloadLength)];
+                break;
+            case EtherType.Arp:
+                packet.Kind = (byte)PacketKind.Arp;
+                return DropReason.None;
+            default:
+                return DropReason.UnsupportedEtherType;
+        }
+
+        packet.L4Offset = (ushort)(l2 + l4Start);
+        switch (protocol)
+        {
+            case IpProtocol.Udp:
+                if (!UdpHeader.TryCreate(l4, out var udp))
+                {
+                    return DropReason.MalformedUdp;
+                }
+
+                packet.Kind = (byte)KindForUdpPort(udp.DestinationPort, (PacketKind)packet.Kind);
+                return DropReason.None;
+            case IpProtocol.Tcp:
+                return TcpHeader.TryCreate(l4, out _) ? DropReason.None : DropReason.MalformedTcp;
+            case IpProtocol.Icmp:
+                return Icmpv4Header.TryCreate(l4, out _) ? DropReason.None : DropReason.MalformedIcmp;
+            case IpProtocol.Icmpv6:
+                if (!Icmpv6Header.TryCreate(l4, out var icmpv6))
+                {
+                    return DropReason.MalformedIcmp;
+                }
+
+                if (icmpv6.Type is Icmpv6Type.NeighborSolicitation or Icmpv6Type.NeighborAdvertisement)
+                {
+                    packet.Kind = (byte)PacketKind.NeighborDiscovery;
+                }
+
+                return DropReason.None;
+            default:
+                return DropReason.None;
+        }
+    }
+
+    private static PacketKind KindForUdpPort(ushort port, PacketKind native) => port switch
+    {
+        TunnelPorts.LispData => PacketKind.LispData,
+        TunnelPorts.LispControl => PacketKind.LispControl,
+        TunnelPorts.Vxlan => PacketKind.Vxlan,
+        TunnelPorts.VxlanGpe => PacketKind.VxlanGpe,
+        TunnelPorts.GtpU => PacketKind.GtpU,
+        TunnelPorts.GtpC => PacketKind.GtpC,
+        _ => native,
+    };
+}
