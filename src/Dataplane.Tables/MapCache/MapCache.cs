@@ -56,19 +56,26 @@ public sealed class MapCache
         ArgumentNullException.ThrowIfNull(entry);
         lock (writeLock)
         {
-            if (slotOf.TryGetValue(entry.Prefix, out uint existing))
+            return PublishLocked(entry);
+        }
+    }
+
+    /// <summary>
+    /// Publishes <paramref name="entry"/> unless the cache already holds the same prefix with a map-version at
+    /// least as new (RFC 9302), so a late, reordered Map-Reply cannot roll a mapping back. Returns whether it was published.
+    /// </summary>
+    public bool AddOrReplaceIfNewer(MapCacheEntry entry)
+    {
+        ArgumentNullException.ThrowIfNull(entry);
+        lock (writeLock)
+        {
+            if (slotOf.TryGetValue(entry.Prefix, out uint existing) && !MapVersioning.IsNewer(entry.MapVersion, slots[existing]!.MapVersion))
             {
-                Volatile.Write(ref slots[existing], entry);
-                Interlocked.Increment(ref version);
-                return existing;
+                return false;
             }
 
-            uint slot = TakeSlot();
-            Volatile.Write(ref slots[slot], entry);
-            slotOf.Add(entry.Prefix, slot);
-            index?.Insert(entry.Prefix, slot);
-            Interlocked.Increment(ref version);
-            return slot;
+            PublishLocked(entry);
+            return true;
         }
     }
 
@@ -140,6 +147,24 @@ public sealed class MapCache
 
             return removed;
         }
+    }
+
+    private uint PublishLocked(MapCacheEntry entry)
+    {
+        if (slotOf.TryGetValue(entry.Prefix, out uint existing))
+        {
+            Volatile.Write(ref slots[existing], entry);
+            Interlocked.Increment(ref version);
+            return existing;
+        }
+
+        // Fill the slot before the LPM can lead a reader to it.
+        uint slot = TakeSlot();
+        Volatile.Write(ref slots[slot], entry);
+        slotOf.Add(entry.Prefix, slot);
+        index?.Insert(entry.Prefix, slot);
+        Interlocked.Increment(ref version);
+        return slot;
     }
 
     private bool RemoveLocked(EidPrefix prefix)

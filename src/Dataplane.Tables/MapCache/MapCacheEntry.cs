@@ -80,24 +80,7 @@ public sealed class MapCacheEntry
     /// <summary>A positive entry. Throws when the locator set is empty (use <see cref="Negative(EidPrefix, NegativeAction, uint, IMonotonicClock, ushort)"/>) or longer than <see cref="MaxLocators"/>.</summary>
     public static MapCacheEntry Create(EidPrefix prefix, ReadOnlySpan<Locator> locators, uint ttlMinutes, long now, long frequency, ushort mapVersion = 0)
     {
-        if (locators.IsEmpty)
-        {
-            throw new ArgumentException("a positive entry needs at least one locator; build a negative entry instead", nameof(locators));
-        }
-
-        if (locators.Length > MaxLocators)
-        {
-            throw new ArgumentException($"{locators.Length} locators, at most {MaxLocators} per entry", nameof(locators));
-        }
-
-        foreach (var locator in locators)
-        {
-            if (locator.Address.Family == IpFamily.Unspecified)
-            {
-                throw new ArgumentException("a locator needs an IPv4 or IPv6 address", nameof(locators));
-            }
-        }
-
+        CheckLocators(locators);
         CheckVersion(mapVersion);
         return new MapCacheEntry(prefix, locators.ToArray(), NegativeAction.NoAction, ttlMinutes, ExpiryOf(ttlMinutes, now, frequency), mapVersion);
     }
@@ -130,6 +113,17 @@ public sealed class MapCacheEntry
     }
 
     /// <summary>
+    /// The same prefix and TTL with a new locator set: what a Change-Priority C=1 message or a promotion/demotion
+    /// of RLOCs does to an existing entry. The map-version is the caller's (0 keeps none).
+    /// </summary>
+    public MapCacheEntry WithLocators(ReadOnlySpan<Locator> newLocators, ushort mapVersion)
+    {
+        CheckLocators(newLocators);
+        CheckVersion(mapVersion);
+        return new MapCacheEntry(Prefix, newLocators.ToArray(), NegativeAction.NoAction, TtlMinutes, ExpiresAt, mapVersion);
+    }
+
+    /// <summary>
     /// Absolute expiry: now + minutes * 60 * frequency, saturating to never. A TTL of 0 is already expired
     /// (RFC 9301: remove at once); <see cref="InfiniteTtl"/> never expires.
     /// </summary>
@@ -143,6 +137,27 @@ public sealed class MapCacheEntry
 
         Int128 expiry = now + (Int128)ttlMinutes * 60 * frequency;
         return expiry >= long.MaxValue ? long.MaxValue : (long)expiry;
+    }
+
+    private static void CheckLocators(ReadOnlySpan<Locator> locators)
+    {
+        if (locators.IsEmpty)
+        {
+            throw new ArgumentException("a positive entry needs at least one locator; build a negative entry instead", nameof(locators));
+        }
+
+        if (locators.Length > MaxLocators)
+        {
+            throw new ArgumentException($"{locators.Length} locators, at most {MaxLocators} per entry", nameof(locators));
+        }
+
+        foreach (var locator in locators)
+        {
+            if (locator.Address.Family == IpFamily.Unspecified)
+            {
+                throw new ArgumentException("a locator needs an IPv4 or IPv6 address", nameof(locators));
+            }
+        }
     }
 
     private static void CheckVersion(ushort mapVersion) =>
