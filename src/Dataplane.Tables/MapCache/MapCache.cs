@@ -21,15 +21,17 @@ public sealed class MapCache
     private readonly Lock writeLock = new();
     private readonly Dictionary<EidPrefix, uint> slotOf = [];
     private readonly Queue<uint> freeSlots = new();
+    private readonly List<uint>? retiredSlots;
     private readonly IMapCacheIndex? index;
     private MapCacheEntry?[] slots;
     private uint highWater;
     private long version;
 
-    public MapCache(IMapCacheIndex? index = null, int initialCapacity = 256)
+    public MapCache(IMapCacheIndex? index = null, int initialCapacity = 256, bool deferSlotReuse = false)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(initialCapacity);
         this.index = index;
+        retiredSlots = deferSlotReuse ? [] : null;
         slots = new MapCacheEntry?[initialCapacity];
     }
 
@@ -149,6 +151,30 @@ public sealed class MapCache
         }
     }
 
+    /// <summary>
+    /// With deferred reuse: makes the slots retired so far reusable. Call only after a grace period, when no reader
+    /// can still hold a slot number it read before those removals. Returns how many slots were reclaimed.
+    /// </summary>
+    public int ReclaimRetiredSlots()
+    {
+        lock (writeLock)
+        {
+            if (retiredSlots is null)
+            {
+                return 0;
+            }
+
+            foreach (uint slot in retiredSlots)
+            {
+                freeSlots.Enqueue(slot);
+            }
+
+            int count = retiredSlots.Count;
+            retiredSlots.Clear();
+            return count;
+        }
+    }
+
     private uint PublishLocked(MapCacheEntry entry)
     {
         if (slotOf.TryGetValue(entry.Prefix, out uint existing))
@@ -174,10 +200,19 @@ public sealed class MapCache
             return false;
         }
 
-        // Unhook the prefix from the LPM before clearing the slot, so a reader never follows the LPM to an empty slot it should not reach.
+        // Unhook the prefix from the LPM before clearing the slot, so new lookups stop arriving here first; a reader
+        // already past the LPM finds the old entry or null, which it treats as a miss.
         index?.Remove(prefix);
         Volatile.Write(ref slots[slot], null);
-        freeSlots.Enqueue(slot);
+        if (retiredSlots is null)
+        {
+            freeSlots.Enqueue(slot);
+        }
+        else
+        {
+            retiredSlots.Add(slot);
+        }
+
         Interlocked.Increment(ref version);
         return true;
     }

@@ -68,6 +68,24 @@ public class MapCacheTests
     }
 
     [Fact]
+    public void Deferred_reuse_keeps_a_freed_slot_empty_until_reclaimed()
+    {
+        var clock = new ManualClock();
+        var cache = new MapCache(deferSlotReuse: true);
+        uint a = cache.AddOrReplace(Positive("10.0.0.0/8", "192.0.2.1", 10, clock));
+        Assert.True(cache.Remove(EidPrefix.Parse("10.0.0.0/8")));
+
+        uint b = cache.AddOrReplace(Positive("11.0.0.0/8", "192.0.2.1", 10, clock));
+        Assert.NotEqual(a, b);
+        Assert.Null(cache.View[a]);
+
+        Assert.Equal(1, cache.ReclaimRetiredSlots());
+        Assert.Equal(0, cache.ReclaimRetiredSlots());
+        Assert.Equal(a, cache.AddOrReplace(Positive("12.0.0.0/8", "192.0.2.1", 10, clock)));
+        Assert.Equal(0, new MapCache().ReclaimRetiredSlots());
+    }
+
+    [Fact]
     public void Sweep_removes_only_expired_entries()
     {
         var clock = new ManualClock();
