@@ -1,0 +1,98 @@
+namespace Dataplane.Tables.MapCache;
+
+/// <summary>
+/// The xTR's own mappings (RFC 9301 "EID-to-RLOC database"): the EID prefixes it serves (as ETR it decapsulates
+/// toward them, as ITR it encapsulates from them) and its own RLOCs (what it registers and what the outer
+/// destination of a packet must be for it to decapsulate). Small and rarely changed, so each list is an array
+/// replaced whole on change (copy on write) and scanned linearly by readers without locks.
+/// </summary>
+public sealed class LocalDatabase
+{
+    private readonly Lock writeLock = new();
+    private EidPrefix[] eidPrefixes;
+    private Locator[] rlocs;
+
+    public LocalDatabase(IEnumerable<EidPrefix>? eidPrefixes = null, IEnumerable<Locator>? rlocs = null)
+    {
+        this.eidPrefixes = eidPrefixes?.Distinct().ToArray() ?? [];
+        this.rlocs = rlocs?.Select(r => r with { IsLocal = true }).ToArray() ?? [];
+    }
+
+    public ReadOnlySpan<EidPrefix> EidPrefixes => Volatile.Read(ref eidPrefixes);
+
+    /// <summary>Our own locators, always flagged <see cref="Locator.IsLocal"/>.</summary>
+    public ReadOnlySpan<Locator> Rlocs => Volatile.Read(ref rlocs);
+
+    public bool AddEidPrefix(EidPrefix prefix)
+    {
+        lock (writeLock)
+        {
+            if (Array.IndexOf(eidPrefixes, prefix) >= 0)
+            {
+                return false;
+            }
+
+            Volatile.Write(ref eidPrefixes, [.. eidPrefixes, prefix]);
+            return true;
+        }
+    }
+
+    public bool RemoveEidPrefix(EidPrefix prefix)
+    {
+        lock (writeLock)
+        {
+            if (Array.IndexOf(eidPrefixes, prefix) < 0)
+            {
+                return false;
+            }
+
+            Volatile.Write(ref eidPrefixes, eidPrefixes.Where(p => p != prefix).ToArray());
+            return true;
+        }
+    }
+
+    /// <summary>Replaces the RLOC set (priorities changed, an interface went away, Change-Priority promoted or demoted us).</summary>
+    public void SetRlocs(ReadOnlySpan<Locator> locators)
+    {
+        var copy = locators.ToArray();
+        for (int i = 0; i < copy.Length; i++)
+        {
+            copy[i] = copy[i] with { IsLocal = true };
+        }
+
+        Volatile.Write(ref rlocs, copy);
+    }
+
+    /// <summary>The most specific local EID prefix holding <paramref name="eid"/>.</summary>
+    public bool TryFindEidPrefix(uint instanceId, IpAddress eid, out EidPrefix prefix)
+    {
+        prefix = default;
+        bool found = false;
+        foreach (var candidate in EidPrefixes)
+        {
+            if (candidate.Contains(instanceId, eid) && (!found || candidate.PrefixLength > prefix.PrefixLength))
+            {
+                prefix = candidate;
+                found = true;
+            }
+        }
+
+        return found;
+    }
+
+    public bool IsLocalEid(uint instanceId, IpAddress eid) => TryFindEidPrefix(instanceId, eid, out _);
+
+    /// <summary>True when <paramref name="address"/> is one of our RLOCs: the ETR check on an outer destination.</summary>
+    public bool IsLocalRloc(IpAddress address)
+    {
+        foreach (var rloc in Rlocs)
+        {
+            if (rloc.Address == address)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+}

@@ -1,0 +1,24 @@
+namespace Dataplane.Tables.MapCache;
+
+/// <summary>
+/// What a reader (a worker) holds for one batch: the slot array as it was when the batch started. Taking it is
+/// one volatile read; indexing it is lock-free. Entries are immutable, so each slot read yields a whole entry.
+/// </summary>
+public readonly struct MapCacheView
+{
+    private readonly MapCacheEntry?[]? slots;
+
+    internal MapCacheView(MapCacheEntry?[] slots) => this.slots = slots;
+
+    public int Length => slots?.Length ?? 0;
+
+    /// <summary>The entry in <paramref name="slot"/> (the value the LPM returned), or null if the slot is empty or out of range.</summary>
+    public MapCacheEntry? this[uint slot]
+    {
+        get
+        {
+            var array = slots;
+            return array is not null && slot < (uint)array.Length ? Volatile.Read(ref array[slot]) : null;
+        }
+    }
+}
