@@ -228,7 +228,7 @@ public class Ipv4LpmTableTests
         var table = new Ipv4LpmTable(initialGroups: 1);
         table.TryAdd(A("10.0.0.0"), 8, 1); // covering route: lookups under 10/8 never miss
         uint[] valid = [1, 2, 3, 4, 5];
-        var stop = new CancellationTokenSource(TimeSpan.FromSeconds(1.5));
+        using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(1.5));
         long bad = 0;
         long lookups = 0;
 
@@ -343,7 +343,7 @@ public class Ipv4LpmTableTests
 
         watch.Stop();
         double lookupsPerSecond = 64.0 * addresses.Length / watch.Elapsed.TotalSeconds;
-        TestContext.Current.SendDiagnosticMessage(
+        TestContext.Current.TestOutputHelper?.WriteLine(
             $"IPv4 LPM: {table.Count} routes, {insertPerSecond / 1e6:F2} M inserts/s, {lookupsPerSecond / 1e6:F1} M lookups/s, " +
             $"{table.GroupsInUse} groups, {table.LookupBytes / (1 << 20)} MiB lookup arrays, found {found}");
         Assert.True(table.Count > 500_000);
