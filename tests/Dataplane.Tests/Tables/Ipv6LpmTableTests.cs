@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Dataplane.Tables.Lpm;
 using Dataplane.Wire.Addresses;
 
@@ -256,5 +257,60 @@ public class Ipv6LpmTableTests
         Assert.Equal(0, Interlocked.Read(ref bad));
         Assert.True(lookups > 0);
         Assert.True(operations > 0);
+    }
+
+    [Fact]
+    public void Scale_fifty_thousand_prefixes()
+    {
+        var random = new Random(3);
+        var table = new Ipv6LpmTable(initialNodes: 1 << 12);
+        var prefixes = new (UInt128 Prefix, int Length)[50_000];
+        for (int i = 0; i < prefixes.Length; i++)
+        {
+            // Shape: roughly an Internet table, mostly /29../48 under 2000::/3, some /64 and host routes.
+            // Random prefixes share little beyond the root, so each needs its own path (~3 nodes, ~3.5 KiB):
+            // the worst case for an 8-bit stride trie, and why the test stays small.
+            int length = random.Next(100) switch { < 85 => random.Next(29, 49), < 97 => 64, _ => 128 };
+            var address = new UInt128(0x2000_0000_0000_0000ul | ((ulong)random.NextInt64() >> 3), (ulong)random.NextInt64());
+            prefixes[i] = (address & Mask(length), length);
+        }
+
+        var watch = Stopwatch.StartNew();
+        for (int i = 0; i < prefixes.Length; i++)
+        {
+            table.AddOrReplace(new Ipv6Address(prefixes[i].Prefix), prefixes[i].Length, (uint)i);
+        }
+
+        watch.Stop();
+        double insertPerSecond = prefixes.Length / watch.Elapsed.TotalSeconds;
+
+        var addresses = new UInt128[1 << 14];
+        for (int i = 0; i < addresses.Length; i++)
+        {
+            // Half inside inserted prefixes (deep walks), half random under 2000::/3.
+            var (prefix, length) = prefixes[random.Next(prefixes.Length)];
+            var noise = new UInt128((ulong)random.NextInt64(), (ulong)random.NextInt64());
+            addresses[i] = i % 2 == 0 ? prefix | (noise & ~Mask(length)) : new UInt128(0x2000_0000_0000_0000ul | ((ulong)random.NextInt64() >> 3), 0);
+        }
+
+        var values = new uint[addresses.Length];
+        int found = table.LookupBatch(addresses, values);
+        Assert.True(found >= addresses.Length / 2);
+        for (int i = 0; i < addresses.Length; i += 2)
+        {
+            Assert.NotEqual(Ipv6LpmTable.NoValue, values[i]);
+        }
+
+        watch.Restart();
+        for (int round = 0; round < 32; round++)
+        {
+            table.LookupBatch(addresses, values);
+        }
+
+        watch.Stop();
+        double lookupsPerSecond = 32.0 * addresses.Length / watch.Elapsed.TotalSeconds;
+        TestContext.Current.TestOutputHelper?.WriteLine(
+            $"IPv6 LPM: {table.Count} routes, {insertPerSecond / 1e6:F2} M inserts/s, {lookupsPerSecond / 1e6:F1} M lookups/s, " +
+            $"{table.NodesInUse} nodes, {table.LookupBytes / (1 << 20)} MiB lookup arrays");
     }
 }
