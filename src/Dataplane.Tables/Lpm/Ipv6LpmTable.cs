@@ -176,10 +176,10 @@ public sealed class Ipv6LpmTable
         UInt128 key = prefix.Value & Mask(length);
         lock (_writer)
         {
-            bool exists = _rules[length].ContainsKey(key);
-            if (exists && !replace)
+            bool exists = _rules[length].TryGetValue(key, out uint current);
+            if (exists && (!replace || current == value))
             {
-                return false;
+                return false; // nothing to rewrite: a /0 rewrite would touch every entry for nothing
             }
 
             _rules[length][key] = value;

@@ -77,6 +77,8 @@ public class Ipv4LpmTableTests
         Assert.False(table.TryAdd(A("10.0.0.0"), 8, 2));
         Assert.False(table.AddOrReplace(A("10.0.0.0"), 8, 3));
         Assert.True(table.TryLookup(A("10.200.0.1"), out uint v) && v == 3);
+        Assert.False(table.AddOrReplace(A("10.0.0.0"), 8, 3)); // same value: nothing rewritten
+        Assert.True(table.TryLookup(A("10.200.0.1"), out v) && v == 3);
         Assert.Equal(1, table.Count);
         Assert.Throws<ArgumentOutOfRangeException>(() => table.TryAdd(A("10.0.0.0"), 33, 1));
         Assert.Throws<ArgumentOutOfRangeException>(() => table.TryAdd(A("10.0.0.0"), 8, Ipv4LpmTable.MaxValue + 1));
