@@ -13,10 +13,11 @@ namespace Dataplane.Tables.Lpm;
 /// <para>Entry word (uint): bit 31 valid, bit 30 extended (low 24 bits are a group index), bits 24..29 the
 /// prefix length that produced the entry (so the writer knows what a new route may overwrite), bits 0..23
 /// the value. One word per entry means a reader sees the old or the new entry, never a torn one.</para>
-/// <para>Memory: first level 2^24 x 4 B = 64 MiB, allocated up front (zeroed pages are committed lazily by
-/// the OS but count against the GC heap). Each second-level group is 256 x 4 B = 1 KiB; the group array
-/// starts at <c>initialGroups</c> and doubles as needed. Writer-side rules cost one dictionary slot per
-/// prefix (~24 B).</para>
+/// <para>Memory: 4 B per entry. First level 2^24 x 4 B = 64 MiB, one managed large-object-heap array
+/// allocated up front whatever the number of routes. Each second-level group is 256 x 4 B = 1 KiB, one per
+/// /24 that holds a route longer than /24; the group array starts at <c>initialGroups</c> and doubles as
+/// needed (so up to half of it can be slack). Writer-side rules cost one dictionary slot per route (~20 B
+/// plus growth slack). Measured: 870k routes (3% longer than /24) use 30k groups, 96 MiB of arrays.</para>
 /// <para>Concurrency: any number of lock-free readers, one writer at a time (writers serialise on a private
 /// lock). A new group is filled completely before the first-level entry that points to it is published with
 /// <see cref="Volatile.Write(ref uint, uint)"/>; a grown group array is published before any entry refers

@@ -14,7 +14,9 @@ namespace Dataplane.Tables.Lpm;
 /// the value. The prefix length behind each entry lives in a parallel byte array only the writer reads.</para>
 /// <para>Memory: root 2^16 x (4 + 1) B = 320 KiB; each node 256 x (4 + 1) B = 1.25 KiB. A prefix longer than
 /// /16 needs at most (length - 16) / 8 rounded up nodes of its own, shared with prefixes on the same path;
-/// the pool starts at <c>initialNodes</c> and doubles as needed.</para>
+/// the pool starts at <c>initialNodes</c> and doubles as needed. Measured on 50k random Internet-shaped
+/// routes (which share little below the root): ~2.9 nodes, ~3.7 KiB per route before pool slack; real
+/// tables share more of their paths.</para>
 /// <para>Concurrency: as <see cref="Ipv4LpmTable"/>. Lock-free readers, one writer at a time; a new node is
 /// filled completely (copies of the entry it replaces) before the pointer to it is published with
 /// <see cref="Volatile.Write(ref uint, uint)"/>; a grown pool is published before any pointer into its new
