@@ -1,0 +1,81 @@
+using System.Diagnostics.CodeAnalysis;
+
+namespace Dataplane.Tables.Lpm;
+
+/// <summary>
+/// The LPM tables of every routing instance (LISP instance ID, VXLAN VNI, VRF), keyed by a uint instance ID.
+/// Tables are created on demand and per address family, because an IPv4 table is expensive: its DIR-24-8
+/// first level is 2^24 x 4 B = 64 MiB whatever the number of routes, so a hundred IPv4 VRFs cost 6.4 GiB.
+/// An IPv6 table starts at about 400 KiB. An instance that never gets an IPv4 route never pays for one.
+/// </summary>
+/// <remarks>
+/// Readers look tables up without a lock: the maps are copy-on-write snapshots, replaced whole by the
+/// (locked) writer, so a reader sees the old or the new map. Look a table up once per batch, not per packet.
+/// A removed table stays valid for readers that still hold it; the GC frees it after they let go.
+/// </remarks>
+public sealed class LpmTableSet
+{
+    private Dictionary<uint, Ipv4LpmTable> _ipv4 = [];
+    private Dictionary<uint, Ipv6LpmTable> _ipv6 = [];
+    private readonly Lock _writer = new();
+
+    public int Ipv4TableCount => Volatile.Read(ref _ipv4).Count;
+
+    public int Ipv6TableCount => Volatile.Read(ref _ipv6).Count;
+
+    public bool TryGetIpv4(uint instanceId, [NotNullWhen(true)] out Ipv4LpmTable? table) =>
+        Volatile.Read(ref _ipv4).TryGetValue(instanceId, out table);
+
+    public bool TryGetIpv6(uint instanceId, [NotNullWhen(true)] out Ipv6LpmTable? table) =>
+        Volatile.Read(ref _ipv6).TryGetValue(instanceId, out table);
+
+    /// <summary>The instance's IPv4 table, created (64 MiB) on first use.</summary>
+    public Ipv4LpmTable GetOrCreateIpv4(uint instanceId) => GetOrCreate(ref _ipv4, instanceId, static () => new Ipv4LpmTable());
+
+    /// <summary>The instance's IPv6 table, created on first use.</summary>
+    public Ipv6LpmTable GetOrCreateIpv6(uint instanceId) => GetOrCreate(ref _ipv6, instanceId, static () => new Ipv6LpmTable());
+
+    /// <summary>Drops both tables of an instance; true if it had any.</summary>
+    public bool RemoveInstance(uint instanceId)
+    {
+        lock (_writer)
+        {
+            bool removed = Without(ref _ipv4, instanceId);
+            return Without(ref _ipv6, instanceId) | removed;
+        }
+    }
+
+    private TTable GetOrCreate<TTable>(ref Dictionary<uint, TTable> map, uint instanceId, Func<TTable> create)
+    {
+        if (Volatile.Read(ref map).TryGetValue(instanceId, out TTable? existing))
+        {
+            return existing;
+        }
+
+        lock (_writer)
+        {
+            if (map.TryGetValue(instanceId, out existing))
+            {
+                return existing;
+            }
+
+            var table = create();
+            var copy = new Dictionary<uint, TTable>(map) { [instanceId] = table };
+            Volatile.Write(ref map, copy);
+            return table;
+        }
+    }
+
+    private static bool Without<TTable>(ref Dictionary<uint, TTable> map, uint instanceId)
+    {
+        if (!map.ContainsKey(instanceId))
+        {
+            return false;
+        }
+
+        var copy = new Dictionary<uint, TTable>(map);
+        copy.Remove(instanceId);
+        Volatile.Write(ref map, copy);
+        return true;
+    }
+}
