@@ -9,7 +9,7 @@ public class ChecksumBenchmarks
 {
     private byte[] _data = [];
 
-    [Params(20, 64, 1500, 9000)]
+    [Params(20, 64, 128, 256, 1500, 9000)]
     public int Length { get; set; }
 
     [GlobalSetup]

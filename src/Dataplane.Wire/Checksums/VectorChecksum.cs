@@ -11,8 +11,12 @@ namespace Dataplane.Wire.Checksums;
 /// </summary>
 public static class VectorChecksum
 {
-    /// <summary>Below this length the scalar loop wins: the vector set-up and horizontal reduction cost more than they save.</summary>
-    public const int MinimumLength = 64;
+    /// <summary>
+    /// Below this length the 8-byte scalar loop wins: the vector set-up and horizontal reduction cost more than they
+    /// save. Measured with bench/Dataplane.Benchmarks (ChecksumBenchmarks): scalar 5.0 ns vs vector 5.6 ns at 64 B,
+    /// vector 5.7 ns vs scalar 7.3 ns at 128 B.
+    /// </summary>
+    public const int MinimumLength = 128;
 
     // A lane gains at most 2 * 0xFFFF per vector, so 2^14 vectors per accumulator keep it under 2^31 and their pair-sum under 2^32.
     private const int VectorsPerBlock = 1 << 14;
