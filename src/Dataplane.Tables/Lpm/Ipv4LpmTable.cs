@@ -45,8 +45,7 @@ public sealed class Ipv4LpmTable
     private readonly uint[] _tbl24 = new uint[1 << 24];
     private uint[] _tbl8;
     private int _groupsAllocated;
-    private readonly Stack<int> _freeGroups = new();
-    private readonly List<int> _retiredGroups = [];
+    private readonly DeferredFreeList _unlinkedGroups = new();
     private readonly Dictionary<uint, uint>[] _rules = new Dictionary<uint, uint>[33];
     private readonly Lock _writer = new();
 
@@ -64,10 +63,10 @@ public sealed class Ipv4LpmTable
     public int Count { get; private set; }
 
     /// <summary>Second-level groups currently referenced by the first level.</summary>
-    public int GroupsInUse => _groupsAllocated - _freeGroups.Count - _retiredGroups.Count;
+    public int GroupsInUse => _groupsAllocated - _unlinkedGroups.FreeCount - _unlinkedGroups.RetiredCount;
 
     /// <summary>Groups freed by removes and waiting for <see cref="ReclaimRetiredGroups"/>.</summary>
-    public int GroupsRetired => _retiredGroups.Count;
+    public int GroupsRetired => _unlinkedGroups.RetiredCount;
 
     /// <summary>Bytes held by the lookup arrays (first level plus the group array's capacity).</summary>
     public long LookupBytes => (_tbl24.LongLength + Volatile.Read(ref _tbl8).LongLength) * sizeof(uint);
@@ -168,12 +167,7 @@ public sealed class Ipv4LpmTable
     {
         lock (_writer)
         {
-            foreach (int group in _retiredGroups)
-            {
-                _freeGroups.Push(group);
-            }
-
-            _retiredGroups.Clear();
+            _unlinkedGroups.Reclaim();
         }
     }
 
@@ -284,12 +278,12 @@ public sealed class Ipv4LpmTable
         }
 
         Volatile.Write(ref _tbl24[index], groups[at]);
-        _retiredGroups.Add(at / GroupSize);
+        _unlinkedGroups.Retire(at / GroupSize);
     }
 
     private int AllocateGroup()
     {
-        if (_freeGroups.TryPop(out int group))
+        if (_unlinkedGroups.TryTake(out int group))
         {
             return group;
         }

@@ -40,8 +40,7 @@ public sealed class Ipv6LpmTable
     private uint[] _nodes;
     private byte[] _nodeDepth;
     private int _nodesAllocated;
-    private readonly Stack<int> _freeNodes = new();
-    private readonly List<int> _retiredNodes = [];
+    private readonly DeferredFreeList _unlinkedNodes = new();
     private readonly Dictionary<UInt128, uint>[] _rules = new Dictionary<UInt128, uint>[129];
     private readonly Lock _writer = new();
 
@@ -58,9 +57,9 @@ public sealed class Ipv6LpmTable
 
     public int Count { get; private set; }
 
-    public int NodesInUse => _nodesAllocated - _freeNodes.Count - _retiredNodes.Count;
+    public int NodesInUse => _nodesAllocated - _unlinkedNodes.FreeCount - _unlinkedNodes.RetiredCount;
 
-    public int NodesRetired => _retiredNodes.Count;
+    public int NodesRetired => _unlinkedNodes.RetiredCount;
 
     /// <summary>Bytes held by the lookup arrays and their writer-side depth shadows.</summary>
     public long LookupBytes => (_root.LongLength * 5) + (Volatile.Read(ref _nodes).LongLength * 5);
@@ -162,12 +161,7 @@ public sealed class Ipv6LpmTable
     {
         lock (_writer)
         {
-            foreach (int node in _retiredNodes)
-            {
-                _freeNodes.Push(node);
-            }
-
-            _retiredNodes.Clear();
+            _unlinkedNodes.Reclaim();
         }
     }
 
@@ -299,14 +293,14 @@ public sealed class Ipv6LpmTable
             int index = pathIndex[level - 1];
             DepthAt(parent, index) = _nodeDepth[baseIndex];
             Volatile.Write(ref EntryAt(parent, index), _nodes[baseIndex]);
-            _retiredNodes.Add(node);
+            _unlinkedNodes.Retire(node);
             node = parent;
         }
     }
 
     private int AllocateNode()
     {
-        if (_freeNodes.TryPop(out int node))
+        if (_unlinkedNodes.TryTake(out int node))
         {
             return node;
         }

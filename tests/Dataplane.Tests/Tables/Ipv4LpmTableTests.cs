@@ -214,9 +214,17 @@ public class Ipv4LpmTableTests
             sum += Run();
         }
 
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        sum += Run();
-        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+        // The runtime sometimes allocates a few bytes of its own (tiering, OSR) during one measured run; a
+        // per-lookup allocation would be megabytes in every run, so the smallest of three runs is what counts.
+        long smallest = long.MaxValue;
+        for (int run = 0; run < 3; run++)
+        {
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            sum += Run();
+            smallest = Math.Min(smallest, GC.GetAllocatedBytesForCurrentThread() - before);
+        }
+
+        Assert.Equal(0, smallest);
         Assert.NotEqual(0u, sum);
 
         uint Run()
