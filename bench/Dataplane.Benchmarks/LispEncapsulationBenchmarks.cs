@@ -2,7 +2,7 @@ using BenchmarkDotNet.Attributes;
 using Dataplane.Forwarding.Buffers;
 using Dataplane.Forwarding.Counters;
 using Dataplane.Forwarding.Stages;
-using Dataplane.Forwarding.Stages.Lisp;
+using Dataplane.Forwarding.Lisp;
 using Dataplane.Wire.Addresses;
 
 namespace Dataplane.Benchmarks;

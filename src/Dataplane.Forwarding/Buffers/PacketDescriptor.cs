@@ -65,6 +65,18 @@ public unsafe struct PacketDescriptor
     /// <summary>Why the packet is dropped; 0 = not dropped. Codes belong to the pipeline's drop counters.</summary>
     public byte DropReason;
 
+    /// <summary>What the pipeline decided: still pending, transmit on <see cref="EgressPort"/>, or punt to the control plane. A drop is <see cref="DropReason"/> instead.</summary>
+    public PacketDisposition Disposition;
+
+    /// <summary>Port to transmit on, once <see cref="Disposition"/> is <see cref="PacketDisposition.Transmit"/>.</summary>
+    public ushort EgressPort;
+
+    /// <summary>
+    /// The instance ID (LISP) / VRF the packet's addresses belong to: set from the ingress port, or from the
+    /// tunnel header when a decapsulation stage strips one, so later lookups use the right table.
+    /// </summary>
+    public uint InstanceId;
+
     /// <summary>Offset of the outer L2 header from <see cref="Buffer"/>; valid once <see cref="Kind"/> is set.</summary>
     public ushort L2Offset;
 

@@ -3,6 +3,13 @@ namespace Dataplane.Forwarding.Counters;
 /// <summary>The sum of several workers' counters at one moment, with the conservation check every test and report uses.</summary>
 public sealed record CounterSnapshot(long Received, long Transmitted, long Punted, IReadOnlyDictionary<DropReason, long> Drops)
 {
+    /// <summary>Per-stage event counts (encapsulated, decapsulated, replies ...), non-zero ones only.</summary>
+    public IReadOnlyDictionary<ForwardingEvent, long> Events { get; init; } = new SortedDictionary<ForwardingEvent, long>();
+
+    public long Dropped(DropReason reason) => Drops.GetValueOrDefault(reason);
+
+    public long Counted(ForwardingEvent forwardingEvent) => Events.GetValueOrDefault(forwardingEvent);
+
     public long TotalDropped => Drops.Values.Sum();
 
     /// <summary>Every packet that entered is accounted for: transmitted, punted to the control plane, or dropped under a reason.</summary>
@@ -12,8 +19,18 @@ public sealed record CounterSnapshot(long Received, long Transmitted, long Punte
     {
         long received = 0, transmitted = 0, punted = 0;
         var drops = new SortedDictionary<DropReason, long>();
+        var events = new SortedDictionary<ForwardingEvent, long>();
         foreach (var worker in workers)
         {
+            foreach (var forwardingEvent in Enum.GetValues<ForwardingEvent>())
+            {
+                long count = worker.Counted(forwardingEvent);
+                if (count != 0)
+                {
+                    events[forwardingEvent] = events.GetValueOrDefault(forwardingEvent) + count;
+                }
+            }
+
             received += Volatile.Read(ref worker.Received);
             transmitted += Volatile.Read(ref worker.Transmitted);
             punted += Volatile.Read(ref worker.Punted);
@@ -27,7 +44,7 @@ public sealed record CounterSnapshot(long Received, long Transmitted, long Punte
             }
         }
 
-        return new CounterSnapshot(received, transmitted, punted, drops);
+        return new CounterSnapshot(received, transmitted, punted, drops) { Events = events };
     }
 
     /// <summary>A table for humans: the totals, then each non-zero drop reason.</summary>
@@ -41,6 +58,11 @@ public sealed record CounterSnapshot(long Received, long Transmitted, long Punte
         foreach (var (reason, count) in Drops)
         {
             table.AppendLine($"  {reason,-26}{count,14}");
+        }
+
+        foreach (var (forwardingEvent, count) in Events)
+        {
+            table.AppendLine($"{"event " + forwardingEvent,-28}{count,14}");
         }
 
         table.Append(IsConserved ? "conservation holds: received = transmitted + punted + dropped" : "CONSERVATION VIOLATED: received != transmitted + punted + dropped");

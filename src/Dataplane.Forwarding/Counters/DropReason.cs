@@ -41,4 +41,14 @@ public enum DropReason : byte
     NoHeadroom,
     PuntQueueFull,
     TxQueueFull,
+
+    /// <summary>No stage took the packet: a kind this configuration has no role for (e.g. VXLAN on a pure xTR).</summary>
+    NoHandler,
+    InnerHeaderMalformed,
+
+    // LISP stages (ITR/ETR/PxTR/RTR) add their reasons here.
+
+    // VXLAN VTEP stage adds its reasons here.
+
+    // GTP-U endpoint stage adds its reasons here.
 }

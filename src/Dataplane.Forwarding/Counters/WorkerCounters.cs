@@ -9,7 +9,11 @@ public sealed class WorkerCounters
 {
     private static readonly int DropReasonCount = Enum.GetValues<DropReason>().Length;
 
+    private static readonly int EventCount = Enum.GetValues<ForwardingEvent>().Length;
+
     private readonly long[] _drops = new long[DropReasonCount];
+
+    private readonly long[] _events = new long[EventCount];
 
     public long Received;
 
@@ -21,6 +25,11 @@ public sealed class WorkerCounters
     public void Drop(DropReason reason, long count = 1) => _drops[(int)reason] += count;
 
     public long Dropped(DropReason reason) => Volatile.Read(ref _drops[(int)reason]);
+
+    /// <summary>Counts something a stage did (an encapsulation, a reply sent); not part of the conservation sum.</summary>
+    public void Count(ForwardingEvent forwardingEvent, long count = 1) => _events[(int)forwardingEvent] += count;
+
+    public long Counted(ForwardingEvent forwardingEvent) => Volatile.Read(ref _events[(int)forwardingEvent]);
 
     public long TotalDropped
     {

@@ -45,6 +45,23 @@ public sealed class LpmTableSet
         }
     }
 
+    /// <summary>
+    /// Frees the memory every table retired on removals. Call at a quiescent point: after every worker has
+    /// finished the batch it was in when the removals were made.
+    /// </summary>
+    public void ReclaimRetired()
+    {
+        foreach (var table in Volatile.Read(ref _ipv4).Values)
+        {
+            table.ReclaimRetiredGroups();
+        }
+
+        foreach (var table in Volatile.Read(ref _ipv6).Values)
+        {
+            table.ReclaimRetiredNodes();
+        }
+    }
+
     private TTable GetOrCreate<TTable>(ref Dictionary<uint, TTable> map, uint instanceId, Func<TTable> create)
     {
         if (Volatile.Read(ref map).TryGetValue(instanceId, out TTable? existing))

@@ -52,4 +52,7 @@ public sealed class LpmMapCacheIndex : IMapCacheIndex
         slot = 0;
         return _tables.TryGetIpv6(instanceId, out var table) && table.TryLookup(destination, out slot);
     }
+
+    /// <summary>Frees LPM memory retired by removals; call at a quiescent point (no worker inside a lookup).</summary>
+    public void ReclaimRetired() => _tables.ReclaimRetired();
 }

@@ -1,7 +1,7 @@
 using Dataplane.Forwarding.Buffers;
 using Dataplane.Forwarding.Counters;
 using Dataplane.Forwarding.Stages;
-using Dataplane.Forwarding.Stages.Lisp;
+using Dataplane.Forwarding.Lisp;
 using Dataplane.Ports.Pcap;
 using Dataplane.Tests.Oracles;
 using Dataplane.Wire.Addresses;

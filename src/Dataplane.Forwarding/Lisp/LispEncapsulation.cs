@@ -1,6 +1,6 @@
 using Dataplane.Wire.Addresses;
 
-namespace Dataplane.Forwarding.Stages.Lisp;
+namespace Dataplane.Forwarding.Lisp;
 
 /// <summary>What the ITR decided for one packet: the outer addresses, the LISP header fields and the next-hop MACs.</summary>
 public readonly record struct LispEncapsulation(

@@ -4,7 +4,7 @@ using Dataplane.Wire.Checksums;
 using Dataplane.Wire.Headers;
 using Dataplane.Wire.Tunnels;
 
-namespace Dataplane.Forwarding.Stages.Lisp;
+namespace Dataplane.Forwarding.Lisp;
 
 /// <summary>
 /// Writes Ethernet / IPv4 / UDP 4341 / LISP in front of a packet's inner IP header, in the headroom, without

@@ -1,0 +1,69 @@
+namespace Dataplane.Forwarding.Configuration;
+
+/// <summary>
+/// The configuration file, as JSON (camelCase field names; comments and trailing commas allowed; unknown fields
+/// are an error so a typo never silently does nothing). The schema, with an example per role, is in
+/// docs/configuration.md. Addresses, MACs and prefixes are strings here and are checked when the forwarding
+/// plane is built (<see cref="ForwardingPlaneBuilder"/>), which names the offending field.
+/// </summary>
+public sealed record DataplaneConfig
+{
+    /// <summary>What this data plane does: any of itr, etr, pitr, petr, rtr, vtep, gtpu. Native routing is always on.</summary>
+    public IReadOnlyList<string> Roles { get; init; } = [];
+
+    /// <summary>The ports, numbered 0.. in this order (replay reads its input as arriving on port 0 unless told otherwise).</summary>
+    public IReadOnlyList<PortConfig> Ports { get; init; } = [];
+
+    /// <summary>Static next-hop MACs (the ARP/ND cache the daemon fills by itself later).</summary>
+    public IReadOnlyList<NeighbourConfig> Neighbours { get; init; } = [];
+
+    /// <summary>Routes for native forwarding and for the underlay (instance 0), where RLOCs and tunnel peers are reached.</summary>
+    public IReadOnlyList<RouteConfig> Routes { get; init; } = [];
+
+    /// <summary>Packets the control plane may have queued and not yet read; more are dropped as PuntQueueFull.</summary>
+    public int PuntQueueCapacity { get; init; } = 1024;
+
+    public LispConfig? Lisp { get; init; }
+
+    public VxlanConfig? Vxlan { get; init; }
+
+    public GtpUConfig? Gtpu { get; init; }
+}
+
+public sealed record PortConfig
+{
+    public required string Name { get; init; }
+
+    public required string Mac { get; init; }
+
+    /// <summary>Largest IP packet the port carries (Linux's notion of MTU, without the Ethernet header).</summary>
+    public int Mtu { get; init; } = 1500;
+
+    /// <summary>Instance ID / VRF of packets received on this port.</summary>
+    public uint InstanceId { get; init; }
+
+    /// <summary>Addresses the data plane owns on this port (RLOCs, VTEP and GTP-U endpoint addresses).</summary>
+    public IReadOnlyList<string> Addresses { get; init; } = [];
+}
+
+public sealed record NeighbourConfig
+{
+    public required string Address { get; init; }
+
+    public required string Mac { get; init; }
+
+    /// <summary>Port name the neighbour is on.</summary>
+    public required string Port { get; init; }
+}
+
+public sealed record RouteConfig
+{
+    /// <summary>"10.0.0.0/8", "2001:db8::/32", or with an instance ID "[7]10.0.0.0/8".</summary>
+    public required string Prefix { get; init; }
+
+    /// <summary>Gateway address; omitted for a connected route (the destination itself is the neighbour).</summary>
+    public string? NextHop { get; init; }
+
+    /// <summary>Port name the route leaves on.</summary>
+    public required string Port { get; init; }
+}

@@ -1,0 +1,19 @@
+namespace Dataplane.Forwarding.Counters;
+
+/// <summary>
+/// Things stages did that are not the packet's final fate but that an operator wants counted per stage:
+/// encapsulations, decapsulations, replies generated, entries learned. Counted per worker like drops.
+/// </summary>
+public enum ForwardingEvent : byte
+{
+    None = 0,
+
+    /// <summary>Native packets forwarded by the routing stage (TTL/hop limit decremented, Ethernet rewritten).</summary>
+    Routed,
+
+    // LISP stages (ITR/ETR/PxTR/RTR) add their events here.
+
+    // VXLAN VTEP stage adds its events here.
+
+    // GTP-U endpoint stage adds its events here.
+}

@@ -1,0 +1,79 @@
+using Dataplane.Forwarding.Configuration;
+using Dataplane.Tables.MapCache;
+
+namespace Dataplane.Forwarding.Lisp;
+
+/// <summary>
+/// The LISP state every worker reads and the control plane writes: the map-cache behind its per-instance LPM
+/// index, and the local database (our EIDs and RLOCs). Shared by the decapsulating and encapsulating stages.
+/// </summary>
+public sealed class LispTables
+{
+    private static readonly Dictionary<string, NegativeAction> Actions = new()
+    {
+        ["drop"] = NegativeAction.Drop,
+        ["native-forward"] = NegativeAction.NativelyForward,
+        ["send-map-request"] = NegativeAction.SendMapRequest,
+        ["no-action"] = NegativeAction.NoAction,
+    };
+
+    public LispTables(LpmMapCacheIndex index, MapCache mapCache, LocalDatabase localDatabase)
+    {
+        Index = index;
+        MapCache = mapCache;
+        LocalDatabase = localDatabase;
+    }
+
+    public LpmMapCacheIndex Index { get; }
+
+    public MapCache MapCache { get; }
+
+    public LocalDatabase LocalDatabase { get; }
+
+    /// <summary>Builds the tables from the "lisp" section; a bad field is a <see cref="ConfigurationException"/> naming it.</summary>
+    public static LispTables FromConfig(LispConfig config, IMonotonicClock clock)
+    {
+        var rlocs = config.LocalRlocs.Select((r, i) => Locator(r, $"lisp.localRlocs[{i}]") with { IsLocal = true }).ToArray();
+        var eids = config.LocalEids.Select((e, i) => ConfigValues.Prefix(e, $"lisp.localEids[{i}]")).ToArray();
+        var index = new LpmMapCacheIndex();
+        var mapCache = new MapCache(index, deferSlotReuse: true);
+        for (int i = 0; i < config.MapCache.Count; i++)
+        {
+            var entry = config.MapCache[i];
+            string field = $"lisp.mapCache[{i}]";
+            var prefix = ConfigValues.Prefix(entry.Eid, $"{field}.eid");
+            uint ttl = entry.TtlMinutes ?? MapCacheEntry.InfiniteTtl;
+            if (entry.Locators.Count == 0)
+            {
+                var action = ConfigValues.OneOf(entry.Action ?? "drop", $"{field}.action", Actions);
+                mapCache.AddOrReplace(MapCacheEntry.Negative(prefix, action, ttl, clock));
+                continue;
+            }
+
+            if (entry.Action is not null)
+            {
+                throw new ConfigurationException($"{field}.action", "an action belongs to a negative entry (one without locators)");
+            }
+
+            if (entry.Locators.Count > MapCacheEntry.MaxLocators)
+            {
+                throw new ConfigurationException($"{field}.locators", $"{entry.Locators.Count} locators; at most {MapCacheEntry.MaxLocators}");
+            }
+
+            var locators = entry.Locators.Select((l, j) => Locator(l, $"{field}.locators[{j}]")).ToArray();
+            mapCache.AddOrReplace(MapCacheEntry.Create(prefix, locators, ttl, clock));
+        }
+
+        return new LispTables(index, mapCache, new LocalDatabase(eids, rlocs));
+    }
+
+    private static Locator Locator(LocatorConfig config, string field) =>
+        new(ConfigValues.Ip(config.Address, $"{field}.address"), config.Priority, config.Weight, config.Up);
+
+    /// <summary>Frees memory retired by map-cache updates; call at a quiescent point.</summary>
+    public void ReclaimRetired()
+    {
+        Index.ReclaimRetired();
+        MapCache.ReclaimRetiredSlots();
+    }
+}

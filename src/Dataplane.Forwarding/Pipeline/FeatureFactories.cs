@@ -1,0 +1,17 @@
+using Dataplane.Forwarding.Configuration;
+
+namespace Dataplane.Forwarding.Pipeline;
+
+/// <summary>Creates the features the configured roles need, besides routing (which is always there).</summary>
+internal static class FeatureFactories
+{
+    public static IEnumerable<IForwardingFeature> Create(DataplaneConfig config, ForwardingPlane plane)
+    {
+        // LISP (itr, etr, pitr, petr, rtr): added by the LISP stages.
+        // VXLAN (vtep): added by the VTEP stage.
+        // GTP-U (gtpu): added by the GTP-U endpoint stage.
+        _ = config;
+        _ = plane;
+        return [];
+    }
+}

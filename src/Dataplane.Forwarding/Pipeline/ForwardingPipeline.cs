@@ -1,0 +1,87 @@
+using Dataplane.Forwarding.Buffers;
+using Dataplane.Forwarding.Counters;
+using Dataplane.Forwarding.Routing;
+using Dataplane.Forwarding.Stages;
+
+namespace Dataplane.Forwarding.Pipeline;
+
+/// <summary>
+/// One worker's path for a batch: classify once, run each stage over the batch, then settle every packet:
+/// transmitted, punted (into the bounded <see cref="Punts"/> queue) or dropped under a reason. After
+/// <see cref="Process"/> the caller transmits the packets marked <see cref="PacketDisposition.Transmit"/> and frees
+/// the dropped ones; punted packets now belong to the queue. rx = tx + punted + drops holds after every batch.
+/// </summary>
+public sealed class ForwardingPipeline
+{
+    private readonly PortTable ports;
+    private readonly IBatchStage[] stages;
+
+    public ForwardingPipeline(PortTable ports, IBatchStage[] stages, PuntQueue punts, WorkerCounters counters)
+    {
+        this.ports = ports;
+        this.stages = stages;
+        Punts = punts;
+        Counters = counters;
+    }
+
+    public WorkerCounters Counters { get; }
+
+    public PuntQueue Punts { get; }
+
+    public IReadOnlyList<IBatchStage> Stages => stages;
+
+    public void Process(PacketBatch batch)
+    {
+        var packets = batch.AsSpan();
+        for (int i = 0; i < packets.Length; i++)
+        {
+            ref var packet = ref packets[i];
+            packet.Disposition = PacketDisposition.Pending;
+            packet.InstanceId = ports.TryGet(packet.IngressPort, out var port) ? port.InstanceId : 0;
+        }
+
+        ClassifyStage.Run(batch, Counters);
+        foreach (var stage in stages)
+        {
+            stage.Run(packets, Counters);
+        }
+
+        Settle(packets);
+    }
+
+    private void Settle(Span<PacketDescriptor> packets)
+    {
+        var counters = Counters;
+        for (int i = 0; i < packets.Length; i++)
+        {
+            ref var packet = ref packets[i];
+            if (packet.IsDropped)
+            {
+                continue; // counted by the stage that dropped it
+            }
+
+            switch (packet.Disposition)
+            {
+                case PacketDisposition.Transmit:
+                    counters.Transmitted++;
+                    break;
+                case PacketDisposition.Punt when Punts.TryEnqueue(packet):
+                    counters.Punted++;
+                    break;
+                case PacketDisposition.Punt:
+                    packet.Disposition = PacketDisposition.Pending;
+                    Drop(ref packet, DropReason.PuntQueueFull, counters);
+                    break;
+                default:
+                    Drop(ref packet, DropReason.NoHandler, counters);
+                    break;
+            }
+        }
+    }
+
+    private static void Drop(ref PacketDescriptor packet, DropReason reason, WorkerCounters counters)
+    {
+        packet.DropReason = (byte)reason;
+        counters.Drop(reason);
+    }
+}

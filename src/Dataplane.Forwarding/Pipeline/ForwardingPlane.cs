@@ -1,0 +1,86 @@
+using System.Collections.Frozen;
+using Dataplane.Forwarding.Configuration;
+using Dataplane.Forwarding.Counters;
+using Dataplane.Forwarding.Routing;
+using Dataplane.Tables.MapCache;
+
+namespace Dataplane.Forwarding.Pipeline;
+
+/// <summary>
+/// The state every worker shares: ports, FIB, neighbours and the features with their tables. Workers get their
+/// own <see cref="ForwardingPipeline"/> (stages, counters, punt queue) from <see cref="CreateWorker"/>.
+/// </summary>
+public sealed class ForwardingPlane
+{
+    private readonly List<ForwardingPipeline> workers = [];
+
+    internal ForwardingPlane(DataplaneConfig config, ForwardingPlaneOptions options, PortTable ports, Fib fib, NeighbourTable neighbours)
+    {
+        Config = config;
+        Options = options;
+        Ports = ports;
+        Fib = fib;
+        Neighbours = neighbours;
+        LocalAddresses = ports.All.SelectMany(p => p.Addresses).ToFrozenSet();
+        Roles = config.Roles.ToFrozenSet();
+    }
+
+    public DataplaneConfig Config { get; }
+
+    public ForwardingPlaneOptions Options { get; }
+
+    public PortTable Ports { get; }
+
+    public Fib Fib { get; }
+
+    public NeighbourTable Neighbours { get; }
+
+    /// <summary>Addresses the data plane owns on its ports: packets to them are for us, not to be routed.</summary>
+    public FrozenSet<IpAddress> LocalAddresses { get; }
+
+    public FrozenSet<string> Roles { get; }
+
+    public IReadOnlyList<IForwardingFeature> Features { get; internal set; } = [];
+
+    public IReadOnlyList<ForwardingPipeline> Workers
+    {
+        get
+        {
+            lock (workers)
+            {
+                return [.. workers];
+            }
+        }
+    }
+
+    /// <summary>The feature of a type, e.g. the LISP feature whose map-cache the control plane fills.</summary>
+    public T? Feature<T>() where T : class, IForwardingFeature => Features.OfType<T>().FirstOrDefault();
+
+    public bool HasRole(string role) => Roles.Contains(role);
+
+    /// <summary>A new worker's pipeline: its own stages, counters and punt queue over the shared tables.</summary>
+    public ForwardingPipeline CreateWorker()
+    {
+        var stages = Features.OrderBy(f => f.Order).Select(f => f.CreateStage(this)).ToArray();
+        var pipeline = new ForwardingPipeline(Ports, stages, new PuntQueue(Config.PuntQueueCapacity), new WorkerCounters());
+        lock (workers)
+        {
+            workers.Add(pipeline);
+        }
+
+        return pipeline;
+    }
+
+    /// <summary>All workers' counters summed.</summary>
+    public CounterSnapshot Counters() => CounterSnapshot.Sum(Workers.Select(w => w.Counters));
+
+    /// <summary>Frees table memory retired by updates. The caller guarantees every worker is between batches.</summary>
+    public void ReclaimRetired()
+    {
+        Fib.ReclaimRetired();
+        foreach (var feature in Features)
+        {
+            feature.ReclaimRetired();
+        }
+    }
+}

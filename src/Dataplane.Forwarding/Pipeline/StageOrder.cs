@@ -1,0 +1,15 @@
+namespace Dataplane.Forwarding.Pipeline;
+
+/// <summary>
+/// The order stages run in. Tunnel terminations come first (they turn tunnelled packets into native ones), then the
+/// encapsulating stages (which claim native packets whose destination they serve), and routing last: whatever is
+/// still native and pending is forwarded by the FIB.
+/// </summary>
+public static class StageOrder
+{
+    public const int GtpU = 100;
+    public const int Vxlan = 200;
+    public const int LispDecapsulation = 300;
+    public const int LispEncapsulation = 400;
+    public const int Routing = 900;
+}
