@@ -11,6 +11,18 @@ public sealed record LispConfig
 
     /// <summary>Static map-cache entries (the control plane adds dynamic ones).</summary>
     public IReadOnlyList<MapCacheEntryConfig> MapCache { get; init; } = [];
+
+    /// <summary>
+    /// How the ITR picks among the best-priority locators: "flow-hash" (weighted, by the inner 5-tuple hash) or
+    /// "source-port" (the LISP+MPTCP mode: inner source port modulo the number of best locators, weights ignored).
+    /// </summary>
+    public string LocatorChoice { get; init; } = "flow-hash";
+
+    /// <summary>What the ITR does with a packet that would exceed the egress MTU once encapsulated: "icmp" or "drop".</summary>
+    public string OverMtu { get; init; } = "icmp";
+
+    /// <summary>ICMP "too big" errors each worker may send per second (token bucket); 0 sends none.</summary>
+    public int IcmpRateLimitPerSecond { get; init; } = 100;
 }
 
 public sealed record LocatorConfig

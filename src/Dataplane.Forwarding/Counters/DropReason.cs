@@ -48,6 +48,9 @@ public enum DropReason : byte
 
     // LISP stages (ITR/ETR/PxTR/RTR) add their reasons here.
 
+    /// <summary>ITR: the chosen RLOC's address family has no local RLOC to use as the outer source.</summary>
+    NoLocalRloc,
+
     // VXLAN VTEP stage adds its reasons here.
 
     // GTP-U endpoint stage adds its reasons here.

@@ -1,0 +1,336 @@
+using System.Buffers.Binary;
+using System.Collections.Frozen;
+using Dataplane.Forwarding.Buffers;
+using Dataplane.Forwarding.Counters;
+using Dataplane.Forwarding.Pipeline;
+using Dataplane.Forwarding.Routing;
+using Dataplane.Forwarding.Stages;
+using Dataplane.Tables.MapCache;
+using Dataplane.Wire.Addresses;
+using Dataplane.Wire.Headers;
+
+namespace Dataplane.Forwarding.Lisp;
+
+/// <summary>
+/// The ITR / PITR / RTR encapsulation stage (RFC 9300 sections 5 and 7). For each pending native IPv4/IPv6 packet
+/// it serves (ITR: inner source is one of our EIDs; PITR: any source; RTR: packets flagged
+/// <see cref="PacketFlags.FromLispTunnel"/>, which the ITR and PITR roles leave alone), it looks the destination
+/// up in the map-cache and:
+/// <list type="bullet">
+/// <item>destination is one of our own EIDs: left pending, routed natively inside the site;</item>
+/// <item>miss or expired entry: punted (the control plane sends a Map-Request), counted as an event;</item>
+/// <item>negative entry: drop -> NegativeEntryDrop, native-forward / no-action -> left pending for routing,
+/// send-map-request -> punted;</item>
+/// <item>positive entry: a locator by flow hash (or inner source port), the outer source is our first RLOC of that
+/// family, the underlay resolves it in instance 0, and the packet is encapsulated in place and transmitted.</item>
+/// </list>
+/// <para>
+/// TTL: an ITR is a router (RFC 9300 section 3: "a router that ..."), so forwarding a packet into the tunnel is an
+/// IP hop (RFC 1812 section 5.3.1): a TTL / hop limit of 1 or less is dropped (TtlExpired) and the inner TTL is
+/// decremented before RFC 9300 section 5.3 copies it into the outer header. Section 5.3 also copies the DSCP and
+/// ECN into the outer header (done by <see cref="LispEncapsulator"/>).
+/// </para>
+/// <para>
+/// MTU (RFC 9300 section 7.2, stateful-ish: we know the egress port MTU): an IPv4 packet with DF set or any IPv6
+/// packet that would not fit once encapsulated gets an ICMP fragmentation-needed / packet-too-big back, built in
+/// place, rate-limited per worker; over the limit, or with <c>overMtu: "drop"</c>, it is dropped (OverMtu). An IPv4
+/// packet with DF clear that does not fit is dropped (OverMtu): we do not fragment, and an ICMP error would not
+/// help a source that allowed fragmentation.
+/// </para>
+/// </summary>
+public sealed class LispEncapsulationStage : IBatchStage
+{
+    private readonly ForwardingPlane plane;
+    private readonly LispTables tables;
+    private readonly IMonotonicClock clock;
+    private readonly bool itr;
+    private readonly bool pitr;
+    private readonly bool rtr;
+    private readonly bool chooseBySourcePort;
+    private readonly bool icmpWhenOverMtu;
+    private readonly LispNonceGenerator nonces;
+    private readonly TokenBucket icmpBudget;
+
+    // ICMP error sources by ingress port (Unspecified = none configured on that port).
+    private readonly IpAddress[] portIpv4Source;
+    private readonly IpAddress[] portIpv6Source;
+
+    public LispEncapsulationStage(ForwardingPlane plane, LispEncapsulationFeature feature)
+    {
+        ArgumentNullException.ThrowIfNull(plane);
+        ArgumentNullException.ThrowIfNull(feature);
+        this.plane = plane;
+        tables = feature.Tables;
+        clock = plane.Options.Clock;
+        itr = feature.IsItr;
+        pitr = feature.IsPitr;
+        rtr = feature.IsRtr;
+        chooseBySourcePort = feature.Settings.ChooseBySourcePort;
+        icmpWhenOverMtu = feature.Settings.IcmpWhenOverMtu;
+        nonces = new LispNonceGenerator(plane.Options.NonceSeed);
+        icmpBudget = new TokenBucket(clock, feature.Settings.IcmpRateLimitPerSecond);
+        int portCount = plane.Ports.Count;
+        portIpv4Source = new IpAddress[portCount];
+        portIpv6Source = new IpAddress[portCount];
+        foreach (var port in plane.Ports.All)
+        {
+            if (port.Id >= portCount)
+            {
+                continue;
+            }
+
+            portIpv4Source[port.Id] = FirstOfFamily(port.Addresses, IpFamily.V4);
+            portIpv6Source[port.Id] = FirstOfFamily(port.Addresses, IpFamily.V6);
+        }
+    }
+
+    public string Name => "lisp-encapsulation";
+
+    public void Run(Span<PacketDescriptor> packets, WorkerCounters counters)
+    {
+        // Everything shared is read once per batch.
+        var batch = new BatchState
+        {
+            Index = tables.Index,
+            MapCache = tables.MapCache.View,
+            LocalDatabase = tables.LocalDatabase,
+            Now = clock.Now,
+            Fib = plane.Fib,
+            Ports = plane.Ports,
+            Neighbours = plane.Neighbours.Snapshot,
+        };
+        FindLocalRlocs(tables.LocalDatabase.Rlocs, out batch.LocalRlocV4, out batch.LocalRlocV6);
+
+        for (int i = 0; i < packets.Length; i++)
+        {
+            ref var packet = ref packets[i];
+            if (!packet.IsPending() || (PacketKind)packet.Kind is not (PacketKind.NativeIpv4 or PacketKind.NativeIpv6))
+            {
+                continue;
+            }
+
+            bool fromTunnel = (packet.Flags & PacketFlags.FromLispTunnel) != 0;
+            if (fromTunnel ? !rtr : !(itr || pitr))
+            {
+                continue;
+            }
+
+            Handle(ref packet, fromTunnel, ref batch, counters);
+        }
+    }
+
+    private void Handle(ref PacketDescriptor packet, bool fromTunnel, ref BatchState batch, WorkerCounters counters)
+    {
+        if (!InnerPacket.TryRead(ref packet, out var inner))
+        {
+            return; // left pending: routing drops it under the header's reason
+        }
+
+        uint iid = packet.InstanceId;
+        var local = batch.LocalDatabase;
+        if (!fromTunnel && !pitr && !local.IsLocalEid(iid, inner.Source))
+        {
+            return; // ITR only: not from our site, so not ours to encapsulate
+        }
+
+        if (local.IsLocalEid(iid, inner.Destination))
+        {
+            return; // inside the site: native routing
+        }
+
+        bool found = inner.IsV4
+            ? batch.Index.TryLookup(iid, inner.Destination.AsV4(), out uint slot)
+            : batch.Index.TryLookup(iid, inner.Destination.AsV6(), out slot);
+        var entry = found ? batch.MapCache[slot] : null;
+        if (entry is null)
+        {
+            packet.Punt();
+            counters.Count(ForwardingEvent.MapCacheMissPunted);
+            return;
+        }
+
+        if (entry.IsExpired(batch.Now))
+        {
+            packet.Punt();
+            counters.Count(ForwardingEvent.MapCacheExpiredPunted);
+            return;
+        }
+
+        if (entry.IsNegative)
+        {
+            switch (entry.Action)
+            {
+                case NegativeAction.Drop:
+                    packet.Drop(DropReason.NegativeEntryDrop, counters);
+                    break;
+                case NegativeAction.SendMapRequest:
+                    packet.Punt();
+                    counters.Count(ForwardingEvent.NegativeEntryMapRequestPunted);
+                    break;
+                default:
+                    counters.Count(ForwardingEvent.NegativeEntryNativelyForwarded);
+                    break;
+            }
+
+            return;
+        }
+
+        uint flowHash = inner.IsV4
+            ? FlowHash.Hash(inner.Source.AsV4(), inner.Destination.AsV4(), inner.Protocol, inner.SourcePort, inner.DestinationPort)
+            : FlowHash.Hash(inner.Source.AsV6(), inner.Destination.AsV6(), inner.Protocol, inner.SourcePort, inner.DestinationPort);
+        int chosen = chooseBySourcePort ? entry.Selector.SelectBySourcePort(inner.SourcePort) : entry.Selector.Select(flowHash);
+        if (chosen < 0)
+        {
+            packet.Drop(DropReason.NoUsableLocator, counters);
+            return;
+        }
+
+        var rloc = entry.Locators[chosen].Address;
+        var outerSource = rloc.IsV4 ? batch.LocalRlocV4 : batch.LocalRlocV6;
+        if (outerSource.Family == IpFamily.Unspecified)
+        {
+            packet.Drop(DropReason.NoLocalRloc, counters);
+            return;
+        }
+
+        var resolved = batch.Fib.TryResolve(0, rloc, batch.Neighbours, batch.Ports, out var adjacency);
+        if (resolved != ResolveResult.Resolved)
+        {
+            packet.Drop(resolved == ResolveResult.NoRoute ? DropReason.NoRoute : DropReason.NoNeighbour, counters);
+            return;
+        }
+
+        if (inner.TimeToLive <= 1)
+        {
+            packet.Drop(DropReason.TtlExpired, counters);
+            return;
+        }
+
+        int tunnelOverhead = rloc.IsV4 ? LispEncapsulator.Ipv4TunnelOverhead : LispEncapsulator.Ipv6TunnelOverhead;
+        if (inner.Length + tunnelOverhead > adjacency.Mtu)
+        {
+            HandleOverMtu(ref packet, in inner, adjacency.Mtu - tunnelOverhead, ref batch, counters);
+            return;
+        }
+
+        DecrementTimeToLive(ref packet, inner.IsV4);
+        bool written = rloc.IsV4
+            ? LispEncapsulator.TryEncapsulateOverIpv4(ref packet, new LispEncapsulation(
+                adjacency.SourceMac, adjacency.DestinationMac, outerSource.AsV4(), rloc.AsV4(), iid, nonces.Next(),
+                FlowHash.SourcePort(flowHash), DontFragment: true))
+            : LispEncapsulator.TryEncapsulateOverIpv6(ref packet, new LispIpv6Encapsulation(
+                adjacency.SourceMac, adjacency.DestinationMac, outerSource.AsV6(), rloc.AsV6(), iid, nonces.Next(),
+                FlowHash.SourcePort(flowHash)));
+        if (!written)
+        {
+            packet.Drop(DropReason.NoHeadroom, counters);
+            return;
+        }
+
+        packet.Kind = (byte)PacketKind.LispData;
+        packet.Flags = (byte)(packet.Flags & ~PacketFlags.FromLispTunnel);
+        packet.Transmit(adjacency.Port);
+        counters.Count(ForwardingEvent.LispEncapsulated);
+        if (fromTunnel)
+        {
+            counters.Count(ForwardingEvent.LispReencapsulated);
+        }
+    }
+
+    private void HandleOverMtu(ref PacketDescriptor packet, in InnerPacket inner, int innerMtu, ref BatchState batch, WorkerCounters counters)
+    {
+        // No ICMP error about an ICMP error (RFC 1122 3.2.2, RFC 4443 2.4 (e)), nor for a DF-clear IPv4 packet.
+        if (!icmpWhenOverMtu || inner.IsIcmpError || (inner.IsV4 && !inner.DontFragment) || innerMtu <= 0)
+        {
+            packet.Drop(DropReason.OverMtu, counters);
+            return;
+        }
+
+        var source = IcmpSource(packet.IngressPort, inner.IsV4, ref batch);
+        if (source.Family == IpFamily.Unspecified || !icmpBudget.TryTake())
+        {
+            packet.Drop(DropReason.OverMtu, counters);
+            return;
+        }
+
+        bool written = inner.IsV4
+            ? IcmpTooBigWriter.TryWriteFragmentationNeeded(ref packet, source.AsV4(), (ushort)Math.Min(innerMtu, ushort.MaxValue))
+            : IcmpTooBigWriter.TryWritePacketTooBig(ref packet, source.AsV6(), (uint)innerMtu);
+        if (!written)
+        {
+            packet.Drop(DropReason.NoHeadroom, counters);
+            return;
+        }
+
+        counters.Count(ForwardingEvent.IcmpTooBigSent); // left pending: the routing stage sends it back
+    }
+
+    private IpAddress IcmpSource(ushort ingressPort, bool v4, ref BatchState batch)
+    {
+        var byPort = v4 ? portIpv4Source : portIpv6Source;
+        if (ingressPort < byPort.Length && byPort[ingressPort].Family != IpFamily.Unspecified)
+        {
+            return byPort[ingressPort];
+        }
+
+        return v4 ? batch.LocalRlocV4 : batch.LocalRlocV6;
+    }
+
+    private static void DecrementTimeToLive(ref PacketDescriptor packet, bool v4)
+    {
+        var ip = packet.Data[(packet.L3Offset - packet.DataOffset)..];
+        if (v4)
+        {
+            Ipv4Header.TryCreate(ip, out var header);
+            header.TryDecrementTimeToLive();
+        }
+        else
+        {
+            ip[7]--; // hop limit; no header checksum in IPv6
+        }
+    }
+
+    private static void FindLocalRlocs(ReadOnlySpan<Locator> rlocs, out IpAddress v4, out IpAddress v6)
+    {
+        v4 = default;
+        v6 = default;
+        foreach (var rloc in rlocs)
+        {
+            if (rloc.Address.IsV4 && v4.Family == IpFamily.Unspecified)
+            {
+                v4 = rloc.Address;
+            }
+            else if (rloc.Address.IsV6 && v6.Family == IpFamily.Unspecified)
+            {
+                v6 = rloc.Address;
+            }
+        }
+    }
+
+    private static IpAddress FirstOfFamily(IReadOnlyList<IpAddress> addresses, IpFamily family)
+    {
+        foreach (var address in addresses)
+        {
+            if (address.Family == family)
+            {
+                return address;
+            }
+        }
+
+        return default;
+    }
+
+    /// <summary>The tables and snapshots one batch works with.</summary>
+    private struct BatchState
+    {
+        public LpmMapCacheIndex Index;
+        public MapCacheView MapCache;
+        public LocalDatabase LocalDatabase;
+        public long Now;
+        public Fib Fib;
+        public PortTable Ports;
+        public FrozenDictionary<IpAddress, Neighbour> Neighbours;
+        public IpAddress LocalRlocV4;
+        public IpAddress LocalRlocV6;
+    }
+}
