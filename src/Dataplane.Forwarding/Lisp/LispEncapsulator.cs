@@ -27,7 +27,7 @@ public static class LispEncapsulator
     /// <summary>IPv6 + UDP + LISP.</summary>
     public const int Ipv6TunnelOverhead = Ipv6Header.Length + UdpHeader.Length + LispDataHeader.Length;
 
-    /// <summary>Encapsulates in place; false (nothing changed) when the inner header is not IPv4/IPv6 or the headroom is too small.</summary>
+    /// <summary>Encapsulates in place; false when the inner header is not IPv4/IPv6 or the headroom is too small (then at most Ethernet padding after the inner packet has been cut).</summary>
     public static bool TryEncapsulateOverIpv4(ref PacketDescriptor packet, in LispEncapsulation encapsulation)
     {
         if (!TryReadInner(ref packet, out int innerStart, out int innerLength, out byte ttl, out byte trafficClass))
@@ -79,7 +79,7 @@ public static class LispEncapsulator
         return true;
     }
 
-    /// <summary>Encapsulates over an IPv6 underlay in place; false (nothing changed) when the inner header is not IPv4/IPv6 or the headroom is too small.</summary>
+    /// <summary>Encapsulates over an IPv6 underlay in place; false when the inner header is not IPv4/IPv6 or the headroom is too small (then at most Ethernet padding has been cut).</summary>
     public static bool TryEncapsulateOverIpv6(ref PacketDescriptor packet, in LispIpv6Encapsulation encapsulation)
     {
         if (!TryReadInner(ref packet, out int innerStart, out int innerLength, out byte hopLimit, out byte trafficClass))

@@ -204,4 +204,18 @@ public sealed class LispEncapsulationStageTests
 
         Assert.Null(ForwardingPlaneBuilder.Build(golden with { Roles = ["etr"] }).Feature<LispEncapsulationFeature>());
     }
+
+    [Fact]
+    public void Ethernet_padding_after_a_short_inner_packet_does_not_travel_in_the_tunnel()
+    {
+        using var harness = new LispPlaneHarness(LispTestFrames.GoldenConfig());
+        byte[] packet = LispTestFrames.Ipv4Udp("10.1.0.10", "10.2.0.1", payload: 2); // 44 bytes: padded to 60 on the wire
+        byte[] padded = [.. packet, .. new byte[60 - packet.Length]];
+
+        var outcome = harness.Process([padded]).Single();
+
+        Assert.True(outcome.Transmitted);
+        Assert.Equal(14 + 36 + (packet.Length - 14), outcome.Bytes.Length);
+        Assert.Equal(8 + 8 + 30, BinaryPrimitives.ReadUInt16BigEndian(outcome.Bytes.AsSpan(14 + 20 + 4))); // UDP length
+    }
 }
