@@ -9,9 +9,14 @@ internal static class FeatureFactories
     {
         // LISP (itr, etr, pitr, petr, rtr): added by the LISP stages.
         // VXLAN (vtep): added by the VTEP stage.
+        if (plane.HasRole("vtep"))
+        {
+            yield return Vxlan.VxlanFeature.Create(config, plane);
+        }
+
         // GTP-U (gtpu): added by the GTP-U endpoint stage.
         _ = config;
         _ = plane;
-        return [];
+        yield break;
     }
 }
