@@ -170,9 +170,9 @@ public sealed class MacTable
             return MacLearnResult.Contended;
         }
 
-        return !moved ? MacLearnResult.Refreshed
-            : IsExpired(previous, now, agingSeconds) ? MacLearnResult.Learned
-            : MacLearnResult.Moved;
+        return IsExpired(previous, now, agingSeconds) ? MacLearnResult.Learned // it had aged out: a fresh learn
+            : moved ? MacLearnResult.Moved
+            : MacLearnResult.Refreshed;
     }
 
     private MacLearnResult Reclaim(int slot, ulong key, MacTableEntry entry, uint now, uint agingSeconds)
