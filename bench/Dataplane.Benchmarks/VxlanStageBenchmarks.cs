@@ -72,7 +72,7 @@ public class VxlanStageBenchmarks
     public void Cleanup()
     {
         var counters = plane.Counters();
-        if (counters.TotalDropped != 0 || counters.Counted(ForwardingEvent.VxlanEncapsulated) == 0)
+        if (counters.TotalDropped != 0 || counters.Counted(ForwardingEvent.VxlanEncapsulated) + counters.Counted(ForwardingEvent.VxlanDecapsulated) != counters.Received)
         {
             throw new InvalidOperationException($"the benchmark measured a drop path:\n{counters.ToTable()}");
         }

@@ -46,6 +46,7 @@ public sealed class VxlanStage(ForwardingPlane plane, VxlanTables tables) : IBat
             Fib = plane.Fib,
             Ports = plane.Ports,
             Counters = counters,
+            CachedVtep = -1,
         };
         var domainOfPort = tables.DomainOfPort;
         bool hasL3 = tables.L3Vnis.Length != 0;
@@ -59,14 +60,14 @@ public sealed class VxlanStage(ForwardingPlane plane, VxlanTables tables) : IBat
 
             if (packet.IngressPort < domainOfPort.Length && domainOfPort[packet.IngressPort] is { } domain)
             {
-                Bridge(ref packet, domain, in batch);
+                Bridge(ref packet, domain, ref batch);
                 continue;
             }
 
             var tunnel = TunnelOf(in packet);
             if (tunnel != PacketKind.Unclassified)
             {
-                Decapsulate(ref packet, tunnel == PacketKind.VxlanGpe, in batch);
+                Decapsulate(ref packet, tunnel == PacketKind.VxlanGpe, ref batch);
                 continue;
             }
 
@@ -74,7 +75,7 @@ public sealed class VxlanStage(ForwardingPlane plane, VxlanTables tables) : IBat
                 && (PacketKind)packet.Kind is PacketKind.NativeIpv4 or PacketKind.NativeIpv6
                 && tables.L3VniOfInstance(packet.InstanceId) is { } l3)
             {
-                EncapsulateRouted(ref packet, l3, in batch);
+                EncapsulateRouted(ref packet, l3, ref batch);
             }
         }
     }
@@ -86,11 +87,16 @@ public sealed class VxlanStage(ForwardingPlane plane, VxlanTables tables) : IBat
         public Fib Fib;
         public PortTable Ports;
         public WorkerCounters Counters;
+
+        // The underlay adjacency of the last VTEP resolved in this batch: a batch mostly goes to few VTEPs, and
+        // the FIB and neighbours are taken once per batch anyway.
+        public int CachedVtep;
+        public Adjacency CachedAdjacency;
     }
 
     // ---- L2: frames from access ports ----
 
-    private void Bridge(ref PacketDescriptor packet, BridgeDomain domain, in BatchContext batch)
+    private void Bridge(ref PacketDescriptor packet, BridgeDomain domain, ref BatchContext batch)
     {
         var frame = packet.Data;
         if (packet.Format != FrameFormat.Ethernet || frame.Length < EthernetHeader.Length)
@@ -101,13 +107,13 @@ public sealed class VxlanStage(ForwardingPlane plane, VxlanTables tables) : IBat
 
         ulong destination = MacAddress.Read(frame).Value;
         ulong source = MacAddress.Read(frame[6..]).Value;
-        Learn(domain, source, MacTableEntry.Local(packet.IngressPort, batch.Now), in batch);
+        Learn(domain, source, MacTableEntry.Local(packet.IngressPort, batch.Now), ref batch);
 
-        if (!IsGroup(destination) && TryFind(domain, destination, in batch, out var entry))
+        if (!IsGroup(destination) && TryFind(domain, destination, ref batch, out var entry))
         {
             if (entry.IsRemote)
             {
-                EncapsulateFrame(ref packet, domain, entry.Target, in batch);
+                EncapsulateFrame(ref packet, domain, entry.Target, ref batch);
             }
             else if (entry.Target == packet.IngressPort)
             {
@@ -128,7 +134,7 @@ public sealed class VxlanStage(ForwardingPlane plane, VxlanTables tables) : IBat
         if (domain.RemoteVteps.Length == 1 && otherPorts == 0)
         {
             batch.Counters.Count(ForwardingEvent.VxlanFloodedToSingleTarget);
-            EncapsulateFrame(ref packet, domain, domain.RemoteVteps[0], in batch);
+            EncapsulateFrame(ref packet, domain, domain.RemoteVteps[0], ref batch);
         }
         else if (domain.RemoteVteps.Length == 0 && otherPorts == 1)
         {
@@ -141,10 +147,10 @@ public sealed class VxlanStage(ForwardingPlane plane, VxlanTables tables) : IBat
         }
     }
 
-    private void EncapsulateFrame(ref PacketDescriptor packet, BridgeDomain domain, ushort vtepIndex, in BatchContext batch)
+    private void EncapsulateFrame(ref PacketDescriptor packet, BridgeDomain domain, ushort vtepIndex, ref BatchContext batch)
     {
         ushort sourcePort = VxlanSourcePort.ForFrame(packet.Data);
-        var reason = Encapsulate(ref packet, vtepIndex, sourcePort, tables.UdpPort, domain.Vni, NoGpe, in batch);
+        var reason = Encapsulate(ref packet, vtepIndex, sourcePort, tables.UdpPort, domain.Vni, NoGpe, ref batch);
         if (reason != DropReason.None)
         {
             packet.Drop(reason, batch.Counters);
@@ -152,14 +158,25 @@ public sealed class VxlanStage(ForwardingPlane plane, VxlanTables tables) : IBat
     }
 
     private DropReason Encapsulate(ref PacketDescriptor packet, ushort vtepIndex, ushort sourcePort, ushort destinationPort, uint vni,
-        VxlanGpeNextProtocol gpe, in BatchContext batch)
+        VxlanGpeNextProtocol gpe, ref BatchContext batch)
     {
         var remote = tables.RemoteVteps[vtepIndex];
         var local = remote.IsV4 ? tables.LocalVtepV4.GetValueOrDefault() : tables.LocalVtepV6.GetValueOrDefault();
-        var resolved = batch.Fib.TryResolve(0, remote, batch.Neighbours, batch.Ports, out var adjacency);
-        if (resolved != ResolveResult.Resolved)
+        Adjacency adjacency;
+        if (batch.CachedVtep == vtepIndex)
         {
-            return resolved == ResolveResult.NoRoute ? DropReason.NoRoute : DropReason.NoNeighbour;
+            adjacency = batch.CachedAdjacency;
+        }
+        else
+        {
+            var resolved = batch.Fib.TryResolve(0, remote, batch.Neighbours, batch.Ports, out adjacency);
+            if (resolved != ResolveResult.Resolved)
+            {
+                return resolved == ResolveResult.NoRoute ? DropReason.NoRoute : DropReason.NoNeighbour;
+            }
+
+            batch.CachedVtep = vtepIndex;
+            batch.CachedAdjacency = adjacency;
         }
 
         if (VxlanEncapsulator.OuterIpLength(remote.IsV6, packet.Length) > adjacency.Mtu)
@@ -206,16 +223,16 @@ public sealed class VxlanStage(ForwardingPlane plane, VxlanTables tables) : IBat
         return port == tables.UdpPort ? PacketKind.Vxlan : port == tables.GpeUdpPort ? PacketKind.VxlanGpe : PacketKind.Unclassified;
     }
 
-    private void Decapsulate(ref PacketDescriptor packet, bool isGpe, in BatchContext batch)
+    private void Decapsulate(ref PacketDescriptor packet, bool isGpe, ref BatchContext batch)
     {
-        var reason = TryDecapsulate(ref packet, isGpe, in batch);
+        var reason = TryDecapsulate(ref packet, isGpe, ref batch);
         if (reason != DropReason.None)
         {
             packet.Drop(reason, batch.Counters);
         }
     }
 
-    private DropReason TryDecapsulate(ref PacketDescriptor packet, bool isGpe, in BatchContext batch)
+    private DropReason TryDecapsulate(ref PacketDescriptor packet, bool isGpe, ref BatchContext batch)
     {
         var frame = packet.Data;
         int l3 = packet.L3Offset - packet.DataOffset;
@@ -300,7 +317,7 @@ public sealed class VxlanStage(ForwardingPlane plane, VxlanTables tables) : IBat
                 return DropReason.VxlanGpeUnsupportedNextProtocol;
             }
 
-            return ToRouting(ref packet, innerStart, innerLength, nextProtocol == VxlanGpeNextProtocol.Ipv4, ipVni, decapsulated, in batch);
+            return ToRouting(ref packet, innerStart, innerLength, nextProtocol == VxlanGpeNextProtocol.Ipv4, ipVni, decapsulated, ref batch);
         }
 
         if (inner.Length < EthernetHeader.Length)
@@ -323,7 +340,7 @@ public sealed class VxlanStage(ForwardingPlane plane, VxlanTables tables) : IBat
             }
 
             return ToRouting(ref packet, innerStart + EthernetHeader.Length, innerLength - EthernetHeader.Length, etherType == EtherType.Ipv4,
-                l3Vni, decapsulated, in batch);
+                l3Vni, decapsulated, ref batch);
         }
 
         var domain = binding.Domain!;
@@ -332,9 +349,9 @@ public sealed class VxlanStage(ForwardingPlane plane, VxlanTables tables) : IBat
             return DropReason.VxlanFromUnknownVtep;
         }
 
-        Learn(domain, MacAddress.Read(inner[6..]).Value, MacTableEntry.Remote(vtepIndex, batch.Now), in batch);
+        Learn(domain, MacAddress.Read(inner[6..]).Value, MacTableEntry.Remote(vtepIndex, batch.Now), ref batch);
         ushort egress;
-        if (!IsGroup(innerDestination) && TryFind(domain, innerDestination, in batch, out var entry))
+        if (!IsGroup(innerDestination) && TryFind(domain, innerDestination, ref batch, out var entry))
         {
             if (entry.IsRemote)
             {
@@ -363,7 +380,7 @@ public sealed class VxlanStage(ForwardingPlane plane, VxlanTables tables) : IBat
 
     /// <summary>Strips everything before the inner IP header and leaves the packet pending for routing in the VNI's instance.</summary>
     private static DropReason ToRouting(ref PacketDescriptor packet, int ipStart, int ipLength, bool isIpv4, L3Vni vni, ForwardingEvent decapsulated,
-        in BatchContext batch)
+        ref BatchContext batch)
     {
         var ip = packet.Data.Slice(ipStart, ipLength);
         int headerLength;
@@ -405,7 +422,7 @@ public sealed class VxlanStage(ForwardingPlane plane, VxlanTables tables) : IBat
 
     // ---- L3: routed packets into an L3 VNI ----
 
-    private void EncapsulateRouted(ref PacketDescriptor packet, L3Vni vni, in BatchContext batch)
+    private void EncapsulateRouted(ref PacketDescriptor packet, L3Vni vni, ref BatchContext batch)
     {
         int l3 = packet.L3Offset - packet.DataOffset;
         if (l3 < 0 || l3 >= packet.Length)
@@ -486,7 +503,7 @@ public sealed class VxlanStage(ForwardingPlane plane, VxlanTables tables) : IBat
             ethernet.EtherType = isIpv4 ? EtherType.Ipv4 : EtherType.Ipv6;
         }
 
-        var reason = Encapsulate(ref packet, route.VtepIndex, sourcePort, vni.Gpe ? tables.GpeUdpPort : tables.UdpPort, vni.Vni, gpe, in batch);
+        var reason = Encapsulate(ref packet, route.VtepIndex, sourcePort, vni.Gpe ? tables.GpeUdpPort : tables.UdpPort, vni.Vni, gpe, ref batch);
         if (reason != DropReason.None)
         {
             packet.Drop(reason, batch.Counters);
@@ -515,10 +532,10 @@ public sealed class VxlanStage(ForwardingPlane plane, VxlanTables tables) : IBat
 
     private static bool IsGroup(ulong mac) => ((mac >> 40) & 0x01) != 0;
 
-    private bool TryFind(BridgeDomain domain, ulong mac, in BatchContext batch, out MacTableEntry entry) =>
+    private bool TryFind(BridgeDomain domain, ulong mac, ref BatchContext batch, out MacTableEntry entry) =>
         domain.StaticMacs.TryGetValue(mac, out entry) || tables.Macs.TryLookup(domain.Index, mac, batch.Now, domain.AgingSeconds, out entry);
 
-    private void Learn(BridgeDomain domain, ulong mac, MacTableEntry entry, in BatchContext batch)
+    private void Learn(BridgeDomain domain, ulong mac, MacTableEntry entry, ref BatchContext batch)
     {
         if (IsGroup(mac) || mac == 0)
         {
