@@ -56,15 +56,15 @@ internal static class VxlanFrames
     }
 
     /// <summary>Ethernet / IPv4 / UDP 4789 / VXLAN(I, vni) / inner, from <paramref name="source"/> to our VTEP.</summary>
-    public static byte[] Vxlan(string source, uint vni, byte[] inner)
+    public static byte[] Vxlan(string source, uint vni, byte[] inner, ushort destinationPort = 4789, uint firstWord = 0x0800_0000)
     {
         var frame = new byte[14 + 20 + 8 + 8 + inner.Length];
         Ethernet(frame, MacAddress.Parse(UnderlayMac).Value, MacAddress.Parse(GatewayMac).Value, 0x0800);
         Ipv4(frame.AsSpan(14), source, LocalVtep, 17, 16 + inner.Length);
         BinaryPrimitives.WriteUInt16BigEndian(frame.AsSpan(34), 50000);
-        BinaryPrimitives.WriteUInt16BigEndian(frame.AsSpan(36), 4789);
+        BinaryPrimitives.WriteUInt16BigEndian(frame.AsSpan(36), destinationPort);
         BinaryPrimitives.WriteUInt16BigEndian(frame.AsSpan(38), (ushort)(16 + inner.Length));
-        frame[42] = 0x08;
+        BinaryPrimitives.WriteUInt32BigEndian(frame.AsSpan(42), firstWord);
         BinaryPrimitives.WriteUInt32BigEndian(frame.AsSpan(46), vni << 8);
         inner.CopyTo(frame, 50);
         return frame;

@@ -98,6 +98,46 @@ public sealed class VxlanStageTests : IDisposable
         Assert.Equal(1, plane.Counters().Dropped(DropReason.VxlanSplitHorizon));
     }
 
+    [Fact]
+    public void A_configured_udp_port_is_recognised_and_sent()
+    {
+        var plane = Build(L2Config.Replace("\"localVteps\": [\"192.0.2.1\"],", "\"localVteps\": [\"192.0.2.1\"], \"udpPort\": 8472,"), clock);
+        var worker = plane.CreateWorker();
+        Add(batch, pool, VxlanFrames.Vxlan(VtepC, 5000, InnerFrame(Broadcast, RemoteHost), destinationPort: 8472), UnderlayPort);
+        Add(batch, pool, VxlanFrames.Vxlan(VtepC, 5000, InnerFrame(Broadcast, RemoteHost)), UnderlayPort); // 4789 is not ours now
+        Add(batch, pool, InnerFrame(StaticOnB, LocalHost), AccessPort);
+        worker.Process(batch);
+
+        Assert.Equal(AccessPort, batch[0].EgressPort);
+        Assert.Equal(PacketDisposition.Transmit, batch[0].Disposition);
+        Assert.True(batch[1].IsDropped);
+        Assert.Equal(8472, System.Buffers.Binary.BinaryPrimitives.ReadUInt16BigEndian(batch[2].Data[36..]));
+        var counters = plane.Counters();
+        Assert.Equal(1, counters.Counted(ForwardingEvent.VxlanDecapsulated));
+        Assert.Equal(1, counters.Counted(ForwardingEvent.VxlanEncapsulated));
+        Assert.True(counters.IsConserved);
+    }
+
+    [Fact]
+    public void A_gpe_oam_packet_is_punted_and_a_bad_version_is_malformed()
+    {
+        var plane = Build(L2Config, clock);
+        var worker = plane.CreateWorker();
+        // draft-ietf-nvo3-vxlan-gpe 3.2: flags I|P|O with next protocol Ethernet (3); then version 1.
+        Add(batch, pool, VxlanFrames.Vxlan(VtepB, 5000, InnerFrame(Broadcast, RemoteHost), 4790, 0x0D00_0003), UnderlayPort);
+        Add(batch, pool, VxlanFrames.Vxlan(VtepB, 5000, InnerFrame(Broadcast, RemoteHost), 4790, 0x1C00_0003), UnderlayPort);
+        Add(batch, pool, VxlanFrames.Vxlan(VtepB, 5000, InnerFrame(Broadcast, RemoteHost), 4790, 0x0C00_0003), UnderlayPort);
+        worker.Process(batch);
+
+        var counters = plane.Counters();
+        Assert.Equal(1, counters.Punted);
+        Assert.Equal(1, counters.Counted(ForwardingEvent.VxlanGpeOamPunted));
+        Assert.Equal(1, counters.Dropped(DropReason.MalformedVxlan));
+        Assert.Equal(1, counters.Counted(ForwardingEvent.VxlanGpeDecapsulated));
+        Assert.Equal(AccessPort, batch[2].EgressPort);
+        Assert.True(worker.Punts.TryDequeue(out _));
+    }
+
     [Theory]
     [InlineData("\"localVteps\": [\"192.0.2.9\"]", "vxlan.localVteps[0]")]
     [InlineData("\"localVteps\": [\"192.0.2.1\"], \"bridgeDomains\": [{ \"vni\": 16777216, \"ports\": [\"access0\"] }]", "vxlan.bridgeDomains[0].vni")]
