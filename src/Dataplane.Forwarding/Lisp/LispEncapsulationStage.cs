@@ -193,11 +193,22 @@ public sealed class LispEncapsulationStage : IBatchStage
             return;
         }
 
-        var resolved = batch.Fib.TryResolve(0, rloc, batch.Neighbours, batch.Ports, out var adjacency);
-        if (resolved != ResolveResult.Resolved)
+        Adjacency adjacency;
+        if (rloc == batch.LastRloc)
         {
-            packet.Drop(resolved == ResolveResult.NoRoute ? DropReason.NoRoute : DropReason.NoNeighbour, counters);
-            return;
+            adjacency = batch.LastAdjacency; // runs of packets toward one RLOC resolve the underlay once
+        }
+        else
+        {
+            var resolved = batch.Fib.TryResolve(0, rloc, batch.Neighbours, batch.Ports, out adjacency);
+            if (resolved != ResolveResult.Resolved)
+            {
+                packet.Drop(resolved == ResolveResult.NoRoute ? DropReason.NoRoute : DropReason.NoNeighbour, counters);
+                return;
+            }
+
+            batch.LastRloc = rloc;
+            batch.LastAdjacency = adjacency;
         }
 
         if (inner.TimeToLive <= 1)
@@ -332,5 +343,9 @@ public sealed class LispEncapsulationStage : IBatchStage
         public FrozenDictionary<IpAddress, Neighbour> Neighbours;
         public IpAddress LocalRlocV4;
         public IpAddress LocalRlocV6;
+
+        // The last RLOC resolved in this batch (Unspecified = none yet) and its adjacency.
+        public IpAddress LastRloc;
+        public Adjacency LastAdjacency;
     }
 }
