@@ -19,7 +19,7 @@ public static class LispTestFrames
     {
         int ipLength = 20 + 8 + payload;
         byte[] frame = new byte[14 + ipLength];
-        Convert.FromHexString("0200000010 0a02000000000108 00".Replace(" ", "")).CopyTo(frame, 0);
+        Convert.FromHexString("02000000000102000000100a0800").CopyTo(frame, 0); // to the ITR from host 02:00:00:00:10:0a
         var ip = frame.AsSpan(14);
         ip[0] = 0x45;
         BinaryPrimitives.WriteUInt16BigEndian(ip[2..], (ushort)ipLength);
