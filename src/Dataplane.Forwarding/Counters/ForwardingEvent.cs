@@ -13,6 +13,15 @@ public enum ForwardingEvent : byte
 
     // LISP stages (ITR/ETR/PxTR/RTR) add their events here.
 
+    /// <summary>LISP data packets to one of our RLOCs stripped to their inner packet (ETR/PETR/RTR).</summary>
+    LispDecapsulated,
+
+    /// <summary>LISP control messages (UDP 4342) to one of our addresses handed to the control plane.</summary>
+    LispControlPunted,
+
+    /// <summary>LISP control messages not addressed to us, left to native routing (we are not their map-server or ETR).</summary>
+    LispControlRouted,
+
     // VXLAN VTEP stage adds its events here.
 
     // GTP-U endpoint stage adds its events here.

@@ -1,17 +1,45 @@
 using Dataplane.Forwarding.Configuration;
+using Dataplane.Forwarding.Lisp;
 
 namespace Dataplane.Forwarding.Pipeline;
 
 /// <summary>Creates the features the configured roles need, besides routing (which is always there).</summary>
 internal static class FeatureFactories
 {
+    private static readonly string[] LispRoles = ["itr", "etr", "pitr", "petr", "rtr"];
+
     public static IEnumerable<IForwardingFeature> Create(DataplaneConfig config, ForwardingPlane plane)
     {
-        // LISP (itr, etr, pitr, petr, rtr): added by the LISP stages.
+        var features = new List<IForwardingFeature>();
+        if (config.Roles.Any(r => LispRoles.Contains(r)))
+        {
+            var lisp = config.Lisp ?? throw new ConfigurationException("lisp", $"roles {string.Join(", ", config.Roles.Where(r => LispRoles.Contains(r)))} need a \"lisp\" section");
+
+            // One set of LISP tables for every LISP stage: the decapsulating and encapsulating features share it.
+            var lispTables = LispTables.FromConfig(lisp, plane.Options.Clock);
+            if (plane.HasRole("etr") || plane.HasRole("petr") || plane.HasRole("rtr"))
+            {
+                CheckDecapsulationConfig(lisp, plane);
+                features.Add(new LispDecapsulationFeature(lispTables));
+            }
+        }
+
         // VXLAN (vtep): added by the VTEP stage.
         // GTP-U (gtpu): added by the GTP-U endpoint stage.
-        _ = config;
-        _ = plane;
-        return [];
+        return features;
+    }
+
+    /// <summary>Refuses decapsulating roles that could never decapsulate anything, instead of dropping every packet at run time.</summary>
+    private static void CheckDecapsulationConfig(LispConfig lisp, ForwardingPlane plane)
+    {
+        if (lisp.LocalRlocs.Count == 0)
+        {
+            throw new ConfigurationException("lisp.localRlocs", "roles etr, petr and rtr decapsulate only packets sent to our own RLOCs: list at least one");
+        }
+
+        if (plane.HasRole("etr") && !plane.HasRole("petr") && !plane.HasRole("rtr") && lisp.LocalEids.Count == 0)
+        {
+            throw new ConfigurationException("lisp.localEids", "an etr decapsulates only toward its own EID prefixes: list at least one (or add role petr to decapsulate toward any destination)");
+        }
     }
 }
