@@ -51,9 +51,6 @@ public enum DropReason : byte
     /// <summary>ETR (without petr/rtr): the decapsulated packet's destination is not one of our EID prefixes in its instance.</summary>
     NotLocalEid,
 
-    /// <summary>A fragment of a LISP-encapsulated packet: this ETR does not reassemble outer fragments (RFC 9300 section 7.1 stateful/stateless MTU handling left to the ITR).</summary>
-    LispOuterFragment,
-
     // VXLAN VTEP stage adds its reasons here.
 
     // GTP-U endpoint stage adds its reasons here.

@@ -15,7 +15,7 @@ namespace Dataplane.Forwarding.Lisp;
 /// ETR / PETR / RTR decapsulation (RFC 9300 sections 5 and 7), one per worker.
 /// <para>
 /// LISP data (UDP 4341): accepted only when the outer destination is one of our RLOCs (else LispToForeignRloc);
-/// outer fragments are dropped (LispOuterFragment: we do not reassemble); a missing or short LISP header is
+/// a missing or short LISP header is
 /// MalformedLisp; the instance ID is the header's when the I bit is set, else 0, and must be one we serve
 /// (<see cref="LispTables.ServesInstance"/>, else UnknownInstanceId); the inner packet must be a whole IPv4/IPv6
 /// packet (else InnerHeaderMalformed). A pure ETR (no petr or rtr role) also requires the inner destination to be
@@ -24,6 +24,11 @@ namespace Dataplane.Forwarding.Lisp;
 /// into an ECN-capable inner header, RFC 6040), the outer Ethernet/IP/UDP/LISP headers are stripped by moving the
 /// frame start (no copy), and the packet is left pending as a native packet of the header's instance, flagged
 /// Decapsulated | FromLispTunnel, for routing (or, on an RTR, the encapsulation stage) to forward.
+/// </para>
+/// <para>
+/// Outer fragments are not reassembled (RFC 9300 section 7 leaves reassembly to the ETR; not done yet): a first
+/// fragment never gets here (the classifier finds its UDP length running past the fragment: MalformedUdp), and later
+/// fragments carry no UDP header, so they are native packets to our address, which routing punts.
 /// </para>
 /// <para>
 /// Ignored header fields (RFC 9300 allows it): the nonce and echo-nonce request (no echo-nonce state is kept),
@@ -110,7 +115,6 @@ public sealed class LispDecapsulationStage : IBatchStage
         int outerEnd;
         byte outerTtl;
         byte outerEcn;
-        bool fragment;
         if ((outer[0] >> 4) == 4)
         {
             if (!Ipv4Header.TryCreate(outer, out var ipv4))
@@ -122,7 +126,6 @@ public sealed class LispDecapsulationStage : IBatchStage
             outerEnd = l3 + ipv4.TotalLength;
             outerTtl = ipv4.TimeToLive;
             outerEcn = ipv4.Ecn;
-            fragment = ipv4.IsFragment;
         }
         else
         {
@@ -135,19 +138,12 @@ public sealed class LispDecapsulationStage : IBatchStage
             outerEnd = l3 + Ipv6Header.Length + ipv6.PayloadLength;
             outerTtl = ipv6.HopLimit;
             outerEcn = ipv6.Ecn;
-            // Only a chain with extension headers can hold a fragment header; the classifier walked it already.
-            fragment = l4 - l3 != Ipv6Header.Length && ipv6.TryWalkExtensions(out var chain) && chain.HasFragmentHeader;
         }
 
         // RFC 9300 section 7: the ETR decapsulates what is sent to its own RLOCs; anything else is not ours to open.
         if (!database.IsLocalRloc(destination))
         {
             return DropReason.LispToForeignRloc;
-        }
-
-        if (fragment)
-        {
-            return DropReason.LispOuterFragment;
         }
 
         if (l4 >= outerEnd || !UdpHeader.TryCreate(buffer[l4..outerEnd], out var udp))
