@@ -267,6 +267,15 @@ def etr_truncated_lisp():
     case.write("etr-truncated-lisp", etr_config())
 
 
+def etr_lisp_crypto():
+    case = Case()
+    # RFC 8061: KK = 01 / 10 / 11 name the key that encrypted the payload; we cannot decrypt, so nothing goes out.
+    for key_id in (1, 2, 3):
+        header = bytes([0x88 | key_id, 0, 0, key_id, 0, 0, 0, 0])
+        case.drop(over_v4(inner_v4(), header=header), "LispCryptoUnsupported")
+    case.write("etr-lisp-crypto", etr_config())
+
+
 def etr_inner_malformed():
     case = Case()
     case.drop(over_v4(b""), "InnerHeaderMalformed")                           # a header and no inner packet
@@ -380,6 +389,7 @@ if __name__ == "__main__":
     etr_inner_ttl_1()
     etr_foreign_rloc()
     etr_truncated_lisp()
+    etr_lisp_crypto()
     etr_inner_malformed()
     etr_unknown_iid()
     etr_not_local_eid()

@@ -51,6 +51,9 @@ public enum DropReason : byte
     /// <summary>ETR (without petr/rtr): the decapsulated packet's destination is not one of our EID prefixes in its instance.</summary>
     NotLocalEid,
 
+    /// <summary>The LISP header's key-ID bits (KK) are set: the payload is encrypted with LISP-crypto (RFC 8061), which this ETR does not do.</summary>
+    LispCryptoUnsupported,
+
     // VXLAN VTEP stage adds its reasons here.
 
     // GTP-U endpoint stage adds its reasons here.

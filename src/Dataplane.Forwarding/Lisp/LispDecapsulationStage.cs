@@ -15,8 +15,8 @@ namespace Dataplane.Forwarding.Lisp;
 /// ETR / PETR / RTR decapsulation (RFC 9300 sections 5 and 7), one per worker.
 /// <para>
 /// LISP data (UDP 4341): accepted only when the outer destination is one of our RLOCs (else LispToForeignRloc);
-/// a missing or short LISP header is
-/// MalformedLisp; the instance ID is the header's when the I bit is set, else 0, and must be one we serve
+/// a missing or short LISP header is MalformedLisp; a LISP-crypto payload (KK bits set, RFC 8061) is
+/// LispCryptoUnsupported; the instance ID is the header's when the I bit is set, else 0, and must be one we serve
 /// (<see cref="LispTables.ServesInstance"/>, else UnknownInstanceId); the inner packet must be a whole IPv4/IPv6
 /// packet (else InnerHeaderMalformed). A pure ETR (no petr or rtr role) also requires the inner destination to be
 /// one of our EIDs (else NotLocalEid). Then the RFC 9300 section 5.3 decapsulation rules are applied to the inner
@@ -44,6 +44,7 @@ namespace Dataplane.Forwarding.Lisp;
 public sealed class LispDecapsulationStage : IBatchStage
 {
     private const int LispOverhead = UdpHeader.Length + LispDataHeader.Length;
+    private const byte KeyIdBits = 0x03; // the KK bits of the LISP flags octet
     private const byte EcnMask = 0x03;
     private const byte EcnCongestionExperienced = 0x03;
 
@@ -154,6 +155,12 @@ public sealed class LispDecapsulationStage : IBatchStage
         if (!LispDataHeader.TryCreate(udp.Payload, out var lisp))
         {
             return DropReason.MalformedLisp;
+        }
+
+        // RFC 8061: non-zero key-ID bits mean the payload is encrypted; decapsulating it would forward ciphertext.
+        if ((lisp.ReservedFlags & KeyIdBits) != 0)
+        {
+            return DropReason.LispCryptoUnsupported;
         }
 
         uint instanceId = lisp.InstanceIdPresent ? lisp.InstanceId : 0;

@@ -115,6 +115,7 @@ public sealed class LispDecapsulationStageTests
     [Theory]
     [InlineData("etr-foreign-rloc", DropReason.LispToForeignRloc)]
     [InlineData("etr-truncated-lisp", DropReason.MalformedLisp)]
+    [InlineData("etr-lisp-crypto", DropReason.LispCryptoUnsupported)]
     [InlineData("etr-inner-malformed", DropReason.InnerHeaderMalformed)]
     [InlineData("etr-unknown-iid", DropReason.UnknownInstanceId)]
     [InlineData("etr-not-local-eid", DropReason.NotLocalEid)]
