@@ -17,7 +17,7 @@ import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from scapy.all import Dot1Q, Ether, IP, IPv6, Raw, UDP  # noqa: E402
+from scapy.all import Dot1Q, Ether, IP, IPv6, IPv6ExtHdrDestOpt, Raw, UDP  # noqa: E402
 
 from goldenlib import lisp_header, write_case  # noqa: E402
 
@@ -210,6 +210,12 @@ def etr_v6_in_v6():
     case.transmit(over_v6(inner), routed(inner, 63, HOST6_MAC))
     inner = inner_v6(src="2001:db8:2::6")
     case.transmit(over_v6(inner, header=lisp_header()), routed(inner, 63, HOST6_MAC))
+    # An outer destination-options header between IPv6 and UDP: the UDP header is found by walking the chain.
+    inner = inner_v6(src="2001:db8:2::7")
+    packet = (Ether(dst=RLOC_SIDE_MAC, src=UNDERLAY_GATEWAY6_MAC)
+              / IPv6(src=REMOTE_RLOC6, dst=RLOC6, hlim=64) / IPv6ExtHdrDestOpt()
+              / UDP(sport=49301, dport=4341) / Raw(lisp_header(nonce=0x123456, instance_id=0) + bytes(inner)))
+    case.transmit(packet, routed(inner, 63, HOST6_MAC))
     case.write("etr-v6-in-v6", etr_config())
 
 

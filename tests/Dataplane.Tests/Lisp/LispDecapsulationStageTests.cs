@@ -47,17 +47,21 @@ public sealed class LispDecapsulationStageTests
     }
 
     [Fact]
-    public void Strips_an_ipv6_outer_header_and_finds_the_inner_ipv6_upper_layer()
+    public void Strips_an_ipv6_outer_header_with_or_without_extensions_and_finds_the_inner_ipv6_upper_layer()
     {
         using var harness = new LispDecapsulationHarness();
         var frames = LispDecapsulationHarness.GoldenInput("etr-v6-in-v6");
         var packets = harness.RunStage(frames);
         int outer = Ethernet + Ipv6 + UdpAndLisp;
-        foreach (var packet in packets)
+        int[] outerLengths = [outer, outer, outer + 8]; // the third has an 8-byte destination-options header
+        Assert.Equal(outerLengths.Length, packets.Length);
+        for (int i = 0; i < packets.Length; i++)
         {
-            Assert.True(packet.IsPending());
+            var packet = packets[i];
+            Assert.True(packet.IsPending(), $"packet {i}: dropped as {(DropReason)packet.DropReason}");
             Assert.Equal(PacketKind.NativeIpv6, (PacketKind)packet.Kind);
-            Assert.Equal(256 + outer, packet.DataOffset);
+            Assert.Equal(256 + outerLengths[i], packet.DataOffset);
+            Assert.Equal(frames[i].AsSpan(outerLengths[i]).ToArray(), packet.Data.ToArray());
             Assert.Equal(packet.L3Offset + Ipv6, packet.L4Offset);
             Assert.Equal(6, packet.Data[0] >> 4);
         }
