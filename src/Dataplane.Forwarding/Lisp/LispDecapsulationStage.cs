@@ -31,7 +31,8 @@ namespace Dataplane.Forwarding.Lisp;
 /// fragments carry no UDP header, so they are native packets to our address, which routing punts.
 /// </para>
 /// <para>
-/// Ignored header fields (RFC 9300 allows it): the nonce and echo-nonce request (no echo-nonce state is kept),
+/// The outer UDP checksum is not verified (RFC 9300 section 5.3 makes that a MAY). Ignored header fields (RFC 9300
+/// allows it): the nonce and echo-nonce request (no echo-nonce state is kept),
 /// the locator-status-bits (RFC 9300 section 10: an ETR may use them as a reachability hint; we leave reachability
 /// to the control plane), and map-versions (RFC 9302 map-versioning is optional; a stale version is not acted on).
 /// The inner DSCP is kept as it is (the ITR copied it outward, so the outer one is normally the same).
