@@ -25,6 +25,11 @@ internal static class FeatureFactories
         }
 
         // VXLAN (vtep): added by the VTEP stage.
+        if (plane.HasRole("vtep"))
+        {
+            features.Add(Vxlan.VxlanFeature.Create(config, plane));
+        }
+
         // GTP-U (gtpu): added by the GTP-U endpoint stage.
         return features;
     }
