@@ -51,6 +51,12 @@ public enum DropReason : byte
     /// <summary>ITR: the chosen RLOC's address family has no local RLOC to use as the outer source.</summary>
     NoLocalRloc,
 
+    /// <summary>ETR (without petr/rtr): the decapsulated packet's destination is not one of our EID prefixes in its instance.</summary>
+    NotLocalEid,
+
+    /// <summary>The LISP header's key-ID bits (KK) are set: the payload is encrypted with LISP-crypto (RFC 8061), which this ETR does not do.</summary>
+    LispCryptoUnsupported,
+
     // VXLAN VTEP stage adds its reasons here.
 
     /// <summary>VXLAN / VXLAN-GPE to an address that is not one of our VTEP addresses.</summary>

@@ -34,6 +34,15 @@ public enum ForwardingEvent : byte
     /// <summary>ITR: a packet too big for the tunnel was turned into ICMP fragmentation-needed / packet-too-big.</summary>
     IcmpTooBigSent,
 
+    /// <summary>LISP data packets to one of our RLOCs stripped to their inner packet (ETR/PETR/RTR).</summary>
+    LispDecapsulated,
+
+    /// <summary>LISP control messages (UDP 4342) to one of our addresses handed to the control plane.</summary>
+    LispControlPunted,
+
+    /// <summary>LISP control messages not addressed to us, left to native routing (we are not their map-server or ETR).</summary>
+    LispControlRouted,
+
     // VXLAN VTEP stage adds its events here.
 
     /// <summary>Frames or packets put into VXLAN (RFC 7348) toward a remote VTEP.</summary>

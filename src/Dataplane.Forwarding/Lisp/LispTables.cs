@@ -70,6 +70,25 @@ public sealed class LispTables
     private static Locator Locator(LocatorConfig config, string field) =>
         new(ConfigValues.Ip(config.Address, $"{field}.address"), config.Priority, config.Weight, config.Up);
 
+    /// <summary>
+    /// Whether this xTR serves LISP instance <paramref name="instanceId"/>: one of our EID prefixes is in it, or the
+    /// FIB forwards in it (a PETR's routes toward non-LISP sites, an ETR's site routes), or the map-cache has
+    /// mappings in it (an RTR re-encapsulating). A decapsulated packet in any other instance has nowhere to go,
+    /// so the ETR drops it as UnknownInstanceId instead of letting routing call it NoRoute.
+    /// </summary>
+    public bool ServesInstance(uint instanceId, Routing.Fib fib)
+    {
+        foreach (var prefix in LocalDatabase.EidPrefixes)
+        {
+            if (prefix.InstanceId == instanceId)
+            {
+                return true;
+            }
+        }
+
+        return fib.HasInstance(instanceId) || Index.HasInstance(instanceId);
+    }
+
     /// <summary>Frees memory retired by map-cache updates; call at a quiescent point.</summary>
     public void ReclaimRetired()
     {

@@ -6,31 +6,56 @@ namespace Dataplane.Forwarding.Pipeline;
 /// <summary>Creates the features the configured roles need, besides routing (which is always there).</summary>
 internal static class FeatureFactories
 {
+    private static readonly string[] LispRoles = ["itr", "etr", "pitr", "petr", "rtr"];
+
     public static IEnumerable<IForwardingFeature> Create(DataplaneConfig config, ForwardingPlane plane)
     {
-        // LISP (itr, etr, pitr, petr, rtr): one LispTables instance, shared by the decapsulating and the
-        // encapsulating features.
-        bool itr = plane.HasRole("itr");
-        bool pitr = plane.HasRole("pitr");
-        bool rtr = plane.HasRole("rtr");
-        if (itr || pitr || rtr || plane.HasRole("etr") || plane.HasRole("petr"))
+        var features = new List<IForwardingFeature>();
+        if (config.Roles.Any(r => LispRoles.Contains(r)))
         {
-            var lisp = config.Lisp ?? throw new ConfigurationException("lisp", "the roles itr, etr, pitr, petr and rtr need a \"lisp\" section");
-            var tables = LispTables.FromConfig(lisp, plane.Options.Clock);
+            var lisp = config.Lisp ?? throw new ConfigurationException("lisp", $"roles {string.Join(", ", config.Roles.Where(r => LispRoles.Contains(r)))} need a \"lisp\" section");
 
-            // The decapsulation feature (etr, petr, rtr) is added here by the ETR stage.
-            if (itr || pitr || rtr)
+            // One set of LISP tables for every LISP stage: the decapsulating and encapsulating features share it.
+            var lispTables = LispTables.FromConfig(lisp, plane.Options.Clock);
+            if (plane.HasRole("etr") || plane.HasRole("petr") || plane.HasRole("rtr"))
             {
-                yield return new LispEncapsulationFeature(tables, LispEncapsulationSettings.FromConfig(lisp), itr, pitr, rtr);
+                CheckDecapsulationConfig(lisp, plane);
+                features.Add(new LispDecapsulationFeature(lispTables));
+            }
+
+            if (plane.HasRole("itr") || plane.HasRole("pitr") || plane.HasRole("rtr"))
+            {
+                features.Add(new LispEncapsulationFeature(lispTables, LispEncapsulationSettings.FromConfig(lisp),
+                    plane.HasRole("itr"), plane.HasRole("pitr"), plane.HasRole("rtr")));
             }
         }
 
-        // VXLAN (vtep): added by the VTEP stage.
+        // VXLAN (vtep): the VTEP stage.
         if (plane.HasRole("vtep"))
         {
-            yield return Vxlan.VxlanFeature.Create(config, plane);
+            features.Add(Vxlan.VxlanFeature.Create(config, plane));
         }
 
-        // GTP-U (gtpu): added by the GTP-U endpoint stage.
+        // GTP-U (gtpu): the GTP-U endpoint stage.
+        if (plane.HasRole("gtpu"))
+        {
+            features.Add(GtpU.GtpUFeature.Create(config, plane));
+        }
+
+        return features;
+    }
+
+    /// <summary>Refuses decapsulating roles that could never decapsulate anything, instead of dropping every packet at run time.</summary>
+    private static void CheckDecapsulationConfig(LispConfig lisp, ForwardingPlane plane)
+    {
+        if (lisp.LocalRlocs.Count == 0)
+        {
+            throw new ConfigurationException("lisp.localRlocs", "roles etr, petr and rtr decapsulate only packets sent to our own RLOCs: list at least one");
+        }
+
+        if (plane.HasRole("etr") && !plane.HasRole("petr") && !plane.HasRole("rtr") && lisp.LocalEids.Count == 0)
+        {
+            throw new ConfigurationException("lisp.localEids", "an etr decapsulates only toward its own EID prefixes: list at least one (or add role petr to decapsulate toward any destination)");
+        }
     }
 }

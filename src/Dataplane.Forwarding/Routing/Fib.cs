@@ -93,6 +93,9 @@ public sealed class Fib(NeighbourTable neighbours)
         }
     }
 
+    /// <summary>True when a route was ever added in the instance (its LPM tables exist): the instance is one this box forwards in.</summary>
+    public bool HasInstance(uint instanceId) => tables.TryGetIpv4(instanceId, out _) || tables.TryGetIpv6(instanceId, out _);
+
     /// <summary>The longest-prefix route for an IPv4 destination in an instance.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public bool TryLookup(uint instanceId, Ipv4Address destination, out Route? route)

@@ -53,6 +53,9 @@ public sealed class LpmMapCacheIndex : IMapCacheIndex
         return _tables.TryGetIpv6(instanceId, out var table) && table.TryLookup(destination, out slot);
     }
 
+    /// <summary>True when a map-cache prefix was ever inserted in the instance (its LPM tables exist).</summary>
+    public bool HasInstance(uint instanceId) => _tables.TryGetIpv4(instanceId, out _) || _tables.TryGetIpv6(instanceId, out _);
+
     /// <summary>Frees LPM memory retired by removals; call at a quiescent point (no worker inside a lookup).</summary>
     public void ReclaimRetired() => _tables.ReclaimRetired();
 }

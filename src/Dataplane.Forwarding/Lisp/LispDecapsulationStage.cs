@@ -1,0 +1,350 @@
+using System.Buffers.Binary;
+using Dataplane.Forwarding.Buffers;
+using Dataplane.Forwarding.Counters;
+using Dataplane.Forwarding.Pipeline;
+using Dataplane.Forwarding.Routing;
+using Dataplane.Forwarding.Stages;
+using Dataplane.Tables.MapCache;
+using Dataplane.Wire.Checksums;
+using Dataplane.Wire.Headers;
+using Dataplane.Wire.Tunnels;
+
+namespace Dataplane.Forwarding.Lisp;
+
+/// <summary>
+/// ETR / PETR / RTR decapsulation (RFC 9300 sections 5 and 7), one per worker.
+/// <para>
+/// LISP data (UDP 4341): accepted only when the outer destination is one of our RLOCs (else LispToForeignRloc);
+/// a missing or short LISP header is MalformedLisp; a LISP-crypto payload (KK bits set, RFC 8061) is
+/// LispCryptoUnsupported; the instance ID is the header's when the I bit is set, else 0, and must be one we serve
+/// (<see cref="LispTables.ServesInstance"/>, else UnknownInstanceId); the inner packet must be a whole IPv4/IPv6
+/// packet (else InnerHeaderMalformed). A pure ETR (no petr or rtr role) also requires the inner destination to be
+/// one of our EIDs (else NotLocalEid). Then the RFC 9300 section 5.3 decapsulation rules are applied to the inner
+/// header (TTL/hop limit lowered to the outer one when that is smaller; a CE mark in the outer ECN field carried
+/// into an ECN-capable inner header, RFC 6040), the outer Ethernet/IP/UDP/LISP headers are stripped by moving the
+/// frame start (no copy), and the packet is left pending as a native packet of the header's instance, flagged
+/// Decapsulated | FromLispTunnel, for routing (or, on an RTR, the encapsulation stage) to forward.
+/// </para>
+/// <para>
+/// Outer fragments are not reassembled (RFC 9300 section 7 leaves reassembly to the ETR; not done yet): a first
+/// fragment never gets here (the classifier finds its UDP length running past the fragment: MalformedUdp), and later
+/// fragments carry no UDP header, so they are native packets to our address, which routing punts.
+/// </para>
+/// <para>
+/// The outer UDP checksum is not verified (RFC 9300 section 5.3 makes that a MAY). Ignored header fields (RFC 9300
+/// allows it): the nonce and echo-nonce request (no echo-nonce state is kept),
+/// the locator-status-bits (RFC 9300 section 10: an ETR may use them as a reachability hint; we leave reachability
+/// to the control plane), and map-versions (RFC 9302 map-versioning is optional; a stale version is not acted on).
+/// The inner DSCP is kept as it is (the ITR copied it outward, so the outer one is normally the same).
+/// </para>
+/// <para>
+/// LISP control (UDP 4342): punted when sent to one of our addresses (an RLOC or a port address), counted as
+/// LispControlPunted; otherwise it is turned back into a native packet for routing (LispControlRouted).
+/// </para>
+/// </summary>
+public sealed class LispDecapsulationStage : IBatchStage
+{
+    private const int LispOverhead = UdpHeader.Length + LispDataHeader.Length;
+    private const byte KeyIdBits = 0x03; // the KK bits of the LISP flags octet
+    private const byte EcnMask = 0x03;
+    private const byte EcnCongestionExperienced = 0x03;
+
+    private readonly ForwardingPlane plane;
+    private readonly LispTables tables;
+    private readonly bool requireLocalEid;
+
+    // The last instance found served in the current batch: packets of one batch mostly share an instance, so the
+    // local-database scan and two table probes run once per batch instead of once per packet.
+    private uint servedInstance;
+    private bool servedInstanceKnown;
+
+    public LispDecapsulationStage(ForwardingPlane plane, LispTables tables)
+    {
+        this.plane = plane;
+        this.tables = tables;
+        requireLocalEid = plane.HasRole("etr") && !plane.HasRole("petr") && !plane.HasRole("rtr");
+    }
+
+    public string Name => "lisp-decap";
+
+    public void Run(Span<PacketDescriptor> packets, WorkerCounters counters)
+    {
+        var database = tables.LocalDatabase;
+        var fib = plane.Fib;
+        servedInstanceKnown = false;
+        for (int i = 0; i < packets.Length; i++)
+        {
+            ref var packet = ref packets[i];
+            if (!packet.IsPending())
+            {
+                continue;
+            }
+
+            switch ((PacketKind)packet.Kind)
+            {
+                case PacketKind.LispData:
+                    var reason = Decapsulate(ref packet, database, fib);
+                    if (reason == DropReason.None)
+                    {
+                        counters.Count(ForwardingEvent.LispDecapsulated);
+                    }
+                    else
+                    {
+                        packet.Drop(reason, counters);
+                    }
+
+                    break;
+                case PacketKind.LispControl:
+                    HandleControl(ref packet, database, counters);
+                    break;
+            }
+        }
+    }
+
+    private DropReason Decapsulate(ref PacketDescriptor packet, LocalDatabase database, Fib fib)
+    {
+        var buffer = packet.BufferSpan;
+        int frameEnd = packet.DataOffset + packet.Length;
+        int l3 = packet.L3Offset;
+        int l4 = packet.L4Offset;
+        if (l3 >= frameEnd || l4 <= l3 || l4 >= frameEnd)
+        {
+            return DropReason.MalformedLisp;
+        }
+
+        var outer = buffer[l3..frameEnd];
+        IpAddress destination;
+        int outerEnd;
+        byte outerTtl;
+        byte outerEcn;
+        if ((outer[0] >> 4) == 4)
+        {
+            if (!Ipv4Header.TryCreate(outer, out var ipv4))
+            {
+                return DropReason.MalformedIpv4;
+            }
+
+            destination = ipv4.Destination;
+            outerEnd = l3 + ipv4.TotalLength;
+            outerTtl = ipv4.TimeToLive;
+            outerEcn = ipv4.Ecn;
+        }
+        else
+        {
+            if (!Ipv6Header.TryCreate(outer, out var ipv6))
+            {
+                return DropReason.MalformedIpv6;
+            }
+
+            destination = ipv6.Destination;
+            outerEnd = l3 + Ipv6Header.Length + ipv6.PayloadLength;
+            outerTtl = ipv6.HopLimit;
+            outerEcn = ipv6.Ecn;
+        }
+
+        // RFC 9300 section 7: the ETR decapsulates what is sent to its own RLOCs; anything else is not ours to open.
+        if (!database.IsLocalRloc(destination))
+        {
+            return DropReason.LispToForeignRloc;
+        }
+
+        if (l4 >= outerEnd || !UdpHeader.TryCreate(buffer[l4..outerEnd], out var udp))
+        {
+            return DropReason.MalformedUdp;
+        }
+
+        if (!LispDataHeader.TryCreate(udp.Payload, out var lisp))
+        {
+            return DropReason.MalformedLisp;
+        }
+
+        // RFC 8061: non-zero key-ID bits mean the payload is encrypted; decapsulating it would forward ciphertext.
+        if ((lisp.ReservedFlags & KeyIdBits) != 0)
+        {
+            return DropReason.LispCryptoUnsupported;
+        }
+
+        uint instanceId = lisp.InstanceIdPresent ? lisp.InstanceId : 0;
+        if (!Serves(instanceId, fib))
+        {
+            return DropReason.UnknownInstanceId;
+        }
+
+        int innerStart = l4 + LispOverhead;
+        var inner = lisp.Payload;
+        if (inner.IsEmpty)
+        {
+            return DropReason.InnerHeaderMalformed;
+        }
+
+        PacketKind kind;
+        IpAddress innerDestination;
+        int innerLength;
+        int innerL4;
+        switch (inner[0] >> 4)
+        {
+            case 4:
+                if (!Ipv4Header.TryCreate(inner, out var ipv4))
+                {
+                    return DropReason.InnerHeaderMalformed;
+                }
+
+                kind = PacketKind.NativeIpv4;
+                innerDestination = ipv4.Destination;
+                innerLength = ipv4.TotalLength;
+                innerL4 = ipv4.FragmentOffset == 0 ? innerStart + ipv4.HeaderLength : 0;
+                break;
+            case 6:
+                if (!Ipv6Header.TryCreate(inner, out var ipv6) || !ipv6.TryWalkExtensions(out var chain))
+                {
+                    return DropReason.InnerHeaderMalformed;
+                }
+
+                kind = PacketKind.NativeIpv6;
+                innerDestination = ipv6.Destination;
+                innerLength = Ipv6Header.Length + ipv6.PayloadLength;
+                innerL4 = chain.IsUpperLayerHeaderPresent ? innerStart + chain.UpperLayerOffset : 0;
+                break;
+            default:
+                return DropReason.InnerHeaderMalformed;
+        }
+
+        if (requireLocalEid && !database.IsLocalEid(instanceId, innerDestination))
+        {
+            return DropReason.NotLocalEid;
+        }
+
+        // Every check passed: from here on the packet is rewritten.
+        if (kind == PacketKind.NativeIpv4)
+        {
+            ApplyOuterTtlAndEcnV4(inner, outerTtl, outerEcn);
+        }
+        else
+        {
+            ApplyOuterTtlAndEcnV6(inner, outerTtl, outerEcn);
+        }
+
+        packet.TryAdjust(innerStart - packet.DataOffset);
+        packet.TryTrim(packet.Length - innerLength); // Ethernet padding, or bytes the UDP length covered past the inner packet
+        packet.Kind = (byte)kind;
+        packet.L2Offset = (ushort)innerStart;
+        packet.L3Offset = (ushort)innerStart;
+        packet.L4Offset = (ushort)innerL4;
+        packet.InnerL3Offset = 0;
+        packet.InnerL4Offset = 0;
+        packet.InstanceId = instanceId;
+        packet.Flags |= PacketFlags.Decapsulated | PacketFlags.FromLispTunnel;
+        return DropReason.None;
+    }
+
+    private bool Serves(uint instanceId, Fib fib)
+    {
+        if (servedInstanceKnown && servedInstance == instanceId)
+        {
+            return true;
+        }
+
+        if (!tables.ServesInstance(instanceId, fib))
+        {
+            return false;
+        }
+
+        servedInstance = instanceId;
+        servedInstanceKnown = true;
+        return true;
+    }
+
+    /// <summary>
+    /// RFC 9300 section 5.3, decapsulation: the inner TTL takes the outer TTL when that is smaller (so a packet cannot
+    /// gain hops by looping through tunnels), and a Congestion Experienced mark on the outer header survives into an
+    /// ECN-capable inner header (RFC 6040 section 4.2; a Not-ECT inner header is left Not-ECT). The header checksum
+    /// is patched incrementally (RFC 1624) for each 16-bit word that changed.
+    /// </summary>
+    private static void ApplyOuterTtlAndEcnV4(Span<byte> inner, byte outerTtl, byte outerEcn)
+    {
+        Ipv4Header.TryCreate(inner, out var ipv4);
+        ushort checksum = ipv4.Checksum;
+        bool changed = false;
+        if (outerTtl < ipv4.TimeToLive)
+        {
+            ushort oldWord = BinaryPrimitives.ReadUInt16BigEndian(inner[8..]);
+            ipv4.TimeToLive = outerTtl;
+            checksum = InternetChecksum.Update(checksum, oldWord, BinaryPrimitives.ReadUInt16BigEndian(inner[8..]));
+            changed = true;
+        }
+
+        if (CarriesCongestionMark(outerEcn, ipv4.Ecn))
+        {
+            ushort oldWord = BinaryPrimitives.ReadUInt16BigEndian(inner);
+            inner[1] |= EcnCongestionExperienced;
+            checksum = InternetChecksum.Update(checksum, oldWord, BinaryPrimitives.ReadUInt16BigEndian(inner));
+            changed = true;
+        }
+
+        if (changed)
+        {
+            ipv4.Checksum = checksum;
+        }
+    }
+
+    /// <summary>The same rules for IPv6, which has no header checksum to patch.</summary>
+    private static void ApplyOuterTtlAndEcnV6(Span<byte> inner, byte outerHopLimit, byte outerEcn)
+    {
+        Ipv6Header.TryCreate(inner, out var ipv6);
+        if (outerHopLimit < ipv6.HopLimit)
+        {
+            ipv6.HopLimit = outerHopLimit;
+        }
+
+        if (CarriesCongestionMark(outerEcn, ipv6.Ecn))
+        {
+            ipv6.TrafficClass |= EcnCongestionExperienced;
+        }
+    }
+
+    private static bool CarriesCongestionMark(byte outerEcn, byte innerEcn) =>
+        (outerEcn & EcnMask) == EcnCongestionExperienced && (innerEcn & EcnMask) is 1 or 2;
+
+    private void HandleControl(ref PacketDescriptor packet, LocalDatabase database, WorkerCounters counters)
+    {
+        var buffer = packet.BufferSpan;
+        int frameEnd = packet.DataOffset + packet.Length;
+        int l3 = packet.L3Offset;
+        if (l3 >= frameEnd)
+        {
+            packet.Drop(DropReason.MalformedUdp, counters);
+            return;
+        }
+
+        var outer = buffer[l3..frameEnd];
+        IpAddress destination;
+        PacketKind native;
+        if ((outer[0] >> 4) == 4 && Ipv4Header.TryCreate(outer, out var ipv4))
+        {
+            destination = ipv4.Destination;
+            native = PacketKind.NativeIpv4;
+        }
+        else if (Ipv6Header.TryCreate(outer, out var ipv6))
+        {
+            destination = ipv6.Destination;
+            native = PacketKind.NativeIpv6;
+        }
+        else
+        {
+            packet.Drop(DropReason.MalformedUdp, counters);
+            return;
+        }
+
+        if (database.IsLocalRloc(destination) || plane.LocalAddresses.Contains(destination))
+        {
+            // Map-Requests, Map-Replies, Map-Notifies, RLOC probes: the control plane consumes them from the punt queue.
+            packet.Punt();
+            counters.Count(ForwardingEvent.LispControlPunted);
+            return;
+        }
+
+        // Not for us: a transit router forwards it like any other UDP datagram.
+        packet.Kind = (byte)native;
+        counters.Count(ForwardingEvent.LispControlRouted);
+    }
+}
