@@ -50,5 +50,6 @@ public enum DropReason : byte
 
     // VXLAN VTEP stage adds its reasons here.
 
-    // GTP-U endpoint stage adds its reasons here.
+    // GTP-U endpoint stage adds its reasons here. (It needs none of its own so far: it drops under the shared
+    // MalformedGtpU, UnknownTeid, InnerHeaderMalformed, OverMtu, NoRoute, NoNeighbour and NoHeadroom.)
 }

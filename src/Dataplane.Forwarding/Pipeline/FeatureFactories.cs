@@ -9,9 +9,10 @@ internal static class FeatureFactories
     {
         // LISP (itr, etr, pitr, petr, rtr): added by the LISP stages.
         // VXLAN (vtep): added by the VTEP stage.
-        // GTP-U (gtpu): added by the GTP-U endpoint stage.
-        _ = config;
-        _ = plane;
-        return [];
+        // GTP-U (gtpu): the GTP-U endpoint stage.
+        if (config.Roles.Contains("gtpu"))
+        {
+            yield return GtpU.GtpUFeature.Create(config, plane);
+        }
     }
 }
