@@ -13,11 +13,13 @@ The expected bytes are built here from the RFCs, never by running the data plane
 depends on a documented algorithm (the outer UDP source port from the flow hash, the replay-mode nonce), this
 module implements that algorithm independently from its specification below.
 
-Run with Debian's interpreter: /usr/bin/python3 pcaps/golden/generate_<x>.py
+Run with Debian's interpreter: /usr/bin/python3 pcaps/golden/generate_<x>.py [OUTPUT_DIR]
+(OUTPUT_DIR defaults to pcaps/golden; the test suite regenerates into a temporary directory and compares.)
 """
 import json
 import os
 import struct
+import sys
 
 from scapy.all import wrpcap
 
@@ -109,7 +111,8 @@ def stamp(packets, start=0):
 def write_case(name, config, inputs, expected, punted=(), counters=None):
     """Writes one case directory. counters: {"received", "transmitted", "punted", "drops": {reason: n}, "events": {event: n}}
     as the generator's author works them out from the inputs (they are checked against the replay's counters)."""
-    directory = os.path.join(GOLDEN_DIR, name)
+    root = sys.argv[1] if len(sys.argv) > 1 else GOLDEN_DIR
+    directory = os.path.join(root, name)
     os.makedirs(directory, exist_ok=True)
     with open(os.path.join(directory, "config.json"), "w") as f:
         json.dump(config, f, indent=2)

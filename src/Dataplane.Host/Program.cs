@@ -1,4 +1,5 @@
 using Dataplane.Host.Inspect;
+using Dataplane.Host.Replay;
 
 namespace Dataplane.Host;
 
@@ -11,6 +12,10 @@ public static class Program
         commands:
           inspect [FILE.pcap|FILE.pcapng]   name every header layer of every packet; without FILE,
                                             read the capture embedded in the program
+          replay [--config F] [--in IN] [--out OUT] [--punt P] ...
+                                            run a capture through the forwarding pipeline and print
+                                            the counters; without arguments, the embedded xTR example
+                                            (dataplane replay --help for every option)
         """;
 
     public static int Main(string[] args)
@@ -24,8 +29,16 @@ public static class Program
         return args[0] switch
         {
             "inspect" => InspectCommand.Run(args[1..], Console.Out, Console.Error),
+            "replay" when args.Length == 2 && args[1] is "-h" or "--help" => PrintReplayUsage(),
+            "replay" => ReplayCommand.Run(args[1..], Console.Out, Console.Error),
             _ => UnknownCommand(args[0]),
         };
+    }
+
+    private static int PrintReplayUsage()
+    {
+        Console.Out.WriteLine(ReplayOptions.Usage);
+        return 0;
     }
 
     private static int UnknownCommand(string command)

@@ -107,6 +107,13 @@ public unsafe struct PacketDescriptor
         Owner = owner;
     }
 
+    /// <summary>
+    /// Starts the same buffer over for a new frame of <paramref name="length"/> bytes at <paramref name="dataOffset"/>
+    /// and clears all packet metadata, keeping the owner: what a port does when it reuses a buffer for a new
+    /// arrival. The caller guarantees the frame fits the buffer.
+    /// </summary>
+    public void Reattach(int dataOffset, int length) => Attach(_buffer, _capacity, dataOffset, length, Owner);
+
     /// <summary>True when the descriptor points at a buffer.</summary>
     public readonly bool HasBuffer => _buffer != null;
 

@@ -33,7 +33,7 @@ public static class ForwardingPlaneBuilder
 
         var ports = BuildPorts(config);
         var neighbours = BuildNeighbours(config, ports);
-        var fib = BuildFib(config, ports);
+        var fib = BuildFib(config, ports, neighbours);
         var plane = new ForwardingPlane(config, options, ports, fib, neighbours);
         var features = new List<IForwardingFeature> { new RoutingFeature() };
         features.AddRange(FeatureFactories.Create(config, plane));
@@ -89,9 +89,9 @@ public static class ForwardingPlaneBuilder
         return table;
     }
 
-    private static Fib BuildFib(DataplaneConfig config, PortTable ports)
+    private static Fib BuildFib(DataplaneConfig config, PortTable ports, NeighbourTable neighbours)
     {
-        var fib = new Fib();
+        var fib = new Fib(neighbours);
         for (int i = 0; i < config.Routes.Count; i++)
         {
             var route = config.Routes[i];

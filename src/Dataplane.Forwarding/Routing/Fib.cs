@@ -12,7 +12,7 @@ namespace Dataplane.Forwarding.Routing;
 /// VTEPs and tunnel peers are reached. Readers use the lock-free LPMs and one volatile read of the route array;
 /// writers are serialised and publish copy-on-write, like the map-cache.
 /// </summary>
-public sealed class Fib
+public sealed class Fib(NeighbourTable neighbours)
 {
     private readonly Lock writeLock = new();
     private readonly LpmTableSet tables = new();
@@ -35,6 +35,11 @@ public sealed class Fib
     public void AddOrReplace(Route route)
     {
         ArgumentNullException.ThrowIfNull(route);
+        if (route.NextHop is { } nextHop)
+        {
+            route = route with { Binding = neighbours.Bind(nextHop) };
+        }
+
         lock (writeLock)
         {
             if (!slotOf.TryGetValue(route.Prefix, out uint slot))
@@ -109,8 +114,10 @@ public sealed class Fib
 
     /// <summary>
     /// Route lookup plus neighbour lookup: the port and MACs to send a packet for <paramref name="destination"/>.
-    /// Callers pass the neighbour snapshot and port table they took for the batch.
+    /// Callers pass the neighbour snapshot and port table they took for the batch; the snapshot is only consulted
+    /// for connected routes (a gateway route reads its <see cref="NextHopBinding"/>).
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public ResolveResult TryResolve(uint instanceId, IpAddress destination, FrozenDictionary<IpAddress, Neighbour> neighbours, PortTable ports, out Adjacency adjacency)
     {
         adjacency = default;
@@ -119,7 +126,9 @@ public sealed class Fib
             return ResolveResult.NoRoute;
         }
 
-        if (!neighbours.TryGetValue(route.NextHopFor(destination), out var neighbour))
+        Neighbour neighbour;
+        bool resolved = route.Binding is { } binding ? binding.TryGet(out neighbour) : neighbours.TryGetValue(destination, out neighbour);
+        if (!resolved)
         {
             return ResolveResult.NoNeighbour;
         }

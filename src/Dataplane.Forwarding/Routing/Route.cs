@@ -8,6 +8,9 @@ namespace Dataplane.Forwarding.Routing;
 /// </summary>
 public sealed record Route(EidPrefix Prefix, IpAddress? NextHop, ushort Port)
 {
+    /// <summary>The next hop's link-layer binding, attached by the <see cref="Fib"/> when the route is installed; null for a connected route.</summary>
+    public NextHopBinding? Binding { get; internal init; }
+
     /// <summary>The address whose MAC the frame goes to.</summary>
     public IpAddress NextHopFor(IpAddress destination) => NextHop ?? destination;
 }

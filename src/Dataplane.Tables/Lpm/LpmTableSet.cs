@@ -1,3 +1,4 @@
+using System.Collections.Frozen;
 using System.Diagnostics.CodeAnalysis;
 
 namespace Dataplane.Tables.Lpm;
@@ -15,8 +16,10 @@ namespace Dataplane.Tables.Lpm;
 /// </remarks>
 public sealed class LpmTableSet
 {
-    private Dictionary<uint, Ipv4LpmTable> _ipv4 = [];
-    private Dictionary<uint, Ipv6LpmTable> _ipv6 = [];
+    // Frozen maps: built rarely (an instance appears or goes), read for every packet, where a frozen map's
+    // lookup is cheaper than a Dictionary's.
+    private FrozenDictionary<uint, Ipv4LpmTable> _ipv4 = FrozenDictionary<uint, Ipv4LpmTable>.Empty;
+    private FrozenDictionary<uint, Ipv6LpmTable> _ipv6 = FrozenDictionary<uint, Ipv6LpmTable>.Empty;
     private readonly Lock _writer = new();
 
     public int Ipv4TableCount => Volatile.Read(ref _ipv4).Count;
@@ -62,7 +65,7 @@ public sealed class LpmTableSet
         }
     }
 
-    private TTable GetOrCreate<TTable>(ref Dictionary<uint, TTable> map, uint instanceId, Func<TTable> create)
+    private TTable GetOrCreate<TTable>(ref FrozenDictionary<uint, TTable> map, uint instanceId, Func<TTable> create)
     {
         if (Volatile.Read(ref map).TryGetValue(instanceId, out TTable? existing))
         {
@@ -78,12 +81,12 @@ public sealed class LpmTableSet
 
             var table = create();
             var copy = new Dictionary<uint, TTable>(map) { [instanceId] = table };
-            Volatile.Write(ref map, copy);
+            Volatile.Write(ref map, copy.ToFrozenDictionary());
             return table;
         }
     }
 
-    private static bool Without<TTable>(ref Dictionary<uint, TTable> map, uint instanceId)
+    private static bool Without<TTable>(ref FrozenDictionary<uint, TTable> map, uint instanceId)
     {
         if (!map.ContainsKey(instanceId))
         {
@@ -92,7 +95,7 @@ public sealed class LpmTableSet
 
         var copy = new Dictionary<uint, TTable>(map);
         copy.Remove(instanceId);
-        Volatile.Write(ref map, copy);
+        Volatile.Write(ref map, copy.ToFrozenDictionary());
         return true;
     }
 }

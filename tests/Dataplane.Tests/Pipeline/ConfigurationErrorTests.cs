@@ -1,0 +1,63 @@
+using Dataplane.Forwarding.Configuration;
+using Dataplane.Forwarding.Pipeline;
+
+namespace Dataplane.Tests.Pipeline;
+
+/// <summary>A configuration the data plane cannot run with is refused with the JSON path of the field at fault.</summary>
+public class ConfigurationErrorTests
+{
+    private const string ValidPorts = """
+        "ports": [ { "name": "inside", "mac": "02:00:00:00:00:01" }, { "name": "outside", "mac": "02:00:00:00:00:02", "addresses": ["192.0.2.1"] } ]
+        """;
+
+    [Theory]
+    [InlineData("""{ "ports": [ { "name": "a", "mac": "02:00:00:00:00:01", "mtu": "big" } ] }""", "ports[0].mtu")]
+    [InlineData("""{ "ports": [ { "name": "a", "mac": "02:00:00:00:00:01", "speed": 10 } ] }""", "ports[0].speed")]
+    [InlineData("""{ "ports": [ { "mac": "02:00:00:00:00:01" } ] }""", "ports[0]")]
+    [InlineData("""{ "roles": ["itr"], "ports": [ { "name": "a", "mac": "02:00:00:00:00:01" } """, "ports")]
+    public void Json_errors_name_the_field(string json, string field)
+    {
+        var error = Assert.Throws<ConfigurationException>(() => DataplaneConfigFile.Parse(json));
+        Assert.StartsWith(field, error.Field, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("""{ "roles": ["xtr"], PORTS }""", "roles[0]", "unknown role 'xtr'")]
+    [InlineData("""{ "ports": [] }""", "ports", "at least one port")]
+    [InlineData("""{ "ports": [ { "name": "a", "mac": "02:00:00:00:00:zz" } ] }""", "ports[0].mac", "not a MAC address")]
+    [InlineData("""{ "ports": [ { "name": "a", "mac": "02:00:00:00:00:01", "mtu": 40 } ] }""", "ports[0].mtu", "outside 68..9600")]
+    [InlineData("""{ "ports": [ { "name": "a", "mac": "02:00:00:00:00:01" }, { "name": "a", "mac": "02:00:00:00:00:02" } ] }""", "ports[1].name", "used by another port")]
+    [InlineData("""{ PORTS, "routes": [ { "prefix": "10.0.0.1/8", "port": "inside" } ] }""", "routes[0].prefix", "not a prefix")]
+    [InlineData("""{ PORTS, "routes": [ { "prefix": "10.0.0.0/8", "port": "dmz" } ] }""", "routes[0].port", "no port named 'dmz'")]
+    [InlineData("""{ PORTS, "routes": [ { "prefix": "10.0.0.0/8", "nextHop": "2001:db8::1", "port": "inside" } ] }""", "routes[0].nextHop", "address family")]
+    [InlineData("""{ PORTS, "neighbours": [ { "address": "192.0.2.300", "mac": "02:00:00:00:00:09", "port": "outside" } ] }""", "neighbours[0].address", "not an IPv4 or IPv6 address")]
+    [InlineData("""{ PORTS, "puntQueueCapacity": 0 }""", "puntQueueCapacity", "outside")]
+    public void Semantic_errors_name_the_field(string json, string field, string problem)
+    {
+        var config = DataplaneConfigFile.Parse(json.Replace("PORTS", ValidPorts, StringComparison.Ordinal));
+        var error = Assert.Throws<ConfigurationException>(() => ForwardingPlaneBuilder.Build(config));
+        Assert.Equal(field, error.Field);
+        Assert.Contains(problem, error.Problem, StringComparison.Ordinal);
+        Assert.Contains(field, error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_valid_configuration_builds_ports_neighbours_and_routes()
+    {
+        var config = DataplaneConfigFile.Parse($$"""
+            {
+              // comments and trailing commas are allowed
+              {{ValidPorts}},
+              "neighbours": [ { "address": "192.0.2.254", "mac": "02:00:00:00:00:fe", "port": "outside" } ],
+              "routes": [ { "prefix": "0.0.0.0/0", "nextHop": "192.0.2.254", "port": "outside" }, ],
+            }
+            """);
+        var plane = ForwardingPlaneBuilder.Build(config);
+
+        Assert.Equal(2, plane.Ports.Count);
+        Assert.Equal("outside", plane.Ports.All[1].Name);
+        Assert.Equal(1, plane.Neighbours.Count);
+        Assert.Equal(1, plane.Fib.Count);
+        Assert.Contains(Dataplane.Tables.MapCache.IpAddress.Parse("192.0.2.1"), (IReadOnlySet<Dataplane.Tables.MapCache.IpAddress>)plane.LocalAddresses);
+    }
+}
