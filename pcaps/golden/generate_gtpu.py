@@ -218,7 +218,7 @@ def case_truncated():
         # An extension chain that does not end: the container says another extension follows, past the message.
         from_gnb(GTP_U_Header(teid=0x100, E=1, next_ex=0x85) / GTPPDUSessionContainer(type=1, QFI=5, NextExtHdr=0x85)),
         # A valid G-PDU whose T-PDU is not a whole IP packet.
-        from_gnb(GTP_U_Header(teid=0x100) / Raw(bytes.fromhex("4500ffff0000"))),
+        from_gnb(GTP_U_Header(teid=0x100, gtp_type=255) / Raw(bytes.fromhex("4500ffff0000"))),
     ]
     write_case("gtpu-truncated", config("n3"), inputs, [], counters={
         "received": 4, "transmitted": 0, "punted": 0,
