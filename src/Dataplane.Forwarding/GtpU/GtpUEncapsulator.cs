@@ -25,11 +25,9 @@ namespace Dataplane.Forwarding.GtpU;
 /// </summary>
 internal static class GtpUEncapsulator
 {
-    private const uint UnderlayInstance = 0;
-
     /// <summary>Leaves the packet alone (None) when no tunnel serves its destination; else encapsulates and transmits it or names the drop.</summary>
     public static DropReason TryEncapsulate(ref PacketDescriptor packet, GtpUTunnelSnapshot snapshot, Fib fib, PortTable ports,
-        FrozenDictionary<IpAddress, Neighbour> neighbours, WorkerCounters counters)
+        FrozenDictionary<IpAddress, Neighbour> neighbours, ref PeerAdjacencyCache peers, WorkerCounters counters)
     {
         int l3 = packet.L3Offset - packet.DataOffset;
         var frame = packet.Data;
@@ -67,7 +65,7 @@ internal static class GtpUEncapsulator
         }
 
         var tunnel = found!;
-        var resolved = fib.TryResolve(UnderlayInstance, tunnel.Peer, neighbours, ports, out var adjacency);
+        var resolved = peers.Resolve(tunnel.Peer, fib, neighbours, ports, out var adjacency); // underlay: instance 0
         if (resolved != ResolveResult.Resolved)
         {
             return resolved == ResolveResult.NoRoute ? DropReason.NoRoute : DropReason.NoNeighbour;

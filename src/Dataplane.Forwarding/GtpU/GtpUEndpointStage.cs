@@ -30,6 +30,8 @@ public sealed class GtpUEndpointStage(ForwardingPlane plane, GtpUTunnelTable tun
     /// <summary>The QFI of the last uplink PDU Session Container this worker saw (diagnostics; the TOF will keep one per tunnel).</summary>
     public byte LastUplinkQfi { get; private set; }
 
+    private PeerAdjacencyCache peers;
+
     public string Name => "gtpu";
 
     public void Run(Span<PacketDescriptor> packets, WorkerCounters counters)
@@ -39,6 +41,7 @@ public sealed class GtpUEndpointStage(ForwardingPlane plane, GtpUTunnelTable tun
         var fib = plane.Fib;
         var ports = plane.Ports;
         var neighbours = plane.Neighbours.Snapshot;
+        peers.Clear();
         for (int i = 0; i < packets.Length; i++)
         {
             ref var packet = ref packets[i];
@@ -55,7 +58,7 @@ public sealed class GtpUEndpointStage(ForwardingPlane plane, GtpUTunnelTable tun
             }
             else if (kind is PacketKind.NativeIpv4 or PacketKind.NativeIpv6)
             {
-                reason = GtpUEncapsulator.TryEncapsulate(ref packet, snapshot, fib, ports, neighbours, counters);
+                reason = GtpUEncapsulator.TryEncapsulate(ref packet, snapshot, fib, ports, neighbours, ref peers, counters);
             }
             else
             {

@@ -1,11 +1,13 @@
 using Dataplane.Forwarding.Buffers;
 using Dataplane.Forwarding.Counters;
 using Dataplane.Forwarding.GtpU;
+using Dataplane.Forwarding.Routing;
 using Dataplane.Forwarding.Stages;
 using Dataplane.Ports.Pcap;
 using Dataplane.Tables.Gtp;
 using Dataplane.Tables.MapCache;
 using Dataplane.Tests.Oracles;
+using Dataplane.Wire.Addresses;
 
 namespace Dataplane.Tests.GtpU;
 
@@ -171,6 +173,33 @@ public sealed class GtpUEndpointStageTests : IDisposable
         upf.Load(0, frames[0]);
         upf.Pipeline.Process(upf.Batch);
         Assert.Equal((byte)DropReason.UnknownTeid, upf.Batch[0].DropReason);
+    }
+
+    [Fact]
+    public void Encapsulation_resolves_each_peer_within_a_batch_and_sees_a_neighbour_change_in_the_next_batch()
+    {
+        var frames = ScapyFrames.Build(
+            $"{FromDn}/IP(src='203.0.113.8', dst='10.45.0.3')/UDP(sport=9999, dport=40000)/Raw(b'a')",  // ue2, IPv4 peer
+            $"{FromDn}/IP(src='203.0.113.8', dst='10.45.0.4')/UDP(sport=9999, dport=40000)/Raw(b'b')",  // ue3, IPv6 peer
+            $"{FromDn}/IP(src='203.0.113.8', dst='10.45.0.3')/UDP(sport=9999, dport=40000)/Raw(b'c')"); // ue2 again
+        upf.Load(1, frames);
+        upf.Pipeline.Process(upf.Batch);
+        Assert.Equal(MacAddress.Parse(GtpUTestPlane.GnbMac), EthernetDestination(0));
+        Assert.Equal(MacAddress.Parse(GtpUTestPlane.Gnb6Mac), EthernetDestination(1));
+        Assert.Equal(MacAddress.Parse(GtpUTestPlane.GnbMac), EthernetDestination(2));
+
+        upf.Plane.Neighbours.AddOrReplace(IpAddress.Parse("192.0.2.10"), new Neighbour(MacAddress.Parse("02:00:00:00:0a:99"), 0));
+        upf.Load(1, frames);
+        upf.Pipeline.Process(upf.Batch);
+        Assert.Equal(MacAddress.Parse("02:00:00:00:0a:99"), EthernetDestination(0));
+        Assert.Equal(MacAddress.Parse(GtpUTestPlane.Gnb6Mac), EthernetDestination(1));
+        Assert.Equal(3, upf.Plane.Counters().Counted(ForwardingEvent.GtpUEncapsulated) - 3);
+    }
+
+    private MacAddress EthernetDestination(int index)
+    {
+        Assert.Equal(PacketDisposition.Transmit, upf.Batch[index].Disposition);
+        return MacAddress.Read(upf.Batch[index].Data);
     }
 
     [Fact]
