@@ -196,6 +196,42 @@ public sealed class GtpUEndpointStageTests : IDisposable
         Assert.Equal(3, upf.Plane.Counters().Counted(ForwardingEvent.GtpUEncapsulated) - 3);
     }
 
+    /// <summary>Hostile input: every byte after the Ethernet header of valid GTP-U frames mutated at random; nothing throws, every packet has a named fate.</summary>
+    [Fact]
+    public void Mutated_gtpu_frames_never_throw_and_counters_stay_conserved()
+    {
+        var templates = ScapyFrames.Build(
+            $"{FromGnb}/GTP_U_Header(teid=256, E=1, next_ex=0x85)/GTPPDUSessionContainer(type=1, QFI=5)/{UplinkV4}",
+            $"{FromGnb}/GTP_U_Header(teid=256)/{UplinkV6}",
+            $"{FromGnb}/GTP_U_Header(gtp_type=1, S=1, seq=1, teid=0)/GTPEchoRequest()");
+        var random = new Random(2152);
+        for (int round = 0; round < 300; round++)
+        {
+            var frames = new byte[16][];
+            for (int i = 0; i < frames.Length; i++)
+            {
+                byte[] frame = templates[random.Next(templates.Length)].ToArray();
+                int mutations = 1 + random.Next(4);
+                for (int m = 0; m < mutations; m++)
+                {
+                    // Mostly the GTP-U header and what follows (offset 42..), sometimes the outer IP/UDP lengths.
+                    int at = random.Next(4) == 0 ? 14 + random.Next(28) : 42 + random.Next(frame.Length - 42);
+                    frame[at] = (byte)random.Next(256);
+                }
+
+                frames[i] = random.Next(8) == 0 ? frame[..(14 + random.Next(frame.Length - 14))] : frame;
+            }
+
+            upf.Load(0, frames);
+            upf.Pipeline.Process(upf.Batch);
+        }
+
+        var counters = upf.Plane.Counters();
+        Assert.Equal(300 * 16, counters.Received);
+        Assert.True(counters.IsConserved, counters.ToTable());
+        Assert.True(counters.Dropped(DropReason.MalformedGtpU) > 0, counters.ToTable());
+    }
+
     private MacAddress EthernetDestination(int index)
     {
         Assert.Equal(PacketDisposition.Transmit, upf.Batch[index].Disposition);
