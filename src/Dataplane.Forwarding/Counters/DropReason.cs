@@ -50,6 +50,27 @@ public enum DropReason : byte
 
     // VXLAN VTEP stage adds its reasons here.
 
+    /// <summary>VXLAN / VXLAN-GPE to an address that is not one of our VTEP addresses.</summary>
+    VxlanToForeignVtep,
+
+    /// <summary>VXLAN on an L2 VNI from a VTEP that is not in the bridge domain's remoteVteps.</summary>
+    VxlanFromUnknownVtep,
+
+    /// <summary>Broadcast, multicast or unknown unicast with more than one (or no) place to send it: flooding needs buffer cloning, not there yet.</summary>
+    VxlanFloodNotSupported,
+
+    /// <summary>The destination MAC is on the port the frame came in on.</summary>
+    VxlanSameIngressPort,
+
+    /// <summary>A frame from a remote VTEP whose destination MAC is behind a remote VTEP: never sent back into the overlay (split horizon).</summary>
+    VxlanSplitHorizon,
+
+    /// <summary>On an L3 VNI, the inner destination MAC is not our router MAC.</summary>
+    VxlanNotRouterMac,
+
+    /// <summary>VXLAN-GPE next protocol we do not carry (NSH, unknown), or IP on an L2 VNI.</summary>
+    VxlanGpeUnsupportedNextProtocol,
+
     // GTP-U endpoint stage adds its reasons here. (It needs none of its own so far: it drops under the shared
     // MalformedGtpU, UnknownTeid, InnerHeaderMalformed, OverMtu, NoRoute, NoNeighbour and NoHeadroom.)
 }

@@ -15,6 +15,39 @@ public enum ForwardingEvent : byte
 
     // VXLAN VTEP stage adds its events here.
 
+    /// <summary>Frames or packets put into VXLAN (RFC 7348) toward a remote VTEP.</summary>
+    VxlanEncapsulated,
+
+    /// <summary>Packets put into VXLAN-GPE toward a remote VTEP.</summary>
+    VxlanGpeEncapsulated,
+
+    /// <summary>VXLAN packets whose tunnel we stripped (L2: inner frame sent on an access port; L3: handed to routing).</summary>
+    VxlanDecapsulated,
+
+    /// <summary>VXLAN-GPE packets whose tunnel we stripped.</summary>
+    VxlanGpeDecapsulated,
+
+    /// <summary>Frames bridged between two access ports of one bridge domain, without a tunnel.</summary>
+    VxlanBridgedLocally,
+
+    /// <summary>Broadcast / unknown frames sent to the single place the domain floods to.</summary>
+    VxlanFloodedToSingleTarget,
+
+    /// <summary>VXLAN-GPE packets with the O (OAM) flag, punted to the control plane.</summary>
+    VxlanGpeOamPunted,
+
+    /// <summary>A MAC learned (new, or re-learned after aging).</summary>
+    MacLearned,
+
+    /// <summary>A learned MAC seen at another port or VTEP.</summary>
+    MacMoved,
+
+    /// <summary>A learn refused because the MAC table's probe window was full (the table never grows on the hot path).</summary>
+    MacLearnTableFull,
+
+    /// <summary>A frame from a MAC pinned by a static entry elsewhere; the static entry wins and nothing is learned.</summary>
+    MacStaticConflict,
+
     // GTP-U endpoint stage adds its events here.
 
     /// <summary>A G-PDU to one of our tunnels was stripped to its inner packet (TS 29.281 section 4.3).</summary>

@@ -9,8 +9,13 @@ internal static class FeatureFactories
     {
         // LISP (itr, etr, pitr, petr, rtr): added by the LISP stages.
         // VXLAN (vtep): added by the VTEP stage.
+        if (plane.HasRole("vtep"))
+        {
+            yield return Vxlan.VxlanFeature.Create(config, plane);
+        }
+
         // GTP-U (gtpu): the GTP-U endpoint stage.
-        if (config.Roles.Contains("gtpu"))
+        if (plane.HasRole("gtpu"))
         {
             yield return GtpU.GtpUFeature.Create(config, plane);
         }

@@ -36,7 +36,8 @@ public static class TsharkOracle
         {
             "-r", capturePath, "-n",
             "-o", "ip.check_checksum:TRUE", "-o", "udp.check_checksum:TRUE", "-o", "tcp.check_checksum:TRUE",
-            "-d", "udp.port==4790,vxlan", // VXLAN-GPE: tshark decodes 4790 with the VXLAN dissector (GPE flags included)
+            // UDP 4790 is left to tshark's own VXLAN-GPE decoding (Wireshark 4.0 registers it): forcing the plain
+            // VXLAN dissector there reads a GPE packet with an IPv4/IPv6 next protocol as Ethernet and calls it malformed.
             "-T", "fields", "-E", "separator=/t", "-E", "occurrence=a", "-E", "aggregator=|",
         };
         foreach (string field in fields)

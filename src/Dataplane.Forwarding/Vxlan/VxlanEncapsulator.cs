@@ -1,0 +1,104 @@
+using System.Buffers.Binary;
+using Dataplane.Forwarding.Buffers;
+using Dataplane.Forwarding.Routing;
+using Dataplane.Tables.MapCache;
+using Dataplane.Wire.Checksums;
+using Dataplane.Wire.Headers;
+using Dataplane.Wire.Tunnels;
+
+namespace Dataplane.Forwarding.Vxlan;
+
+/// <summary>
+/// Writes Ethernet / IPv4 or IPv6 / UDP / VXLAN (or VXLAN-GPE) in front of the frame, in the headroom, without
+/// moving the payload. RFC 7348 section 5: I flag and VNI, reserved bits zero; outer UDP checksum zero over IPv4;
+/// DF set so the underlay never fragments a tunnel packet (section 4.3). Over IPv6 the UDP checksum is computed
+/// (RFC 8200 section 8.1; RFC 6935's zero-checksum exception is optional and tshark flags a zero one).
+/// </summary>
+public static class VxlanEncapsulator
+{
+    public const int TunnelHeaders = UdpHeader.Length + VxlanHeader.Length;
+
+    /// <summary>Outer bytes in front of the payload: Ethernet + IP + UDP + VXLAN.</summary>
+    public static int Overhead(bool ipv6) => EthernetHeader.Length + (ipv6 ? Ipv6Header.Length : 20) + TunnelHeaders;
+
+    /// <summary>Size of the outer IP packet for a payload (inner frame or inner IP packet) of <paramref name="payloadLength"/> bytes.</summary>
+    public static int OuterIpLength(bool ipv6, int payloadLength) => (ipv6 ? Ipv6Header.Length : 20) + TunnelHeaders + payloadLength;
+
+    /// <summary>
+    /// Prepends the outer headers; false (frame unchanged) when the headroom is too small. The caller checked
+    /// the MTU and that <paramref name="source"/> and <paramref name="destination"/> are of one family.
+    /// <paramref name="gpeNextProtocol"/> 0 writes a VXLAN header, otherwise a VXLAN-GPE header with that next protocol.
+    /// </summary>
+    public static bool TryEncapsulate(ref PacketDescriptor packet, in Adjacency adjacency, IpAddress source, IpAddress destination,
+        ushort sourcePort, ushort destinationPort, byte ttl, uint vni, VxlanGpeNextProtocol gpeNextProtocol)
+    {
+        bool ipv6 = destination.IsV6;
+        int payloadLength = packet.Length;
+        if (!packet.TryPrepend(Overhead(ipv6), out var outer))
+        {
+            return false;
+        }
+
+        EthernetHeader.TryCreateForWrite(outer, out var ethernet);
+        ethernet.Destination = adjacency.DestinationMac;
+        ethernet.Source = adjacency.SourceMac;
+        ethernet.EtherType = ipv6 ? EtherType.Ipv6 : EtherType.Ipv4;
+
+        var ipBytes = outer[EthernetHeader.Length..];
+        int ipHeaderLength = ipv6 ? Ipv6Header.Length : 20;
+        int udpLength = TunnelHeaders + payloadLength;
+        var udpBytes = ipBytes[ipHeaderLength..];
+        UdpHeader.TryCreateForWrite(udpBytes, out var udp);
+        udp.SourcePort = sourcePort;
+        udp.DestinationPort = destinationPort;
+        udp.TotalLength = (ushort)udpLength;
+        udp.Checksum = 0;
+
+        var tunnel = udpBytes[UdpHeader.Length..];
+        if (gpeNextProtocol == 0)
+        {
+            VxlanHeader.TryCreateForWrite(tunnel, out var vxlan);
+            vxlan.Initialize(vni);
+        }
+        else
+        {
+            VxlanGpeHeader.TryCreateForWrite(tunnel, out var gpe);
+            gpe.Initialize(vni, gpeNextProtocol);
+        }
+
+        if (ipv6)
+        {
+            Ipv6Header.TryCreateForWrite(ipBytes, out var ip);
+            BinaryPrimitives.WriteUInt32BigEndian(ipBytes, 0x6000_0000); // version 6, traffic class 0, flow label 0
+            ip.PayloadLength = (ushort)udpLength;
+            ip.NextHeader = IpProtocol.Udp;
+            ip.HopLimit = ttl;
+            ip.Source = source.AsV6();
+            ip.Destination = destination.AsV6();
+            var datagram = packet.Data[(EthernetHeader.Length + Ipv6Header.Length)..];
+            ushort checksum = InternetChecksum.Finish(InternetChecksum.Sum(datagram, ip.PseudoHeaderSum(IpProtocol.Udp, udpLength)));
+            udp.Checksum = checksum == 0 ? (ushort)0xFFFF : checksum; // RFC 768: a computed 0 is sent as all ones
+        }
+        else
+        {
+            Ipv4Header.TryCreateForWrite(ipBytes, out var ip);
+            ipBytes[0] = 0x45;
+            ipBytes[1] = 0;
+            ip.TotalLength = (ushort)(20 + udpLength);
+            ip.Identification = 0;
+            BinaryPrimitives.WriteUInt16BigEndian(ipBytes[6..], 0x4000); // DF, offset 0
+            ip.TimeToLive = ttl;
+            ip.Protocol = IpProtocol.Udp;
+            ip.Source = source.AsV4();
+            ip.Destination = destination.AsV4();
+            ip.Checksum = 0;
+            ip.Checksum = InternetChecksum.Compute(ipBytes[..20]);
+        }
+
+        packet.L2Offset = (ushort)packet.DataOffset;
+        packet.L3Offset = (ushort)(packet.DataOffset + EthernetHeader.Length);
+        packet.L4Offset = (ushort)(packet.L3Offset + ipHeaderLength);
+        packet.InnerL3Offset = (ushort)(packet.L4Offset + TunnelHeaders);
+        return true;
+    }
+}

@@ -1,0 +1,568 @@
+using System.Buffers.Binary;
+using System.Collections.Frozen;
+using Dataplane.Forwarding.Buffers;
+using Dataplane.Forwarding.Counters;
+using Dataplane.Forwarding.Pipeline;
+using Dataplane.Forwarding.Routing;
+using Dataplane.Forwarding.Stages;
+using Dataplane.Tables.MapCache;
+using Dataplane.Tables.Vxlan;
+using Dataplane.Wire.Addresses;
+using Dataplane.Wire.Headers;
+using Dataplane.Wire.Tunnels;
+
+namespace Dataplane.Forwarding.Vxlan;
+
+/// <summary>
+/// The VTEP (RFC 7348, draft-ietf-nvo3-vxlan-gpe), one per worker. For each pending packet:
+/// <list type="number">
+/// <item>a frame on an access port of a bridge domain (any kind) is bridged: its source MAC is learned on the
+/// port, its destination looked up (static entries first, then learned ones): a remote VTEP gets it in VXLAN, an
+/// access port gets it unchanged; broadcast / unknown goes to the domain's single flood target or is dropped;</item>
+/// <item>VXLAN / VXLAN-GPE to one of our VTEP addresses is decapsulated: L2 VNIs learn the inner source MAC behind
+/// the sending VTEP and deliver the inner frame to an access port; L3 VNIs (and GPE with an IP next protocol)
+/// strip down to the inner IP packet and leave it pending in the VNI's instance for routing;</item>
+/// <item>a native packet whose instance has an L3 VNI and whose destination matches one of its routes is
+/// encapsulated toward the route's VTEP (inner TTL decremented; inner Ethernet routerMac -> route MAC, or GPE with
+/// no inner Ethernet). Packets decapsulated in this batch are not re-encapsulated (no VNI-to-VNI hairpin).</item>
+/// </list>
+/// Tables are read once per batch; the MAC table is learned into without locks.
+/// </summary>
+public sealed class VxlanStage(ForwardingPlane plane, VxlanTables tables) : IBatchStage
+{
+    private const byte NoGpe = 0;
+
+    private readonly bool customPorts = tables.UdpPort != TunnelPorts.Vxlan || tables.GpeUdpPort != TunnelPorts.VxlanGpe;
+
+    public string Name => "vtep";
+
+    public void Run(Span<PacketDescriptor> packets, WorkerCounters counters)
+    {
+        var clock = plane.Options.Clock;
+        var batch = new BatchContext
+        {
+            Now = (uint)(clock.Now / clock.Frequency),
+            Neighbours = plane.Neighbours.Snapshot,
+            Fib = plane.Fib,
+            Ports = plane.Ports,
+            Counters = counters,
+            CachedVtep = -1,
+        };
+        var domainOfPort = tables.DomainOfPort;
+        bool hasL3 = tables.L3Vnis.Length != 0;
+        for (int i = 0; i < packets.Length; i++)
+        {
+            ref var packet = ref packets[i];
+            if (!packet.IsPending())
+            {
+                continue;
+            }
+
+            if (packet.IngressPort < domainOfPort.Length && domainOfPort[packet.IngressPort] is { } domain)
+            {
+                Bridge(ref packet, domain, ref batch);
+                continue;
+            }
+
+            var tunnel = TunnelOf(in packet);
+            if (tunnel != PacketKind.Unclassified)
+            {
+                Decapsulate(ref packet, tunnel == PacketKind.VxlanGpe, ref batch);
+                continue;
+            }
+
+            if (hasL3 && (packet.Flags & PacketFlags.Decapsulated) == 0
+                && (PacketKind)packet.Kind is PacketKind.NativeIpv4 or PacketKind.NativeIpv6
+                && tables.L3VniOfInstance(packet.InstanceId) is { } l3)
+            {
+                EncapsulateRouted(ref packet, l3, ref batch);
+            }
+        }
+    }
+
+    private struct BatchContext
+    {
+        public uint Now;
+        public FrozenDictionary<IpAddress, Neighbour> Neighbours;
+        public Fib Fib;
+        public PortTable Ports;
+        public WorkerCounters Counters;
+
+        // The underlay adjacency of the last VTEP resolved in this batch: a batch mostly goes to few VTEPs, and
+        // the FIB and neighbours are taken once per batch anyway.
+        public int CachedVtep;
+        public Adjacency CachedAdjacency;
+    }
+
+    // ---- L2: frames from access ports ----
+
+    private void Bridge(ref PacketDescriptor packet, BridgeDomain domain, ref BatchContext batch)
+    {
+        var frame = packet.Data;
+        if (packet.Format != FrameFormat.Ethernet || frame.Length < EthernetHeader.Length)
+        {
+            packet.Drop(DropReason.TruncatedEthernet, batch.Counters);
+            return;
+        }
+
+        ulong destination = MacAddress.Read(frame).Value;
+        ulong source = MacAddress.Read(frame[6..]).Value;
+        Learn(domain, source, MacTableEntry.Local(packet.IngressPort, batch.Now), ref batch);
+
+        if (!IsGroup(destination) && TryFind(domain, destination, ref batch, out var entry))
+        {
+            if (entry.IsRemote)
+            {
+                EncapsulateFrame(ref packet, domain, entry.Target, ref batch);
+            }
+            else if (entry.Target == packet.IngressPort)
+            {
+                packet.Drop(DropReason.VxlanSameIngressPort, batch.Counters);
+            }
+            else
+            {
+                packet.Transmit(entry.Target);
+                batch.Counters.Count(ForwardingEvent.VxlanBridgedLocally);
+            }
+
+            return;
+        }
+
+        // Flooding needs a copy per target, and buffers cannot be cloned yet: send it to the one place the domain
+        // floods to (one remote VTEP and no other access port, or one other access port and no VTEP), else drop.
+        int otherPorts = domain.AccessPorts.Length - 1;
+        if (domain.RemoteVteps.Length == 1 && otherPorts == 0)
+        {
+            batch.Counters.Count(ForwardingEvent.VxlanFloodedToSingleTarget);
+            EncapsulateFrame(ref packet, domain, domain.RemoteVteps[0], ref batch);
+        }
+        else if (domain.RemoteVteps.Length == 0 && otherPorts == 1)
+        {
+            batch.Counters.Count(ForwardingEvent.VxlanFloodedToSingleTarget);
+            packet.Transmit(domain.AccessPorts[0] == packet.IngressPort ? domain.AccessPorts[1] : domain.AccessPorts[0]);
+        }
+        else
+        {
+            packet.Drop(DropReason.VxlanFloodNotSupported, batch.Counters);
+        }
+    }
+
+    private void EncapsulateFrame(ref PacketDescriptor packet, BridgeDomain domain, ushort vtepIndex, ref BatchContext batch)
+    {
+        ushort sourcePort = VxlanSourcePort.ForFrame(packet.Data);
+        var reason = Encapsulate(ref packet, vtepIndex, sourcePort, tables.UdpPort, domain.Vni, NoGpe, ref batch);
+        if (reason != DropReason.None)
+        {
+            packet.Drop(reason, batch.Counters);
+        }
+    }
+
+    private DropReason Encapsulate(ref PacketDescriptor packet, ushort vtepIndex, ushort sourcePort, ushort destinationPort, uint vni,
+        VxlanGpeNextProtocol gpe, ref BatchContext batch)
+    {
+        var remote = tables.RemoteVteps[vtepIndex];
+        var local = remote.IsV4 ? tables.LocalVtepV4.GetValueOrDefault() : tables.LocalVtepV6.GetValueOrDefault();
+        Adjacency adjacency;
+        if (batch.CachedVtep == vtepIndex)
+        {
+            adjacency = batch.CachedAdjacency;
+        }
+        else
+        {
+            var resolved = batch.Fib.TryResolve(0, remote, batch.Neighbours, batch.Ports, out adjacency);
+            if (resolved != ResolveResult.Resolved)
+            {
+                return resolved == ResolveResult.NoRoute ? DropReason.NoRoute : DropReason.NoNeighbour;
+            }
+
+            batch.CachedVtep = vtepIndex;
+            batch.CachedAdjacency = adjacency;
+        }
+
+        if (VxlanEncapsulator.OuterIpLength(remote.IsV6, packet.Length) > adjacency.Mtu)
+        {
+            return DropReason.OverMtu;
+        }
+
+        if (!VxlanEncapsulator.TryEncapsulate(ref packet, adjacency, local, remote, sourcePort, destinationPort, tables.Ttl, vni, gpe))
+        {
+            return DropReason.NoHeadroom;
+        }
+
+        packet.Kind = (byte)(gpe == NoGpe ? PacketKind.Vxlan : PacketKind.VxlanGpe);
+        packet.Transmit(adjacency.Port);
+        batch.Counters.Count(gpe == NoGpe ? ForwardingEvent.VxlanEncapsulated : ForwardingEvent.VxlanGpeEncapsulated);
+        return DropReason.None;
+    }
+
+    // ---- Decapsulation ----
+
+    private PacketKind TunnelOf(in PacketDescriptor packet)
+    {
+        var kind = (PacketKind)packet.Kind;
+        if (!customPorts)
+        {
+            return kind is PacketKind.Vxlan or PacketKind.VxlanGpe ? kind : PacketKind.Unclassified;
+        }
+
+        // Non-standard ports: the classifier only knows 4789/4790, so look at the UDP destination port ourselves.
+        if (kind is PacketKind.Unclassified or PacketKind.Arp or PacketKind.NeighborDiscovery || packet.L4Offset == 0)
+        {
+            return PacketKind.Unclassified;
+        }
+
+        var buffer = packet.BufferSpan;
+        int l3 = packet.L3Offset;
+        bool udp = (buffer[l3] >> 4) == 4 ? buffer[l3 + 9] == IpProtocol.Udp : buffer[l3 + 6] == IpProtocol.Udp;
+        if (!udp || packet.L4Offset + UdpHeader.Length > packet.DataOffset + packet.Length)
+        {
+            return PacketKind.Unclassified;
+        }
+
+        ushort port = BinaryPrimitives.ReadUInt16BigEndian(buffer[(packet.L4Offset + 2)..]);
+        return port == tables.UdpPort ? PacketKind.Vxlan : port == tables.GpeUdpPort ? PacketKind.VxlanGpe : PacketKind.Unclassified;
+    }
+
+    private void Decapsulate(ref PacketDescriptor packet, bool isGpe, ref BatchContext batch)
+    {
+        var reason = TryDecapsulate(ref packet, isGpe, ref batch);
+        if (reason != DropReason.None)
+        {
+            packet.Drop(reason, batch.Counters);
+        }
+    }
+
+    private DropReason TryDecapsulate(ref PacketDescriptor packet, bool isGpe, ref BatchContext batch)
+    {
+        var frame = packet.Data;
+        int l3 = packet.L3Offset - packet.DataOffset;
+        int l4 = packet.L4Offset - packet.DataOffset;
+        if (l3 < 0 || l4 <= l3 || l4 >= frame.Length)
+        {
+            return DropReason.MalformedVxlan;
+        }
+
+        IpAddress outerSource;
+        IpAddress outerDestination;
+        if (frame[l3] >> 4 == 4)
+        {
+            outerSource = new Ipv4Address(BinaryPrimitives.ReadUInt32BigEndian(frame[(l3 + 12)..]));
+            outerDestination = new Ipv4Address(BinaryPrimitives.ReadUInt32BigEndian(frame[(l3 + 16)..]));
+        }
+        else
+        {
+            outerSource = new Ipv6Address(BinaryPrimitives.ReadUInt128BigEndian(frame[(l3 + 8)..]));
+            outerDestination = new Ipv6Address(BinaryPrimitives.ReadUInt128BigEndian(frame[(l3 + 24)..]));
+        }
+
+        if (!tables.IsLocalVtep(outerDestination))
+        {
+            return DropReason.VxlanToForeignVtep;
+        }
+
+        if (!UdpHeader.TryCreate(frame[l4..], out var udp))
+        {
+            return DropReason.MalformedUdp;
+        }
+
+        var payload = udp.Payload;
+        uint vni;
+        var nextProtocol = VxlanGpeNextProtocol.Ethernet;
+        if (isGpe)
+        {
+            if (!VxlanGpeHeader.TryCreate(payload, out var gpe) || gpe.Version != 0 || !gpe.VniValid || !gpe.NextProtocolPresent)
+            {
+                return DropReason.MalformedVxlan;
+            }
+
+            if (gpe.Oam)
+            {
+                packet.Punt(); // draft-ietf-nvo3-vxlan-gpe section 3.2: OAM is for the control plane
+                batch.Counters.Count(ForwardingEvent.VxlanGpeOamPunted);
+                return DropReason.None;
+            }
+
+            vni = gpe.Vni;
+            nextProtocol = gpe.NextProtocol;
+            if (nextProtocol is not (VxlanGpeNextProtocol.Ethernet or VxlanGpeNextProtocol.Ipv4 or VxlanGpeNextProtocol.Ipv6))
+            {
+                return DropReason.VxlanGpeUnsupportedNextProtocol;
+            }
+        }
+        else
+        {
+            if (!VxlanHeader.TryCreate(payload, out var vxlan) || !vxlan.VniValid)
+            {
+                return DropReason.MalformedVxlan;
+            }
+
+            vni = vxlan.Vni;
+        }
+
+        if (!tables.Vnis.TryGetValue(vni, out var binding))
+        {
+            return DropReason.UnknownVni;
+        }
+
+        // Offsets of the inner bytes in the frame, and their length as the UDP header bounds it (not Ethernet padding).
+        int innerStart = l4 + VxlanEncapsulator.TunnelHeaders;
+        int innerLength = payload.Length - VxlanHeader.Length;
+        var inner = payload[VxlanHeader.Length..];
+        var decapsulated = isGpe ? ForwardingEvent.VxlanGpeDecapsulated : ForwardingEvent.VxlanDecapsulated;
+
+        if (nextProtocol != VxlanGpeNextProtocol.Ethernet)
+        {
+            if (binding.L3 is not { } ipVni)
+            {
+                return DropReason.VxlanGpeUnsupportedNextProtocol;
+            }
+
+            return ToRouting(ref packet, innerStart, innerLength, nextProtocol == VxlanGpeNextProtocol.Ipv4, ipVni, decapsulated, ref batch);
+        }
+
+        if (inner.Length < EthernetHeader.Length)
+        {
+            return DropReason.MalformedVxlan;
+        }
+
+        ulong innerDestination = MacAddress.Read(inner).Value;
+        if (binding.L3 is { } l3Vni)
+        {
+            if (innerDestination != l3Vni.RouterMac.Value)
+            {
+                return DropReason.VxlanNotRouterMac;
+            }
+
+            ushort etherType = BinaryPrimitives.ReadUInt16BigEndian(inner[12..]);
+            if (etherType is not (EtherType.Ipv4 or EtherType.Ipv6))
+            {
+                return DropReason.InnerHeaderMalformed;
+            }
+
+            return ToRouting(ref packet, innerStart + EthernetHeader.Length, innerLength - EthernetHeader.Length, etherType == EtherType.Ipv4,
+                l3Vni, decapsulated, ref batch);
+        }
+
+        var domain = binding.Domain!;
+        if (!tables.RemoteVtepIndex.TryGetValue(outerSource, out ushort vtepIndex) || !domain.HasRemoteVtep(vtepIndex))
+        {
+            return DropReason.VxlanFromUnknownVtep;
+        }
+
+        Learn(domain, MacAddress.Read(inner[6..]).Value, MacTableEntry.Remote(vtepIndex, batch.Now), ref batch);
+        ushort egress;
+        if (!IsGroup(innerDestination) && TryFind(domain, innerDestination, ref batch, out var entry))
+        {
+            if (entry.IsRemote)
+            {
+                return DropReason.VxlanSplitHorizon;
+            }
+
+            egress = entry.Target;
+        }
+        else if (domain.AccessPorts.Length == 1)
+        {
+            egress = domain.AccessPorts[0]; // the flood list is this one port (split horizon excludes the VTEPs)
+            batch.Counters.Count(ForwardingEvent.VxlanFloodedToSingleTarget);
+        }
+        else
+        {
+            return DropReason.VxlanFloodNotSupported;
+        }
+
+        packet.TryAdjust(innerStart);
+        packet.TrySetLength(innerLength);
+        packet.L2Offset = (ushort)packet.DataOffset;
+        packet.Transmit(egress);
+        batch.Counters.Count(decapsulated);
+        return DropReason.None;
+    }
+
+    /// <summary>Strips everything before the inner IP header and leaves the packet pending for routing in the VNI's instance.</summary>
+    private static DropReason ToRouting(ref PacketDescriptor packet, int ipStart, int ipLength, bool isIpv4, L3Vni vni, ForwardingEvent decapsulated,
+        ref BatchContext batch)
+    {
+        var ip = packet.Data.Slice(ipStart, ipLength);
+        int headerLength;
+        int packetLength;
+        if (isIpv4)
+        {
+            if (!Ipv4Header.TryCreate(ip, out var ipv4))
+            {
+                return DropReason.InnerHeaderMalformed;
+            }
+
+            headerLength = ipv4.HeaderLength;
+            packetLength = ipv4.TotalLength;
+        }
+        else
+        {
+            if (!Ipv6Header.TryCreate(ip, out var ipv6))
+            {
+                return DropReason.InnerHeaderMalformed;
+            }
+
+            headerLength = Ipv6Header.Length;
+            packetLength = Ipv6Header.Length + ipv6.PayloadLength;
+        }
+
+        packet.TryAdjust(ipStart);
+        packet.TrySetLength(packetLength);
+        packet.Kind = (byte)(isIpv4 ? PacketKind.NativeIpv4 : PacketKind.NativeIpv6);
+        packet.L2Offset = (ushort)packet.DataOffset;
+        packet.L3Offset = (ushort)packet.DataOffset;
+        packet.L4Offset = (ushort)(packet.DataOffset + headerLength);
+        packet.InnerL3Offset = 0;
+        packet.InnerL4Offset = 0;
+        packet.InstanceId = vni.InstanceId;
+        packet.Flags |= PacketFlags.Decapsulated;
+        batch.Counters.Count(decapsulated);
+        return DropReason.None;
+    }
+
+    // ---- L3: routed packets into an L3 VNI ----
+
+    private void EncapsulateRouted(ref PacketDescriptor packet, L3Vni vni, ref BatchContext batch)
+    {
+        int l3 = packet.L3Offset - packet.DataOffset;
+        if (l3 < 0 || l3 >= packet.Length)
+        {
+            return;
+        }
+
+        var ip = packet.Data[l3..];
+        bool isIpv4 = (PacketKind)packet.Kind == PacketKind.NativeIpv4;
+        IpAddress destination;
+        int packetLength;
+        if (isIpv4)
+        {
+            if (!Ipv4Header.TryCreate(ip, out var ipv4))
+            {
+                return; // routing drops it under MalformedIpv4
+            }
+
+            destination = ipv4.Destination;
+            packetLength = ipv4.TotalLength;
+        }
+        else
+        {
+            if (!Ipv6Header.TryCreate(ip, out var ipv6))
+            {
+                return;
+            }
+
+            destination = ipv6.Destination;
+            packetLength = Ipv6Header.Length + ipv6.PayloadLength;
+        }
+
+        if (!TryRoute(vni, destination, out var route) || plane.LocalAddresses.Contains(destination))
+        {
+            return; // not ours to tunnel: routing forwards or punts it
+        }
+
+        if (isIpv4)
+        {
+            Ipv4Header.TryCreate(ip, out var ipv4);
+            if (!ipv4.TryDecrementTimeToLive())
+            {
+                packet.Drop(DropReason.TtlExpired, batch.Counters);
+                return;
+            }
+        }
+        else
+        {
+            Ipv6Header.TryCreate(ip, out var ipv6);
+            if (ipv6.HopLimit <= 1)
+            {
+                packet.Drop(DropReason.TtlExpired, batch.Counters);
+                return;
+            }
+
+            ipv6.HopLimit--;
+        }
+
+        ushort sourcePort = VxlanSourcePort.ForIp(ip, isIpv4);
+        packet.TryAdjust(l3);
+        packet.TrySetLength(packetLength);
+        VxlanGpeNextProtocol gpe = NoGpe;
+        if (vni.Gpe)
+        {
+            gpe = isIpv4 ? VxlanGpeNextProtocol.Ipv4 : VxlanGpeNextProtocol.Ipv6;
+        }
+        else
+        {
+            if (!packet.TryPrepend(EthernetHeader.Length, out var innerEthernet))
+            {
+                packet.Drop(DropReason.NoHeadroom, batch.Counters);
+                return;
+            }
+
+            EthernetHeader.TryCreateForWrite(innerEthernet, out var ethernet);
+            ethernet.Destination = route.Mac;
+            ethernet.Source = vni.RouterMac;
+            ethernet.EtherType = isIpv4 ? EtherType.Ipv4 : EtherType.Ipv6;
+        }
+
+        var reason = Encapsulate(ref packet, route.VtepIndex, sourcePort, vni.Gpe ? tables.GpeUdpPort : tables.UdpPort, vni.Vni, gpe, ref batch);
+        if (reason != DropReason.None)
+        {
+            packet.Drop(reason, batch.Counters);
+        }
+    }
+
+    /// <summary>Longest match among the VNI's routes (a short list from the configuration, scanned linearly).</summary>
+    private static bool TryRoute(L3Vni vni, IpAddress destination, out L3VniRoute route)
+    {
+        var routes = vni.Routes;
+        int best = -1;
+        for (int i = 0; i < routes.Length; i++)
+        {
+            var prefix = routes[i].Prefix;
+            if (prefix.Contains(vni.InstanceId, destination) && (best < 0 || prefix.PrefixLength > routes[best].Prefix.PrefixLength))
+            {
+                best = i;
+            }
+        }
+
+        route = best >= 0 ? routes[best] : null!;
+        return best >= 0;
+    }
+
+    // ---- FDB ----
+
+    private static bool IsGroup(ulong mac) => ((mac >> 40) & 0x01) != 0;
+
+    private bool TryFind(BridgeDomain domain, ulong mac, ref BatchContext batch, out MacTableEntry entry) =>
+        domain.StaticMacs.TryGetValue(mac, out entry) || tables.Macs.TryLookup(domain.Index, mac, batch.Now, domain.AgingSeconds, out entry);
+
+    private void Learn(BridgeDomain domain, ulong mac, MacTableEntry entry, ref BatchContext batch)
+    {
+        if (IsGroup(mac) || mac == 0)
+        {
+            return; // RFC 7348 section 4: learn unicast sources only
+        }
+
+        if (domain.StaticMacs.TryGetValue(mac, out var pinned))
+        {
+            if (!pinned.SamePlaceAs(entry))
+            {
+                batch.Counters.Count(ForwardingEvent.MacStaticConflict);
+            }
+
+            return;
+        }
+
+        switch (tables.Macs.Learn(domain.Index, mac, entry, domain.AgingSeconds))
+        {
+            case MacLearnResult.Learned:
+                batch.Counters.Count(ForwardingEvent.MacLearned);
+                break;
+            case MacLearnResult.Moved:
+                batch.Counters.Count(ForwardingEvent.MacMoved);
+                break;
+            case MacLearnResult.TableFull:
+                batch.Counters.Count(ForwardingEvent.MacLearnTableFull);
+                break;
+        }
+    }
+}
