@@ -5,6 +5,7 @@ using Dataplane.Forwarding.Counters;
 using Dataplane.Forwarding.Routing;
 using Dataplane.Forwarding.Stages;
 using Dataplane.Tables.MapCache;
+using Dataplane.Wire.Addresses;
 using Dataplane.Wire.Headers;
 using Dataplane.Wire.Tunnels;
 
@@ -32,7 +33,8 @@ internal static class GtpUEchoResponder
     {
         ushort sequence = request.SequenceNumber;
         var frame = packet.Data;
-        IpAddress peer = outerV4 ? Ipv4Address(frame[(l3 + 12)..]) : Ipv6Address(frame[(l3 + 8)..]);
+        // The request's source address: where the response goes.
+        IpAddress peer = outerV4 ? Ipv4Address.Read(frame[(l3 + 12)..]) : Ipv6Address.Read(frame[(l3 + 8)..]);
         var resolved = fib.TryResolve(UnderlayInstance, peer, neighbours, ports, out var adjacency);
         if (resolved != ResolveResult.Resolved)
         {
@@ -101,8 +103,4 @@ internal static class GtpUEchoResponder
         counters.Count(ForwardingEvent.GtpUEchoReplied);
         return DropReason.None;
     }
-
-    private static IpAddress Ipv4Address(ReadOnlySpan<byte> bytes) => Dataplane.Wire.Addresses.Ipv4Address.Read(bytes);
-
-    private static IpAddress Ipv6Address(ReadOnlySpan<byte> bytes) => Dataplane.Wire.Addresses.Ipv6Address.Read(bytes);
 }
