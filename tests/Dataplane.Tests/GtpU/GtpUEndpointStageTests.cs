@@ -52,6 +52,25 @@ public sealed class GtpUEndpointStageTests : IDisposable
     }
 
     [Fact]
+    public void A_g_pdu_over_ipv6_is_decapsulated_and_routed_in_the_tunnels_instance()
+    {
+        var frames = ScapyFrames.Build(
+            "Ether(src='02:00:00:00:0a:66', dst='02:00:00:00:03:01')/IPv6(src='2001:db8:3::10', dst='2001:db8:3::1')/UDP(sport=2152, dport=2152)"
+            + $"/GTP_U_Header(teid=258)/{UplinkV4.Replace("10.45.0.2", "10.45.0.4", StringComparison.Ordinal)}",
+            $"Ether(src='02:00:00:00:06:01', dst='02:00:00:00:06:fe')/{UplinkV4.Replace("10.45.0.2", "10.45.0.4", StringComparison.Ordinal).Replace("ttl=64", "ttl=63", StringComparison.Ordinal)}");
+        upf.Load(0, frames[0]);
+        upf.Pipeline.Process(upf.Batch);
+
+        ref var packet = ref upf.Batch[0];
+        Assert.Equal(PacketDisposition.Transmit, packet.Disposition);
+        Assert.Equal(1, packet.EgressPort);
+        Assert.Equal(0u, packet.InstanceId);
+        Assert.Equal(Convert.ToHexString(frames[1]), Convert.ToHexString(packet.Data));
+        Assert.Equal(1, upf.Pipeline.Counters.Counted(ForwardingEvent.GtpUDecapsulated));
+        Assert.Equal(1, upf.Pipeline.Counters.Counted(ForwardingEvent.Routed));
+    }
+
+    [Fact]
     public void Echo_request_is_answered_in_place_with_scapys_echo_response_and_tshark_agrees()
     {
         var frames = ScapyFrames.Build(
