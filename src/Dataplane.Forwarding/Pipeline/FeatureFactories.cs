@@ -24,13 +24,18 @@ internal static class FeatureFactories
             }
         }
 
-        // VXLAN (vtep): added by the VTEP stage.
+        // VXLAN (vtep): the VTEP stage.
         if (plane.HasRole("vtep"))
         {
             features.Add(Vxlan.VxlanFeature.Create(config, plane));
         }
 
-        // GTP-U (gtpu): added by the GTP-U endpoint stage.
+        // GTP-U (gtpu): the GTP-U endpoint stage.
+        if (plane.HasRole("gtpu"))
+        {
+            features.Add(GtpU.GtpUFeature.Create(config, plane));
+        }
+
         return features;
     }
 
