@@ -1,0 +1,162 @@
+using System.Buffers.Binary;
+using System.Collections.Frozen;
+using Dataplane.Forwarding.Buffers;
+using Dataplane.Forwarding.Counters;
+using Dataplane.Forwarding.Routing;
+using Dataplane.Forwarding.Stages;
+using Dataplane.Tables.Gtp;
+using Dataplane.Tables.MapCache;
+using Dataplane.Wire.Checksums;
+using Dataplane.Wire.Headers;
+using Dataplane.Wire.Tunnels;
+
+namespace Dataplane.Forwarding.GtpU;
+
+/// <summary>
+/// Sends a native packet into the GTP-U tunnel of its destination UE: writes Ethernet / IPv4 or IPv6 (by the peer's
+/// family) / UDP 2152 / GTP-U G-PDU (TS 29.281 section 5.1, TEID out) and, when the tunnel has a QFI, a PDU
+/// Session Container with DL PDU SESSION INFORMATION (TS 38.415 section 5.5.2.1) in the headroom in front of the
+/// inner IP header; the inner packet is neither copied nor changed (the tunnel is one hop of the UE's path, like
+/// a UPF's N6 to N3 leg, so the inner TTL is left to the routers either side).
+/// Outer rules: TTL / hop limit 64; IPv4 identification 0 and no DF (the MTU check below keeps us from needing
+/// fragmentation); source and destination UDP port 2152 (TS 29.281 section 4.4.2.3 lets the sender pick the
+/// source port; 2152 is what peers that filter on it expect); UDP checksum 0 over IPv4 (RFC 768 allows it) and
+/// computed over IPv6 (RFC 8200 section 8.1 requires it).
+/// </summary>
+internal static class GtpUEncapsulator
+{
+    /// <summary>Leaves the packet alone (None) when no tunnel serves its destination; else encapsulates and transmits it or names the drop.</summary>
+    public static DropReason TryEncapsulate(ref PacketDescriptor packet, GtpUTunnelSnapshot snapshot, Fib fib, PortTable ports,
+        FrozenDictionary<IpAddress, Neighbour> neighbours, ref PeerAdjacencyCache peers, WorkerCounters counters)
+    {
+        int l3 = packet.L3Offset - packet.DataOffset;
+        var frame = packet.Data;
+        if (l3 < 0 || l3 >= frame.Length)
+        {
+            return DropReason.None; // not an IP packet we can read; routing names its fate
+        }
+
+        IpAddress destination;
+        int innerLength;
+        if ((PacketKind)packet.Kind == PacketKind.NativeIpv4)
+        {
+            if (!Ipv4Header.TryCreate(frame[l3..], out var ipv4))
+            {
+                return DropReason.None;
+            }
+
+            destination = ipv4.Destination;
+            innerLength = ipv4.TotalLength;
+        }
+        else
+        {
+            if (!Ipv6Header.TryCreate(frame[l3..], out var ipv6))
+            {
+                return DropReason.None;
+            }
+
+            destination = ipv6.Destination;
+            innerLength = Ipv6Header.Length + ipv6.PayloadLength;
+        }
+
+        if (!snapshot.TryGetByUe(packet.InstanceId, destination, out var found))
+        {
+            return DropReason.None;
+        }
+
+        var tunnel = found!;
+        var resolved = peers.Resolve(tunnel.Peer, fib, neighbours, ports, out var adjacency); // underlay: instance 0
+        if (resolved != ResolveResult.Resolved)
+        {
+            return resolved == ResolveResult.NoRoute ? DropReason.NoRoute : DropReason.NoNeighbour;
+        }
+
+        bool outerV6 = tunnel.Peer.IsV6;
+        bool withContainer = tunnel.Qfi.HasValue;
+        int ipLength = outerV6 ? Ipv6Header.Length : Ipv4Header.MinLength;
+        int gtpLength = withContainer ? GtpUGPduWriter.HeaderLengthWithPduSessionContainer : GtpUGPduWriter.HeaderLength;
+        int udpLength = UdpHeader.Length + gtpLength + innerLength;
+        if (ipLength + udpLength > adjacency.Mtu)
+        {
+            return DropReason.OverMtu;
+        }
+
+        int overhead = EthernetHeader.Length + ipLength + UdpHeader.Length + gtpLength;
+        if (overhead - l3 > packet.Headroom)
+        {
+            return DropReason.NoHeadroom;
+        }
+
+        int excess = frame.Length - l3 - innerLength;
+        if (excess > 0)
+        {
+            packet.TryTrim(excess); // Ethernet padding must not ride inside the tunnel
+        }
+
+        packet.TryAdjust(l3);
+        packet.TryPrepend(overhead, out var outer);
+
+        EthernetHeader.TryCreateForWrite(outer, out var ethernet);
+        ethernet.Destination = adjacency.DestinationMac;
+        ethernet.Source = adjacency.SourceMac;
+        ethernet.EtherType = outerV6 ? EtherType.Ipv6 : EtherType.Ipv4;
+
+        var ipBytes = outer[EthernetHeader.Length..];
+        var udpBytes = ipBytes[ipLength..];
+        var gtpBytes = udpBytes[UdpHeader.Length..];
+        if (withContainer)
+        {
+            GtpUGPduWriter.TryWriteWithPduSessionContainer(gtpBytes, tunnel.TeidOut, innerLength, PduSessionInformationType.Downlink,
+                tunnel.Qfi.GetValueOrDefault(), rqi: false, out _);
+        }
+        else
+        {
+            GtpUGPduWriter.TryWrite(gtpBytes, tunnel.TeidOut, innerLength, out _);
+        }
+
+        UdpHeader.TryCreateForWrite(udpBytes, out var udp);
+        udp.SourcePort = TunnelPorts.GtpU;
+        udp.DestinationPort = TunnelPorts.GtpU;
+        udp.TotalLength = (ushort)udpLength;
+        udp.Checksum = 0;
+
+        if (outerV6)
+        {
+            Ipv6Header.TryCreateForWrite(ipBytes, out var ip);
+            BinaryPrimitives.WriteUInt32BigEndian(ipBytes, 0x6000_0000); // version 6, traffic class 0, flow label 0
+            ip.PayloadLength = (ushort)udpLength;
+            ip.NextHeader = IpProtocol.Udp;
+            ip.HopLimit = GtpUEndpointStage.OriginatedTtl;
+            ip.Source = tunnel.Local.AsV6();
+            ip.Destination = tunnel.Peer.AsV6();
+
+            // Over the whole datagram, which runs past the prepended headers into the inner packet.
+            UdpHeader.TryCreateForWrite(packet.Data[(EthernetHeader.Length + ipLength)..], out var datagram);
+            udp.Checksum = datagram.ComputeChecksum(ip.Source, ip.Destination);
+        }
+        else
+        {
+            Ipv4Header.TryCreateForWrite(ipBytes, out var ip);
+            ipBytes[0] = 0x45;
+            ipBytes[1] = 0;
+            ip.TotalLength = (ushort)(ipLength + udpLength);
+            ip.Identification = 0;
+            BinaryPrimitives.WriteUInt16BigEndian(ipBytes[6..], 0); // no flags, fragment offset 0
+            ip.TimeToLive = GtpUEndpointStage.OriginatedTtl;
+            ip.Protocol = IpProtocol.Udp;
+            ip.Source = tunnel.Local.AsV4();
+            ip.Destination = tunnel.Peer.AsV4();
+            ip.Checksum = 0;
+            ip.Checksum = InternetChecksum.Compute(ipBytes[..Ipv4Header.MinLength]);
+        }
+
+        packet.Kind = (byte)PacketKind.GtpU;
+        packet.L2Offset = (ushort)packet.DataOffset;
+        packet.L3Offset = (ushort)(packet.DataOffset + EthernetHeader.Length);
+        packet.L4Offset = (ushort)(packet.L3Offset + ipLength);
+        packet.InnerL3Offset = (ushort)(packet.DataOffset + overhead);
+        packet.Transmit(adjacency.Port);
+        counters.Count(ForwardingEvent.GtpUEncapsulated);
+        return DropReason.None;
+    }
+}

@@ -1,0 +1,234 @@
+using System.Collections.Frozen;
+using Dataplane.Forwarding.Buffers;
+using Dataplane.Forwarding.Counters;
+using Dataplane.Forwarding.Pipeline;
+using Dataplane.Forwarding.Routing;
+using Dataplane.Forwarding.Stages;
+using Dataplane.Tables.Gtp;
+using Dataplane.Tables.MapCache;
+using Dataplane.Wire.Headers;
+using Dataplane.Wire.Tunnels;
+
+namespace Dataplane.Forwarding.GtpU;
+
+/// <summary>
+/// One worker's GTP-U endpoint (3GPP TS 29.281), run once per batch before the other tunnel stages:
+/// <list type="bullet">
+/// <item>GTP-U to one of our addresses: a G-PDU of a known tunnel is stripped to its inner packet (outer IP, UDP,
+/// GTP-U and every extension header) and left pending, native, in the tunnel's instance, for routing; an Echo
+/// Request is answered in place (section 7.2.2) and sent back to the peer; other messages are punted.</item>
+/// <item>GTP-U not to us: made native again so routing forwards it untouched.</item>
+/// <item>Native packets to a tunnel's UE address: encapsulated in the headroom (see <see cref="GtpUEncapsulator"/>).</item>
+/// </list>
+/// The tunnel snapshot, FIB, neighbours and local addresses are read once per batch; nothing allocates.
+/// </summary>
+public sealed class GtpUEndpointStage(ForwardingPlane plane, GtpUTunnelTable tunnels) : IBatchStage
+{
+    /// <summary>TTL / hop limit of the headers we originate (outer headers, echo responses).</summary>
+    public const byte OriginatedTtl = 64;
+
+    /// <summary>The QFI of the last uplink PDU Session Container this worker saw (diagnostics; the TOF will keep one per tunnel).</summary>
+    public byte LastUplinkQfi { get; private set; }
+
+    private PeerAdjacencyCache peers;
+
+    public string Name => "gtpu";
+
+    public void Run(Span<PacketDescriptor> packets, WorkerCounters counters)
+    {
+        var snapshot = tunnels.Snapshot;
+        var local = plane.LocalAddresses;
+        var fib = plane.Fib;
+        var ports = plane.Ports;
+        var neighbours = plane.Neighbours.Snapshot;
+        peers.Clear();
+        for (int i = 0; i < packets.Length; i++)
+        {
+            ref var packet = ref packets[i];
+            if (!packet.IsPending())
+            {
+                continue;
+            }
+
+            var kind = (PacketKind)packet.Kind;
+            DropReason reason;
+            if (kind == PacketKind.GtpU)
+            {
+                reason = Receive(ref packet, snapshot, local, fib, ports, neighbours, counters);
+            }
+            else if (kind is PacketKind.NativeIpv4 or PacketKind.NativeIpv6)
+            {
+                reason = GtpUEncapsulator.TryEncapsulate(ref packet, snapshot, fib, ports, neighbours, ref peers, counters);
+            }
+            else
+            {
+                continue;
+            }
+
+            if (reason != DropReason.None)
+            {
+                packet.Drop(reason, counters);
+            }
+        }
+    }
+
+    private DropReason Receive(ref PacketDescriptor packet, GtpUTunnelSnapshot snapshot, FrozenSet<IpAddress> local, Fib fib,
+        PortTable ports, FrozenDictionary<IpAddress, Neighbour> neighbours, WorkerCounters counters)
+    {
+        var frame = packet.Data;
+        int l3 = packet.L3Offset - packet.DataOffset;
+        int l4 = packet.L4Offset - packet.DataOffset;
+        if (l3 < 0 || l4 <= l3 || l4 >= frame.Length)
+        {
+            return DropReason.MalformedUdp;
+        }
+
+        IpAddress source;
+        IpAddress destination;
+        Span<byte> udpBytes;
+        bool outerV4 = frame[l3] >> 4 == 4;
+        if (outerV4)
+        {
+            if (!Ipv4Header.TryCreate(frame[l3..], out var ipv4))
+            {
+                return DropReason.MalformedIpv4;
+            }
+
+            source = ipv4.Source;
+            destination = ipv4.Destination;
+            udpBytes = frame[l4..(l3 + ipv4.TotalLength)];
+        }
+        else
+        {
+            if (!Ipv6Header.TryCreate(frame[l3..], out var ipv6))
+            {
+                return DropReason.MalformedIpv6;
+            }
+
+            source = ipv6.Source;
+            destination = ipv6.Destination;
+            udpBytes = frame[l4..(l3 + Ipv6Header.Length + ipv6.PayloadLength)];
+        }
+
+        if (!local.Contains(destination))
+        {
+            // Transit GTP-U: not ours to terminate; routing forwards it like any other packet.
+            packet.Kind = (byte)(outerV4 ? PacketKind.NativeIpv4 : PacketKind.NativeIpv6);
+            return DropReason.None;
+        }
+
+        if (!UdpHeader.TryCreate(udpBytes, out var udp))
+        {
+            return DropReason.MalformedUdp;
+        }
+
+        int gtpStart = l4 + UdpHeader.Length;
+        if (!GtpUHeader.TryCreate(udp.Payload, out var gtp))
+        {
+            return DropReason.MalformedGtpU;
+        }
+
+        switch (gtp.MessageType)
+        {
+            case GtpUMessageType.GPdu:
+                var key = new GtpUTunnelKey(source, destination, gtp.Teid);
+                if (!snapshot.TryGet(key, out var tunnel))
+                {
+                    return DropReason.UnknownTeid;
+                }
+
+                return Decapsulate(ref packet, gtp, gtpStart, tunnel!, counters);
+            case GtpUMessageType.EchoRequest:
+                return GtpUEchoResponder.TryReply(ref packet, l3, l4, outerV4, gtp, fib, ports, neighbours, counters);
+            default:
+                // Error Indication, End Marker, Echo Response, Supported Extension Headers Notification, Tunnel Status:
+                // path management and tunnel signalling belong to the control plane (TS 29.281 sections 7.2-7.3).
+                packet.Punt();
+                counters.Count(ForwardingEvent.GtpUPunted);
+                return DropReason.None;
+        }
+    }
+
+    private DropReason Decapsulate(ref PacketDescriptor packet, GtpUHeader gtp, int gtpStart, GtpUTunnel tunnel, WorkerCounters counters)
+    {
+        // Walk the extension chain ourselves (TryCreate already refused a broken one; the walk also finds the QFI).
+        var walker = gtp.ExtensionHeaders;
+        while (walker.MoveNext())
+        {
+            if (walker.Current.TryGetPduSessionContainer(out var container) && container.PduType == PduSessionInformationType.Uplink)
+            {
+                LastUplinkQfi = container.Qfi;
+            }
+        }
+
+        if (walker.IsMalformed)
+        {
+            return DropReason.MalformedGtpU;
+        }
+
+        int innerStart = gtpStart + walker.Offset;
+        int messageEnd = gtpStart + gtp.Message.Length;
+        var inner = packet.Data[innerStart..messageEnd];
+        if (!TryMeasureInner(inner, out var innerKind, out int innerLength, out int innerHeaderLength))
+        {
+            return DropReason.InnerHeaderMalformed;
+        }
+
+        // Cut whatever follows the inner packet (Ethernet padding, bytes past the GTP length), then the outer headers.
+        int excess = packet.Length - (innerStart + innerLength);
+        if (excess > 0)
+        {
+            packet.TryTrim(excess);
+        }
+
+        packet.TryAdjust(innerStart);
+        packet.Kind = (byte)innerKind;
+        packet.L2Offset = (ushort)packet.DataOffset;
+        packet.L3Offset = (ushort)packet.DataOffset;
+        packet.L4Offset = (ushort)(packet.DataOffset + innerHeaderLength);
+        packet.InnerL3Offset = 0;
+        packet.InnerL4Offset = 0;
+        packet.InstanceId = tunnel.InstanceId;
+        packet.Flags |= PacketFlags.Decapsulated;
+        counters.Count(ForwardingEvent.GtpUDecapsulated);
+        return DropReason.None;
+    }
+
+    /// <summary>Checks the T-PDU is a whole IPv4 or IPv6 packet and measures it.</summary>
+    private static bool TryMeasureInner(Span<byte> inner, out PacketKind kind, out int length, out int headerLength)
+    {
+        kind = PacketKind.Unclassified;
+        length = 0;
+        headerLength = 0;
+        if (inner.IsEmpty)
+        {
+            return false;
+        }
+
+        switch (inner[0] >> 4)
+        {
+            case 4:
+                if (!Ipv4Header.TryCreate(inner, out var ipv4))
+                {
+                    return false;
+                }
+
+                kind = PacketKind.NativeIpv4;
+                length = ipv4.TotalLength;
+                headerLength = ipv4.HeaderLength;
+                return true;
+            case 6:
+                if (!Ipv6Header.TryCreate(inner, out var ipv6) || !ipv6.TryWalkExtensions(out var chain))
+                {
+                    return false;
+                }
+
+                kind = PacketKind.NativeIpv6;
+                length = Ipv6Header.Length + ipv6.PayloadLength;
+                headerLength = chain.IsUpperLayerHeaderPresent ? chain.UpperLayerOffset : Ipv6Header.Length;
+                return true;
+            default:
+                return false;
+        }
+    }
+}

@@ -1,0 +1,39 @@
+using Dataplane.Forwarding.Configuration;
+using Dataplane.Forwarding.Pipeline;
+using Dataplane.Forwarding.Stages;
+using Dataplane.Tables.Gtp;
+using Dataplane.Tables.MapCache;
+
+namespace Dataplane.Forwarding.GtpU;
+
+/// <summary>
+/// The GTP-U tunnel endpoint (3GPP TS 29.281): owns the tunnel table all workers share (the control plane, and later
+/// the TOF, add and remove tunnels in it while workers run) and gives each worker a <see cref="GtpUEndpointStage"/>.
+/// </summary>
+public sealed class GtpUFeature : IForwardingFeature
+{
+    public GtpUFeature(GtpUTunnelTable tunnels) => Tunnels = tunnels;
+
+    public int Order => StageOrder.GtpU;
+
+    /// <summary>The tunnels; writers may add and remove while workers forward.</summary>
+    public GtpUTunnelTable Tunnels { get; }
+
+    /// <summary>Builds the feature from the "gtpu" section, which the gtpu role requires; every field is checked.</summary>
+    public static GtpUFeature Create(DataplaneConfig config, ForwardingPlane plane)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        ArgumentNullException.ThrowIfNull(plane);
+        var section = config.Gtpu ?? throw new ConfigurationException("gtpu", "the gtpu role needs a \"gtpu\" section");
+        var table = new GtpUTunnelTable();
+        table.AddOrReplaceRange(GtpUConfigReader.ReadTunnels(section, plane.LocalAddresses));
+        return new GtpUFeature(table);
+    }
+
+    public IBatchStage CreateStage(ForwardingPlane plane) => new GtpUEndpointStage(plane, Tunnels);
+
+    /// <summary>Nothing to reclaim: retired snapshots are garbage collected once no worker holds them.</summary>
+    public void ReclaimRetired()
+    {
+    }
+}
