@@ -218,4 +218,32 @@ public sealed class LispEncapsulationStageTests
         Assert.Equal(14 + 36 + (packet.Length - 14), outcome.Bytes.Length);
         Assert.Equal(8 + 8 + 30, BinaryPrimitives.ReadUInt16BigEndian(outcome.Bytes.AsSpan(14 + 20 + 4))); // UDP length
     }
+
+    [Fact]
+    public void Rtr_decapsulates_with_the_etr_stage_then_reencapsulates_toward_the_mapped_rloc()
+    {
+        // Built by Scapy: a LISP packet to our RLOC 192.0.2.1, instance 7, inner 203.0.113.9 -> 10.2.0.1 (TTL 10).
+        string script = """
+            from scapy.all import Ether, IP, UDP, Raw
+            inner = IP(src="203.0.113.9", dst="10.2.0.1", ttl=10) / UDP(sport=1000, dport=2000) / Raw(b"rtr")
+            lisp = bytes([0x88, 0x12, 0x34, 0x56, 0x00, 0x00, 0x07, 0x00])
+            p = Ether(src="02:00:00:00:ff:01", dst="02:00:00:00:00:02") / IP(src="198.51.100.9", dst="192.0.2.1", ttl=20) / UDP(sport=50000, dport=4341, chksum=0) / Raw(lisp + bytes(inner))
+            print(bytes(p).hex())
+            """;
+        byte[] frame = Convert.FromHexString(ScapyOracle.Run("-c", script).Trim());
+        using var harness = new LispPlaneHarness(LispTestFrames.GoldenConfig() with { Roles = ["rtr"] });
+
+        var outcome = harness.Process([frame]).Single();
+
+        Assert.True(outcome.Transmitted, $"{outcome.Disposition} {outcome.Drop}");
+        Assert.Equal(1, outcome.Port);
+        Assert.Equal(4341, BinaryPrimitives.ReadUInt16BigEndian(outcome.Bytes.AsSpan(OuterUdpDestinationPortOffset)));
+        uint outerDestination = BinaryPrimitives.ReadUInt32BigEndian(outcome.Bytes.AsSpan(14 + 16));
+        Assert.Contains(outerDestination, new[] { 0xC6336401u, 0xC6336402u }); // 198.51.100.1 or .2
+        Assert.Equal(0x0A020001u, BinaryPrimitives.ReadUInt32BigEndian(outcome.Bytes.AsSpan(14 + 36 + 16))); // inner destination
+        var counters = harness.Plane.Counters();
+        Assert.Equal(1, counters.Counted(ForwardingEvent.LispDecapsulated));
+        Assert.Equal(1, counters.Counted(ForwardingEvent.LispReencapsulated));
+        Assert.True(counters.IsConserved);
+    }
 }
