@@ -13,7 +13,8 @@ public sealed record ReplayOptions
           --config      data plane configuration (docs/configuration.md); default: the embedded xTR example
           --in          capture to replay (pcap or pcapng); default: the embedded example capture
           --out         where transmitted packets go (pcap); default: dataplane-replay-out.pcap in the temp directory
-          --punt        where packets punted to the control plane go (pcap); default: not written
+          --punt        where packets punted to the control plane go (pcap); default: dataplane-replay-punt.pcap
+                        in the temp directory
           --in-port     configured port the input arrives on; default: the first port
           --nonce-seed  seed of the deterministic LISP nonce sequence; default: 1 (same input, same output)
           --quiet       no progress lines
@@ -25,7 +26,7 @@ public sealed record ReplayOptions
 
     public string OutputPath { get; init; } = Path.Combine(Path.GetTempPath(), "dataplane-replay-out.pcap");
 
-    public string? PuntPath { get; init; }
+    public string? PuntPath { get; init; } = Path.Combine(Path.GetTempPath(), "dataplane-replay-punt.pcap");
 
     public string? IngressPortName { get; init; }
 

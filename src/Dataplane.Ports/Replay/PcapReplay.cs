@@ -1,7 +1,10 @@
+using System.Buffers.Binary;
 using System.Diagnostics;
 using Dataplane.Forwarding.Buffers;
 using Dataplane.Forwarding.Pipeline;
+using Dataplane.Forwarding.Stages;
 using Dataplane.Ports.Pcap;
+using Dataplane.Wire.Headers;
 
 namespace Dataplane.Ports.Replay;
 
@@ -104,13 +107,36 @@ public sealed class PcapReplay
         return new ReplayResult(plane.Counters(), stopwatch.Elapsed, result == CaptureReadResult.Error ? reader.Error : null);
     }
 
-    /// <summary>The replay's control plane: it records punted packets (when asked) and frees them.</summary>
+    /// <summary>
+    /// The replay's control plane: it records punted packets (when asked) and frees them. A packet punted after a
+    /// decapsulation starts at its IP header; it is written behind an all-zero placeholder Ethernet header (in its
+    /// headroom, no copy) so the punt capture keeps one link type that tcpdump and Wireshark read.
+    /// </summary>
     private static void DrainPunts(PuntQueue queue, PacketPool pool, PcapWriter? punts)
     {
         while (queue.TryDequeue(out var packet))
         {
-            punts?.Write(packet);
+            if (punts is not null)
+            {
+                if ((packet.Flags & PacketFlags.Decapsulated) != 0 && packet.L3Offset == packet.DataOffset)
+                {
+                    WritePlaceholderEthernet(ref packet);
+                }
+
+                punts.Write(packet);
+            }
+
             pool.Free(ref packet);
+        }
+    }
+
+    private static void WritePlaceholderEthernet(ref PacketDescriptor packet)
+    {
+        ushort etherType = (packet.Data[0] >> 4) == 6 ? EtherType.Ipv6 : EtherType.Ipv4;
+        if (packet.TryPrepend(EthernetHeader.Length, out var header))
+        {
+            header[..12].Clear();
+            BinaryPrimitives.WriteUInt16BigEndian(header[12..], etherType);
         }
     }
 }

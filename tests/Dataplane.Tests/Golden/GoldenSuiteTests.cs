@@ -53,6 +53,11 @@ public sealed class GoldenSuiteTests : IDisposable
         {
             Assert.Empty(TsharkOracle.Problems(outPath));
         }
+
+        if (result.Counters.Punted > 0)
+        {
+            Assert.Empty(TsharkOracle.Problems(puntPath));
+        }
     }
 
     [Fact]

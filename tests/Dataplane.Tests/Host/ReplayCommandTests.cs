@@ -1,4 +1,5 @@
 using Dataplane.Host.Replay;
+using Dataplane.Tests.Golden;
 
 namespace Dataplane.Tests.Host;
 
@@ -8,11 +9,30 @@ public sealed class ReplayCommandTests : IDisposable
     private readonly string scratch = Directory.CreateTempSubdirectory("dataplane-replay-").FullName;
 
     [Fact]
+    public void Without_arguments_it_replays_the_embedded_xtr_example_and_prints_conserved_counters()
+    {
+        string outPath = Path.Combine(scratch, "out.pcap");
+        string puntPath = Path.Combine(scratch, "punt.pcap");
+
+        var (exitCode, output, error) = Run("--out", outPath, "--punt", puntPath);
+
+        Assert.Equal(0, exitCode);
+        Assert.Equal("", error);
+        Assert.Contains("roles [itr, etr]", output, StringComparison.Ordinal);
+        Assert.Contains("conservation holds", output, StringComparison.Ordinal);
+        Assert.Matches(@"received\s+17\b", output);
+        Assert.Matches(@"LispToForeignRloc\s+1\b", output);
+        var quickstart = new GoldenCase("quickstart-xtr");
+        CaptureFrames.AssertEqual(CaptureFrames.Read(quickstart.ExpectedPath), CaptureFrames.Read(outPath), "embedded replay");
+        CaptureFrames.AssertEqual(CaptureFrames.Read(quickstart.ExpectedPuntPath), CaptureFrames.Read(puntPath), "embedded replay punts");
+    }
+
+    [Fact]
     public void A_configuration_error_exits_2_naming_the_field()
     {
         string config = Write("bad.json", """{ "ports": [ { "name": "a", "mac": "02:00:00:00:00:01" } ], "routes": [ { "prefix": "10.0.0.0/33", "port": "a" } ] }""");
 
-        var (exitCode, _, error) = Run("--config", config, "--out", Path.Combine(scratch, "out.pcap"));
+        var (exitCode, _, error) = Run("--config", config, "--out", Path.Combine(scratch, "out.pcap"), "--punt", Path.Combine(scratch, "punt.pcap"));
 
         Assert.Equal(2, exitCode);
         Assert.Contains("routes[0].prefix", error, StringComparison.Ordinal);
@@ -40,7 +60,7 @@ public sealed class ReplayCommandTests : IDisposable
         string input = Path.Combine(scratch, "cut.pcap");
         File.WriteAllBytes(input, capture);
 
-        var (exitCode, output, error) = Run("--config", config, "--in", input, "--out", Path.Combine(scratch, "out.pcap"), "--quiet");
+        var (exitCode, output, error) = Run("--config", config, "--in", input, "--out", Path.Combine(scratch, "out.pcap"), "--punt", Path.Combine(scratch, "punt.pcap"), "--quiet");
 
         Assert.Equal(1, exitCode);
         Assert.Contains("offset 24", error, StringComparison.Ordinal);
@@ -53,7 +73,7 @@ public sealed class ReplayCommandTests : IDisposable
         string config = Write("ok.json", """{ "ports": [ { "name": "a", "mac": "02:00:00:00:00:01" } ] }""");
         string missing = Path.Combine(scratch, "nowhere.pcap");
 
-        var (exitCode, _, error) = Run("--config", config, "--in", missing, "--out", Path.Combine(scratch, "out.pcap"));
+        var (exitCode, _, error) = Run("--config", config, "--in", missing, "--out", Path.Combine(scratch, "out.pcap"), "--punt", Path.Combine(scratch, "punt.pcap"));
 
         Assert.Equal(1, exitCode);
         Assert.Contains(missing, error, StringComparison.Ordinal);
