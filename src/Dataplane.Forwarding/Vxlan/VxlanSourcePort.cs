@@ -42,7 +42,7 @@ public static class VxlanSourcePort
         ulong source = MacAddress.Read(frame[6..]).Value;
         uint crc = BitOperations.Crc32C(MacSeed, (destination << 16) | etherType);
         crc = BitOperations.Crc32C(crc, source);
-        return FlowHash.SourcePort(Mix(crc));
+        return FlowHash.SourcePort(FlowHash.Mix(crc));
     }
 
     /// <summary>Port for an inner IP packet (L3 VNIs); the MAC hash does not apply, so a packet too short hashes to 0.</summary>
@@ -97,16 +97,5 @@ public static class VxlanSourcePort
 
         sourcePort = 0;
         destinationPort = 0;
-    }
-
-    // murmur3 fmix32, as FlowHash uses.
-    private static uint Mix(uint h)
-    {
-        h ^= h >> 16;
-        h *= 0x85EB_CA6B;
-        h ^= h >> 13;
-        h *= 0xC2B2_AE35;
-        h ^= h >> 16;
-        return h;
     }
 }

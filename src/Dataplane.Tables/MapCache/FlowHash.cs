@@ -58,9 +58,9 @@ public static class FlowHash
     private static ulong Ports(byte protocol, ushort sourcePort, ushort destinationPort) =>
         ((ulong)protocol << 32) | ((uint)sourcePort << 16) | destinationPort;
 
-    // murmur3 fmix32: every input bit affects every output bit.
+    /// <summary>murmur3's fmix32 finaliser: every input bit affects every output bit. Other hashes built on CRC32C (the VXLAN source port) finish with it too.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static uint Mix(uint h)
+    public static uint Mix(uint h)
     {
         h ^= h >> 16;
         h *= 0x85EB_CA6B;
