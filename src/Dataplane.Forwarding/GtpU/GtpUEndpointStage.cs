@@ -37,7 +37,7 @@ public sealed class GtpUEndpointStage(ForwardingPlane plane, GtpUTunnelTable tun
     public void Run(Span<PacketDescriptor> packets, WorkerCounters counters)
     {
         var snapshot = tunnels.Snapshot;
-        var local = plane.LocalAddresses;
+        var local = plane.LocalAddressSet;
         var fib = plane.Fib;
         var ports = plane.Ports;
         var neighbours = plane.Neighbours.Snapshot;
@@ -72,7 +72,7 @@ public sealed class GtpUEndpointStage(ForwardingPlane plane, GtpUTunnelTable tun
         }
     }
 
-    private DropReason Receive(ref PacketDescriptor packet, GtpUTunnelSnapshot snapshot, FrozenSet<IpAddress> local, Fib fib,
+    private DropReason Receive(ref PacketDescriptor packet, GtpUTunnelSnapshot snapshot, LocalAddressSet local, Fib fib,
         PortTable ports, FrozenDictionary<IpAddress, Neighbour> neighbours, WorkerCounters counters)
     {
         var frame = packet.Data;

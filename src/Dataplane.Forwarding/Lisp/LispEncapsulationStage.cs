@@ -93,9 +93,9 @@ public sealed class LispEncapsulationStage : IBatchStage
         {
             Index = tables.Index,
             MapCache = tables.MapCache.View,
-            LocalDatabase = tables.LocalDatabase,
+            LocalEids = tables.LocalDatabase.Eids,
             Now = clock.Now,
-            Fib = plane.Fib,
+            Underlay = plane.Fib.Instance(0),
             Ports = plane.Ports,
             Neighbours = plane.Neighbours.Snapshot,
         };
@@ -127,20 +127,25 @@ public sealed class LispEncapsulationStage : IBatchStage
         }
 
         uint iid = packet.InstanceId;
-        var local = batch.LocalDatabase;
-        if (!fromTunnel && !pitr && !local.IsLocalEid(iid, inner.Source))
+        var local = batch.LocalEids;
+        if (!fromTunnel && !pitr && !(inner.IsV4 ? local.Contains(iid, inner.Source.AsV4()) : local.Contains(iid, inner.Source.AsV6())))
         {
             return; // ITR only: not from our site, so not ours to encapsulate
         }
 
-        if (local.IsLocalEid(iid, inner.Destination))
+        if (inner.IsV4 ? local.Contains(iid, inner.Destination.AsV4()) : local.Contains(iid, inner.Destination.AsV6()))
         {
             return; // inside the site: native routing
         }
 
+        if (!batch.Instance.IsValid || batch.Instance.InstanceId != iid)
+        {
+            batch.Instance = batch.Index.Instance(iid); // a batch is usually one instance: one table probe per batch
+        }
+
         bool found = inner.IsV4
-            ? batch.Index.TryLookup(iid, inner.Destination.AsV4(), out uint slot)
-            : batch.Index.TryLookup(iid, inner.Destination.AsV6(), out slot);
+            ? batch.Instance.TryLookup(inner.Destination.AsV4(), out uint slot)
+            : batch.Instance.TryLookup(inner.Destination.AsV6(), out slot);
         var entry = found ? batch.MapCache[slot] : null;
         if (entry is null)
         {
@@ -200,7 +205,9 @@ public sealed class LispEncapsulationStage : IBatchStage
         }
         else
         {
-            var resolved = batch.Fib.TryResolve(0, rloc, batch.Neighbours, batch.Ports, out adjacency);
+            var resolved = rloc.IsV4
+                ? batch.Underlay.TryResolve(rloc.AsV4(), batch.Neighbours, batch.Ports, out adjacency)
+                : batch.Underlay.TryResolve(rloc, batch.Neighbours, batch.Ports, out adjacency);
             if (resolved != ResolveResult.Resolved)
             {
                 packet.Drop(resolved == ResolveResult.NoRoute ? DropReason.NoRoute : DropReason.NoNeighbour, counters);
@@ -335,10 +342,15 @@ public sealed class LispEncapsulationStage : IBatchStage
     private struct BatchState
     {
         public LpmMapCacheIndex Index;
+
+        // The map-cache tables of the instance the last packet was in (default = none taken yet).
+        public MapCacheInstanceIndex Instance;
         public MapCacheView MapCache;
-        public LocalDatabase LocalDatabase;
+        public LocalEidSet LocalEids;
         public long Now;
-        public Fib Fib;
+
+        // Instance 0, where RLOCs are reached.
+        public FibInstance Underlay;
         public PortTable Ports;
         public FrozenDictionary<IpAddress, Neighbour> Neighbours;
         public IpAddress LocalRlocV4;

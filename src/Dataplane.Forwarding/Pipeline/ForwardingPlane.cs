@@ -22,6 +22,7 @@ public sealed class ForwardingPlane
         Fib = fib;
         Neighbours = neighbours;
         LocalAddresses = ports.All.SelectMany(p => p.Addresses).ToFrozenSet();
+        LocalAddressSet = new LocalAddressSet(LocalAddresses);
         Roles = config.Roles.ToFrozenSet();
     }
 
@@ -37,6 +38,9 @@ public sealed class ForwardingPlane
 
     /// <summary>Addresses the data plane owns on its ports: packets to them are for us, not to be routed.</summary>
     public FrozenSet<IpAddress> LocalAddresses { get; }
+
+    /// <summary>The same addresses, shaped for the per-packet test (an IPv4 check without hashing).</summary>
+    public LocalAddressSet LocalAddressSet { get; }
 
     public FrozenSet<string> Roles { get; }
 

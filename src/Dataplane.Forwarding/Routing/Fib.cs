@@ -121,10 +121,23 @@ public sealed class Fib(NeighbourTable neighbours)
     /// for connected routes (a gateway route reads its <see cref="NextHopBinding"/>).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public ResolveResult TryResolve(uint instanceId, IpAddress destination, FrozenDictionary<IpAddress, Neighbour> neighbours, PortTable ports, out Adjacency adjacency)
+    public ResolveResult TryResolve(uint instanceId, IpAddress destination, FrozenDictionary<IpAddress, Neighbour> neighbours, PortTable ports, out Adjacency adjacency) =>
+        Resolve(TryLookup(instanceId, destination, out var route), route, destination, neighbours, ports, out adjacency);
+
+    /// <summary>The instance's tables, looked up once: what a stage holds for a batch instead of probing per packet.</summary>
+    public FibInstance Instance(uint instanceId)
+    {
+        tables.TryGetIpv4(instanceId, out var ipv4);
+        tables.TryGetIpv6(instanceId, out var ipv6);
+        return new FibInstance(this, instanceId, ipv4, ipv6);
+    }
+
+    /// <summary>The neighbour half of a resolve, shared by <see cref="TryResolve"/> and <see cref="FibInstance"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static ResolveResult Resolve(bool found, Route? route, IpAddress destination, FrozenDictionary<IpAddress, Neighbour> neighbours, PortTable ports, out Adjacency adjacency)
     {
         adjacency = default;
-        if (!TryLookup(instanceId, destination, out var route) || !ports.TryGet(route!.Port, out var port))
+        if (!found || !ports.TryGet(route!.Port, out var port))
         {
             return ResolveResult.NoRoute;
         }
@@ -150,7 +163,7 @@ public sealed class Fib(NeighbourTable neighbours)
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private bool TryRoute(uint slot, out Route? route)
+    internal bool TryRoute(uint slot, out Route? route)
     {
         var array = Volatile.Read(ref routes);
         route = slot < (uint)array.Length ? Volatile.Read(ref array[slot]) : null;

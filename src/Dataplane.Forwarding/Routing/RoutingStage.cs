@@ -25,8 +25,12 @@ public sealed class RoutingStage(ForwardingPlane plane) : IBatchStage
     {
         var fib = plane.Fib;
         var ports = plane.Ports;
-        var local = plane.LocalAddresses;
+        var local = plane.LocalAddressSet;
         var neighbours = plane.Neighbours.Snapshot;
+
+        // The instance's tables are looked up when the instance changes, not per packet: a batch is usually all
+        // one instance (one ingress port, or one tunnel).
+        var instance = default(FibInstance);
         for (int i = 0; i < packets.Length; i++)
         {
             ref var packet = ref packets[i];
@@ -35,7 +39,14 @@ public sealed class RoutingStage(ForwardingPlane plane) : IBatchStage
                 continue;
             }
 
-            var reason = Route(ref packet, fib, ports, local, neighbours);
+            if (!instance.IsValid || instance.InstanceId != packet.InstanceId)
+            {
+                instance = fib.Instance(packet.InstanceId);
+            }
+
+            var reason = (PacketKind)packet.Kind == PacketKind.NativeIpv4
+                ? RouteIpv4(ref packet, in instance, ports, local, neighbours)
+                : RouteIpv6(ref packet, in instance, ports, local, neighbours);
             if (reason != DropReason.None)
             {
                 packet.Drop(reason, counters);
@@ -47,7 +58,7 @@ public sealed class RoutingStage(ForwardingPlane plane) : IBatchStage
         }
     }
 
-    private static DropReason Route(ref PacketDescriptor packet, Fib fib, PortTable ports, FrozenSet<IpAddress> local,
+    private static DropReason RouteIpv4(ref PacketDescriptor packet, in FibInstance fib, PortTable ports, LocalAddressSet local,
         FrozenDictionary<IpAddress, Neighbour> neighbours)
     {
         int l3 = packet.L3Offset - packet.DataOffset;
@@ -57,68 +68,81 @@ public sealed class RoutingStage(ForwardingPlane plane) : IBatchStage
         }
 
         var ip = packet.Data[l3..];
-        IpAddress destination;
-        int packetLength;
-        ushort etherType;
-        if ((PacketKind)packet.Kind == PacketKind.NativeIpv4)
+        if (!Ipv4Header.TryCreate(ip, out var ipv4))
         {
-            if (!Ipv4Header.TryCreate(ip, out var ipv4))
-            {
-                return DropReason.MalformedIpv4;
-            }
-
-            destination = ipv4.Destination;
-            packetLength = ipv4.TotalLength;
-            etherType = EtherType.Ipv4;
-        }
-        else
-        {
-            if (!Ipv6Header.TryCreate(ip, out var ipv6))
-            {
-                return DropReason.MalformedIpv6;
-            }
-
-            destination = ipv6.Destination;
-            packetLength = Ipv6Header.Length + ipv6.PayloadLength;
-            etherType = EtherType.Ipv6;
+            return DropReason.MalformedIpv4;
         }
 
+        var destination = ipv4.Destination;
         if (local.Contains(destination))
         {
             packet.Punt();
             return DropReason.None;
         }
 
-        var resolved = fib.TryResolve(packet.InstanceId, destination, neighbours, ports, out var adjacency);
+        var resolved = fib.TryResolve(destination, neighbours, ports, out var adjacency);
         if (resolved != ResolveResult.Resolved)
         {
             return resolved == ResolveResult.NoRoute ? DropReason.NoRoute : DropReason.NoNeighbour;
         }
 
-        if (packetLength > adjacency.Mtu)
+        if (ipv4.TotalLength > adjacency.Mtu)
         {
             return DropReason.OverMtu;
         }
 
-        if (etherType == EtherType.Ipv4)
+        if (!ipv4.TryDecrementTimeToLive())
         {
-            Ipv4Header.TryCreate(ip, out var ipv4);
-            if (!ipv4.TryDecrementTimeToLive())
-            {
-                return DropReason.TtlExpired;
-            }
-        }
-        else
-        {
-            Ipv6Header.TryCreate(ip, out var ipv6);
-            if (ipv6.HopLimit <= 1)
-            {
-                return DropReason.TtlExpired;
-            }
-
-            ipv6.HopLimit--;
+            return DropReason.TtlExpired;
         }
 
+        return Transmit(ref packet, l3, adjacency, EtherType.Ipv4);
+    }
+
+    private static DropReason RouteIpv6(ref PacketDescriptor packet, in FibInstance fib, PortTable ports, LocalAddressSet local,
+        FrozenDictionary<IpAddress, Neighbour> neighbours)
+    {
+        int l3 = packet.L3Offset - packet.DataOffset;
+        if (l3 < 0 || l3 >= packet.Length)
+        {
+            return DropReason.InnerHeaderMalformed;
+        }
+
+        var ip = packet.Data[l3..];
+        if (!Ipv6Header.TryCreate(ip, out var ipv6))
+        {
+            return DropReason.MalformedIpv6;
+        }
+
+        IpAddress destination = ipv6.Destination;
+        if (local.Contains(destination))
+        {
+            packet.Punt();
+            return DropReason.None;
+        }
+
+        var resolved = fib.TryResolve(destination, neighbours, ports, out var adjacency);
+        if (resolved != ResolveResult.Resolved)
+        {
+            return resolved == ResolveResult.NoRoute ? DropReason.NoRoute : DropReason.NoNeighbour;
+        }
+
+        if (Ipv6Header.Length + ipv6.PayloadLength > adjacency.Mtu)
+        {
+            return DropReason.OverMtu;
+        }
+
+        if (ipv6.HopLimit <= 1)
+        {
+            return DropReason.TtlExpired;
+        }
+
+        ipv6.HopLimit--;
+        return Transmit(ref packet, l3, adjacency, EtherType.Ipv6);
+    }
+
+    private static DropReason Transmit(ref PacketDescriptor packet, int l3, in Adjacency adjacency, ushort etherType)
+    {
         if (!TryWriteEthernet(ref packet, l3, adjacency, etherType))
         {
             return DropReason.NoHeadroom;

@@ -455,7 +455,7 @@ public sealed class VxlanStage(ForwardingPlane plane, VxlanTables tables) : IBat
             packetLength = Ipv6Header.Length + ipv6.PayloadLength;
         }
 
-        if (!TryRoute(vni, destination, out var route) || plane.LocalAddresses.Contains(destination))
+        if (!TryRoute(vni, destination, out var route) || plane.LocalAddressSet.Contains(destination))
         {
             return; // not ours to tunnel: routing forwards or punts it
         }

@@ -1,3 +1,5 @@
+using System.Diagnostics.CodeAnalysis;
+using System.Runtime.CompilerServices;
 using Dataplane.Wire.Addresses;
 
 namespace Dataplane.Tables.MapCache;
@@ -38,9 +40,29 @@ public readonly record struct IpAddress : ISpanFormattable
         _ => 0,
     };
 
-    public Ipv4Address AsV4() => IsV4 ? new Ipv4Address((uint)Value) : throw new InvalidOperationException($"{this} is not an IPv4 address");
+    // The conversions sit on every hot path (several per packet); the throw lives in a helper so that their bodies
+    // stay small enough to inline (an interpolated string in a throw expression is a lot of IL).
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public Ipv4Address AsV4()
+    {
+        if (!IsV4)
+        {
+            ThrowWrongFamily("IPv4");
+        }
 
-    public Ipv6Address AsV6() => IsV6 ? new Ipv6Address(Value) : throw new InvalidOperationException($"{this} is not an IPv6 address");
+        return new Ipv4Address((uint)Value);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public Ipv6Address AsV6()
+    {
+        if (!IsV6)
+        {
+            ThrowWrongFamily("IPv6");
+        }
+
+        return new Ipv6Address(Value);
+    }
 
     public static implicit operator IpAddress(Ipv4Address address) => new(address);
 
@@ -123,6 +145,9 @@ public readonly record struct IpAddress : ISpanFormattable
         IpFamily.V6 => AsV6().ToString(),
         _ => Unspecified,
     };
+
+    [DoesNotReturn]
+    private void ThrowWrongFamily(string family) => throw new InvalidOperationException($"{this} is not an {family} address");
 
     private const string Unspecified = "unspecified";
 }

@@ -9,16 +9,19 @@ namespace Dataplane.Tables.MapCache;
 public sealed class LocalDatabase
 {
     private readonly Lock writeLock = new();
-    private EidPrefix[] eidPrefixes;
+    private LocalEidSet eids;
     private Locator[] rlocs;
 
     public LocalDatabase(IEnumerable<EidPrefix>? eidPrefixes = null, IEnumerable<Locator>? rlocs = null)
     {
-        this.eidPrefixes = eidPrefixes?.Distinct().ToArray() ?? [];
+        eids = new LocalEidSet(eidPrefixes?.Distinct().ToArray() ?? []);
         this.rlocs = rlocs?.Select(r => r with { IsLocal = true }).ToArray() ?? [];
     }
 
-    public ReadOnlySpan<EidPrefix> EidPrefixes => Volatile.Read(ref eidPrefixes);
+    public ReadOnlySpan<EidPrefix> EidPrefixes => Volatile.Read(ref eids).Prefixes;
+
+    /// <summary>The prefixes shaped for the per-packet membership test; take it once per batch.</summary>
+    public LocalEidSet Eids => Volatile.Read(ref eids);
 
     /// <summary>Our own locators, always flagged <see cref="Locator.IsLocal"/>.</summary>
     public ReadOnlySpan<Locator> Rlocs => Volatile.Read(ref rlocs);
@@ -27,12 +30,12 @@ public sealed class LocalDatabase
     {
         lock (writeLock)
         {
-            if (Array.IndexOf(eidPrefixes, prefix) >= 0)
+            if (Array.IndexOf(eids.Prefixes, prefix) >= 0)
             {
                 return false;
             }
 
-            Volatile.Write(ref eidPrefixes, [.. eidPrefixes, prefix]);
+            Volatile.Write(ref eids, new LocalEidSet([.. eids.Prefixes, prefix]));
             return true;
         }
     }
@@ -41,12 +44,12 @@ public sealed class LocalDatabase
     {
         lock (writeLock)
         {
-            if (Array.IndexOf(eidPrefixes, prefix) < 0)
+            if (Array.IndexOf(eids.Prefixes, prefix) < 0)
             {
                 return false;
             }
 
-            Volatile.Write(ref eidPrefixes, eidPrefixes.Where(p => p != prefix).ToArray());
+            Volatile.Write(ref eids, new LocalEidSet(eids.Prefixes.Where(p => p != prefix).ToArray()));
             return true;
         }
     }
@@ -80,7 +83,7 @@ public sealed class LocalDatabase
         return found;
     }
 
-    public bool IsLocalEid(uint instanceId, IpAddress eid) => TryFindEidPrefix(instanceId, eid, out _);
+    public bool IsLocalEid(uint instanceId, IpAddress eid) => Eids.Contains(instanceId, eid);
 
     /// <summary>True when <paramref name="address"/> is one of our RLOCs: the ETR check on an outer destination.</summary>
     public bool IsLocalRloc(IpAddress address)

@@ -53,6 +53,14 @@ public sealed class LpmMapCacheIndex : IMapCacheIndex
         return _tables.TryGetIpv6(instanceId, out var table) && table.TryLookup(destination, out slot);
     }
 
+    /// <summary>The instance's tables, looked up once: what a stage holds for a batch instead of probing per packet.</summary>
+    public MapCacheInstanceIndex Instance(uint instanceId)
+    {
+        _tables.TryGetIpv4(instanceId, out var ipv4);
+        _tables.TryGetIpv6(instanceId, out var ipv6);
+        return new MapCacheInstanceIndex(instanceId, ipv4, ipv6);
+    }
+
     /// <summary>True when a map-cache prefix was ever inserted in the instance (its LPM tables exist).</summary>
     public bool HasInstance(uint instanceId) => _tables.TryGetIpv4(instanceId, out _) || _tables.TryGetIpv6(instanceId, out _);
 
