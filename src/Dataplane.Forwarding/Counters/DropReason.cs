@@ -28,10 +28,8 @@ public enum DropReason : byte
     UnknownVni,
     MalformedGtpU,
     UnknownTeid,
-    TunnelNestingTooDeep,
 
     // Forwarding decisions.
-    MapCacheMissDrop,
     NegativeEntryDrop,
     NoUsableLocator,
     TtlExpired,
@@ -40,7 +38,6 @@ public enum DropReason : byte
     NoNeighbour,
     NoHeadroom,
     PuntQueueFull,
-    TxQueueFull,
 
     /// <summary>No stage took the packet: a kind this configuration has no role for (e.g. VXLAN on a pure xTR).</summary>
     NoHandler,
