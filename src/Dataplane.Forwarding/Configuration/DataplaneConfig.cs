@@ -23,6 +23,15 @@ public sealed record DataplaneConfig
     /// <summary>Packets the control plane may have queued and not yet read; more are dropped as PuntQueueFull.</summary>
     public int PuntQueueCapacity { get; init; } = 1024;
 
+    /// <summary>Worker threads of <c>dataplane run</c>; each polls its own queue of every port.</summary>
+    public int Workers { get; init; } = 1;
+
+    /// <summary>CPU cores to pin workers to, one per worker, in order; empty = not pinned.</summary>
+    public IReadOnlyList<int> Cores { get; init; } = [];
+
+    /// <summary>DPDK settings, for ports with driver "dpdk".</summary>
+    public DpdkConfig? Dpdk { get; init; }
+
     public LispConfig? Lisp { get; init; }
 
     public VxlanConfig? Vxlan { get; init; }
@@ -44,6 +53,34 @@ public sealed record PortConfig
 
     /// <summary>Addresses the data plane owns on this port (RLOCs, VTEP and GTP-U endpoint addresses).</summary>
     public IReadOnlyList<string> Addresses { get; init; } = [];
+
+    /// <summary>
+    /// How <c>dataplane run</c> opens the port: "af_packet" (a kernel interface, <see cref="Interface"/>), "dpdk" (an
+    /// ethdev, <see cref="DpdkDevice"/>), "pcap" (read <see cref="RxPcap"/>, write <see cref="TxPcap"/>; for tests and
+    /// demos). Absent: the port exists only for <c>dataplane replay</c>.
+    /// </summary>
+    public string? Driver { get; init; }
+
+    /// <summary>Kernel interface name, for driver af_packet.</summary>
+    public string? Interface { get; init; }
+
+    /// <summary>DPDK device name as EAL knows it ("0000:01:00.0", "net_pcap0", "net_ring0"), for driver dpdk.</summary>
+    public string? DpdkDevice { get; init; }
+
+    /// <summary>Capture to receive from, for driver pcap.</summary>
+    public string? RxPcap { get; init; }
+
+    /// <summary>Capture to write transmitted frames to, for driver pcap.</summary>
+    public string? TxPcap { get; init; }
+}
+
+public sealed record DpdkConfig
+{
+    /// <summary>EAL arguments, passed to rte_eal_init unchanged (e.g. "-l", "0-1", "--no-huge", "-m", "512", "--vdev=net_ring0").</summary>
+    public IReadOnlyList<string> Eal { get; init; } = [];
+
+    /// <summary>mbufs in the packet pool shared by all DPDK ports.</summary>
+    public int MbufCount { get; init; } = 8191;
 }
 
 public sealed record NeighbourConfig
