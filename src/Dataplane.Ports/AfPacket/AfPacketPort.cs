@@ -1,0 +1,219 @@
+using System.Runtime.InteropServices;
+using Dataplane.Forwarding.Buffers;
+using Dataplane.Ports.Abstractions;
+using static Dataplane.Ports.AfPacket.LinuxPacket;
+
+namespace Dataplane.Ports.AfPacket;
+
+/// <summary>
+/// A kernel network interface through AF_PACKET sockets (packet(7)): one socket with a TPACKET_V3 receive ring per
+/// queue, joined in a PACKET_FANOUT hash group when there are several so the kernel spreads flows over the workers.
+/// </summary>
+/// <remarks>
+/// <para>
+/// Receive is zero-copy: descriptors point into the mmapped ring, with at least <see cref="AfPacketOptions.Reserve"/>
+/// bytes of headroom (PACKET_RESERVE) in front of each frame for encapsulation. A descriptor's
+/// <see cref="PacketDescriptor.Owner"/> is <c>queue * BlockCount + block</c>.
+/// </para>
+/// <para>
+/// Transmit copies: sendmmsg(2) hands a burst of frames to the kernel in one system call and the kernel copies them
+/// into socket buffers, so every sent packet is freed to its owner at once. A TX ring (PACKET_TX_RING) would save the
+/// system call per burst only by adding a copy of our own into the ring plus a send() to kick it; sendmmsg keeps the
+/// frames where they are, needs no ring-slot bookkeeping and reports exactly how many frames were taken.
+/// </para>
+/// </remarks>
+public sealed unsafe class AfPacketPort : IPacketPort
+{
+    private readonly AfPacketQueue[] _queues;
+    private readonly int _blockCount;
+
+    /// <param name="id">Port number (position in the configuration).</param>
+    /// <param name="interfaceName">Kernel interface, e.g. "eth1".</param>
+    /// <param name="queueCount">Queues = workers; each gets its own socket and ring.</param>
+    public AfPacketPort(ushort id, string interfaceName, int queueCount, AfPacketOptions? options = null)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(interfaceName);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(queueCount);
+        options ??= new AfPacketOptions();
+        Id = id;
+        Name = interfaceName;
+        _blockCount = options.BlockCount;
+
+        var interfaceIndex = (int)LibC.if_nametoindex(interfaceName);
+        if (interfaceIndex == 0)
+        {
+            throw new AfPacketException($"AF_PACKET port {id}: network interface '{interfaceName}' not found ({LibC.Describe(Marshal.GetLastPInvokeError())}).");
+        }
+
+        // Fanout group ids are per network namespace; derive one from our pid and the interface so two ports of
+        // this process (or two processes on one interface) do not join each other's group.
+        var fanoutGroup = (Environment.ProcessId * 31 + interfaceIndex) & 0xFFFF;
+        _queues = new AfPacketQueue[queueCount];
+        try
+        {
+            for (var q = 0; q < queueCount; q++)
+            {
+                _queues[q] = OpenQueue(interfaceName, interfaceIndex, q, queueCount > 1 ? fanoutGroup : -1, options);
+            }
+        }
+        catch
+        {
+            foreach (var queue in _queues)
+            {
+                queue?.Dispose();
+            }
+            throw;
+        }
+    }
+
+    public ushort Id { get; }
+
+    public string Name { get; }
+
+    public int QueueCount => _queues.Length;
+
+    public int Receive(int queue, PacketBatch batch) => _queues[queue].Receive(batch);
+
+    public int Transmit(int queue, Span<PacketDescriptor> packets, PortSet owners)
+    {
+        var sent = _queues[queue].Send(packets);
+        // The kernel copied the frames: their buffers go back to whoever owns them now.
+        for (var i = 0; i < sent; i++)
+        {
+            owners.Free(ref packets[i]);
+        }
+        return sent;
+    }
+
+    public void Free(ref PacketDescriptor packet)
+    {
+        var owner = (int)packet.Owner;
+        var queue = owner / _blockCount;
+        if ((uint)queue >= (uint)_queues.Length)
+        {
+            throw new ArgumentException($"The descriptor (owner {packet.Owner}) was not received by AF_PACKET port {Id}.", nameof(packet));
+        }
+        _queues[queue].Free(owner - queue * _blockCount);
+        packet = default;
+    }
+
+    public PortStatistics Statistics
+    {
+        get
+        {
+            long rxPackets = 0, rxBytes = 0, txPackets = 0, txBytes = 0, rxDrops = 0, txErrors = 0;
+            foreach (var queue in _queues)
+            {
+                rxPackets += queue.ReceivedPackets;
+                rxBytes += queue.ReceivedBytes;
+                txPackets += queue.TransmittedPackets;
+                txBytes += queue.TransmittedBytes;
+                rxDrops += queue.ReceiveDrops;
+                txErrors += queue.TransmitErrors;
+            }
+            return new PortStatistics(rxPackets, rxBytes, txPackets, txBytes, rxDrops, txErrors);
+        }
+    }
+
+    public void Dispose()
+    {
+        foreach (var queue in _queues)
+        {
+            queue.Dispose();
+        }
+    }
+
+    private AfPacketQueue OpenQueue(string interfaceName, int interfaceIndex, int queue, int fanoutGroup, AfPacketOptions options)
+    {
+        // Protocol 0 at creation: the socket receives nothing until bind, so no frame lands before the ring exists.
+        var socket = LibC.socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC, 0);
+        if (socket < 0)
+        {
+            var errno = Marshal.GetLastPInvokeError();
+            if (errno is EPERM or EACCES)
+            {
+                throw new AfPacketException($"AF_PACKET port {Id} on '{interfaceName}': opening a packet socket needs root or CAP_NET_RAW ({LibC.Describe(errno)}).");
+            }
+            throw new AfPacketException($"AF_PACKET port {Id} on '{interfaceName}': socket failed: {LibC.Describe(errno)}.");
+        }
+        byte* ring = null;
+        nuint ringLength = 0;
+        try
+        {
+            SetInt(socket, PACKET_VERSION, TPACKET_V3, "PACKET_VERSION TPACKET_V3", interfaceName);
+            SetInt(socket, PACKET_RESERVE, options.Reserve, "PACKET_RESERVE", interfaceName);
+
+            // struct tpacket_req3
+            uint* request = stackalloc uint[7];
+            request[0] = (uint)options.BlockSize;
+            request[1] = (uint)options.BlockCount;
+            request[2] = (uint)options.FrameSize;
+            request[3] = (uint)((long)options.BlockSize * options.BlockCount / options.FrameSize);
+            request[4] = (uint)options.BlockTimeoutMilliseconds;
+            request[5] = 0;
+            request[6] = 0;
+            Check(LibC.setsockopt(socket, SOL_PACKET, PACKET_RX_RING, request, 28), "PACKET_RX_RING", interfaceName);
+
+            ringLength = (nuint)options.BlockSize * (nuint)options.BlockCount;
+            ring = (byte*)LibC.mmap(null, ringLength, PROT_READ | PROT_WRITE, MAP_SHARED, socket, 0);
+            if (ring == (byte*)-1)
+            {
+                ring = null;
+                Check(-1, "mmap of the receive ring", interfaceName);
+            }
+
+            // Frames we send skip the qdisc layer: our own batching does its job and the lock is gone.
+            SetInt(socket, PACKET_QDISC_BYPASS, 1, "PACKET_QDISC_BYPASS", interfaceName);
+            // Not fatal on kernels before 4.20: the queue also skips PACKET_OUTGOING frames itself.
+            var one = 1;
+            LibC.setsockopt(socket, SOL_PACKET, PACKET_IGNORE_OUTGOING, &one, 4);
+
+            // struct sockaddr_ll
+            byte* address = stackalloc byte[20];
+            new Span<byte>(address, 20).Clear();
+            *(ushort*)address = AF_PACKET;
+            *(ushort*)(address + 2) = HostToNetwork(ETH_P_ALL);
+            *(int*)(address + 4) = interfaceIndex;
+            Check(LibC.bind(socket, address, 20), "bind", interfaceName);
+
+            if (options.Promiscuous)
+            {
+                // struct packet_mreq; the kernel drops the membership (and promiscuity) when the socket closes.
+                byte* membership = stackalloc byte[16];
+                new Span<byte>(membership, 16).Clear();
+                *(int*)membership = interfaceIndex;
+                *(ushort*)(membership + 4) = PACKET_MR_PROMISC;
+                Check(LibC.setsockopt(socket, SOL_PACKET, PACKET_ADD_MEMBERSHIP, membership, 16), "PACKET_ADD_MEMBERSHIP promiscuous", interfaceName);
+            }
+
+            if (fanoutGroup >= 0)
+            {
+                // Hash fanout keeps a flow on one queue; DEFRAG keeps the fragments of a datagram together.
+                SetInt(socket, PACKET_FANOUT, fanoutGroup | ((PACKET_FANOUT_HASH | PACKET_FANOUT_FLAG_DEFRAG) << 16), "PACKET_FANOUT", interfaceName);
+            }
+            return new AfPacketQueue(socket, ring, ringLength, options, queue * options.BlockCount, Id);
+        }
+        catch
+        {
+            if (ring != null)
+            {
+                LibC.munmap(ring, ringLength);
+            }
+            LibC.close(socket);
+            throw;
+        }
+    }
+
+    private void SetInt(int socket, int option, int value, string what, string interfaceName) =>
+        Check(LibC.setsockopt(socket, SOL_PACKET, option, &value, 4), what, interfaceName);
+
+    private void Check(int result, string what, string interfaceName)
+    {
+        if (result < 0)
+        {
+            var errno = Marshal.GetLastPInvokeError();
+            var hint = errno is EPERM or EACCES ? "; needs root or CAP_NET_RAW" : "";
+            throw new AfPacketException($"AF_PACKET port {Id} on '{interfaceName}': {what} failed: {LibC.Describe(errno)}{hint}.");
+        }
+    }
+}
