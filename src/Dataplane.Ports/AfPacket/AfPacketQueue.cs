@@ -245,8 +245,16 @@ internal sealed unsafe class AfPacketQueue : IDisposable
         }
     }
 
+    private bool _disposed;
+
     public void Dispose()
     {
+        // A port may be disposed twice (by its PortSet and by its opener): free native memory once.
+        if (_disposed)
+        {
+            return;
+        }
+        _disposed = true;
         LibC.munmap(_ring, _ringLength);
         LibC.close(_socket);
         NativeMemory.Free(_outstanding);

@@ -88,7 +88,8 @@ public sealed class AfPacketPortTests
         VethNamespace.RequireRoot();
         using var veth = new VethNamespace();
         using var pool = new PacketPool(16);
-        var port = new AfPacketPort(0, veth.HostInterface, 1);
+        // Disposed twice, by the PortSet and here: the second must be harmless.
+        using var port = new AfPacketPort(0, veth.HostInterface, 1);
         using var ports = new PortSet([port, new PoolPort(1, pool)]);
         var frames = Enumerable.Range(0, 8).Select(i => TestFrames.Experimental(100 + i, 46 + i * 100)).ToArray();
         var packets = new PacketDescriptor[frames.Length];
