@@ -85,15 +85,16 @@ internal sealed unsafe class AfPacketQueue : IDisposable
             var header = _nextPacket;
             _nextPacket = header + *(uint*)(header + NextOffset);
             var block = _currentBlock;
-            if (--_packetsLeft == 0)
-            {
-                CloseBlock();
-            }
             if (TryDescribe(header, block, out var packet))
             {
                 _outstanding[block]++;
                 batch.TryAdd(packet);
                 added++;
+            }
+            // Close only after the last packet is counted, or the block could go back to the kernel under it.
+            if (--_packetsLeft == 0)
+            {
+                CloseBlock();
             }
         }
         return added;
