@@ -1,3 +1,4 @@
+using Dataplane.Host.Dpdk;
 using Dataplane.Host.Inspect;
 using Dataplane.Host.Replay;
 
@@ -31,6 +32,8 @@ public static class Program
             "inspect" => InspectCommand.Run(args[1..], Console.Out, Console.Error),
             "replay" when args.Length == 2 && args[1] is "-h" or "--help" => PrintReplayUsage(),
             "replay" => ReplayCommand.Run(args[1..], Console.Out, Console.Error),
+            // Hidden (not in the usage): a test and bring-up verb, see docs/ports/dpdk.md.
+            "dpdk-forward" => DpdkForwardCommand.Run(args[1..], Console.Out, Console.Error),
             _ => UnknownCommand(args[0]),
         };
     }
