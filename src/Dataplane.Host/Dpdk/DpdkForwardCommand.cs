@@ -4,13 +4,14 @@ using Dataplane.Forwarding.Configuration;
 using Dataplane.Forwarding.Pipeline;
 using Dataplane.Ports.Abstractions;
 using Dataplane.Ports.Dpdk;
+using Dataplane.Ports.Pcap;
 using Dataplane.Tables.MapCache;
 using DpdkSharp;
 
 namespace Dataplane.Host.Dpdk;
 
 /// <summary>
-/// <c>dataplane dpdk-forward --config CFG [--eal "ARGS"] [--device DEV] [--idle-ms N]</c>: a hidden verb for tests and bring-up.
+/// <c>dataplane dpdk-forward --config CFG [--eal "ARGS"] [--device DEV] [--inject CAP] [--idle-ms N]</c>: a hidden verb for tests and bring-up.
 /// Initialises EAL (once per process, hence a verb run as a child process), opens the DPDK ports, runs one worker's
 /// pipeline on queue 0 until nothing has arrived for the idle time, prints the counters and exits.
 /// </summary>
@@ -23,9 +24,10 @@ namespace Dataplane.Host.Dpdk;
 public static class DpdkForwardCommand
 {
     public const string Usage = """
-        usage: dataplane dpdk-forward --config CFG [--eal "EAL ARGS"] [--device DEV] [--idle-ms N]
+        usage: dataplane dpdk-forward --config CFG [--eal "EAL ARGS"] [--device DEV] [--inject CAP] [--idle-ms N]
           runs one worker on the DPDK ports of CFG until rx has been idle N ms (default 1000), prints the counters.
-          --eal replaces dpdk.eal of CFG (split on spaces); --device is the device of ports[0] when CFG gives none.
+          --eal replaces dpdk.eal of CFG (split on spaces); --device is the device of ports[0] when CFG gives none;
+          --inject sends the frames of capture CAP out of ports[0] first (to start traffic in a net_ring loop).
         """;
 
     public static int Run(IReadOnlyList<string> arguments, TextWriter output, TextWriter error)
@@ -33,6 +35,7 @@ public static class DpdkForwardCommand
         string? configPath = null;
         string? eal = null;
         string? device0 = null;
+        string? inject = null;
         int idleMs = 1000;
         for (int i = 0; i < arguments.Count; i++)
         {
@@ -42,6 +45,7 @@ public static class DpdkForwardCommand
                 case "--config": configPath = value; i++; break;
                 case "--eal": eal = value; i++; break;
                 case "--device": device0 = value; i++; break;
+                case "--inject": inject = value; i++; break;
                 case "--idle-ms" when int.TryParse(value, out idleMs): i++; break;
                 default:
                     error.WriteLine($"dataplane dpdk-forward: unexpected argument '{arguments[i]}'");
@@ -63,7 +67,7 @@ public static class DpdkForwardCommand
             IReadOnlyList<string> ealArguments = eal is null ? config.Dpdk?.Eal ?? [] : eal.Split(' ', StringSplitOptions.RemoveEmptyEntries);
             Eal.Initialize(ealArguments);
             var pool = Mempool.Create("dataplane_pool", config.Dpdk?.MbufCount ?? 8191);
-            return Forward(config, device0, plane, pool, TimeSpan.FromMilliseconds(idleMs), output);
+            return Forward(config, device0, inject, plane, pool, TimeSpan.FromMilliseconds(idleMs), output);
         }
         catch (ConfigurationException e)
         {
@@ -77,7 +81,7 @@ public static class DpdkForwardCommand
         }
     }
 
-    private static int Forward(DataplaneConfig config, string? device0, ForwardingPlane plane, Mempool pool, TimeSpan idle, TextWriter output)
+    private static int Forward(DataplaneConfig config, string? device0, string? inject, ForwardingPlane plane, Mempool pool, TimeSpan idle, TextWriter output)
     {
         // Open one DpdkPort per distinct device; config ports without a device alias port 0's.
         var devices = new List<DpdkPort>();
@@ -113,6 +117,12 @@ public static class DpdkForwardCommand
         }
 
         using var owners = new PortSet(devices);
+        if (inject is not null)
+        {
+            int injected = Inject(inject, devices[0]);
+            output.WriteLine($"injected {injected} frames of {inject} on {devices[0].Device}");
+        }
+
         var pipeline = plane.CreateWorker();
         var batch = new PacketBatch();
         var staging = new PacketDescriptor[PacketBatch.MaxCapacity];
@@ -162,6 +172,25 @@ public static class DpdkForwardCommand
 
         output.WriteLine($"tx queue full (freed unsent) {freedUnsent}");
         return counters.IsConserved ? 0 : 1;
+    }
+
+    private static int Inject(string capturePath, DpdkPort port)
+    {
+        using var pool = new PacketPool(bufferCount: 2, frameCapacity: 9216);
+        using var reader = CaptureReader.Open(capturePath, pool);
+        var packet = default(PacketDescriptor);
+        int injected = 0;
+        while (reader.TryRead(ref packet) == CaptureReadResult.Packet)
+        {
+            if (port.TryInject(packet.Data))
+            {
+                injected++;
+            }
+
+            pool.Free(ref packet);
+        }
+
+        return injected;
     }
 
     /// <summary>Sends the transmitted packets of the batch per device, in batch order; frees drops and anything a queue would not take.</summary>

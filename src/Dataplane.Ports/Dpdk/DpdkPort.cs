@@ -139,6 +139,37 @@ public sealed unsafe class DpdkPort : IPacketPort
         return sent;
     }
 
+    /// <summary>
+    /// Sends a copy of <paramref name="frame"/> on queue 0 outside any pipeline: how a test or a bring-up check puts
+    /// traffic into a loop (a net_ring device receives what it sends). False when the pool is empty or the queue full.
+    /// </summary>
+    public bool TryInject(ReadOnlySpan<byte> frame)
+    {
+        nint mbuf;
+        if (Native.AllocBulk(pool.Handle, &mbuf, 1) != 0)
+        {
+            return false;
+        }
+
+        MbufLayout layout;
+        Native.MbufLayouts(&mbuf, 1, &layout);
+        if (frame.Length > layout.BufferLength - layout.DataOffset)
+        {
+            Native.Free(mbuf);
+            return false;
+        }
+
+        frame.CopyTo(new Span<byte>(layout.BufferAddress + layout.DataOffset, frame.Length));
+        Native.MbufSetData(mbuf, layout.DataOffset, (ushort)frame.Length);
+        if (Native.TxBurst(dpdkPort, 0, &mbuf, 1) == 1)
+        {
+            return true;
+        }
+
+        Native.Free(mbuf);
+        return false;
+    }
+
     public void Free(ref PacketDescriptor packet)
     {
         if (packet.Owner != 0)
