@@ -39,6 +39,9 @@ public enum DropReason : byte
     NoHeadroom,
     PuntQueueFull,
 
+    /// <summary>The egress port's transmit queue had no room (the NIC or kernel is slower than the worker).</summary>
+    TxQueueFull,
+
     /// <summary>No stage took the packet: a kind this configuration has no role for (e.g. VXLAN on a pure xTR).</summary>
     NoHandler,
     InnerHeaderMalformed,

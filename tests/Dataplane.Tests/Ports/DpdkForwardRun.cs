@@ -38,29 +38,36 @@ public sealed class DpdkForwardRun
     {
         string prefix = "dptest" + Guid.NewGuid().ToString("N")[..12];
         string eal = $"-l 0 --no-huge -m 512 --no-pci --no-shconf --file-prefix {prefix} --log-level=warning --vdev={vdev}";
+        try
+        {
+            return StartHost(["dpdk-forward", "--config", configPath, "--device", device, "--idle-ms", "500", "--eal", eal, .. extra]);
+        }
+        finally
+        {
+            TryDelete(Path.Combine("/var/run/dpdk", prefix));
+        }
+    }
+
+    /// <summary>Runs the host program (dataplane.dll, copied into the test output) with <paramref name="arguments"/>.</summary>
+    public static DpdkForwardRun StartHost(params string[] arguments)
+    {
         var start = new ProcessStartInfo("dotnet")
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             WorkingDirectory = RepositoryPaths.Root,
         };
-        foreach (var argument in (string[])[Path.Combine(AppContext.BaseDirectory, "dataplane.dll"), "dpdk-forward", "--config", configPath, "--device", device, "--idle-ms", "500", "--eal", eal, .. extra])
+        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "dataplane.dll"));
+        foreach (var argument in arguments)
         {
             start.ArgumentList.Add(argument);
         }
 
-        try
-        {
-            using var process = Process.Start(start) ?? throw new InvalidOperationException("could not start dotnet");
-            var error = process.StandardError.ReadToEndAsync();
-            string output = process.StandardOutput.ReadToEnd();
-            Assert.True(process.WaitForExit(60_000), "dpdk-forward did not finish within 60 s");
-            return new DpdkForwardRun(process.ExitCode, output, error.Result);
-        }
-        finally
-        {
-            TryDelete(Path.Combine("/var/run/dpdk", prefix));
-        }
+        using var process = Process.Start(start) ?? throw new InvalidOperationException("could not start dotnet");
+        var error = process.StandardError.ReadToEndAsync();
+        string output = process.StandardOutput.ReadToEnd();
+        Assert.True(process.WaitForExit(60_000), $"dataplane {arguments[0]} did not finish within 60 s");
+        return new DpdkForwardRun(process.ExitCode, output, error.Result);
     }
 
     /// <summary>A counter line of the output ("received   13"), 0 when absent.</summary>
@@ -90,7 +97,8 @@ public sealed class DpdkForwardRun
 
     public override string ToString() => $"exit {ExitCode}\n{Output}\n{Error}";
 
-    private static void TryDelete(string directory)
+    /// <summary>Removes EAL's runtime directory of a finished run (best effort).</summary>
+    public static void TryDelete(string directory)
     {
         try
         {

@@ -66,4 +66,57 @@ public sealed class DpdkPortTests
         Assert.Equal(received, run.PortStatistic("rx"));
         Assert.Equal(transmitted + injected, run.PortStatistic("tx"));
     }
+
+    [Fact]
+    public void RunDaemonOpensDpdkPortsFromTheConfiguration()
+    {
+        DpdkForwardRun.SkipUnlessAvailable();
+        string directory = RepositoryPaths.Pcap(Path.Combine("golden", "itr-v4-over-v4"));
+        string scratch = Directory.CreateTempSubdirectory("dpdk-run-").FullName;
+        string prefix = "dprun" + Guid.NewGuid().ToString("N")[..12];
+        try
+        {
+            // Every port a net_pcap vdev of its own, opened by `dataplane run` through driver "dpdk".
+            var config = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(Path.Combine(directory, "config.json")))!.AsObject();
+            var ports = config["ports"]!.AsArray();
+            var eal = new System.Text.Json.Nodes.JsonArray("-l", "0", "--no-huge", "-m", "512", "--no-pci", "--no-shconf", "--file-prefix", prefix, "--log-level=warning");
+            for (int i = 0; i < ports.Count; i++)
+            {
+                ports[i]!["driver"] = "dpdk";
+                ports[i]!["dpdkDevice"] = $"net_pcap{i}";
+                string rx = i == 0 ? $"rx_pcap={Path.Combine(directory, "input.pcap")}," : "";
+                eal.Add($"--vdev=net_pcap{i},{rx}tx_pcap={Path.Combine(scratch, $"tx{i}.pcap")}");
+            }
+
+            config["dpdk"] = new System.Text.Json.Nodes.JsonObject { ["eal"] = eal };
+            string configPath = Path.Combine(scratch, "config.json");
+            File.WriteAllText(configPath, config.ToJsonString());
+
+            var run = DpdkForwardRun.StartHost("run", "--config", configPath, "--exit-when-idle", "1", "--nonce-seed", "1");
+
+            Assert.True(run.ExitCode == 0, run.ToString());
+            Assert.Contains("conservation holds", run.Output);
+            var sent = new List<byte[]>();
+            for (int i = 0; i < ports.Count; i++)
+            {
+                sent.AddRange(CaptureFrames.Read(Path.Combine(scratch, $"tx{i}.pcap")));
+            }
+
+            // Ports write their own captures, so compare as sets of frames in a fixed order.
+            var expected = CaptureFrames.Read(Path.Combine(directory, "expected.pcap"));
+            CaptureFrames.AssertEqual(Sorted(expected), Sorted(sent), "itr-v4-over-v4 through dataplane run on DPDK ports");
+        }
+        finally
+        {
+            Directory.Delete(scratch, recursive: true);
+            DpdkForwardRun.TryDelete(Path.Combine("/var/run/dpdk", prefix));
+        }
+    }
+
+    private static List<byte[]> Sorted(List<byte[]> frames)
+    {
+        var copy = new List<byte[]>(frames);
+        copy.Sort((a, b) => a.AsSpan().SequenceCompareTo(b));
+        return copy;
+    }
 }
