@@ -46,6 +46,10 @@ public enum DropReason : byte
     NoHandler,
     InnerHeaderMalformed,
 
+    // ARP / IPv6 neighbour discovery.
+    MalformedArp,
+    MalformedNeighbourDiscovery,
+
     // LISP stages (ITR/ETR/PxTR/RTR) add their reasons here.
 
     /// <summary>ITR: the chosen RLOC's address family has no local RLOC to use as the outer source.</summary>

@@ -48,7 +48,7 @@ public static class ForwardingPlaneBuilder
         var neighbours = BuildNeighbours(config, ports);
         var fib = BuildFib(config, ports, neighbours);
         var plane = new ForwardingPlane(config, options, ports, fib, neighbours);
-        var features = new List<IForwardingFeature> { new RoutingFeature() };
+        var features = new List<IForwardingFeature> { new Neighbours.NeighbourDiscoveryFeature(), new RoutingFeature() };
         features.AddRange(FeatureFactories.Create(config, plane));
         plane.Features = features;
         return plane;

@@ -1,3 +1,4 @@
+using Dataplane.Forwarding.Neighbours;
 using Dataplane.Forwarding.Pipeline;
 using Dataplane.Ports.Abstractions;
 
@@ -124,13 +125,18 @@ public sealed class DataplaneRuntime : IDisposable
         }
     }
 
-    /// <summary>The control plane's side of the punt queues. Until the control-plane issue consumes them, punted packets are counted (by the pipeline) and freed.</summary>
+    /// <summary>
+    /// The control plane's side of the punt queues: ARP replies and neighbour advertisements teach the neighbour
+    /// table; the rest (LISP control, cache misses ...) waits for the control-plane issue and is freed. Every punted
+    /// packet was already counted by the pipeline.
+    /// </summary>
     private void DrainPunts()
     {
         foreach (var worker in workers)
         {
             while (worker.Pipeline.Punts.TryDequeue(out var packet))
             {
+                NeighbourLearning.TryLearn(packet, plane.Neighbours);
                 ports.Free(ref packet);
             }
         }
