@@ -13,6 +13,9 @@ APT_PACKAGES=(
   cmake           # builds the native shim (scripts/build-native.sh)
   pkg-config      # finds libdpdk for CMake
   gcc             # compiles the native shim
+  iproute2        # ip netns / veth for the AF_PACKET and interop tests
+  iputils-ping    # ping across the xTRs and VTEPs in those tests
+  procps          # sysctl, to keep IPv6 autoconfiguration off the test links
 )
 
 missing=()
