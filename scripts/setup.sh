@@ -8,6 +8,14 @@ APT_PACKAGES=(
   tshark          # dissects what we emit and read
   python3-scapy   # crafts reference captures (pcaps/generate.py) with Debian's /usr/bin/python3
   tcpdump         # opens what we write, as a second reader
+  libdpdk-dev     # DPDK 22.11 headers and libraries the native shim (native/dpdk-shim) is built against
+  dpdk            # DPDK runtime drivers (net_pcap, net_ring, PCI PMDs) and dpdk-devbind.py / dpdk-hugepages.py
+  cmake           # builds the native shim (scripts/build-native.sh)
+  pkg-config      # finds libdpdk for CMake
+  gcc             # compiles the native shim
+  iproute2        # ip netns / veth for the AF_PACKET and interop tests
+  iputils-ping    # ping across the xTRs and VTEPs in those tests
+  procps          # sysctl, to keep IPv6 autoconfiguration off the test links
 )
 
 missing=()

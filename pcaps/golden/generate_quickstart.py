@@ -77,7 +77,7 @@ def map_request():
 def quickstart_xtr():
     """Site A's xTR: its hosts' traffic to site B and C is encapsulated, LISP from remote ITRs is decapsulated and
     delivered, and the usual trouble (a cache miss, a negative mapping, a Map-Request, a packet for someone else's
-    RLOC, TTL 1, a cut header, ARP, which the ports issue answers) is punted or dropped under its reason."""
+    RLOC, TTL 1, a cut header) is punted or dropped under its reason; an ARP request for our address is answered."""
     case = Outcomes()
     encapsulator = Encapsulator()
     for i in range(6):
@@ -101,7 +101,10 @@ def quickstart_xtr():
     case.drop(from_remote_itr(IP(src="10.2.0.5", dst=HOST4) / UDP(sport=1, dport=2), 64, our_rloc="192.0.2.99"), "LispToForeignRloc")
     case.drop(ingress(IP(src=HOST4, dst="10.2.0.1", ttl=1) / UDP(sport=1, dport=2) / Raw(b"ttl 1")), "TtlExpired")
     case.drop(Ether(src=HOST4_MAC, dst=EID_MAC, type=0x0800) / Raw(bytes(IP(src=HOST4, dst="10.2.0.1"))[:12]), "MalformedIpv4")
-    case.drop(Ether(src=HOST4_MAC, dst="ff:ff:ff:ff:ff:ff") / ARP(op=1, hwsrc=HOST4_MAC, psrc=HOST4, pdst="10.1.0.254"), "NoHandler")
+    # A host asks for its gateway, our eid-side address: answered in place (RFC 826).
+    case.transmit(Ether(src=HOST4_MAC, dst="ff:ff:ff:ff:ff:ff") / ARP(op=1, hwsrc=HOST4_MAC, psrc=HOST4, pdst="10.1.0.254"),
+                  Ether(src=EID_MAC, dst=HOST4_MAC) / ARP(op=2, hwsrc=EID_MAC, psrc="10.1.0.254", hwdst=HOST4_MAC, pdst=HOST4),
+                  "ArpReplied")
     case.write("quickstart-xtr", config(roles=("itr", "etr")))
 
 

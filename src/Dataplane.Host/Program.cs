@@ -1,5 +1,7 @@
+using Dataplane.Host.Dpdk;
 using Dataplane.Host.Inspect;
 using Dataplane.Host.Replay;
+using Dataplane.Host.Run;
 
 namespace Dataplane.Host;
 
@@ -16,6 +18,9 @@ public static class Program
                                             run a capture through the forwarding pipeline and print
                                             the counters; without arguments, the embedded xTR example
                                             (dataplane replay --help for every option)
+          run --config F [--exit-when-idle S] [--duration S]
+                                            the daemon: forward between the configured ports until
+                                            SIGINT/SIGTERM, then print the counters
         """;
 
     public static int Main(string[] args)
@@ -31,6 +36,9 @@ public static class Program
             "inspect" => InspectCommand.Run(args[1..], Console.Out, Console.Error),
             "replay" when args.Length == 2 && args[1] is "-h" or "--help" => PrintReplayUsage(),
             "replay" => ReplayCommand.Run(args[1..], Console.Out, Console.Error),
+            "run" => RunCommand.Run(args[1..], Console.Out, Console.Error),
+            // Hidden (not in the usage): a test and bring-up verb, see docs/ports/dpdk.md.
+            "dpdk-forward" => DpdkForwardCommand.Run(args[1..], Console.Out, Console.Error),
             _ => UnknownCommand(args[0]),
         };
     }

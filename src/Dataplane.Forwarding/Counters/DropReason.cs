@@ -39,9 +39,16 @@ public enum DropReason : byte
     NoHeadroom,
     PuntQueueFull,
 
+    /// <summary>The egress port's transmit queue had no room (the NIC or kernel is slower than the worker).</summary>
+    TxQueueFull,
+
     /// <summary>No stage took the packet: a kind this configuration has no role for (e.g. VXLAN on a pure xTR).</summary>
     NoHandler,
     InnerHeaderMalformed,
+
+    // ARP / IPv6 neighbour discovery.
+    MalformedArp,
+    MalformedNeighbourDiscovery,
 
     // LISP stages (ITR/ETR/PxTR/RTR) add their reasons here.
 

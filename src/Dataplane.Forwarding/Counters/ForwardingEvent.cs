@@ -11,6 +11,12 @@ public enum ForwardingEvent : byte
     /// <summary>Native packets forwarded by the routing stage (TTL/hop limit decremented, Ethernet rewritten).</summary>
     Routed,
 
+    ArpReplied,
+    NeighbourAdvertised,
+
+    /// <summary>ARP replies and neighbour advertisements handed to the control plane, which learns the sender's MAC.</summary>
+    NeighbourReplyPunted,
+
     // LISP stages (ITR/ETR/PxTR/RTR) add their events here.
 
     /// <summary>ITR/PITR/RTR: a packet left inside a LISP tunnel (counted for re-encapsulations too).</summary>

@@ -31,11 +31,24 @@ public static class ForwardingPlaneBuilder
             throw new ConfigurationException("puntQueueCapacity", $"{config.PuntQueueCapacity} is outside 1..1048576");
         }
 
+        if (config.Workers is < 1 or > 64)
+        {
+            throw new ConfigurationException("workers", $"{config.Workers} is outside 1..64");
+        }
+
+        for (int i = 0; i < config.Cores.Count; i++)
+        {
+            if (config.Cores[i] is < 0 or > 1023)
+            {
+                throw new ConfigurationException($"cores[{i}]", $"{config.Cores[i]} is not a CPU number (0..1023)");
+            }
+        }
+
         var ports = BuildPorts(config);
         var neighbours = BuildNeighbours(config, ports);
         var fib = BuildFib(config, ports, neighbours);
         var plane = new ForwardingPlane(config, options, ports, fib, neighbours);
-        var features = new List<IForwardingFeature> { new RoutingFeature() };
+        var features = new List<IForwardingFeature> { new Neighbours.NeighbourDiscoveryFeature(), new RoutingFeature() };
         features.AddRange(FeatureFactories.Create(config, plane));
         plane.Features = features;
         return plane;

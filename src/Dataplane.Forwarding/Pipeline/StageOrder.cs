@@ -7,6 +7,7 @@ namespace Dataplane.Forwarding.Pipeline;
 /// </summary>
 public static class StageOrder
 {
+    public const int NeighbourDiscovery = 50;
     public const int GtpU = 100;
     public const int Vxlan = 200;
     public const int LispDecapsulation = 300;

@@ -1,0 +1,178 @@
+/*
+ * dpdk_shim: the few DPDK calls Dataplane needs, as plain exported functions.
+ *
+ * Why a shim at all: DPDK's fast path (rte_eth_rx_burst, rte_eth_tx_burst, rte_pktmbuf_* helpers, mbuf fields) is
+ * static inline functions and struct fields whose layout depends on the build, which .NET cannot call or must
+ * not hard-code. Each function here is one such inline call (or a thin pass-through that keeps DPDK's structs,
+ * e.g. rte_eth_conf, out of C#). Per-packet work stays in batches: one call per burst, never per packet field.
+ */
+#include <stdint.h>
+#include <string.h>
+
+#include <rte_eal.h>
+#include <rte_errno.h>
+#include <rte_ethdev.h>
+#include <rte_lcore.h>
+#include <rte_mbuf.h>
+#include <rte_mempool.h>
+
+#define SHIM_EXPORT __attribute__((visibility("default")))
+
+/* Where a received frame sits in its mbuf: what a PacketDescriptor is attached to (no copy). */
+struct shim_mbuf_layout {
+    void *buf_addr;
+    uint16_t buf_len;
+    uint16_t data_off;
+    uint16_t data_len;
+    uint16_t nb_segs;
+};
+
+/* rte_eal_init, so the caller can read rte_errno (a per-lcore macro) right after it fails. */
+SHIM_EXPORT int shim_eal_init(int argc, char **argv) { return rte_eal_init(argc, argv); }
+
+/* rte_errno is a thread-local macro: not reachable from .NET without this. */
+SHIM_EXPORT int shim_errno(void) { return rte_errno; }
+
+SHIM_EXPORT const char *shim_strerror(int error) { return rte_strerror(error); }
+
+/* The packet pool: default cache and private size, data room = RTE_MBUF_DEFAULT_BUF_SIZE (headroom included). */
+SHIM_EXPORT struct rte_mempool *shim_pool_create(const char *name, uint32_t count, uint32_t cache)
+{
+    return rte_pktmbuf_pool_create(name, count, cache, 0, RTE_MBUF_DEFAULT_BUF_SIZE, (int)rte_socket_id());
+}
+
+SHIM_EXPORT int shim_port_by_name(const char *name, uint16_t *port) { return rte_eth_dev_get_port_by_name(name, port); }
+
+/*
+ * rte_eth_dev_configure with rte_eth_conf built here (its layout is DPDK's business). RSS is asked for only when
+ * there is more than one rx queue and the device hashes at all, on the IP/UDP/TCP hash types it supports.
+ */
+SHIM_EXPORT int shim_port_configure(uint16_t port, uint16_t rx_queues, uint16_t tx_queues, int *rss_enabled)
+{
+    struct rte_eth_dev_info info;
+    struct rte_eth_conf conf;
+    int rc = rte_eth_dev_info_get(port, &info);
+    if (rc != 0) {
+        return rc;
+    }
+    memset(&conf, 0, sizeof(conf));
+    *rss_enabled = 0;
+    uint64_t hash = info.flow_type_rss_offloads & (RTE_ETH_RSS_IP | RTE_ETH_RSS_UDP | RTE_ETH_RSS_TCP);
+    if (rx_queues > 1 && hash != 0) {
+        conf.rxmode.mq_mode = RTE_ETH_MQ_RX_RSS;
+        conf.rx_adv_conf.rss_conf.rss_key = NULL;
+        conf.rx_adv_conf.rss_conf.rss_hf = hash;
+        *rss_enabled = 1;
+    }
+    return rte_eth_dev_configure(port, rx_queues, tx_queues, &conf);
+}
+
+/* Queue setup with the device's default queue configuration, on the port's socket. */
+SHIM_EXPORT int shim_rx_queue_setup(uint16_t port, uint16_t queue, uint16_t descriptors, struct rte_mempool *pool)
+{
+    int socket = rte_eth_dev_socket_id(port);
+    return rte_eth_rx_queue_setup(port, queue, descriptors, socket < 0 ? 0 : (unsigned)socket, NULL, pool);
+}
+
+SHIM_EXPORT int shim_tx_queue_setup(uint16_t port, uint16_t queue, uint16_t descriptors)
+{
+    int socket = rte_eth_dev_socket_id(port);
+    return rte_eth_tx_queue_setup(port, queue, descriptors, socket < 0 ? 0 : (unsigned)socket, NULL);
+}
+
+SHIM_EXPORT int shim_port_start(uint16_t port) { return rte_eth_dev_start(port); }
+
+SHIM_EXPORT int shim_port_stop(uint16_t port) { return rte_eth_dev_stop(port); }
+
+SHIM_EXPORT int shim_port_close(uint16_t port) { return rte_eth_dev_close(port); }
+
+/* Promiscuous mode: a router port must see frames for its configured MAC whatever the NIC's own MAC is. */
+SHIM_EXPORT int shim_promiscuous_enable(uint16_t port) { return rte_eth_promiscuous_enable(port); }
+
+SHIM_EXPORT int shim_mtu_set(uint16_t port, uint16_t mtu) { return rte_eth_dev_set_mtu(port, mtu); }
+
+/* Link status without waiting (rte_eth_link_get_nowait): 1 up, 0 down; speed in Mb/s; negative on error. */
+SHIM_EXPORT int shim_link_status(uint16_t port, uint32_t *speed_mbps)
+{
+    struct rte_eth_link link;
+    int rc = rte_eth_link_get_nowait(port, &link);
+    if (rc != 0) {
+        return rc;
+    }
+    *speed_mbps = link.link_speed;
+    return link.link_status;
+}
+
+/* rte_eth_stats_get flattened to six counters: ipackets, ibytes, opackets, obytes, imissed + ierrors, oerrors. */
+SHIM_EXPORT int shim_stats(uint16_t port, uint64_t *out6)
+{
+    struct rte_eth_stats stats;
+    int rc = rte_eth_stats_get(port, &stats);
+    if (rc != 0) {
+        return rc;
+    }
+    out6[0] = stats.ipackets;
+    out6[1] = stats.ibytes;
+    out6[2] = stats.opackets;
+    out6[3] = stats.obytes;
+    out6[4] = stats.imissed + stats.ierrors + stats.rx_nombuf;
+    out6[5] = stats.oerrors;
+    return 0;
+}
+
+/* How many extended statistics the driver keeps (rte_eth_xstats_get with no array). */
+SHIM_EXPORT int shim_xstats_count(uint16_t port) { return rte_eth_xstats_get(port, NULL, 0); }
+
+/* rte_eth_rx_burst / rte_eth_tx_burst are static inline: the fast path itself. */
+SHIM_EXPORT uint16_t shim_rx_burst(uint16_t port, uint16_t queue, struct rte_mbuf **mbufs, uint16_t count)
+{
+    return rte_eth_rx_burst(port, queue, mbufs, count);
+}
+
+SHIM_EXPORT uint16_t shim_tx_burst(uint16_t port, uint16_t queue, struct rte_mbuf **mbufs, uint16_t count)
+{
+    return rte_eth_tx_burst(port, queue, mbufs, count);
+}
+
+/* The layout of a whole burst in one call, so .NET never reads rte_mbuf fields itself. */
+SHIM_EXPORT void shim_mbuf_layouts(struct rte_mbuf *const *mbufs, uint16_t count, struct shim_mbuf_layout *out)
+{
+    for (uint16_t i = 0; i < count; i++) {
+        const struct rte_mbuf *m = mbufs[i];
+        out[i].buf_addr = m->buf_addr;
+        out[i].buf_len = m->buf_len;
+        out[i].data_off = m->data_off;
+        out[i].data_len = m->data_len;
+        out[i].nb_segs = m->nb_segs;
+    }
+}
+
+/*
+ * Before transmit: where the frame now starts and how long it is, after the pipeline prepended (encapsulation,
+ * into headroom) or stripped (decapsulation) headers in place. Equivalent to rte_pktmbuf_prepend / _adj / _append
+ * on a single-segment mbuf, given absolute numbers.
+ */
+SHIM_EXPORT void shim_mbuf_set_data(struct rte_mbuf *m, uint16_t data_off, uint16_t length)
+{
+    m->data_off = data_off;
+    m->data_len = length;
+    m->pkt_len = length;
+}
+
+SHIM_EXPORT int shim_mbuf_prepend(struct rte_mbuf *m, uint16_t count) { return rte_pktmbuf_prepend(m, count) == NULL ? -1 : 0; }
+
+SHIM_EXPORT int shim_mbuf_adj(struct rte_mbuf *m, uint16_t count) { return rte_pktmbuf_adj(m, count) == NULL ? -1 : 0; }
+
+/* Which pool an mbuf came from: Transmit sends ours zero-copy and copies anything else. */
+SHIM_EXPORT struct rte_mempool *shim_mbuf_pool(const struct rte_mbuf *m) { return m->pool; }
+
+SHIM_EXPORT int shim_alloc_bulk(struct rte_mempool *pool, struct rte_mbuf **mbufs, unsigned count)
+{
+    return rte_pktmbuf_alloc_bulk(pool, mbufs, count);
+}
+
+SHIM_EXPORT void shim_free_bulk(struct rte_mbuf **mbufs, unsigned count) { rte_pktmbuf_free_bulk(mbufs, count); }
+
+SHIM_EXPORT void shim_free(struct rte_mbuf *m) { rte_pktmbuf_free(m); }
+
+SHIM_EXPORT int shim_eal_cleanup(void) { return rte_eal_cleanup(); }

@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Builds the native DPDK shim (native/dpdk-shim) with CMake into artifacts/native/libdpdkshim.so.
+# Idempotent and fast when nothing changed (CMake and make only redo what is out of date). The .NET build copies
+# the library next to the host and test binaries when it exists (src/DpdkSharp/DpdkSharp.csproj).
+set -euo pipefail
+root="$(cd "$(dirname "$0")/.." && pwd)"
+build="$root/artifacts/native/build"
+if ! pkg-config --exists libdpdk; then
+  echo "build-native: libdpdk not found by pkg-config; run scripts/setup.sh (installs libdpdk-dev)" >&2
+  exit 1
+fi
+mkdir -p "$build"
+if [ ! -f "$build/CMakeCache.txt" ]; then
+  cmake -S "$root/native/dpdk-shim" -B "$build" -DCMAKE_BUILD_TYPE=Release >/dev/null
+fi
+if ! log=$(cmake --build "$build" -j 2 2>&1); then
+  echo "$log" >&2
+  exit 1
+fi
+cp -u "$build/libdpdkshim.so" "$root/artifacts/native/libdpdkshim.so"

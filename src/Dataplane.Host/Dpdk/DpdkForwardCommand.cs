@@ -1,0 +1,229 @@
+using System.Diagnostics;
+using Dataplane.Forwarding.Buffers;
+using Dataplane.Forwarding.Configuration;
+using Dataplane.Forwarding.Pipeline;
+using Dataplane.Ports.Abstractions;
+using Dataplane.Ports.Dpdk;
+using Dataplane.Ports.Pcap;
+using Dataplane.Tables.MapCache;
+using DpdkSharp;
+
+namespace Dataplane.Host.Dpdk;
+
+/// <summary>
+/// <c>dataplane dpdk-forward --config CFG [--eal "ARGS"] [--device DEV] [--inject CAP] [--idle-ms N]</c>: a hidden verb for tests and bring-up.
+/// Initialises EAL (once per process, hence a verb run as a child process), opens the DPDK ports, runs one worker's
+/// pipeline on queue 0 until nothing has arrived for the idle time, prints the counters and exits.
+/// </summary>
+/// <remarks>
+/// Each config port is opened on its <c>dpdkDevice</c>. A port without one shares the device of port 0, so a
+/// single vdev (e.g. <c>net_pcap0,rx_pcap=in.pcap,tx_pcap=out.pcap</c>) can carry a whole golden case: everything
+/// transmitted, whatever the egress port, lands in one capture in pipeline order. The clock stands still (the
+/// replay's deterministic time), so outputs repeat exactly.
+/// </remarks>
+public static class DpdkForwardCommand
+{
+    public const string Usage = """
+        usage: dataplane dpdk-forward --config CFG [--eal "EAL ARGS"] [--device DEV] [--inject CAP] [--idle-ms N]
+          runs one worker on the DPDK ports of CFG until rx has been idle N ms (default 1000), prints the counters.
+          --eal replaces dpdk.eal of CFG (split on spaces); --device is the device of ports[0] when CFG gives none;
+          --inject sends the frames of capture CAP out of ports[0] first (to start traffic in a net_ring loop).
+        """;
+
+    public static int Run(IReadOnlyList<string> arguments, TextWriter output, TextWriter error)
+    {
+        string? configPath = null;
+        string? eal = null;
+        string? device0 = null;
+        string? inject = null;
+        int idleMs = 1000;
+        for (int i = 0; i < arguments.Count; i++)
+        {
+            string value = i + 1 < arguments.Count ? arguments[i + 1] : "";
+            switch (arguments[i])
+            {
+                case "--config": configPath = value; i++; break;
+                case "--eal": eal = value; i++; break;
+                case "--device": device0 = value; i++; break;
+                case "--inject": inject = value; i++; break;
+                case "--idle-ms" when int.TryParse(value, out idleMs): i++; break;
+                default:
+                    error.WriteLine($"dataplane dpdk-forward: unexpected argument '{arguments[i]}'");
+                    error.WriteLine(Usage);
+                    return 2;
+            }
+        }
+
+        if (configPath is null)
+        {
+            error.WriteLine(Usage);
+            return 2;
+        }
+
+        try
+        {
+            var config = DataplaneConfigFile.Load(configPath);
+            var plane = ForwardingPlaneBuilder.Build(config, new ForwardingPlaneOptions { Clock = new ManualClock(1_000_000_000), NonceSeed = 1 });
+            IReadOnlyList<string> ealArguments = eal is null ? config.Dpdk?.Eal ?? [] : eal.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+            Eal.Initialize(ealArguments);
+            var pool = Mempool.Create("dataplane_pool", config.Dpdk?.MbufCount ?? 8191);
+            return Forward(config, device0, inject, plane, pool, TimeSpan.FromMilliseconds(idleMs), output);
+        }
+        catch (ConfigurationException e)
+        {
+            error.WriteLine($"dataplane dpdk-forward: {configPath}: {e.Message}");
+            return 2;
+        }
+        catch (DpdkException e)
+        {
+            error.WriteLine($"dataplane dpdk-forward: {e.Message}");
+            return 1;
+        }
+    }
+
+    private static int Forward(DataplaneConfig config, string? device0, string? inject, ForwardingPlane plane, Mempool pool, TimeSpan idle, TextWriter output)
+    {
+        // Open one DpdkPort per distinct device; config ports without a device alias port 0's.
+        var devices = new List<DpdkPort>();
+        var egress = new DpdkPort[config.Ports.Count];
+        for (int i = 0; i < config.Ports.Count; i++)
+        {
+            var port = config.Ports[i];
+            string? device = port.DpdkDevice ?? (i == 0 ? device0 : null);
+            if (device is null)
+            {
+                if (i == 0)
+                {
+                    throw new DpdkException($"ports[0].dpdkDevice (or --device) is required: the device other ports without one share");
+                }
+
+                egress[i] = egress[0];
+                continue;
+            }
+
+            var open = devices.Find(d => d.Device == device);
+            if (open is null)
+            {
+                open = new DpdkPort((ushort)devices.Count, port.Name, device, queues: 1, pool, port.Mtu);
+                if (open.Id != i)
+                {
+                    throw new DpdkException($"ports[{i}] ({port.Name}): ports with their own dpdkDevice must come before ports sharing port 0's");
+                }
+
+                devices.Add(open);
+            }
+
+            egress[i] = open;
+        }
+
+        using var owners = new PortSet(devices);
+        if (inject is not null)
+        {
+            int injected = Inject(inject, devices[0]);
+            output.WriteLine($"injected {injected} frames of {inject} on {devices[0].Device}");
+        }
+
+        var pipeline = plane.CreateWorker();
+        var batch = new PacketBatch();
+        var staging = new PacketDescriptor[PacketBatch.MaxCapacity];
+        long freedUnsent = 0;
+        var lastArrival = Stopwatch.StartNew();
+        var elapsed = Stopwatch.StartNew();
+        while (lastArrival.Elapsed < idle)
+        {
+            bool any = false;
+            foreach (var port in devices)
+            {
+                batch.Clear();
+                if (port.Receive(0, batch) == 0)
+                {
+                    continue;
+                }
+
+                any = true;
+                pipeline.Process(batch);
+                freedUnsent += TransmitAndFree(batch, egress, devices, staging, owners);
+                while (pipeline.Punts.TryDequeue(out var punted))
+                {
+                    owners.Free(ref punted); // no control plane here: a punt is counted by the pipeline, then freed
+                }
+
+                plane.ReclaimRetired();
+            }
+
+            if (any)
+            {
+                lastArrival.Restart();
+            }
+            else
+            {
+                Thread.Yield();
+            }
+        }
+
+        var counters = plane.Counters();
+        output.WriteLine($"forwarded on DPDK ports [{string.Join(", ", devices.Select(d => d.Device))}] in {(elapsed.Elapsed - idle).TotalMilliseconds:F1} ms (+{idle.TotalMilliseconds:F0} ms idle)");
+        output.WriteLine(counters.ToTable());
+        foreach (var port in devices)
+        {
+            var s = port.Statistics;
+            output.WriteLine($"port {port.Name} ({port.Device}): rx {s.ReceivedPackets} tx {s.TransmittedPackets} rx-drops {s.ReceiveDrops} tx-errors {s.TransmitErrors} xstats {EthDev.ExtendedStatisticsCount((ushort)port.Id)}");
+        }
+
+        output.WriteLine($"tx queue full (freed unsent) {freedUnsent}");
+        return counters.IsConserved ? 0 : 1;
+    }
+
+    private static int Inject(string capturePath, DpdkPort port)
+    {
+        using var pool = new PacketPool(bufferCount: 2, frameCapacity: 9216);
+        using var reader = CaptureReader.Open(capturePath, pool);
+        var packet = default(PacketDescriptor);
+        int injected = 0;
+        while (reader.TryRead(ref packet) == CaptureReadResult.Packet)
+        {
+            if (port.TryInject(packet.Data))
+            {
+                injected++;
+            }
+
+            pool.Free(ref packet);
+        }
+
+        return injected;
+    }
+
+    /// <summary>Sends the transmitted packets of the batch per device, in batch order; frees drops and anything a queue would not take.</summary>
+    private static long TransmitAndFree(PacketBatch batch, DpdkPort[] egress, List<DpdkPort> devices, PacketDescriptor[] staging, PortSet owners)
+    {
+        long unsent = 0;
+        foreach (ref var packet in batch.AsSpan())
+        {
+            if (packet.IsDropped)
+            {
+                owners.Free(ref packet);
+            }
+        }
+
+        foreach (var device in devices)
+        {
+            int n = 0;
+            foreach (ref var packet in batch.AsSpan())
+            {
+                if (!packet.IsDropped && packet.Disposition == PacketDisposition.Transmit && egress[packet.EgressPort] == device)
+                {
+                    staging[n++] = packet;
+                }
+            }
+
+            int sent = n == 0 ? 0 : device.Transmit(0, staging.AsSpan(0, n), owners);
+            for (int i = sent; i < n; i++)
+            {
+                owners.Free(ref staging[i]);
+                unsent++;
+            }
+        }
+
+        return unsent;
+    }
+}

@@ -1,0 +1,96 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Runtime.InteropServices;
+using Dataplane.Forwarding.Configuration;
+using Dataplane.Forwarding.Pipeline;
+using Dataplane.Ports.Abstractions;
+using Dataplane.Ports.Pcap;
+using Dataplane.Ports.Workers;
+
+namespace Dataplane.Host.Run;
+
+/// <summary>
+/// <c>dataplane run --config FILE</c>: the daemon. Opens the configured ports, starts one run-to-completion worker
+/// per configured worker (pinned to the configured cores) and the control thread, and runs until SIGINT/SIGTERM (or
+/// the test options say stop); then stops the workers, drains, frees, and prints the final counters and port
+/// statistics. Exit codes: 0 stopped cleanly with conserved counters, 1 otherwise, 2 bad command line or configuration.
+/// </summary>
+public static class RunCommand
+{
+    public static int Run(IReadOnlyList<string> arguments, TextWriter output, TextWriter error)
+    {
+        if (!RunOptions.TryParse(arguments, out var options, out string problem))
+        {
+            error.WriteLine($"dataplane run: {problem}");
+            error.WriteLine(RunOptions.Usage);
+            return 2;
+        }
+
+        ForwardingPlane plane;
+        PortSet ports;
+        DataplaneConfig config;
+        try
+        {
+            config = DataplaneConfigFile.Load(options.ConfigPath);
+            plane = ForwardingPlaneBuilder.Build(config, new ForwardingPlaneOptions { NonceSeed = options.NonceSeed });
+            ports = PortFactory.Open(config, plane);
+        }
+        catch (ConfigurationException e)
+        {
+            error.WriteLine($"dataplane run: {options.ConfigPath}: {e.Message}");
+            return 2;
+        }
+
+        using (ports)
+        using (var runtime = new DataplaneRuntime(plane, ports, config.Workers, config.Cores))
+        using (var stopRequested = new ManualResetEventSlim())
+        using (SignalHandler(PosixSignal.SIGINT, stopRequested))
+        using (SignalHandler(PosixSignal.SIGTERM, stopRequested))
+        {
+            var clock = Stopwatch.StartNew();
+            runtime.Start();
+            output.WriteLine($"dataplane: running roles [{string.Join(", ", config.Roles)}] on {ports.Count} port(s) with {config.Workers} worker(s); SIGINT or SIGTERM stops");
+            output.Flush();
+            while (!stopRequested.Wait(50))
+            {
+                if (options.DurationSeconds is { } duration && clock.Elapsed.TotalSeconds >= duration)
+                {
+                    break;
+                }
+
+                if (options.ExitWhenIdleSeconds is { } idle && InputsExhausted(ports) && runtime.IdleFor(TimeSpan.FromSeconds(idle)))
+                {
+                    break;
+                }
+            }
+
+            runtime.Stop();
+            foreach (string warning in runtime.Warnings)
+            {
+                error.WriteLine($"dataplane: {warning}");
+            }
+
+            var counters = plane.Counters();
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"dataplane: stopped after {clock.Elapsed.TotalSeconds:F1} s"));
+            output.WriteLine(counters.ToTable());
+            foreach (var port in ports.All)
+            {
+                var stats = port.Statistics;
+                output.WriteLine($"port {port.Name}: rx {stats.ReceivedPackets} packets / {stats.ReceivedBytes} bytes, tx {stats.TransmittedPackets} packets / {stats.TransmittedBytes} bytes, rx drops {stats.ReceiveDrops}, tx errors {stats.TransmitErrors}");
+            }
+
+            return counters.IsConserved ? 0 : 1;
+        }
+    }
+
+    /// <summary>Capture-file ports have a natural end; live ports never do.</summary>
+    private static bool InputsExhausted(PortSet ports) =>
+        ports.All.All(p => p is not PcapFilePort file || file.InputExhausted);
+
+    private static PosixSignalRegistration SignalHandler(PosixSignal signal, ManualResetEventSlim stopRequested) =>
+        PosixSignalRegistration.Create(signal, context =>
+        {
+            context.Cancel = true; // we stop ourselves, after draining
+            stopRequested.Set();
+        });
+}

@@ -1,0 +1,154 @@
+using Dataplane.Forwarding.Neighbours;
+using Dataplane.Forwarding.Pipeline;
+using Dataplane.Ports.Abstractions;
+
+namespace Dataplane.Ports.Workers;
+
+/// <summary>
+/// The running data plane: one pinned thread per worker (run to completion over its queue of every port) and a
+/// control thread that drains the punt queues and, once a second, parks every worker at its quiescent point for
+/// the moment it takes to reclaim table memory retired by updates (<see cref="QuiescenceBarrier"/>).
+/// </summary>
+public sealed class DataplaneRuntime : IDisposable
+{
+    private readonly ForwardingPlane plane;
+    private readonly PortSet ports;
+    private readonly ForwardingWorker[] workers;
+    private readonly Thread[] threads;
+    private readonly CancellationTokenSource stop = new();
+    private readonly QuiescenceBarrier barrier = new();
+    private readonly List<string> warnings = [];
+    private Thread? control;
+
+    public DataplaneRuntime(ForwardingPlane plane, PortSet ports, int workerCount, IReadOnlyList<int> cores)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(workerCount);
+        this.plane = plane;
+        this.ports = ports;
+        workers = new ForwardingWorker[workerCount];
+        threads = new Thread[workerCount];
+        for (int i = 0; i < workerCount; i++)
+        {
+            var worker = workers[i] = new ForwardingWorker(i, plane.CreateWorker(), ports);
+            int? core = i < cores.Count ? cores[i] : null;
+            threads[i] = new Thread(() => RunWorker(worker, core)) { Name = $"dataplane-worker-{i}", IsBackground = true };
+        }
+    }
+
+    public IReadOnlyList<ForwardingWorker> Workers => workers;
+
+    /// <summary>Pinning problems and the like, for the log.</summary>
+    public IReadOnlyList<string> Warnings
+    {
+        get
+        {
+            lock (warnings)
+            {
+                return [.. warnings];
+            }
+        }
+    }
+
+    public void Start()
+    {
+        foreach (var thread in threads)
+        {
+            barrier.Enter(); // before the thread runs, so a pause requested meanwhile waits for it
+            thread.Start();
+        }
+
+        control = new Thread(ControlLoop) { Name = "dataplane-control", IsBackground = true };
+        control.Start();
+    }
+
+    /// <summary>True when no worker has received anything for <paramref name="idle"/>.</summary>
+    public bool IdleFor(TimeSpan idle)
+    {
+        long now = Environment.TickCount64;
+        return workers.All(w => now - w.LastReceiveTicks >= idle.TotalMilliseconds);
+    }
+
+    /// <summary>Stops the workers (each finishes its round), then drains what they punted.</summary>
+    public void Stop()
+    {
+        stop.Cancel();
+        foreach (var thread in threads)
+        {
+            if (thread.IsAlive)
+            {
+                thread.Join();
+            }
+        }
+
+        control?.Join();
+        DrainPunts();
+    }
+
+    private void RunWorker(ForwardingWorker worker, int? core)
+    {
+        if (core is { } c && !CpuAffinity.TryPinCurrentThread(c, out string problem))
+        {
+            lock (warnings)
+            {
+                warnings.Add($"worker {worker.Index}: not pinned: {problem}");
+            }
+        }
+
+        try
+        {
+            worker.Run(stop.Token, barrier);
+        }
+        finally
+        {
+            barrier.Leave();
+        }
+    }
+
+    private void ControlLoop()
+    {
+        long nextReclaim = Environment.TickCount64 + 1000;
+        while (!stop.IsCancellationRequested)
+        {
+            DrainPunts();
+            if (Environment.TickCount64 >= nextReclaim)
+            {
+                if (barrier.TryPauseAll(TimeSpan.FromMilliseconds(50)))
+                {
+                    plane.ReclaimRetired();
+                }
+
+                barrier.Release();
+                nextReclaim = Environment.TickCount64 + 1000;
+            }
+
+            stop.Token.WaitHandle.WaitOne(10);
+        }
+    }
+
+    /// <summary>
+    /// The control plane's side of the punt queues: ARP replies and neighbour advertisements teach the neighbour
+    /// table; the rest (LISP control, cache misses ...) waits for the control-plane issue and is freed. Every punted
+    /// packet was already counted by the pipeline.
+    /// </summary>
+    private void DrainPunts()
+    {
+        foreach (var worker in workers)
+        {
+            while (worker.Pipeline.Punts.TryDequeue(out var packet))
+            {
+                NeighbourLearning.TryLearn(packet, plane.Neighbours);
+                ports.Free(ref packet);
+            }
+        }
+    }
+
+    public void Dispose()
+    {
+        if (!stop.IsCancellationRequested)
+        {
+            Stop();
+        }
+
+        stop.Dispose();
+    }
+}

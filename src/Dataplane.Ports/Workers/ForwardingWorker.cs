@@ -1,0 +1,142 @@
+using Dataplane.Forwarding.Buffers;
+using Dataplane.Forwarding.Counters;
+using Dataplane.Forwarding.Pipeline;
+using Dataplane.Ports.Abstractions;
+
+namespace Dataplane.Ports.Workers;
+
+/// <summary>
+/// One run-to-completion worker: it polls its own queue (its index) of every port, runs each received batch through
+/// its pipeline, hands the transmitted packets to their egress ports in per-port bursts, frees the dropped ones, and
+/// leaves the punted ones to the control thread. Between rounds it holds no reference into any table: that is its
+/// quiescent point, where it passes the <see cref="QuiescenceBarrier"/> so the control thread can reclaim retired
+/// table memory.
+/// </summary>
+public sealed class ForwardingWorker
+{
+    private readonly PortSet ports;
+    private readonly PacketBatch received = new();
+    private readonly PacketBatch[] outgoing;
+    private long rounds;
+    private long lastReceiveTicks;
+
+    public ForwardingWorker(int index, ForwardingPipeline pipeline, PortSet ports)
+    {
+        Index = index;
+        Pipeline = pipeline;
+        this.ports = ports;
+        outgoing = new PacketBatch[ports.Count];
+        for (int i = 0; i < outgoing.Length; i++)
+        {
+            outgoing[i] = new PacketBatch();
+        }
+    }
+
+    public int Index { get; }
+
+    public ForwardingPipeline Pipeline { get; }
+
+    /// <summary>Rounds completed.</summary>
+    public long Rounds => Volatile.Read(ref rounds);
+
+    /// <summary>Environment.TickCount64 of the last round that received anything.</summary>
+    public long LastReceiveTicks => Volatile.Read(ref lastReceiveTicks);
+
+    /// <summary>Polls until <paramref name="stop"/> is set; busy-polls while traffic flows and backs off when idle.</summary>
+    public void Run(CancellationToken stop, QuiescenceBarrier barrier)
+    {
+        Volatile.Write(ref lastReceiveTicks, Environment.TickCount64);
+        int idleRounds = 0;
+        while (!stop.IsCancellationRequested)
+        {
+            int got = PollOnce();
+            Volatile.Write(ref rounds, rounds + 1);
+            barrier.PassQuiescentPoint();
+            if (got > 0)
+            {
+                idleRounds = 0;
+                Volatile.Write(ref lastReceiveTicks, Environment.TickCount64);
+            }
+            else if (++idleRounds > 64)
+            {
+                // Idle: let the core go rather than spin at 100% on a shared host; a few microseconds of latency on
+                // the first packet after a pause is the price.
+                Thread.Sleep(idleRounds > 4096 ? 1 : 0);
+            }
+        }
+    }
+
+    /// <summary>One round over every port's queue; returns the packets received.</summary>
+    public int PollOnce()
+    {
+        int total = 0;
+        for (int p = 0; p < ports.Count; p++)
+        {
+            var port = ports[p];
+            if (Index >= port.QueueCount)
+            {
+                continue;
+            }
+
+            received.Clear();
+            int got = port.Receive(Index, received);
+            if (got == 0)
+            {
+                continue;
+            }
+
+            total += got;
+            Pipeline.Process(received);
+            Dispatch();
+        }
+
+        return total;
+    }
+
+    private void Dispatch()
+    {
+        var counters = Pipeline.Counters;
+        foreach (ref var packet in received.AsSpan())
+        {
+            if (packet.IsDropped)
+            {
+                ports.Free(ref packet);
+            }
+            else if (packet.Disposition == PacketDisposition.Transmit)
+            {
+                if (packet.EgressPort >= outgoing.Length || !outgoing[packet.EgressPort].TryAdd(packet))
+                {
+                    Unsent(ref packet, counters);
+                }
+            }
+
+            // Punted packets belong to the punt queue now; the control thread frees them.
+        }
+
+        for (int p = 0; p < outgoing.Length; p++)
+        {
+            var burst = outgoing[p];
+            if (burst.Count == 0)
+            {
+                continue;
+            }
+
+            var packets = burst.AsSpan();
+            int sent = ports[p].Transmit(Index, packets, ports);
+            for (int i = sent; i < packets.Length; i++)
+            {
+                Unsent(ref packets[i], counters);
+            }
+
+            burst.Clear();
+        }
+    }
+
+    /// <summary>A packet the pipeline counted as transmitted that the port could not take: recount it as a drop.</summary>
+    private void Unsent(ref PacketDescriptor packet, WorkerCounters counters)
+    {
+        counters.Transmitted--;
+        counters.Drop(DropReason.TxQueueFull);
+        ports.Free(ref packet);
+    }
+}

@@ -1,0 +1,122 @@
+using Dataplane.Tests.Golden;
+using Dataplane.Tests.Oracles;
+
+namespace Dataplane.Tests.Ports;
+
+/// <summary>
+/// The DPDK port end to end, in a child process on virtual devices: golden cases through net_pcap (the transmitted
+/// frames must be exactly the case's expected frames, byte for byte: zero-copy rx, prepend/adjust written back to
+/// the mbuf, tx), and a net_ring loop (what a port sends comes back to it until the TTL runs out).
+/// </summary>
+public sealed class DpdkPortTests
+{
+    [Theory]
+    [InlineData("itr-v4-over-v4")]
+    [InlineData("itr-v6-over-v6")]
+    [InlineData("etr-v4-in-v4")]
+    [InlineData("vtep-l2-decap")]
+    [InlineData("vtep-l2-encap")]
+    [InlineData("gtpu-encap")]
+    [InlineData("gtpu-decap")]
+    [InlineData("quickstart-xtr")]
+    public void GoldenCaseThroughNetPcapTransmitsExactlyTheExpectedFrames(string caseName)
+    {
+        DpdkForwardRun.SkipUnlessAvailable();
+        string directory = RepositoryPaths.Pcap(Path.Combine("golden", caseName));
+        string output = Path.Combine(Path.GetTempPath(), $"dpdk-{caseName}-{Guid.NewGuid():N}.pcap");
+        try
+        {
+            var run = DpdkForwardRun.Start(
+                Path.Combine(directory, "config.json"),
+                "net_pcap0",
+                $"net_pcap0,rx_pcap={Path.Combine(directory, "input.pcap")},tx_pcap={output}");
+
+            Assert.True(run.ExitCode == 0, run.ToString());
+            Assert.Contains("conservation holds", run.Output);
+            var expected = CaptureFrames.Read(Path.Combine(directory, "expected.pcap"));
+            CaptureFrames.AssertEqual(expected, CaptureFrames.Read(output), $"{caseName} through DPDK net_pcap");
+            Assert.Equal(CaptureFrames.Read(Path.Combine(directory, "input.pcap")).Count, run.Counter("received"));
+            Assert.Equal(expected.Count, run.PortStatistic("tx"));
+        }
+        finally
+        {
+            File.Delete(output);
+        }
+    }
+
+    [Fact]
+    public void NetRingLoopForwardsUntilTtlExpiresAndConservesCounters()
+    {
+        DpdkForwardRun.SkipUnlessAvailable();
+        string directory = RepositoryPaths.Pcap(Path.Combine("golden", "native-routing"));
+        string input = Path.Combine(directory, "input.pcap");
+        int injected = CaptureFrames.Read(input).Count;
+
+        // One net_ring device: its tx ring is its rx ring, so every routed packet comes back on port 0 and is
+        // routed again, one TTL less each time, until it expires.
+        var run = DpdkForwardRun.Start(Path.Combine(directory, "config.json"), "net_ring0", "net_ring0", "--inject", input);
+
+        Assert.True(run.ExitCode == 0, run.ToString());
+        Assert.Contains($"injected {injected} frames", run.Output);
+        long received = run.Counter("received");
+        long transmitted = run.Counter("transmitted");
+        Assert.Equal(received, transmitted + run.Counter("punted") + run.Counter("dropped"));
+        Assert.True(received > 10 * injected, $"expected many laps of the loop\n{run}");
+        Assert.True(run.Counter("TtlExpired") > 0, run.ToString());
+        Assert.Equal(received, run.PortStatistic("rx"));
+        Assert.Equal(transmitted + injected, run.PortStatistic("tx"));
+    }
+
+    [Fact]
+    public void RunDaemonOpensDpdkPortsFromTheConfiguration()
+    {
+        DpdkForwardRun.SkipUnlessAvailable();
+        string directory = RepositoryPaths.Pcap(Path.Combine("golden", "itr-v4-over-v4"));
+        string scratch = Directory.CreateTempSubdirectory("dpdk-run-").FullName;
+        string prefix = "dprun" + Guid.NewGuid().ToString("N")[..12];
+        try
+        {
+            // Every port a net_pcap vdev of its own, opened by `dataplane run` through driver "dpdk".
+            var config = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(Path.Combine(directory, "config.json")))!.AsObject();
+            var ports = config["ports"]!.AsArray();
+            var eal = new System.Text.Json.Nodes.JsonArray("-l", "0", "--no-huge", "-m", "512", "--no-pci", "--no-shconf", "--file-prefix", prefix, "--log-level=warning");
+            for (int i = 0; i < ports.Count; i++)
+            {
+                ports[i]!["driver"] = "dpdk";
+                ports[i]!["dpdkDevice"] = $"net_pcap{i}";
+                string rx = i == 0 ? $"rx_pcap={Path.Combine(directory, "input.pcap")}," : "";
+                eal.Add($"--vdev=net_pcap{i},{rx}tx_pcap={Path.Combine(scratch, $"tx{i}.pcap")}");
+            }
+
+            config["dpdk"] = new System.Text.Json.Nodes.JsonObject { ["eal"] = eal };
+            string configPath = Path.Combine(scratch, "config.json");
+            File.WriteAllText(configPath, config.ToJsonString());
+
+            var run = DpdkForwardRun.StartHost("run", "--config", configPath, "--exit-when-idle", "1", "--nonce-seed", "1");
+
+            Assert.True(run.ExitCode == 0, run.ToString());
+            Assert.Contains("conservation holds", run.Output);
+            var sent = new List<byte[]>();
+            for (int i = 0; i < ports.Count; i++)
+            {
+                sent.AddRange(CaptureFrames.Read(Path.Combine(scratch, $"tx{i}.pcap")));
+            }
+
+            // Ports write their own captures, so compare as sets of frames in a fixed order.
+            var expected = CaptureFrames.Read(Path.Combine(directory, "expected.pcap"));
+            CaptureFrames.AssertEqual(Sorted(expected), Sorted(sent), "itr-v4-over-v4 through dataplane run on DPDK ports");
+        }
+        finally
+        {
+            Directory.Delete(scratch, recursive: true);
+            DpdkForwardRun.TryDelete(Path.Combine("/var/run/dpdk", prefix));
+        }
+    }
+
+    private static List<byte[]> Sorted(List<byte[]> frames)
+    {
+        var copy = new List<byte[]>(frames);
+        copy.Sort((a, b) => a.AsSpan().SequenceCompareTo(b));
+        return copy;
+    }
+}
