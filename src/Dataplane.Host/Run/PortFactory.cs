@@ -1,6 +1,7 @@
 using Dataplane.Forwarding.Configuration;
 using Dataplane.Forwarding.Pipeline;
 using Dataplane.Ports.Abstractions;
+using Dataplane.Ports.AfPacket;
 using Dataplane.Ports.Dpdk;
 using Dataplane.Ports.Pcap;
 using DpdkSharp;
@@ -69,6 +70,21 @@ public static class PortFactory
                     throw new ConfigurationException($"{field}.dpdkDevice", e.Message);
                 }
 
+            case "af_packet":
+                if (port.Interface is null)
+                {
+                    throw new ConfigurationException($"{field}.interface", "an af_packet port needs interface (a kernel interface name, e.g. eth1)");
+                }
+
+                try
+                {
+                    return new AfPacketPort(id, port.Interface, config.Workers);
+                }
+                catch (AfPacketException e)
+                {
+                    throw new ConfigurationException($"{field}.interface", e.Message);
+                }
+
             case null:
                 throw new ConfigurationException($"{field}.driver", $"port '{port.Name}' has no driver; dataplane run needs one of: {string.Join(", ", Drivers)}");
             default:
@@ -77,5 +93,5 @@ public static class PortFactory
     }
 
     /// <summary>The drivers this build can open.</summary>
-    public static IReadOnlyList<string> Drivers { get; } = ["pcap", "dpdk"];
+    public static IReadOnlyList<string> Drivers { get; } = ["pcap", "dpdk", "af_packet"];
 }

@@ -66,6 +66,8 @@ public sealed class RunCommandTests : IDisposable
     [InlineData("""{ "ports": [ { "name": "a", "mac": "02:00:00:00:00:01", "driver": "pcap" } ] }""", "ports[0].rxPcap", "needs rxPcap")]
     [InlineData("""{ "workers": 0, "ports": [ { "name": "a", "mac": "02:00:00:00:00:01", "driver": "pcap", "rxPcap": "x" } ] }""", "workers", "outside 1..64")]
     [InlineData("""{ "ports": [ { "name": "a", "mac": "02:00:00:00:00:01", "driver": "pcap", "rxPcap": "/nonexistent/in.pcap" } ] }""", "ports[0].rxPcap", "/nonexistent/in.pcap")]
+    [InlineData("""{ "ports": [ { "name": "a", "mac": "02:00:00:00:00:01", "driver": "af_packet" } ] }""", "ports[0].interface", "needs interface")]
+    [InlineData("""{ "ports": [ { "name": "a", "mac": "02:00:00:00:00:01", "driver": "af_packet", "interface": "dpt-none-0" } ] }""", "ports[0].interface", "'dpt-none-0' not found")]
     public void A_port_that_cannot_be_opened_exits_2_naming_the_field(string json, string field, string problem)
     {
         string configPath = Path.Combine(scratch, "bad.json");
