@@ -14,7 +14,12 @@ public sealed class VethNamespace : IDisposable
     public VethNamespace()
     {
         var n = Interlocked.Increment(ref _sequence);
-        var pid = Environment.ProcessId % 100000;
+        if (n == 1)
+        {
+            RemoveLeftoversOfDeadRuns();
+        }
+        // Interface names hold 15 bytes: "dpt-" + a pid of up to 7 digits + "-" + n.
+        var pid = Environment.ProcessId;
         Namespace = $"dpt-{pid}-{n}";
         HostInterface = $"dpt-{pid}-{n}";
         PeerInterface = $"dpp-{pid}-{n}";
@@ -51,8 +56,35 @@ public sealed class VethNamespace : IDisposable
 
     public void Dispose()
     {
-        TryRun("ip", $"link del {HostInterface}");
-        TryRun("ip", $"netns del {Namespace}");
+        Remove(HostInterface, Namespace);
+    }
+
+    private static void Remove(string hostInterface, string name)
+    {
+        TryRun("ip", $"link del {hostInterface}");
+        TryRun("ip", $"netns del {name}");
+    }
+
+    /// <summary>
+    /// Removes what an earlier test process left behind when it died before its Dispose (a crash, a kill): only names
+    /// of our own pattern whose process is gone.
+    /// </summary>
+    private static void RemoveLeftoversOfDeadRuns()
+    {
+        if (!Directory.Exists("/run/netns"))
+        {
+            return;
+        }
+        foreach (var path in Directory.GetFiles("/run/netns", "dpt-*"))
+        {
+            var name = Path.GetFileName(path);
+            var parts = name.Split('-');
+            if (parts.Length == 3 && int.TryParse(parts[1], out var pid) && int.TryParse(parts[2], out _)
+                && pid != Environment.ProcessId && !Directory.Exists($"/proc/{pid}"))
+            {
+                Remove(name, name);
+            }
+        }
     }
 
     private static void Ip(string arguments) => Run("ip", arguments);
