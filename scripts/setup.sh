@@ -16,6 +16,7 @@ APT_PACKAGES=(
   iproute2        # ip netns / veth for the AF_PACKET and interop tests
   iputils-ping    # ping across the xTRs and VTEPs in those tests
   procps          # sysctl, to keep IPv6 autoconfiguration off the test links
+  ethtool         # checksum offload off on test links: AF_PACKET sees partial checksums otherwise
 )
 
 missing=()
