@@ -17,7 +17,8 @@ import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from scapy.all import Dot1Q, Ether, IP, IPv6, IPv6ExtHdrDestOpt, Raw, UDP  # noqa: E402
+from scapy.all import (ARP, Dot1Q, Ether, ICMPv6ND_NS, ICMPv6NDOptSrcLLAddr, IP, IPv6, IPv6ExtHdrDestOpt, Raw,  # noqa: E402
+                       UDP)
 
 from goldenlib import lisp_header, write_case  # noqa: E402
 
@@ -378,7 +379,16 @@ def native_routing():
     case.transmit(packet, routed(packet[IP], 127, UNDERLAY_GATEWAY_MAC, src_mac=RLOC_SIDE_MAC), native)  # via the gateway
     case.drop(Ether(dst=RLOC_SIDE_MAC, src=UNDERLAY_GATEWAY_MAC) / IP(src="198.51.100.9", dst="172.16.0.1") / udp4(), "NoRoute")
     case.drop(Ether(dst=RLOC_SIDE_MAC, src=UNDERLAY_GATEWAY_MAC) / IPv6(src="2001:db8:ff00::9", dst="2001:db8:77::1") / udp4(), "NoRoute")
-    case.drop(Ether(dst=RLOC_SIDE_MAC, src=UNDERLAY_GATEWAY_MAC) / IP(src="198.51.100.9", dst="10.1.0.77") / udp4(), "NoNeighbour")  # connected, unresolved
+    # Connected but unresolved: the first packet becomes an ARP request / neighbour solicitation for the destination,
+    # from the egress port's address (glean); a second one within the rate limit (4 a second) is dropped.
+    unresolved = Ether(dst=RLOC_SIDE_MAC, src=UNDERLAY_GATEWAY_MAC) / IP(src="198.51.100.9", dst="10.1.0.77") / udp4()
+    case.transmit(unresolved, Ether(src=EID_SIDE_MAC, dst="ff:ff:ff:ff:ff:ff")
+                  / ARP(op=1, hwsrc=EID_SIDE_MAC, psrc="10.1.0.1", hwdst="00:00:00:00:00:00", pdst="10.1.0.77"), ("NeighbourRequestSent",))
+    case.drop(unresolved.copy(), "NoNeighbour")
+    unresolved6 = Ether(dst=RLOC_SIDE_MAC, src=UNDERLAY_GATEWAY_MAC) / IPv6(src="2001:db8:ff00::9", dst="2001:db8:1::77") / udp4()
+    case.transmit(unresolved6, Ether(src=EID_SIDE_MAC, dst="33:33:ff:00:00:77")
+                  / IPv6(src="2001:db8:1::1", dst="ff02::1:ff00:77", hlim=255) / ICMPv6ND_NS(tgt="2001:db8:1::77")
+                  / ICMPv6NDOptSrcLLAddr(lladdr=EID_SIDE_MAC), ("NeighbourRequestSent",))
     case.drop(Ether(dst=RLOC_SIDE_MAC, src=UNDERLAY_GATEWAY_MAC) / IP(src="198.51.100.9", dst=HOST4, ttl=1) / udp4(), "TtlExpired")
     case.drop(Ether(dst=RLOC_SIDE_MAC, src=UNDERLAY_GATEWAY_MAC) / IPv6(src="2001:db8:ff00::9", dst=HOST6, hlim=0) / udp4(), "TtlExpired")
     case.punt(Ether(dst=RLOC_SIDE_MAC, src=UNDERLAY_GATEWAY_MAC) / IP(src="198.51.100.9", dst="10.1.0.1") / udp4(), ())  # to us: the host stack's

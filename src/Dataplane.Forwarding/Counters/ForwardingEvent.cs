@@ -14,6 +14,9 @@ public enum ForwardingEvent : byte
     ArpReplied,
     NeighbourAdvertised,
 
+    /// <summary>A packet with no neighbour for its next hop became an ARP request / neighbour solicitation for it.</summary>
+    NeighbourRequestSent,
+
     /// <summary>ARP replies and neighbour advertisements handed to the control plane, which learns the sender's MAC.</summary>
     NeighbourReplyPunted,
 

@@ -1,5 +1,6 @@
 using System.Collections.Frozen;
 using Dataplane.Forwarding.Buffers;
+using Dataplane.Forwarding.Neighbours;
 using Dataplane.Forwarding.Counters;
 using Dataplane.Forwarding.Pipeline;
 using Dataplane.Forwarding.Stages;
@@ -19,6 +20,8 @@ namespace Dataplane.Forwarding.Routing;
 /// </summary>
 public sealed class RoutingStage(ForwardingPlane plane) : IBatchStage
 {
+    private readonly NeighbourSolicitor solicitor = new(plane.Options.Clock);
+
     public string Name => "routing";
 
     public void Run(Span<PacketDescriptor> packets, WorkerCounters counters)
@@ -47,6 +50,12 @@ public sealed class RoutingStage(ForwardingPlane plane) : IBatchStage
             var reason = (PacketKind)packet.Kind == PacketKind.NativeIpv4
                 ? RouteIpv4(ref packet, in instance, ports, local, neighbours)
                 : RouteIpv6(ref packet, in instance, ports, local, neighbours);
+            if (reason == DropReason.NoNeighbour && TrySolicit(ref packet, in instance, ports))
+            {
+                counters.Count(ForwardingEvent.NeighbourRequestSent);
+                continue;
+            }
+
             if (reason != DropReason.None)
             {
                 packet.Drop(reason, counters);
@@ -139,6 +148,28 @@ public sealed class RoutingStage(ForwardingPlane plane) : IBatchStage
 
         ipv6.HopLimit--;
         return Transmit(ref packet, l3, adjacency, EtherType.Ipv6);
+    }
+
+    /// <summary>No neighbour for the next hop: turn the packet into an ARP request / neighbour solicitation for it.</summary>
+    private bool TrySolicit(ref PacketDescriptor packet, in FibInstance fib, PortTable ports)
+    {
+        var ip = packet.BufferSpan[packet.L3Offset..(packet.DataOffset + packet.Length)];
+        Route? route;
+        IpAddress destination;
+        if ((PacketKind)packet.Kind == PacketKind.NativeIpv4)
+        {
+            Ipv4Header.TryCreate(ip, out var ipv4);
+            destination = ipv4.Destination;
+            fib.TryLookup(ipv4.Destination, out route);
+        }
+        else
+        {
+            Ipv6Header.TryCreate(ip, out var ipv6);
+            destination = ipv6.Destination;
+            fib.TryLookup(ipv6.Destination, out route);
+        }
+
+        return route is not null && ports.TryGet(route.Port, out var port) && solicitor.TrySolicit(ref packet, route.NextHopFor(destination), port);
     }
 
     private static DropReason Transmit(ref PacketDescriptor packet, int l3, in Adjacency adjacency, ushort etherType)
