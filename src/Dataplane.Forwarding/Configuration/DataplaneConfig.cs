@@ -20,6 +20,9 @@ public sealed record DataplaneConfig
     /// <summary>Routes for native forwarding and for the underlay (instance 0), where RLOCs and tunnel peers are reached.</summary>
     public IReadOnlyList<RouteConfig> Routes { get; init; } = [];
 
+    /// <summary>Seconds a learned neighbour (ARP / ND) stays without being confirmed; static neighbours never age.</summary>
+    public int NeighbourAgingSeconds { get; init; } = 300;
+
     /// <summary>Packets the control plane may have queued and not yet read; more are dropped as PuntQueueFull.</summary>
     public int PuntQueueCapacity { get; init; } = 1024;
 

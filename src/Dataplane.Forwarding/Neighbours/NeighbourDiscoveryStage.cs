@@ -38,7 +38,7 @@ public sealed class NeighbourDiscoveryStage(ForwardingPlane plane) : IBatchStage
                 continue;
             }
 
-            var reason = kind == PacketKind.Arp ? HandleArp(ref packet, port, plane.Neighbours, counters) : HandleNeighborDiscovery(ref packet, port, counters);
+            var reason = kind == PacketKind.Arp ? HandleArp(ref packet, port, plane.Neighbours, plane.Options.Clock.Now, counters) : HandleNeighborDiscovery(ref packet, port, counters);
             if (reason != DropReason.None)
             {
                 packet.Drop(reason, counters);
@@ -46,7 +46,7 @@ public sealed class NeighbourDiscoveryStage(ForwardingPlane plane) : IBatchStage
         }
     }
 
-    private static DropReason HandleArp(ref PacketDescriptor packet, PortInfo port, NeighbourTable neighbours, WorkerCounters counters)
+    private static DropReason HandleArp(ref PacketDescriptor packet, PortInfo port, NeighbourTable neighbours, long now, WorkerCounters counters)
     {
         var frame = packet.Data;
         int l3 = packet.L3Offset - packet.DataOffset;
@@ -71,7 +71,7 @@ public sealed class NeighbourDiscoveryStage(ForwardingPlane plane) : IBatchStage
         // The request becomes the reply: sender <- us, target <- the asker (RFC 826 "swap").
         var askerMac = arp.SenderHardwareAddress;
         var askerIp = arp.SenderProtocolAddress;
-        Learn(neighbours, askerIp, askerMac, port.Id);
+        Learn(neighbours, askerIp, askerMac, port.Id, now);
         var ourIp = arp.TargetProtocolAddress;
         arp.Operation = ArpOperation.Reply;
         arp.TargetHardwareAddress = askerMac;
@@ -161,15 +161,14 @@ public sealed class NeighbourDiscoveryStage(ForwardingPlane plane) : IBatchStage
 
     /// <summary>
     /// RFC 826's merge rule: whoever asks for our address is a neighbour we will answer, so its MAC goes into the
-    /// table at once (the first reply toward it needs no request of our own). Written only when the entry is new or
-    /// changed, which is rare; the table is copy-on-write, so steady-state requests cost a lookup.
+    /// table at once (the first reply toward it needs no request of our own), and a known one is confirmed. Published
+    /// only when the entry is new or changed, which is rare; steady-state requests cost a lookup and a time stamp.
     /// </summary>
-    private static void Learn(NeighbourTable neighbours, Ipv4Address address, MacAddress mac, ushort port)
+    private static void Learn(NeighbourTable neighbours, Ipv4Address address, MacAddress mac, ushort port, long now)
     {
-        var neighbour = new Neighbour(mac, port);
-        if (address.Value != 0 && (!neighbours.TryGet(address, out var known) || known != neighbour))
+        if (address.Value != 0) // 0.0.0.0: an ARP probe (RFC 5227), nobody to learn
         {
-            neighbours.AddOrReplace(address, neighbour);
+            neighbours.Learn(address, new Neighbour(mac, port), now);
         }
     }
 

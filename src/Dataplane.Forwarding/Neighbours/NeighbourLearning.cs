@@ -17,7 +17,7 @@ namespace Dataplane.Forwarding.Neighbours;
 public static class NeighbourLearning
 {
     /// <summary>Learns from a punted packet; false when it is not an ARP reply or NA with a usable address.</summary>
-    public static bool TryLearn(in PacketDescriptor packet, NeighbourTable neighbours)
+    public static bool TryLearn(in PacketDescriptor packet, NeighbourTable neighbours, long now)
     {
         var frame = packet.Data;
         int l3 = packet.L3Offset - packet.DataOffset;
@@ -33,7 +33,7 @@ public static class NeighbourLearning
                 return false;
             }
 
-            neighbours.AddOrReplace(new IpAddress(arp.SenderProtocolAddress), new Neighbour(arp.SenderHardwareAddress, packet.IngressPort));
+            neighbours.Learn(new IpAddress(arp.SenderProtocolAddress), new Neighbour(arp.SenderHardwareAddress, packet.IngressPort), now);
             return true;
         }
 
@@ -50,7 +50,7 @@ public static class NeighbourLearning
             return false;
         }
 
-        neighbours.AddOrReplace(new IpAddress(target), new Neighbour(mac, packet.IngressPort));
+        neighbours.Learn(new IpAddress(target), new Neighbour(mac, packet.IngressPort), now);
         return true;
     }
 

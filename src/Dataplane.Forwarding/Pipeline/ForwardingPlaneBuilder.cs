@@ -31,6 +31,11 @@ public static class ForwardingPlaneBuilder
             throw new ConfigurationException("puntQueueCapacity", $"{config.PuntQueueCapacity} is outside 1..1048576");
         }
 
+        if (config.NeighbourAgingSeconds is < 1 or > 86_400)
+        {
+            throw new ConfigurationException("neighbourAgingSeconds", $"{config.NeighbourAgingSeconds} is outside 1..86400");
+        }
+
         if (config.Workers is < 1 or > 64)
         {
             throw new ConfigurationException("workers", $"{config.Workers} is outside 1..64");

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Collections.Frozen;
 using Dataplane.Tables.MapCache;
 
@@ -7,13 +8,19 @@ namespace Dataplane.Forwarding.Routing;
 /// Next-hop IP -> MAC and port. Two reader paths: routes through a gateway hold that gateway's
 /// <see cref="NextHopBinding"/> (one load per packet); connected routes, whose neighbour is the destination
 /// itself, look the destination up in <see cref="Snapshot"/>, a frozen dictionary taken once per batch. Writers
-/// (configuration, later ARP/ND resolution) are serialised, update the bindings in place and publish a new
-/// snapshot. Changes are rare next to lookups, so copy-on-write costs nothing that matters.
+/// (configuration, ARP/ND learning) are serialised, update the bindings in place and publish a new snapshot.
+/// Changes are rare next to lookups, so copy-on-write costs nothing that matters.
+/// <para>
+/// Entries from the configuration are static. Learned entries (<see cref="Learn"/>) carry the time they were last
+/// confirmed (an ARP request or reply, a neighbour advertisement from them) and <see cref="Expire"/> removes those
+/// not confirmed for the aging time, so a neighbour that went away or changed its MAC is asked for again.
+/// </para>
 /// </summary>
 public sealed class NeighbourTable
 {
     private readonly Lock writeLock = new();
     private readonly Dictionary<IpAddress, NextHopBinding> bindings = [];
+    private readonly ConcurrentDictionary<IpAddress, long> lastConfirmed = new();
     private FrozenDictionary<IpAddress, Neighbour> entries = FrozenDictionary<IpAddress, Neighbour>.Empty;
 
     public FrozenDictionary<IpAddress, Neighbour> Snapshot => Volatile.Read(ref entries);
@@ -55,6 +62,44 @@ public sealed class NeighbourTable
     }
 
     public bool TryGet(IpAddress address, out Neighbour neighbour) => Snapshot.TryGetValue(address, out neighbour);
+
+    /// <summary>Learned entries (the rest are static).</summary>
+    public int LearnedCount => lastConfirmed.Count;
+
+    /// <summary>
+    /// A neighbour seen on the wire: publishes it when new or changed (a static entry is never overridden) and
+    /// stamps it confirmed at <paramref name="now"/>. Cheap when nothing changed: a lookup and one in-place store.
+    /// </summary>
+    public void Learn(IpAddress address, Neighbour neighbour, long now)
+    {
+        if (Snapshot.TryGetValue(address, out var known) && !lastConfirmed.ContainsKey(address))
+        {
+            return; // static: configuration wins over what the wire says
+        }
+
+        if (known != neighbour || !Snapshot.ContainsKey(address))
+        {
+            AddOrReplace(address, neighbour);
+        }
+
+        lastConfirmed[address] = now;
+    }
+
+    /// <summary>Removes learned entries not confirmed since <paramref name="now"/> - <paramref name="maxAge"/>; returns how many.</summary>
+    public int Expire(long now, long maxAge)
+    {
+        int removed = 0;
+        foreach (var (address, confirmed) in lastConfirmed)
+        {
+            if (now - confirmed >= maxAge && lastConfirmed.TryRemove(address, out _))
+            {
+                Remove(address);
+                removed++;
+            }
+        }
+
+        return removed;
+    }
 
     /// <summary>The binding of a next-hop address, created (resolved if the neighbour is known) on first use.</summary>
     public NextHopBinding Bind(IpAddress address)

@@ -118,6 +118,8 @@ public sealed class DataplaneRuntime : IDisposable
                 }
 
                 barrier.Release();
+                var clock = plane.Options.Clock;
+                plane.Neighbours.Expire(clock.Now, plane.Config.NeighbourAgingSeconds * clock.Frequency);
                 nextReclaim = Environment.TickCount64 + 1000;
             }
 
@@ -136,7 +138,7 @@ public sealed class DataplaneRuntime : IDisposable
         {
             while (worker.Pipeline.Punts.TryDequeue(out var packet))
             {
-                NeighbourLearning.TryLearn(packet, plane.Neighbours);
+                NeighbourLearning.TryLearn(packet, plane.Neighbours, plane.Options.Clock.Now);
                 ports.Free(ref packet);
             }
         }
