@@ -17,6 +17,7 @@ APT_PACKAGES=(
   iputils-ping    # ping across the xTRs and VTEPs in those tests
   procps          # sysctl, to keep IPv6 autoconfiguration off the test links
   ethtool         # checksum offload off on test links: AF_PACKET sees partial checksums otherwise
+  libpcap0.8      # the libpcap live port (SharpPcap loads it at run time)
 )
 
 missing=()

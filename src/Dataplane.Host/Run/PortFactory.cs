@@ -3,6 +3,7 @@ using Dataplane.Forwarding.Pipeline;
 using Dataplane.Ports.Abstractions;
 using Dataplane.Ports.AfPacket;
 using Dataplane.Ports.Dpdk;
+using Dataplane.Ports.Libpcap;
 using Dataplane.Ports.Pcap;
 using DpdkSharp;
 
@@ -70,6 +71,21 @@ public static class PortFactory
                     throw new ConfigurationException($"{field}.dpdkDevice", e.Message);
                 }
 
+            case "libpcap":
+                if (port.Interface is null)
+                {
+                    throw new ConfigurationException($"{field}.interface", "a libpcap port needs interface (a name libpcap lists, e.g. eth1)");
+                }
+
+                try
+                {
+                    return new LibpcapPort(id, port.Name, port.Interface);
+                }
+                catch (IOException e)
+                {
+                    throw new ConfigurationException($"{field}.interface", e.Message);
+                }
+
             case "af_packet":
                 if (port.Interface is null)
                 {
@@ -93,5 +109,5 @@ public static class PortFactory
     }
 
     /// <summary>The drivers this build can open.</summary>
-    public static IReadOnlyList<string> Drivers { get; } = ["pcap", "dpdk", "af_packet"];
+    public static IReadOnlyList<string> Drivers { get; } = ["pcap", "dpdk", "af_packet", "libpcap"];
 }
