@@ -38,7 +38,7 @@ internal static class GtpUEchoResponder
         var resolved = fib.TryResolve(UnderlayInstance, peer, neighbours, ports, out var adjacency);
         if (resolved != ResolveResult.Resolved)
         {
-            return resolved == ResolveResult.NoRoute ? DropReason.NoRoute : DropReason.NoNeighbour;
+            return resolved.AsDropReason();
         }
 
         int gtpStart = l4 + UdpHeader.Length;

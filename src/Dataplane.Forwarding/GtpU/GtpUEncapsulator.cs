@@ -26,8 +26,7 @@ namespace Dataplane.Forwarding.GtpU;
 internal static class GtpUEncapsulator
 {
     /// <summary>Leaves the packet alone (None) when no tunnel serves its destination; else encapsulates and transmits it or names the drop.</summary>
-    public static DropReason TryEncapsulate(ref PacketDescriptor packet, GtpUTunnelSnapshot snapshot, Fib fib, PortTable ports,
-        FrozenDictionary<IpAddress, Neighbour> neighbours, ref PeerAdjacencyCache peers, WorkerCounters counters)
+    public static DropReason TryEncapsulate(ref PacketDescriptor packet, GtpUTunnelSnapshot snapshot, ref UnderlayResolver underlay, WorkerCounters counters)
     {
         int l3 = packet.L3Offset - packet.DataOffset;
         var frame = packet.Data;
@@ -65,10 +64,10 @@ internal static class GtpUEncapsulator
         }
 
         var tunnel = found!;
-        var resolved = peers.Resolve(tunnel.Peer, fib, neighbours, ports, out var adjacency); // underlay: instance 0
-        if (resolved != ResolveResult.Resolved)
+        var unresolved = underlay.Resolve(tunnel.Peer, out var adjacency); // runs toward one peer resolve once
+        if (unresolved != DropReason.None)
         {
-            return resolved == ResolveResult.NoRoute ? DropReason.NoRoute : DropReason.NoNeighbour;
+            return unresolved;
         }
 
         bool outerV6 = tunnel.Peer.IsV6;

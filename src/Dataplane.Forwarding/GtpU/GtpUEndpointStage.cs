@@ -30,7 +30,6 @@ public sealed class GtpUEndpointStage(ForwardingPlane plane, GtpUTunnelTable tun
     /// <summary>The QFI of the last uplink PDU Session Container this worker saw (diagnostics; the TOF will keep one per tunnel).</summary>
     public byte LastUplinkQfi { get; private set; }
 
-    private PeerAdjacencyCache peers;
 
     public string Name => "gtpu";
 
@@ -41,7 +40,7 @@ public sealed class GtpUEndpointStage(ForwardingPlane plane, GtpUTunnelTable tun
         var fib = plane.Fib;
         var ports = plane.Ports;
         var neighbours = plane.Neighbours.Snapshot;
-        peers.Clear();
+        var underlay = UnderlayResolver.ForBatch(plane);
         for (int i = 0; i < packets.Length; i++)
         {
             ref var packet = ref packets[i];
@@ -58,7 +57,7 @@ public sealed class GtpUEndpointStage(ForwardingPlane plane, GtpUTunnelTable tun
             }
             else if (kind is PacketKind.NativeIpv4 or PacketKind.NativeIpv6)
             {
-                reason = GtpUEncapsulator.TryEncapsulate(ref packet, snapshot, fib, ports, neighbours, ref peers, counters);
+                reason = GtpUEncapsulator.TryEncapsulate(ref packet, snapshot, ref underlay, counters);
             }
             else
             {
@@ -174,22 +173,7 @@ public sealed class GtpUEndpointStage(ForwardingPlane plane, GtpUTunnelTable tun
             return DropReason.InnerHeaderMalformed;
         }
 
-        // Cut whatever follows the inner packet (Ethernet padding, bytes past the GTP length), then the outer headers.
-        int excess = packet.Length - (innerStart + innerLength);
-        if (excess > 0)
-        {
-            packet.TryTrim(excess);
-        }
-
-        packet.TryAdjust(innerStart);
-        packet.Kind = (byte)innerKind;
-        packet.L2Offset = (ushort)packet.DataOffset;
-        packet.L3Offset = (ushort)packet.DataOffset;
-        packet.L4Offset = (ushort)(packet.DataOffset + innerHeaderLength);
-        packet.InnerL3Offset = 0;
-        packet.InnerL4Offset = 0;
-        packet.InstanceId = tunnel.InstanceId;
-        packet.Flags |= PacketFlags.Decapsulated;
+        packet.HandOffInner(innerStart, innerLength, innerKind, innerHeaderLength, tunnel.InstanceId);
         counters.Count(ForwardingEvent.GtpUDecapsulated);
         return DropReason.None;
     }

@@ -224,16 +224,7 @@ public sealed class LispDecapsulationStage : IBatchStage
             ApplyOuterTtlAndEcnV6(inner, outerTtl, outerEcn);
         }
 
-        packet.TryAdjust(innerStart - packet.DataOffset);
-        packet.TryTrim(packet.Length - innerLength); // Ethernet padding, or bytes the UDP length covered past the inner packet
-        packet.Kind = (byte)kind;
-        packet.L2Offset = (ushort)innerStart;
-        packet.L3Offset = (ushort)innerStart;
-        packet.L4Offset = (ushort)innerL4;
-        packet.InnerL3Offset = 0;
-        packet.InnerL4Offset = 0;
-        packet.InstanceId = instanceId;
-        packet.Flags |= PacketFlags.Decapsulated | PacketFlags.FromLispTunnel;
+        packet.HandOffInner(innerStart - packet.DataOffset, innerLength, kind, innerL4 == 0 ? 0 : innerL4 - innerStart, instanceId, PacketFlags.FromLispTunnel);
         return DropReason.None;
     }
 

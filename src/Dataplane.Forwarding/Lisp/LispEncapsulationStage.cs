@@ -95,9 +95,7 @@ public sealed class LispEncapsulationStage : IBatchStage
             MapCache = tables.MapCache.View,
             LocalEids = tables.LocalDatabase.Eids,
             Now = clock.Now,
-            Underlay = plane.Fib.Instance(0),
-            Ports = plane.Ports,
-            Neighbours = plane.Neighbours.Snapshot,
+            Underlay = UnderlayResolver.ForBatch(plane),
         };
         FindLocalRlocs(tables.LocalDatabase.Rlocs, out batch.LocalRlocV4, out batch.LocalRlocV6);
 
@@ -198,24 +196,11 @@ public sealed class LispEncapsulationStage : IBatchStage
             return;
         }
 
-        Adjacency adjacency;
-        if (rloc == batch.LastRloc)
+        var unresolved = batch.Underlay.Resolve(rloc, out var adjacency); // runs toward one RLOC resolve once
+        if (unresolved != DropReason.None)
         {
-            adjacency = batch.LastAdjacency; // runs of packets toward one RLOC resolve the underlay once
-        }
-        else
-        {
-            var resolved = rloc.IsV4
-                ? batch.Underlay.TryResolve(rloc.AsV4(), batch.Neighbours, batch.Ports, out adjacency)
-                : batch.Underlay.TryResolve(rloc, batch.Neighbours, batch.Ports, out adjacency);
-            if (resolved != ResolveResult.Resolved)
-            {
-                packet.Drop(resolved == ResolveResult.NoRoute ? DropReason.NoRoute : DropReason.NoNeighbour, counters);
-                return;
-            }
-
-            batch.LastRloc = rloc;
-            batch.LastAdjacency = adjacency;
+            packet.Drop(unresolved, counters);
+            return;
         }
 
         if (inner.TimeToLive <= 1)
@@ -349,15 +334,10 @@ public sealed class LispEncapsulationStage : IBatchStage
         public LocalEidSet LocalEids;
         public long Now;
 
-        // Instance 0, where RLOCs are reached.
-        public FibInstance Underlay;
-        public PortTable Ports;
-        public FrozenDictionary<IpAddress, Neighbour> Neighbours;
+        // Instance 0, where RLOCs are reached, with the adjacency of the last RLOC.
+        public UnderlayResolver Underlay;
         public IpAddress LocalRlocV4;
         public IpAddress LocalRlocV6;
 
-        // The last RLOC resolved in this batch (Unspecified = none yet) and its adjacency.
-        public IpAddress LastRloc;
-        public Adjacency LastAdjacency;
     }
 }

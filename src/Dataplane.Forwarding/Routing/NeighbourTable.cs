@@ -72,12 +72,13 @@ public sealed class NeighbourTable
     /// </summary>
     public void Learn(IpAddress address, Neighbour neighbour, long now)
     {
-        if (Snapshot.TryGetValue(address, out var known) && !lastConfirmed.ContainsKey(address))
+        bool present = Snapshot.TryGetValue(address, out var known);
+        if (present && !lastConfirmed.ContainsKey(address))
         {
             return; // static: configuration wins over what the wire says
         }
 
-        if (known != neighbour || !Snapshot.ContainsKey(address))
+        if (!present || known != neighbour)
         {
             AddOrReplace(address, neighbour);
         }

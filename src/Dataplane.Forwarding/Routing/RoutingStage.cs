@@ -92,7 +92,7 @@ public sealed class RoutingStage(ForwardingPlane plane) : IBatchStage
         var resolved = fib.TryResolve(destination, neighbours, ports, out var adjacency);
         if (resolved != ResolveResult.Resolved)
         {
-            return resolved == ResolveResult.NoRoute ? DropReason.NoRoute : DropReason.NoNeighbour;
+            return resolved.AsDropReason();
         }
 
         if (ipv4.TotalLength > adjacency.Mtu)
@@ -133,7 +133,7 @@ public sealed class RoutingStage(ForwardingPlane plane) : IBatchStage
         var resolved = fib.TryResolve(destination, neighbours, ports, out var adjacency);
         if (resolved != ResolveResult.Resolved)
         {
-            return resolved == ResolveResult.NoRoute ? DropReason.NoRoute : DropReason.NoNeighbour;
+            return resolved.AsDropReason();
         }
 
         if (Ipv6Header.Length + ipv6.PayloadLength > adjacency.Mtu)

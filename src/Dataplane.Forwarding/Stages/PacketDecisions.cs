@@ -27,4 +27,30 @@ public static class PacketDecisions
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Punt(this ref PacketDescriptor packet) => packet.Disposition = PacketDisposition.Punt;
+
+    /// <summary>
+    /// The last step of every decapsulation (LISP, VXLAN L3, GTP-U): strip everything in front of the inner IP packet
+    /// (no copy, the start moves), cut what follows it (Ethernet padding, bytes a length field covered past it), and
+    /// describe it for the later stages: native kind, its offsets (<paramref name="innerHeaderLength"/> 0 when there
+    /// is no L4 header to point at), its instance, and the Decapsulated flag plus <paramref name="extraFlags"/>. It
+    /// stays pending, for routing (or an RTR's re-encapsulation). The caller has validated the inner header.
+    /// </summary>
+    public static void HandOffInner(this ref PacketDescriptor packet, int innerStart, int innerLength, PacketKind kind, int innerHeaderLength,
+        uint instanceId, byte extraFlags = 0)
+    {
+        packet.TryAdjust(innerStart);
+        if (packet.Length > innerLength)
+        {
+            packet.TryTrim(packet.Length - innerLength);
+        }
+
+        packet.Kind = (byte)kind;
+        packet.L2Offset = (ushort)packet.DataOffset;
+        packet.L3Offset = (ushort)packet.DataOffset;
+        packet.L4Offset = innerHeaderLength == 0 ? (ushort)0 : (ushort)(packet.DataOffset + innerHeaderLength);
+        packet.InnerL3Offset = 0;
+        packet.InnerL4Offset = 0;
+        packet.InstanceId = instanceId;
+        packet.Flags |= (byte)(PacketFlags.Decapsulated | extraFlags);
+    }
 }

@@ -42,11 +42,8 @@ public sealed class VxlanStage(ForwardingPlane plane, VxlanTables tables) : IBat
         var batch = new BatchContext
         {
             Now = (uint)(clock.Now / clock.Frequency),
-            Neighbours = plane.Neighbours.Snapshot,
-            Fib = plane.Fib,
-            Ports = plane.Ports,
             Counters = counters,
-            CachedVtep = -1,
+            Underlay = UnderlayResolver.ForBatch(plane),
         };
         var domainOfPort = tables.DomainOfPort;
         bool hasL3 = tables.L3Vnis.Length != 0;
@@ -83,15 +80,10 @@ public sealed class VxlanStage(ForwardingPlane plane, VxlanTables tables) : IBat
     private struct BatchContext
     {
         public uint Now;
-        public FrozenDictionary<IpAddress, Neighbour> Neighbours;
-        public Fib Fib;
-        public PortTable Ports;
         public WorkerCounters Counters;
 
-        // The underlay adjacency of the last VTEP resolved in this batch: a batch mostly goes to few VTEPs, and
-        // the FIB and neighbours are taken once per batch anyway.
-        public int CachedVtep;
-        public Adjacency CachedAdjacency;
+        // Where VTEPs are reached, with the adjacency of the last one (a batch mostly goes to few VTEPs).
+        public UnderlayResolver Underlay;
     }
 
     // ---- L2: frames from access ports ----
@@ -162,21 +154,10 @@ public sealed class VxlanStage(ForwardingPlane plane, VxlanTables tables) : IBat
     {
         var remote = tables.RemoteVteps[vtepIndex];
         var local = remote.IsV4 ? tables.LocalVtepV4.GetValueOrDefault() : tables.LocalVtepV6.GetValueOrDefault();
-        Adjacency adjacency;
-        if (batch.CachedVtep == vtepIndex)
+        var unresolved = batch.Underlay.Resolve(remote, out var adjacency); // runs toward one VTEP resolve once
+        if (unresolved != DropReason.None)
         {
-            adjacency = batch.CachedAdjacency;
-        }
-        else
-        {
-            var resolved = batch.Fib.TryResolve(0, remote, batch.Neighbours, batch.Ports, out adjacency);
-            if (resolved != ResolveResult.Resolved)
-            {
-                return resolved == ResolveResult.NoRoute ? DropReason.NoRoute : DropReason.NoNeighbour;
-            }
-
-            batch.CachedVtep = vtepIndex;
-            batch.CachedAdjacency = adjacency;
+            return unresolved;
         }
 
         if (VxlanEncapsulator.OuterIpLength(remote.IsV6, packet.Length) > adjacency.Mtu)
@@ -406,16 +387,7 @@ public sealed class VxlanStage(ForwardingPlane plane, VxlanTables tables) : IBat
             packetLength = Ipv6Header.Length + ipv6.PayloadLength;
         }
 
-        packet.TryAdjust(ipStart);
-        packet.TrySetLength(packetLength);
-        packet.Kind = (byte)(isIpv4 ? PacketKind.NativeIpv4 : PacketKind.NativeIpv6);
-        packet.L2Offset = (ushort)packet.DataOffset;
-        packet.L3Offset = (ushort)packet.DataOffset;
-        packet.L4Offset = (ushort)(packet.DataOffset + headerLength);
-        packet.InnerL3Offset = 0;
-        packet.InnerL4Offset = 0;
-        packet.InstanceId = vni.InstanceId;
-        packet.Flags |= PacketFlags.Decapsulated;
+        packet.HandOffInner(ipStart, packetLength, isIpv4 ? PacketKind.NativeIpv4 : PacketKind.NativeIpv6, headerLength, vni.InstanceId);
         batch.Counters.Count(decapsulated);
         return DropReason.None;
     }
