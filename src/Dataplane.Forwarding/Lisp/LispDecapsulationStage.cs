@@ -326,7 +326,7 @@ public sealed class LispDecapsulationStage : IBatchStage
             return;
         }
 
-        if (database.IsLocalRloc(destination) || plane.LocalAddresses.Contains(destination))
+        if (database.IsLocalRloc(destination) || plane.LocalAddressSet.Contains(destination))
         {
             // Map-Requests, Map-Replies, Map-Notifies, RLOC probes: the control plane consumes them from the punt queue.
             packet.Punt();

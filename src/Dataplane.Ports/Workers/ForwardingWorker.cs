@@ -17,7 +17,6 @@ public sealed class ForwardingWorker
     private readonly PortSet ports;
     private readonly PacketBatch received = new();
     private readonly PacketBatch[] outgoing;
-    private long rounds;
     private long lastReceiveTicks;
 
     public ForwardingWorker(int index, ForwardingPipeline pipeline, PortSet ports)
@@ -36,9 +35,6 @@ public sealed class ForwardingWorker
 
     public ForwardingPipeline Pipeline { get; }
 
-    /// <summary>Rounds completed.</summary>
-    public long Rounds => Volatile.Read(ref rounds);
-
     /// <summary>Environment.TickCount64 of the last round that received anything.</summary>
     public long LastReceiveTicks => Volatile.Read(ref lastReceiveTicks);
 
@@ -50,7 +46,6 @@ public sealed class ForwardingWorker
         while (!stop.IsCancellationRequested)
         {
             int got = PollOnce();
-            Volatile.Write(ref rounds, rounds + 1);
             barrier.PassQuiescentPoint();
             if (got > 0)
             {
