@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Builds the native DPDK shim (native/dpdk-shim) with CMake into artifacts/native/libdpdkshim.so.
+# Builds the native parts with CMake into artifacts/native/: the DPDK shim (native/dpdk-shim, libdpdkshim.so) and the
+# benchmark tools (native/bench: packet_blaster, the end-to-end benchmark's traffic source).
 # Idempotent and fast when nothing changed (CMake and make only redo what is out of date). The .NET build copies
 # the library next to the host and test binaries when it exists (src/DpdkSharp/DpdkSharp.csproj).
 set -euo pipefail
@@ -18,3 +19,14 @@ if ! log=$(cmake --build "$build" -j 2 2>&1); then
   exit 1
 fi
 cp -u "$build/libdpdkshim.so" "$root/artifacts/native/libdpdkshim.so"
+
+tools="$root/artifacts/native/bench-build"
+mkdir -p "$tools"
+if [ ! -f "$tools/CMakeCache.txt" ]; then
+  cmake -S "$root/native/bench" -B "$tools" -DCMAKE_BUILD_TYPE=Release >/dev/null
+fi
+if ! log=$(cmake --build "$tools" -j 2 2>&1); then
+  echo "$log" >&2
+  exit 1
+fi
+cp -u "$tools/packet_blaster" "$root/artifacts/native/packet_blaster"

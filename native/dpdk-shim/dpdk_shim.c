@@ -11,12 +11,18 @@
 
 #include <rte_eal.h>
 #include <rte_errno.h>
+#include <rte_eth_ring.h>
 #include <rte_ethdev.h>
 #include <rte_lcore.h>
 #include <rte_mbuf.h>
 #include <rte_mempool.h>
+#include <rte_prefetch.h>
+#include <rte_ring.h>
 
 #define SHIM_EXPORT __attribute__((visibility("default")))
+
+/* How many mbufs ahead a burst loop prefetches the next mbuf header (as DPDK's l3fwd does). */
+#define SHIM_PREFETCH_AHEAD 8
 
 /* Where a received frame sits in its mbuf: what a PacketDescriptor is attached to (no copy). */
 struct shim_mbuf_layout {
@@ -137,7 +143,14 @@ SHIM_EXPORT uint16_t shim_tx_burst(uint16_t port, uint16_t queue, struct rte_mbu
 /* The layout of a whole burst in one call, so .NET never reads rte_mbuf fields itself. */
 SHIM_EXPORT void shim_mbuf_layouts(struct rte_mbuf *const *mbufs, uint16_t count, struct shim_mbuf_layout *out)
 {
+    /* The mbuf headers are cold (the NIC or another core wrote them last): fetch a few ahead of the loop. */
+    for (uint16_t i = 0; i < count && i < SHIM_PREFETCH_AHEAD; i++) {
+        rte_prefetch0(mbufs[i]);
+    }
     for (uint16_t i = 0; i < count; i++) {
+        if (i + SHIM_PREFETCH_AHEAD < count) {
+            rte_prefetch0(mbufs[i + SHIM_PREFETCH_AHEAD]);
+        }
         const struct rte_mbuf *m = mbufs[i];
         out[i].buf_addr = m->buf_addr;
         out[i].buf_len = m->buf_len;
@@ -176,3 +189,36 @@ SHIM_EXPORT void shim_free_bulk(struct rte_mbuf **mbufs, unsigned count) { rte_p
 SHIM_EXPORT void shim_free(struct rte_mbuf *m) { rte_pktmbuf_free(m); }
 
 SHIM_EXPORT int shim_eal_cleanup(void) { return rte_eal_cleanup(); }
+
+/*
+ * A net_ring port whose receive and transmit rings are named separately (created on first use, found after), so two
+ * such ports can face each other: port A (rx "x", tx "y") and port B (rx "y", tx "x") are a back-to-back cable with
+ * no NIC. The vdev form --vdev=net_ring0 cannot do that: its rx ring is its tx ring, a loopback. The device is named
+ * "net_ring_<name>" (rte_eth_from_rings' naming), so it opens like any other port by that name. Returns the port id,
+ * or a negative errno.
+ */
+SHIM_EXPORT int shim_ring_port_create(const char *name, const char *rx_ring, const char *tx_ring, unsigned ring_size)
+{
+    struct rte_ring *rings[2];
+    const char *names[2] = { rx_ring, tx_ring };
+    for (int i = 0; i < 2; i++) {
+        rings[i] = rte_ring_lookup(names[i]);
+        if (rings[i] == NULL) {
+            /* One producer and one consumer per ring: the port's tx side and its peer's rx side. */
+            rings[i] = rte_ring_create(names[i], ring_size, (int)rte_socket_id(), RING_F_SP_ENQ | RING_F_SC_DEQ);
+        }
+        if (rings[i] == NULL) {
+            return -rte_errno;
+        }
+    }
+    int port = rte_eth_from_rings(name, &rings[0], 1, &rings[1], 1, rte_socket_id());
+    return port < 0 ? -rte_errno : port;
+}
+
+/*
+ * Gives the calling (non-EAL) thread an lcore id, so mempool gets and puts use its per-lcore cache instead of the
+ * shared ring. Our workers are .NET threads, not EAL lcores. Returns 0, or a negative errno (e.g. all lcores taken).
+ */
+SHIM_EXPORT int shim_thread_register(void) { return rte_thread_register() == 0 ? 0 : -rte_errno; }
+
+SHIM_EXPORT void shim_thread_unregister(void) { rte_thread_unregister(); }

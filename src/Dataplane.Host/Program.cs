@@ -1,3 +1,4 @@
+using Dataplane.Host.Bench;
 using Dataplane.Host.Dpdk;
 using Dataplane.Host.Inspect;
 using Dataplane.Host.Replay;
@@ -39,6 +40,8 @@ public static class Program
             "run" => RunCommand.Run(args[1..], Console.Out, Console.Error),
             // Hidden (not in the usage): a test and bring-up verb, see docs/ports/dpdk.md.
             "dpdk-forward" => DpdkForwardCommand.Run(args[1..], Console.Out, Console.Error),
+            // Hidden: the end-to-end DPDK benchmark bench/ports/run drives (docs/performance.md).
+            "dpdk-ring-bench" => DpdkRingBenchCommand.Run(args[1..], Console.Out, Console.Error),
             _ => UnknownCommand(args[0]),
         };
     }

@@ -98,6 +98,15 @@ public static unsafe partial class Native
     [UnmanagedCallConv(CallConvs = [typeof(CallConvSuppressGCTransition)])]
     public static partial void Free(nint mbuf);
 
+    [LibraryImport(Library, EntryPoint = "shim_ring_port_create")]
+    public static partial int RingPortCreate(byte* name, byte* rxRing, byte* txRing, uint ringSize);
+
+    [LibraryImport(Library, EntryPoint = "shim_thread_register")]
+    public static partial int ThreadRegister();
+
+    [LibraryImport(Library, EntryPoint = "shim_thread_unregister")]
+    public static partial void ThreadUnregister();
+
     /// <summary>DPDK's text for an error number (rte_strerror), e.g. after <see cref="Errno"/>.</summary>
     public static string ErrorText(int error) => Marshal.PtrToStringUTF8((nint)StrError(error < 0 ? -error : error)) ?? $"error {error}";
 }

@@ -1,3 +1,4 @@
+using System.Runtime.Intrinsics.X86;
 using Dataplane.Forwarding.Buffers;
 using Dataplane.Forwarding.Counters;
 using Dataplane.Wire.Headers;
@@ -13,12 +14,33 @@ namespace Dataplane.Forwarding.Stages;
 /// </summary>
 public static class ClassifyStage
 {
-    public static void Run(PacketBatch batch, WorkerCounters counters)
+    /// <summary>
+    /// How many packets ahead the loop asks the CPU to fetch a frame's first cache line. Received frames are cold
+    /// (a NIC, or another core, wrote them), and this is the first stage that reads them: without the prefetch every
+    /// packet waits out a cache miss here. As in DPDK's l3fwd, a handful ahead covers the miss latency.
+    /// </summary>
+    private const int PrefetchAhead = 8;
+
+    public static unsafe void Run(PacketBatch batch, WorkerCounters counters)
     {
         var packets = batch.AsSpan();
         counters.Received += packets.Length;
+        if (Sse.IsSupported)
+        {
+            for (int i = 0; i < Math.Min(PrefetchAhead, packets.Length); i++)
+            {
+                Sse.Prefetch0(packets[i].Buffer + packets[i].DataOffset);
+            }
+        }
+
         for (int i = 0; i < packets.Length; i++)
         {
+            if (Sse.IsSupported && i + PrefetchAhead < packets.Length)
+            {
+                ref readonly var ahead = ref packets[i + PrefetchAhead];
+                Sse.Prefetch0(ahead.Buffer + ahead.DataOffset);
+            }
+
             ref var packet = ref packets[i];
             var reason = Classify(ref packet);
             if (reason != DropReason.None)

@@ -12,13 +12,17 @@ namespace Dataplane.Ports.Dpdk;
 /// a fresh mbuf of our pool and its own buffer freed to its owner.
 /// </summary>
 /// <remarks>EAL must be initialised first (<see cref="Eal.Initialize"/>). One queue is used by one worker only.</remarks>
-public sealed unsafe class DpdkPort : IPacketPort
+public sealed unsafe class DpdkPort : IPacketPort, IWorkerThreadSetup
 {
     /// <summary>Most mbufs one rx/tx burst moves (a batch's capacity).</summary>
     private const int BurstSize = PacketBatch.MaxCapacity;
 
     private const int RxDescriptors = 1024;
     private const int TxDescriptors = 1024;
+
+    /// <summary>How many DPDK ports the calling thread prepared: it registers with EAL on the first, leaves on the last.</summary>
+    [ThreadStatic]
+    private static int preparedOnThisThread;
 
     private readonly ushort dpdkPort;
     private readonly Mempool pool;
@@ -222,6 +226,24 @@ public sealed unsafe class DpdkPort : IPacketPort
 
     /// <summary>Link state from the driver; null when it cannot tell.</summary>
     public (bool Up, uint SpeedMbps)? Link => EthDev.LinkStatus(dpdkPort);
+
+    public string? PrepareWorkerThread()
+    {
+        if (preparedOnThisThread++ > 0)
+        {
+            return null; // another DPDK port already registered this thread
+        }
+
+        return LcoreThreads.TryRegisterCurrent(out string problem) ? null : problem;
+    }
+
+    public void ReleaseWorkerThread()
+    {
+        if (--preparedOnThisThread == 0)
+        {
+            LcoreThreads.UnregisterCurrent();
+        }
+    }
 
     public void Dispose()
     {

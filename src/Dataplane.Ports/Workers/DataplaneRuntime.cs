@@ -94,12 +94,29 @@ public sealed class DataplaneRuntime : IDisposable
             }
         }
 
+        var threadAware = ports.All.OfType<IWorkerThreadSetup>().ToArray();
+        foreach (var port in threadAware)
+        {
+            if (port.PrepareWorkerThread() is { } warning)
+            {
+                lock (warnings)
+                {
+                    warnings.Add($"worker {worker.Index}: {warning}");
+                }
+            }
+        }
+
         try
         {
             worker.Run(stop.Token, barrier);
         }
         finally
         {
+            foreach (var port in threadAware)
+            {
+                port.ReleaseWorkerThread();
+            }
+
             barrier.Leave();
         }
     }

@@ -70,7 +70,7 @@ public sealed class DpdkForwardRun
         return new DpdkForwardRun(process.ExitCode, output, error.Result);
     }
 
-    /// <summary>A counter line of the output ("received   13"), 0 when absent.</summary>
+    /// <summary>A counter line of the output ("received   13", "event Routed   1"), 0 when absent.</summary>
     public long Counter(string name)
     {
         foreach (var line in Output.Split('\n'))
@@ -79,6 +79,11 @@ public sealed class DpdkForwardRun
             if (fields.Length == 2 && fields[0] == name)
             {
                 return long.Parse(fields[1], CultureInfo.InvariantCulture);
+            }
+
+            if (fields.Length == 3 && fields[0] == "event" && fields[1] == name)
+            {
+                return long.Parse(fields[2], CultureInfo.InvariantCulture);
             }
         }
 

@@ -1,0 +1,232 @@
+#!/usr/bin/python3
+"""End-to-end packet rate of the data plane on real ports, next to the Linux kernel's own VXLAN, in one run.
+
+  * DPDK: `dataplane dpdk-ring-bench` (the daemon's runtime on net_ring cables, a generator on the other core),
+    for the VTEP encapsulation and the LISP ITR.
+  * AF_PACKET vs kernel VXLAN: namespaces gen -> dut -> sink on veth pairs. packet_blaster (native/bench, sendmmsg)
+    sends 64-byte frames from gen on core 0; in dut either the kernel's bridge + vxlan device or `dataplane run` on AF_PACKET
+    encapsulates them toward sink, whose kernel drops them at the door. Receive processing of dut's access link is
+    steered to core 1 (RPS), where our worker is pinned too: both contenders get the same single core. The rate is
+    what reached sink per second, over the measured window after a warm-up.
+
+Each measurement runs --runs times, interleaved; the report gives medians (the machine is shared and noisy), the
+spread, and ratios: to 10GbE line rate at 64 bytes (14.88 Mpps) and AF_PACKET VTEP to kernel VXLAN.
+Needs root (namespaces, AF_PACKET, DPDK); prints why and exits 77 otherwise.
+"""
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import netlab
+import scenarios as sc
+
+ROOT = Path(__file__).resolve().parents[2]
+LINE_RATE_MPPS = 14.88
+GEN_CORE, DUT_CORE = 0, 1
+# Where the veth receive processing runs: on the DUT core (RPS), or on the sender's core (veth's own default).
+STEERINGS = (("rx-on-dut-core", True), ("rx-on-sender-core", False))
+
+
+def dataplane():
+    return str(ROOT / "artifacts" / "host" / "dataplane")
+
+
+# ---------------------------------------------------------------------------------------------- DPDK net_ring ---
+
+def dpdk_run(scratch, pipeline, seconds, warmup, index):
+    frames = scratch / f"{pipeline}.pcap"
+    sc.write_frames(str(frames), sc.vtep_frames() if pipeline == "vtep" else sc.itr_frames())
+    prefix = f"dpb{os.getpid()}x{index}"
+    eal = ["-l", f"{GEN_CORE}-{DUT_CORE}", "--no-huge", "-m", "1024", "--no-pci", "--no-shconf",
+           "--file-prefix", prefix, "--log-level=warning"]
+    ring = lambda name: {"driver": "dpdk", "dpdkDevice": f"net_ring_{name}"}
+    make = sc.vtep_config if pipeline == "vtep" else sc.itr_config
+    config = scratch / f"dpdk-{pipeline}.json"
+    config.write_text(json.dumps(make(ring, cores=[DUT_CORE], dpdk={"eal": eal, "mbufCount": 16383})))
+    result = subprocess.run([dataplane(), "dpdk-ring-bench", "--config", str(config), "--frames", str(frames),
+                             "--ingress", "acc", "--seconds", str(seconds), "--warmup", str(warmup),
+                             "--generator-core", str(GEN_CORE)], capture_output=True, text=True, timeout=120)
+    line = next((l for l in result.stdout.splitlines() if l.startswith("result: ")), None)
+    if result.returncode != 0 or line is None:
+        raise RuntimeError(f"dpdk-ring-bench {pipeline} failed ({result.returncode}):\n{result.stdout}\n{result.stderr}")
+    data = json.loads(line[len("result: "):])
+    return {"mpps": data["mppsPerWorker"], "saturated": data["generatorSaturatedShare"], "conserved": data["conserved"]}
+
+
+# ------------------------------------------------------------------------------- AF_PACKET vs kernel on veth ---
+
+class VethBench:
+    def __init__(self, lab, scratch):
+        self.lab = lab
+        self.scratch = scratch
+        self.gen = lab.namespace("gen")
+        self.dut = lab.namespace("dut")
+        self.sink = lab.namespace("sink")
+        lab.link(self.gen, "g0", sc.HOST_A_MAC, self.dut, "acc", sc.ACCESS_MAC)
+        lab.link(self.dut, "und", sc.UNDERLAY_MAC, self.sink, "s1", sc.SINK_MAC)
+
+        self.frames = scratch / "vtep-frames.pcap"
+        sc.write_frames(str(self.frames), sc.vtep_frames())
+
+    def steer_receive(self, to_dut_core):
+        """Where the DUT's receive processing of what gen sends runs: veth has no interrupt, so on the sender's core
+        unless RPS moves it; to_dut_core puts it on the core our worker is pinned to."""
+        mask = f"{1 << DUT_CORE:x}" if to_dut_core else "0"
+        self.lab.in_ns(self.dut, "sh", "-c", f"echo {mask} > /sys/class/net/acc/queues/rx-0/rps_cpus")
+
+    def kernel_up(self):
+        ns, run = self.dut, self.lab.in_ns
+        run(ns, "ip", "addr", "add", f"{sc.LOCAL_VTEP}/24", "dev", "und")
+        run(ns, "ip", "neigh", "replace", sc.REMOTE_VTEP, "lladdr", sc.REMOTE_UNDERLAY_MAC, "dev", "und", "nud", "permanent")
+        run(ns, "ip", "link", "add", "vx0", "type", "vxlan", "id", str(sc.VNI), "local", sc.LOCAL_VTEP,
+            "remote", sc.REMOTE_VTEP, "dstport", "4789", "dev", "und", "nolearning")
+        run(ns, "ip", "link", "add", "br0", "type", "bridge")
+        run(ns, "ip", "link", "set", "acc", "master", "br0")
+        run(ns, "ip", "link", "set", "vx0", "master", "br0")
+        for device in ("vx0", "br0"):
+            run(ns, "ip", "link", "set", device, "up")
+        # The same static MAC our VTEP has, so neither floods.
+        run(ns, "bridge", "fdb", "add", sc.HOST_B_MAC, "dev", "vx0", "master", "static")
+
+    def kernel_down(self):
+        ns, run = self.dut, self.lab.in_ns
+        run(ns, "ip", "link", "del", "br0", check=False)
+        run(ns, "ip", "link", "del", "vx0", check=False)
+        run(ns, "ip", "addr", "flush", "dev", "und", check=False)
+        run(ns, "ip", "neigh", "flush", "dev", "und", check=False)
+
+    def dataplane_up(self):
+        config = self.scratch / "afpacket-vtep.json"
+        packet = lambda name: {"driver": "af_packet", "interface": name}
+        config.write_text(json.dumps(sc.vtep_config(packet, cores=[DUT_CORE])))
+        process = self.lab.start(self.dut, dataplane(), "run", "--config", str(config))
+        line = process.stdout.readline()
+        if "running" not in line:
+            raise RuntimeError(f"dataplane run did not start: {line}{self.lab.stop(process)}")
+        return process
+
+    def measure(self, seconds, warmup):
+        """Starts the blaster, waits out the warm-up, returns (delivered Mpps, offered Mpps) over the measured window."""
+        blaster = self.lab.start(self.gen, "taskset", "-c", str(GEN_CORE), str(ROOT / "artifacts" / "native" / "packet_blaster"),
+                                 "g0", str(self.frames), str(warmup + seconds + 1))
+        try:
+            time.sleep(warmup)
+            sent0, got0, t0 = self.lab.tx_packets(self.gen, "g0"), self.lab.rx_packets(self.sink, "s1"), time.monotonic()
+            time.sleep(seconds)
+            sent1, got1, t1 = self.lab.tx_packets(self.gen, "g0"), self.lab.rx_packets(self.sink, "s1"), time.monotonic()
+        finally:
+            log = self.lab.stop(blaster)
+        if sent1 == sent0:
+            raise RuntimeError(f"packet_blaster sent nothing: {log}")
+        return (got1 - got0) / (t1 - t0) / 1e6, (sent1 - sent0) / (t1 - t0) / 1e6
+
+    def kernel_run(self, seconds, warmup):
+        self.kernel_up()
+        try:
+            delivered, offered = self.measure(seconds, warmup)
+        finally:
+            self.kernel_down()
+        return {"mpps": delivered, "offered": offered}
+
+    def afpacket_run(self, seconds, warmup):
+        daemon = self.dataplane_up()
+        try:
+            delivered, offered = self.measure(seconds, warmup)
+        finally:
+            log = self.lab.stop(daemon)
+        if "conservation holds" not in log:
+            raise RuntimeError(f"dataplane run did not end with conserved counters:\n{log}")
+        return {"mpps": delivered, "offered": offered}
+
+
+# ------------------------------------------------------------------------------------------------- report ---
+
+def summarise(samples):
+    values = [s["mpps"] for s in samples]
+    return {"median": statistics.median(values), "min": min(values), "max": max(values), "runs": samples}
+
+
+def report(results, args):
+    rows = []
+    labels = [("dpdk-vtep", "DPDK net_ring, VTEP encap (dataplane)"),
+              ("dpdk-itr", "DPDK net_ring, LISP ITR v4 (dataplane)")]
+    for steering, _ in STEERINGS:
+        labels += [(f"afpacket-vtep-{steering}", f"AF_PACKET on veth, VTEP encap (dataplane), {steering}"),
+                   (f"kernel-vxlan-{steering}", f"Linux bridge + vxlan on the same veth (kernel), {steering}")]
+    for key, label in labels:
+        if key not in results:
+            continue
+        r = results[key]
+        extra = ""
+        if key.startswith("dpdk"):
+            extra = f"generator saturated {statistics.median(s['saturated'] for s in r['runs']):.0%} of rounds"
+        else:
+            extra = f"offered {statistics.median(s['offered'] for s in r['runs']):.2f} Mpps"
+        rows.append(f"| {label} | {r['median']:.2f} | {r['min']:.2f}-{r['max']:.2f} | "
+                    f"{r['median'] / LINE_RATE_MPPS:.2f} | {extra} |")
+    lines = [f"End to end, 1 worker, 64-byte frames, {args.runs} runs of {args.seconds:g} s after {args.warmup:g} s "
+             f"warm-up, medians ({os.cpu_count()} cores, load {os.getloadavg()[0]:.1f}).", "",
+             "| path | Mpps per worker | spread | of 10GbE line rate | notes |", "|---|---|---|---|---|", *rows, ""]
+    for steering, _ in STEERINGS:
+        ours, kernel = results.get(f"afpacket-vtep-{steering}"), results.get(f"kernel-vxlan-{steering}")
+        if ours and kernel:
+            ratio = ours["median"] / kernel["median"]
+            results[f"afpacketToKernelRatio-{steering}"] = ratio
+            lines.append(f"AF_PACKET VTEP / kernel VXLAN, {steering}: {ratio:.2f}x")
+    lines += ["", "Where 'offered' equals the rate, the traffic source (one core) set it, not the contender."]
+    return "\n".join(lines)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--seconds", type=float, default=5)
+    parser.add_argument("--warmup", type=float, default=3)
+    parser.add_argument("--only", choices=["dpdk", "veth"], help="run one half")
+    parser.add_argument("--out", default=str(ROOT / "artifacts" / "bench"), help="where ports.md and ports.json go")
+    args = parser.parse_args()
+    if os.geteuid() != 0:
+        print("bench/ports: needs root (network namespaces, AF_PACKET, DPDK); not run", file=sys.stderr)
+        return 77
+    if os.cpu_count() < 2:
+        print("bench/ports: needs 2 cores (one for the generator, one for the data plane); not run", file=sys.stderr)
+        return 77
+
+    results = {}
+    with tempfile.TemporaryDirectory(prefix="dataplane-ports-bench-") as tmp, netlab.Lab() as lab:
+        scratch = Path(tmp)
+        veth = VethBench(lab, scratch) if args.only != "dpdk" else None
+        samples = {}
+        for run in range(args.runs):
+            # Interleaved, so slow minutes of a shared machine hit every contender alike.
+            if args.only != "veth":
+                for pipeline in ("vtep", "itr"):
+                    samples.setdefault(f"dpdk-{pipeline}", []).append(
+                        dpdk_run(scratch, pipeline, args.seconds, args.warmup, f"{run}{pipeline}"))
+            if veth:
+                for steering, to_dut_core in STEERINGS:
+                    veth.steer_receive(to_dut_core)
+                    samples.setdefault(f"kernel-vxlan-{steering}", []).append(veth.kernel_run(args.seconds, args.warmup))
+                    samples.setdefault(f"afpacket-vtep-{steering}", []).append(veth.afpacket_run(args.seconds, args.warmup))
+            print(f"run {run + 1}/{args.runs}: " + ", ".join(f"{k} {v[-1]['mpps']:.2f}" for k, v in samples.items()),
+                  flush=True)
+        results = {key: summarise(values) for key, values in samples.items()}
+
+    text = report(results, args)
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "ports.md").write_text(text + "\n")
+    (out / "ports.json").write_text(json.dumps(results, indent=2) + "\n")
+    print(text)
+    print(f"\nwritten: {out / 'ports.md'}, {out / 'ports.json'}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
