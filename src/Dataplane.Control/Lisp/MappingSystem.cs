@@ -14,8 +14,6 @@ namespace Dataplane.Control.Lisp;
 /// </summary>
 public sealed class MappingSystem
 {
-    private const int RememberedNonces = 4096;
-
     private readonly LispControlContext context;
     private readonly MappingSystemConfig config;
     private readonly Site[] sites;
@@ -192,8 +190,7 @@ public sealed class MappingSystem
 
     private sealed class Site(string name, ushort keyId, byte[] key, EidPrefix[] prefixes)
     {
-        private readonly HashSet<ulong> nonces = [];
-        private readonly Queue<ulong> nonceOrder = new();
+        private readonly NonceMemory nonces = new();
 
         public string Name => name;
 
@@ -203,21 +200,7 @@ public sealed class MappingSystem
 
         public bool MayRegister(EidPrefix prefix) => prefixes.Any(p => p.Covers(prefix));
 
-        /// <summary>False when the nonce was seen among the last few thousand: a replayed registration.</summary>
-        public bool RememberNonce(ulong nonce)
-        {
-            if (!nonces.Add(nonce))
-            {
-                return false;
-            }
-
-            nonceOrder.Enqueue(nonce);
-            if (nonceOrder.Count > RememberedNonces)
-            {
-                nonces.Remove(nonceOrder.Dequeue());
-            }
-
-            return true;
-        }
+        /// <summary>False when the nonce was seen recently: a replayed registration.</summary>
+        public bool RememberNonce(ulong nonce) => nonces.TryRemember(nonce);
     }
 }

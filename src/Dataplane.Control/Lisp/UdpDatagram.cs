@@ -27,6 +27,32 @@ public readonly record struct UdpDatagram(IpAddress Source, IpAddress Destinatio
         return TryReadIp(packet.Data[l3..], out datagram);
     }
 
+    /// <summary>The destination address of the IP packet at the descriptor's L3 offset.</summary>
+    public static bool TryReadDestination(in PacketDescriptor packet, out IpAddress destination)
+    {
+        destination = default;
+        int l3 = packet.L3Offset - packet.DataOffset;
+        if (l3 < 0 || l3 >= packet.Length)
+        {
+            return false;
+        }
+
+        var ip = packet.Data[l3..];
+        if (ip[0] >> 4 == 4 && Ipv4Header.TryCreate(ip, out var ipv4))
+        {
+            destination = ipv4.Destination;
+            return true;
+        }
+
+        if (ip[0] >> 4 == 6 && Ipv6Header.TryCreate(ip, out var ipv6))
+        {
+            destination = ipv6.Destination;
+            return true;
+        }
+
+        return false;
+    }
+
     /// <summary>Reads an IPv4 or IPv6 packet carrying UDP (no IPv6 extension headers: control traffic carries none).</summary>
     public static bool TryReadIp(Span<byte> ip, out UdpDatagram datagram)
     {
