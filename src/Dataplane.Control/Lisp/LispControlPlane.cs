@@ -57,6 +57,9 @@ public sealed class LispControlPlane : IControlPlaneService
 
     public LispControlCounters Counters => context.Counters;
 
+    /// <summary>Whether <paramref name="address"/> is one of this node's addresses (its RLOCs and port addresses).</summary>
+    public bool Owns(IpAddress address) => isLocalAddress(address) || context.IsLocalRloc(address);
+
     public MapResolverClient? Resolver { get; }
 
     public EtrResponder? Etr { get; }
