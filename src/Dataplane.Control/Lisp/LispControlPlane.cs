@@ -93,12 +93,13 @@ public sealed class LispControlPlane : IControlPlaneService
     public void OnPunt(in PacketDescriptor packet)
     {
         var kind = (PacketKind)packet.Kind;
-        if (kind is not (PacketKind.NativeIpv4 or PacketKind.NativeIpv6) || !UdpDatagram.TryReadDestination(packet, out var destination))
+        if (kind is not (PacketKind.LispControl or PacketKind.NativeIpv4 or PacketKind.NativeIpv6) ||
+            !UdpDatagram.TryReadDestination(packet, out var destination))
         {
             return;
         }
 
-        if (isLocalAddress(destination))
+        if (kind == PacketKind.LispControl || isLocalAddress(destination))
         {
             if (UdpDatagram.TryRead(packet, out var datagram) && datagram.DestinationPort == TunnelPorts.LispControl)
             {

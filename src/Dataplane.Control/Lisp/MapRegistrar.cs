@@ -8,14 +8,20 @@ namespace Dataplane.Control.Lisp;
 /// <summary>
 /// The ETR's registration (RFC 9301 5.6, 5.7): every register interval, and at once when the local EIDs change, a
 /// Map-Register of all our EID prefixes with our RLOCs to each map-server, signed with that server's key, asking
-/// for a Map-Notify. A Map-Notify is accepted only when its HMAC verifies with the server's key and its nonce is
-/// that of a register we sent; anything else is dropped and counted.
+/// for a Map-Notify. Until a server's Map-Notify comes, the register to it is repeated after 1, 2, 4 ... seconds
+/// (the first one may be lost while the next hop is being resolved), up to the register interval. A Map-Notify is
+/// accepted only when its HMAC verifies with the server's key and its nonce is that of a register we sent;
+/// anything else is dropped and counted.
 /// </summary>
 public sealed class MapRegistrar
 {
     private readonly LispControlContext context;
     private readonly (MapServerConfig Config, IpAddress Address, byte[] Key)[] servers;
+    private const long FirstRetryMilliseconds = 1000;
+
     private readonly Dictionary<ulong, int> pendingNotifies = [];
+    private readonly ServerState[] state;
+    private IReadOnlyList<MappingRecord> registration = [];
     private long nextRegister;
 
     public MapRegistrar(LispControlContext context)
@@ -23,6 +29,7 @@ public sealed class MapRegistrar
         this.context = context;
         servers = context.Config.MapServers.Select((s, i) =>
             (s, ConfigValues.Ip(s.Address, $"lisp.mapServers[{i}].address"), Encoding.UTF8.GetBytes(s.Key))).ToArray();
+        state = servers.Select(_ => new ServerState()).ToArray();
     }
 
     /// <summary>Map-Notifies that confirmed a registration.</summary>
@@ -33,6 +40,16 @@ public sealed class MapRegistrar
         if (servers.Length > 0 && now >= nextRegister)
         {
             RegisterNow();
+            return;
+        }
+
+        for (int i = 0; i < servers.Length; i++)
+        {
+            var server = state[i];
+            if (!server.Confirmed && server.RetryAt is { } at && now >= at)
+            {
+                RegisterWith(i);
+            }
         }
     }
 
@@ -56,22 +73,33 @@ public sealed class MapRegistrar
             pendingNotifies.Clear(); // notifies that never came: the next round asks again
         }
 
+        registration = records;
         for (int i = 0; i < servers.Length; i++)
         {
-            var (config, address, key) = servers[i];
-            ulong nonce = LispControlContext.NewNonce();
-            var register = new MapRegister(nonce, config.KeyId, new byte[LispAuthentication.AuthenticationLength(config.KeyId)], records)
-            {
-                ProxyReply = config.ProxyReply,
-                WantMapNotify = true,
-            };
-            var message = new byte[register.Size];
-            register.WriteSigned(message, key);
-            if (context.Send(address, message, LispControlEvent.MapRegisterSent))
-            {
-                pendingNotifies[nonce] = i;
-            }
+            state[i] = new ServerState();
+            RegisterWith(i);
         }
+    }
+
+    private void RegisterWith(int index)
+    {
+        var (config, address, key) = servers[index];
+        var server = state[index];
+        ulong nonce = LispControlContext.NewNonce();
+        var register = new MapRegister(nonce, config.KeyId, new byte[LispAuthentication.AuthenticationLength(config.KeyId)], registration)
+        {
+            ProxyReply = config.ProxyReply,
+            WantMapNotify = true,
+        };
+        var message = new byte[register.Size];
+        register.WriteSigned(message, key);
+        if (context.Send(address, message, LispControlEvent.MapRegisterSent))
+        {
+            pendingNotifies[nonce] = index;
+        }
+
+        long wait = FirstRetryMilliseconds << Math.Min(server.Attempts++, 16);
+        server.RetryAt = context.Now + wait < nextRegister ? context.Now + wait : null;
     }
 
     /// <summary>A Map-Notify from <paramref name="from"/>; true when it confirmed one of our registrations.</summary>
@@ -103,7 +131,17 @@ public sealed class MapRegistrar
         }
 
         pendingNotifies.Remove(notify.Nonce);
+        state[server].Confirmed = true;
         context.Counters.Count(LispControlEvent.RegistrationConfirmed);
         return true;
+    }
+
+    private sealed class ServerState
+    {
+        public bool Confirmed { get; set; }
+
+        public int Attempts { get; set; }
+
+        public long? RetryAt { get; set; }
     }
 }

@@ -38,8 +38,7 @@ namespace Dataplane.Forwarding.Lisp;
 /// The inner DSCP is kept as it is (the ITR copied it outward, so the outer one is normally the same).
 /// </para>
 /// <para>
-/// LISP control (UDP 4342): punted when sent to one of our addresses (an RLOC or a port address), counted as
-/// LispControlPunted; otherwise it is turned back into a native packet for routing (LispControlRouted).
+/// LISP control (UDP 4342) is not this stage's: <see cref="LispControlStage"/> punts or routes it before.
 /// </para>
 /// </summary>
 public sealed class LispDecapsulationStage : IBatchStage
@@ -93,9 +92,6 @@ public sealed class LispDecapsulationStage : IBatchStage
                         packet.Drop(reason, counters);
                     }
 
-                    break;
-                case PacketKind.LispControl:
-                    HandleControl(ref packet, database, counters);
                     break;
             }
         }
@@ -295,47 +291,4 @@ public sealed class LispDecapsulationStage : IBatchStage
 
     private static bool CarriesCongestionMark(byte outerEcn, byte innerEcn) =>
         (outerEcn & EcnMask) == EcnCongestionExperienced && (innerEcn & EcnMask) is 1 or 2;
-
-    private void HandleControl(ref PacketDescriptor packet, LocalDatabase database, WorkerCounters counters)
-    {
-        var buffer = packet.BufferSpan;
-        int frameEnd = packet.DataOffset + packet.Length;
-        int l3 = packet.L3Offset;
-        if (l3 >= frameEnd)
-        {
-            packet.Drop(DropReason.MalformedUdp, counters);
-            return;
-        }
-
-        var outer = buffer[l3..frameEnd];
-        IpAddress destination;
-        PacketKind native;
-        if ((outer[0] >> 4) == 4 && Ipv4Header.TryCreate(outer, out var ipv4))
-        {
-            destination = ipv4.Destination;
-            native = PacketKind.NativeIpv4;
-        }
-        else if (Ipv6Header.TryCreate(outer, out var ipv6))
-        {
-            destination = ipv6.Destination;
-            native = PacketKind.NativeIpv6;
-        }
-        else
-        {
-            packet.Drop(DropReason.MalformedUdp, counters);
-            return;
-        }
-
-        if (database.IsLocalRloc(destination) || plane.LocalAddressSet.Contains(destination))
-        {
-            // Map-Requests, Map-Replies, Map-Notifies, RLOC probes: the control plane consumes them from the punt queue.
-            packet.Punt();
-            counters.Count(ForwardingEvent.LispControlPunted);
-            return;
-        }
-
-        // Not for us: a transit router forwards it like any other UDP datagram.
-        packet.Kind = (byte)native;
-        counters.Count(ForwardingEvent.LispControlRouted);
-    }
 }

@@ -17,6 +17,7 @@ internal static class FeatureFactories
 
             // One set of LISP tables for every LISP stage: the decapsulating and encapsulating features share it.
             var lispTables = LispTables.FromConfig(lisp, plane.Options.Clock);
+            features.Add(new LispControlFeature(lispTables));
             if (plane.HasRole("etr") || plane.HasRole("petr") || plane.HasRole("rtr"))
             {
                 CheckDecapsulationConfig(lisp, plane);
@@ -28,6 +29,11 @@ internal static class FeatureFactories
                 features.Add(new LispEncapsulationFeature(lispTables, LispEncapsulationSettings.FromConfig(lisp),
                     plane.HasRole("itr"), plane.HasRole("pitr"), plane.HasRole("rtr")));
             }
+        }
+
+        else if (plane.HasRole("msmr"))
+        {
+            features.Add(new LispControlFeature(tables: null)); // a pure map-server: control messages only
         }
 
         // VXLAN (vtep): the VTEP stage.

@@ -10,6 +10,7 @@ public static class StageOrder
     public const int NeighbourDiscovery = 50;
     public const int GtpU = 100;
     public const int Vxlan = 200;
+    public const int LispControl = 250;
     public const int LispDecapsulation = 300;
     public const int LispEncapsulation = 400;
     public const int Routing = 900;
