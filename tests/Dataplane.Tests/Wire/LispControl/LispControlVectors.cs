@@ -16,7 +16,7 @@ internal static class LispControlVectors
     public static readonly Ipv6Address Rloc2 = Ipv6Address.Parse("2001:db8::1");
 
     // Map-Request, RFC 9301 5.2.
-    public static readonly byte[] MapRequestBytes =
+    public static byte[] MapRequestBytes =>
     [
         0x13,                                   // Type=1, A=0 M=0 P=1 S=1
         0x00,                                   // p=0 s=0 R R Rsvd
@@ -45,7 +45,7 @@ internal static class LispControlVectors
     };
 
     // Map-Reply, RFC 9301 5.4: one positive record with two locators.
-    public static readonly byte[] PositiveMapReplyBytes =
+    public static byte[] PositiveMapReplyBytes =>
     [
         0x20, 0x00, 0x00,                       // Type=2, P=0 E=0 S=0, Reserved
         0x01,                                   // Record Count 1
@@ -74,7 +74,7 @@ internal static class LispControlVectors
     ]);
 
     // Negative Map-Reply: no locators, the action says what to do.
-    public static readonly byte[] NegativeMapReplyBytes =
+    public static byte[] NegativeMapReplyBytes =>
     [
         0x28, 0x00, 0x00,                       // Type=2, P=1 (answers a probe), Reserved
         0x01,                                   // Record Count 1
