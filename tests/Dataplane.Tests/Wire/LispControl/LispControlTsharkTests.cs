@@ -24,7 +24,8 @@ public class LispControlTsharkTests
         "lisp.loc.priority", "lisp.loc.weight", "lisp.loc.locator", "lisp.loc.flags.local", "lisp.loc.flags.reach",
         "lisp.keyid", "lisp.authlen", "lisp.auth", "lisp.xtrid", "lisp.siteid", "lisp.mreg.flags.wmn", "lisp.mreg.flags.xtrid",
         "lisp.mreg.flags.pmr", "lisp.mrep.flags.probe", "lisp.ecm.flags.sec", "udp.dstport", "udp.checksum.status",
-        "ip.checksum.status",
+        "ip.checksum.status", "lisp.mreq.flags.mrp", "lisp.lcaf.iid.ipv6", "lisp.mapping.eid.ipv6", "lisp.mreq.record.prefix.ipv6",
+        "lisp.mreq.flags.pitr", "lisp.mreq.flags.smri", "lisp.mreq.flags.auth",
     ];
 
     [Fact]
@@ -41,6 +42,19 @@ public class LispControlTsharkTests
         };
         var ack = new MapNotify(0x2222, 1, new byte[12], [RegisteredMapping]) { IsAcknowledgement = true };
         var changePriority = new ChangePriority(0x3333, 1, new byte[12], [RegisteredMapping]) { H = true };
+        // A Map-Request with every flag, an IPv6 EID in instance 0xFFFFFF and the sender's own mapping (M bit).
+        var v6Eid = LispAddress.Ipv6(Ipv6Address.Parse("2001:db8:aa::"), 0xFFFFFF);
+        var requestWithMapping = MapRequestRecord with
+        {
+            Authoritative = true,
+            Pitr = true,
+            SmrInvoked = true,
+            Records = [new LispPrefix(LispAddress.Ipv6(Ipv6Address.Parse("2001:db8:bb::1")), 128)],
+            MapReplyRecord = new MappingRecord(60, new LispPrefix(v6Eid, 48), MappingAction.NoAction, true, 0,
+                [new LocatorRecord(1, 100, 255, 0, true, false, true, LispAddress.Ipv6(Rloc2))]),
+        };
+        var v6Reply = new MapReply(0x4444, [new MappingRecord(60, new LispPrefix(LispAddress.Ipv6(Ipv6Address.Parse("2001:db8:cc::")), 48),
+            MappingAction.NoAction, false, 0, [new LocatorRecord(3, 10, 255, 0, false, true, true, LispAddress.Ipv4(Rloc1))])]);
         int ecmSize = EncapsulatedControlHeader.EncapsulatedSize(LispAddress.Ipv4(Rloc1), MapRequestBytes.Length);
         byte[][] messages =
         [
@@ -54,6 +68,8 @@ public class LispControlTsharkTests
             Written(d => EncapsulatedControlHeader.Plain.WriteEncapsulated(d, LispAddress.Ipv4(Rloc1),
                 LispAddress.Ipv4(Ipv4Address.Parse("198.51.100.1")), 54321, MapRequestBytes), ecmSize),
             Written(d => changePriority.WriteSigned(d, Key), changePriority.Size),
+            Written(requestWithMapping.Write, requestWithMapping.Size),
+            Written(v6Reply.Write, v6Reply.Size),
         ];
 
         using var capture = new TempFile(".pcap");
@@ -75,7 +91,7 @@ public class LispControlTsharkTests
         }
 
         string[] types = frames.Select(f => string.Join("|", f["lisp.type"])).ToArray();
-        Assert.Equal(["1", "2", "2", "3", "3", "4", "5", "8|1", "15"], types);
+        Assert.Equal(["1", "2", "2", "3", "3", "4", "5", "8|1", "15", "1", "2"], types);
 
         // Map-Request: SMR and probe bits, two ITR-RLOCs (v4 + v6), the EID inside an Instance-ID LCAF.
         var request = frames[0];
@@ -152,6 +168,25 @@ public class LispControlTsharkTests
         // Map-Notify-Ack (5) and Change-Priority (15, experimental sub-type): Wireshark 4.0 shows the type only.
         Assert.Equal(["5"], frames[6]["lisp.type"]);
         Assert.Equal(["15"], frames[8]["lisp.type"]);
+
+        // Map-Request with A, p, s and M set; the Map-Reply record's IPv6 EID in instance 0xFFFFFF.
+        var full = frames[9];
+        Assert.Equal(["1"], full["lisp.mreq.flags.auth"]);
+        Assert.Equal(["1"], full["lisp.mreq.flags.mrp"]);
+        Assert.Equal(["1"], full["lisp.mreq.flags.pitr"]);
+        Assert.Equal(["1"], full["lisp.mreq.flags.smri"]);
+        Assert.Equal(["2001:db8:bb::1"], full["lisp.mreq.record.prefix.ipv6"]);
+        Assert.Equal(["16777215"], full["lisp.lcaf.iid"]);
+        Assert.Equal(["2001:db8:aa::"], full["lisp.lcaf.iid.ipv6"]);
+        Assert.Equal(["48"], full["lisp.mapping.eid.masklen"]);
+        Assert.Equal(["2001:db8::1"], full["lisp.loc.locator"]);
+
+        // Map-Reply with a plain IPv6 EID and an IPv4 locator.
+        var v6 = frames[10];
+        Assert.Equal(["0x0000000000004444"], v6["lisp.nonce"]);
+        Assert.Equal(["2001:db8:cc::"], v6["lisp.mapping.eid.ipv6"]);
+        Assert.Equal(["192.0.2.1"], v6["lisp.loc.locator"]);
+        Assert.Equal(["3"], v6["lisp.loc.priority"]);
     }
 
     /// <summary>Ethernet + IPv4 (192.0.2.1 to 198.51.100.1) + UDP 4342 to 4342, checksums filled in.</summary>
