@@ -27,7 +27,7 @@ public sealed record MapRequestConfig
     public double PerDestinationPerSecond { get; init; } = 1;
 
     /// <summary>Map-Requests per second in all, across destinations.</summary>
-    public double GlobalPerSecond { get; init; } = 100;
+    public int GlobalPerSecond { get; init; } = 100;
 
     /// <summary>Destinations waiting for a reply at most; misses beyond it are counted and not asked for.</summary>
     public int PendingLimit { get; init; } = 10_000;

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Runtime.InteropServices;
+using Dataplane.Control.Lisp;
 using Dataplane.Forwarding.Configuration;
 using Dataplane.Forwarding.Pipeline;
 using Dataplane.Ports.Abstractions;
@@ -41,12 +42,22 @@ public static class RunCommand
             return 2;
         }
 
+        // The control plane's way out: what it originates enters the workers through this port (see InjectionPort).
+        var injection = new InjectionPort((ushort)ports.Count, config.Workers);
+        ports = new PortSet([.. ports.All, injection]);
         using (ports)
         using (var runtime = new DataplaneRuntime(plane, ports, config.Workers, config.Cores))
         using (var stopRequested = new ManualResetEventSlim())
         using (SignalHandler(PosixSignal.SIGINT, stopRequested))
         using (SignalHandler(PosixSignal.SIGTERM, stopRequested))
         {
+            var lisp = LispControlPlane.Create(plane, packet => injection.TryInject(packet), () => Environment.TickCount64,
+                message => error.WriteLine($"dataplane: lisp: {message}"));
+            if (lisp is not null)
+            {
+                runtime.AddService(lisp);
+            }
+
             var clock = Stopwatch.StartNew();
             runtime.Start();
             output.WriteLine($"dataplane: running roles [{string.Join(", ", config.Roles)}] on {ports.Count} port(s) with {config.Workers} worker(s); SIGINT or SIGTERM stops");
@@ -73,6 +84,14 @@ public static class RunCommand
             var counters = plane.Counters();
             output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"dataplane: stopped after {clock.Elapsed.TotalSeconds:F1} s"));
             output.WriteLine(counters.ToTable());
+            foreach (var (name, count) in lisp?.Counters.Snapshot() ?? [])
+            {
+                if (count != 0)
+                {
+                    output.WriteLine($"lisp {name,-30} {count,12}");
+                }
+            }
+
             foreach (var port in ports.All)
             {
                 var stats = port.Statistics;

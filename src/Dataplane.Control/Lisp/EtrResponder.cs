@@ -1,0 +1,128 @@
+using Dataplane.Tables.MapCache;
+using Dataplane.Wire.LispControl;
+
+namespace Dataplane.Control.Lisp;
+
+/// <summary>
+/// The ETR's side (RFC 9301 5.4, 6.2, 7.1): answers Map-Requests (and RLOC probes) for our own EIDs with our RLOCs,
+/// remembers which ITR-RLOCs asked for each EID prefix recently, and when a local mapping changes sends those
+/// requesters a Solicit-Map-Request (SMR) so they ask again.
+/// </summary>
+public sealed class EtrResponder(LispControlContext context)
+{
+    /// <summary>How long a requester is remembered: it may still cache our mapping for about this long.</summary>
+    public const long RequesterMemoryMilliseconds = 10 * 60 * 1000;
+
+    private readonly Dictionary<EidPrefix, Dictionary<IpAddress, long>> requesters = [];
+
+    /// <summary>The ITR-RLOCs that asked for <paramref name="prefix"/> recently.</summary>
+    public IReadOnlyList<IpAddress> RequestersOf(EidPrefix prefix)
+    {
+        long now = context.Now;
+        return requesters.TryGetValue(prefix, out var byRloc)
+            ? byRloc.Where(p => now - p.Value < RequesterMemoryMilliseconds).Select(p => p.Key).ToArray()
+            : [];
+    }
+
+    /// <summary>
+    /// A Map-Request for EIDs we may own. <paramref name="from"/> is where it came from (the ITR, or a map-server
+    /// forwarding it); the reply goes to the request's first ITR-RLOC we can reach, else back to <paramref name="from"/>.
+    /// Returns false when none of its EIDs is ours.
+    /// </summary>
+    public bool OnMapRequest(MapRequest request, IpAddress from)
+    {
+        if (context.Tables is not { } tables)
+        {
+            return false;
+        }
+
+        var records = new List<MappingRecord>();
+        var replyTo = ReplyAddress(request, from);
+        foreach (var asked in request.Records)
+        {
+            if (!LispAddressing.TryToEid(asked, out var eid) ||
+                !tables.LocalDatabase.TryFindEidPrefix(eid.InstanceId, eid.Address, out var prefix))
+            {
+                continue;
+            }
+
+            records.Add(LispAddressing.LocalMapping(prefix, tables.LocalDatabase.Rlocs, context.Config.MappingTtlMinutes));
+            Remember(prefix, replyTo);
+        }
+
+        if (records.Count == 0 && !request.Probe)
+        {
+            context.Counters.Count(LispControlEvent.NotForUs);
+            return false;
+        }
+
+        // A probe is answered even when the EID is no longer ours: the prober wants to know the RLOC is alive.
+        var reply = new MapReply(request.Nonce, records) { Probe = request.Probe };
+        var message = new byte[reply.Size];
+        reply.Write(message);
+        context.Send(replyTo, message, LispControlEvent.MapReplySent);
+        return true;
+    }
+
+    /// <summary>A local mapping changed (an EID came, went, or its RLOCs changed): SMR everyone who asked for it.</summary>
+    public int SolicitRequesters(EidPrefix prefix)
+    {
+        int sent = 0;
+        foreach (var requester in RequestersOf(prefix))
+        {
+            var smr = new MapRequest(LispControlContext.NewNonce(), LispAddressing.ToLisp(prefix.Address, prefix.InstanceId),
+                MapResolverClient.ItrRlocs(context), [LispAddressing.ToLisp(prefix)]) { Smr = true };
+            var message = new byte[smr.Size];
+            smr.Write(message);
+            if (context.Send(requester, message, LispControlEvent.SmrSent))
+            {
+                sent++;
+            }
+        }
+
+        return sent;
+    }
+
+    /// <summary>Forgets requesters nobody heard from for <see cref="RequesterMemoryMilliseconds"/>.</summary>
+    public void OnTick(long now)
+    {
+        foreach (var (prefix, byRloc) in requesters.ToArray())
+        {
+            foreach (var (rloc, at) in byRloc.ToArray())
+            {
+                if (now - at >= RequesterMemoryMilliseconds)
+                {
+                    byRloc.Remove(rloc);
+                }
+            }
+
+            if (byRloc.Count == 0)
+            {
+                requesters.Remove(prefix);
+            }
+        }
+    }
+
+    private void Remember(EidPrefix prefix, IpAddress requester)
+    {
+        if (!requesters.TryGetValue(prefix, out var byRloc))
+        {
+            requesters[prefix] = byRloc = [];
+        }
+
+        byRloc[requester] = context.Now;
+    }
+
+    private IpAddress ReplyAddress(MapRequest request, IpAddress from)
+    {
+        foreach (var rloc in request.ItrRlocs)
+        {
+            if (LispAddressing.TryToIp(rloc, out var address) && context.TrySource(address, out _))
+            {
+                return address;
+            }
+        }
+
+        return from;
+    }
+}

@@ -1,0 +1,49 @@
+namespace Dataplane.Control.Lisp;
+
+/// <summary>What the LISP control plane counts: messages in and out by type, and every message it refused, by reason.</summary>
+public enum LispControlEvent
+{
+    // Received, parsed and handled.
+    MapRequestReceived,
+    MapReplyReceived,
+    MapRegisterReceived,
+    MapNotifyReceived,
+    EncapsulatedControlReceived,
+    ChangePriorityReceived,
+
+    // Sent.
+    MapRequestSent,
+    MapRequestRetransmitted,
+    SmrSent,
+    SmrInvokedRequestSent,
+    RlocProbeSent,
+    MapReplySent,
+    MapRegisterSent,
+    MapNotifySent,
+    MapRequestForwarded,
+    ChangePrioritySent,
+    InjectRefused,
+
+    // Results.
+    MapCacheInstalled,
+    NegativeMapCacheInstalled,
+    RegistrationAccepted,
+    RegistrationExpired,
+    RegistrationConfirmed,
+    MapRequestGaveUp,
+    RlocUp,
+    RlocDown,
+
+    // Refused, each under its own reason (RFC 9301 security: dropped and counted).
+    Malformed,
+    BadHmac,
+    UnknownKeyId,
+    ReplayedNonce,
+    PrefixNotAllowed,
+    UnmatchedMapNotify,
+    UnmatchedMapReply,
+    RateLimited,
+    PendingLimitReached,
+    NotForUs,
+    UnusableRecord,
+}

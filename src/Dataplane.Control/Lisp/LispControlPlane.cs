@@ -1,0 +1,270 @@
+using Dataplane.Forwarding.Buffers;
+using Dataplane.Forwarding.Lisp;
+using Dataplane.Forwarding.Pipeline;
+using Dataplane.Forwarding.Stages;
+using Dataplane.Ports.Workers;
+using Dataplane.Tables.MapCache;
+using Dataplane.Wire.LispControl;
+using Dataplane.Wire.Tunnels;
+
+namespace Dataplane.Control.Lisp;
+
+/// <summary>
+/// The LISP control plane on UDP 4342 (RFC 9301), as one control-thread service: it takes the packets the workers
+/// punt (control messages addressed to us, and the data packets that missed the map-cache), hands each message to
+/// the part that owns it, and runs their timers. Which parts exist follows the roles: ITR/PITR/RTR resolve, ETR
+/// answers and registers, msmr is the mapping system; RLOC probing and Change-Priority when configured.
+/// </summary>
+public sealed class LispControlPlane : IControlPlaneService
+{
+    private readonly LispControlContext context;
+    private readonly Func<IpAddress, bool> isLocalAddress;
+    private HashSet<EidPrefix> knownLocalEids;
+
+    public LispControlPlane(LispControlContext context, IReadOnlyCollection<string> roles, Func<IpAddress, bool> isLocalAddress)
+    {
+        this.context = context;
+        this.isLocalAddress = isLocalAddress;
+        var config = context.Config;
+        if (roles.Contains("itr") || roles.Contains("pitr") || roles.Contains("rtr"))
+        {
+            Resolver = new MapResolverClient(context);
+        }
+
+        if (roles.Contains("etr") || roles.Contains("petr") || roles.Contains("rtr"))
+        {
+            Etr = new EtrResponder(context);
+            Registrar = new MapRegistrar(context);
+        }
+
+        if (roles.Contains("msmr"))
+        {
+            MappingSystem = new MappingSystem(context, config.MappingSystem ?? new());
+        }
+
+        if (config.RlocProbing is { } probing && context.Tables is not null)
+        {
+            Prober = new RlocProber(context, probing);
+        }
+
+        if (config.ChangePriority is { } changePriority && context.Tables is not null)
+        {
+            ChangePriority = new ChangePriorityAgent(context, changePriority, Etr ??= new EtrResponder(context), Registrar ??= new MapRegistrar(context));
+        }
+
+        knownLocalEids = LocalEids();
+    }
+
+    public LispControlCounters Counters => context.Counters;
+
+    /// <summary>Whether <paramref name="address"/> is one of this node's addresses (its RLOCs and port addresses).</summary>
+    public bool Owns(IpAddress address) => isLocalAddress(address) || context.IsLocalRloc(address);
+
+    public MapResolverClient? Resolver { get; }
+
+    public EtrResponder? Etr { get; }
+
+    public MapRegistrar? Registrar { get; }
+
+    public MappingSystem? MappingSystem { get; }
+
+    public RlocProber? Prober { get; }
+
+    public ChangePriorityAgent? ChangePriority { get; }
+
+    /// <summary>The control plane for a forwarding plane, or null when its configuration has no LISP control to do.</summary>
+    public static LispControlPlane? Create(ForwardingPlane plane, Func<byte[], bool> inject, Func<long> nowMilliseconds, Action<string>? log = null)
+    {
+        if (plane.Config.Lisp is not { } lisp)
+        {
+            return null;
+        }
+
+        var tables = plane.Feature<LispDecapsulationFeature>()?.Tables ?? plane.Feature<LispEncapsulationFeature>()?.Tables;
+        if (tables is null && !plane.HasRole("msmr"))
+        {
+            return null;
+        }
+
+        var context = new LispControlContext(lisp, tables, plane.Options.Clock, inject, nowMilliseconds, log);
+        return new LispControlPlane(context, plane.Roles, plane.LocalAddressSet.Contains);
+    }
+
+    public void OnPunt(in PacketDescriptor packet)
+    {
+        var kind = (PacketKind)packet.Kind;
+        if (kind is not (PacketKind.NativeIpv4 or PacketKind.NativeIpv6) || !UdpDatagram.TryReadDestination(packet, out var destination))
+        {
+            return;
+        }
+
+        if (isLocalAddress(destination))
+        {
+            if (UdpDatagram.TryRead(packet, out var datagram) && datagram.DestinationPort == TunnelPorts.LispControl)
+            {
+                HandleDatagram(datagram);
+            }
+
+            return;
+        }
+
+        // Not for us: a data packet the ITR punted because the map-cache had no usable mapping for it.
+        Resolver?.OnMiss(packet.InstanceId, destination);
+    }
+
+    /// <summary>A LISP control message that arrived on UDP 4342 for one of our addresses.</summary>
+    public void HandleDatagram(UdpDatagram datagram)
+    {
+        var payload = datagram.Payload;
+        if (payload.Length == 0)
+        {
+            context.Counters.Count(LispControlEvent.Malformed);
+            return;
+        }
+
+        switch ((LispMessageType)(payload[0] >> 4))
+        {
+            case LispMessageType.MapRequest:
+                if (!MapRequest.TryParse(payload, out var request, out _))
+                {
+                    context.Counters.Count(LispControlEvent.Malformed);
+                    return;
+                }
+
+                context.Counters.Count(LispControlEvent.MapRequestReceived);
+                OnMapRequest(request!, datagram.Source);
+                return;
+
+            case LispMessageType.MapReply:
+                if (!MapReply.TryParse(payload, out var reply, out _))
+                {
+                    context.Counters.Count(LispControlEvent.Malformed);
+                    return;
+                }
+
+                context.Counters.Count(LispControlEvent.MapReplyReceived);
+                bool expected = reply!.Probe ? Prober?.OnProbeReply(reply, datagram.Source) ?? false : Resolver?.OnMapReply(reply) ?? false;
+                if (!expected)
+                {
+                    context.Counters.Count(LispControlEvent.UnmatchedMapReply);
+                }
+
+                return;
+
+            case LispMessageType.MapRegister:
+                context.Counters.Count(LispControlEvent.MapRegisterReceived);
+                if (MappingSystem is null)
+                {
+                    context.Counters.Count(LispControlEvent.NotForUs);
+                    return;
+                }
+
+                MappingSystem.OnMapRegister(payload, datagram.Source);
+                return;
+
+            case LispMessageType.MapNotify:
+                context.Counters.Count(LispControlEvent.MapNotifyReceived);
+                if (Registrar is null)
+                {
+                    context.Counters.Count(LispControlEvent.UnmatchedMapNotify);
+                    return;
+                }
+
+                Registrar.OnMapNotify(payload, datagram.Source);
+                return;
+
+            case LispMessageType.MapNotifyAck when context.Config.ChangePriority?.LegacyType5 == true && ChangePriority is not null:
+                // Type 5 is Map-Notify-Ack in RFC 9301; the thesis's CP used it too, so with the legacy option it is CP.
+                ChangePriority.OnChangePriority(payload, datagram.Source);
+                return;
+
+            case LispMessageType.EncapsulatedControl:
+                OnEncapsulated(payload);
+                return;
+
+            case LispMessageType.SharedExtension when ChangePriority is not null:
+                ChangePriority.OnChangePriority(payload, datagram.Source);
+                return;
+
+            default:
+                context.Counters.Count(LispControlEvent.NotForUs);
+                return;
+        }
+    }
+
+    public void OnTick(long nowMilliseconds)
+    {
+        TrackLocalEids();
+        Resolver?.OnTick(nowMilliseconds);
+        Etr?.OnTick(nowMilliseconds);
+        Registrar?.OnTick(nowMilliseconds);
+        MappingSystem?.OnTick(nowMilliseconds);
+        Prober?.OnTick(nowMilliseconds);
+    }
+
+    private void OnMapRequest(MapRequest request, IpAddress from)
+    {
+        if (request.Smr)
+        {
+            // An ETR says its mapping changed: ask the mapping system again (SMR-invoked), whatever we cached.
+            foreach (var record in request.Records)
+            {
+                if (Resolver is not null && LispAddressing.TryToEid(record, out var eid))
+                {
+                    Resolver.OnMiss(eid.InstanceId, eid.Address, smrInvoked: true);
+                }
+            }
+
+            return;
+        }
+
+        if (Etr is null || !Etr.OnMapRequest(request, from))
+        {
+            context.Counters.Count(LispControlEvent.NotForUs);
+        }
+    }
+
+    private void OnEncapsulated(byte[] payload)
+    {
+        if (!EncapsulatedControlHeader.TryParseEncapsulated(payload, out var ecm, out _) ||
+            !MapRequest.TryParse(ecm!.MessageIn(payload), out var request, out _))
+        {
+            context.Counters.Count(LispControlEvent.Malformed);
+            return;
+        }
+
+        context.Counters.Count(LispControlEvent.EncapsulatedControlReceived);
+        if (MappingSystem is not null)
+        {
+            MappingSystem.OnEncapsulatedMapRequest(payload, ecm, request!);
+        }
+        else if (LispAddressing.TryToIp(ecm.InnerSource, out var itr))
+        {
+            OnMapRequest(request!, itr); // forwarded to us, the ETR, by a map-server
+        }
+    }
+
+    /// <summary>
+    /// Local EIDs change at run time (the control socket, Change-Priority): register at once, and SMR the ITRs that
+    /// asked for an EID that is no longer here.
+    /// </summary>
+    private void TrackLocalEids()
+    {
+        var current = LocalEids();
+        if (current.SetEquals(knownLocalEids))
+        {
+            return;
+        }
+
+        foreach (var gone in knownLocalEids.Except(current))
+        {
+            Etr?.SolicitRequesters(gone);
+        }
+
+        knownLocalEids = current;
+        Registrar?.RegisterNow();
+    }
+
+    private HashSet<EidPrefix> LocalEids() =>
+        context.Tables is { } tables ? [.. tables.LocalDatabase.EidPrefixes.ToArray()] : [];
+}

@@ -1,0 +1,211 @@
+using Dataplane.Tables.MapCache;
+using Dataplane.Wire.LispControl;
+
+namespace Dataplane.Control.Lisp;
+
+/// <summary>
+/// The ITR's side of resolution (RFC 9301 5.3, 6.1): on a map-cache miss, an Encapsulated Map-Request to a
+/// map-resolver; retransmission with exponential backoff (rotating through the resolvers); at most one request per
+/// destination per configured interval and a global rate, so a miss storm cannot turn into a request storm; a bounded
+/// pending table. A Map-Reply is accepted only for a nonce we are waiting for, and installed with its TTL (negative
+/// replies too). SMR-invoked requests go the same way.
+/// </summary>
+public sealed class MapResolverClient
+{
+    private readonly LispControlContext context;
+    private readonly IpAddress[] resolvers;
+    private readonly Dictionary<EidPrefix, Pending> pendingByEid = [];
+    private readonly Dictionary<ulong, EidPrefix> eidByNonce = [];
+    private readonly Dictionary<EidPrefix, long> lastAsked = [];
+    private readonly Forwarding.Lisp.TokenBucket global;
+
+    public MapResolverClient(LispControlContext context)
+    {
+        this.context = context;
+        resolvers = context.Config.MapResolvers.Select((r, i) => Forwarding.Configuration.ConfigValues.Ip(r, $"lisp.mapResolvers[{i}]")).ToArray();
+        var settings = context.Config.MapRequests;
+        global = new Forwarding.Lisp.TokenBucket(context.ControlClock, settings.GlobalPerSecond);
+    }
+
+    public int PendingCount => pendingByEid.Count;
+
+    /// <summary>A packet to <paramref name="destination"/> in <paramref name="instanceId"/> found no usable mapping.</summary>
+    public void OnMiss(uint instanceId, IpAddress destination, bool smrInvoked = false)
+    {
+        if (resolvers.Length == 0)
+        {
+            return;
+        }
+
+        var eid = EidPrefix.Host(instanceId, destination);
+        if (pendingByEid.ContainsKey(eid))
+        {
+            return; // already asking; the retransmission timer takes care of it
+        }
+
+        var settings = context.Config.MapRequests;
+        long now = context.Now;
+        if (!smrInvoked && lastAsked.TryGetValue(eid, out long last) && now - last < 1000 / settings.PerDestinationPerSecond)
+        {
+            context.Counters.Count(LispControlEvent.RateLimited);
+            return;
+        }
+
+        if (pendingByEid.Count >= settings.PendingLimit)
+        {
+            context.Counters.Count(LispControlEvent.PendingLimitReached);
+            return;
+        }
+
+        if (!global.TryTake())
+        {
+            context.Counters.Count(LispControlEvent.RateLimited);
+            return;
+        }
+
+        var pending = new Pending(eid, LispControlContext.NewNonce(), smrInvoked) { NextAt = now + settings.RetransmitMilliseconds };
+        pendingByEid[eid] = pending;
+        eidByNonce[pending.Nonce] = eid;
+        lastAsked[eid] = now;
+        Send(pending, retransmission: false);
+        if (lastAsked.Count > 4 * settings.PendingLimit)
+        {
+            ForgetOldAsks(now);
+        }
+    }
+
+    /// <summary>Retransmits what is due; gives up after the configured retransmissions.</summary>
+    public void OnTick(long now)
+    {
+        List<Pending>? expired = null;
+        foreach (var pending in pendingByEid.Values)
+        {
+            if (now < pending.NextAt)
+            {
+                continue;
+            }
+
+            if (pending.Attempts > context.Config.MapRequests.MaxRetransmits)
+            {
+                (expired ??= []).Add(pending);
+                continue;
+            }
+
+            pending.NextAt = now + (context.Config.MapRequests.RetransmitMilliseconds << Math.Min(pending.Attempts, 10));
+            Send(pending, retransmission: true);
+        }
+
+        foreach (var pending in expired ?? [])
+        {
+            Forget(pending);
+            context.Counters.Count(LispControlEvent.MapRequestGaveUp);
+        }
+    }
+
+    /// <summary>A Map-Reply (not a probe reply): installed when its nonce is one we wait for; false otherwise.</summary>
+    public bool OnMapReply(MapReply reply)
+    {
+        if (!eidByNonce.TryGetValue(reply.Nonce, out var asked))
+        {
+            return false;
+        }
+
+        Forget(pendingByEid[asked]);
+        foreach (var record in reply.Records)
+        {
+            Install(record);
+        }
+
+        return true;
+    }
+
+    /// <summary>Puts a mapping into the map-cache (positive or negative), replacing what was there for that prefix.</summary>
+    public void Install(MappingRecord record)
+    {
+        if (context.Tables is not { } tables)
+        {
+            return;
+        }
+
+        if (!LispAddressing.TryToEntry(record, context.TableClock, out var entry, out string problem))
+        {
+            context.Counters.Count(LispControlEvent.UnusableRecord);
+            context.Log($"map-reply: {problem}");
+            return;
+        }
+
+        tables.MapCache.AddOrReplace(entry!);
+        context.Counters.Count(entry!.IsNegative ? LispControlEvent.NegativeMapCacheInstalled : LispControlEvent.MapCacheInstalled);
+    }
+
+    private void Send(Pending pending, bool retransmission)
+    {
+        var resolver = resolvers[pending.Attempts % resolvers.Length];
+        pending.Attempts++;
+        if (!context.TrySource(resolver, out var source))
+        {
+            return;
+        }
+
+        var request = new MapRequest(pending.Nonce, LispAddress.None, ItrRlocs(context), [LispAddressing.ToLisp(pending.Eid)])
+        {
+            SmrInvoked = pending.SmrInvoked,
+        };
+        var message = new byte[request.Size];
+        request.Write(message);
+
+        // The ECM's inner packet goes from our RLOC to the EID itself (RFC 9301 5.8): the map-resolver reads the EID there.
+        var innerSource = LispAddressing.ToLisp(source);
+        var innerDestination = pending.Eid.Address.Family == source.Family
+            ? LispAddressing.ToLisp(pending.Eid.Address)
+            : LispAddressing.ToLisp(resolver);
+        var header = EncapsulatedControlHeader.Plain;
+        var ecm = new byte[EncapsulatedControlHeader.EncapsulatedSize(innerSource, message.Length)];
+        header.WriteEncapsulated(ecm, innerSource, innerDestination, Wire.Tunnels.TunnelPorts.LispControl, message);
+        context.Send(resolver, ecm, retransmission ? LispControlEvent.MapRequestRetransmitted
+            : pending.SmrInvoked ? LispControlEvent.SmrInvokedRequestSent : LispControlEvent.MapRequestSent);
+    }
+
+    /// <summary>Our RLOCs, where replies may come back to.</summary>
+    internal static IReadOnlyList<LispAddress> ItrRlocs(LispControlContext context)
+    {
+        var rlocs = new List<LispAddress>();
+        foreach (var rloc in context.LocalRlocs)
+        {
+            rlocs.Add(LispAddressing.ToLisp(rloc.Address));
+        }
+
+        return rlocs;
+    }
+
+    private void Forget(Pending pending)
+    {
+        pendingByEid.Remove(pending.Eid);
+        eidByNonce.Remove(pending.Nonce);
+    }
+
+    private void ForgetOldAsks(long now)
+    {
+        long horizon = (long)(1000 / context.Config.MapRequests.PerDestinationPerSecond);
+        foreach (var (eid, at) in lastAsked.ToArray())
+        {
+            if (now - at >= horizon)
+            {
+                lastAsked.Remove(eid);
+            }
+        }
+    }
+
+    private sealed class Pending(EidPrefix eid, ulong nonce, bool smrInvoked)
+    {
+        public EidPrefix Eid { get; } = eid;
+
+        public ulong Nonce { get; } = nonce;
+
+        public bool SmrInvoked { get; } = smrInvoked;
+
+        public int Attempts { get; set; }
+
+        public long NextAt { get; set; }
+    }
+}

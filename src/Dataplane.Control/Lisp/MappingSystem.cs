@@ -1,0 +1,206 @@
+using System.Text;
+using Dataplane.Forwarding.Configuration;
+using Dataplane.Tables.MapCache;
+using Dataplane.Wire.LispControl;
+
+namespace Dataplane.Control.Lisp;
+
+/// <summary>
+/// The map-server and map-resolver role, "msmr" (RFC 9301 5.6-5.7, 8.2-8.4), so a deployment needs no third-party
+/// mapping system. Registrations are accepted only from configured sites: the HMAC must verify with the site's key,
+/// the nonce must not repeat, and every EID prefix must lie inside what the site may register; anything else is
+/// dropped and counted under its reason. Encapsulated Map-Requests are answered from the registrations (when the
+/// ETR asked for proxy replies), forwarded to the registering ETR otherwise, or answered negatively.
+/// </summary>
+public sealed class MappingSystem
+{
+    private readonly LispControlContext context;
+    private readonly MappingSystemConfig config;
+    private readonly Site[] sites;
+    private readonly Dictionary<EidPrefix, Registration> registrations = [];
+
+    public MappingSystem(LispControlContext context, MappingSystemConfig config)
+    {
+        this.context = context;
+        this.config = config;
+        sites = config.Sites.Select((s, i) => new Site(s.Name, s.KeyId, Encoding.UTF8.GetBytes(s.Key),
+            s.EidPrefixes.Select((p, j) => ConfigValues.Prefix(p, $"lisp.mappingSystem.sites[{i}].eidPrefixes[{j}]")).ToArray())).ToArray();
+    }
+
+    public IReadOnlyCollection<Registration> Registrations => registrations.Values;
+
+    public void OnMapRegister(ReadOnlySpan<byte> message, IpAddress from)
+    {
+        if (!MapRegister.TryParse(message, out var register, out _))
+        {
+            context.Counters.Count(LispControlEvent.Malformed);
+            return;
+        }
+
+        Site? site = null;
+        bool keyIdKnown = false;
+        foreach (var candidate in sites)
+        {
+            if (candidate.KeyId != register!.KeyId)
+            {
+                continue;
+            }
+
+            keyIdKnown = true;
+            if (LispAuthentication.Verify(message, MapRegister.AuthenticationDataOffset, candidate.KeyId, candidate.Key))
+            {
+                site = candidate;
+                break;
+            }
+        }
+
+        if (site is null)
+        {
+            context.Counters.Count(keyIdKnown ? LispControlEvent.BadHmac : LispControlEvent.UnknownKeyId);
+            return;
+        }
+
+        if (register!.Nonce != 0 && !site.RememberNonce(register.Nonce))
+        {
+            context.Counters.Count(LispControlEvent.ReplayedNonce);
+            return;
+        }
+
+        var accepted = new List<(EidPrefix Prefix, MappingRecord Record)>();
+        foreach (var record in register.Records)
+        {
+            if (!LispAddressing.TryToEid(record.Eid, out var prefix) || !site.MayRegister(prefix))
+            {
+                context.Counters.Count(LispControlEvent.PrefixNotAllowed);
+                return; // all or nothing: a site asking for what is not its own is not trusted with the rest
+            }
+
+            accepted.Add((prefix, record));
+        }
+
+        long expires = context.Now + config.RegistrationTtlMinutes * 60_000L;
+        foreach (var (prefix, record) in accepted)
+        {
+            registrations[prefix] = new Registration(prefix, record, from, site.Name, register.ProxyReply, expires);
+            context.Counters.Count(LispControlEvent.RegistrationAccepted);
+        }
+
+        if (register.WantMapNotify)
+        {
+            var notify = new MapNotify(register.Nonce, site.KeyId, new byte[LispAuthentication.AuthenticationLength(site.KeyId)], register.Records);
+            var bytes = new byte[notify.Size];
+            notify.WriteSigned(bytes, site.Key);
+            context.Send(from, bytes, LispControlEvent.MapNotifySent);
+        }
+    }
+
+    /// <summary>
+    /// An Encapsulated Control Message carrying a Map-Request, as received (<paramref name="payload"/> is the whole
+    /// UDP payload, ECM header first), from <paramref name="from"/>.
+    /// </summary>
+    public void OnEncapsulatedMapRequest(byte[] payload, EncapsulatedControlMessage ecm, MapRequest request)
+    {
+        var negative = new List<MappingRecord>();
+        var proxied = new List<MappingRecord>();
+        var forwardTo = new HashSet<IpAddress>();
+        foreach (var asked in request.Records)
+        {
+            if (!LispAddressing.TryToEid(asked, out var eid))
+            {
+                context.Counters.Count(LispControlEvent.Malformed);
+                continue;
+            }
+
+            if (TryFind(eid, out var registration))
+            {
+                if (registration.ProxyReply)
+                {
+                    proxied.Add(registration.Record with { Authoritative = false });
+                }
+                else
+                {
+                    forwardTo.Add(registration.Registrant);
+                }
+
+                continue;
+            }
+
+            // Nobody registered it: inside a site's space the site is away (drop); outside, it is not LISP (native).
+            var action = sites.Any(s => s.MayRegister(eid)) ? MappingAction.Drop : MappingAction.NativelyForward;
+            negative.Add(new MappingRecord(config.NegativeTtlMinutes, asked, action, Authoritative: true, 0, []));
+        }
+
+        foreach (var etr in forwardTo)
+        {
+            // The ETR answers the ITR itself (RFC 9301 8.2); it reads everything it needs from the ECM.
+            context.Send(etr, payload, LispControlEvent.MapRequestForwarded);
+        }
+
+        var answer = proxied.Concat(negative).ToList();
+        if (answer.Count > 0 && ReplyAddress(request, ecm) is { } itr)
+        {
+            var reply = new MapReply(request.Nonce, answer);
+            var bytes = new byte[reply.Size];
+            reply.Write(bytes);
+            context.Send(itr, bytes, LispControlEvent.MapReplySent, ecm.InnerSourcePort);
+        }
+    }
+
+    public void OnTick(long now)
+    {
+        foreach (var (prefix, registration) in registrations.ToArray())
+        {
+            if (now >= registration.ExpiresAt)
+            {
+                registrations.Remove(prefix);
+                context.Counters.Count(LispControlEvent.RegistrationExpired);
+            }
+        }
+    }
+
+    /// <summary>The most specific registration covering <paramref name="eid"/>.</summary>
+    public bool TryFind(EidPrefix eid, out Registration registration)
+    {
+        registration = null!;
+        foreach (var candidate in registrations.Values)
+        {
+            if (candidate.Prefix.Covers(eid) && (registration is null || candidate.Prefix.PrefixLength > registration.Prefix.PrefixLength))
+            {
+                registration = candidate;
+            }
+        }
+
+        return registration is not null;
+    }
+
+    private IpAddress? ReplyAddress(MapRequest request, EncapsulatedControlMessage ecm)
+    {
+        foreach (var rloc in request.ItrRlocs)
+        {
+            if (LispAddressing.TryToIp(rloc, out var address) && context.TrySource(address, out _))
+            {
+                return address;
+            }
+        }
+
+        return LispAddressing.TryToIp(ecm.InnerSource, out var source) ? source : null;
+    }
+
+    public sealed record Registration(EidPrefix Prefix, MappingRecord Record, IpAddress Registrant, string Site, bool ProxyReply, long ExpiresAt);
+
+    private sealed class Site(string name, ushort keyId, byte[] key, EidPrefix[] prefixes)
+    {
+        private readonly NonceMemory nonces = new();
+
+        public string Name => name;
+
+        public ushort KeyId => keyId;
+
+        public byte[] Key => key;
+
+        public bool MayRegister(EidPrefix prefix) => prefixes.Any(p => p.Covers(prefix));
+
+        /// <summary>False when the nonce was seen recently: a replayed registration.</summary>
+        public bool RememberNonce(ulong nonce) => nonces.TryRemember(nonce);
+    }
+}

@@ -1,0 +1,164 @@
+using System.Buffers.Binary;
+using Dataplane.Forwarding.Buffers;
+using Dataplane.Tables.MapCache;
+using Dataplane.Wire.Checksums;
+using Dataplane.Wire.Headers;
+
+namespace Dataplane.Control.Lisp;
+
+/// <summary>
+/// A UDP datagram as the control plane sees it: addresses, ports and payload, read out of a punted frame or written
+/// as a bare IPv4/IPv6 packet for the injection port (or as the inner packet of an Encapsulated Control Message).
+/// </summary>
+public readonly record struct UdpDatagram(IpAddress Source, IpAddress Destination, ushort SourcePort, ushort DestinationPort, byte[] Payload)
+{
+    private const byte DefaultTtl = 64;
+
+    /// <summary>Reads the IP and UDP headers at the descriptor's L3 offset; false for anything else or anything malformed.</summary>
+    public static bool TryRead(in PacketDescriptor packet, out UdpDatagram datagram)
+    {
+        datagram = default;
+        int l3 = packet.L3Offset - packet.DataOffset;
+        if (l3 < 0 || l3 >= packet.Length)
+        {
+            return false;
+        }
+
+        return TryReadIp(packet.Data[l3..], out datagram);
+    }
+
+    /// <summary>The destination address of the IP packet at the descriptor's L3 offset.</summary>
+    public static bool TryReadDestination(in PacketDescriptor packet, out IpAddress destination)
+    {
+        destination = default;
+        int l3 = packet.L3Offset - packet.DataOffset;
+        if (l3 < 0 || l3 >= packet.Length)
+        {
+            return false;
+        }
+
+        var ip = packet.Data[l3..];
+        if (ip[0] >> 4 == 4 && Ipv4Header.TryCreate(ip, out var ipv4))
+        {
+            destination = ipv4.Destination;
+            return true;
+        }
+
+        if (ip[0] >> 4 == 6 && Ipv6Header.TryCreate(ip, out var ipv6))
+        {
+            destination = ipv6.Destination;
+            return true;
+        }
+
+        return false;
+    }
+
+    /// <summary>Reads an IPv4 or IPv6 packet carrying UDP (no IPv6 extension headers: control traffic carries none).</summary>
+    public static bool TryReadIp(Span<byte> ip, out UdpDatagram datagram)
+    {
+        datagram = default;
+        if (ip.IsEmpty)
+        {
+            return false;
+        }
+
+        IpAddress source, destination;
+        Span<byte> udpBytes;
+        if (ip[0] >> 4 == 4)
+        {
+            if (!Ipv4Header.TryCreate(ip, out var ipv4) || ipv4.Protocol != IpProtocol.Udp || ipv4.IsFragment)
+            {
+                return false;
+            }
+
+            source = ipv4.Source;
+            destination = ipv4.Destination;
+            udpBytes = ipv4.Payload;
+        }
+        else if (ip[0] >> 4 == 6)
+        {
+            if (!Ipv6Header.TryCreate(ip, out var ipv6) || ipv6.NextHeader != IpProtocol.Udp)
+            {
+                return false;
+            }
+
+            source = ipv6.Source;
+            destination = ipv6.Destination;
+            udpBytes = ipv6.Payload;
+        }
+        else
+        {
+            return false;
+        }
+
+        if (!UdpHeader.TryCreate(udpBytes, out var udp))
+        {
+            return false;
+        }
+
+        datagram = new UdpDatagram(source, destination, udp.SourcePort, udp.DestinationPort, udp.Payload.ToArray());
+        return true;
+    }
+
+    /// <summary>Length of the IP packet <see cref="WriteIp"/> writes.</summary>
+    public int IpLength => (Source.IsV4 ? Ipv4Header.MinLength : Ipv6Header.Length) + UdpHeader.Length + Payload.Length;
+
+    /// <summary>The IP packet (IPv4 or IPv6 by the source address), UDP checksum computed (mandatory over IPv6).</summary>
+    public byte[] ToIpPacket()
+    {
+        var bytes = new byte[IpLength];
+        WriteIp(bytes);
+        return bytes;
+    }
+
+    public int WriteIp(Span<byte> destination)
+    {
+        if (Source.Family != Destination.Family)
+        {
+            throw new InvalidOperationException($"source {Source} and destination {Destination} are of different families");
+        }
+
+        int udpLength = UdpHeader.Length + Payload.Length;
+        int ipHeader;
+        uint pseudo;
+        if (Source.IsV4)
+        {
+            ipHeader = Ipv4Header.MinLength;
+            var header = destination[..ipHeader];
+            header.Clear();
+            header[0] = 0x45;
+            BinaryPrimitives.WriteUInt16BigEndian(header[2..], (ushort)(ipHeader + udpLength));
+            header[8] = DefaultTtl;
+            header[9] = IpProtocol.Udp;
+            Ipv4Header.TryCreateForWrite(destination[..(ipHeader + udpLength)], out var ipv4);
+            ipv4.Source = Source.AsV4();
+            ipv4.Destination = Destination.AsV4();
+            ipv4.UpdateChecksum();
+            pseudo = InternetChecksum.PseudoHeaderSum(Source.AsV4(), Destination.AsV4(), IpProtocol.Udp, udpLength);
+        }
+        else
+        {
+            ipHeader = Ipv6Header.Length;
+            var header = destination[..ipHeader];
+            header.Clear();
+            header[0] = 0x60;
+            BinaryPrimitives.WriteUInt16BigEndian(header[4..], (ushort)udpLength);
+            header[6] = IpProtocol.Udp;
+            header[7] = DefaultTtl;
+            Ipv6Header.TryCreateForWrite(destination[..(ipHeader + udpLength)], out var ipv6);
+            ipv6.Source = Source.AsV6();
+            ipv6.Destination = Destination.AsV6();
+            pseudo = InternetChecksum.PseudoHeaderSum(Source.AsV6(), Destination.AsV6(), IpProtocol.Udp, udpLength);
+        }
+
+        var udpBytes = destination.Slice(ipHeader, udpLength);
+        BinaryPrimitives.WriteUInt16BigEndian(udpBytes, SourcePort);
+        BinaryPrimitives.WriteUInt16BigEndian(udpBytes[2..], DestinationPort);
+        BinaryPrimitives.WriteUInt16BigEndian(udpBytes[4..], (ushort)udpLength);
+        BinaryPrimitives.WriteUInt16BigEndian(udpBytes[6..], 0);
+        Payload.CopyTo(udpBytes[UdpHeader.Length..]);
+        ushort checksum = InternetChecksum.Finish(InternetChecksum.Fold(InternetChecksum.Sum(udpBytes, pseudo)));
+        BinaryPrimitives.WriteUInt16BigEndian(udpBytes[6..], checksum == 0 ? (ushort)0xFFFF : checksum);
+        return ipHeader + udpLength;
+    }
+}
