@@ -16,6 +16,7 @@ namespace Dataplane.Wire.LispControl;
 /// the record count in the fourth octet, then the same nonce, key id, authentication and records. Type 5 is
 /// Map-Notify-Ack in RFC 9301, so <see cref="LispControlMessage.TryParse"/> never picks the legacy form: a receiver
 /// configured for it calls <see cref="TryParse(ReadOnlySpan{byte}, out ChangePriority?, out bool, out string)"/>.
+/// (The legacy H and C bits sit where Map-Notify-Ack has I and R, so the two cannot be told apart on the wire.)
 /// </summary>
 public sealed record ChangePriority(ulong Nonce, ushort KeyId, byte[] AuthenticationData, IReadOnlyList<MappingRecord> Records)
 {

@@ -58,6 +58,11 @@ public readonly record struct LispAddress(LispAfi Afi, UInt128 Value, uint? Inst
 
     internal void Write(ref LispWriter writer)
     {
+        if (Afi is not (LispAfi.None or LispAfi.Ipv4 or LispAfi.Ipv6))
+        {
+            throw new ArgumentException($"a LispAddress holds AFI 0, 1 or 2 (the LCAF is InstanceId), not {(ushort)Afi}");
+        }
+
         if (InstanceId is uint instanceId)
         {
             writer.UInt16((ushort)LispAfi.Lcaf);
