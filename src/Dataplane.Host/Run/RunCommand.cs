@@ -1,6 +1,8 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Runtime.InteropServices;
+using Dataplane.Control;
+using Dataplane.Control.Logging;
 using Dataplane.Forwarding.Configuration;
 using Dataplane.Forwarding.Pipeline;
 using Dataplane.Ports.Abstractions;
@@ -29,11 +31,15 @@ public static class RunCommand
         ForwardingPlane plane;
         PortSet ports;
         DataplaneConfig config;
+        ControlHost control;
+        DaemonLog.Writer = error;
         try
         {
             config = DataplaneConfigFile.Load(options.ConfigPath);
             plane = ForwardingPlaneBuilder.Build(config, new ForwardingPlaneOptions { NonceSeed = options.NonceSeed });
-            ports = PortFactory.Open(config, plane);
+
+            // Persisted control-socket changes go over the configuration's state before any packet flows.
+            control = ControlHost.Create(config.Control, plane, problem => DaemonLog.Warning($"state: {problem}"));
         }
         catch (ConfigurationException e)
         {
@@ -41,6 +47,30 @@ public static class RunCommand
             return 2;
         }
 
+        try
+        {
+            ports = PortFactory.Open(config, plane);
+        }
+        catch (ConfigurationException e)
+        {
+            control.Dispose();
+            error.WriteLine($"dataplane run: {options.ConfigPath}: {e.Message}");
+            return 2;
+        }
+
+        try
+        {
+            control.Start(ports);
+        }
+        catch (ConfigurationException e)
+        {
+            control.Dispose();
+            ports.Dispose();
+            error.WriteLine($"dataplane run: {options.ConfigPath}: {e.Message}");
+            return 2;
+        }
+
+        using (control)
         using (ports)
         using (var runtime = new DataplaneRuntime(plane, ports, config.Workers, config.Cores))
         using (var stopRequested = new ManualResetEventSlim())
