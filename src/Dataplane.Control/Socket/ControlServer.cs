@@ -102,7 +102,7 @@ public sealed class ControlServer : IDisposable
                     }
                     catch (OperationCanceledException) when (!stop.IsCancellationRequested)
                     {
-                        DaemonLog.Warning($"control: a client stalled for {PartialLineTimeout.TotalSeconds:F0} s in the middle of a request; closing it");
+                        DaemonLog.Warning($"control: a client stalled for {PartialLineTimeout.TotalSeconds:F1} s in the middle of a request; closing it");
                         return;
                     }
                 }

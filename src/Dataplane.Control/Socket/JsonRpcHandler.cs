@@ -73,7 +73,7 @@ public sealed class JsonRpcHandler(ControlMethods methods)
             }
             catch (Exception e)
             {
-                DaemonLog.Warning($"control: {method} failed: {e}");
+                DaemonLog.Warning($"control: {method} failed: {e.GetType().Name}: {e.Message}");
                 reply = Error(id, JsonRpcErrorCodes.InternalError, $"{method}: {e.Message}");
             }
 
