@@ -23,6 +23,29 @@ public sealed record LispConfig
 
     /// <summary>ICMP "too big" errors each worker may send per second (token bucket); 0 sends none.</summary>
     public int IcmpRateLimitPerSecond { get; init; } = 100;
+
+    /// <summary>Map-resolvers the ITR sends Encapsulated Map-Requests to on a cache miss.</summary>
+    public IReadOnlyList<string> MapResolvers { get; init; } = [];
+
+    /// <summary>Map-servers the ETR registers its EIDs with.</summary>
+    public IReadOnlyList<MapServerConfig> MapServers { get; init; } = [];
+
+    /// <summary>Seconds between Map-Registers (RFC 9301: 60).</summary>
+    public int RegisterIntervalSeconds { get; init; } = 60;
+
+    /// <summary>TTL, in minutes, of the mappings this ETR hands out in Map-Replies and registrations.</summary>
+    public uint MappingTtlMinutes { get; init; } = 1440;
+
+    public MapRequestConfig MapRequests { get; init; } = new();
+
+    /// <summary>RLOC probing; off when absent.</summary>
+    public RlocProbingConfig? RlocProbing { get; init; }
+
+    /// <summary>Change-Priority fast mobility; off when absent.</summary>
+    public ChangePriorityConfig? ChangePriority { get; init; }
+
+    /// <summary>The map-server / map-resolver role's sites (role "msmr").</summary>
+    public MappingSystemConfig? MappingSystem { get; init; }
 }
 
 public sealed record LocatorConfig

@@ -18,6 +18,7 @@ public sealed class DataplaneRuntime : IDisposable
     private readonly CancellationTokenSource stop = new();
     private readonly QuiescenceBarrier barrier = new();
     private readonly List<string> warnings = [];
+    private readonly List<IControlPlaneService> services = [];
     private Thread? control;
 
     public DataplaneRuntime(ForwardingPlane plane, PortSet ports, int workerCount, IReadOnlyList<int> cores)
@@ -36,6 +37,17 @@ public sealed class DataplaneRuntime : IDisposable
     }
 
     public IReadOnlyList<ForwardingWorker> Workers => workers;
+
+    /// <summary>Adds a control-plane service (before <see cref="Start"/>): it sees every punt and a tick per control round.</summary>
+    public void AddService(IControlPlaneService service)
+    {
+        if (control is not null)
+        {
+            throw new InvalidOperationException("services are added before Start");
+        }
+
+        services.Add(service);
+    }
 
     /// <summary>Pinning problems and the like, for the log.</summary>
     public IReadOnlyList<string> Warnings
@@ -127,6 +139,7 @@ public sealed class DataplaneRuntime : IDisposable
         while (!stop.IsCancellationRequested)
         {
             DrainPunts();
+            TickServices();
             if (Environment.TickCount64 >= nextReclaim)
             {
                 if (barrier.TryPauseAll(TimeSpan.FromMilliseconds(50)))
@@ -146,8 +159,8 @@ public sealed class DataplaneRuntime : IDisposable
 
     /// <summary>
     /// The control plane's side of the punt queues: ARP replies and neighbour advertisements teach the neighbour
-    /// table; the rest (LISP control, cache misses ...) waits for the control-plane issue and is freed. Every punted
-    /// packet was already counted by the pipeline.
+    /// table, and every control-plane service (the LISP control plane ...) sees each packet before it is freed.
+    /// Every punted packet was already counted by the pipeline.
     /// </summary>
     private void DrainPunts()
     {
@@ -156,7 +169,40 @@ public sealed class DataplaneRuntime : IDisposable
             while (worker.Pipeline.Punts.TryDequeue(out var packet))
             {
                 NeighbourLearning.TryLearn(packet, plane.Neighbours, plane.Options.Clock.Now);
+                foreach (var service in services)
+                {
+                    Guarded(service, s => s.OnPunt(packet));
+                }
+
                 ports.Free(ref packet);
+            }
+        }
+    }
+
+    private void TickServices()
+    {
+        long now = Environment.TickCount64;
+        foreach (var service in services)
+        {
+            Guarded(service, s => s.OnTick(now));
+        }
+    }
+
+    /// <summary>A control-plane bug must not take the data plane down: log it and go on.</summary>
+    private void Guarded(IControlPlaneService service, Action<IControlPlaneService> call)
+    {
+        try
+        {
+            call(service);
+        }
+        catch (Exception e)
+        {
+            lock (warnings)
+            {
+                if (warnings.Count < 100)
+                {
+                    warnings.Add($"{service.GetType().Name}: {e.GetType().Name}: {e.Message}");
+                }
             }
         }
     }

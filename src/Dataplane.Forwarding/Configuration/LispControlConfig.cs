@@ -1,0 +1,81 @@
+namespace Dataplane.Forwarding.Configuration;
+
+/// <summary>A map-server this xTR registers its EIDs with (RFC 9301 5.6): where, and the shared key.</summary>
+public sealed record MapServerConfig
+{
+    public required string Address { get; init; }
+
+    /// <summary>1 = HMAC-SHA-1-96, 2 = HMAC-SHA-256-128 (RFC 9301 Key ID).</summary>
+    public ushort KeyId { get; init; } = 2;
+
+    public required string Key { get; init; }
+
+    /// <summary>Ask the map-server to answer Map-Requests for our EIDs itself (the P bit).</summary>
+    public bool ProxyReply { get; init; }
+}
+
+/// <summary>How the ITR asks for mappings (RFC 9301 5.3, 6.1 rate limits).</summary>
+public sealed record MapRequestConfig
+{
+    /// <summary>First retransmission after this long; each next one waits twice as long.</summary>
+    public int RetransmitMilliseconds { get; init; } = 1000;
+
+    /// <summary>Retransmissions before giving up on a destination (until traffic asks again).</summary>
+    public int MaxRetransmits { get; init; } = 3;
+
+    /// <summary>Map-Requests per second for one EID (RFC 9301: no more than one per second by default).</summary>
+    public double PerDestinationPerSecond { get; init; } = 1;
+
+    /// <summary>Map-Requests per second in all, across destinations.</summary>
+    public double GlobalPerSecond { get; init; } = 100;
+
+    /// <summary>Destinations waiting for a reply at most; misses beyond it are counted and not asked for.</summary>
+    public int PendingLimit { get; init; } = 10_000;
+}
+
+/// <summary>RLOC probing (RFC 9301 7.1): probe Map-Requests to the locators of cached mappings.</summary>
+public sealed record RlocProbingConfig
+{
+    public int IntervalSeconds { get; init; } = 30;
+
+    /// <summary>A probe unanswered after this long counts as lost.</summary>
+    public int TimeoutMilliseconds { get; init; } = 2000;
+
+    /// <summary>Lost probes in a row that mark a locator down; one answer marks it up again.</summary>
+    public int DownAfter { get; init; } = 3;
+}
+
+/// <summary>Change-Priority fast mobility (DESIGN.md): the key xTRs and the hypervisor share, and the encoding.</summary>
+public sealed record ChangePriorityConfig
+{
+    public ushort KeyId { get; init; } = 2;
+
+    public required string Key { get; init; }
+
+    /// <summary>Send the thesis's type-5 encoding instead of the type-15 shared extension (both are accepted).</summary>
+    public bool LegacyType5 { get; init; }
+}
+
+/// <summary>The map-server / map-resolver role ("msmr"): the sites allowed to register, with their keys.</summary>
+public sealed record MappingSystemConfig
+{
+    public IReadOnlyList<SiteConfig> Sites { get; init; } = [];
+
+    /// <summary>Minutes a registration lives without being refreshed (RFC 9301 suggests 3 register intervals).</summary>
+    public uint RegistrationTtlMinutes { get; init; } = 3;
+
+    /// <summary>TTL of the negative Map-Replies the map-resolver sends for EIDs nobody registered.</summary>
+    public uint NegativeTtlMinutes { get; init; } = 1;
+}
+
+public sealed record SiteConfig
+{
+    public required string Name { get; init; }
+
+    public ushort KeyId { get; init; } = 2;
+
+    public required string Key { get; init; }
+
+    /// <summary>The EID prefixes this site may register (a registration for anything else is refused and counted).</summary>
+    public IReadOnlyList<string> EidPrefixes { get; init; } = [];
+}
