@@ -27,6 +27,11 @@ public sealed class ControlServer : IDisposable
         handler = new JsonRpcHandler(methods);
         if (File.Exists(path))
         {
+            if (SomeoneListens(path))
+            {
+                throw new IOException($"another process is listening on {path} (a second daemon with the same control.socket?)");
+            }
+
             File.Delete(path); // a socket file left by a daemon that did not stop cleanly
         }
 
@@ -50,6 +55,20 @@ public sealed class ControlServer : IDisposable
     }
 
     public string Path { get; }
+
+    private static bool SomeoneListens(string path)
+    {
+        using var probe = new System.Net.Sockets.Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+        try
+        {
+            probe.Connect(new UnixDomainSocketEndPoint(path));
+            return true;
+        }
+        catch (SocketException)
+        {
+            return false;
+        }
+    }
 
     /// <summary>How long a client may stall with half a request sent.</summary>
     public TimeSpan PartialLineTimeout { get; init; } = TimeSpan.FromSeconds(10);

@@ -170,6 +170,15 @@ public sealed class ControlSocketTests : IDisposable
     }
 
     [Fact]
+    public void A_second_server_on_a_live_socket_is_refused()
+    {
+        var error = Assert.Throws<IOException>(() => new Dataplane.Control.Socket.ControlServer(fixture.SocketPath, fixture.Methods));
+
+        Assert.Contains("another process is listening", error.Message, StringComparison.Ordinal);
+        Assert.NotNull(fixture.Result("localeid.list")); // the first one still answers
+    }
+
+    [Fact]
     public void Many_requests_on_one_connection_are_answered_in_order()
     {
         using var socket = fixture.Connect();
