@@ -1,4 +1,5 @@
 using Dataplane.Host.Bench;
+using Dataplane.Host.Ctl;
 using Dataplane.Host.Dpdk;
 using Dataplane.Host.Inspect;
 using Dataplane.Host.Replay;
@@ -22,6 +23,10 @@ public static class Program
           run --config F [--exit-when-idle S] [--duration S]
                                             the daemon: forward between the configured ports until
                                             SIGINT/SIGTERM, then print the counters
+          ctl [--socket PATH] [--json] METHOD [key=value ... | --params JSON]
+                                            call a method of a running daemon's control socket
+                                            (mapcache.add, mapcache.list, counters.get ...; dataplane
+                                            ctl --help lists them, docs/control.md describes them)
         """;
 
     public static int Main(string[] args)
@@ -38,6 +43,7 @@ public static class Program
             "replay" when args.Length == 2 && args[1] is "-h" or "--help" => PrintReplayUsage(),
             "replay" => ReplayCommand.Run(args[1..], Console.Out, Console.Error),
             "run" => RunCommand.Run(args[1..], Console.Out, Console.Error),
+            "ctl" => CtlCommand.Run(args[1..], Console.Out, Console.Error),
             // Hidden (not in the usage): a test and bring-up verb, see docs/ports/dpdk.md.
             "dpdk-forward" => DpdkForwardCommand.Run(args[1..], Console.Out, Console.Error),
             // Hidden: the end-to-end DPDK benchmark bench/ports/run drives (docs/performance.md).

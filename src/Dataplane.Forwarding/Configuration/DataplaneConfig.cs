@@ -40,6 +40,9 @@ public sealed record DataplaneConfig
     public VxlanConfig? Vxlan { get; init; }
 
     public GtpUConfig? Gtpu { get; init; }
+
+    /// <summary>The control socket, persistence and metrics endpoint of <c>dataplane run</c> (docs/control.md).</summary>
+    public ControlConfig? Control { get; init; }
 }
 
 public sealed record PortConfig

@@ -30,6 +30,10 @@ public sealed class GtpUFeature : IForwardingFeature
         return new GtpUFeature(table);
     }
 
+    /// <summary>One tunnel as the "gtpu" section would hold it (the control socket's tunnel.add), checked the same way; <paramref name="field"/> prefixes error paths.</summary>
+    public static GtpUTunnel ReadTunnel(GtpUTunnelConfig tunnel, string field, IReadOnlySet<IpAddress> localAddresses) =>
+        GtpUConfigReader.ReadTunnel(tunnel, field, localAddresses);
+
     public IBatchStage CreateStage(ForwardingPlane plane) => new GtpUEndpointStage(plane, Tunnels);
 
     /// <summary>Nothing to reclaim: retired snapshots are garbage collected once no worker holds them.</summary>

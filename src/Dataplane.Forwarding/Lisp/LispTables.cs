@@ -39,33 +39,42 @@ public sealed class LispTables
         var mapCache = new MapCache(index, deferSlotReuse: true);
         for (int i = 0; i < config.MapCache.Count; i++)
         {
-            var entry = config.MapCache[i];
-            string field = $"lisp.mapCache[{i}]";
-            var prefix = ConfigValues.Prefix(entry.Eid, $"{field}.eid");
-            uint ttl = entry.TtlMinutes ?? MapCacheEntry.InfiniteTtl;
-            if (entry.Locators.Count == 0)
-            {
-                var action = ConfigValues.OneOf(entry.Action ?? "drop", $"{field}.action", Actions);
-                mapCache.AddOrReplace(MapCacheEntry.Negative(prefix, action, ttl, clock));
-                continue;
-            }
-
-            if (entry.Action is not null)
-            {
-                throw new ConfigurationException($"{field}.action", "an action belongs to a negative entry (one without locators)");
-            }
-
-            if (entry.Locators.Count > MapCacheEntry.MaxLocators)
-            {
-                throw new ConfigurationException($"{field}.locators", $"{entry.Locators.Count} locators; at most {MapCacheEntry.MaxLocators}");
-            }
-
-            var locators = entry.Locators.Select((l, j) => Locator(l, $"{field}.locators[{j}]")).ToArray();
-            mapCache.AddOrReplace(MapCacheEntry.Create(prefix, locators, ttl, clock));
+            mapCache.AddOrReplace(ReadMapCacheEntry(config.MapCache[i], $"lisp.mapCache[{i}]", clock));
         }
 
         return new LispTables(index, mapCache, new LocalDatabase(eids, rlocs));
     }
+
+    /// <summary>
+    /// One map-cache entry as the "lisp.mapCache" section (or the control socket's mapcache.add) holds it, checked field
+    /// by field; <paramref name="field"/> prefixes the JSON path in errors.
+    /// </summary>
+    public static MapCacheEntry ReadMapCacheEntry(MapCacheEntryConfig entry, string field, IMonotonicClock clock)
+    {
+        var prefix = ConfigValues.Prefix(entry.Eid, $"{field}.eid");
+        uint ttl = entry.TtlMinutes ?? MapCacheEntry.InfiniteTtl;
+        if (entry.Locators.Count == 0)
+        {
+            var action = ConfigValues.OneOf(entry.Action ?? "drop", $"{field}.action", Actions);
+            return MapCacheEntry.Negative(prefix, action, ttl, clock);
+        }
+
+        if (entry.Action is not null)
+        {
+            throw new ConfigurationException($"{field}.action", "an action belongs to a negative entry (one without locators)");
+        }
+
+        if (entry.Locators.Count > MapCacheEntry.MaxLocators)
+        {
+            throw new ConfigurationException($"{field}.locators", $"{entry.Locators.Count} locators; at most {MapCacheEntry.MaxLocators}");
+        }
+
+        var locators = entry.Locators.Select((l, j) => Locator(l, $"{field}.locators[{j}]")).ToArray();
+        return MapCacheEntry.Create(prefix, locators, ttl, clock);
+    }
+
+    /// <summary>The configuration name of a negative entry's action ("drop", "native-forward" ...).</summary>
+    public static string ActionName(NegativeAction action) => Actions.First(a => a.Value == action).Key;
 
     private static Locator Locator(LocatorConfig config, string field) =>
         new(ConfigValues.Ip(config.Address, $"{field}.address"), config.Priority, config.Weight, config.Up);

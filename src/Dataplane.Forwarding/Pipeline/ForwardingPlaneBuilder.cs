@@ -49,6 +49,7 @@ public static class ForwardingPlaneBuilder
             }
         }
 
+        config.Control?.Validate();
         var ports = BuildPorts(config);
         var neighbours = BuildNeighbours(config, ports);
         var fib = BuildFib(config, ports, neighbours);

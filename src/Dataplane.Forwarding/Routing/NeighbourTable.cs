@@ -61,6 +61,31 @@ public sealed class NeighbourTable
         }
     }
 
+    /// <summary>
+    /// A static entry from the control plane: replaces a learned one for the same address and, unlike
+    /// <see cref="AddOrReplace"/> on a learned address, stops it aging.
+    /// </summary>
+    public void AddOrReplaceStatic(IpAddress address, Neighbour neighbour)
+    {
+        lock (writeLock)
+        {
+            lastConfirmed.TryRemove(address, out _);
+            AddOrReplace(address, neighbour);
+        }
+    }
+
+    /// <summary>Removes a static entry; a learned one (or none) is left alone and false returned.</summary>
+    public bool RemoveStatic(IpAddress address)
+    {
+        lock (writeLock)
+        {
+            return !lastConfirmed.ContainsKey(address) && Remove(address);
+        }
+    }
+
+    /// <summary>True for a learned entry, with when it was last confirmed (ticks of the plane's clock).</summary>
+    public bool IsLearned(IpAddress address, out long confirmedAt) => lastConfirmed.TryGetValue(address, out confirmedAt);
+
     public bool TryGet(IpAddress address, out Neighbour neighbour) => Snapshot.TryGetValue(address, out neighbour);
 
     /// <summary>Learned entries (the rest are static).</summary>

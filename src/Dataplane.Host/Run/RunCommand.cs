@@ -1,7 +1,9 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Runtime.InteropServices;
+using Dataplane.Control;
 using Dataplane.Control.Lisp;
+using Dataplane.Control.Logging;
 using Dataplane.Forwarding.Configuration;
 using Dataplane.Forwarding.Pipeline;
 using Dataplane.Ports.Abstractions;
@@ -30,11 +32,15 @@ public static class RunCommand
         ForwardingPlane plane;
         PortSet ports;
         DataplaneConfig config;
+        ControlHost control;
+        DaemonLog.Writer = error;
         try
         {
             config = DataplaneConfigFile.Load(options.ConfigPath);
             plane = ForwardingPlaneBuilder.Build(config, new ForwardingPlaneOptions { NonceSeed = options.NonceSeed });
-            ports = PortFactory.Open(config, plane);
+
+            // Persisted control-socket changes go over the configuration's state before any packet flows.
+            control = ControlHost.Create(config.Control, plane, problem => DaemonLog.Warning($"state: {problem}"));
         }
         catch (ConfigurationException e)
         {
@@ -42,17 +48,41 @@ public static class RunCommand
             return 2;
         }
 
+        try
+        {
+            ports = PortFactory.Open(config, plane);
+        }
+        catch (ConfigurationException e)
+        {
+            control.Dispose();
+            error.WriteLine($"dataplane run: {options.ConfigPath}: {e.Message}");
+            return 2;
+        }
+
         // The control plane's way out: what it originates enters the workers through this port (see InjectionPort).
         var injection = new InjectionPort((ushort)ports.Count, config.Workers);
         ports = new PortSet([.. ports.All, injection]);
+        var lisp = LispControlPlane.Create(plane, packet => injection.TryInject(packet), () => Environment.TickCount64,
+            message => DaemonLog.Warning($"lisp: {message}"));
+        try
+        {
+            control.Start(ports);
+        }
+        catch (ConfigurationException e)
+        {
+            control.Dispose();
+            ports.Dispose();
+            error.WriteLine($"dataplane run: {options.ConfigPath}: {e.Message}");
+            return 2;
+        }
+
+        using (control)
         using (ports)
         using (var runtime = new DataplaneRuntime(plane, ports, config.Workers, config.Cores))
         using (var stopRequested = new ManualResetEventSlim())
         using (SignalHandler(PosixSignal.SIGINT, stopRequested))
         using (SignalHandler(PosixSignal.SIGTERM, stopRequested))
         {
-            var lisp = LispControlPlane.Create(plane, packet => injection.TryInject(packet), () => Environment.TickCount64,
-                message => error.WriteLine($"dataplane: lisp: {message}"));
             if (lisp is not null)
             {
                 runtime.AddService(lisp);

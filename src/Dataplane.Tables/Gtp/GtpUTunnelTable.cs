@@ -55,6 +55,21 @@ public sealed class GtpUTunnelTable
         }
     }
 
+    /// <summary>
+    /// Replaces the tunnel under <paramref name="oldKey"/> with <paramref name="tunnel"/> (whose key may differ) in one
+    /// publish, so a reader never sees neither: the control plane changing a tunnel's peer or TEID.
+    /// </summary>
+    public void Replace(GtpUTunnelKey oldKey, GtpUTunnel tunnel)
+    {
+        ArgumentNullException.ThrowIfNull(tunnel);
+        lock (writeLock)
+        {
+            byKey.Remove(oldKey);
+            byKey[tunnel.Key] = tunnel;
+            Publish();
+        }
+    }
+
     public bool Remove(GtpUTunnelKey key)
     {
         lock (writeLock)

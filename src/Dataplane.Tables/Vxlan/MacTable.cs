@@ -143,6 +143,23 @@ public sealed class MacTable
         return reclaimable < 0 ? MacLearnResult.TableFull : Reclaim(reclaimable, key, entry, now, agingSeconds);
     }
 
+    /// <summary>Every valid entry (expired or not) as (domain, MAC, entry): a scan for control-plane listings, never the hot path.</summary>
+    public List<(ushort Domain, ulong Mac, MacTableEntry Entry)> Entries()
+    {
+        var found = new List<(ushort, ulong, MacTableEntry)>();
+        for (int i = 0; i < keys.Length; i++)
+        {
+            ulong key = Volatile.Read(ref keys[i]);
+            var entry = new MacTableEntry(Volatile.Read(ref entries[i]));
+            if (key != 0 && entry.IsValid && Volatile.Read(ref keys[i]) == key)
+            {
+                found.Add(((ushort)((key >> 48) - 1), key & 0xFFFF_FFFF_FFFFUL, entry));
+            }
+        }
+
+        return found;
+    }
+
     /// <summary>Forgets every entry (control plane "clear mac"); not for use while workers learn.</summary>
     public void Clear()
     {

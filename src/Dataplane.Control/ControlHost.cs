@@ -1,0 +1,113 @@
+using Dataplane.Control.Logging;
+using Dataplane.Control.Metrics;
+using Dataplane.Control.Persistence;
+using Dataplane.Control.Socket;
+using Dataplane.Forwarding.Configuration;
+using Dataplane.Forwarding.Pipeline;
+using Dataplane.Ports.Abstractions;
+
+namespace Dataplane.Control;
+
+/// <summary>
+/// The daemon's control side as <c>dataplane run</c> uses it: <see cref="Create"/> (before the ports open) restores the
+/// persisted state over the configuration's, <see cref="Start"/> (once the ports are open) starts the control socket
+/// and the metrics endpoint, <see cref="Dispose"/> stops them and writes a final snapshot.
+/// </summary>
+public sealed class ControlHost : IDisposable
+{
+    private readonly ControlConfig config;
+    private ControlServer? server;
+    private MetricsServer? metricsServer;
+
+    private ControlHost(ControlConfig config, ForwardingPlane plane)
+    {
+        this.config = config;
+        Methods = new ControlMethods(plane);
+    }
+
+    public ControlMethods Methods { get; }
+
+    /// <summary>The registry other control-plane components add their counters to.</summary>
+    public ControlPlaneMetrics Metrics { get; } = new();
+
+    public StateStore? Store { get; private set; }
+
+    public ControlServer? Server => server;
+
+    public MetricsServer? MetricsServer => metricsServer;
+
+    /// <summary>Restores persisted state (snapshot, then journal) when <c>control.stateDirectory</c> is set; reports what it skipped.</summary>
+    public static ControlHost Create(ControlConfig? config, ForwardingPlane plane, Action<string> report)
+    {
+        ArgumentNullException.ThrowIfNull(plane);
+        ArgumentNullException.ThrowIfNull(report);
+        var host = new ControlHost(config ?? new ControlConfig(), plane);
+        if (host.config.StateDirectory is { } directory)
+        {
+            try
+            {
+                host.Store = new StateStore(directory);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                throw new ConfigurationException("control.stateDirectory", $"cannot use {directory}: {e.Message}");
+            }
+
+            int replayed = host.Store.Load(host.Methods, report);
+            host.Methods.Journal = host.Store;
+            DaemonLog.Info($"state: restored from {directory} ({replayed} journal entries replayed)");
+        }
+
+        return host;
+    }
+
+    /// <summary>Starts the socket and the metrics endpoint, if configured; <paramref name="ports"/> feed ports.stats and the port metrics.</summary>
+    public void Start(PortSet? ports)
+    {
+        Methods.Context.Ports = ports;
+        if (config.Socket is { } path)
+        {
+            try
+            {
+                server = new ControlServer(path, Methods);
+            }
+            catch (Exception e) when (e is IOException or System.Net.Sockets.SocketException or UnauthorizedAccessException)
+            {
+                throw new ConfigurationException("control.socket", $"cannot listen on {path}: {e.Message}");
+            }
+
+            server.Start();
+            DaemonLog.Info($"control: listening on {path}");
+        }
+
+        if (config.MetricsAddress is { } address)
+        {
+            var (host, port) = ControlConfig.ParseMetricsAddress(address);
+            try
+            {
+                metricsServer = new MetricsServer(host, port, RenderMetrics);
+            }
+            catch (System.Net.Sockets.SocketException e)
+            {
+                throw new ConfigurationException("control.metricsAddress", $"cannot listen on {address}: {e.Message}");
+            }
+
+            metricsServer.Start();
+            DaemonLog.Info($"metrics: http://{address}/metrics");
+        }
+    }
+
+    public string RenderMetrics() =>
+        PrometheusText.Render(Methods.Context.Plane, Methods.Context.Ports, Metrics, Methods.Context.LispTables?.MapCache.Count ?? 0);
+
+    public void Dispose()
+    {
+        server?.Dispose();
+        metricsServer?.Dispose();
+        if (Store is not null)
+        {
+            Store.Compact(Methods.DumpState()); // clean shutdown: the next start reads one snapshot, no journal
+            Store.Dispose();
+        }
+    }
+}

@@ -1,0 +1,112 @@
+using System.Globalization;
+using System.Text;
+using Dataplane.Forwarding.Counters;
+using Dataplane.Forwarding.Pipeline;
+using Dataplane.Ports.Abstractions;
+
+namespace Dataplane.Control.Metrics;
+
+/// <summary>
+/// The Prometheus text exposition format 0.0.4: the data plane's counters per worker, drops and events by name, port
+/// statistics, map-cache size, punt-queue depths, then whatever <see cref="ControlPlaneMetrics"/> holds.
+/// </summary>
+public static class PrometheusText
+{
+    public const string ContentType = "text/plain; version=0.0.4; charset=utf-8";
+
+    public static string Render(ForwardingPlane plane, PortSet? ports, ControlPlaneMetrics? registry, long mapCacheEntries)
+    {
+        ArgumentNullException.ThrowIfNull(plane);
+        var text = new StringBuilder();
+        var workers = plane.Workers;
+        var snapshots = workers.Select(w => CounterSnapshot.Sum([w.Counters])).ToArray();
+        PerWorker(text, "dataplane_packets_received_total", "Packets received by the workers", snapshots, s => s.Received);
+        PerWorker(text, "dataplane_packets_transmitted_total", "Packets transmitted by the workers", snapshots, s => s.Transmitted);
+        PerWorker(text, "dataplane_packets_punted_total", "Packets handed to the control plane", snapshots, s => s.Punted);
+
+        Header(text, "dataplane_drops_total", "Packets dropped, by reason", "counter");
+        for (int w = 0; w < snapshots.Length; w++)
+        {
+            foreach (var (reason, count) in snapshots[w].Drops)
+            {
+                Sample(text, "dataplane_drops_total", ["reason", "worker"], [reason.ToString(), Worker(w)], count);
+            }
+        }
+
+        Header(text, "dataplane_events_total", "Stage events (encapsulated, decapsulated ...), by event", "counter");
+        for (int w = 0; w < snapshots.Length; w++)
+        {
+            foreach (var (forwardingEvent, count) in snapshots[w].Events)
+            {
+                Sample(text, "dataplane_events_total", ["event", "worker"], [forwardingEvent.ToString(), Worker(w)], count);
+            }
+        }
+
+        Header(text, "dataplane_punt_queue_depth", "Packets waiting in a worker's punt queue", "gauge");
+        for (int w = 0; w < workers.Count; w++)
+        {
+            Sample(text, "dataplane_punt_queue_depth", ["worker"], [Worker(w)], workers[w].Punts.Count);
+        }
+
+        Header(text, "dataplane_mapcache_entries", "Entries in the LISP map-cache", "gauge");
+        text.Append("dataplane_mapcache_entries ").Append(mapCacheEntries.ToString(CultureInfo.InvariantCulture)).Append('\n');
+
+        if (ports is not null)
+        {
+            PerPort(text, ports, "dataplane_port_rx_packets_total", "Packets the port received", s => s.ReceivedPackets);
+            PerPort(text, ports, "dataplane_port_rx_bytes_total", "Bytes the port received", s => s.ReceivedBytes);
+            PerPort(text, ports, "dataplane_port_tx_packets_total", "Packets the port transmitted", s => s.TransmittedPackets);
+            PerPort(text, ports, "dataplane_port_tx_bytes_total", "Bytes the port transmitted", s => s.TransmittedBytes);
+            PerPort(text, ports, "dataplane_port_rx_drops_total", "Packets the driver, kernel or NIC dropped on receive", s => s.ReceiveDrops);
+            PerPort(text, ports, "dataplane_port_tx_errors_total", "Packets the port failed to transmit", s => s.TransmitErrors);
+        }
+
+        registry?.WriteTo(text);
+        return text.ToString();
+    }
+
+    internal static void Header(StringBuilder text, string name, string help, string type) =>
+        text.Append("# HELP ").Append(name).Append(' ').Append(help.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\n", "\\n", StringComparison.Ordinal)).Append('\n')
+            .Append("# TYPE ").Append(name).Append(' ').Append(type).Append('\n');
+
+    /// <summary>{a="x",b="y"} with values escaped as the format wants (backslash, quote, newline); empty for no labels.</summary>
+    internal static string Labels(IReadOnlyList<string> names, IReadOnlyList<string> values)
+    {
+        if (names.Count == 0)
+        {
+            return "";
+        }
+
+        var labels = new StringBuilder("{");
+        for (int i = 0; i < names.Count; i++)
+        {
+            string escaped = values[i].Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal).Replace("\n", "\\n", StringComparison.Ordinal);
+            labels.Append(i == 0 ? "" : ",").Append(names[i]).Append("=\"").Append(escaped).Append('"');
+        }
+
+        return labels.Append('}').ToString();
+    }
+
+    private static void Sample(StringBuilder text, string name, string[] labelNames, string[] labelValues, long value) =>
+        text.Append(name).Append(Labels(labelNames, labelValues)).Append(' ').Append(value.ToString(CultureInfo.InvariantCulture)).Append('\n');
+
+    private static void PerWorker(StringBuilder text, string name, string help, CounterSnapshot[] snapshots, Func<CounterSnapshot, long> value)
+    {
+        Header(text, name, help, "counter");
+        for (int w = 0; w < snapshots.Length; w++)
+        {
+            Sample(text, name, ["worker"], [Worker(w)], value(snapshots[w]));
+        }
+    }
+
+    private static void PerPort(StringBuilder text, PortSet ports, string name, string help, Func<PortStatistics, long> value)
+    {
+        Header(text, name, help, "counter");
+        foreach (var port in ports.All)
+        {
+            Sample(text, name, ["port"], [port.Name], value(port.Statistics));
+        }
+    }
+
+    private static string Worker(int index) => index.ToString(CultureInfo.InvariantCulture);
+}

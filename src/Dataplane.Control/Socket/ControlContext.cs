@@ -1,0 +1,49 @@
+using Dataplane.Forwarding.Configuration;
+using Dataplane.Forwarding.GtpU;
+using Dataplane.Forwarding.Lisp;
+using Dataplane.Forwarding.Pipeline;
+using Dataplane.Forwarding.Vxlan;
+using Dataplane.Ports.Abstractions;
+using Dataplane.Tables.Gtp;
+using Dataplane.Tables.MapCache;
+
+namespace Dataplane.Control.Socket;
+
+/// <summary>What the methods work on: the live forwarding plane's tables (the ones workers read) and the open ports.</summary>
+public sealed class ControlContext(ForwardingPlane plane)
+{
+    public ForwardingPlane Plane { get; } = plane;
+
+    public IMonotonicClock Clock => Plane.Options.Clock;
+
+    /// <summary>The open ports, once <c>dataplane run</c> has opened them; null in tests without ports.</summary>
+    public PortSet? Ports { get; set; }
+
+    /// <summary>The punt-queue depth source per worker; defaults to the plane's worker pipelines.</summary>
+    public LispTables? LispTables =>
+        Plane.Feature<LispDecapsulationFeature>()?.Tables ?? Plane.Feature<LispEncapsulationFeature>()?.Tables;
+
+    public GtpUTunnelTable? Tunnels => Plane.Feature<GtpUFeature>()?.Tunnels;
+
+    public VxlanTables? Vxlan => Plane.Feature<VxlanFeature>()?.Tables;
+
+    public LispTables RequireLisp(string method) =>
+        LispTables ?? throw new ControlRpcException(JsonRpcErrorCodes.MethodNotFound,
+            $"{method}: this data plane has no LISP tables (no role itr, etr, pitr, petr or rtr)");
+
+    public GtpUTunnelTable RequireTunnels(string method) =>
+        Tunnels ?? throw new ControlRpcException(JsonRpcErrorCodes.MethodNotFound, $"{method}: this data plane has no GTP-U tunnels (no role gtpu)");
+
+    /// <summary>Runs a configuration parser, turning its error (which names the field) into a -32602.</summary>
+    public static T Checked<T>(Func<T> parse)
+    {
+        try
+        {
+            return parse();
+        }
+        catch (ConfigurationException e)
+        {
+            throw ControlRpcException.InvalidParams(e.Field, e.Problem);
+        }
+    }
+}

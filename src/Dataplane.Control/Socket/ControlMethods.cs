@@ -1,0 +1,134 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Dataplane.Control.State;
+using Dataplane.Forwarding.Pipeline;
+
+namespace Dataplane.Control.Socket;
+
+/// <summary>
+/// Every method of the control socket, and the one lock that serialises mutations. A mutation is checked in full
+/// (<see cref="ControlMethod.Prepare"/>) before anything happens, then journaled (durably, when persistence is on),
+/// then applied to the live tables the workers read lock-free; so a refused or failed request changes nothing and an
+/// acknowledged one survives a crash.
+/// </summary>
+public sealed class ControlMethods
+{
+    private static readonly JsonElement NoParams = JsonDocument.Parse("{}").RootElement.Clone();
+    private readonly Lock mutationLock = new();
+    private readonly Dictionary<string, ControlMethod> methods = new(StringComparer.Ordinal);
+
+    public ControlMethods(ForwardingPlane plane)
+    {
+        Context = new ControlContext(plane);
+        foreach (var method in LispMethods.Create(Context).Concat(NeighbourMethods.Create(Context)).Concat(TunnelMethods.Create(Context))
+                     .Concat(VxlanMethods.Create(Context)).Concat(StatusMethods.Create(Context)))
+        {
+            methods.Add(method.Name, method);
+        }
+    }
+
+    public ControlContext Context { get; }
+
+    /// <summary>Where mutations are recorded before they apply; null = not persisted.</summary>
+    public IMutationJournal? Journal { get; set; }
+
+    public IEnumerable<string> Names => methods.Keys.Order(StringComparer.Ordinal);
+
+    public bool IsMutation(string method) => methods.TryGetValue(method, out var m) && m.Mutates;
+
+    /// <summary>Runs a method for a client: checks, journals (mutations), applies. Throws <see cref="ControlRpcException"/> for a refused request.</summary>
+    public JsonNode? Invoke(string method, JsonElement? parameters) => Run(method, parameters, journal: true);
+
+    /// <summary>Runs a method without journaling it: replay of the journal and of a snapshot at start.</summary>
+    public JsonNode? Apply(string method, JsonElement? parameters) => Run(method, parameters, journal: false);
+
+    /// <summary>The rule state as canonical JSON (state.dump); taken under the mutation lock, so it is one consistent state.</summary>
+    public string DumpState()
+    {
+        lock (mutationLock)
+        {
+            return RuleStateDump.Serialize(Context);
+        }
+    }
+
+    /// <summary>
+    /// Makes the rule tables equal to <paramref name="dump"/> (a snapshot): entries of the dump are added or replaced,
+    /// entries not in it are removed. Entries that no longer apply (a port that went away ...) are reported, not fatal.
+    /// </summary>
+    public void Restore(JsonElement dump, Action<string> report)
+    {
+        var current = JsonNode.Parse(DumpState())!.AsObject();
+        Reconcile(dump, current, "mapCache", "eid", "mapcache.add", "mapcache.remove", report);
+        Reconcile(dump, current, "localEids", null, "localeid.add", "localeid.remove", report);
+        Reconcile(dump, current, "neighbours", "address", "neighbour.add", "neighbour.remove", report);
+        Reconcile(dump, current, "tunnels", "name", "tunnel.add", "tunnel.remove", report);
+    }
+
+    private void Reconcile(JsonElement dump, JsonObject current, string table, string? keyField, string add, string remove, Action<string> report)
+    {
+        if (!dump.TryGetProperty(table, out var wanted) || wanted.ValueKind != JsonValueKind.Array)
+        {
+            return;
+        }
+
+        string removeParam = keyField ?? "eid";
+        var keep = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var entry in wanted.EnumerateArray())
+        {
+            string key = keyField is null ? entry.GetString() ?? "" : entry.TryGetProperty(keyField, out var k) ? k.ToString() : "";
+            keep.Add(key);
+            var parameters = keyField is null ? JsonSerializer.SerializeToElement(new Dictionary<string, string> { ["eid"] = key }) : entry;
+            TryApply(add, parameters, report);
+        }
+
+        foreach (var entry in current[table]!.AsArray())
+        {
+            string key = keyField is null ? entry!.GetValue<string>() : entry![keyField]!.ToString();
+            if (!keep.Contains(key))
+            {
+                TryApply(remove, JsonSerializer.SerializeToElement(new Dictionary<string, string> { [removeParam] = key }), report);
+            }
+        }
+    }
+
+    private void TryApply(string method, JsonElement parameters, Action<string> report)
+    {
+        try
+        {
+            Apply(method, parameters);
+        }
+        catch (Exception e) when (e is ControlRpcException or InvalidOperationException or ArgumentException)
+        {
+            report($"{method} {parameters.GetRawText()} no longer applies: {e.Message}");
+        }
+    }
+
+    private JsonNode? Run(string name, JsonElement? parameters, bool journal)
+    {
+        if (!methods.TryGetValue(name, out var method))
+        {
+            throw new ControlRpcException(JsonRpcErrorCodes.MethodNotFound, $"unknown method '{name}'; methods: {string.Join(", ", Names)}");
+        }
+
+        var element = parameters ?? NoParams;
+        var reader = new ParamReader(element, "params");
+        if (!method.Mutates)
+        {
+            return method.Prepare(reader)();
+        }
+
+        lock (mutationLock)
+        {
+            var apply = method.Prepare(reader);
+            var target = journal ? Journal : null;
+            target?.Append(name, element);
+            var result = apply();
+            if (target is { WantsCompaction: true })
+            {
+                target.Compact(RuleStateDump.Serialize(Context));
+            }
+
+            return result;
+        }
+    }
+}

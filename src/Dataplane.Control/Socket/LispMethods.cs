@@ -1,0 +1,154 @@
+using System.Text.Json.Nodes;
+using Dataplane.Forwarding.Configuration;
+using Dataplane.Forwarding.Lisp;
+using Dataplane.Tables.MapCache;
+
+namespace Dataplane.Control.Socket;
+
+/// <summary>mapcache.* and localeid.*: the map-cache and the local EID prefixes the LISP stages read.</summary>
+public static class LispMethods
+{
+    public static IEnumerable<ControlMethod> Create(ControlContext context)
+    {
+        yield return new ControlMethod("mapcache.add", true, p => AddMapCacheEntry(context, p));
+        yield return new ControlMethod("mapcache.remove", true, p =>
+        {
+            p.AllowOnly("eid");
+            var cache = context.RequireLisp("mapcache.remove").MapCache;
+            var eid = p.RequiredPrefix("eid");
+            if (!cache.TryGet(eid, out _))
+            {
+                throw ControlRpcException.InvalidParams(p.Field("eid"), $"no map-cache entry for {eid}");
+            }
+
+            return () => new JsonObject { ["eid"] = eid.ToString(), ["removed"] = cache.Remove(eid) };
+        });
+        yield return new ControlMethod("mapcache.list", false, p =>
+        {
+            p.AllowOnly();
+            var tables = context.RequireLisp("mapcache.list");
+            return () => new JsonArray(MapCacheEntries(tables).Select(e => (JsonNode)Describe(e, context.Clock, withRemaining: true)).ToArray());
+        });
+        yield return new ControlMethod("localeid.add", true, p =>
+        {
+            p.AllowOnly("eid");
+            var database = context.RequireLisp("localeid.add").LocalDatabase;
+            var eid = p.RequiredPrefix("eid");
+            return () => new JsonObject { ["eid"] = eid.ToString(), ["added"] = database.AddEidPrefix(eid) };
+        });
+        yield return new ControlMethod("localeid.remove", true, p =>
+        {
+            p.AllowOnly("eid");
+            var database = context.RequireLisp("localeid.remove").LocalDatabase;
+            var eid = p.RequiredPrefix("eid");
+            if (database.EidPrefixes.IndexOf(eid) < 0)
+            {
+                throw ControlRpcException.InvalidParams(p.Field("eid"), $"{eid} is not a local EID prefix");
+            }
+
+            return () => new JsonObject { ["eid"] = eid.ToString(), ["removed"] = database.RemoveEidPrefix(eid) };
+        });
+        yield return new ControlMethod("localeid.list", false, p =>
+        {
+            p.AllowOnly();
+            var database = context.RequireLisp("localeid.list").LocalDatabase;
+            return () => new JsonArray(LocalEids(database).Select(e => (JsonNode)JsonValue.Create(e)).ToArray());
+        });
+    }
+
+    /// <summary>The map-cache entries in prefix order (instance, family, address, length), for listings and the dump.</summary>
+    public static List<MapCacheEntry> MapCacheEntries(LispTables tables)
+    {
+        var view = tables.MapCache.View;
+        var entries = new List<MapCacheEntry>();
+        for (uint slot = 0; slot < (uint)view.Length; slot++)
+        {
+            if (view[slot] is { } entry)
+            {
+                entries.Add(entry);
+            }
+        }
+
+        entries.Sort((a, b) => ComparePrefixes(a.Prefix, b.Prefix));
+        return entries;
+    }
+
+    public static List<string> LocalEids(LocalDatabase database)
+    {
+        var prefixes = database.EidPrefixes.ToArray();
+        Array.Sort(prefixes, ComparePrefixes);
+        return prefixes.Select(p => p.ToString()).ToList();
+    }
+
+    public static int ComparePrefixes(EidPrefix a, EidPrefix b)
+    {
+        int order = a.InstanceId.CompareTo(b.InstanceId);
+        order = order != 0 ? order : a.Family.CompareTo(b.Family);
+        order = order != 0 ? order : a.Address.Value.CompareTo(b.Address.Value);
+        return order != 0 ? order : a.PrefixLength.CompareTo(b.PrefixLength);
+    }
+
+    /// <summary>An entry in the shape mapcache.add takes (so a dump can be replayed), plus, for listings, the remaining TTL.</summary>
+    public static JsonObject Describe(MapCacheEntry entry, IMonotonicClock clock, bool withRemaining)
+    {
+        var locators = new JsonArray();
+        foreach (var locator in entry.Locators)
+        {
+            locators.Add(new JsonObject
+            {
+                ["address"] = locator.Address.ToString(),
+                ["priority"] = locator.Priority,
+                ["weight"] = locator.Weight,
+                ["up"] = locator.IsUp,
+            });
+        }
+
+        var described = new JsonObject
+        {
+            ["eid"] = entry.Prefix.ToString(),
+            ["locators"] = locators,
+            ["ttlMinutes"] = entry.TtlMinutes == MapCacheEntry.InfiniteTtl ? null : entry.TtlMinutes,
+            ["action"] = entry.IsNegative ? LispTables.ActionName(entry.Action) : null,
+        };
+        if (withRemaining)
+        {
+            described["remainingSeconds"] = entry.ExpiresAt == long.MaxValue
+                ? null
+                : Math.Max(0, (entry.ExpiresAt - clock.Now) / clock.Frequency);
+        }
+
+        return described;
+    }
+
+    private static Func<JsonNode?> AddMapCacheEntry(ControlContext context, ParamReader p)
+    {
+        p.AllowOnly("eid", "locators", "ttlMinutes", "action");
+        var tables = context.RequireLisp("mapcache.add");
+        var eid = p.RequiredPrefix("eid");
+        var locators = p.OptionalObjectArray("locators").Select(l =>
+        {
+            l.AllowOnly("address", "priority", "weight", "up");
+            return new LocatorConfig
+            {
+                Address = l.RequiredString("address"),
+                Priority = (byte)(l.OptionalInteger("priority", 0, 255) ?? 1),
+                Weight = (byte)(l.OptionalInteger("weight", 0, 255) ?? 100),
+                Up = l.OptionalBool("up") ?? true,
+            };
+        }).ToList();
+        var config = new MapCacheEntryConfig
+        {
+            Eid = eid.ToString(),
+            Locators = locators,
+            TtlMinutes = (uint?)p.OptionalInteger("ttlMinutes", 0, MapCacheEntry.InfiniteTtl - 1),
+            Action = p.OptionalString("action"),
+        };
+        var entry = ControlContext.Checked(() => LispTables.ReadMapCacheEntry(config, "params", context.Clock));
+        return () =>
+        {
+            bool replaced = tables.MapCache.TryGet(entry.Prefix, out _);
+            tables.MapCache.AddOrReplace(entry);
+            return new JsonObject { ["eid"] = entry.Prefix.ToString(), ["replaced"] = replaced };
+        };
+    }
+}

@@ -1,0 +1,124 @@
+using System.Text.Json.Nodes;
+using Dataplane.Control.Logging;
+using Dataplane.Control.State;
+using Dataplane.Forwarding.Counters;
+
+namespace Dataplane.Control.Socket;
+
+/// <summary>counters.get, ports.stats, log.set-level and state.dump.</summary>
+public static class StatusMethods
+{
+    private static readonly Dictionary<string, LogLevel> Levels = new(StringComparer.Ordinal)
+    {
+        ["error"] = LogLevel.Error,
+        ["warning"] = LogLevel.Warning,
+        ["info"] = LogLevel.Info,
+        ["debug"] = LogLevel.Debug,
+    };
+
+    public static IEnumerable<ControlMethod> Create(ControlContext context)
+    {
+        yield return new ControlMethod("counters.get", false, p =>
+        {
+            p.AllowOnly();
+            return () => Counters(context);
+        });
+        yield return new ControlMethod("ports.stats", false, p =>
+        {
+            p.AllowOnly();
+            return () => PortStats(context);
+        });
+        yield return new ControlMethod("log.set-level", false, p =>
+        {
+            p.AllowOnly("level");
+            string text = p.RequiredString("level");
+            if (!Levels.TryGetValue(text, out var level))
+            {
+                throw ControlRpcException.InvalidParams(p.Field("level"), $"'{text}' is not one of: {string.Join(", ", Levels.Keys)}");
+            }
+
+            return () =>
+            {
+                var previous = DaemonLog.Level;
+                DaemonLog.Level = level;
+                DaemonLog.Info($"log level {previous.ToString().ToLowerInvariant()} -> {text}");
+                return new JsonObject { ["previous"] = previous.ToString().ToLowerInvariant(), ["level"] = text };
+            };
+        });
+        yield return new ControlMethod("state.dump", false, p =>
+        {
+            p.AllowOnly();
+            return () => CanonicalJson.Sorted(RuleStateDump.Build(context));
+        });
+    }
+
+    private static JsonObject Counters(ControlContext context)
+    {
+        var workers = context.Plane.Workers;
+        var total = Describe(CounterSnapshot.Sum(workers.Select(w => w.Counters)));
+        var perWorker = new JsonArray();
+        for (int i = 0; i < workers.Count; i++)
+        {
+            var node = Describe(CounterSnapshot.Sum([workers[i].Counters]));
+            node["worker"] = i;
+            node["puntQueueDepth"] = workers[i].Punts.Count;
+            perWorker.Add(node);
+        }
+
+        total["workers"] = perWorker;
+        return total;
+    }
+
+    private static JsonObject Describe(CounterSnapshot snapshot)
+    {
+        var drops = new JsonObject();
+        foreach (var (reason, count) in snapshot.Drops.OrderBy(d => d.Key.ToString(), StringComparer.Ordinal))
+        {
+            drops[reason.ToString()] = count;
+        }
+
+        var events = new JsonObject();
+        foreach (var (forwardingEvent, count) in snapshot.Events.OrderBy(e => e.Key.ToString(), StringComparer.Ordinal))
+        {
+            events[forwardingEvent.ToString()] = count;
+        }
+
+        return new JsonObject
+        {
+            ["received"] = snapshot.Received,
+            ["transmitted"] = snapshot.Transmitted,
+            ["punted"] = snapshot.Punted,
+            ["dropped"] = snapshot.TotalDropped,
+            ["conserved"] = snapshot.IsConserved,
+            ["drops"] = drops,
+            ["events"] = events,
+        };
+    }
+
+    private static JsonArray PortStats(ControlContext context)
+    {
+        var ports = new JsonArray();
+        if (context.Ports is not { } open)
+        {
+            return ports;
+        }
+
+        foreach (var port in open.All)
+        {
+            var stats = port.Statistics;
+            ports.Add(new JsonObject
+            {
+                ["port"] = port.Name,
+                ["id"] = port.Id,
+                ["rxPackets"] = stats.ReceivedPackets,
+                ["rxBytes"] = stats.ReceivedBytes,
+                ["txPackets"] = stats.TransmittedPackets,
+                ["txBytes"] = stats.TransmittedBytes,
+                ["rxDrops"] = stats.ReceiveDrops,
+                ["txErrors"] = stats.TransmitErrors,
+            });
+        }
+
+        return ports;
+    }
+}

@@ -1,0 +1,98 @@
+using System.Text.Json.Nodes;
+using Dataplane.Forwarding.Configuration;
+using Dataplane.Forwarding.GtpU;
+using Dataplane.Tables.Gtp;
+
+namespace Dataplane.Control.Socket;
+
+/// <summary>tunnel.*: GTP-U tunnels, with the fields and checks of the "gtpu" section's tunnels.</summary>
+public static class TunnelMethods
+{
+    public static IEnumerable<ControlMethod> Create(ControlContext context)
+    {
+        yield return new ControlMethod("tunnel.add", true, p => Add(context, p));
+        yield return new ControlMethod("tunnel.remove", true, p =>
+        {
+            p.AllowOnly("name");
+            var table = context.RequireTunnels("tunnel.remove");
+            string name = p.RequiredString("name");
+            var tunnel = table.Snapshot.Tunnels.FirstOrDefault(t => t.Name == name)
+                ?? throw ControlRpcException.InvalidParams(p.Field("name"), $"no tunnel named '{name}'");
+            return () => new JsonObject { ["name"] = name, ["removed"] = table.Remove(tunnel.Key) };
+        });
+        yield return new ControlMethod("tunnel.list", false, p =>
+        {
+            p.AllowOnly();
+            var table = context.RequireTunnels("tunnel.list");
+            return () => new JsonArray(List(table).ToArray());
+        });
+    }
+
+    /// <summary>Tunnels by name, each in the shape tunnel.add takes.</summary>
+    public static IEnumerable<JsonNode> List(GtpUTunnelTable table) =>
+        table.Snapshot.Tunnels.OrderBy(t => t.Name, StringComparer.Ordinal).Select(t => (JsonNode)new JsonObject
+        {
+            ["name"] = t.Name,
+            ["localAddress"] = t.Local.ToString(),
+            ["peerAddress"] = t.Peer.ToString(),
+            ["teidIn"] = t.TeidIn,
+            ["teidOut"] = t.TeidOut,
+            ["ueAddress"] = t.IsHostRoute ? t.UePrefix.Address.ToString() : $"{t.UePrefix.Address}/{t.UePrefix.PrefixLength}",
+            ["instanceId"] = t.InstanceId,
+            ["qfi"] = t.Qfi,
+        });
+
+    private static Func<JsonNode?> Add(ControlContext context, ParamReader p)
+    {
+        p.AllowOnly("name", "localAddress", "peerAddress", "teidIn", "teidOut", "ueAddress", "instanceId", "qfi");
+        var table = context.RequireTunnels("tunnel.add");
+        var config = new GtpUTunnelConfig
+        {
+            Name = p.RequiredString("name"),
+            LocalAddress = p.RequiredString("localAddress"),
+            PeerAddress = p.RequiredString("peerAddress"),
+            TeidIn = (uint)p.RequiredInteger("teidIn", 0, uint.MaxValue),
+            TeidOut = (uint)p.RequiredInteger("teidOut", 0, uint.MaxValue),
+            UeAddress = p.RequiredString("ueAddress"),
+            InstanceId = (uint)(p.OptionalInteger("instanceId", 0, uint.MaxValue) ?? 0),
+            Qfi = (byte?)p.OptionalInteger("qfi", 0, 255),
+        };
+        var tunnel = ControlContext.Checked(() => GtpUFeature.ReadTunnel(config, "params", context.Plane.LocalAddresses));
+
+        // The checks the config reader makes across tunnels, against the live table: a tunnel of another name must not
+        // hold the same receive key or serve the same UE prefix.
+        GtpUTunnel? sameName = null;
+        foreach (var other in table.Snapshot.Tunnels)
+        {
+            if (other.Name == tunnel.Name)
+            {
+                sameName = other;
+                continue;
+            }
+
+            if (other.Key == tunnel.Key)
+            {
+                throw ControlRpcException.InvalidParams("params.teidIn", $"tunnel '{other.Name}' already has peerAddress {tunnel.Peer}, localAddress {tunnel.Local} and teidIn {tunnel.TeidIn}");
+            }
+
+            if (other.UePrefix == tunnel.UePrefix)
+            {
+                throw ControlRpcException.InvalidParams("params.ueAddress", $"tunnel '{other.Name}' already serves {tunnel.UePrefix}");
+            }
+        }
+
+        return () =>
+        {
+            if (sameName is null)
+            {
+                table.AddOrReplace(tunnel);
+            }
+            else
+            {
+                table.Replace(sameName.Key, tunnel);
+            }
+
+            return new JsonObject { ["name"] = tunnel.Name, ["replaced"] = sameName is not null };
+        };
+    }
+}
