@@ -19,6 +19,7 @@ public sealed class LispControlPlane : IControlPlaneService
 {
     private readonly LispControlContext context;
     private readonly Func<IpAddress, bool> isLocalAddress;
+    private readonly System.Collections.Concurrent.ConcurrentQueue<Action> calls = new();
     private HashSet<EidPrefix> knownLocalEids;
 
     public LispControlPlane(LispControlContext context, IReadOnlyCollection<string> roles, Func<IpAddress, bool> isLocalAddress)
@@ -193,8 +194,39 @@ public sealed class LispControlPlane : IControlPlaneService
         }
     }
 
+    /// <summary>
+    /// Runs <paramref name="work"/> on the control thread (where every part of the control plane lives) at its next
+    /// round, and waits for the result: how the control socket reaches in without locks.
+    /// </summary>
+    public T Call<T>(Func<T> work, TimeSpan timeout)
+    {
+        var result = new TaskCompletionSource<T>(TaskCreationOptions.RunContinuationsAsynchronously);
+        calls.Enqueue(() =>
+        {
+            try
+            {
+                result.SetResult(work());
+            }
+            catch (Exception e)
+            {
+                result.SetException(e);
+            }
+        });
+        if (!result.Task.Wait(timeout))
+        {
+            throw new TimeoutException($"the control thread did not run the request within {timeout.TotalSeconds:F0} s");
+        }
+
+        return result.Task.Result;
+    }
+
     public void OnTick(long nowMilliseconds)
     {
+        while (calls.TryDequeue(out var call))
+        {
+            call();
+        }
+
         TrackLocalEids();
         Resolver?.OnTick(nowMilliseconds);
         Etr?.OnTick(nowMilliseconds);

@@ -16,6 +16,9 @@ public sealed class ControlContext(ForwardingPlane plane)
 
     public IMonotonicClock Clock => Plane.Options.Clock;
 
+    /// <summary>The LISP control plane, once <c>dataplane run</c> has started it; null in tests and on non-LISP planes.</summary>
+    public Lisp.LispControlPlane? LispControl { get; set; }
+
     /// <summary>The open ports, once <c>dataplane run</c> has opened them; null in tests without ports.</summary>
     public PortSet? Ports { get; set; }
 

@@ -21,7 +21,8 @@ public sealed class ControlMethods
     {
         Context = new ControlContext(plane);
         foreach (var method in LispMethods.Create(Context).Concat(NeighbourMethods.Create(Context)).Concat(TunnelMethods.Create(Context))
-                     .Concat(VxlanMethods.Create(Context)).Concat(StatusMethods.Create(Context)))
+                     .Concat(VxlanMethods.Create(Context)).Concat(StatusMethods.Create(Context))
+                     .Concat(LispControlMethods.Create(Context)))
         {
             methods.Add(method.Name, method);
         }

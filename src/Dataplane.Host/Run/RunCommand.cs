@@ -64,6 +64,7 @@ public static class RunCommand
         ports = new PortSet([.. ports.All, injection]);
         var lisp = LispControlPlane.Create(plane, packet => injection.TryInject(packet), () => Environment.TickCount64,
             message => DaemonLog.Warning($"lisp: {message}"));
+        control.Methods.Context.LispControl = lisp;
         try
         {
             control.Start(ports);

@@ -77,7 +77,7 @@ internal sealed class LispDecapsulationHarness : IDisposable
         }
     }
 
-    /// <summary>Classification and the decapsulation stage only: the descriptors as routing would receive them.</summary>
+    /// <summary>Classification and the LISP stages that run before routing (control, decapsulation): the descriptors as routing would receive them.</summary>
     public Span<PacketDescriptor> RunStage(IReadOnlyList<byte[]> frames)
     {
         Fill(frames);
@@ -88,6 +88,7 @@ internal sealed class LispDecapsulationHarness : IDisposable
         }
 
         ClassifyStage.Run(Batch, StageCounters);
+        new LispControlStage(Plane, Feature.Tables).Run(packets, StageCounters);
         Stage.Run(packets, StageCounters);
         return packets;
     }
