@@ -49,6 +49,82 @@ public sealed class LispMappingSystemTests : IDisposable
         }
     }
 
+    /// <summary>
+    /// The VM moves from xTR A to xTR B while the client pings it every 50 ms; the client's xTR converges by SMR
+    /// (A gives the EID up, B takes it: A solicits the ITRs that asked, they ask the mapping system again) or by
+    /// Change-Priority (B is told the VM arrived: B tells A, A tells the ITRs directly). What is measured, and
+    /// reported rather than asserted (the machine is shared): the time from the move to the first echo reply through
+    /// B, and the echo requests lost on the way. Both go to artifacts/reports/lisp-mobility.md.
+    /// </summary>
+    [Theory]
+    [InlineData("smr")]
+    [InlineData("cp")]
+    public void The_client_converges_on_the_new_xtr_after_the_vm_moves(string mode)
+    {
+        Lab.RequireRoot();
+        var topology = Build();
+        // Warm up what the move should not be measuring: C knows the VM (via A), B knows the client's EIDs (and, for
+        // Change-Priority, the VM via A: the new xTR tells the previous one, which it finds in its map-cache).
+        Ping(topology.ClientHost, "10.1.0.5", 8);
+        Ping(topology.HostB, "10.3.0.10", 8);
+        Ping(topology.HostB, "10.1.0.5", 8);
+
+        var ping = lab.Start(topology.ClientHost, "ping", "-D", "-i", "0.05", "-w", "9", "-W", "1", "10.1.0.5");
+        Thread.Sleep(3000);
+        double moved = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() / 1000.0;
+        lab.InNamespace(topology.Vm, "ip", "link", "set", "leg-a", "down");
+        lab.InNamespace(topology.Vm, "ip", "link", "set", "leg-b", "up");
+        if (mode == "smr")
+        {
+            // What an orchestrator does: the EID leaves A and arrives at B (both at once).
+            var leave = new Thread(() => Ctl("a", "localeid.remove", "eid=10.1.0.5/32"));
+            leave.Start();
+            Ctl("b", "localeid.add", "eid=10.1.0.5/32");
+            leave.Join();
+        }
+        else
+        {
+            Ctl("b", "lisp.eid-moved", "eid=10.1.0.5/32"); // the hypervisor's H=1
+        }
+
+        Assert.True(ping.WaitForExit(TimeSpan.FromSeconds(20)), "ping did not end");
+        string pingOutput = ping.StandardOutput.ReadToEnd();
+        string cache = Ctl("c", "mapcache.list", "--json");
+        var logs = topology.StopAll();
+
+        var replies = System.Text.RegularExpressions.Regex.Matches(pingOutput, @"^\[(\d+\.\d+)\] .*icmp_seq=(\d+)", System.Text.RegularExpressions.RegexOptions.Multiline)
+            .Select(m => (At: double.Parse(m.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture), Seq: int.Parse(m.Groups[2].Value, System.Globalization.CultureInfo.InvariantCulture)))
+            .ToList();
+        var before = replies.Where(r => r.At < moved).ToList();
+        var after = replies.Where(r => r.At >= moved).ToList();
+        Assert.True(before.Count > 20, $"the VM did not answer steadily before the move:\n{pingOutput}\n{Format(logs)}");
+        Assert.True(after.Count > 20, $"the VM never answered again after the move ({mode}):\n{pingOutput}\n{Format(logs)}");
+        int lost = after[0].Seq - before[^1].Seq - 1;
+        double firstReplyMs = (after.First(r => r.Seq > before[^1].Seq + 1 || lost == 0).At - moved) * 1000;
+        Assert.Contains("192.0.2.2", cache, StringComparison.Ordinal);
+        Assert.Matches(mode == "smr" ? @"lisp SmrSent\s+[1-9]" : @"lisp ChangePrioritySent\s+[1-9]", mode == "smr" ? logs["a"] : logs["b"]);
+        Assert.Matches(mode == "smr" ? @"lisp SmrInvokedRequestSent\s+[1-9]" : @"lisp ChangePriorityReceived\s+[1-9]", logs["c"]);
+
+        string report = Path.Combine(RepositoryPaths.Root, "artifacts", "reports", "lisp-mobility.md");
+        Directory.CreateDirectory(Path.GetDirectoryName(report)!);
+        File.AppendAllText(report, string.Create(System.Globalization.CultureInfo.InvariantCulture,
+            $"| {DateTimeOffset.UtcNow:yyyy-MM-dd HH:mm:ss} | {mode} | {RelayDelayMilliseconds} ms | {firstReplyMs:F0} ms | {lost} (x 50 ms) |\n"));
+        TestContext.Current.SendDiagnosticMessage($"{mode}: first reply through B {firstReplyMs:F0} ms after the move, {lost} echo requests lost (relay delay {RelayDelayMilliseconds} ms one way)");
+    }
+
+    private static void Ping(string ns, string target, int count) =>
+        Lab.TryRun(TimeSpan.FromSeconds(20), "ip", "netns", "exec", ns, "ping", "-c", count.ToString(System.Globalization.CultureInfo.InvariantCulture), "-i", "0.2", "-W", "1", target);
+
+    private string Ctl(string node, string method, params string[] arguments)
+    {
+        string dataplane = Path.Combine(AppContext.BaseDirectory, "dataplane");
+        bool json = arguments.Contains("--json");
+        var (exitCode, output) = Lab.TryRun(TimeSpan.FromSeconds(20), [dataplane, "ctl", "--socket", Socket(node), .. (json ? new[] { "--json" } : []), method,
+            .. arguments.Where(a => a != "--json")]);
+        Assert.True(exitCode == 0, $"dataplane ctl {method} on {node} failed: {output}");
+        return output;
+    }
+
     private static string Format(Dictionary<string, string> logs) =>
         string.Join("\n", logs.Select(l => $"--- {l.Key}:\n{l.Value}"));
 
@@ -91,15 +167,15 @@ public sealed class LispMappingSystemTests : IDisposable
         var daemons = new Dictionary<string, Process>
         {
             ["ms"] = lab.Start(ms, dataplane, "run", "--config", Write("ms.json", MapServerConfig())),
-            ["a"] = lab.Start(xa, dataplane, "run", "--config", Write("a.json", XtrConfig("192.0.2.1", "02:00:00:c0:00:01",
+            ["a"] = lab.Start(xa, dataplane, "run", "--config", Write("a.json", XtrConfig("a", "192.0.2.1", "02:00:00:c0:00:01",
                 [("eid", GatewayMac, "10.1.0.1")], ["10.1.0.0/24"], ["10.1.0.5/32"]))),
-            ["b"] = lab.Start(xb, dataplane, "run", "--config", Write("b.json", XtrConfig("192.0.2.2", "02:00:00:c0:00:02",
+            ["b"] = lab.Start(xb, dataplane, "run", "--config", Write("b.json", XtrConfig("b", "192.0.2.2", "02:00:00:c0:00:02",
                 [("eid", GatewayMac, "10.1.0.1"), ("eid-b", "02:00:00:0b:00:01", "10.2.0.1")], ["10.1.0.0/24", "10.2.0.0/24"], ["10.2.0.0/24"]))),
-            ["c"] = lab.Start(xc, dataplane, "run", "--config", Write("c.json", XtrConfig("192.0.2.3", "02:00:00:c0:00:03",
+            ["c"] = lab.Start(xc, dataplane, "run", "--config", Write("c.json", XtrConfig("c", "192.0.2.3", "02:00:00:c0:00:03",
                 [("eid", "02:00:00:0c:00:01", "10.3.0.1")], ["10.3.0.0/24"], ["10.3.0.0/24"]))),
         };
         Thread.Sleep(2500); // daemons up, registrations confirmed (a lost first register is repeated after 1 s)
-        return new Topology(hc, daemons, relayProcess);
+        return new Topology(hc, hb, vm, daemons, relayProcess);
     }
 
     private static object MapServerConfig() => new
@@ -114,9 +190,10 @@ public sealed class LispMappingSystemTests : IDisposable
         },
     };
 
-    private static object XtrConfig(string rloc, string rlocMac, (string Name, string Mac, string Gateway)[] eidPorts, string[] eidSubnets, string[] localEids) => new
+    private object XtrConfig(string name, string rloc, string rlocMac, (string Name, string Mac, string Gateway)[] eidPorts, string[] eidSubnets, string[] localEids) => new
     {
         roles = new[] { "itr", "etr" },
+        control = new { socket = Socket(name) },
         ports = eidPorts.Select(p => (object)new { name = p.Name, mac = p.Mac, addresses = new[] { p.Gateway }, driver = "af_packet", @interface = p.Name })
             .Append(new { name = "rloc", mac = rlocMac, addresses = new[] { rloc }, driver = "af_packet", @interface = "rloc" }).ToArray(),
         routes = eidSubnets.Select((s, i) => (object)new { prefix = s, port = eidPorts[Math.Min(i, eidPorts.Length - 1)].Name })
@@ -131,6 +208,8 @@ public sealed class LispMappingSystemTests : IDisposable
         },
     };
 
+    private string Socket(string node) => Path.Combine(scratch, $"{node}.sock");
+
     private string Write(string name, object config)
     {
         string path = Path.Combine(scratch, name);
@@ -144,7 +223,7 @@ public sealed class LispMappingSystemTests : IDisposable
         Directory.Delete(scratch, recursive: true);
     }
 
-    private sealed record Topology(string ClientHost, Dictionary<string, Process> Daemons, Process Relay)
+    private sealed record Topology(string ClientHost, string HostB, string Vm, Dictionary<string, Process> Daemons, Process Relay)
     {
         public Dictionary<string, string> StopAll()
         {
