@@ -87,6 +87,7 @@ public static class RunCommand
             if (lisp is not null)
             {
                 runtime.AddService(lisp);
+                runtime.AddService(new LispControlMetrics(lisp, control.Metrics));
             }
 
             var clock = Stopwatch.StartNew();

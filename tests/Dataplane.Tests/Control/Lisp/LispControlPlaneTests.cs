@@ -73,6 +73,19 @@ public sealed class LispControlPlaneTests
     }
 
     [Fact]
+    public void TheCountersArePublishedAsPrometheusMetrics()
+    {
+        var (_, ms, _, _, _) = Lab();
+        var metrics = new Dataplane.Control.Metrics.ControlPlaneMetrics();
+        new LispControlMetrics(ms.Control, metrics).OnTick(0);
+
+        var events = metrics.Counter("dataplane_lisp_control_events_total", "", "event");
+        Assert.Equal(3, events.Value("RegistrationAccepted"));
+        Assert.Equal(ms.Control.Counters[LispControlEvent.MapNotifySent], events.Value("MapNotifySent"));
+        Assert.Equal(3, metrics.Gauge("dataplane_lisp_registrations", "").Value());
+    }
+
+    [Fact]
     public void AMissIsResolvedThroughTheMapResolverAndTheEtrAnswers()
     {
         var (lab, ms, a, _, c) = Lab();
