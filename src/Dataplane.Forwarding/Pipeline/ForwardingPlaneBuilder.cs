@@ -26,6 +26,7 @@ public static class ForwardingPlaneBuilder
             }
         }
 
+        LispControlConfigCheck.Validate(config);
         if (config.PuntQueueCapacity is < 1 or > 1 << 20)
         {
             throw new ConfigurationException("puntQueueCapacity", $"{config.PuntQueueCapacity} is outside 1..1048576");

@@ -1,0 +1,109 @@
+namespace Dataplane.Forwarding.Configuration;
+
+/// <summary>
+/// Checks the LISP control-plane fields of the "lisp" section when the plane is built, so a bad key, address or
+/// interval is a configuration error naming its field before any port opens, not a failure once the daemon runs.
+/// </summary>
+public static class LispControlConfigCheck
+{
+    private static readonly string[] XtrRoles = ["itr", "etr", "pitr", "petr", "rtr"];
+
+    public static void Validate(DataplaneConfig config)
+    {
+        bool msmr = config.Roles.Contains("msmr");
+        if (config.Lisp is not { } lisp)
+        {
+            if (msmr)
+            {
+                throw new ConfigurationException("lisp", "role msmr needs a \"lisp\" section with localRlocs and mappingSystem");
+            }
+
+            return;
+        }
+
+        for (int i = 0; i < lisp.MapResolvers.Count; i++)
+        {
+            ConfigValues.Ip(lisp.MapResolvers[i], $"lisp.mapResolvers[{i}]");
+        }
+
+        for (int i = 0; i < lisp.MapServers.Count; i++)
+        {
+            var server = lisp.MapServers[i];
+            ConfigValues.Ip(server.Address, $"lisp.mapServers[{i}].address");
+            CheckKey(server.KeyId, server.Key, $"lisp.mapServers[{i}]");
+        }
+
+        Range(lisp.RegisterIntervalSeconds, 1, 86_400, "lisp.registerIntervalSeconds");
+        var requests = lisp.MapRequests;
+        Range(requests.RetransmitMilliseconds, 10, 60_000, "lisp.mapRequests.retransmitMilliseconds");
+        Range(requests.MaxRetransmits, 0, 10, "lisp.mapRequests.maxRetransmits");
+        if (!(requests.PerDestinationPerSecond > 0 && requests.PerDestinationPerSecond <= 1000))
+        {
+            throw new ConfigurationException("lisp.mapRequests.perDestinationPerSecond", $"{requests.PerDestinationPerSecond} is outside (0, 1000]");
+        }
+
+        Range(requests.GlobalPerSecond, 1, 1_000_000, "lisp.mapRequests.globalPerSecond");
+        Range(requests.PendingLimit, 1, 10_000_000, "lisp.mapRequests.pendingLimit");
+        if (lisp.RlocProbing is { } probing)
+        {
+            Range(probing.IntervalSeconds, 1, 86_400, "lisp.rlocProbing.intervalSeconds");
+            Range(probing.TimeoutMilliseconds, 1, 60_000, "lisp.rlocProbing.timeoutMilliseconds");
+            Range(probing.DownAfter, 1, 100, "lisp.rlocProbing.downAfter");
+        }
+
+        if (lisp.ChangePriority is { } changePriority)
+        {
+            CheckKey(changePriority.KeyId, changePriority.Key, "lisp.changePriority");
+            if (!config.Roles.Any(r => XtrRoles.Contains(r)))
+            {
+                throw new ConfigurationException("lisp.changePriority", "Change-Priority is an xTR's: add role itr or etr");
+            }
+        }
+
+        if (msmr && lisp.MappingSystem is null)
+        {
+            throw new ConfigurationException("lisp.mappingSystem", "role msmr needs the sites allowed to register (lisp.mappingSystem.sites)");
+        }
+
+        if (lisp.MappingSystem is { } mappingSystem)
+        {
+            var names = new HashSet<string>(StringComparer.Ordinal);
+            for (int i = 0; i < mappingSystem.Sites.Count; i++)
+            {
+                var site = mappingSystem.Sites[i];
+                string field = $"lisp.mappingSystem.sites[{i}]";
+                if (string.IsNullOrWhiteSpace(site.Name) || !names.Add(site.Name))
+                {
+                    throw new ConfigurationException($"{field}.name", string.IsNullOrWhiteSpace(site.Name) ? "a site needs a name" : $"site '{site.Name}' is listed twice");
+                }
+
+                CheckKey(site.KeyId, site.Key, field);
+                for (int j = 0; j < site.EidPrefixes.Count; j++)
+                {
+                    ConfigValues.Prefix(site.EidPrefixes[j], $"{field}.eidPrefixes[{j}]");
+                }
+            }
+        }
+    }
+
+    private static void CheckKey(ushort keyId, string key, string field)
+    {
+        if (keyId is not (1 or 2))
+        {
+            throw new ConfigurationException($"{field}.keyId", $"{keyId} is not a key id we know: 1 (HMAC-SHA-1-96) or 2 (HMAC-SHA-256-128)");
+        }
+
+        if (string.IsNullOrEmpty(key))
+        {
+            throw new ConfigurationException($"{field}.key", "the shared key is empty");
+        }
+    }
+
+    private static void Range(long value, long min, long max, string field)
+    {
+        if (value < min || value > max)
+        {
+            throw new ConfigurationException(field, $"{value} is outside {min}..{max}");
+        }
+    }
+}
