@@ -1,7 +1,5 @@
-using System.Buffers.Binary;
 using Dataplane.Forwarding.Buffers;
 using Dataplane.Tables.MapCache;
-using Dataplane.Wire.Checksums;
 using Dataplane.Wire.Headers;
 
 namespace Dataplane.Control.Lisp;
@@ -12,8 +10,6 @@ namespace Dataplane.Control.Lisp;
 /// </summary>
 public readonly record struct UdpDatagram(IpAddress Source, IpAddress Destination, ushort SourcePort, ushort DestinationPort, byte[] Payload)
 {
-    private const byte DefaultTtl = 64;
-
     /// <summary>Reads the IP and UDP headers at the descriptor's L3 offset; false for anything else or anything malformed.</summary>
     public static bool TryRead(in PacketDescriptor packet, out UdpDatagram datagram)
     {
@@ -101,7 +97,7 @@ public readonly record struct UdpDatagram(IpAddress Source, IpAddress Destinatio
     }
 
     /// <summary>Length of the IP packet <see cref="WriteIp"/> writes.</summary>
-    public int IpLength => (Source.IsV4 ? Ipv4Header.MinLength : Ipv6Header.Length) + UdpHeader.Length + Payload.Length;
+    public int IpLength => Source.IsV4 ? UdpPacketWriter.Ipv4Size(Payload.Length) : UdpPacketWriter.Ipv6Size(Payload.Length);
 
     /// <summary>The IP packet (IPv4 or IPv6 by the source address), UDP checksum computed (mandatory over IPv6).</summary>
     public byte[] ToIpPacket()
@@ -118,47 +114,8 @@ public readonly record struct UdpDatagram(IpAddress Source, IpAddress Destinatio
             throw new InvalidOperationException($"source {Source} and destination {Destination} are of different families");
         }
 
-        int udpLength = UdpHeader.Length + Payload.Length;
-        int ipHeader;
-        uint pseudo;
-        if (Source.IsV4)
-        {
-            ipHeader = Ipv4Header.MinLength;
-            var header = destination[..ipHeader];
-            header.Clear();
-            header[0] = 0x45;
-            BinaryPrimitives.WriteUInt16BigEndian(header[2..], (ushort)(ipHeader + udpLength));
-            header[8] = DefaultTtl;
-            header[9] = IpProtocol.Udp;
-            Ipv4Header.TryCreateForWrite(destination[..(ipHeader + udpLength)], out var ipv4);
-            ipv4.Source = Source.AsV4();
-            ipv4.Destination = Destination.AsV4();
-            ipv4.UpdateChecksum();
-            pseudo = InternetChecksum.PseudoHeaderSum(Source.AsV4(), Destination.AsV4(), IpProtocol.Udp, udpLength);
-        }
-        else
-        {
-            ipHeader = Ipv6Header.Length;
-            var header = destination[..ipHeader];
-            header.Clear();
-            header[0] = 0x60;
-            BinaryPrimitives.WriteUInt16BigEndian(header[4..], (ushort)udpLength);
-            header[6] = IpProtocol.Udp;
-            header[7] = DefaultTtl;
-            Ipv6Header.TryCreateForWrite(destination[..(ipHeader + udpLength)], out var ipv6);
-            ipv6.Source = Source.AsV6();
-            ipv6.Destination = Destination.AsV6();
-            pseudo = InternetChecksum.PseudoHeaderSum(Source.AsV6(), Destination.AsV6(), IpProtocol.Udp, udpLength);
-        }
-
-        var udpBytes = destination.Slice(ipHeader, udpLength);
-        BinaryPrimitives.WriteUInt16BigEndian(udpBytes, SourcePort);
-        BinaryPrimitives.WriteUInt16BigEndian(udpBytes[2..], DestinationPort);
-        BinaryPrimitives.WriteUInt16BigEndian(udpBytes[4..], (ushort)udpLength);
-        BinaryPrimitives.WriteUInt16BigEndian(udpBytes[6..], 0);
-        Payload.CopyTo(udpBytes[UdpHeader.Length..]);
-        ushort checksum = InternetChecksum.Finish(InternetChecksum.Fold(InternetChecksum.Sum(udpBytes, pseudo)));
-        BinaryPrimitives.WriteUInt16BigEndian(udpBytes[6..], checksum == 0 ? (ushort)0xFFFF : checksum);
-        return ipHeader + udpLength;
+        return Source.IsV4
+            ? UdpPacketWriter.WriteIpv4(destination, Source.AsV4(), Destination.AsV4(), SourcePort, DestinationPort, Payload)
+            : UdpPacketWriter.WriteIpv6(destination, Source.AsV6(), Destination.AsV6(), SourcePort, DestinationPort, Payload);
     }
 }

@@ -1,5 +1,5 @@
 using System.Buffers.Binary;
-using Dataplane.Wire.Checksums;
+using Dataplane.Wire.Headers;
 using Dataplane.Wire.Tunnels;
 
 namespace Dataplane.Wire.LispControl;
@@ -69,7 +69,7 @@ public sealed record EncapsulatedControlHeader(bool Security, bool DdtOriginated
 
     /// <summary>Bytes of ECM header + inner IP header (v4 or v6, after the source's family) + UDP + message.</summary>
     public static int EncapsulatedSize(LispAddress innerSource, int messageLength) =>
-        Length + (innerSource.IsIpv6 ? Ipv6HeaderLength : Ipv4HeaderLength) + UdpHeaderLength + messageLength;
+        Length + (innerSource.IsIpv6 ? UdpPacketWriter.Ipv6Size(messageLength) : UdpPacketWriter.Ipv4Size(messageLength));
 
     /// <summary>
     /// Writes this header, an inner IPv4 or IPv6 header from <paramref name="innerSource"/> to
@@ -88,44 +88,16 @@ public sealed record EncapsulatedControlHeader(bool Security, bool DdtOriginated
         int size = EncapsulatedSize(innerSource, innerMessage.Length);
         LispWriter.EnsureRoom(destination, size, "ECM");
         Write(destination);
-        int udpLength = UdpHeaderLength + innerMessage.Length;
-        var ip = destination[Length..];
-        uint pseudoSum;
-        int ipLength;
+        var inner = destination[Length..size];
         if (innerSource.IsIpv4)
         {
-            ipLength = Ipv4HeaderLength;
-            ip[..Ipv4HeaderLength].Clear();
-            ip[0] = 0x45;
-            BinaryPrimitives.WriteUInt16BigEndian(ip[2..], (ushort)(Ipv4HeaderLength + udpLength));
-            ip[8] = ttl;
-            ip[9] = UdpProtocol;
-            innerSource.AsIpv4().Write(ip[12..]);
-            innerDestination.AsIpv4().Write(ip[16..]);
-            BinaryPrimitives.WriteUInt16BigEndian(ip[10..], InternetChecksum.Compute(ip[..Ipv4HeaderLength]));
-            pseudoSum = InternetChecksum.PseudoHeaderSum(innerSource.AsIpv4(), innerDestination.AsIpv4(), UdpProtocol, udpLength);
+            UdpPacketWriter.WriteIpv4(inner, innerSource.AsIpv4(), innerDestination.AsIpv4(), innerSourcePort, innerDestinationPort, innerMessage, ttl);
         }
         else
         {
-            ipLength = Ipv6HeaderLength;
-            BinaryPrimitives.WriteUInt32BigEndian(ip, 0x6000_0000);
-            BinaryPrimitives.WriteUInt16BigEndian(ip[4..], (ushort)udpLength);
-            ip[6] = UdpProtocol;
-            ip[7] = ttl;
-            innerSource.AsIpv6().Write(ip[8..]);
-            innerDestination.AsIpv6().Write(ip[24..]);
-            pseudoSum = InternetChecksum.PseudoHeaderSum(innerSource.AsIpv6(), innerDestination.AsIpv6(), UdpProtocol, udpLength);
+            UdpPacketWriter.WriteIpv6(inner, innerSource.AsIpv6(), innerDestination.AsIpv6(), innerSourcePort, innerDestinationPort, innerMessage, ttl);
         }
 
-        var udp = ip[ipLength..];
-        BinaryPrimitives.WriteUInt16BigEndian(udp, innerSourcePort);
-        BinaryPrimitives.WriteUInt16BigEndian(udp[2..], innerDestinationPort);
-        BinaryPrimitives.WriteUInt16BigEndian(udp[4..], (ushort)udpLength);
-        BinaryPrimitives.WriteUInt16BigEndian(udp[6..], 0);
-        innerMessage.CopyTo(udp[UdpHeaderLength..]);
-        ushort checksum = InternetChecksum.Finish(InternetChecksum.Sum(udp[..udpLength], pseudoSum));
-        // A computed 0 is sent as all ones: 0 means "no checksum" over IPv4 and is forbidden over IPv6 (RFC 768, 8200).
-        BinaryPrimitives.WriteUInt16BigEndian(udp[6..], checksum == 0 ? (ushort)0xFFFF : checksum);
         return size;
     }
 
