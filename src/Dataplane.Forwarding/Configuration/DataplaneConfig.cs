@@ -41,6 +41,9 @@ public sealed record DataplaneConfig
 
     public GtpUConfig? Gtpu { get; init; }
 
+    /// <summary>The traffic offloading function (role tof; docs/configuration/tof.md).</summary>
+    public TofConfig? Tof { get; init; }
+
     /// <summary>The control socket, persistence and metrics endpoint of <c>dataplane run</c> (docs/control.md).</summary>
     public ControlConfig? Control { get; init; }
 }

@@ -86,4 +86,12 @@ public enum DropReason : byte
 
     // GTP-U endpoint stage adds its reasons here. (It needs none of its own so far: it drops under the shared
     // MalformedGtpU, UnknownTeid, InnerHeaderMalformed, OverMtu, NoRoute, NoNeighbour and NoHeadroom.)
+
+    // TOF (traffic offloading function) stage adds its reasons here.
+
+    /// <summary>TOF: an application's reply for a UE whose downlink TEID is not learned yet (the pinger is asked to reveal it).</summary>
+    TofNoDownlinkTunnel,
+
+    /// <summary>TOF: an uplink packet to a service whose NAT flow could not be recorded (the flow table's probe window was full).</summary>
+    TofFlowTableFull,
 }

@@ -100,4 +100,30 @@ public enum ForwardingEvent : byte
 
     /// <summary>A GTP-U signalling message to us (Error Indication, End Marker, Echo Response ...) was handed to the control plane.</summary>
     GtpUPunted,
+
+    // TOF (traffic offloading function) stage adds its events here.
+
+    /// <summary>A G-PDU revealed a UE or a tunnel direction not known before (a new session).</summary>
+    TofTunnelLearned,
+
+    /// <summary>A known UE's tunnel changed address or TEID (handover).</summary>
+    TofTunnelUpdated,
+
+    /// <summary>An End Marker closed a UE's downlink path (its next downlink G-PDU is learned afresh).</summary>
+    TofDownlinkEnded,
+
+    /// <summary>An Error Indication named a learned tunnel, which was removed.</summary>
+    TofTunnelRemoved,
+
+    /// <summary>A learn refused: the tunnel table's probe window was full.</summary>
+    TofTunnelTableFull,
+
+    /// <summary>An uplink G-PDU to a service was decapsulated, NATed to the application and sent out the Apps port.</summary>
+    TofOffloaded,
+
+    /// <summary>An application's reply was NATed back to the service address and sent into the UE's downlink tunnel.</summary>
+    TofReturned,
+
+    /// <summary>A packet went through the TOF unchanged (bridged between the eNB and SGW ports).</summary>
+    TofPassedThrough,
 }

@@ -48,6 +48,12 @@ internal static class FeatureFactories
             features.Add(GtpU.GtpUFeature.Create(config, plane));
         }
 
+        // TOF (tof): the traffic offloading function on S1-U / N3.
+        if (plane.HasRole("tof"))
+        {
+            features.Add(Tof.TofFeature.Create(config, plane));
+        }
+
         return features;
     }
 

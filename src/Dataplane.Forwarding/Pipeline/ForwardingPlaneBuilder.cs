@@ -12,7 +12,7 @@ namespace Dataplane.Forwarding.Pipeline;
 public static class ForwardingPlaneBuilder
 {
     /// <summary>The roles a configuration may name.</summary>
-    public static readonly IReadOnlyList<string> KnownRoles = ["itr", "etr", "pitr", "petr", "rtr", "msmr", "vtep", "gtpu"];
+    public static readonly IReadOnlyList<string> KnownRoles = ["itr", "etr", "pitr", "petr", "rtr", "msmr", "vtep", "gtpu", "tof"];
 
     public static ForwardingPlane Build(DataplaneConfig config, ForwardingPlaneOptions? options = null)
     {

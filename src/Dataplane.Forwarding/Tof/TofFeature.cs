@@ -1,0 +1,130 @@
+using System.Collections.Concurrent;
+using Dataplane.Forwarding.Configuration;
+using Dataplane.Forwarding.Pipeline;
+using Dataplane.Forwarding.Stages;
+using Dataplane.Tables.MapCache;
+using Dataplane.Wire.Addresses;
+
+namespace Dataplane.Forwarding.Tof;
+
+/// <summary>
+/// The mobile-edge Traffic Offloading Function (role "tof"): owns what all workers share (the registered services,
+/// the learned tunnels, the NAT flows, the per-service counters) and gives each worker a <see cref="TofStage"/>.
+/// The control side (REST API, control socket, pinger) works through the public members here; none of them blocks a
+/// worker.
+/// </summary>
+public sealed class TofFeature : IForwardingFeature
+{
+    private readonly ConcurrentDictionary<string, TofServiceCounters> counters = new(StringComparer.Ordinal);
+    private readonly IMonotonicClock clock;
+
+    public TofFeature(TofSettings settings, IMonotonicClock clock)
+    {
+        Settings = settings;
+        this.clock = clock;
+        Services = new TofServiceTable(settings.Services);
+        Tunnels = new TofSlotTable<Ipv4Address, TofTunnel>(settings.TunnelCapacity);
+        Flows = new TofSlotTable<TofNatFlowKey, TofNatFlow>(settings.FlowCapacity);
+    }
+
+    public int Order => StageOrder.Tof;
+
+    public TofSettings Settings { get; }
+
+    /// <summary>The registered services: the REST API adds, replaces and removes; workers see changes from their next batch.</summary>
+    public TofServiceTable Services { get; }
+
+    /// <summary>The learned tunnels, by UE address (workers learn; <see cref="ListTunnels"/> is the read API).</summary>
+    public TofSlotTable<Ipv4Address, TofTunnel> Tunnels { get; }
+
+    /// <summary>The offloaded flows (destination NAT state), by flow.</summary>
+    public TofSlotTable<TofNatFlowKey, TofNatFlow> Flows { get; }
+
+    /// <summary>The clock the workers stamp <see cref="TofTunnel.LastSeen"/> with.</summary>
+    public IMonotonicClock Clock => clock;
+
+    public static TofFeature Create(DataplaneConfig config, ForwardingPlane plane)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        ArgumentNullException.ThrowIfNull(plane);
+        return new TofFeature(TofSettings.Read(config, plane.Ports), plane.Options.Clock);
+    }
+
+    public IBatchStage CreateStage(ForwardingPlane plane) => new TofStage(plane, this);
+
+    public void ReclaimRetired()
+    {
+    }
+
+    /// <summary>Counters of the service named <paramref name="serviceName"/> (created at its first offloaded flow).</summary>
+    public TofServiceCounters Counters(string serviceName) => counters.GetOrAdd(serviceName, static _ => new TofServiceCounters());
+
+    /// <summary>Every service that has carried traffic, with its counters (for metrics).</summary>
+    public IReadOnlyDictionary<string, TofServiceCounters> AllCounters => counters;
+
+    /// <summary>The learned tunnels as GET /tunnel lists them, ordered by UE address.</summary>
+    public IReadOnlyList<TofTunnelInfo> ListTunnels()
+    {
+        long now = clock.Now;
+        var list = new List<TofTunnelInfo>();
+        foreach (var tunnel in Tunnels.Snapshot())
+        {
+            int qfi = tunnel.Qfi;
+            list.Add(new TofTunnelInfo(tunnel.UeAddress, tunnel.Uplink, tunnel.Downlink, qfi == TofTunnel.NoQfi ? null : (byte)qfi,
+                (double)(now - tunnel.LastSeen) / clock.Frequency, tunnel.UplinkPackets, tunnel.DownlinkPackets));
+        }
+
+        list.Sort((a, b) => a.UeAddress.CompareTo(b.UeAddress));
+        return list;
+    }
+
+    /// <summary>The learned tunnel of one UE.</summary>
+    public bool TryGetTunnel(Ipv4Address ueAddress, out TofTunnel tunnel) => Tunnels.TryGet(ueAddress, out tunnel);
+
+    /// <summary>
+    /// UEs the pinger should probe: a reply to them was dropped for want of a downlink TEID, and their uplink tunnel
+    /// is known (the echo request rides in it). Control thread only.
+    /// </summary>
+    public IReadOnlyList<TofTunnel> TunnelsWantingDownlink()
+    {
+        var wanted = new List<TofTunnel>();
+        foreach (var tunnel in Tunnels.Snapshot())
+        {
+            if (tunnel.DownlinkWanted && tunnel.Downlink is null && tunnel.Uplink is not null)
+            {
+                wanted.Add(tunnel);
+            }
+        }
+
+        return wanted;
+    }
+
+    /// <summary>
+    /// Removes tunnels and NAT flows idle for longer than idleTimeoutSeconds; the control thread calls it
+    /// periodically. Returns how many tunnels and flows went.
+    /// </summary>
+    public (int Tunnels, int Flows) PurgeIdle()
+    {
+        long now = clock.Now;
+        long limit = Settings.IdleTimeoutSeconds * clock.Frequency;
+        int tunnels = 0;
+        foreach (var tunnel in Tunnels.Snapshot())
+        {
+            if (now - tunnel.LastSeen > limit && Tunnels.TryRemove(tunnel))
+            {
+                tunnels++;
+            }
+        }
+
+        int flows = 0;
+        foreach (var flow in Flows.Snapshot())
+        {
+            if (now - flow.LastSeen > limit && Flows.TryRemove(flow))
+            {
+                flows++;
+            }
+        }
+
+        return (tunnels, flows);
+    }
+}
