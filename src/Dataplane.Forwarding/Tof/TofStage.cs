@@ -284,6 +284,11 @@ public sealed class TofStage(ForwardingPlane plane, TofFeature feature) : IBatch
         }
 
         flow.LastSeen = now;
+        if (tunnel.Downlink is null && !tunnel.DownlinkWanted)
+        {
+            tunnel.DownlinkWanted = true; // the application will answer: the pinger may start revealing the downlink now
+        }
+
         var unresolved = underlay.Resolve(service.ApplicationIp, out var adjacency);
         if (unresolved != DropReason.None)
         {

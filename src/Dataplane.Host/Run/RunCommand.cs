@@ -4,8 +4,10 @@ using System.Runtime.InteropServices;
 using Dataplane.Control;
 using Dataplane.Control.Lisp;
 using Dataplane.Control.Logging;
+using Dataplane.Control.Tof;
 using Dataplane.Forwarding.Configuration;
 using Dataplane.Forwarding.Pipeline;
+using Dataplane.Forwarding.Tof;
 using Dataplane.Ports.Abstractions;
 using Dataplane.Ports.Pcap;
 using Dataplane.Ports.Workers;
@@ -88,6 +90,16 @@ public static class RunCommand
             {
                 runtime.AddService(lisp);
                 runtime.AddService(new LispControlMetrics(lisp, control.Metrics));
+            }
+
+            // The TOF's control-thread chores: idle purge, and the downlink-TEID pinger when configured.
+            if (plane.Feature<TofFeature>() is { } tof)
+            {
+                runtime.AddService(new TofIdlePurger(tof, DaemonLog.Info));
+                if (tof.Settings.Pinger is { } pinger)
+                {
+                    runtime.AddService(new TofPinger(tof, pinger, packet => injection.TryInject(packet)));
+                }
             }
 
             var clock = Stopwatch.StartNew();
