@@ -17,6 +17,8 @@ public sealed class TofFeature : IForwardingFeature
 {
     private readonly ConcurrentDictionary<string, TofServiceCounters> counters = new(StringComparer.Ordinal);
     private readonly IMonotonicClock clock;
+    private readonly Lock ringsLock = new();
+    private TofEventRing[] rings = [];
 
     public TofFeature(TofSettings settings, IMonotonicClock clock)
     {
@@ -50,7 +52,51 @@ public sealed class TofFeature : IForwardingFeature
         return new TofFeature(TofSettings.Read(config, plane.Ports), plane.Options.Clock);
     }
 
-    public IBatchStage CreateStage(ForwardingPlane plane) => new TofStage(plane, this);
+    public IBatchStage CreateStage(ForwardingPlane plane)
+    {
+        var ring = new TofEventRing();
+        lock (ringsLock)
+        {
+            rings = [.. rings, ring];
+        }
+
+        return new TofStage(plane, this, ring);
+    }
+
+    /// <summary>
+    /// Moves the workers' tunnel events (learned, updated, downlink ended, removed) into <paramref name="into"/>;
+    /// returns how many. One consumer only: the control thread (the log, the control socket's subscription).
+    /// </summary>
+    public int DrainEvents(ICollection<TofTunnelEvent> into)
+    {
+        ArgumentNullException.ThrowIfNull(into);
+        int drained = 0;
+        foreach (var ring in Volatile.Read(ref rings))
+        {
+            while (ring.TryRead(out var tunnelEvent))
+            {
+                into.Add(tunnelEvent);
+                drained++;
+            }
+        }
+
+        return drained;
+    }
+
+    /// <summary>Events lost because a worker's ring was full (nobody drained them in time).</summary>
+    public long LostEvents
+    {
+        get
+        {
+            long lost = 0;
+            foreach (var ring in Volatile.Read(ref rings))
+            {
+                lost += ring.Lost;
+            }
+
+            return lost;
+        }
+    }
 
     public void ReclaimRetired()
     {

@@ -29,7 +29,7 @@ namespace Dataplane.Forwarding.Tof;
 /// Learning writes the shared lock-free tables (<see cref="TofSlotTable{TKey, TEntry}"/>) and allocates only for a
 /// new UE, handover or flow; the steady state allocates nothing. Services, FIB and neighbours are read once per batch.
 /// </summary>
-public sealed class TofStage(ForwardingPlane plane, TofFeature feature) : IBatchStage
+public sealed class TofStage(ForwardingPlane plane, TofFeature feature, TofEventRing events) : IBatchStage
 {
     private const byte ErrorIndicationTeidDataIe = 16;
     private const byte ErrorIndicationPeerAddressIe = 133;
@@ -244,6 +244,8 @@ public sealed class TofStage(ForwardingPlane plane, TofFeature feature) : IBatch
             }
 
             counters.Count(known is null ? ForwardingEvent.TofTunnelLearned : ForwardingEvent.TofTunnelUpdated);
+            events.Write(new TofTunnelEvent(known is null ? TofTunnelEventKind.Learned : TofTunnelEventKind.Updated, ue,
+                uplink ? TofDirection.Uplink : TofDirection.Downlink, source, destination, teid));
         }
 
         if (uplink && tunnel.Qfi != qfi)
@@ -393,6 +395,7 @@ public sealed class TofStage(ForwardingPlane plane, TofFeature feature) : IBatch
             {
                 tunnel.Downlink = null;
                 counters.Count(ForwardingEvent.TofDownlinkEnded);
+                events.Write(new TofTunnelEvent(TofTunnelEventKind.DownlinkEnded, tunnel.UeAddress, TofDirection.Downlink, source, destination, teid));
             }
         }
     }
@@ -417,6 +420,8 @@ public sealed class TofStage(ForwardingPlane plane, TofFeature feature) : IBatch
             if (named is not null && named.Teid == teid && named.Destination == tunnelEnd && tunnels.TryRemove(tunnel!))
             {
                 counters.Count(ForwardingEvent.TofTunnelRemoved);
+                events.Write(new TofTunnelEvent(TofTunnelEventKind.Removed, tunnel!.UeAddress,
+                    direction == TofDirection.Uplink ? TofDirection.Downlink : TofDirection.Uplink, named.Source, named.Destination, teid));
             }
         }
     }

@@ -96,6 +96,7 @@ public static class RunCommand
             if (plane.Feature<TofFeature>() is { } tof)
             {
                 runtime.AddService(new TofIdlePurger(tof, DaemonLog.Info));
+                runtime.AddService(new TofEventLog(tof, DaemonLog.Info));
                 if (tof.Settings.Pinger is { } pinger)
                 {
                     runtime.AddService(new TofPinger(tof, pinger, packet => injection.TryInject(packet)));
