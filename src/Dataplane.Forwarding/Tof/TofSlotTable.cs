@@ -7,8 +7,8 @@ namespace Dataplane.Forwarding.Tof;
 /// power-of-two array of references, each key confined to a window of <see cref="ProbeWindow"/> slots. Readers scan
 /// the window with plain volatile reads; writers claim an empty slot with one compare-and-swap and remove by
 /// swapping the entry out, so no thread ever waits for another (the "never block a worker"). Two workers
-/// learning the same key at the same instant may both claim a slot; lookups then find the first, and the other is
-/// purged when idle: a harmless duplicate rather than a lock. The array never grows: a full window refuses the learn.
+/// learning the same key at the same instant may both claim a slot; the one farther from the window start is then
+/// removed by whichever of them sees the other (see <see cref="KeepFirstOfKey"/>). The array never grows: a full window refuses the learn.
 /// </summary>
 public sealed class TofSlotTable<TKey, TEntry>
     where TKey : struct, IEquatable<TKey>
@@ -70,13 +70,46 @@ public sealed class TofSlotTable<TKey, TEntry>
             if (Volatile.Read(ref slot) is null && Interlocked.CompareExchange(ref slot, entry, null) is null)
             {
                 Interlocked.Increment(ref count);
-                present = entry;
-                return TofLearnResult.Added;
+                present = KeepFirstOfKey(start, i, entry);
+                return ReferenceEquals(present, entry) ? TofLearnResult.Added : TofLearnResult.Existing;
             }
         }
 
         present = null!;
         return TofLearnResult.Full;
+    }
+
+    /// <summary>
+    /// Another writer may have added the same key at the same instant, in another slot. After its compare-and-swap
+    /// each writer scans the window again and removes every entry of its key but the one nearest the window start:
+    /// of two racing writers at least one sees the other (each CAS precedes its own scan), so no duplicate survives,
+    /// and the nearest is never removed, so the key is never lost. Returns the entry that stays.
+    /// </summary>
+    private TEntry KeepFirstOfKey(int start, int claimed, TEntry entry)
+    {
+        var key = entry.Key;
+        TEntry? first = null;
+        for (int i = 0; i < ProbeWindow; i++)
+        {
+            ref var slot = ref slots[(start + i) & mask];
+            var candidate = Volatile.Read(ref slot);
+            if (candidate is null || !candidate.Key.Equals(key))
+            {
+                continue;
+            }
+
+            if (first is null)
+            {
+                first = candidate;
+            }
+            else if (ReferenceEquals(Interlocked.CompareExchange(ref slot, null, candidate), candidate))
+            {
+                Interlocked.Decrement(ref count);
+            }
+        }
+
+        // Our own entry was removed by a racing writer's scan before ours: the one nearest the start stays.
+        return first ?? (TryGet(key, out var kept) ? kept : entry);
     }
 
     /// <summary>Removes this very entry (not another one with its key); false when it is gone already.</summary>

@@ -39,6 +39,7 @@ public sealed class TofStage(ForwardingPlane plane, TofFeature feature, TofEvent
     private readonly TofSlotTable<Ipv4Address, TofTunnel> tunnels = feature.Tunnels;
     private readonly TofSlotTable<TofNatFlowKey, TofNatFlow> flows = feature.Flows;
     private readonly IMonotonicClock clock = feature.Clock;
+    private readonly bool gtpUEndpointFollows = plane.HasRole("gtpu");
 
     public string Name => "tof";
 
@@ -87,15 +88,12 @@ public sealed class TofStage(ForwardingPlane plane, TofFeature feature, TofEvent
             }
         }
 
-        if (!fromS1)
+        if (!fromS1 || settings.SharedS1)
         {
-            return DropReason.None; // Apps-port traffic that is not a reply: routing's
-        }
-
-        if (settings.SharedS1)
-        {
-            // A router on a stick: GTP-U / GTP-C we do not take are forwarded by the FIB like any other packet.
-            if (kind is PacketKind.GtpU or PacketKind.GtpC)
+            // Left to routing: Apps-port traffic that is no reply, what the control plane injects (the pinger's
+            // probes are GTP-U), and everything on a shared S1 port (a router on a stick). GTP-U / GTP-C we do not
+            // take are forwarded by the FIB like any other packet, unless a GTP-U endpoint (role gtpu) runs too.
+            if (kind is PacketKind.GtpU or PacketKind.GtpC && !gtpUEndpointFollows)
             {
                 packet.Kind = (byte)(packet.Data[packet.L3Offset - packet.DataOffset] >> 4 == 4 ? PacketKind.NativeIpv4 : PacketKind.NativeIpv6);
             }

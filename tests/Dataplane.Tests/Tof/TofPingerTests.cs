@@ -1,3 +1,4 @@
+using Dataplane.Forwarding.Buffers;
 using Dataplane.Control.Tof;
 using Dataplane.Forwarding.Tof;
 using Dataplane.Tests.GtpU;
@@ -62,6 +63,33 @@ public sealed class TofPingerTests : IDisposable
         pinger.OnTick(2000);
         Assert.Equal(3, injected.Count);
         Assert.Equal(0, pinger.Probing);
+    }
+
+    [Fact]
+    public void An_injected_probe_is_routed_to_the_sgw_and_not_learned_as_a_new_tunnel()
+    {
+        var learn = ScapyFrames.Build("Ether()/IP(src='192.0.2.10', dst='198.51.100.20')/UDP(sport=2152, dport=2152)/GTP_U_Header(teid=0x1001)/IP(src='10.45.0.2', dst='8.8.8.8')/ICMP()");
+        tof.Process((TofTestPlane.EnbPort, learn[0]));
+        Assert.True(tof.Tof.TryGetTunnel(Ipv4Address.Parse("10.45.0.2"), out var tunnel));
+        byte[] probe = TofEchoRequest.Build(tunnel, Ipv4Address.Parse("192.0.2.200"), 1)!;
+
+        // As the injection port delivers it: a bare IP packet on a port after the configured ones.
+        tof.FreeBatch();
+        var packet = default(PacketDescriptor);
+        Assert.True(tof.Pool.TryAllocate(ref packet));
+        probe.CopyTo(packet.BufferSpan[packet.DataOffset..]);
+        Assert.True(packet.TrySetLength(probe.Length));
+        packet.IngressPort = 3;
+        packet.Format = FrameFormat.RawIp;
+        Assert.True(tof.Batch.TryAdd(packet));
+        tof.Pipeline.Process(tof.Batch);
+
+        var sent = tof.Batch[0];
+        Assert.True(sent.Disposition == PacketDisposition.Transmit, $"drop {(Dataplane.Forwarding.Counters.DropReason)sent.DropReason}, {sent.Disposition}");
+        Assert.Equal(TofTestPlane.SgwPort, sent.EgressPort);
+        Assert.Equal(Convert.FromHexString("020000000501"), sent.Data[..6].ToArray()); // the SGW's MAC
+        Assert.Equal(63, sent.Data[14 + 8]); // routed: TTL 64 - 1
+        Assert.Equal(1, tof.Tof.Tunnels.Count);
     }
 
     [Fact]

@@ -58,6 +58,6 @@ public class TofSlotTableTests
             Assert.True(table.TryGet(tunnel.UeAddress, out _));
         }
 
-        Assert.InRange(table.Count, 7500, 7500 + 100); // a racing duplicate or two is allowed, never a loss
+        Assert.Equal(7500, table.Count); // racing writers of one key leave exactly one entry
     }
 }
