@@ -32,8 +32,10 @@ public sealed class RestApiServer : IDisposable
     private int connections;
 
     /// <param name="host">An address, a name to resolve, or "*" for every address.</param>
-    public RestApiServer(string host, int port, TofRestApi api, BearerToken token)
+    /// <param name="clientTimeout">How long a client may take to send its request and read the answer; default 10 s.</param>
+    public RestApiServer(string host, int port, TofRestApi api, BearerToken token, TimeSpan? clientTimeout = null)
     {
+        ClientTimeout = clientTimeout ?? TimeSpan.FromSeconds(10);
         this.api = api ?? throw new ArgumentNullException(nameof(api));
         this.token = token ?? throw new ArgumentNullException(nameof(token));
         var address = host == "*" ? IPAddress.IPv6Any
@@ -48,7 +50,7 @@ public sealed class RestApiServer : IDisposable
         listener.Start();
     }
 
-    public static TimeSpan ClientTimeout { get; } = TimeSpan.FromSeconds(10);
+    public TimeSpan ClientTimeout { get; }
 
     /// <summary>Where it listens (the port is the real one when 0 was asked for).</summary>
     public IPEndPoint Endpoint => (IPEndPoint)listener.LocalEndpoint;

@@ -92,7 +92,7 @@ public sealed class TofRestApi(ControlMethods methods)
                 ["sgwAddress"] = tunnel.SgwAddress,
                 ["downlinkTeid"] = tunnel.DownlinkTeid,
                 ["qfi"] = tunnel.Qfi,
-                ["lastSeen"] = tunnel.LastSeen.ToUniversalTime().ToString("O", System.Globalization.CultureInfo.InvariantCulture),
+                ["lastSeen"] = tunnel.LastSeen.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", System.Globalization.CultureInfo.InvariantCulture),
             });
         }
 
