@@ -130,8 +130,9 @@ public sealed class TofRestApi(ControlMethods methods)
                 ? "body" + e.Message[bodyPath.Length..]
                 : e.Message);
         }
-        catch (Exception e) when (e is IOException or InvalidOperationException or ArgumentException or UnauthorizedAccessException)
+        catch (Exception e)
         {
+            // As on the socket (-32603): the journal could not be written, or a bug; the client gets 500, not a dropped connection.
             DaemonLog.Warning($"rest: {method} failed: {e.GetType().Name}: {e.Message}");
             return RestResponse.Error(500, $"{method}: {e.Message}");
         }

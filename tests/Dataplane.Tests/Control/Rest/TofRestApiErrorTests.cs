@@ -166,6 +166,41 @@ public sealed class TofRestApiErrorTests : IDisposable
     }
 
     [Fact]
+    public async Task An_oversize_body_announced_with_expect_100_continue_is_refused_before_it_is_sent()
+    {
+        string answer = await Raw(
+            "POST /service HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + RestApiHarness.Token + "\r\nContent-Length: 100000\r\nExpect: 100-continue\r\n\r\n");
+
+        Assert.StartsWith("HTTP/1.1 400 Bad Request\r\n", answer, StringComparison.Ordinal);
+        Assert.Contains("body of 100000 bytes is over the 65536-byte limit", answer, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Error_bodies_are_plain_readable_json()
+    {
+        await api.Post(RestApiHarness.Service("a", "198.51.100.1", "10.200.0.1"));
+        string body = RestApiHarness.Service("a", "198.51.100.2", "10.200.0.2").ToJsonString();
+
+        string answer = await Raw(
+            $"POST /service HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {RestApiHarness.Token}\r\nContent-Length: {body.Length}\r\n\r\n{body}");
+
+        Assert.StartsWith("HTTP/1.1 409 Conflict\r\n", answer, StringComparison.Ordinal);
+        Assert.EndsWith("\r\n\r\n{\"error\":\"name 'a' is taken\"}", answer, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Concurrent_posts_of_one_service_ip_register_exactly_one()
+    {
+        var posts = Enumerable.Range(0, 16).Select(i => api.Post(RestApiHarness.Service($"s{i}", "198.51.100.1", $"10.200.0.{i + 1}"))).ToList();
+
+        var results = await Task.WhenAll(posts);
+
+        Assert.Equal(1, results.Count(r => r.Status == HttpStatusCode.OK));
+        Assert.Equal(15, results.Count(r => r.Status == HttpStatusCode.Conflict));
+        Assert.Single(api.Services.All);
+    }
+
+    [Fact]
     public async Task A_client_that_stops_mid_request_is_cut_off()
     {
         using var client = new TcpClient();
