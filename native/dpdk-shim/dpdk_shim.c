@@ -172,6 +172,17 @@ SHIM_EXPORT void shim_mbuf_set_data(struct rte_mbuf *m, uint16_t data_off, uint1
     m->pkt_len = length;
 }
 
+/* shim_mbuf_set_data for a whole burst before transmit: one call instead of one per packet. */
+SHIM_EXPORT void shim_mbufs_set_data(struct rte_mbuf *const *mbufs, const uint16_t *data_off, const uint16_t *length, uint16_t count)
+{
+    for (uint16_t i = 0; i < count; i++) {
+        struct rte_mbuf *m = mbufs[i];
+        m->data_off = data_off[i];
+        m->data_len = length[i];
+        m->pkt_len = length[i];
+    }
+}
+
 SHIM_EXPORT int shim_mbuf_prepend(struct rte_mbuf *m, uint16_t count) { return rte_pktmbuf_prepend(m, count) == NULL ? -1 : 0; }
 
 SHIM_EXPORT int shim_mbuf_adj(struct rte_mbuf *m, uint16_t count) { return rte_pktmbuf_adj(m, count) == NULL ? -1 : 0; }

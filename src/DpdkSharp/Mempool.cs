@@ -5,11 +5,19 @@ namespace DpdkSharp;
 /// <summary>An mbuf pool (<c>rte_pktmbuf_pool_create</c>); lives as long as the process (DPDK frees it at EAL cleanup).</summary>
 public sealed unsafe class Mempool
 {
+    private static int created;
+
     private Mempool(nint handle, string name)
     {
         Handle = handle;
         Name = name;
     }
+
+    /// <summary>
+    /// Pools created in this process. With one, every mbuf a DPDK port received is from it, so transmit can skip
+    /// asking each mbuf for its pool.
+    /// </summary>
+    public static int Created => Volatile.Read(ref created);
 
     /// <summary>The <c>struct rte_mempool*</c>.</summary>
     public nint Handle { get; }
@@ -29,6 +37,7 @@ public sealed unsafe class Mempool
                 throw new DpdkException($"rte_pktmbuf_pool_create({name}, {count} mbufs) failed: {Native.ErrorText(error)} (rte_errno {error}); more memory (-m) or fewer mbufs (dpdk.mbufCount)?");
             }
 
+            Interlocked.Increment(ref created);
             return new Mempool(handle, name);
         }
         finally

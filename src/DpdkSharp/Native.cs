@@ -76,6 +76,10 @@ public static unsafe partial class Native
     [UnmanagedCallConv(CallConvs = [typeof(CallConvSuppressGCTransition)])]
     public static partial void MbufSetData(nint mbuf, ushort dataOffset, ushort length);
 
+    [LibraryImport(Library, EntryPoint = "shim_mbufs_set_data")]
+    [UnmanagedCallConv(CallConvs = [typeof(CallConvSuppressGCTransition)])]
+    public static partial void MbufsSetData(nint* mbufs, ushort* dataOffsets, ushort* lengths, ushort count);
+
     [LibraryImport(Library, EntryPoint = "shim_mbuf_prepend")]
     public static partial int MbufPrepend(nint mbuf, ushort count);
 

@@ -106,21 +106,30 @@ public sealed unsafe class DpdkPort : IPacketPort, IWorkerThreadSetup
         }
 
         nint* mbufs = stackalloc nint[BurstSize];
+        ushort* offsets = stackalloc ushort[BurstSize];
+        ushort* lengths = stackalloc ushort[BurstSize];
         int ready = 0;
         for (; ready < count; ready++)
         {
             ref var packet = ref packets[ready];
             if (IsOurMbuf(packet))
             {
-                Native.MbufSetData(packet.Owner, (ushort)packet.DataOffset, (ushort)packet.Length);
                 mbufs[ready] = packet.Owner;
+                offsets[ready] = (ushort)packet.DataOffset;
+                lengths[ready] = (ushort)packet.Length;
             }
-            else if (!TryCopyIntoMbuf(packet, out mbufs[ready]))
+            else if (!TryCopyIntoMbuf(packet, out mbufs[ready], out offsets[ready]))
             {
                 break; // pool empty or frame too large: send what is ready, the rest stays with the caller
             }
+            else
+            {
+                lengths[ready] = (ushort)packet.Length;
+            }
         }
 
+        // Where each frame now starts and how long it is (the pipeline prepended or stripped headers), in one call.
+        Native.MbufsSetData(mbufs, offsets, lengths, (ushort)ready);
         int sent = ready == 0 ? 0 : Native.TxBurst(dpdkPort, (ushort)queue, mbufs, (ushort)ready);
         for (int i = 0; i < ready; i++)
         {
@@ -255,11 +264,14 @@ public sealed unsafe class DpdkPort : IPacketPort, IWorkerThreadSetup
     }
 
     private bool IsOurMbuf(in PacketDescriptor packet) =>
-        packet.Owner != 0 && DpdkPortRegistry.IsDpdkPort(packet.IngressPort) && Native.MbufPool(packet.Owner) == pool.Handle;
+        packet.Owner != 0 && DpdkPortRegistry.IsDpdkPort(packet.IngressPort) &&
+        (Mempool.Created == 1 || Native.MbufPool(packet.Owner) == pool.Handle);
 
-    private bool TryCopyIntoMbuf(in PacketDescriptor packet, out nint mbuf)
+    /// <summary>A copy of a foreign frame in a fresh mbuf of our pool; its data offset for the burst's set-data call.</summary>
+    private bool TryCopyIntoMbuf(in PacketDescriptor packet, out nint mbuf, out ushort dataOffset)
     {
         mbuf = 0;
+        dataOffset = 0;
         nint fresh;
         if (Native.AllocBulk(pool.Handle, &fresh, 1) != 0)
         {
@@ -275,8 +287,8 @@ public sealed unsafe class DpdkPort : IPacketPort, IWorkerThreadSetup
         }
 
         packet.Data.CopyTo(new Span<byte>(layout.BufferAddress + layout.DataOffset, packet.Length));
-        Native.MbufSetData(fresh, layout.DataOffset, (ushort)packet.Length);
         mbuf = fresh;
+        dataOffset = layout.DataOffset;
         return true;
     }
 }
