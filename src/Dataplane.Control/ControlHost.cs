@@ -1,23 +1,26 @@
 using Dataplane.Control.Logging;
 using Dataplane.Control.Metrics;
 using Dataplane.Control.Persistence;
+using Dataplane.Control.Rest;
 using Dataplane.Control.Socket;
 using Dataplane.Forwarding.Configuration;
 using Dataplane.Forwarding.Pipeline;
+using Dataplane.Forwarding.Tof;
 using Dataplane.Ports.Abstractions;
 
 namespace Dataplane.Control;
 
 /// <summary>
 /// The daemon's control side as <c>dataplane run</c> uses it: <see cref="Create"/> (before the ports open) restores the
-/// persisted state over the configuration's, <see cref="Start"/> (once the ports are open) starts the control socket
-/// and the metrics endpoint, <see cref="Dispose"/> stops them and writes a final snapshot.
+/// persisted state over the configuration's, <see cref="Start"/> (once the ports are open) starts the control socket,
+/// the metrics endpoint and the TOF REST API, <see cref="Dispose"/> stops them and writes a final snapshot.
 /// </summary>
 public sealed class ControlHost : IDisposable
 {
     private readonly ControlConfig config;
     private ControlServer? server;
     private MetricsServer? metricsServer;
+    private RestApiServer? restServer;
 
     private ControlHost(ControlConfig config, ForwardingPlane plane)
     {
@@ -36,12 +39,19 @@ public sealed class ControlHost : IDisposable
 
     public MetricsServer? MetricsServer => metricsServer;
 
-    /// <summary>Restores persisted state (snapshot, then journal) when <c>control.stateDirectory</c> is set; reports what it skipped.</summary>
-    public static ControlHost Create(ControlConfig? config, ForwardingPlane plane, Action<string> report)
+    public RestApiServer? RestServer => restServer;
+
+    /// <summary>
+    /// Restores persisted state (snapshot, then journal) when <c>control.stateDirectory</c> is set; reports what it
+    /// skipped. <paramref name="tofServices"/> (the TOF feature's table, role tof) must be given here, before the
+    /// restore, so persisted service registrations come back into it.
+    /// </summary>
+    public static ControlHost Create(ControlConfig? config, ForwardingPlane plane, Action<string> report, TofServiceTable? tofServices = null)
     {
         ArgumentNullException.ThrowIfNull(plane);
         ArgumentNullException.ThrowIfNull(report);
         var host = new ControlHost(config ?? new ControlConfig(), plane);
+        host.Methods.Context.TofServices = tofServices;
         if (host.config.StateDirectory is { } directory)
         {
             try
@@ -95,6 +105,28 @@ public sealed class ControlHost : IDisposable
             metricsServer.Start();
             DaemonLog.Info($"metrics: http://{address}/metrics");
         }
+
+        if (config.RestAddress is { } restAddress)
+        {
+            var (host, port) = ControlConfig.ParseRestAddress(restAddress);
+            var token = new BearerToken(config.ReadRestToken());
+            try
+            {
+                restServer = new RestApiServer(host, port, new TofRestApi(Methods), token);
+            }
+            catch (System.Net.Sockets.SocketException e)
+            {
+                throw new ConfigurationException("control.restAddress", $"cannot listen on {restAddress}: {e.Message}");
+            }
+
+            restServer.Start();
+            if (Methods.Context.TofServices is null)
+            {
+                DaemonLog.Warning("rest: this data plane has no TOF (role tof); /service and /tunnel answer 503");
+            }
+
+            DaemonLog.Info($"rest: TOF API on http://{restAddress}/ (OpenAPI at /openapi.json)");
+        }
     }
 
     public string RenderMetrics() =>
@@ -104,6 +136,7 @@ public sealed class ControlHost : IDisposable
     {
         server?.Dispose();
         metricsServer?.Dispose();
+        restServer?.Dispose();
         if (Store is not null)
         {
             Store.Compact(Methods.DumpState()); // clean shutdown: the next start reads one snapshot, no journal

@@ -2,6 +2,7 @@ using Dataplane.Forwarding.Configuration;
 using Dataplane.Forwarding.GtpU;
 using Dataplane.Forwarding.Lisp;
 using Dataplane.Forwarding.Pipeline;
+using Dataplane.Forwarding.Tof;
 using Dataplane.Forwarding.Vxlan;
 using Dataplane.Ports.Abstractions;
 using Dataplane.Tables.Gtp;
@@ -30,12 +31,21 @@ public sealed class ControlContext(ForwardingPlane plane)
 
     public VxlanTables? Vxlan => Plane.Feature<VxlanFeature>()?.Tables;
 
+    /// <summary>The TOF's registered services (role tof): what service.* and the REST API change; null = no TOF.</summary>
+    public TofServiceTable? TofServices { get; set; }
+
+    /// <summary>The TOF's learned GTP-U tunnels, for the REST API's GET /tunnel; null = no TOF.</summary>
+    public Rest.ITofTunnelSource? TofTunnels { get; set; }
+
     public LispTables RequireLisp(string method) =>
         LispTables ?? throw new ControlRpcException(JsonRpcErrorCodes.MethodNotFound,
             $"{method}: this data plane has no LISP tables (no role itr, etr, pitr, petr or rtr)");
 
     public GtpUTunnelTable RequireTunnels(string method) =>
         Tunnels ?? throw new ControlRpcException(JsonRpcErrorCodes.MethodNotFound, $"{method}: this data plane has no GTP-U tunnels (no role gtpu)");
+
+    public TofServiceTable RequireTofServices(string method) =>
+        TofServices ?? throw new ControlRpcException(JsonRpcErrorCodes.MethodNotFound, $"{method}: this data plane has no TOF services (no role tof)");
 
     /// <summary>Runs a configuration parser, turning its error (which names the field) into a -32602.</summary>
     public static T Checked<T>(Func<T> parse)

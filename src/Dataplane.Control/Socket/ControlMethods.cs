@@ -22,7 +22,7 @@ public sealed class ControlMethods
         Context = new ControlContext(plane);
         foreach (var method in LispMethods.Create(Context).Concat(NeighbourMethods.Create(Context)).Concat(TunnelMethods.Create(Context))
                      .Concat(VxlanMethods.Create(Context)).Concat(StatusMethods.Create(Context))
-                     .Concat(LispControlMethods.Create(Context)))
+                     .Concat(LispControlMethods.Create(Context)).Concat(TofMethods.Create(Context)))
         {
             methods.Add(method.Name, method);
         }
@@ -63,6 +63,41 @@ public sealed class ControlMethods
         Reconcile(dump, current, "localEids", null, "localeid.add", "localeid.remove", report);
         Reconcile(dump, current, "neighbours", "address", "neighbour.add", "neighbour.remove", report);
         Reconcile(dump, current, "tunnels", "name", "tunnel.add", "tunnel.remove", report);
+        ReconcileServices(dump, current, report);
+    }
+
+    /// <summary>
+    /// TOF services: service.add refuses a taken name or serviceIP (it is not add-or-replace), so every current
+    /// service that differs from the dump's is removed first, then the dump's missing ones are added.
+    /// </summary>
+    private void ReconcileServices(JsonElement dump, JsonObject current, Action<string> report)
+    {
+        if (!dump.TryGetProperty("services", out var wanted) || wanted.ValueKind != JsonValueKind.Array)
+        {
+            return;
+        }
+
+        var wantedEntries = wanted.EnumerateArray().ToList();
+        var wantedText = wantedEntries.Select(e => CanonicalJson.Serialize(JsonNode.Parse(e.GetRawText()))).ToHashSet(StringComparer.Ordinal);
+        var currentText = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var entry in current["services"]!.AsArray())
+        {
+            string text = CanonicalJson.Serialize(entry);
+            currentText.Add(text);
+            if (!wantedText.Contains(text))
+            {
+                var parameters = JsonSerializer.SerializeToElement(new Dictionary<string, string> { ["nameOrServiceIp"] = entry!["name"]!.GetValue<string>() });
+                TryApply("service.remove", parameters, report);
+            }
+        }
+
+        foreach (var entry in wantedEntries)
+        {
+            if (!currentText.Contains(CanonicalJson.Serialize(JsonNode.Parse(entry.GetRawText()))))
+            {
+                TryApply("service.add", entry, report);
+            }
+        }
     }
 
     private void Reconcile(JsonElement dump, JsonObject current, string table, string? keyField, string add, string remove, Action<string> report)

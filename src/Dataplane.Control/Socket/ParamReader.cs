@@ -90,6 +90,12 @@ public sealed class ParamReader
         };
     }
 
+    /// <summary>A nested object field, with its own reader (errors name "params.service.serviceIP").</summary>
+    public ParamReader RequiredObject(string name) =>
+        TryGet(name, out var value)
+            ? new ParamReader(value, Field(name))
+            : throw ControlRpcException.InvalidParams(Field(name), "missing; expected an object");
+
     /// <summary>The objects of an array field, each with its own reader; absent or null gives an empty list.</summary>
     public IReadOnlyList<ParamReader> OptionalObjectArray(string name)
     {

@@ -11,6 +11,13 @@ public sealed class ControlConfigTests
     [InlineData("{\"stateDirectory\":\"\"}", "control.stateDirectory", "an empty path")]
     [InlineData("{\"metricsAddress\":\"9100\"}", "control.metricsAddress", "is not host:port")]
     [InlineData("{\"metricsAddress\":\"127.0.0.1:70000\"}", "control.metricsAddress", "'70000' is not a port")]
+    [InlineData("{\"restAddress\":\"8080\"}", "control.restAddress", "is not host:port")]
+    [InlineData("{\"restAddress\":\"127.0.0.1:8080\"}", "control.restToken", "the REST API needs a token")]
+    [InlineData("{\"restAddress\":\"127.0.0.1:8080\",\"restToken\":\"short\"}", "control.restToken", "use at least 16")]
+    [InlineData("{\"restAddress\":\"127.0.0.1:8080\",\"restToken\":\"0123456789abcdef 0\"}", "control.restToken", "whitespace")]
+    [InlineData("{\"restAddress\":\"127.0.0.1:8080\",\"restToken\":\"0123456789abcdef\",\"restTokenFile\":\"/t\"}", "control.restTokenFile", "not both")]
+    [InlineData("{\"restToken\":\"0123456789abcdef\"}", "control.restToken", "has no effect without control.restAddress")]
+    [InlineData("{\"restAddress\":\"127.0.0.1:8080\",\"restTokenFile\":\"\"}", "control.restTokenFile", "an empty path")]
     [InlineData("{\"socket\":7}", "control.socket", "")]
     [InlineData("{\"sockett\":\"/tmp/x\"}", "control.sockett", "")]
     public void A_bad_control_field_is_named(string section, string field, string problem)

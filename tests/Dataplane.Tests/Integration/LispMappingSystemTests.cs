@@ -124,6 +124,27 @@ public sealed class LispMappingSystemTests : IDisposable
         TestContext.Current.SendDiagnosticMessage($"{mode}: first request answered through B left {fromMoveMs:F0} ms after the move, {fromCallMs:F0} ms after the control call returned; {lost} echo requests lost (relay delay {MobilityDelayMilliseconds} ms one way)");
     }
 
+    /// <summary>Polls the map-server over its control socket until it holds <paramref name="count"/> registrations (30 s at most).</summary>
+    private void WaitForRegistrations(int count)
+    {
+        string dataplane = Path.Combine(AppContext.BaseDirectory, "dataplane");
+        var clock = Stopwatch.StartNew();
+        string last = "";
+        while (clock.Elapsed < TimeSpan.FromSeconds(30))
+        {
+            var (exitCode, output) = Lab.TryRun(TimeSpan.FromSeconds(10), dataplane, "ctl", "--socket", Socket("ms"), "--json", "lisp.registrations");
+            last = output;
+            if (exitCode == 0 && output.TrimStart().StartsWith('[') && JsonDocument.Parse(output).RootElement.GetArrayLength() >= count)
+            {
+                return;
+            }
+
+            Thread.Sleep(300);
+        }
+
+        Assert.Fail($"the map-server did not get {count} registrations within 30 s; last answer: {last}");
+    }
+
     private static void Ping(string ns, string target, int count) =>
         Lab.TryRun(TimeSpan.FromSeconds(20), "ip", "netns", "exec", ns, "ping", "-c", count.ToString(System.Globalization.CultureInfo.InvariantCulture), "-i", "0.2", "-W", "1", target);
 
@@ -186,13 +207,14 @@ public sealed class LispMappingSystemTests : IDisposable
             ["c"] = lab.Start(xc, dataplane, "run", "--config", Write("c.json", XtrConfig("c", "192.0.2.3", "02:00:00:c0:00:03",
                 [("eid", "02:00:00:0c:00:01", "10.3.0.1")], ["10.3.0.0/24"], ["10.3.0.0/24"]))),
         };
-        Thread.Sleep(2500); // daemons up, registrations confirmed (a lost first register is repeated after 1 s)
+        WaitForRegistrations(3); // daemons up (slow on a loaded machine), every xTR registered with the map-server
         return new Topology(hc, hb, vm, daemons, relayProcess);
     }
 
-    private static object MapServerConfig() => new
+    private object MapServerConfig() => new
     {
         roles = new[] { "msmr" },
+        control = new { socket = Socket("ms") },
         ports = new object[] { new { name = "und", mac = "02:00:00:c0:00:64", addresses = new[] { "192.0.2.100" }, driver = "af_packet", @interface = "und" } },
         routes = new object[] { new { prefix = "192.0.2.0/24", port = "und" } },
         lisp = new

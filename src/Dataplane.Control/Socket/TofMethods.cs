@@ -1,0 +1,179 @@
+using System.Text.Json.Nodes;
+using Dataplane.Forwarding.Tof;
+using Dataplane.Wire.Addresses;
+
+namespace Dataplane.Control.Socket;
+
+/// <summary>
+/// service.*: the TOF's registered services (issue 6), the same operations as the REST API's /service (which calls
+/// these through <see cref="ControlMethods.Invoke"/>, so REST changes are serialised and journaled like socket ones).
+/// A missing entry is <see cref="JsonRpcErrorCodes.NotFound"/> and a taken name or serviceIP
+/// <see cref="JsonRpcErrorCodes.Conflict"/>, so the REST API can answer 404 and 409 instead of 400.
+/// </summary>
+public static class TofMethods
+{
+    public const int MaxNameLength = 64;
+
+    public static IEnumerable<ControlMethod> Create(ControlContext context)
+    {
+        yield return new ControlMethod("service.add", true, p => Add(context, p));
+        yield return new ControlMethod("service.update", true, p => Update(context, p));
+        yield return new ControlMethod("service.remove", true, p => Remove(context, p));
+        yield return new ControlMethod("service.list", false, p =>
+        {
+            p.AllowOnly();
+            var table = context.RequireTofServices("service.list");
+            return () => new JsonArray(List(table).ToArray());
+        });
+    }
+
+    /// <summary>The services sorted by name, each in the shape service.add takes: {name, serviceIP, applicationIP}.</summary>
+    public static IEnumerable<JsonNode> List(TofServiceTable table) => table.All.Select(s => (JsonNode)Describe(s));
+
+    public static JsonObject Describe(TofService service) => new()
+    {
+        ["name"] = service.Name,
+        ["serviceIP"] = service.ServiceIp.ToString(),
+        ["applicationIP"] = service.ApplicationIp.ToString(),
+    };
+
+    /// <summary>Reads and checks {name, serviceIP, applicationIP}; every problem names its field.</summary>
+    public static TofService ReadService(ParamReader p)
+    {
+        p.AllowOnly("name", "serviceIP", "applicationIP");
+        string name = p.RequiredString("name");
+        if (NameProblem(name) is { } problem)
+        {
+            throw ControlRpcException.InvalidParams(p.Field("name"), problem);
+        }
+
+        var serviceIp = ReadUnicastAddress(p, "serviceIP");
+        var applicationIp = ReadUnicastAddress(p, "applicationIP");
+        if (serviceIp == applicationIp)
+        {
+            throw ControlRpcException.InvalidParams(p.Field("applicationIP"), $"{applicationIp} is the serviceIP too; the application must have an address of its own");
+        }
+
+        return new TofService(name, serviceIp, applicationIp);
+    }
+
+    /// <summary>
+    /// Names go into URLs (/service/{name}) and DELETE takes a name or a serviceIP in the same place, so a name is
+    /// 1..64 of [A-Za-z0-9._-] and never an IPv4 address.
+    /// </summary>
+    public static string? NameProblem(string name)
+    {
+        if (name.Length is 0 or > MaxNameLength)
+        {
+            return $"must be 1..{MaxNameLength} characters, got {name.Length}";
+        }
+
+        foreach (char c in name)
+        {
+            if (!char.IsAsciiLetterOrDigit(c) && c is not ('.' or '_' or '-'))
+            {
+                return $"'{name}' has '{c}'; a name is made of letters, digits, '.', '_' and '-'";
+            }
+        }
+
+        return Ipv4Address.TryParse(name, out _) ? $"'{name}' is an IPv4 address; DELETE /service/{{name}} could not tell it from a serviceIP" : null;
+    }
+
+    private static Ipv4Address ReadUnicastAddress(ParamReader p, string field)
+    {
+        string text = p.RequiredString(field);
+        if (!Ipv4Address.TryParse(text, out var address))
+        {
+            throw ControlRpcException.InvalidParams(p.Field(field), $"'{text}' is not an IPv4 address (a.b.c.d)");
+        }
+
+        // 0.0.0.0, 224.0.0.0/4 (multicast) and up (class E, broadcast) never name one host.
+        if (address == Ipv4Address.Any || address.Value >= 0xE000_0000)
+        {
+            throw ControlRpcException.InvalidParams(p.Field(field), $"{address} is not a unicast address");
+        }
+
+        return address;
+    }
+
+    private static Func<JsonNode?> Add(ControlContext context, ParamReader p)
+    {
+        var table = context.RequireTofServices("service.add");
+        var service = ReadService(p);
+        ThrowIfConflict(table, service, replacing: null);
+        return () =>
+        {
+            if (!table.TryAdd(service, out string conflict))
+            {
+                throw new ControlRpcException(JsonRpcErrorCodes.Conflict, conflict);
+            }
+
+            return Describe(service);
+        };
+    }
+
+    private static Func<JsonNode?> Update(ControlContext context, ParamReader p)
+    {
+        p.AllowOnly("name", "service");
+        var table = context.RequireTofServices("service.update");
+        string name = p.RequiredString("name");
+        var service = ReadService(p.RequiredObject("service"));
+        if (!table.TryGet(name, out _))
+        {
+            throw new ControlRpcException(JsonRpcErrorCodes.NotFound, $"no service named '{name}'");
+        }
+
+        ThrowIfConflict(table, service, replacing: name);
+        return () =>
+        {
+            if (!table.TryReplace(name, service, out bool notFound, out string conflict))
+            {
+                throw new ControlRpcException(notFound ? JsonRpcErrorCodes.NotFound : JsonRpcErrorCodes.Conflict, conflict);
+            }
+
+            return Describe(service);
+        };
+    }
+
+    private static Func<JsonNode?> Remove(ControlContext context, ParamReader p)
+    {
+        p.AllowOnly("nameOrServiceIp");
+        var table = context.RequireTofServices("service.remove");
+        string key = p.RequiredString("nameOrServiceIp");
+        bool isAddress = Ipv4Address.TryParse(key, out var address);
+        var existing = table.All.FirstOrDefault(s => s.Name == key || (isAddress && s.ServiceIp == address))
+            ?? throw new ControlRpcException(JsonRpcErrorCodes.NotFound, $"no service named '{key}' or with serviceIP {key}");
+        return () =>
+        {
+            // By name: the table's own match by serviceIP compares text, and the name is unique anyway.
+            if (!table.TryRemove(existing.Name, out var removed))
+            {
+                throw new ControlRpcException(JsonRpcErrorCodes.NotFound, $"no service named '{existing.Name}'");
+            }
+
+            return Describe(removed);
+        };
+    }
+
+    /// <summary>The table's own conflict rule, checked before the change is journaled so a refused request leaves no trace.</summary>
+    private static void ThrowIfConflict(TofServiceTable table, TofService candidate, string? replacing)
+    {
+        foreach (var existing in table.All)
+        {
+            if (existing.Name == replacing)
+            {
+                continue;
+            }
+
+            if (existing.Name == candidate.Name)
+            {
+                throw new ControlRpcException(JsonRpcErrorCodes.Conflict, $"name '{candidate.Name}' is taken");
+            }
+
+            if (existing.ServiceIp == candidate.ServiceIp)
+            {
+                throw new ControlRpcException(JsonRpcErrorCodes.Conflict, $"serviceIP {candidate.ServiceIp} is taken by '{existing.Name}'");
+            }
+        }
+    }
+}
