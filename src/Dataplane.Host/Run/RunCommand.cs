@@ -42,7 +42,13 @@ public static class RunCommand
             plane = ForwardingPlaneBuilder.Build(config, new ForwardingPlaneOptions { NonceSeed = options.NonceSeed });
 
             // Persisted control-socket changes go over the configuration's state before any packet flows.
-            control = ControlHost.Create(config.Control, plane, problem => DaemonLog.Warning($"state: {problem}"));
+            // The TOF's service table goes in before the restore, so persisted registrations come back into it.
+            var tofFeature = plane.Feature<TofFeature>();
+            control = ControlHost.Create(config.Control, plane, problem => DaemonLog.Warning($"state: {problem}"), tofFeature?.Services);
+            if (tofFeature is not null)
+            {
+                control.Methods.Context.TofTunnels = new TofFeatureTunnelSource(tofFeature);
+            }
         }
         catch (ConfigurationException e)
         {
