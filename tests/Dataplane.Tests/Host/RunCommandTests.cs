@@ -18,6 +18,9 @@ public sealed class RunCommandTests : IDisposable
     [InlineData("quickstart-xtr", 2)]
     [InlineData("vtep-l2-decap", 1)]
     [InlineData("gtpu-encap", 2)]
+    [InlineData("tof-separate-enb-side", 2)]
+    [InlineData("tof-shared-s1", 2)]
+    [InlineData("tof-one-armed-round-trip", 1)]
     public void Run_on_pcap_ports_forwards_what_replay_forwards(string name, int workers)
     {
         var goldenCase = new GoldenCase(name);
