@@ -17,6 +17,9 @@ public sealed class ControlContext(ForwardingPlane plane)
 
     public IMonotonicClock Clock => Plane.Options.Clock;
 
+    /// <summary>Events for subscribed control-socket clients (TOF tunnel changes ...).</summary>
+    public ControlEvents Events { get; } = new();
+
     /// <summary>The LISP control plane, once <c>dataplane run</c> has started it; null in tests and on non-LISP planes.</summary>
     public Lisp.LispControlPlane? LispControl { get; set; }
 

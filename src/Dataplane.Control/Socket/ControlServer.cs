@@ -1,5 +1,6 @@
 using System.Net.Sockets;
 using System.Text;
+using System.Text.Json.Nodes;
 using Dataplane.Control.Logging;
 
 namespace Dataplane.Control.Socket;
@@ -16,6 +17,7 @@ public sealed class ControlServer : IDisposable
     public const int MaxRequestBytes = 1 << 20;
 
     private readonly JsonRpcHandler handler;
+    private readonly ControlEvents events;
     private readonly System.Net.Sockets.Socket listener;
     private readonly CancellationTokenSource stop = new();
     private readonly List<Task> clients = [];
@@ -25,6 +27,7 @@ public sealed class ControlServer : IDisposable
     {
         Path = path;
         handler = new JsonRpcHandler(methods);
+        events = methods.Context.Events;
         if (File.Exists(path))
         {
             if (SomeoneListens(path))
@@ -101,6 +104,20 @@ public sealed class ControlServer : IDisposable
     private async Task Serve(System.Net.Sockets.Socket client)
     {
         using var _ = client;
+        var connection = new Connection(client);
+        try
+        {
+            await Serve(connection).ConfigureAwait(false);
+        }
+        finally
+        {
+            connection.Unsubscribe?.Invoke();
+        }
+    }
+
+    private async Task Serve(Connection connection)
+    {
+        var client = connection.Client;
         var pending = new MemoryStream();
         var buffer = new byte[64 * 1024];
         try
@@ -141,7 +158,7 @@ public sealed class ControlServer : IDisposable
 
                     pending.Write(buffer, start, i - start);
                     start = i + 1;
-                    if (!await Reply(client, pending).ConfigureAwait(false))
+                    if (!await Reply(connection, pending).ConfigureAwait(false))
                     {
                         return;
                     }
@@ -152,7 +169,7 @@ public sealed class ControlServer : IDisposable
                 pending.Write(buffer, start, read - start);
                 if (pending.Length > MaxRequestBytes)
                 {
-                    await Send(client, JsonRpcHandler.Error(null, JsonRpcErrorCodes.InvalidRequest,
+                    await connection.Send(JsonRpcHandler.Error(null, JsonRpcErrorCodes.InvalidRequest,
                         $"request too large ({pending.Length} bytes, limit {MaxRequestBytes})")).ConfigureAwait(false);
                     return;
                 }
@@ -165,11 +182,11 @@ public sealed class ControlServer : IDisposable
     }
 
     /// <summary>Answers one complete line; false when the connection must close (the line was too long).</summary>
-    private async Task<bool> Reply(System.Net.Sockets.Socket client, MemoryStream line)
+    private async Task<bool> Reply(Connection connection, MemoryStream line)
     {
         if (line.Length > MaxRequestBytes)
         {
-            await Send(client, JsonRpcHandler.Error(null, JsonRpcErrorCodes.InvalidRequest, $"request too large ({line.Length} bytes, limit {MaxRequestBytes})")).ConfigureAwait(false);
+            await connection.Send(JsonRpcHandler.Error(null, JsonRpcErrorCodes.InvalidRequest, $"request too large ({line.Length} bytes, limit {MaxRequestBytes})")).ConfigureAwait(false);
             return false;
         }
 
@@ -179,21 +196,95 @@ public sealed class ControlServer : IDisposable
             return true; // blank lines between requests are harmless
         }
 
+        if (IsSubscribe(bytes, out var id))
+        {
+            await Subscribe(connection, id).ConfigureAwait(false);
+            return true;
+        }
+
         if (handler.Handle(bytes) is { } reply)
         {
-            await Send(client, reply).ConfigureAwait(false);
+            await connection.Send(reply).ConfigureAwait(false);
         }
 
         return true;
     }
 
-    private static async Task Send(System.Net.Sockets.Socket client, string reply)
+    /// <summary>
+    /// events.subscribe: the connection gets every published event as a notification from now on (until it closes).
+    /// It belongs to the connection, not to the rule state, so the server answers it itself.
+    /// </summary>
+    private async Task Subscribe(Connection connection, JsonNode? id)
     {
-        var bytes = Encoding.UTF8.GetBytes(reply + "\n");
-        int sent = 0;
-        while (sent < bytes.Length)
+        if (connection.Unsubscribe is null)
         {
-            sent += await client.SendAsync(bytes.AsMemory(sent), SocketFlags.None).ConfigureAwait(false);
+            var reader = events.Subscribe(out var unsubscribe);
+            connection.Unsubscribe = unsubscribe;
+            _ = Task.Run(async () =>
+            {
+                try
+                {
+                    await foreach (string notification in reader.ReadAllAsync(stop.Token).ConfigureAwait(false))
+                    {
+                        await connection.Send(notification).ConfigureAwait(false);
+                    }
+                }
+                catch (Exception e) when (e is SocketException or ObjectDisposedException or OperationCanceledException)
+                {
+                    // the subscriber went away
+                }
+            });
+        }
+
+        await connection.Send(new JsonObject { ["jsonrpc"] = "2.0", ["id"] = id?.DeepClone(), ["result"] = new JsonObject { ["subscribed"] = true } }.ToJsonString())
+            .ConfigureAwait(false);
+    }
+
+    private static bool IsSubscribe(ReadOnlySpan<byte> line, out JsonNode? id)
+    {
+        id = null;
+        try
+        {
+            if (JsonNode.Parse(line) is JsonObject request && request["method"] is JsonValue method &&
+                method.TryGetValue(out string? name) && name == "events.subscribe")
+            {
+                id = request["id"];
+                return true;
+            }
+        }
+        catch (System.Text.Json.JsonException)
+        {
+            // not JSON: the handler answers -32700
+        }
+
+        return false;
+    }
+
+    /// <summary>One client: its socket, one writer at a time (replies and event notifications interleave whole lines).</summary>
+    private sealed class Connection(System.Net.Sockets.Socket client)
+    {
+        private readonly SemaphoreSlim writeLock = new(1, 1);
+
+        public System.Net.Sockets.Socket Client => client;
+
+        public Action? Unsubscribe { get; set; }
+
+        public async Task Send(string line)
+        {
+            var bytes = Encoding.UTF8.GetBytes(line + "\n");
+            await writeLock.WaitAsync().ConfigureAwait(false);
+            try
+            {
+                int sent = 0;
+                while (sent < bytes.Length)
+                {
+                    sent += await client.SendAsync(bytes.AsMemory(sent), SocketFlags.None).ConfigureAwait(false);
+                }
+            }
+            finally
+            {
+                writeLock.Release();
+            }
         }
     }
 

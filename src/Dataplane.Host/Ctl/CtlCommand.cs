@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Net.Sockets;
 using System.Text.Json.Nodes;
 
@@ -22,6 +23,11 @@ public static class CtlCommand
             error.WriteLine($"dataplane ctl: {problem}");
             error.WriteLine(CtlOptions.Usage);
             return 2;
+        }
+
+        if (options.Method == "events.subscribe")
+        {
+            return Follow(options, output, error);
         }
 
         JsonObject reply;
@@ -49,5 +55,30 @@ public static class CtlCommand
         var result = reply["result"];
         output.WriteLine(options.Json ? CtlOutput.Json(result) : CtlOutput.Table(options.Method, result));
         return 0;
+    }
+
+    /// <summary>
+    /// events.subscribe: prints each event (one JSON line) as it comes, until the daemon closes the connection, or
+    /// after count=N events, or seconds=S.
+    /// </summary>
+    private static int Follow(CtlOptions options, TextWriter output, TextWriter error)
+    {
+        // Read as text: key=value parameters arrive as whatever JSON type they looked like.
+        int? count = options.Params["count"] is { } c ? int.Parse(c.ToString(), CultureInfo.InvariantCulture) : null;
+        double? seconds = options.Params["seconds"] is { } t ? double.Parse(t.ToString(), CultureInfo.InvariantCulture) : null;
+        try
+        {
+            int seen = CtlClient.Follow(options.Socket, line =>
+            {
+                output.WriteLine(line);
+                output.Flush();
+            }, count, seconds is { } s ? TimeSpan.FromSeconds(s) : null);
+            return 0;
+        }
+        catch (Exception e) when (e is SocketException or IOException)
+        {
+            error.WriteLine($"dataplane ctl: cannot follow events on {options.Socket}: {e.Message}");
+            return 1;
+        }
     }
 }

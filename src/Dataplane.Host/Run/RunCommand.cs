@@ -102,7 +102,18 @@ public static class RunCommand
             if (plane.Feature<TofFeature>() is { } tof)
             {
                 runtime.AddService(new TofIdlePurger(tof, DaemonLog.Info));
-                runtime.AddService(new TofEventLog(tof, DaemonLog.Info));
+                var tofEvents = new TofEventLog(tof, DaemonLog.Info);
+                var subscribers = control.Methods.Context.Events;
+                tofEvents.Published += e => subscribers.Publish("tof.tunnel", new System.Text.Json.Nodes.JsonObject
+                {
+                    ["kind"] = e.Kind.ToString(),
+                    ["ue"] = e.Ue.ToString(),
+                    ["direction"] = e.Direction.ToString(),
+                    ["source"] = e.Source.ToString(),
+                    ["destination"] = e.Destination.ToString(),
+                    ["teid"] = e.Teid,
+                });
+                runtime.AddService(tofEvents);
                 if (tof.Settings.Pinger is { } pinger)
                 {
                     runtime.AddService(new TofPinger(tof, pinger, packet => injection.TryInject(packet)));

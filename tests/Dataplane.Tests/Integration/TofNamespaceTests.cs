@@ -55,6 +55,8 @@ public sealed class TofNamespaceTests : IDisposable
         using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{restPort}"), Timeout = TimeSpan.FromSeconds(10) };
         http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", Token);
         await WaitForApi(http);
+        // An operator watching for new UEs on the control socket (events.subscribe): the two directions learned.
+        var events = Start(dataplane, "ctl", "--socket", Path.Combine(scratch, "tof.sock"), "events.subscribe", "count=2", "seconds=30");
         Thread.Sleep(2500); // the sniffers have Scapy loaded
 
         Send(sgw, Sgw, Enb, "0x200", Internet, Ue, "9", "downlink-learn");                       // teaches the downlink TEID
@@ -69,6 +71,8 @@ public sealed class TofNamespaceTests : IDisposable
         Thread.Sleep(1000);
         string tunnels = await http.GetStringAsync("/tunnel", TestContext.Current.CancellationToken);
 
+        Assert.True(events.WaitForExit(TimeSpan.FromSeconds(30)), "the event subscriber did not see two events");
+        string eventLines = events.StandardOutput.ReadToEnd() + events.StandardError.ReadToEnd();
         string daemonLog = Lab.Stop(daemon);
         var atEnb = Records(Lab.Stop(enbSniffer));
         var atSgw = Records(Lab.Stop(sgwSniffer));
@@ -90,6 +94,11 @@ public sealed class TofNamespaceTests : IDisposable
         Assert.DoesNotContain(atSgw, r => r.GetProperty("payload").GetString() == "hello-1");
         Assert.Contains(atEnb, r => r.GetProperty("payload").GetString() == "downlink-learn"); // bridged unchanged
         Assert.Contains(Ue, tunnels, StringComparison.Ordinal);
+        var learned = Records(eventLines).Select(e => e.GetProperty("params").GetProperty("data")).ToList();
+        Assert.True(learned.Count == 2, $"events.subscribe printed:\n{eventLines}");
+        Assert.Contains(learned, e => e.GetProperty("kind").GetString() == "Learned" && e.GetProperty("direction").GetString() == "Downlink" && e.GetProperty("teid").GetUInt32() == 0x200);
+        Assert.Contains(learned, e => e.GetProperty("kind").GetString() == "Learned" && e.GetProperty("direction").GetString() == "Uplink" && e.GetProperty("teid").GetUInt32() == 0x100);
+        Assert.All(learned, e => Assert.Equal(Ue, e.GetProperty("ue").GetString()));
         Assert.Contains("conservation holds", daemonLog, StringComparison.Ordinal);
     }
 
@@ -196,7 +205,7 @@ public sealed class TofNamespaceTests : IDisposable
                 new { prefix = "203.0.113.0/24", port = "apps" },
             },
             tof = new { enbPort = "enb", sgwPort = "sgw", appsPort = "apps" },
-            control = new { restAddress = $"127.0.0.1:{restPort}", restToken = Token },
+            control = new { socket = Path.Combine(scratch, "tof.sock"), restAddress = $"127.0.0.1:{restPort}", restToken = Token },
         }));
         return path;
     }
