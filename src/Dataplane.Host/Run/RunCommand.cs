@@ -102,6 +102,7 @@ public static class RunCommand
             if (plane.Feature<TofFeature>() is { } tof)
             {
                 runtime.AddService(new TofIdlePurger(tof, DaemonLog.Info));
+                runtime.AddService(new TofMetrics(tof, control.Metrics));
                 var tofEvents = new TofEventLog(tof, DaemonLog.Info);
                 var subscribers = control.Methods.Context.Events;
                 tofEvents.Published += e => subscribers.Publish("tof.tunnel", new System.Text.Json.Nodes.JsonObject

@@ -137,6 +137,14 @@ public sealed class TofStageTests : IDisposable
         Assert.Equal(1, counters.UplinkPackets);
         Assert.Equal(1, counters.DownlinkPackets);
         Assert.Equal(frames[3].Length - 14, counters.UplinkBytes);
+
+        // The same counters on /metrics, per service and direction.
+        var metrics = new Dataplane.Control.Metrics.ControlPlaneMetrics();
+        new Dataplane.Control.Tof.TofMetrics(tof.Tof, metrics).OnTick(0);
+        Assert.Equal(1, metrics.Counter("dataplane_tof_service_packets_total", "", "service", "direction").Value("video", "uplink"));
+        Assert.Equal(1, metrics.Counter("dataplane_tof_service_packets_total", "", "service", "direction").Value("video", "downlink"));
+        Assert.Equal(frames[3].Length - 14, metrics.Counter("dataplane_tof_service_bytes_total", "", "service", "direction").Value("video", "uplink"));
+        Assert.Equal(1, metrics.Gauge("dataplane_tof_tunnels", "").Value());
     }
 
     [Fact]
