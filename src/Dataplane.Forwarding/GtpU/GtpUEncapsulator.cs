@@ -70,8 +70,28 @@ internal static class GtpUEncapsulator
             return unresolved;
         }
 
-        bool outerV6 = tunnel.Peer.IsV6;
-        bool withContainer = tunnel.Qfi.HasValue;
+        var framed = TryFrame(ref packet, l3, innerLength, tunnel.Local, tunnel.Peer, tunnel.TeidOut, tunnel.Qfi, in adjacency);
+        if (framed != DropReason.None)
+        {
+            return framed;
+        }
+
+        counters.Count(ForwardingEvent.GtpUEncapsulated);
+        return DropReason.None;
+    }
+
+    /// <summary>
+    /// Prepends Ethernet / IPv4 or IPv6 (<paramref name="local"/> to <paramref name="peer"/>, TTL 64) / UDP 2152 /
+    /// G-PDU with <paramref name="teid"/> (and a downlink PDU Session Container with <paramref name="qfi"/> when given)
+    /// in front of the inner IP packet at <paramref name="l3"/> (<paramref name="innerLength"/> bytes), in the
+    /// headroom, and sets the packet to leave by the adjacency's port. The UDP checksum is 0 over IPv4 (RFC 768) and
+    /// computed over IPv6 (RFC 8200). Shared by the GTP-U endpoint and the TOF's downlink.
+    /// </summary>
+    public static DropReason TryFrame(ref PacketDescriptor packet, int l3, int innerLength, IpAddress local, IpAddress peer, uint teid, byte? qfi,
+        in Adjacency adjacency)
+    {
+        bool outerV6 = peer.IsV6;
+        bool withContainer = qfi.HasValue;
         int ipLength = outerV6 ? Ipv6Header.Length : Ipv4Header.MinLength;
         int gtpLength = withContainer ? GtpUGPduWriter.HeaderLengthWithPduSessionContainer : GtpUGPduWriter.HeaderLength;
         int udpLength = UdpHeader.Length + gtpLength + innerLength;
@@ -86,7 +106,7 @@ internal static class GtpUEncapsulator
             return DropReason.NoHeadroom;
         }
 
-        int excess = frame.Length - l3 - innerLength;
+        int excess = packet.Length - l3 - innerLength;
         if (excess > 0)
         {
             packet.TryTrim(excess); // Ethernet padding must not ride inside the tunnel
@@ -105,12 +125,12 @@ internal static class GtpUEncapsulator
         var gtpBytes = udpBytes[UdpHeader.Length..];
         if (withContainer)
         {
-            GtpUGPduWriter.TryWriteWithPduSessionContainer(gtpBytes, tunnel.TeidOut, innerLength, PduSessionInformationType.Downlink,
-                tunnel.Qfi.GetValueOrDefault(), rqi: false, out _);
+            GtpUGPduWriter.TryWriteWithPduSessionContainer(gtpBytes, teid, innerLength, PduSessionInformationType.Downlink,
+                qfi.GetValueOrDefault(), rqi: false, out _);
         }
         else
         {
-            GtpUGPduWriter.TryWrite(gtpBytes, tunnel.TeidOut, innerLength, out _);
+            GtpUGPduWriter.TryWrite(gtpBytes, teid, innerLength, out _);
         }
 
         UdpHeader.TryCreateForWrite(udpBytes, out var udp);
@@ -126,8 +146,8 @@ internal static class GtpUEncapsulator
             ip.PayloadLength = (ushort)udpLength;
             ip.NextHeader = IpProtocol.Udp;
             ip.HopLimit = GtpUEndpointStage.OriginatedTtl;
-            ip.Source = tunnel.Local.AsV6();
-            ip.Destination = tunnel.Peer.AsV6();
+            ip.Source = local.AsV6();
+            ip.Destination = peer.AsV6();
 
             // Over the whole datagram, which runs past the prepended headers into the inner packet.
             UdpHeader.TryCreateForWrite(packet.Data[(EthernetHeader.Length + ipLength)..], out var datagram);
@@ -143,8 +163,8 @@ internal static class GtpUEncapsulator
             BinaryPrimitives.WriteUInt16BigEndian(ipBytes[6..], 0); // no flags, fragment offset 0
             ip.TimeToLive = GtpUEndpointStage.OriginatedTtl;
             ip.Protocol = IpProtocol.Udp;
-            ip.Source = tunnel.Local.AsV4();
-            ip.Destination = tunnel.Peer.AsV4();
+            ip.Source = local.AsV4();
+            ip.Destination = peer.AsV4();
             ip.Checksum = 0;
             ip.Checksum = InternetChecksum.Compute(ipBytes[..Ipv4Header.MinLength]);
         }
@@ -155,7 +175,6 @@ internal static class GtpUEncapsulator
         packet.L4Offset = (ushort)(packet.L3Offset + ipLength);
         packet.InnerL3Offset = (ushort)(packet.DataOffset + overhead);
         packet.Transmit(adjacency.Port);
-        counters.Count(ForwardingEvent.GtpUEncapsulated);
         return DropReason.None;
     }
 }

@@ -1,12 +1,7 @@
-using System.Buffers.Binary;
 using Dataplane.Forwarding.Buffers;
 using Dataplane.Forwarding.Counters;
 using Dataplane.Forwarding.GtpU;
 using Dataplane.Forwarding.Routing;
-using Dataplane.Forwarding.Stages;
-using Dataplane.Wire.Checksums;
-using Dataplane.Wire.Headers;
-using Dataplane.Wire.Tunnels;
 
 namespace Dataplane.Forwarding.Tof;
 
@@ -20,74 +15,7 @@ namespace Dataplane.Forwarding.Tof;
 internal static class TofDownlinkEncapsulator
 {
     public static DropReason TryEncapsulate(ref PacketDescriptor packet, int l3, int innerLength, TofTunnelEndpoint downlink, int qfi,
-        in Adjacency adjacency)
-    {
-        bool withContainer = qfi != TofTunnel.NoQfi;
-        int gtpLength = withContainer ? GtpUGPduWriter.HeaderLengthWithPduSessionContainer : GtpUGPduWriter.HeaderLength;
-        int udpLength = UdpHeader.Length + gtpLength + innerLength;
-        if (Ipv4Header.MinLength + udpLength > adjacency.Mtu)
-        {
-            return DropReason.OverMtu;
-        }
-
-        int overhead = EthernetHeader.Length + Ipv4Header.MinLength + UdpHeader.Length + gtpLength;
-        if (overhead - l3 > packet.Headroom)
-        {
-            return DropReason.NoHeadroom;
-        }
-
-        int excess = packet.Length - l3 - innerLength;
-        if (excess > 0)
-        {
-            packet.TryTrim(excess); // Ethernet padding must not ride inside the tunnel
-        }
-
-        packet.TryAdjust(l3);
-        packet.TryPrepend(overhead, out var outer);
-
-        EthernetHeader.TryCreateForWrite(outer, out var ethernet);
-        ethernet.Destination = adjacency.DestinationMac;
-        ethernet.Source = adjacency.SourceMac;
-        ethernet.EtherType = EtherType.Ipv4;
-
-        var ipBytes = outer[EthernetHeader.Length..];
-        var udpBytes = ipBytes[Ipv4Header.MinLength..];
-        var gtpBytes = udpBytes[UdpHeader.Length..];
-        if (withContainer)
-        {
-            GtpUGPduWriter.TryWriteWithPduSessionContainer(gtpBytes, downlink.Teid, innerLength, PduSessionInformationType.Downlink,
-                (byte)qfi, rqi: false, out _);
-        }
-        else
-        {
-            GtpUGPduWriter.TryWrite(gtpBytes, downlink.Teid, innerLength, out _);
-        }
-
-        UdpHeader.TryCreateForWrite(udpBytes, out var udp);
-        udp.SourcePort = TunnelPorts.GtpU;
-        udp.DestinationPort = TunnelPorts.GtpU;
-        udp.TotalLength = (ushort)udpLength;
-        udp.Checksum = 0;
-
-        Ipv4Header.TryCreateForWrite(ipBytes, out var ip);
-        ipBytes[0] = 0x45;
-        ipBytes[1] = 0;
-        ip.TotalLength = (ushort)(Ipv4Header.MinLength + udpLength);
-        ip.Identification = 0;
-        BinaryPrimitives.WriteUInt16BigEndian(ipBytes[6..], 0); // no flags, fragment offset 0
-        ip.TimeToLive = GtpUEndpointStage.OriginatedTtl;
-        ip.Protocol = IpProtocol.Udp;
-        ip.Source = downlink.Source;
-        ip.Destination = downlink.Destination;
-        ip.Checksum = 0;
-        ip.Checksum = InternetChecksum.Compute(ipBytes[..Ipv4Header.MinLength]);
-
-        packet.Kind = (byte)PacketKind.GtpU;
-        packet.L2Offset = (ushort)packet.DataOffset;
-        packet.L3Offset = (ushort)(packet.DataOffset + EthernetHeader.Length);
-        packet.L4Offset = (ushort)(packet.L3Offset + Ipv4Header.MinLength);
-        packet.InnerL3Offset = (ushort)(packet.DataOffset + overhead);
-        packet.Transmit(adjacency.Port);
-        return DropReason.None;
-    }
+        in Adjacency adjacency) =>
+        GtpUEncapsulator.TryFrame(ref packet, l3, innerLength, downlink.Source, downlink.Destination, downlink.Teid,
+            qfi == TofTunnel.NoQfi ? null : (byte)qfi, in adjacency);
 }
