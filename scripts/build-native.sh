@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Builds the native parts with CMake into artifacts/native/: the DPDK shim (native/dpdk-shim, libdpdkshim.so) and the
-# benchmark tools (native/bench: packet_blaster, the end-to-end benchmark's traffic source).
+# benchmark tools (native/bench: packet_blaster, the end-to-end benchmark's traffic source; itr_baseline, the C yardstick for the ITR).
 # Idempotent and fast when nothing changed (CMake and make only redo what is out of date). The .NET build copies
 # the shim next to the host and test binaries when it exists (src/DpdkSharp/DpdkSharp.csproj).
 set -euo pipefail
@@ -26,3 +26,4 @@ build "$root/native/dpdk-shim" "$root/artifacts/native/build"
 cp -u "$root/artifacts/native/build/libdpdkshim.so" "$root/artifacts/native/libdpdkshim.so"
 build "$root/native/bench" "$root/artifacts/native/bench-build"
 cp -u "$root/artifacts/native/bench-build/packet_blaster" "$root/artifacts/native/packet_blaster"
+cp -u "$root/artifacts/native/bench-build/itr_baseline" "$root/artifacts/native/itr_baseline"
