@@ -23,8 +23,9 @@
  *     target = prefix index k = splitmix64_next(&s) % N, s starting at 42, one draw per frame in frame order.
  *     (The C# benchmark draws with new Random(42).Next(N); a harness that wants byte-identical frames in both
  *     should switch it to this SplitMix64 draw.)
- *   - underlay: our RLOC 192.0.2.1, every RLOC reached through 192.0.2.254 (02:00:00:00:ff:01) out of port 1
- *     (02:00:00:00:00:02), MTU 1500.
+ *   - underlay: our RLOC 192.0.2.1; a DIR-24-8 FIB with one default route via 192.0.2.254 out of port 1
+ *     (02:00:00:00:00:02, MTU 1500), the gateway's MAC 02:00:00:00:ff:01 in a neighbour hash table; resolved
+ *     (FIB lookup + neighbour probe) whenever the RLOC differs from the previous packet's, as UnderlayResolver.
  *
  * Usage: itr_baseline [--prefixes N] [--seconds S] [--runs R] [--json] [--dump FILE.pcap]
  * Build: scripts/build-native.sh (native/bench/CMakeLists.txt, -O2 -msse4.2).
@@ -283,17 +284,73 @@ struct itr {
     struct counters counters;
 };
 
-/* The underlay FIB of the benchmark is one default route: every RLOC resolves to the same next hop. */
+/* The underlay (instance 0), as Fib.TryResolve: a DIR-24-8 FIB whose values index next hops, then the next hop's
+ * MAC from a neighbour hash table, then the port's MAC and MTU. The benchmark's FIB is one default route via
+ * 192.0.2.254 out of port 1. */
+#define NEIGHBOUR_SLOTS 64 /* power of two, open addressing */
+
+struct next_hop {
+    uint32_t gateway;
+    uint8_t port;
+};
+
+struct neighbour {
+    uint32_t address; /* 0 = empty slot */
+    uint8_t mac[6];
+};
+
+struct port {
+    uint8_t mac[6];
+    uint16_t mtu;
+};
+
+struct underlay {
+    struct lpm fib;
+    struct next_hop next_hops[1];
+    struct neighbour neighbours[NEIGHBOUR_SLOTS];
+    struct port ports[2];
+};
+
+static struct underlay underlay;
+
+static void build_underlay(void)
+{
+    static const uint8_t port_macs[2][6] = {{0x02, 0, 0, 0, 0, 0x01}, {0x02, 0, 0, 0, 0, 0x02}};
+    static const uint8_t gateway_mac[6] = {0x02, 0, 0, 0, 0xff, 0x01};
+    lpm_init(&underlay.fib);
+    lpm_add(&underlay.fib, 0, 0, 0);
+    underlay.next_hops[0] = (struct next_hop){.gateway = 0xC00002FEu, .port = 1};
+    for (int p = 0; p < 2; p++) {
+        memcpy(underlay.ports[p].mac, port_macs[p], 6);
+        underlay.ports[p].mtu = MTU;
+    }
+    uint32_t slot = fmix32(0xC00002FEu) & (NEIGHBOUR_SLOTS - 1);
+    underlay.neighbours[slot].address = 0xC00002FEu;
+    memcpy(underlay.neighbours[slot].mac, gateway_mac, 6);
+}
+
 static int resolve_underlay(uint32_t rloc, struct adjacency *adj)
 {
-    static const uint8_t port_mac[6] = {0x02, 0, 0, 0, 0, 0x02};
-    static const uint8_t gateway_mac[6] = {0x02, 0, 0, 0, 0xff, 0x01};
-    adj->rloc = rloc;
-    memcpy(adj->src_mac, port_mac, 6);
-    memcpy(adj->dst_mac, gateway_mac, 6);
-    adj->mtu = MTU;
-    adj->port = 1;
-    return 1;
+    uint32_t value;
+    if (!lpm_lookup(&underlay.fib, rloc, &value))
+        return 0;
+    const struct next_hop *hop = &underlay.next_hops[value];
+    uint32_t next = hop->gateway ? hop->gateway : rloc; /* 0 = connected: the RLOC itself */
+    for (uint32_t slot = fmix32(next) & (NEIGHBOUR_SLOTS - 1), probes = 0; probes < NEIGHBOUR_SLOTS;
+         slot = (slot + 1) & (NEIGHBOUR_SLOTS - 1), probes++) {
+        const struct neighbour *n = &underlay.neighbours[slot];
+        if (n->address == next) {
+            adj->rloc = rloc;
+            memcpy(adj->dst_mac, n->mac, 6);
+            memcpy(adj->src_mac, underlay.ports[hop->port].mac, 6);
+            adj->mtu = underlay.ports[hop->port].mtu;
+            adj->port = hop->port;
+            return 1;
+        }
+        if (n->address == 0)
+            break;
+    }
+    return 0;
 }
 
 static inline void drop(struct packet *p, struct counters *c)
@@ -494,6 +551,7 @@ static void build_tables(struct itr *itr, uint32_t prefixes)
         selector_build(e);
         lpm_add(&itr->lpm, PREFIX_BASE + (i << 8), 24, i);
     }
+    build_underlay();
     itr->now_ns = 1000000000;
     itr->nonce_state = 1;
 }
