@@ -1,6 +1,4 @@
 using Dataplane.Control.Metrics;
-using Dataplane.Forwarding.Buffers;
-using Dataplane.Ports.Workers;
 
 namespace Dataplane.Control.Lisp;
 
@@ -10,26 +8,15 @@ namespace Dataplane.Control.Lisp;
 /// <c>dataplane_lisp_control_events_total{event}</c> (messages in and out by type, refusals by reason),
 /// <c>dataplane_lisp_map_requests_pending</c>, <c>dataplane_lisp_registrations</c> (map-server).
 /// </summary>
-public sealed class LispControlMetrics(LispControlPlane lisp, ControlPlaneMetrics metrics) : IControlPlaneService
+public sealed class LispControlMetrics(LispControlPlane lisp, ControlPlaneMetrics metrics) : PeriodicMetricsPublisher
 {
     private readonly MetricFamily events = metrics.Counter("dataplane_lisp_control_events_total",
         "LISP control messages received and sent by type, and refused by reason", "event");
     private readonly MetricFamily pending = metrics.Gauge("dataplane_lisp_map_requests_pending", "Destinations waiting for a Map-Reply");
     private readonly MetricFamily registrations = metrics.Gauge("dataplane_lisp_registrations", "EID prefixes registered with this map-server");
-    private long nextPublish;
 
-    public void OnPunt(in PacketDescriptor packet)
+    protected override void Publish()
     {
-    }
-
-    public void OnTick(long nowMilliseconds)
-    {
-        if (nowMilliseconds < nextPublish)
-        {
-            return;
-        }
-
-        nextPublish = nowMilliseconds + 1000;
         foreach (var (name, count) in lisp.Counters.Snapshot())
         {
             events.Set(count, name);

@@ -1,7 +1,5 @@
 using Dataplane.Control.Metrics;
-using Dataplane.Forwarding.Buffers;
 using Dataplane.Forwarding.Tof;
-using Dataplane.Ports.Workers;
 
 namespace Dataplane.Control.Tof;
 
@@ -10,25 +8,14 @@ namespace Dataplane.Control.Tof;
 /// <c>dataplane_tof_service_packets_total{service,direction}</c>, <c>dataplane_tof_service_bytes_total{service,direction}</c>
 /// (uplink = offloaded toward the application, downlink = replies back into the tunnel), <c>dataplane_tof_tunnels</c>.
 /// </summary>
-public sealed class TofMetrics(TofFeature tof, ControlPlaneMetrics metrics) : IControlPlaneService
+public sealed class TofMetrics(TofFeature tof, ControlPlaneMetrics metrics) : PeriodicMetricsPublisher
 {
     private readonly MetricFamily packets = metrics.Counter("dataplane_tof_service_packets_total", "Packets offloaded (uplink) and returned (downlink) per service", "service", "direction");
     private readonly MetricFamily bytes = metrics.Counter("dataplane_tof_service_bytes_total", "Bytes offloaded (uplink) and returned (downlink) per service", "service", "direction");
     private readonly MetricFamily tunnels = metrics.Gauge("dataplane_tof_tunnels", "UEs with a learned tunnel");
-    private long nextPublish;
 
-    public void OnPunt(in PacketDescriptor packet)
+    protected override void Publish()
     {
-    }
-
-    public void OnTick(long nowMilliseconds)
-    {
-        if (nowMilliseconds < nextPublish)
-        {
-            return;
-        }
-
-        nextPublish = nowMilliseconds + 1000;
         foreach (var (service, counters) in tof.AllCounters)
         {
             packets.Set(counters.UplinkPackets, service, "uplink");

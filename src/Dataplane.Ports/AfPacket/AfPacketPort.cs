@@ -22,7 +22,7 @@ namespace Dataplane.Ports.AfPacket;
 /// frames where they are, needs no ring-slot bookkeeping and reports exactly how many frames were taken.
 /// </para>
 /// </remarks>
-public sealed unsafe class AfPacketPort : IPacketPort
+public sealed unsafe class AfPacketPort : IPacketPort, IPollablePort
 {
     private readonly AfPacketQueue[] _queues;
     private readonly int _blockCount;
@@ -73,6 +73,8 @@ public sealed unsafe class AfPacketPort : IPacketPort
     public int QueueCount => _queues.Length;
 
     public int Receive(int queue, PacketBatch batch) => _queues[queue].Receive(batch);
+
+    public int ReceiveDescriptor(int queue) => _queues[queue].Socket;
 
     public int Transmit(int queue, Span<PacketDescriptor> packets, PortSet owners)
     {

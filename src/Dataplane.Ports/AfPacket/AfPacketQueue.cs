@@ -73,6 +73,9 @@ internal sealed unsafe class AfPacketQueue : IDisposable
         }
     }
 
+    /// <summary>The AF_PACKET socket: readable when a ring block is ready (what an idle worker polls).</summary>
+    public int Socket => _socket;
+
     public int Receive(PacketBatch batch)
     {
         var added = 0;

@@ -17,6 +17,7 @@ public sealed class ForwardingWorker
     private readonly PortSet ports;
     private readonly PacketBatch received = new();
     private readonly PacketBatch[] outgoing;
+    private readonly IdleWait idleWait;
     private long lastReceiveTicks;
 
     public ForwardingWorker(int index, ForwardingPipeline pipeline, PortSet ports)
@@ -24,6 +25,7 @@ public sealed class ForwardingWorker
         Index = index;
         Pipeline = pipeline;
         this.ports = ports;
+        idleWait = new IdleWait(ports, index);
         outgoing = new PacketBatch[ports.Count];
         for (int i = 0; i < outgoing.Length; i++)
         {
@@ -55,8 +57,16 @@ public sealed class ForwardingWorker
             else if (++idleRounds > 64)
             {
                 // Idle: let the core go rather than spin at 100% on a shared host; a few microseconds of latency on
-                // the first packet after a pause is the price.
-                Thread.Sleep(idleRounds > 4096 ? 1 : 0);
+                // the first packet after a pause is the price. AF_PACKET ports wake us themselves (poll), so there
+                // the wait is longer and the kernel's receive processing gets the core meanwhile.
+                if (idleWait.Blocks)
+                {
+                    idleWait.Wait(idleRounds > 4096 ? 2 : 1);
+                }
+                else
+                {
+                    Thread.Sleep(idleRounds > 4096 ? 1 : 0);
+                }
             }
         }
     }
