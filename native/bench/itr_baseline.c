@@ -148,41 +148,51 @@ struct locator {
     uint8_t priority, weight, up, pad;
 };
 
-struct map_entry {
-    int64_t expires_ns; /* INT64_MAX = infinite TTL */
-    uint8_t negative;
-    uint8_t single_plus_one;   /* LocatorSelector: 0 = none usable, k+1 = only locator k */
-    uint8_t locator_count;
-    uint8_t pad;
-    const uint8_t *selector;   /* 64 slots when two or more locators are usable, else NULL */
-    struct locator *locators;
+/* Two or more usable best-priority locators: the 64-slot weighted table and the locators it indexes. */
+struct locator_set {
+    uint8_t selector[SELECTOR_SLOTS];
+    struct locator locators[];
 };
 
+/* 32 bytes, two per cache line: the expiry and, for the common one-usable-locator case, the locator itself are
+ * read from the line the batch's second pass prefetched (no dependent load into a separate locator array). */
+struct map_entry {
+    int64_t expires_ns;        /* INT64_MAX = infinite TTL */
+    struct locator only;       /* the one usable locator when set is NULL */
+    struct locator_set *set;   /* NULL when fewer than two locators are usable */
+    uint8_t negative;
+    uint8_t usable;            /* 0 = none usable (drop) */
+    uint8_t pad[6];
+};
+_Static_assert(sizeof(struct map_entry) == 32, "two map-cache entries per cache line");
+
 /* LocatorSelector.Build: lowest usable priority, largest-remainder apportionment of 64 slots by weight. */
-static void selector_build(struct map_entry *e)
+static void selector_build(struct map_entry *e, const struct locator *locators, int locator_count)
 {
     int best = 256;
-    for (int i = 0; i < e->locator_count; i++)
-        if (e->locators[i].up && e->locators[i].priority < 255 && e->locators[i].priority < best)
-            best = e->locators[i].priority;
+    for (int i = 0; i < locator_count; i++)
+        if (locators[i].up && locators[i].priority < 255 && locators[i].priority < best)
+            best = locators[i].priority;
     uint8_t chosen[256];
     int count = 0;
     long weight_sum = 0;
-    for (int i = 0; i < e->locator_count; i++)
-        if (e->locators[i].up && e->locators[i].priority == best) {
+    for (int i = 0; i < locator_count; i++)
+        if (locators[i].up && locators[i].priority == best) {
             chosen[count++] = (uint8_t)i;
-            weight_sum += e->locators[i].weight;
+            weight_sum += locators[i].weight;
         }
-    e->selector = NULL;
+    e->set = NULL;
+    e->usable = count > 0;
     if (count < 2) {
-        e->single_plus_one = count == 0 ? 0 : (uint8_t)(chosen[0] + 1);
+        if (count == 1)
+            e->only = locators[chosen[0]];
         return;
     }
     int slots[256];
     long remainders[256];
     int assigned = 0;
     for (int k = 0; k < count; k++) {
-        long w = weight_sum == 0 ? 1 : e->locators[chosen[k]].weight;
+        long w = weight_sum == 0 ? 1 : locators[chosen[k]].weight;
         long total = weight_sum == 0 ? count : weight_sum;
         slots[k] = (int)(w * SELECTOR_SLOTS / total);
         remainders[k] = w == 0 ? -1 : (w * SELECTOR_SLOTS) % total;
@@ -197,12 +207,18 @@ static void selector_build(struct map_entry *e)
         remainders[largest] = -1;
         assigned++;
     }
-    uint8_t *table = aligned_alloc(64, SELECTOR_SLOTS);
+    size_t bytes = sizeof(struct locator_set) + sizeof(struct locator) * (size_t)locator_count;
+    struct locator_set *set = aligned_alloc(64, (bytes + 63) & ~(size_t)63);
+    if (!set) {
+        fprintf(stderr, "itr_baseline: out of memory\n");
+        exit(1);
+    }
+    memcpy(set->locators, locators, sizeof(struct locator) * (size_t)locator_count);
     int next = 0;
     for (int k = 0; k < count; k++)
         for (int s = 0; s < slots[k]; s++)
-            table[next++] = chosen[k];
-    e->selector = table;
+            set->selector[next++] = chosen[k];
+    e->set = set;
 }
 
 /* ---- hashing, nonces, checksums ---- */
@@ -399,12 +415,12 @@ static inline void itr_packet(struct itr *itr, struct packet *p, uint32_t dst, c
         return;
     }
     uint32_t hash = flow_hash_v4(src, dst, proto, sport, dport);
-    int chosen = entry->selector ? entry->selector[hash & (SELECTOR_SLOTS - 1)] : entry->single_plus_one - 1;
-    if (UNLIKELY(chosen < 0)) {
+    if (UNLIKELY(!entry->usable)) {
         drop(p, c);
         return;
     }
-    uint32_t rloc = entry->locators[chosen].address;
+    uint32_t rloc = LIKELY(entry->set == NULL) ? entry->only.address
+                                               : entry->set->locators[entry->set->selector[hash & (SELECTOR_SLOTS - 1)]].address;
     if (UNLIKELY(itr->adjacency.rloc != rloc) && !resolve_underlay(rloc, &itr->adjacency)) {
         drop(p, c);
         return;
@@ -536,19 +552,17 @@ static void build_frame(uint8_t *f, uint32_t destination)
 static void build_tables(struct itr *itr, uint32_t prefixes)
 {
     lpm_init(&itr->lpm);
-    itr->entries = calloc(prefixes, sizeof(struct map_entry));
-    struct locator *locators = calloc(prefixes, sizeof(struct locator));
-    if (!itr->entries || !locators) {
+    itr->entries = aligned_alloc(64, ((size_t)prefixes * sizeof(struct map_entry) + 63) & ~(size_t)63);
+    if (!itr->entries) {
         fprintf(stderr, "itr_baseline: out of memory\n");
         exit(1);
     }
     for (uint32_t i = 0; i < prefixes; i++) {
         struct map_entry *e = &itr->entries[i];
-        locators[i] = (struct locator){.address = RLOC_BASE + (i % RLOC_COUNT) + 1, .priority = 1, .weight = 100, .up = 1};
-        e->locators = &locators[i];
-        e->locator_count = 1;
+        struct locator rloc = {.address = RLOC_BASE + (i % RLOC_COUNT) + 1, .priority = 1, .weight = 100, .up = 1};
+        memset(e, 0, sizeof *e);
         e->expires_ns = INT64_MAX;
-        selector_build(e);
+        selector_build(e, &rloc, 1);
         lpm_add(&itr->lpm, PREFIX_BASE + (i << 8), 24, i);
     }
     build_underlay();
