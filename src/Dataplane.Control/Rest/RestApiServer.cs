@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
-using Dataplane.Control.Logging;
+using Dataplane.Control.Net;
 
 namespace Dataplane.Control.Rest;
 
@@ -24,12 +24,9 @@ public sealed class RestApiServer : IDisposable
 
     private static readonly byte[] HeadEnd = "\r\n\r\n"u8.ToArray();
 
-    private readonly TcpListener listener;
+    private readonly TcpConnectionServer server;
     private readonly TofRestApi api;
     private readonly BearerToken token;
-    private readonly CancellationTokenSource stop = new();
-    private Task? acceptLoop;
-    private int connections;
 
     /// <param name="host">An address, a name to resolve, or "*" for every address.</param>
     /// <param name="clientTimeout">How long a client may take to send its request and read the answer; default 10 s.</param>
@@ -38,78 +35,22 @@ public sealed class RestApiServer : IDisposable
         ClientTimeout = clientTimeout ?? TimeSpan.FromSeconds(10);
         this.api = api ?? throw new ArgumentNullException(nameof(api));
         this.token = token ?? throw new ArgumentNullException(nameof(token));
-        var address = host == "*" ? IPAddress.IPv6Any
-            : IPAddress.TryParse(host, out var parsed) ? parsed
-            : Dns.GetHostAddresses(host).First();
-        listener = new TcpListener(address, port);
-        if (host == "*")
-        {
-            listener.Server.DualMode = true;
-        }
-
-        listener.Start();
+        server = new TcpConnectionServer(host, port, "rest", ClientTimeout, MaxConnections, Serve);
     }
 
     public TimeSpan ClientTimeout { get; }
 
     /// <summary>Where it listens (the port is the real one when 0 was asked for).</summary>
-    public IPEndPoint Endpoint => (IPEndPoint)listener.LocalEndpoint;
+    public IPEndPoint Endpoint => server.Endpoint;
 
-    public void Start() => acceptLoop = Task.Run(AcceptLoop);
+    public void Start() => server.Start();
 
-    private async Task AcceptLoop()
+    private async Task Serve(NetworkStream stream, CancellationToken cancel)
     {
-        while (!stop.IsCancellationRequested)
+        var response = await Exchange(stream, cancel).ConfigureAwait(false);
+        if (response is not null)
         {
-            TcpClient client;
-            try
-            {
-                client = await listener.AcceptTcpClientAsync(stop.Token).ConfigureAwait(false);
-            }
-            catch (Exception e) when (e is OperationCanceledException or ObjectDisposedException or SocketException)
-            {
-                return;
-            }
-
-            if (Interlocked.Increment(ref connections) > MaxConnections)
-            {
-                Interlocked.Decrement(ref connections);
-                DaemonLog.Debug($"rest: over {MaxConnections} connections; one refused");
-                client.Dispose();
-                continue;
-            }
-
-            _ = Task.Run(async () =>
-            {
-                try
-                {
-                    await Serve(client).ConfigureAwait(false);
-                }
-                finally
-                {
-                    Interlocked.Decrement(ref connections);
-                }
-            });
-        }
-    }
-
-    private async Task Serve(TcpClient client)
-    {
-        using var _ = client;
-        try
-        {
-            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(stop.Token);
-            timeout.CancelAfter(ClientTimeout);
-            var stream = client.GetStream();
-            var response = await Exchange(stream, timeout.Token).ConfigureAwait(false);
-            if (response is not null)
-            {
-                await Write(stream, response, timeout.Token).ConfigureAwait(false);
-            }
-        }
-        catch (Exception e) when (e is IOException or SocketException or OperationCanceledException or ObjectDisposedException)
-        {
-            DaemonLog.Debug($"rest: a client was cut off: {e.Message}");
+            await Write(stream, response, cancel).ConfigureAwait(false);
         }
     }
 
@@ -253,11 +194,5 @@ public sealed class RestApiServer : IDisposable
         await stream.WriteAsync(content, cancel).ConfigureAwait(false);
     }
 
-    public void Dispose()
-    {
-        stop.Cancel();
-        listener.Stop();
-        acceptLoop?.Wait(TimeSpan.FromSeconds(2));
-        stop.Dispose();
-    }
+    public void Dispose() => server.Dispose();
 }
