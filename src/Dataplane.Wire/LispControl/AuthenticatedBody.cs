@@ -66,4 +66,48 @@ internal static class AuthenticatedBody
         authenticationData = auth.ToArray();
         return MappingRecord.TryReadList(ref reader, recordCount, trailerLength, out records);
     }
+
+    internal static void CheckSignable(ushort keyId, byte[] authenticationData)
+    {
+        int length = LispAuthentication.AuthenticationLength(keyId);
+        if (length <= 0 || authenticationData.Length != length)
+        {
+            throw new ArgumentException($"to sign with key id {keyId} the authentication data must be {length} bytes, it is {authenticationData.Length}");
+        }
+    }
+
+    internal static bool VerifyParsed(string messageName, ReadOnlySpan<byte> data, int offset, ushort keyId, Func<ushort, byte[]?> keyLookup, out string error)
+    {
+        error = "";
+        if (!LispAuthentication.IsKnown(keyId) || keyId == LispAuthentication.None)
+        {
+            error = $"{messageName}: key id {keyId} names no known HMAC algorithm";
+            return false;
+        }
+
+        byte[]? key = keyLookup(keyId);
+        if (key is null)
+        {
+            error = $"{messageName}: no key for key id {keyId}";
+            return false;
+        }
+
+        if (!LispAuthentication.Verify(data, offset, keyId, key))
+        {
+            error = $"{messageName}: authentication data does not match (wrong key or altered message)";
+            return false;
+        }
+
+        return true;
+    }
+
+    /// <summary>The HMAC check of a parsed message: <paramref name="message"/> is <paramref name="parsed"/> when it verifies, null otherwise.</summary>
+    internal static bool Verified<T>(T parsed, ushort keyId, string messageName, ReadOnlySpan<byte> data, int authenticationOffset,
+        Func<ushort, byte[]?> keyLookup, out T? message, out string error)
+        where T : class
+    {
+        bool ok = VerifyParsed(messageName, data, authenticationOffset, keyId, keyLookup, out error);
+        message = ok ? parsed : null;
+        return ok;
+    }
 }

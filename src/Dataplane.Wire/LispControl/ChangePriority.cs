@@ -74,7 +74,7 @@ public sealed record ChangePriority(ulong Nonce, ushort KeyId, byte[] Authentica
 
     public int WriteSigned(Span<byte> destination, ReadOnlySpan<byte> key, bool legacyType5 = false)
     {
-        MapRegister.CheckSignable(KeyId, AuthenticationData);
+        AuthenticatedBody.CheckSignable(KeyId, AuthenticationData);
         int written = Write(destination, legacyType5);
         LispAuthentication.Sign(destination[..written], AuthenticationOffset(legacyType5), KeyId, key);
         return written;
@@ -95,18 +95,9 @@ public sealed record ChangePriority(ulong Nonce, ushort KeyId, byte[] Authentica
     public static bool TryParseVerified(ReadOnlySpan<byte> data, Func<ushort, byte[]?> keyLookup, out ChangePriority? message, out string error)
     {
         ArgumentNullException.ThrowIfNull(keyLookup);
-        if (!TryParse(data, out message, out bool legacy, out error))
-        {
-            return false;
-        }
-
-        bool ok = MapRegister.VerifyParsed("Change-Priority", data, AuthenticationOffset(legacy), message!.KeyId, keyLookup, out error);
-        if (!ok)
-        {
-            message = null;
-        }
-
-        return ok;
+        message = null;
+        return TryParse(data, out var parsed, out bool legacy, out error) &&
+            AuthenticatedBody.Verified(parsed!, parsed!.KeyId, "Change-Priority", data, AuthenticationOffset(legacy), keyLookup, out message, out error);
     }
 
     private static bool TryRead(ref LispReader reader, out ChangePriority? message, out bool legacyType5)

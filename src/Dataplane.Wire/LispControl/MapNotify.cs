@@ -55,7 +55,7 @@ public sealed record MapNotify(ulong Nonce, ushort KeyId, byte[] AuthenticationD
 
     public int WriteSigned(Span<byte> destination, ReadOnlySpan<byte> key)
     {
-        MapRegister.CheckSignable(KeyId, AuthenticationData);
+        AuthenticatedBody.CheckSignable(KeyId, AuthenticationData);
         int written = Write(destination);
         LispAuthentication.Sign(destination[..written], AuthenticationDataOffset, KeyId, key);
         return written;
@@ -73,18 +73,9 @@ public sealed record MapNotify(ulong Nonce, ushort KeyId, byte[] AuthenticationD
     public static bool TryParseVerified(ReadOnlySpan<byte> data, Func<ushort, byte[]?> keyLookup, out MapNotify? message, out string error)
     {
         ArgumentNullException.ThrowIfNull(keyLookup);
-        if (!TryParse(data, out message, out error))
-        {
-            return false;
-        }
-
-        bool ok = MapRegister.VerifyParsed("Map-Notify", data, AuthenticationDataOffset, message!.KeyId, keyLookup, out error);
-        if (!ok)
-        {
-            message = null;
-        }
-
-        return ok;
+        message = null;
+        return TryParse(data, out var parsed, out error) &&
+            AuthenticatedBody.Verified(parsed!, parsed!.KeyId, "Map-Notify", data, AuthenticationDataOffset, keyLookup, out message, out error);
     }
 
     private static bool TryRead(ref LispReader reader, out MapNotify? message)

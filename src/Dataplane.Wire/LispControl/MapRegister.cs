@@ -67,7 +67,7 @@ public sealed record MapRegister(ulong Nonce, ushort KeyId, byte[] Authenticatio
     /// <summary>Writes the message and signs it with <paramref name="key"/> (the field must have the key id's length).</summary>
     public int WriteSigned(Span<byte> destination, ReadOnlySpan<byte> key)
     {
-        CheckSignable(KeyId, AuthenticationData);
+        AuthenticatedBody.CheckSignable(KeyId, AuthenticationData);
         int written = Write(destination);
         LispAuthentication.Sign(destination[..written], AuthenticationDataOffset, KeyId, key);
         return written;
@@ -85,18 +85,9 @@ public sealed record MapRegister(ulong Nonce, ushort KeyId, byte[] Authenticatio
     public static bool TryParseVerified(ReadOnlySpan<byte> data, Func<ushort, byte[]?> keyLookup, out MapRegister? message, out string error)
     {
         ArgumentNullException.ThrowIfNull(keyLookup);
-        if (!TryParse(data, out message, out error))
-        {
-            return false;
-        }
-
-        bool ok = VerifyParsed("Map-Register", data, AuthenticationDataOffset, message!.KeyId, keyLookup, out error);
-        if (!ok)
-        {
-            message = null;
-        }
-
-        return ok;
+        message = null;
+        return TryParse(data, out var parsed, out error) &&
+            AuthenticatedBody.Verified(parsed!, parsed!.KeyId, "Map-Register", data, AuthenticationDataOffset, keyLookup, out message, out error);
     }
 
     private static bool TryRead(ref LispReader reader, out MapRegister? message)
@@ -135,40 +126,6 @@ public sealed record MapRegister(ulong Nonce, ushort KeyId, byte[] Authenticatio
             XtrId = xtrId,
             SiteId = siteId,
         };
-        return true;
-    }
-
-    internal static void CheckSignable(ushort keyId, byte[] authenticationData)
-    {
-        int length = LispAuthentication.AuthenticationLength(keyId);
-        if (length <= 0 || authenticationData.Length != length)
-        {
-            throw new ArgumentException($"to sign with key id {keyId} the authentication data must be {length} bytes, it is {authenticationData.Length}");
-        }
-    }
-
-    internal static bool VerifyParsed(string messageName, ReadOnlySpan<byte> data, int offset, ushort keyId, Func<ushort, byte[]?> keyLookup, out string error)
-    {
-        error = "";
-        if (!LispAuthentication.IsKnown(keyId) || keyId == LispAuthentication.None)
-        {
-            error = $"{messageName}: key id {keyId} names no known HMAC algorithm";
-            return false;
-        }
-
-        byte[]? key = keyLookup(keyId);
-        if (key is null)
-        {
-            error = $"{messageName}: no key for key id {keyId}";
-            return false;
-        }
-
-        if (!LispAuthentication.Verify(data, offset, keyId, key))
-        {
-            error = $"{messageName}: authentication data does not match (wrong key or altered message)";
-            return false;
-        }
-
         return true;
     }
 
