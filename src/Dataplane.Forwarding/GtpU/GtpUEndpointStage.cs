@@ -150,22 +150,18 @@ public sealed class GtpUEndpointStage(ForwardingPlane plane, GtpUTunnelTable tun
 
     private DropReason Decapsulate(ref PacketDescriptor packet, GtpUHeader gtp, int gtpStart, GtpUTunnel tunnel, WorkerCounters counters)
     {
-        // Walk the extension chain ourselves (TryCreate already refused a broken one; the walk also finds the QFI).
-        var walker = gtp.ExtensionHeaders;
-        while (walker.MoveNext())
-        {
-            if (walker.Current.TryGetPduSessionContainer(out var container) && container.PduType == PduSessionInformationType.Uplink)
-            {
-                LastUplinkQfi = container.Qfi;
-            }
-        }
-
-        if (walker.IsMalformed)
+        // One walk of the extension chain (TryCreate already refused a broken one) finds the payload and the QFI.
+        if (!gtp.TryWalkToPayload(out int payloadOffset, out int qfi))
         {
             return DropReason.MalformedGtpU;
         }
 
-        int innerStart = gtpStart + walker.Offset;
+        if (qfi >= 0)
+        {
+            LastUplinkQfi = (byte)qfi;
+        }
+
+        int innerStart = gtpStart + payloadOffset;
         int messageEnd = gtpStart + gtp.Message.Length;
         var inner = packet.Data[innerStart..messageEnd];
         if (!TryMeasureInner(inner, out var innerKind, out int innerLength, out int innerHeaderLength))

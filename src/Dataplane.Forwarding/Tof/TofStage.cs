@@ -169,23 +169,14 @@ public sealed class TofStage(ForwardingPlane plane, TofFeature feature, TofEvent
     private DropReason ReceiveGPdu(ref PacketDescriptor packet, GtpUHeader gtp, int gtpStart, TofDirection direction, Ipv4Address source,
         Ipv4Address destination, FrozenDictionary<Ipv4Address, TofService> byServiceIp, ref UnderlayResolver underlay, long now, WorkerCounters counters)
     {
-        // The extension walk finds the QFI of a 5G uplink PDU Session Container (TS 38.415 section 5.5.2.2).
-        int qfi = TofTunnel.NoQfi;
-        var walker = gtp.ExtensionHeaders;
-        while (walker.MoveNext())
-        {
-            if (walker.Current.TryGetPduSessionContainer(out var container) && container.PduType == PduSessionInformationType.Uplink)
-            {
-                qfi = container.Qfi;
-            }
-        }
-
-        if (walker.IsMalformed)
+        // The extension walk finds the QFI of a 5G uplink PDU Session Container (TS 38.415 section 5.5.2.2); none is -1,
+        // which is TofTunnel.NoQfi.
+        if (!gtp.TryWalkToPayload(out int payloadOffset, out int qfi))
         {
             return DropReason.None;
         }
 
-        int innerStart = gtpStart + walker.Offset;
+        int innerStart = gtpStart + payloadOffset;
         var inner = packet.Data[innerStart..(gtpStart + gtp.Message.Length)];
         if (inner.IsEmpty || inner[0] >> 4 != 4 || !Ipv4Header.TryCreate(inner, out var innerIp))
         {

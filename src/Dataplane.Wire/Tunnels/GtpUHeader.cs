@@ -225,6 +225,27 @@ public readonly ref struct GtpUHeader
         }
     }
 
+    /// <summary>
+    /// The user plane's one walk of the chain: where the T-PDU starts (as <see cref="HeaderLength"/>) and the QFI of
+    /// an uplink PDU Session Container (TS 38.415 section 5.5.2.2), -1 when there is none. False when the chain is
+    /// broken.
+    /// </summary>
+    public bool TryWalkToPayload(out int payloadOffset, out int uplinkQfi)
+    {
+        uplinkQfi = -1;
+        var walker = ExtensionHeaders;
+        while (walker.MoveNext())
+        {
+            if (walker.Current.TryGetPduSessionContainer(out var container) && container.PduType == PduSessionInformationType.Uplink)
+            {
+                uplinkQfi = container.Qfi;
+            }
+        }
+
+        payloadOffset = walker.Offset;
+        return !walker.IsMalformed;
+    }
+
     /// <summary>The first PDU Session Container in the chain (what a TOF reads the QFI from).</summary>
     public bool TryGetPduSessionContainer(out PduSessionContainer container)
     {
