@@ -15,7 +15,7 @@ namespace Dataplane.Ports.Libpcap;
 public sealed class LibpcapPort : IPacketPort
 {
     private readonly LibPcapLiveDevice device;
-    private readonly PacketPool pool;
+    private readonly SharedPacketPool pool;
     private readonly Lock handleLock = new();
     private long received, receivedBytes, transmitted, transmittedBytes, transmitErrors;
     private bool disposed;
@@ -47,7 +47,7 @@ public sealed class LibpcapPort : IPacketPort
             throw new IOException($"port {name}: cannot open '{interfaceName}' with libpcap: {e.Message} (capturing needs root or CAP_NET_RAW)", e);
         }
 
-        pool = new PacketPool(bufferCount, 9216, 256);
+        pool = new SharedPacketPool(bufferCount, 9216, 256);
     }
 
     public ushort Id { get; }
@@ -87,21 +87,12 @@ public sealed class LibpcapPort : IPacketPort
             while (!batch.IsFull && device.GetNextPacket(out var capture) == GetPacketStatus.PacketRead)
             {
                 var frame = capture.Data;
-                var packet = default(PacketDescriptor);
-                bool allocated;
-                lock (pool)
-                {
-                    // Workers free this port's buffers from their threads when they transmit its packets.
-                    allocated = frame.Length <= pool.FrameCapacity && pool.TryAllocate(ref packet);
-                }
-
-                if (!allocated)
+                // Workers free this port's buffers from their threads when they transmit its packets.
+                if (!pool.TryCopyIn(frame, out var packet))
                 {
                     continue; // counted by libpcap's own statistics as seen; too big or no buffer: nothing to hand on
                 }
 
-                frame.CopyTo(packet.BufferSpan[packet.DataOffset..]);
-                packet.TrySetLength(frame.Length);
                 packet.IngressPort = Id;
                 packet.Format = FrameFormat.Ethernet;
                 packet.Timestamp = (long)(capture.Header.Timeval.Date - DateTime.UnixEpoch).Ticks * 100;
@@ -139,13 +130,7 @@ public sealed class LibpcapPort : IPacketPort
         return packets.Length;
     }
 
-    public void Free(ref PacketDescriptor packet)
-    {
-        lock (pool)
-        {
-            pool.Free(ref packet);
-        }
-    }
+    public void Free(ref PacketDescriptor packet) => pool.Free(ref packet);
 
     public void Dispose()
     {

@@ -10,7 +10,7 @@ namespace Dataplane.Ports.Pcap;
 /// </summary>
 public sealed class PcapFilePort : IPacketPort
 {
-    private readonly PacketPool pool;
+    private readonly SharedPacketPool pool;
     private readonly CaptureReader? reader;
     private readonly PcapWriter? writer;
     private readonly Lock writeLock = new();
@@ -22,10 +22,10 @@ public sealed class PcapFilePort : IPacketPort
         Id = id;
         Name = name;
         QueueCount = queueCount;
-        pool = new PacketPool(4096, 9216, 256);
+        pool = new SharedPacketPool(4096, 9216, 256);
         if (rxPath is not null)
         {
-            if (!CaptureReader.TryOpen(rxPath, pool, out reader, out var error))
+            if (!CaptureReader.TryOpen(rxPath, pool.Pool, out reader, out var error))
             {
                 pool.Dispose();
                 throw new IOException($"port {name}: cannot read {rxPath}: {error}");
@@ -60,11 +60,8 @@ public sealed class PcapFilePort : IPacketPort
 
         int before = batch.Count;
         CaptureReadResult result;
-        lock (pool)
-        {
-            // Other workers free buffers of this port when they transmit its packets; the pool is not thread-safe.
-            result = reader.ReadBatch(batch);
-        }
+        // Other workers free buffers of this port when they transmit its packets: the reader allocates under the pool's lock.
+        result = pool.Use((reader, batch), static s => s.reader.ReadBatch(s.batch));
 
         if (result is CaptureReadResult.EndOfFile or CaptureReadResult.Error)
         {
@@ -104,13 +101,7 @@ public sealed class PcapFilePort : IPacketPort
         return packets.Length;
     }
 
-    public void Free(ref PacketDescriptor packet)
-    {
-        lock (pool)
-        {
-            pool.Free(ref packet);
-        }
-    }
+    public void Free(ref PacketDescriptor packet) => pool.Free(ref packet);
 
     public void Dispose()
     {

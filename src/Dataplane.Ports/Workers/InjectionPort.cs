@@ -19,8 +19,7 @@ namespace Dataplane.Ports.Workers;
 public sealed class InjectionPort : IPacketPort
 {
     private readonly PuntQueue[] queues;
-    private readonly PacketPool pool;
-    private readonly Lock poolLock = new();
+    private readonly SharedPacketPool pool;
     private long injected;
     private long injectedBytes;
     private long refused;
@@ -34,7 +33,7 @@ public sealed class InjectionPort : IPacketPort
             this.queues[i] = new PuntQueue(bufferCount);
         }
 
-        pool = new PacketPool(bufferCount);
+        pool = new SharedPacketPool(bufferCount);
     }
 
     public ushort Id { get; }
@@ -49,18 +48,12 @@ public sealed class InjectionPort : IPacketPort
     /// </summary>
     public bool TryInject(ReadOnlySpan<byte> ipPacket, int worker = 0)
     {
-        var packet = default(PacketDescriptor);
-        lock (poolLock)
+        if (!pool.TryCopyIn(ipPacket, out var packet))
         {
-            if (ipPacket.Length > pool.FrameCapacity || !pool.TryAllocate(ref packet))
-            {
-                Interlocked.Increment(ref refused);
-                return false;
-            }
+            Interlocked.Increment(ref refused);
+            return false;
         }
 
-        packet.TrySetLength(ipPacket.Length);
-        ipPacket.CopyTo(packet.Data);
         packet.IngressPort = Id;
         packet.Format = FrameFormat.RawIp;
         if (!queues[worker % queues.Length].TryEnqueue(packet))
@@ -91,13 +84,7 @@ public sealed class InjectionPort : IPacketPort
     /// <summary>Nothing is routed to this port (it is not in the forwarding plane's port table).</summary>
     public int Transmit(int queue, Span<PacketDescriptor> packets, PortSet owners) => 0;
 
-    public void Free(ref PacketDescriptor packet)
-    {
-        lock (poolLock)
-        {
-            pool.Free(ref packet);
-        }
-    }
+    public void Free(ref PacketDescriptor packet) => pool.Free(ref packet);
 
     /// <summary>Received = what the control plane injected; receive drops = what it could not (pool or queue full).</summary>
     public PortStatistics Statistics =>
