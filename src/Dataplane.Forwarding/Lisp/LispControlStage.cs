@@ -19,16 +19,17 @@ public sealed class LispControlStage(ForwardingPlane plane, LispTables? tables) 
     public void Run(Span<PacketDescriptor> packets, WorkerCounters counters)
     {
         var database = tables?.LocalDatabase;
+        var local = plane.LocalAddressSet;
         foreach (ref var packet in packets)
         {
             if (packet.IsPending() && (PacketKind)packet.Kind == PacketKind.LispControl)
             {
-                Handle(ref packet, database, counters);
+                Handle(ref packet, database, local, counters);
             }
         }
     }
 
-    private void Handle(ref PacketDescriptor packet, LocalDatabase? database, WorkerCounters counters)
+    private static void Handle(ref PacketDescriptor packet, LocalDatabase? database, Routing.LocalAddressSet local, WorkerCounters counters)
     {
         var buffer = packet.BufferSpan;
         int frameEnd = packet.DataOffset + packet.Length;
@@ -58,7 +59,7 @@ public sealed class LispControlStage(ForwardingPlane plane, LispTables? tables) 
             return;
         }
 
-        if (database?.IsLocalRloc(destination) == true || plane.LocalAddressSet.Contains(destination))
+        if (database?.IsLocalRloc(destination) == true || local.Contains(destination))
         {
             // Map-Requests, Map-Replies, Map-Notifies, RLOC probes: the control plane consumes them from the punt queue.
             packet.Punt();

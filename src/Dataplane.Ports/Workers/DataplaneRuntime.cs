@@ -171,7 +171,14 @@ public sealed class DataplaneRuntime : IDisposable
                 NeighbourLearning.TryLearn(packet, plane.Neighbours, plane.Options.Clock.Now);
                 foreach (var service in services)
                 {
-                    Guarded(service, s => s.OnPunt(packet));
+                    try
+                    {
+                        service.OnPunt(packet);
+                    }
+                    catch (Exception e)
+                    {
+                        Contain(service, e);
+                    }
                 }
 
                 ports.Free(ref packet);
@@ -184,25 +191,25 @@ public sealed class DataplaneRuntime : IDisposable
         long now = Environment.TickCount64;
         foreach (var service in services)
         {
-            Guarded(service, s => s.OnTick(now));
+            try
+            {
+                service.OnTick(now);
+            }
+            catch (Exception e)
+            {
+                Contain(service, e);
+            }
         }
     }
 
-    /// <summary>A control-plane bug must not take the data plane down: log it and go on.</summary>
-    private void Guarded(IControlPlaneService service, Action<IControlPlaneService> call)
+    /// <summary>A control-plane bug must not take the data plane down: log it (up to 100 warnings) and go on.</summary>
+    private void Contain(IControlPlaneService service, Exception e)
     {
-        try
+        lock (warnings)
         {
-            call(service);
-        }
-        catch (Exception e)
-        {
-            lock (warnings)
+            if (warnings.Count < 100)
             {
-                if (warnings.Count < 100)
-                {
-                    warnings.Add($"{service.GetType().Name}: {e.GetType().Name}: {e.Message}");
-                }
+                warnings.Add($"{service.GetType().Name}: {e.GetType().Name}: {e.Message}");
             }
         }
     }
