@@ -11,7 +11,8 @@ public sealed record HarnessOptions
           --scenarios a,b     scenarios to run (default all: itr-v4,itr-v6,etr-v4,rtr,vtep-encap,vtep-decap,gtpu-encap,gtpu-decap,tof-offload)
           --sizes 64,128,...  frame sizes on the wire, FCS included (default 64,128,512,1500)
           --workers 1,2       worker counts, one pinned thread per worker (default 1,2)
-          --warmup S          warm-up seconds per cell (default 1; the first cell of each scenario warms 1 s longer)
+          --warmup S          warm-up seconds per cell (default 1)
+          --first-warmup S    extra warm-up of each scenario's first cell, for tiered JIT to reach tier 1 (default 1)
           --seconds S         seconds per measured window (default 2)
           --runs N            measured windows per cell (default 3)
           --gc-seconds S      one long window of itr-v4 at 64 bytes checking allocations and collections (default 10, 0 = off)
@@ -19,7 +20,7 @@ public sealed record HarnessOptions
           --prefixes N        map-cache prefixes of the LISP scenarios (default 1048576)
           --out DIR           where throughput.md/.json/.svg go (default artifacts/bench)
           --baseline PATH     the C baseline (default artifacts/native/itr_baseline)
-          --quick             CI smoke: sizes 64,1500, 1 worker, 0.2 s warm-up, 0.2 s x 1 run, no GC check, 1K prefixes
+          --quick             CI smoke: sizes 64,1500, 1 worker, 0.2 s warm-up (+0.3 s first), 0.2 s x 1 run, no GC check, 1K prefixes
           --help              this text
         """;
 
@@ -30,6 +31,8 @@ public sealed record HarnessOptions
     public IReadOnlyList<int> Workers { get; init; } = [1, 2];
 
     public double WarmupSeconds { get; init; } = 1;
+
+    public double FirstCellExtraWarmupSeconds { get; init; } = 1;
 
     public double Seconds { get; init; } = 2;
 
@@ -54,7 +57,7 @@ public sealed record HarnessOptions
     {
         bool quick = args.Contains("--quick");
         var options = quick
-            ? new HarnessOptions { Quick = true, Sizes = [64, 1500], Workers = [1], WarmupSeconds = 0.2, Seconds = 0.2, Runs = 1, GcSeconds = 0, Prefixes = 1024 }
+            ? new HarnessOptions { Quick = true, Sizes = [64, 1500], Workers = [1], WarmupSeconds = 0.2, FirstCellExtraWarmupSeconds = 0.3, Seconds = 0.2, Runs = 1, GcSeconds = 0, Prefixes = 1024 }
             : new HarnessOptions();
         for (int i = 0; i < args.Count; i++)
         {
@@ -82,6 +85,7 @@ public sealed record HarnessOptions
                 "--sizes" => options with { Sizes = IntList(name, value, 60, 9000) },
                 "--workers" => options with { Workers = IntList(name, value, 1, 64) },
                 "--warmup" => options with { WarmupSeconds = ParseSeconds(name, value, allowZero: true) },
+                "--first-warmup" => options with { FirstCellExtraWarmupSeconds = ParseSeconds(name, value, allowZero: true) },
                 "--seconds" => options with { Seconds = ParseSeconds(name, value, allowZero: false) },
                 "--runs" => options with { Runs = Int(name, value, 1, 100) },
                 "--gc-seconds" => options with { GcSeconds = ParseSeconds(name, value, allowZero: true) },
