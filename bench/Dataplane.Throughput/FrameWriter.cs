@@ -86,23 +86,30 @@ public static class FrameWriter
         BinaryPrimitives.WriteUInt16BigEndian(datagram[6..], checksum == 0 ? (ushort)0xFFFF : checksum);
     }
 
-    /// <summary>An IPv4 / UDP packet filling <paramref name="packet"/>, payload a byte pattern, checksums right.</summary>
-    public static void Ipv4Udp(Span<byte> packet, uint source, uint destination, ushort sourcePort, ushort destinationPort, byte ttl = 64)
+    /// <summary>
+    /// An IPv4 / UDP packet filling <paramref name="packet"/>, zero payload (what itr_baseline.c sends), IPv4
+    /// checksum right, UDP checksum right or, with <paramref name="udpChecksum"/> false, 0 = none (RFC 768; the
+    /// C baseline's frames).
+    /// </summary>
+    public static void Ipv4Udp(Span<byte> packet, uint source, uint destination, ushort sourcePort, ushort destinationPort, bool udpChecksum = true)
     {
-        Ipv4(packet, source, destination, 17, ttl);
+        Ipv4(packet, source, destination, 17);
         var udp = packet[Ipv4Bytes..];
         Udp(udp, sourcePort, destinationPort);
-        FillPayload(udp[UdpBytes..]);
-        UdpChecksum(udp, source, destination);
+        udp[UdpBytes..].Clear();
+        if (udpChecksum)
+        {
+            UdpChecksum(udp, source, destination);
+        }
     }
 
-    /// <summary>An IPv6 / UDP packet filling <paramref name="packet"/>, payload a byte pattern, checksum right.</summary>
+    /// <summary>An IPv6 / UDP packet filling <paramref name="packet"/>, zero payload, UDP checksum right (mandatory over IPv6).</summary>
     public static void Ipv6Udp(Span<byte> packet, Ipv6Address source, Ipv6Address destination, ushort sourcePort, ushort destinationPort)
     {
         Ipv6(packet, source, destination, 17);
         var udp = packet[Ipv6Bytes..];
         Udp(udp, sourcePort, destinationPort);
-        FillPayload(udp[UdpBytes..]);
+        udp[UdpBytes..].Clear();
         UdpChecksum(udp, source, destination);
     }
 
@@ -137,14 +144,6 @@ public static class FrameWriter
         for (int i = 0; i < 6; i++)
         {
             destination[i] = (byte)(mac >> (8 * (5 - i)));
-        }
-    }
-
-    private static void FillPayload(Span<byte> payload)
-    {
-        for (int i = 0; i < payload.Length; i++)
-        {
-            payload[i] = (byte)i;
         }
     }
 }

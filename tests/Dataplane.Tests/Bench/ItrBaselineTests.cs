@@ -129,7 +129,7 @@ public sealed class ItrBaselineTests
     }
 
     /// <summary>tshark as <see cref="TsharkOracle"/> runs it (checksums checked), with the TAPA dissector off.</summary>
-    private static string[][] Tshark(string capture, params string[] fields)
+    internal static string[][] Tshark(string capture, params string[] fields)
     {
         var start = new ProcessStartInfo(TsharkOracle.Path)
         {

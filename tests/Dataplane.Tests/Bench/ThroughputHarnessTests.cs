@@ -1,6 +1,11 @@
+using System.Diagnostics;
+using System.Globalization;
 using System.Text.Json;
 using System.Xml.Linq;
+using Dataplane.Forwarding.Buffers;
 using Dataplane.Forwarding.Counters;
+using Dataplane.Ports.Pcap;
+using Dataplane.Tests.Oracles;
 using Dataplane.Throughput;
 using Dataplane.Throughput.Scenarios;
 
@@ -62,6 +67,113 @@ public sealed class ThroughputHarnessTests
 
         // The runtime sometimes allocates a few bytes of its own in a window: the best of three must be zero.
         Assert.Equal(0, cell.MinThreadAllocatedBytes);
+    }
+
+    [Theory]
+    [MemberData(nameof(Cells))]
+    public void RingFramesAndWhatThePipelineMakesOfThemDissectCleanly(string name, int size)
+    {
+        TsharkOracle.RequireInstalled();
+        var scenario = ScenarioCatalog.Find(name)!;
+        var settings = new ScenarioSettings(Prefixes: 1024);
+        var (_, pipelines) = CellRunner.Build(scenario, settings, 1);
+        using var ring = new PacketRing(scenario, settings, 256, Math.Max(size - 4, scenario.MinimumFrameLength));
+        var batch = new PacketBatch();
+        ring.Receive(batch);
+        pipelines[0].Process(batch);
+
+        string directory = Path.Combine(Path.GetTempPath(), $"throughput-dissect-{Environment.ProcessId}-{Guid.NewGuid():N}");
+        Directory.CreateDirectory(directory);
+        try
+        {
+            string received = Path.Combine(directory, "received.pcap"), transmitted = Path.Combine(directory, "transmitted.pcap");
+            using (var writer = new PcapWriter(received))
+            {
+                for (int i = 0; i < 16; i++)
+                {
+                    writer.Write(ring.Template(i), i * 1000L);
+                }
+            }
+
+            using (var writer = new PcapWriter(transmitted))
+            {
+                for (int i = 0; i < 16; i++)
+                {
+                    Assert.Equal(PacketDisposition.Transmit, batch[i].Disposition);
+                    writer.Write(batch[i].Data, i * 1000L);
+                }
+            }
+
+            foreach (string capture in new[] { received, transmitted })
+            {
+                var frames = ItrBaselineTests.Tshark(capture, "_ws.malformed", "_ws.expert.severity", "_ws.expert.message");
+                Assert.Equal(16, frames.Length);
+                foreach (string[] columns in frames)
+                {
+                    Assert.True(columns[0].Length == 0, $"{Path.GetFileName(capture)}: malformed: {string.Join(" ", columns)}");
+                    foreach (string severity in columns[1].Split('|', StringSplitOptions.RemoveEmptyEntries))
+                    {
+                        Assert.True(int.Parse(severity, CultureInfo.InvariantCulture) < TsharkOracle.SeverityWarn, $"{Path.GetFileName(capture)}: {columns[2]}");
+                    }
+                }
+            }
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
+    [Fact]
+    public void ItrV4RingIsTheCBaselinesFramesAndEncapsulatesThemAlike()
+    {
+        string baseline = Path.Combine(RepositoryPaths.Root, "artifacts", "native", "itr_baseline");
+        if (!File.Exists(baseline))
+        {
+            Assert.Skip($"{baseline} is missing: build it with scripts/build-native.sh (scripts/test does)");
+        }
+
+        string dump = Path.Combine(Path.GetTempPath(), $"throughput-baseline-{Environment.ProcessId}-{Guid.NewGuid():N}.pcap");
+        try
+        {
+            var start = new ProcessStartInfo(baseline) { RedirectStandardOutput = true, UseShellExecute = false };
+            foreach (string argument in new[] { "--prefixes", "1024", "--frames", "256", "--seconds", "0.02", "--runs", "1", "--json", "--dump", dump })
+            {
+                start.ArgumentList.Add(argument);
+            }
+
+            using (var process = Process.Start(start)!)
+            {
+                process.StandardOutput.ReadToEnd();
+                Assert.True(process.WaitForExit(60_000));
+                Assert.Equal(0, process.ExitCode);
+            }
+
+            byte[][] cFrames = PcapFrames(File.ReadAllBytes(dump));
+            Assert.Equal(16, cFrames.Length);
+
+            var scenario = new ItrV4Scenario();
+            var settings = new ScenarioSettings(Prefixes: 1024);
+            var (_, pipelines) = CellRunner.Build(scenario, settings, 1);
+            using var ring = new PacketRing(scenario, settings, 256, 60);
+            var batch = new PacketBatch();
+            ring.Receive(batch);
+            pipelines[0].Process(batch);
+            for (int i = 0; i < cFrames.Length; i++)
+            {
+                byte[] ours = batch[i].Data.ToArray();
+                Assert.Equal(cFrames[i].Length, ours.Length);
+                // The inner packet (after the TTL decrement) and the outer headers up to the LISP nonce are the same
+                // bytes; the 24-bit nonce (LISP header bytes 1-3) comes from each side's own generator.
+                Assert.Equal(cFrames[i].AsSpan(50).ToArray(), ours.AsSpan(50).ToArray());
+                Assert.Equal(cFrames[i].AsSpan(0, 43).ToArray(), ours.AsSpan(0, 43).ToArray());
+                Assert.Equal(cFrames[i].AsSpan(46, 4).ToArray(), ours.AsSpan(46, 4).ToArray());
+            }
+        }
+        finally
+        {
+            File.Delete(dump);
+        }
     }
 
     [Fact]
@@ -135,6 +247,20 @@ public sealed class ThroughputHarnessTests
         Assert.Equal(2, exit);
         Assert.StartsWith("throughput: ", stderr.ToString(), StringComparison.Ordinal);
         Assert.Contains("usage:", stderr.ToString(), StringComparison.Ordinal);
+    }
+
+    /// <summary>The frames of a classic little-endian pcap file (24-byte file header, 16-byte record headers).</summary>
+    private static byte[][] PcapFrames(byte[] file)
+    {
+        var frames = new List<byte[]>();
+        for (int offset = 24; offset + 16 <= file.Length;)
+        {
+            int length = BitConverter.ToInt32(file, offset + 8);
+            frames.Add(file.AsSpan(offset + 16, length).ToArray());
+            offset += 16 + length;
+        }
+
+        return frames.ToArray();
     }
 
     /// <summary>The smallest frame (no FCS) whose headers fit, and what the pipeline adds (+) or strips (-).</summary>
