@@ -26,17 +26,34 @@ public static class CellRunner
 
         barrier.SignalAndWait(); // every ring built and checked
         GC.Collect(); // the setup's garbage (frame templates, a 1M-prefix map-cache's builders) before any window
-        var runs = new List<RunResult>();
+        // Process-wide figures per window, in preallocated arrays: the coordinator allocates nothing between the barriers either.
+        long[] allocated = new long[settings.Runs];
+        int[,] collections = new int[settings.Runs, 3];
         for (int run = 0; run < settings.Runs; run++)
         {
             barrier.SignalAndWait(); // open: the workers' warm-up is over
-            long allocated = GC.GetTotalAllocatedBytes(precise: true);
-            int gen0 = GC.CollectionCount(0), gen1 = GC.CollectionCount(1), gen2 = GC.CollectionCount(2);
+            allocated[run] = GC.GetTotalAllocatedBytes(precise: true);
+            for (int generation = 0; generation < 3; generation++)
+            {
+                collections[run, generation] = GC.CollectionCount(generation);
+            }
+
             barrier.SignalAndWait(); // closed
-            allocated = GC.GetTotalAllocatedBytes(precise: true) - allocated;
-            gen0 = GC.CollectionCount(0) - gen0;
-            gen1 = GC.CollectionCount(1) - gen1;
-            gen2 = GC.CollectionCount(2) - gen2;
+            allocated[run] = GC.GetTotalAllocatedBytes(precise: true) - allocated[run];
+            for (int generation = 0; generation < 3; generation++)
+            {
+                collections[run, generation] = GC.CollectionCount(generation) - collections[run, generation];
+            }
+        }
+
+        foreach (var thread in threads)
+        {
+            thread.Join();
+        }
+
+        var runs = new List<RunResult>();
+        for (int run = 0; run < settings.Runs; run++)
+        {
             var windows = new List<WorkerWindow>();
             foreach (var loop in loops)
             {
@@ -46,12 +63,7 @@ public static class CellRunner
                 }
             }
 
-            runs.Add(new RunResult(windows, allocated, gen0, gen1, gen2));
-        }
-
-        foreach (var thread in threads)
-        {
-            thread.Join();
+            runs.Add(new RunResult(windows, allocated[run], collections[run, 0], collections[run, 1], collections[run, 2]));
         }
 
         string? failure = null, pinning = null;

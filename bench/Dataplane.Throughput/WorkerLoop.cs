@@ -33,8 +33,18 @@ internal sealed class WorkerLoop
         this.pipeline = pipeline;
         this.frameLength = frameLength;
         this.barrier = barrier;
+        windowPackets = new long[settings.Runs];
+        windowTicks = new long[settings.Runs];
+        windowAllocated = new long[settings.Runs];
     }
 
+    // Raw figures per window, preallocated: the window's records are made after the last window, so the worker
+    // allocates nothing while the coordinator's process-wide count (GC.GetTotalAllocatedBytes) is open.
+    private readonly long[] windowPackets;
+    private readonly long[] windowTicks;
+    private readonly long[] windowAllocated;
+
+    /// <summary>The measured windows, complete once the thread has ended.</summary>
     public List<WorkerWindow> Windows { get; } = [];
 
     public string? Failure { get; private set; }
@@ -84,6 +94,11 @@ internal sealed class WorkerLoop
                 barrier.SignalAndWait(); // window closed
             }
         }
+
+        for (int run = 0; run < settings.Runs; run++)
+        {
+            Windows.Add(new WorkerWindow(index, windowPackets[run], (double)windowTicks[run] / Stopwatch.Frequency, windowAllocated[run]));
+        }
     }
 
     private void Measure(PacketRing ring, int run)
@@ -94,8 +109,9 @@ internal sealed class WorkerLoop
         long start = Stopwatch.GetTimestamp();
         long packets = Loop(ring, start + Ticks(settings.Window));
         long end = Stopwatch.GetTimestamp();
-        allocated = GC.GetAllocatedBytesForCurrentThread() - allocated;
-        Windows.Add(new WorkerWindow(index, packets, Stopwatch.GetElapsedTime(start, end).TotalSeconds, allocated));
+        windowAllocated[run] = GC.GetAllocatedBytesForCurrentThread() - allocated;
+        windowPackets[run] = packets;
+        windowTicks[run] = end - start;
 
         transmitted = counters.Transmitted - transmitted;
         punted = counters.Punted - punted;

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using Dataplane.Throughput.Scenarios;
 
 namespace Dataplane.Throughput.Reports;
 
@@ -18,7 +19,17 @@ public static class MarkdownReport
             .AppendLine(Invariant($"- date: {machine.Date}"))
             .AppendLine(Invariant($"- command: `{report.CommandLine.Trim()}`"))
             .AppendLine(Invariant($"- ring {options.Ring} frames per worker, batches of 256, {options.Prefixes} map-cache prefixes; warm-up {options.WarmupSeconds:0.###} s, {options.Runs} x {options.Seconds:0.###} s per cell (median, min-max)"))
+            .AppendLine("- counted: descriptor reset + restore of the first 128 bytes per packet, and the whole pipeline; not counted: payload writes (a NIC's DMA), ports, drivers (docs/performance.md)")
             .AppendLine();
+        foreach (string name in options.Scenarios)
+        {
+            if (ScenarioCatalog.Find(name) is { } scenario)
+            {
+                text.AppendLine(Invariant($"- `{scenario.Name}`: {scenario.Description}"));
+            }
+        }
+
+        text.AppendLine();
 
         foreach (int workers in report.Cells.Select(cell => cell.Workers).Distinct())
         {

@@ -15,7 +15,7 @@ public sealed class ItrV4Scenario : IScenario
 {
     public string Name => "itr-v4";
 
-    public string Description => "LISP ITR: IPv4 EID packets encapsulated in IPv4 toward the RLOC of a 1M-prefix map-cache";
+    public string Description => "LISP ITR: IPv4 EID packets encapsulated in IPv4 toward the RLOC of the map-cache (--prefixes /24s)";
 
     public int MinimumFrameLength => Math.Max(60, EthernetBytes + Ipv4Bytes + UdpBytes);
 

@@ -13,7 +13,7 @@ public sealed class ItrV6Scenario : IScenario
 
     public string Name => "itr-v6";
 
-    public string Description => "LISP ITR: IPv6 EID packets encapsulated in IPv4 toward the RLOC of a 1M-/64 map-cache";
+    public string Description => "LISP ITR: IPv6 EID packets encapsulated in IPv4 toward the RLOC of the map-cache (--prefixes /64s)";
 
     public int MinimumFrameLength => Math.Max(60, EthernetBytes + Ipv6Bytes + UdpBytes);
 

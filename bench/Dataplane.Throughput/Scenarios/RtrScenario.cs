@@ -14,7 +14,7 @@ public sealed class RtrScenario : IScenario
 {
     public string Name => "rtr";
 
-    public string Description => "LISP RTR: decapsulation + re-encapsulation through a 1M-prefix map-cache";
+    public string Description => "LISP RTR: decapsulation + re-encapsulation through the map-cache (--prefixes /24s)";
 
     public int MinimumFrameLength => EthernetBytes + Ipv4Bytes + UdpBytes + LispBytes + Ipv4Bytes + UdpBytes;
 
