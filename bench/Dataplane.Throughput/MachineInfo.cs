@@ -7,7 +7,7 @@ public sealed record MachineInfo(string CpuModel, int Cores, string LoadAverageA
 {
     public string LoadAverageAtEnd { get; set; } = "";
 
-    public static MachineInfo Read() => new(ReadCpuModel(), Environment.ProcessorCount, LoadAverage(), RuntimeInformation.FrameworkDescription, DateTime.UtcNow.ToString("yyyy-MM-dd HH:mm:ss 'UTC'", System.Globalization.CultureInfo.InvariantCulture));
+    public static MachineInfo Read() => new(ReadCpuModel(), Environment.ProcessorCount, LoadAverage(), Environment.Version.ToString(), DateTime.UtcNow.ToString("yyyy-MM-dd HH:mm:ss 'UTC'", System.Globalization.CultureInfo.InvariantCulture));
 
     public static string LoadAverage()
     {

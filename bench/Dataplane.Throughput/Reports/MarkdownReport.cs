@@ -15,7 +15,7 @@ public static class MarkdownReport
         text.AppendLine("# In-memory throughput")
             .AppendLine()
             .AppendLine(Invariant($"- machine: {machine.CpuModel}, {machine.Cores} cores; load average {machine.LoadAverageAtStart} at start, {machine.LoadAverageAtEnd} at end"))
-            .AppendLine(Invariant($"- runtime: {machine.DotnetVersion}, tiered compilation and PGO on (defaults); first cell of each scenario warms {options.FirstCellExtraWarmupSeconds:0.###} s longer"))
+            .AppendLine(Invariant($"- runtime: .NET {machine.DotnetVersion}, tiered compilation and PGO on (defaults); first cell of each scenario warms {options.FirstCellExtraWarmupSeconds:0.###} s longer"))
             .AppendLine(Invariant($"- date: {machine.Date}"))
             .AppendLine(Invariant($"- command: `{report.CommandLine.Trim()}`"))
             .AppendLine(Invariant($"- ring {options.Ring} frames per worker, batches of 256, {options.Prefixes} map-cache prefixes; warm-up {options.WarmupSeconds:0.###} s, {options.Runs} x {options.Seconds:0.###} s per cell (median, min-max)"))
