@@ -78,6 +78,11 @@ public static class MarkdownReport
     {
         string size = cell.FrameBytes == cell.RequestedFrameBytes ? cell.FrameBytes.ToString(CultureInfo.InvariantCulture) : Invariant($"{cell.FrameBytes} (for {cell.RequestedFrameBytes})");
         string status = cell.Failed ? "**FAIL**: " + cell.Failure : "ok";
+        if (cell.PinningProblem is not null)
+        {
+            status += $" (workers not pinned: {cell.PinningProblem})";
+        }
+
         return Invariant($"| {cell.Scenario} | {size} | {cell.MedianMppsPerWorker:F2} | {cell.MedianTotalMpps:F2} ({cell.MinTotalMpps:F2}-{cell.MaxTotalMpps:F2}) | {cell.NsPerPacket:F1} | {cell.WireGbps:F2} | {cell.LineRateRatio:F2} | {cell.MaxThreadAllocatedBytes} / {cell.MaxProcessAllocatedBytes} | {cell.Gen0Collections}/{cell.Gen1Collections}/{cell.Gen2Collections} | {status} |");
     }
 
