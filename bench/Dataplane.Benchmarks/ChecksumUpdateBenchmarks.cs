@@ -28,11 +28,15 @@ public class ChecksumUpdateBenchmarks
         for (int i = 0; i < Headers; i++)
         {
             var bytes = _headers.AsSpan(i * HeaderLength, HeaderLength);
-            Convert.FromHexString("450000540000400040110000c0a80001c0a800c7").CopyTo(bytes);
+            Convert.FromHexString("450000140000400040110000c0a80001c0a800c7").CopyTo(bytes); // header only: total length 20
             BinaryPrimitives.WriteUInt16BigEndian(bytes[4..], (ushort)random.Next(65536)); // identification
             BinaryPrimitives.WriteUInt32BigEndian(bytes[12..], (uint)random.NextInt64(0, 1L << 32));
             BinaryPrimitives.WriteUInt32BigEndian(bytes[16..], (uint)random.NextInt64(0, 1L << 32));
-            Ipv4Header.TryCreate(bytes, out var header);
+            if (!Ipv4Header.TryCreate(bytes, out var header))
+            {
+                throw new InvalidOperationException("the template is not a valid IPv4 header");
+            }
+
             header.UpdateChecksum();
             _checksums[i] = header.Checksum;
         }

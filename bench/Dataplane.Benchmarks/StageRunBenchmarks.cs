@@ -106,6 +106,10 @@ public class StageRunBenchmarks
             throw new InvalidOperationException($"the {Stage} stage did not handle all {BatchSize} packets without a drop: the figure would measure another path");
         }
 
+        RunStage();
+        var handled = batch[0];
+        Console.WriteLine($"// {Stage}: {caseName}/input.pcap frame #{frames.IndexOf(frame)} ({frame.Length} bytes) -> {stage?.Name ?? "classify"}: "
+            + $"disposition {handled.Disposition}, kind {(PacketKind)handled.Kind}, flags 0x{handled.Flags:x2}, length {handled.Length}, egress port {handled.EgressPort}");
         droppedBefore = worker.Counters.TotalDropped;
     }
 
