@@ -33,7 +33,7 @@ public class WireHeaderParseBenchmarks
         var expected = new (string Name, Func<int> Parse, int Value)[]
         {
             ("EthernetUntagged", EthernetUntagged, 14), ("EthernetQinQ", EthernetQinQ, 22 + 200), ("Arp", Arp, 1),
-            ("Ipv4", Ipv4, 17 + 46), ("Ipv6ExtensionChain", Ipv6ExtensionChain, 17 + 3 + 56), ("Udp", Udp, 5001 + 26),
+            ("Ipv4", Ipv4, 17 + 46), ("Ipv6ExtensionChain", Ipv6ExtensionChain, 17 + 3 + 40 + 8 + 24 + 8), ("Udp", Udp, 5001 + 26),
             ("Tcp", Tcp, 443 + 32 + 1), ("Icmpv4", Icmpv4, 8), ("Icmpv6", Icmpv6, 128),
         };
         foreach (var (name, parse, value) in expected)
