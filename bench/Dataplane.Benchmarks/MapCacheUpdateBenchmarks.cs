@@ -8,7 +8,8 @@ namespace Dataplane.Benchmarks;
 /// Map-cache writes while a reader looks up, on the control socket's path (<c>mapcache.add</c> / <c>mapcache.remove</c>
 /// end in <see cref="MapCache.AddOrReplace"/> / <see cref="MapCache.Remove"/>): the cache is built as the LISP
 /// feature builds it (<see cref="LpmMapCacheIndex"/> in front, deferred slot reuse) and holds 1M entries (/24s in
-/// IPv4 or /48s in IPv6, instance 7, one RLOC each). Each invocation publishes 1024 pre-built entries for new
+/// IPv4 or /48s in IPv6, instance 7, one RLOC each; for IPv6 also four /44s that keep the updated /48s' trie nodes
+/// alive, see Setup). Each invocation publishes 1024 pre-built entries for new
 /// prefixes, removes them, and reclaims the retired slots once (what the runtime does after a grace period; one
 /// call per 2048 updates, counted in the figure); the figure is per update (one publish or one remove), not
 /// including building the <see cref="MapCacheEntry"/> from JSON. A background reader thread (started in GlobalSetup,
@@ -16,7 +17,7 @@ namespace Dataplane.Benchmarks;
 /// and the instance's index once, then LPM lookup + slot read per destination) over 64K destinations; its
 /// lookups/s over the run is printed in cleanup (a "// mapcache-reader" line in the BenchmarkDotNet log).
 /// Target: 1M updates/s (1000 ns per update). Setup checks a published entry is found by a reader's lookup and
-/// gone after its removal.
+/// gone after its removal, and that 2048 updates allocate nothing (no table grows with the run).
 /// </summary>
 [MemoryDiagnoser]
 public class MapCacheUpdateBenchmarks
@@ -28,6 +29,7 @@ public class MapCacheUpdateBenchmarks
     private MapCache _cache = null!;
     private LpmMapCacheIndex _index = null!;
     private BackgroundReader _reader = null!;
+    private int _entriesBefore;
 
     [Params("v4", "v6")]
     public string Family { get; set; } = "v4";
@@ -55,6 +57,16 @@ public class MapCacheUpdateBenchmarks
             _updates[k] = MapCacheEntry.Create(EidPrefix.Create(Instance, address, v4 ? 24 : 48), [Rloc(k)], MapCacheEntry.InfiniteTtl, clock);
         }
 
+        // IPv6: the updates' four /40s each keep a longer-lived /44 entry, so removing a /48 never empties (and retires)
+        // the trie node it lives in; a retired node is only reused after a quiescent reclaim, which a running reader
+        // forbids, so without the anchors the run would grow the node pool.
+        for (int anchor = 0; anchor < (v4 ? 0 : Updates / 256); anchor++)
+        {
+            var address = new Ipv6Address(0x2001_0db8_0000_0000UL | ((ulong)anchor << 24) | 0xF0_0000UL, 0);
+            _cache.AddOrReplace(MapCacheEntry.Create(EidPrefix.Create(Instance, address, 44), [Rloc(anchor)], MapCacheEntry.InfiniteTtl, clock));
+        }
+
+        _entriesBefore = _cache.Count;
         uint[] v4Destinations = new uint[LookupDestinations.Count];
         UInt128[] v6Destinations = new UInt128[LookupDestinations.Count];
         for (int i = 0; i < LookupDestinations.Count; i++)
@@ -98,9 +110,22 @@ public class MapCacheUpdateBenchmarks
         _cache.AddOrReplace(_updates[0]);
         bool added = Found(_updates[0]);
         AddThenRemove();
-        if (!added || Found(_updates[0]) || _cache.Count != Entries)
+        if (!added || Found(_updates[0]) || _cache.Count != _entriesBefore)
         {
             throw new InvalidOperationException("a published entry was not found by a lookup, or still found after its removal: the benchmark would not measure updates");
+        }
+
+        long fewest = long.MaxValue;
+        for (int run = 0; run < 3; run++)
+        {
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            AddThenRemove();
+            fewest = Math.Min(fewest, GC.GetAllocatedBytesForCurrentThread() - before);
+        }
+
+        if (fewest > 0)
+        {
+            throw new InvalidOperationException($"{fewest} bytes allocated by 2048 updates: a table grows with every add/remove pair (retired LPM nodes or slots never reused)");
         }
 
         bool Found(MapCacheEntry entry)
