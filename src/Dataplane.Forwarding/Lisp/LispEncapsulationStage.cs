@@ -50,6 +50,7 @@ public sealed class LispEncapsulationStage : IBatchStage
     private readonly bool icmpWhenOverMtu;
     private readonly LispNonceGenerator nonces;
     private readonly TokenBucket icmpBudget;
+    private readonly MapCachePrefetcher prefetcher = new();
 
     // ICMP error sources by ingress port (Unspecified = none configured on that port).
     private readonly IpAddress[] portIpv4Source;
@@ -98,6 +99,7 @@ public sealed class LispEncapsulationStage : IBatchStage
             Underlay = UnderlayResolver.ForBatch(plane),
         };
         FindLocalRlocs(tables.LocalDatabase.Rlocs, out batch.LocalRlocV4, out batch.LocalRlocV6);
+        prefetcher.Prefetch(packets, batch.Index, batch.MapCache, servesNative: itr || pitr, servesTunnel: rtr);
 
         for (int i = 0; i < packets.Length; i++)
         {

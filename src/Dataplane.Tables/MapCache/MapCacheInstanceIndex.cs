@@ -42,4 +42,8 @@ public readonly struct MapCacheInstanceIndex
         slot = 0;
         return ipv6 is not null && ipv6.TryLookup(destination, out slot);
     }
+
+    /// <summary>Prefetches what <see cref="TryLookup(Ipv4Address, out uint)"/> will read first (<see cref="CachePrefetch"/>).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void Prefetch(Ipv4Address destination) => ipv4?.PrefetchLookup(destination);
 }

@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace Dataplane.Tables.MapCache;
 
 /// <summary>
@@ -21,4 +23,19 @@ public readonly struct MapCacheView
             return array is not null && slot < (uint)array.Length ? Volatile.Read(ref array[slot]) : null;
         }
     }
+
+    /// <summary>Prefetches the slot's reference (<see cref="CachePrefetch"/>): the first step of reading the entry.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void PrefetchSlot(uint slot)
+    {
+        var array = slots;
+        if (array is not null && slot < (uint)array.Length)
+        {
+            CachePrefetch.Line(in array[slot]);
+        }
+    }
+
+    /// <summary>Prefetches the entry in the slot (its reference must be in cache by now, see <see cref="PrefetchSlot"/>).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void PrefetchEntry(uint slot) => CachePrefetch.Object(this[slot]);
 }
