@@ -102,15 +102,15 @@ def main():
             kernel = ports[f"kernel-vxlan-{placement}"]["median"]
             rows.append((label, f"{value:.2f}x ({ours:.2f} vs {kernel:.2f} Mpps)", value >= 1.5, "bench/ports/run"))
 
-    lookups = [r for r in micro_rows(directory, "LpmLookupBenchmarks") if r.get("Prefixes", "").replace(",", "") == "1000000"]
-    if lookups:
+    for family, class_name in [("IPv4", "LpmLookupBenchmarks"), ("IPv6", "Ipv6LpmLookupBenchmarks")]:
+        lookups = [r for r in micro_rows(directory, class_name) if r.get("Prefixes", "").replace(",", "") == "1000000"]
+        if not lookups:
+            rows.append((f"{family} LPM >= 50 M lookups/s at 1M prefixes", "not measured (bench/run --micro)", None, "bench/run --micro"))
         for r in lookups:
             ns = nanoseconds(r.get("Mean"))
             if ns:
                 rate = 1e3 / ns
-                rows.append((f"IPv4 LPM >= 50 M lookups/s at 1M prefixes ({r['Method']}, {r.get('Destinations', '')})", f"{rate:.0f} M/s ({ns:.1f} ns)", rate >= 50, "bench/run --micro"))
-    else:
-        rows.append(("IPv4 LPM >= 50 M lookups/s at 1M prefixes", "not measured (bench/run --micro)", None, "bench/run --micro"))
+                rows.append((f"{family} LPM >= 50 M lookups/s at 1M prefixes ({r['Method']}, {r.get('Destinations', '')})", f"{rate:.0f} M/s ({ns:.1f} ns)", rate >= 50, "bench/run --micro"))
     updates = micro_rows(directory, "LpmUpdateBenchmarks") + micro_rows(directory, "MapCacheUpdateBenchmarks")
     if updates:
         for r in updates:
