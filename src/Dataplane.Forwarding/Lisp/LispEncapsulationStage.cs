@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.Collections.Frozen;
+using System.Runtime.CompilerServices;
 using Dataplane.Forwarding.Buffers;
 using Dataplane.Forwarding.Counters;
 using Dataplane.Forwarding.Pipeline;
@@ -117,6 +118,16 @@ public sealed class LispEncapsulationStage : IBatchStage
         }
     }
 
+    /// <summary>A batch is usually one instance: one table probe per batch, not per packet.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void SelectInstance(ref BatchState batch, uint instanceId)
+    {
+        if (!batch.Instance.IsValid || batch.Instance.InstanceId != instanceId)
+        {
+            batch.Instance = batch.Index.Instance(instanceId);
+        }
+    }
+
     private void Handle(ref PacketDescriptor packet, bool fromTunnel, ref BatchState batch, WorkerCounters counters)
     {
         if (!InnerPacket.TryRead(ref packet, out var inner))
@@ -136,11 +147,7 @@ public sealed class LispEncapsulationStage : IBatchStage
             return; // inside the site: native routing
         }
 
-        if (!batch.Instance.IsValid || batch.Instance.InstanceId != iid)
-        {
-            batch.Instance = batch.Index.Instance(iid); // a batch is usually one instance: one table probe per batch
-        }
-
+        SelectInstance(ref batch, iid);
         bool found = inner.IsV4
             ? batch.Instance.TryLookup(inner.Destination.AsV4(), out uint slot)
             : batch.Instance.TryLookup(inner.Destination.AsV6(), out slot);
@@ -159,36 +166,18 @@ public sealed class LispEncapsulationStage : IBatchStage
             return;
         }
 
-        if (entry.IsNegative)
-        {
-            switch (entry.Action)
-            {
-                case NegativeAction.Drop:
-                    packet.Drop(DropReason.NegativeEntryDrop, counters);
-                    break;
-                case NegativeAction.SendMapRequest:
-                    packet.Punt();
-                    counters.Count(ForwardingEvent.NegativeEntryMapRequestPunted);
-                    break;
-                default:
-                    counters.Count(ForwardingEvent.NegativeEntryNativelyForwarded);
-                    break;
-            }
-
-            return;
-        }
-
         uint flowHash = inner.IsV4
             ? FlowHash.Hash(inner.Source.AsV4(), inner.Destination.AsV4(), inner.Protocol, inner.SourcePort, inner.DestinationPort)
             : FlowHash.Hash(inner.Source.AsV6(), inner.Destination.AsV6(), inner.Protocol, inner.SourcePort, inner.DestinationPort);
-        int chosen = chooseBySourcePort ? entry.Selector.SelectBySourcePort(inner.SourcePort) : entry.Selector.Select(flowHash);
-        if (chosen < 0)
+
+        // Most mappings have one usable locator, kept in the entry itself; negative entries and locator sets are
+        // the rarer path, out of line so that this method's frame stays small.
+        var rloc = entry.SingleUsableRloc;
+        if (rloc.Family == IpFamily.Unspecified && !TryChooseRloc(ref packet, entry, flowHash, inner.SourcePort, counters, out rloc))
         {
-            packet.Drop(DropReason.NoUsableLocator, counters);
             return;
         }
 
-        var rloc = entry.Locators[chosen].Address;
         var outerSource = rloc.IsV4 ? batch.LocalRlocV4 : batch.LocalRlocV6;
         if (outerSource.Family == IpFamily.Unspecified)
         {
@@ -238,6 +227,45 @@ public sealed class LispEncapsulationStage : IBatchStage
         {
             counters.Count(ForwardingEvent.LispReencapsulated);
         }
+    }
+
+    /// <summary>
+    /// The entries without a single usable locator: a negative entry's action, or the weighted / source-port choice
+    /// among several locators (<see cref="LocatorSelector"/>). False when the packet has been decided or left
+    /// pending here.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private bool TryChooseRloc(ref PacketDescriptor packet, MapCacheEntry entry, uint flowHash, ushort sourcePort, WorkerCounters counters, out IpAddress rloc)
+    {
+        rloc = default;
+        if (entry.IsNegative)
+        {
+            switch (entry.Action)
+            {
+                case NegativeAction.Drop:
+                    packet.Drop(DropReason.NegativeEntryDrop, counters);
+                    break;
+                case NegativeAction.SendMapRequest:
+                    packet.Punt();
+                    counters.Count(ForwardingEvent.NegativeEntryMapRequestPunted);
+                    break;
+                default:
+                    counters.Count(ForwardingEvent.NegativeEntryNativelyForwarded);
+                    break;
+            }
+
+            return false;
+        }
+
+        int chosen = chooseBySourcePort ? entry.Selector.SelectBySourcePort(sourcePort) : entry.Selector.Select(flowHash);
+        if (chosen < 0)
+        {
+            packet.Drop(DropReason.NoUsableLocator, counters);
+            return false;
+        }
+
+        rloc = entry.Locators[chosen].Address;
+        return true;
     }
 
     private void HandleOverMtu(ref PacketDescriptor packet, in InnerPacket inner, int innerMtu, ref BatchState batch, WorkerCounters counters)
