@@ -91,8 +91,8 @@ public static class VxlanEncapsulator
             ip.Protocol = IpProtocol.Udp;
             ip.Source = source.AsV4();
             ip.Destination = destination.AsV4();
-            ip.Checksum = 0;
-            ip.Checksum = InternetChecksum.Compute(ipBytes[..20]);
+            ip.Checksum = Ipv4HeaderChecksum.ForFields(0, (ushort)(20 + udpLength), 0x4000, ttl, IpProtocol.Udp,
+                source.AsV4().Value, destination.AsV4().Value);
         }
 
         packet.L2Offset = (ushort)packet.DataOffset;
