@@ -18,7 +18,8 @@
  *   - prefixes: N /24 EID prefixes in instance 7, prefix i = 11.0.0.0 + (i << 8), i = 0..N-1
  *     (LispEncapsulationStageBenchmarks.Setup), each with one RLOC 198.51.100.(i % 250 + 1), priority 1,
  *     weight 100: 250 distinct RLOCs.
- *   - packets: 256 frames, Ethernet 02:00:00:00:00:10 -> 02:00:00:00:00:01 / IPv4 10.1.0.10 -> target + 1,
+ *   - packets: F frames (--frames, default 256 = one batch; the C# throughput harness uses 16384), each batch takes
+ *     the next 256 of them, cycling. Ethernet 02:00:00:00:00:10 -> 02:00:00:00:00:01 / IPv4 10.1.0.10 -> target + 1,
  *     TTL 64, no DF / UDP 5000 -> 5001 / 18 zero bytes of payload: 60 bytes (64 on the wire with the FCS).
  *     target = prefix index k = splitmix64_next(&s) % N, s starting at 42, one draw per frame in frame order.
  *     (The C# benchmark draws with new Random(42).Next(N); a harness that wants byte-identical frames in both
@@ -27,7 +28,7 @@
  *     (02:00:00:00:00:02, MTU 1500), the gateway's MAC 02:00:00:00:ff:01 in a neighbour hash table; resolved
  *     (FIB lookup + neighbour probe) whenever the RLOC differs from the previous packet's, as UnderlayResolver.
  *
- * Usage: itr_baseline [--prefixes N] [--seconds S] [--runs R] [--json] [--dump FILE.pcap]
+ * Usage: itr_baseline [--prefixes N] [--frames F] [--seconds S] [--runs R] [--json] [--dump FILE.pcap]
  * Build: scripts/build-native.sh (native/bench/CMakeLists.txt, -O2 -msse4.2).
  */
 #define _GNU_SOURCE
@@ -605,19 +606,22 @@ static int compare_double(const void *a, const void *b)
 
 static void usage(void)
 {
-    fprintf(stderr, "usage: itr_baseline [--prefixes N] [--seconds S] [--runs R] [--json] [--dump FILE.pcap]\n");
+    fprintf(stderr, "usage: itr_baseline [--prefixes N] [--frames F] [--seconds S] [--runs R] [--json] [--dump FILE.pcap]\n");
     exit(2);
 }
 
 int main(int argc, char **argv)
 {
     uint32_t prefixes = 1u << 20;
+    uint32_t frame_count = BATCH;
     double seconds = 2.0;
     int runs = 3, json = 0;
     const char *dump = NULL;
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "--prefixes") && i + 1 < argc)
             prefixes = (uint32_t)strtoul(argv[++i], NULL, 10);
+        else if (!strcmp(argv[i], "--frames") && i + 1 < argc)
+            frame_count = (uint32_t)strtoul(argv[++i], NULL, 10);
         else if (!strcmp(argv[i], "--seconds") && i + 1 < argc)
             seconds = strtod(argv[++i], NULL);
         else if (!strcmp(argv[i], "--runs") && i + 1 < argc)
@@ -630,16 +634,21 @@ int main(int argc, char **argv)
             usage();
     }
     /* /24s from 11.0.0.0 must stay below the local EID space and inside 24-bit LPM values */
-    if (prefixes < 1 || prefixes > (1u << 22) || seconds <= 0 || runs < 1 || runs > 100)
+    /* whole batches of distinct frames, so every batch is 256 consecutive frames of the ring */
+    if (prefixes < 1 || prefixes > (1u << 22) || seconds <= 0 || runs < 1 || runs > 100 || frame_count < BATCH ||
+        frame_count > (1u << 24) || frame_count % BATCH != 0)
         usage();
 
     static struct itr itr;
     build_tables(&itr, prefixes);
 
-    static uint8_t templates[BATCH][FRAME_LENGTH];
+    uint8_t(*templates)[FRAME_LENGTH] = malloc((size_t)frame_count * FRAME_LENGTH);
+    if (!templates)
+        return 1;
     uint64_t draw = 42;
-    for (int i = 0; i < BATCH; i++)
+    for (uint32_t i = 0; i < frame_count; i++)
         build_frame(templates[i], PREFIX_BASE + ((uint32_t)(splitmix64_next(&draw) % prefixes) << 8) + 1);
+    uint32_t next_frame = 0;
 
     uint8_t *arena = aligned_alloc(64, (size_t)BATCH * BUFFER_SIZE);
     static struct packet packets[BATCH];
@@ -655,12 +664,14 @@ int main(int argc, char **argv)
         double start = now_seconds(), elapsed;
         do {
             for (int k = 0; k < 64; k++) {
+                const uint8_t(*batch_templates)[FRAME_LENGTH] = templates + next_frame;
+                next_frame = next_frame + BATCH == frame_count ? 0 : next_frame + BATCH;
                 for (int i = 0; i < BATCH; i++) { /* restore, as the C# benchmark does per invocation */
                     struct packet *p = &packets[i];
                     p->data_offset = HEADROOM;
                     p->length = FRAME_LENGTH;
                     p->disposition = PENDING;
-                    memcpy(p->buffer + HEADROOM, templates[i], FRAME_LENGTH);
+                    memcpy(p->buffer + HEADROOM, batch_templates[i], FRAME_LENGTH);
                 }
                 itr_batch(&itr, packets, BATCH);
                 if (dump && run == 0 && batches == 0 && k == 0) {
@@ -693,8 +704,8 @@ int main(int argc, char **argv)
     qsort(sorted, (size_t)runs, sizeof(double), compare_double);
     double median = runs % 2 ? sorted[runs / 2] : (sorted[runs / 2 - 1] + sorted[runs / 2]) / 2;
     if (json) {
-        printf("{\"benchmark\":\"itr-v4-over-v4\",\"prefixes\":%u,\"batch\":%d,\"frameBytes\":%d,\"seconds\":%g,\"runs\":[",
-               prefixes, BATCH, FRAME_LENGTH + 4, seconds);
+        printf("{\"benchmark\":\"itr-v4-over-v4\",\"prefixes\":%u,\"frames\":%u,\"batch\":%d,\"frameBytes\":%d,\"seconds\":%g,\"runs\":[",
+               prefixes, frame_count, BATCH, FRAME_LENGTH + 4, seconds);
         for (int r = 0; r < runs; r++)
             printf("%s{\"mpps\":%.4f,\"nsPerPacket\":%.4f}", r ? "," : "", mpps[r], ns[r]);
         printf("],\"medianMpps\":%.4f,\"medianNsPerPacket\":%.4f,\"packets\":%llu}\n", median, 1e3 / median,

@@ -73,6 +73,45 @@ public sealed class ItrBaselineTests
     }
 
     [Fact]
+    public void FramesOptionKeepsTheDefaultRingAndRunsTheHarnessRing()
+    {
+        RequireBinary();
+        string directory = Path.Combine(Path.GetTempPath(), $"itr-baseline-frames-{Environment.ProcessId}-{Guid.NewGuid():N}");
+        Directory.CreateDirectory(directory);
+        try
+        {
+            string byDefault = Path.Combine(directory, "default.pcap"), explicit256 = Path.Combine(directory, "256.pcap"), ring = Path.Combine(directory, "16384.pcap");
+            RunBaseline("--prefixes", "1024", "--seconds", "0.02", "--runs", "1", "--json", "--dump", byDefault);
+            RunBaseline("--prefixes", "1024", "--frames", "256", "--seconds", "0.02", "--runs", "1", "--json", "--dump", explicit256);
+            string output = RunBaseline("--prefixes", "1024", "--frames", "16384", "--seconds", "0.05", "--runs", "1", "--json", "--dump", ring);
+
+            // 256 is the old single batch: the same frames, byte for byte (the nonces too: same order of packets).
+            Assert.Equal(File.ReadAllBytes(byDefault), File.ReadAllBytes(explicit256));
+            // A larger ring starts with the same draws, so its first batch is those frames again.
+            Assert.Equal(File.ReadAllBytes(byDefault), File.ReadAllBytes(ring));
+            using var json = JsonDocument.Parse(output);
+            Assert.Equal(16384, json.RootElement.GetProperty("frames").GetInt32());
+            Assert.True(json.RootElement.GetProperty("medianMpps").GetDouble() > 0, output);
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
+    [Theory]
+    [InlineData("100")]
+    [InlineData("300")]
+    [InlineData("0")]
+    public void RejectsARingOfPartialBatches(string frames)
+    {
+        RequireBinary();
+        using var process = Start("--frames", frames);
+        process.WaitForExit(10_000);
+        Assert.Equal(2, process.ExitCode);
+    }
+
+    [Fact]
     public void RejectsUnknownArguments()
     {
         RequireBinary();
@@ -90,7 +129,7 @@ public sealed class ItrBaselineTests
     }
 
     /// <summary>tshark as <see cref="TsharkOracle"/> runs it (checksums checked), with the TAPA dissector off.</summary>
-    private static string[][] Tshark(string capture, params string[] fields)
+    internal static string[][] Tshark(string capture, params string[] fields)
     {
         var start = new ProcessStartInfo(TsharkOracle.Path)
         {

@@ -1,0 +1,142 @@
+#!/usr/bin/python3
+"""The targets table of issue 7 from what bench/run wrote: artifacts/bench/{throughput,ports}.json and, when
+present, the BenchmarkDotNet CSV reports under artifacts/bench/micro/results. Writes report.md beside them and prints
+it. A target whose figure was not measured in this run says so instead of guessing."""
+import csv
+import glob
+import json
+import os
+import re
+import sys
+
+LINE_RATE_64 = 14.88
+
+
+def load(path):
+    try:
+        with open(path) as f:
+            return json.load(f)
+    except (OSError, ValueError):
+        return None
+
+
+def cell(throughput, scenario, workers=1, size=64):
+    if not throughput:
+        return None
+    for c in throughput.get("cells", []):
+        if c["scenario"] == scenario and c["workers"] == workers and c["requestedFrameBytes"] == size and not c.get("failure"):
+            return c
+    return None
+
+
+def nanoseconds(text):
+    """'4.512 ns' / '1.2 us' / '1,234.5 ns' -> nanoseconds."""
+    m = re.match(r"\s*([\d,.]+)\s*(ns|us|μs|ms|s)\s*$", text or "")
+    if not m:
+        return None
+    value = float(m.group(1).replace(",", ""))
+    return value * {"ns": 1, "us": 1e3, "μs": 1e3, "ms": 1e6, "s": 1e9}[m.group(2)]
+
+
+def micro_rows(directory, class_name):
+    rows = []
+    for path in glob.glob(os.path.join(directory, "micro", "results", f"*.{class_name}-report.csv")):
+        with open(path, newline="") as f:
+            rows.extend(csv.DictReader(f))
+    return rows
+
+
+def main():
+    directory = sys.argv[1] if len(sys.argv) > 1 else "artifacts/bench"
+    throughput = load(os.path.join(directory, "throughput.json"))
+    ports = load(os.path.join(directory, "ports.json"))
+    rows = []  # (target, measured text, met: True/False/None, source)
+
+    def in_memory(label, scenario, bar):
+        c = cell(throughput, scenario)
+        if c is None:
+            rows.append((f"{label} >= {bar} Mpps (in memory, 1 worker, 64 B)", "not measured", None, "bench/throughput/run"))
+            return
+        mpps = c["medianMppsPerWorker"]
+        rows.append((f"{label} >= {bar} Mpps (in memory, 1 worker, 64 B)",
+                     f"{mpps:.2f} Mpps ({c['nsPerPacket']:.1f} ns, {mpps / LINE_RATE_64:.2f}x line rate)", mpps >= bar, "bench/throughput/run"))
+
+    for label, scenario in [("ITR encap v4", "itr-v4"), ("ITR encap v6 in v4", "itr-v6"), ("ETR decap", "etr-v4"),
+                            ("VXLAN encap", "vtep-encap"), ("VXLAN decap", "vtep-decap"),
+                            ("GTP-U encap", "gtpu-encap"), ("GTP-U decap", "gtpu-decap")]:
+        in_memory(label, scenario, 20)
+    in_memory("TOF offload", "tof-offload", 15)
+
+    baseline = (throughput or {}).get("baseline") or {}
+    ratio = baseline.get("csharpToCRatio")
+    if ratio is not None:
+        rows.append(("ITR C#/C ratio >= 0.9 (same packets, same run)",
+                     f"{ratio:.2f} (C {baseline['medianMpps']:.2f} Mpps, C# {baseline['csharpMedianMpps']:.2f} Mpps)", ratio >= 0.9, "bench/throughput/run"))
+    else:
+        rows.append(("ITR C#/C ratio >= 0.9", baseline.get("problem") or "not measured", None, "bench/throughput/run"))
+
+    gc = (throughput or {}).get("gcCheck")
+    if gc:
+        allocated = sum(run["threadAllocatedBytes"] for run in gc["runs"])
+        collections = gc["gen0"] + gc["gen1"] + gc["gen2"]
+        seconds = (throughput.get("settings") or {}).get("gcSeconds")
+        packets = sum(run["packets"] for run in gc["runs"])
+        rows.append((f"0 bytes allocated per packet, 0 GCs in a {seconds:g} s full-rate run (itr-v4, 64 B)",
+                     f"{allocated} B on the workers over {packets / 1e6:.0f} M packets, {collections} GCs", allocated == 0 and collections == 0, "bench/throughput/run"))
+    else:
+        rows.append(("0 GCs during a 10 s full-rate run", "not measured (--gc-seconds 0)", None, "bench/throughput/run"))
+
+    for key, label in [("dpdk-vtep", "DPDK net_ring, VXLAN encap"), ("dpdk-itr", "DPDK net_ring, LISP ITR v4")]:
+        entry = (ports or {}).get(key)
+        if entry:
+            rows.append((f"{label} >= 10 Mpps per worker (end to end)", f"{entry['median']:.2f} Mpps ({entry['min']:.2f}-{entry['max']:.2f})", entry["median"] >= 10, "bench/ports/run"))
+        else:
+            rows.append((f"{label} >= 10 Mpps per worker (end to end)", "not measured", None, "bench/ports/run"))
+    for placement in ["rx-on-dut-core", "rx-on-sender-core"]:
+        value = (ports or {}).get(f"afpacketToKernelRatio-{placement}")
+        label = f"AF_PACKET VTEP >= 1.5x kernel VXLAN, {placement}"
+        if value is None:
+            rows.append((label, "not measured", None, "bench/ports/run"))
+        else:
+            ours = ports[f"afpacket-vtep-{placement}"]["median"]
+            kernel = ports[f"kernel-vxlan-{placement}"]["median"]
+            rows.append((label, f"{value:.2f}x ({ours:.2f} vs {kernel:.2f} Mpps)", value >= 1.5, "bench/ports/run"))
+
+    lookups = [r for r in micro_rows(directory, "LpmLookupBenchmarks") if r.get("Prefixes", "").replace(",", "") == "1000000"]
+    if lookups:
+        for r in lookups:
+            ns = nanoseconds(r.get("Mean"))
+            if ns:
+                rate = 1e3 / ns
+                rows.append((f"IPv4 LPM >= 50 M lookups/s at 1M prefixes ({r['Method']}, {r.get('Destinations', '')})", f"{rate:.0f} M/s ({ns:.1f} ns)", rate >= 50, "bench/run --micro"))
+    else:
+        rows.append(("IPv4 LPM >= 50 M lookups/s at 1M prefixes", "not measured (bench/run --micro)", None, "bench/run --micro"))
+    updates = micro_rows(directory, "LpmUpdateBenchmarks") + micro_rows(directory, "MapCacheUpdateBenchmarks")
+    if updates:
+        for r in updates:
+            ns = nanoseconds(r.get("Mean"))
+            if ns:
+                rate = 1e3 / ns
+                detail = ", ".join(f"{k}={r[k]}" for k in ("Family", "Update") if r.get(k))
+                rows.append((f">= 1 M updates/s with readers running ({r['Method']}{', ' + detail if detail else ''})", f"{rate:.2f} M/s ({ns:.0f} ns)", rate >= 1, "bench/run --micro"))
+    else:
+        rows.append((">= 1 M LPM updates/s with readers running", "not measured (bench/run --micro)", None, "bench/run --micro"))
+
+    machine = (throughput or {}).get("machine") or {}
+    lines = ["# Issue 7 targets, this run", ""]
+    if machine:
+        lines.append(f"{machine.get('cpu')}, {machine.get('cores')} cores, load {machine.get('loadAverageAtStart')} -> {machine.get('loadAverageAtEnd')}, "
+                     f".NET {machine.get('dotnet')}, {machine.get('date')}.")
+        lines.append("")
+    lines += ["| target | measured | met | from |", "|---|---|---|---|"]
+    for target, measured, met, source in rows:
+        verdict = {True: "yes", False: "**no**", None: "-"}[met]
+        lines.append(f"| {target} | {measured} | {verdict} | `{source}` |")
+    text = "\n".join(lines) + "\n"
+    with open(os.path.join(directory, "report.md"), "w") as f:
+        f.write(text)
+    print(text)
+
+
+if __name__ == "__main__":
+    main()
