@@ -165,8 +165,8 @@ internal static class GtpUEncapsulator
             ip.Protocol = IpProtocol.Udp;
             ip.Source = local.AsV4();
             ip.Destination = peer.AsV4();
-            ip.Checksum = 0;
-            ip.Checksum = InternetChecksum.Compute(ipBytes[..Ipv4Header.MinLength]);
+            ip.Checksum = Ipv4HeaderChecksum.ForFields(0, (ushort)(ipLength + udpLength), 0, GtpUEndpointStage.OriginatedTtl, IpProtocol.Udp,
+                local.AsV4().Value, peer.AsV4().Value);
         }
 
         packet.Kind = (byte)PacketKind.GtpU;

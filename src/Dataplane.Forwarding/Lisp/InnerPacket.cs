@@ -102,7 +102,7 @@ internal readonly struct InnerPacket
         return true;
     }
 
-    private static void ReadPorts(byte protocol, ReadOnlySpan<byte> l4, out ushort sourcePort, out ushort destinationPort)
+    internal static void ReadPorts(byte protocol, ReadOnlySpan<byte> l4, out ushort sourcePort, out ushort destinationPort)
     {
         if (protocol is IpProtocol.Tcp or IpProtocol.Udp && l4.Length >= 4)
         {

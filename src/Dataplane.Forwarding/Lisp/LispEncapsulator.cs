@@ -57,7 +57,8 @@ public static class LispEncapsulator
         ip.Protocol = IpProtocol.Udp;
         ip.Source = encapsulation.OuterSource;
         ip.Destination = encapsulation.OuterDestination;
-        ip.Checksum = OuterIpv4HeaderChecksum(trafficClass, innerLength, encapsulation.DontFragment, ttl,
+        ip.Checksum = Ipv4HeaderChecksum.ForFields(trafficClass, (ushort)(20 + UdpHeader.Length + LispDataHeader.Length + innerLength),
+            encapsulation.DontFragment ? (ushort)0x4000 : (ushort)0, ttl, IpProtocol.Udp,
             encapsulation.OuterSource.Value, encapsulation.OuterDestination.Value);
 
         UdpHeader.TryCreateForWrite(ipBytes[20..], out var udp);
@@ -132,23 +133,6 @@ public static class LispEncapsulator
         packet.L4Offset = (ushort)(packet.L3Offset + Ipv6Header.Length);
         packet.InnerL3Offset = (ushort)(packet.DataOffset + OuterIpv6Overhead);
         return true;
-    }
-
-    /// <summary>
-    /// The RFC 1071 checksum of the outer IPv4 header just written, summed from the field values rather than read
-    /// back over the 20 bytes (the one's-complement sum does not depend on the order of the words, so the result is
-    /// the same): version/IHL + traffic class, total length, identification 0, flags, TTL + protocol UDP, the
-    /// checksum field itself as 0, and the two addresses.
-    /// </summary>
-    private static ushort OuterIpv4HeaderChecksum(byte trafficClass, int innerLength, bool dontFragment, byte ttl, uint source, uint destination)
-    {
-        uint sum = 0x4500u + trafficClass
-                 + (ushort)(20 + UdpHeader.Length + LispDataHeader.Length + innerLength) // as the field holds it
-                 + (dontFragment ? 0x4000u : 0u)
-                 + ((uint)ttl << 8) + IpProtocol.Udp
-                 + (source >> 16) + (source & 0xFFFF)
-                 + (destination >> 16) + (destination & 0xFFFF);
-        return InternetChecksum.Finish(sum);
     }
 
     /// <summary>

@@ -89,10 +89,12 @@ public static class VxlanEncapsulator
             BinaryPrimitives.WriteUInt16BigEndian(ipBytes[6..], 0x4000); // DF, offset 0
             ip.TimeToLive = ttl;
             ip.Protocol = IpProtocol.Udp;
-            ip.Source = source.AsV4();
-            ip.Destination = destination.AsV4();
-            ip.Checksum = 0;
-            ip.Checksum = InternetChecksum.Compute(ipBytes[..20]);
+            var outerSource = source.AsV4();
+            var outerDestination = destination.AsV4();
+            ip.Source = outerSource;
+            ip.Destination = outerDestination;
+            ip.Checksum = Ipv4HeaderChecksum.ForFields(0, (ushort)(20 + udpLength), 0x4000, ttl, IpProtocol.Udp,
+                outerSource.Value, outerDestination.Value);
         }
 
         packet.L2Offset = (ushort)packet.DataOffset;

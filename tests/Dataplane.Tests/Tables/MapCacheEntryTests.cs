@@ -96,4 +96,27 @@ public class MapCacheEntryTests
         Assert.False(down.Locators[0].IsUp);
         Assert.Throws<ArgumentOutOfRangeException>(() => entry.WithLocatorState(1, false));
     }
+
+    [Fact]
+    public void The_single_usable_locator_is_kept_in_the_entry()
+    {
+        var clock = new ManualClock();
+        var a = IpAddress.Parse("192.0.2.1");
+        var b = IpAddress.Parse("2001:db8::b");
+
+        Assert.Equal(a, MapCacheEntry.Create(Prefix, OneLocator, 15, clock).SingleUsableRloc);
+        // Two at the best priority share flows: no single one.
+        Assert.Equal(IpFamily.Unspecified, MapCacheEntry.Create(Prefix, [new(a, 1, 50), new(b, 1, 50)], 15, clock).SingleUsableRloc.Family);
+        // A better priority that is down, or priority 255, leaves the other as the only usable one.
+        Assert.Equal(b, MapCacheEntry.Create(Prefix, [new(a, 1, 50, IsUp: false), new(b, 2, 50)], 15, clock).SingleUsableRloc);
+        Assert.Equal(b, MapCacheEntry.Create(Prefix, [new(a, Locator.UnusablePriority, 50), new(b, 9, 0)], 15, clock).SingleUsableRloc);
+        // One best and a worse priority: the best alone.
+        Assert.Equal(a, MapCacheEntry.Create(Prefix, [new(a, 1, 50), new(b, 2, 50)], 15, clock).SingleUsableRloc);
+        // Nothing usable, and negative entries: none.
+        Assert.Equal(IpFamily.Unspecified, MapCacheEntry.Create(Prefix, [new(a, 1, 50, IsUp: false)], 15, clock).SingleUsableRloc.Family);
+        Assert.Equal(IpFamily.Unspecified, MapCacheEntry.Negative(Prefix, NegativeAction.Drop, 15, clock).SingleUsableRloc.Family);
+        // A state change rebuilds it.
+        var both = MapCacheEntry.Create(Prefix, [new(a, 1, 50), new(b, 1, 50)], 15, clock);
+        Assert.Equal(b, both.WithLocatorState(0, isUp: false).SingleUsableRloc);
+    }
 }
