@@ -52,6 +52,7 @@ public sealed class LispEncapsulationStage : IBatchStage
     private readonly LispNonceGenerator nonces;
     private readonly TokenBucket icmpBudget;
     private readonly MapCachePrefetcher prefetcher = new();
+    private readonly int expiryUnitShift;
 
     // ICMP error sources by ingress port (Unspecified = none configured on that port).
     private readonly IpAddress[] portIpv4Source;
@@ -64,6 +65,7 @@ public sealed class LispEncapsulationStage : IBatchStage
         this.plane = plane;
         tables = feature.Tables;
         clock = plane.Options.Clock;
+        expiryUnitShift = MapCacheForwardingWord.UnitShift(clock.Frequency);
         itr = feature.IsItr;
         pitr = feature.IsPitr;
         rtr = feature.IsRtr;
@@ -99,6 +101,7 @@ public sealed class LispEncapsulationStage : IBatchStage
             Now = clock.Now,
             Underlay = UnderlayResolver.ForBatch(plane),
         };
+        batch.NowUnit = MapCacheForwardingWord.Unit(batch.Now, expiryUnitShift);
         FindLocalRlocs(tables.LocalDatabase.Rlocs, out batch.LocalRlocV4, out batch.LocalRlocV6);
         prefetcher.Prefetch(packets, batch.Index, batch.MapCache, servesNative: itr || pitr, servesTunnel: rtr);
 
@@ -172,28 +175,46 @@ public sealed class LispEncapsulationStage : IBatchStage
         }
 
         SelectInstance(ref batch, iid);
-        var entry = batch.Instance.TryLookup(destination, out uint slot) ? batch.MapCache[slot] : null;
-        if (entry is null)
-        {
-            packet.Punt();
-            counters.Count(ForwardingEvent.MapCacheMissPunted);
-            return;
-        }
+        bool found = batch.Instance.TryLookup(destination, out uint slot);
 
-        if (entry.IsExpired(batch.Now))
+        // The common mapping (one usable IPv4 RLOC, not about to expire) comes whole from the slot's forwarding word;
+        // only the others read the entry object, one more dependent miss at a million prefixes.
+        MapCacheEntry? entry = null;
+        uint fastRloc = 0;
+        bool fast = found && MapCacheForwardingWord.TryGetRloc(batch.MapCache.ForwardingWord(slot), batch.NowUnit, out fastRloc);
+        if (!fast)
         {
-            packet.Punt();
-            counters.Count(ForwardingEvent.MapCacheExpiredPunted);
-            return;
+            entry = found ? batch.MapCache[slot] : null;
+            if (entry is null)
+            {
+                packet.Punt();
+                counters.Count(ForwardingEvent.MapCacheMissPunted);
+                return;
+            }
+
+            if (entry.IsExpired(batch.Now))
+            {
+                packet.Punt();
+                counters.Count(ForwardingEvent.MapCacheExpiredPunted);
+                return;
+            }
         }
 
         byte protocol = ip.Protocol;
         InnerPacket.ReadPorts(protocol, ip.FragmentOffset == 0 ? ip.Payload : default, out ushort sourcePort, out ushort destinationPort);
         uint flowHash = FlowHash.Hash(source, destination, protocol, sourcePort, destinationPort);
-        var rloc = entry.SingleUsableRloc;
-        if (rloc.Family == IpFamily.Unspecified && !TryChooseRloc(ref packet, entry, flowHash, sourcePort, counters, out rloc))
+        IpAddress rloc;
+        if (fast)
         {
-            return;
+            rloc = new Ipv4Address(fastRloc);
+        }
+        else
+        {
+            rloc = entry!.SingleUsableRloc;
+            if (rloc.Family == IpFamily.Unspecified && !TryChooseRloc(ref packet, entry, flowHash, sourcePort, counters, out rloc))
+            {
+                return;
+            }
         }
 
         var outerSource = rloc.IsV4 ? batch.LocalRlocV4 : batch.LocalRlocV6;
@@ -482,6 +503,7 @@ public sealed class LispEncapsulationStage : IBatchStage
         public MapCacheView MapCache;
         public LocalEidSet LocalEids;
         public long Now;
+        public uint NowUnit; // Now in MapCacheForwardingWord units
 
         // Instance 0, where RLOCs are reached, with the adjacency of the last RLOC.
         public UnderlayResolver Underlay;

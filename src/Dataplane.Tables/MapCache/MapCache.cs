@@ -23,7 +23,7 @@ public sealed class MapCache
     private readonly Queue<uint> freeSlots = new();
     private readonly List<uint>? retiredSlots;
     private readonly IMapCacheIndex? index;
-    private MapCacheEntry?[] slots;
+    private MapCacheSlot[] slots;
     private uint highWater;
     private long version;
 
@@ -32,7 +32,7 @@ public sealed class MapCache
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(initialCapacity);
         this.index = index;
         retiredSlots = deferSlotReuse ? [] : null;
-        slots = new MapCacheEntry?[initialCapacity];
+        slots = new MapCacheSlot[initialCapacity];
     }
 
     /// <summary>Bumped after every publish (add, replace, remove); lets a worker or a test notice that something changed.</summary>
@@ -71,7 +71,7 @@ public sealed class MapCache
         ArgumentNullException.ThrowIfNull(entry);
         lock (writeLock)
         {
-            if (slotOf.TryGetValue(entry.Prefix, out uint existing) && !MapVersioning.IsNewer(entry.MapVersion, slots[existing]!.MapVersion))
+            if (slotOf.TryGetValue(entry.Prefix, out uint existing) && !MapVersioning.IsNewer(entry.MapVersion, slots[existing].Entry!.MapVersion))
             {
                 return false;
             }
@@ -95,7 +95,7 @@ public sealed class MapCache
         {
             if (slotOf.TryGetValue(prefix, out uint slot))
             {
-                entry = slots[slot]!;
+                entry = slots[slot].Entry!;
                 return true;
             }
         }
@@ -139,7 +139,7 @@ public sealed class MapCache
             int removed = 0;
             for (uint slot = 0; slot < highWater; slot++)
             {
-                var entry = slots[slot];
+                var entry = slots[slot].Entry;
                 if (entry is not null && entry.IsExpired(now) && RemoveLocked(entry.Prefix))
                 {
                     expired?.Add(entry.Prefix);
@@ -179,14 +179,14 @@ public sealed class MapCache
     {
         if (slotOf.TryGetValue(entry.Prefix, out uint existing))
         {
-            Volatile.Write(ref slots[existing], entry);
+            slots[existing].Publish(entry);
             Interlocked.Increment(ref version);
             return existing;
         }
 
         // Fill the slot before the LPM can lead a reader to it.
         uint slot = TakeSlot();
-        Volatile.Write(ref slots[slot], entry);
+        slots[slot].Publish(entry);
         slotOf.Add(entry.Prefix, slot);
         index?.Insert(entry.Prefix, slot);
         Interlocked.Increment(ref version);
@@ -203,7 +203,7 @@ public sealed class MapCache
         // Unhook the prefix from the LPM before clearing the slot, so new lookups stop arriving here first; a reader
         // already past the LPM finds the old entry or null, which it treats as a miss.
         index?.Remove(prefix);
-        Volatile.Write(ref slots[slot], null);
+        slots[slot].Clear();
         if (retiredSlots is null)
         {
             freeSlots.Enqueue(slot);
@@ -226,7 +226,7 @@ public sealed class MapCache
 
         if (highWater == slots.Length)
         {
-            var grown = new MapCacheEntry?[slots.Length * 2];
+            var grown = new MapCacheSlot[slots.Length * 2];
             Array.Copy(slots, grown, slots.Length);
             Volatile.Write(ref slots, grown);
         }

@@ -23,7 +23,7 @@ public sealed class MapCacheEntry
 
     private readonly Locator[] locators;
 
-    private MapCacheEntry(EidPrefix prefix, Locator[] locators, NegativeAction action, uint ttlMinutes, long expiresAt, ushort mapVersion)
+    private MapCacheEntry(EidPrefix prefix, Locator[] locators, NegativeAction action, uint ttlMinutes, long expiresAt, ushort mapVersion, int expiryUnitShift)
     {
         Prefix = prefix;
         this.locators = locators;
@@ -33,6 +33,8 @@ public sealed class MapCacheEntry
         MapVersion = mapVersion;
         Selector = LocatorSelector.Build(locators);
         SingleUsableRloc = Selector.UsableCount == 1 ? locators[Selector.BestIndices[0]].Address : default;
+        ExpiryUnitShift = expiryUnitShift;
+        ForwardingWord = MapCacheForwardingWord.Of(this);
     }
 
     public EidPrefix Prefix { get; }
@@ -65,6 +67,12 @@ public sealed class MapCacheEntry
     /// </summary>
     public IpAddress SingleUsableRloc { get; }
 
+    /// <summary>log2 of the clock's frequency, rounded down: the forwarding word counts expiry in 2^shift ticks (0.5-1 s).</summary>
+    public int ExpiryUnitShift { get; }
+
+    /// <summary>What the encapsulating fast path needs of this entry in one 64-bit word (<see cref="MapCacheForwardingWord"/>).</summary>
+    public ulong ForwardingWord { get; }
+
     public bool IsExpired(long now) => now >= ExpiresAt;
 
     /// <summary>The RLOC for a flow; false when the entry is negative or no locator is usable.</summary>
@@ -92,7 +100,7 @@ public sealed class MapCacheEntry
     {
         CheckLocators(locators);
         CheckVersion(mapVersion);
-        return new MapCacheEntry(prefix, locators.ToArray(), NegativeAction.NoAction, ttlMinutes, ExpiryOf(ttlMinutes, now, frequency), mapVersion);
+        return new MapCacheEntry(prefix, locators.ToArray(), NegativeAction.NoAction, ttlMinutes, ExpiryOf(ttlMinutes, now, frequency), mapVersion, MapCacheForwardingWord.UnitShift(frequency));
     }
 
     public static MapCacheEntry Negative(EidPrefix prefix, NegativeAction action, uint ttlMinutes, IMonotonicClock clock, ushort mapVersion = 0)
@@ -109,7 +117,7 @@ public sealed class MapCacheEntry
         }
 
         CheckVersion(mapVersion);
-        return new MapCacheEntry(prefix, [], action, ttlMinutes, ExpiryOf(ttlMinutes, now, frequency), mapVersion);
+        return new MapCacheEntry(prefix, [], action, ttlMinutes, ExpiryOf(ttlMinutes, now, frequency), mapVersion, MapCacheForwardingWord.UnitShift(frequency));
     }
 
     /// <summary>The same mapping with one locator marked up or down (RLOC probing, LSBs); TTL and version are kept.</summary>
@@ -119,7 +127,7 @@ public sealed class MapCacheEntry
         ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(index, locators.Length);
         var copy = (Locator[])locators.Clone();
         copy[index] = copy[index].WithState(isUp);
-        return new MapCacheEntry(Prefix, copy, Action, TtlMinutes, ExpiresAt, MapVersion);
+        return new MapCacheEntry(Prefix, copy, Action, TtlMinutes, ExpiresAt, MapVersion, ExpiryUnitShift);
     }
 
     /// <summary>
@@ -130,7 +138,7 @@ public sealed class MapCacheEntry
     {
         CheckLocators(newLocators);
         CheckVersion(mapVersion);
-        return new MapCacheEntry(Prefix, newLocators.ToArray(), NegativeAction.NoAction, TtlMinutes, ExpiresAt, mapVersion);
+        return new MapCacheEntry(Prefix, newLocators.ToArray(), NegativeAction.NoAction, TtlMinutes, ExpiresAt, mapVersion, ExpiryUnitShift);
     }
 
     /// <summary>

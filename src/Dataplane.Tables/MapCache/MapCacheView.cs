@@ -8,9 +8,9 @@ namespace Dataplane.Tables.MapCache;
 /// </summary>
 public readonly struct MapCacheView
 {
-    private readonly MapCacheEntry?[]? slots;
+    private readonly MapCacheSlot[]? slots;
 
-    internal MapCacheView(MapCacheEntry?[] slots) => this.slots = slots;
+    internal MapCacheView(MapCacheSlot[] slots) => this.slots = slots;
 
     public int Length => slots?.Length ?? 0;
 
@@ -20,11 +20,22 @@ public readonly struct MapCacheView
         get
         {
             var array = slots;
-            return array is not null && slot < (uint)array.Length ? Volatile.Read(ref array[slot]) : null;
+            return array is not null && slot < (uint)array.Length ? array[slot].Entry : null;
         }
     }
 
-    /// <summary>Prefetches the slot's reference (<see cref="CachePrefetch"/>): the first step of reading the entry.</summary>
+    /// <summary>
+    /// The slot's <see cref="MapCacheForwardingWord"/> (<see cref="MapCacheForwardingWord.None"/> if the slot is empty
+    /// or out of range): the encapsulating fast path, which does not touch the entry.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public ulong ForwardingWord(uint slot)
+    {
+        var array = slots;
+        return array is not null && slot < (uint)array.Length ? array[slot].ForwardingWord : MapCacheForwardingWord.None;
+    }
+
+    /// <summary>Prefetches the slot (its entry reference and forwarding word, <see cref="CachePrefetch"/>).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void PrefetchSlot(uint slot)
     {

@@ -89,6 +89,36 @@ public sealed class LispEncapsulationStageTests
     }
 
     [Fact]
+    public void An_entry_in_its_last_expiry_unit_still_encapsulates_by_the_entry_and_expires_on_the_tick()
+    {
+        // The slot's forwarding word counts expiry in 2^29 ticks of this nanosecond clock (537 ms) and lets go up to
+        // one unit early (60 s = 111.76 units: from unit 111 on, 59.59 s); the entry path must then give the same answer up to the exact expiry tick.
+        var golden = LispTestFrames.GoldenConfig();
+        var lisp = golden.Lisp! with { MapCache = [new MapCacheEntryConfig { Eid = "[7]10.2.0.0/16", TtlMinutes = 1, Locators = [new LocatorConfig { Address = "198.51.100.1" }] }] };
+        using var harness = new LispPlaneHarness(golden with { Lisp = lisp });
+        byte[] frame = LispTestFrames.Ipv4Udp("10.1.0.10", "10.2.0.1");
+        long start = harness.Clock.Now;
+
+        var early = harness.Process([frame]).Single();                  // by the word
+        harness.Clock.AdvanceTicks(60_000_000_000 - 50_000_000);          // 50 ms before expiry: inside the last unit
+        var late = harness.Process([frame]).Single();                   // by the entry
+        harness.Clock.AdvanceTicks(50_000_000);                          // the expiry tick
+        var expired = harness.Process([frame]).Single();
+
+        Assert.Equal(1_000_000_000, harness.Clock.Frequency);
+        Assert.Equal(0, start);
+        Assert.True(early.Transmitted);
+        Assert.True(late.Transmitted);
+        Assert.Equal(early.Bytes[(14 + 16)..(14 + 20)], late.Bytes[(14 + 16)..(14 + 20)]); // same RLOC 198.51.100.1
+        Assert.Equal(new byte[] { 198, 51, 100, 1 }, late.Bytes[(14 + 16)..(14 + 20)]);
+        Assert.Equal(PacketDisposition.Punt, expired.Disposition);
+        var counters = harness.Plane.Counters();
+        Assert.Equal(2, counters.Counted(ForwardingEvent.LispEncapsulated));
+        Assert.Equal(1, counters.Counted(ForwardingEvent.MapCacheExpiredPunted));
+        Assert.True(counters.IsConserved);
+    }
+
+    [Fact]
     public void Entry_with_every_locator_down_drops_as_no_usable_locator()
     {
         var golden = LispTestFrames.GoldenConfig();
