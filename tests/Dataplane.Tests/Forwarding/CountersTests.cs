@@ -50,14 +50,28 @@ public class CountersTests
     {
         var worker = new WorkerCounters();
         worker.Drop(DropReason.OverMtu);
-        long before = GC.GetAllocatedBytesForCurrentThread();
+        CountMany(worker); // warm-up: the runtime's own allocations (tiering, OSR of the loop) happen here
+
+        // The minimum of 3 runs, as every allocation test here: the runtime itself sometimes allocates a few bytes
+        // on the thread (a loop compiled on stack replacement while a full suite runs did: 2,848 bytes).
+        long least = long.MaxValue;
+        for (int run = 0; run < 3; run++)
+        {
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            CountMany(worker);
+            least = Math.Min(least, GC.GetAllocatedBytesForCurrentThread() - before);
+        }
+
+        Assert.Equal(0, least);
+        Assert.Equal(1 + (4 * 1_000_000), worker.TotalDropped);
+    }
+
+    private static void CountMany(WorkerCounters worker)
+    {
         for (int i = 0; i < 1_000_000; i++)
         {
             worker.Received++;
             worker.Drop((DropReason)(1 + (i % 20)));
         }
-
-        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
-        Assert.Equal(1_000_001, worker.TotalDropped);
     }
 }
