@@ -63,6 +63,9 @@ class Lab:
         except subprocess.TimeoutExpired:
             process.kill()
             output, _ = process.communicate()
+            output = (output or "") + f"\n[killed: still running {timeout} s after SIGINT]"
+        if process.returncode not in (0, None) and not (output or "").strip():
+            output = f"[exit status {process.returncode}, no output]"
         return output or ""
 
     def close(self):

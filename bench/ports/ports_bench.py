@@ -141,7 +141,7 @@ class VethBench:
         finally:
             log = self.lab.stop(daemon)
         if "conservation holds" not in log:
-            raise RuntimeError(f"dataplane run did not end with conserved counters:\n{log}")
+            raise RuntimeError(f"dataplane run (exit status {daemon.returncode}) did not end with conserved counters:\n{log}")
         return {"mpps": delivered, "offered": offered}
 
 

@@ -272,19 +272,26 @@ public sealed class LispEncapsulationStage : IBatchStage
         bool found = inner.IsV4
             ? batch.Instance.TryLookup(inner.Destination.AsV4(), out uint slot)
             : batch.Instance.TryLookup(inner.Destination.AsV6(), out slot);
-        var entry = found ? batch.MapCache[slot] : null;
-        if (entry is null)
+        // As in HandleIpv4: the slot's forwarding word, or the entry.
+        MapCacheEntry? entry = null;
+        uint fastRloc = 0;
+        bool fast = found && MapCacheForwardingWord.TryGetRloc(batch.MapCache.ForwardingWord(slot), batch.NowUnit, out fastRloc);
+        if (!fast)
         {
-            packet.Punt();
-            counters.Count(ForwardingEvent.MapCacheMissPunted);
-            return;
-        }
+            entry = found ? batch.MapCache[slot] : null;
+            if (entry is null)
+            {
+                packet.Punt();
+                counters.Count(ForwardingEvent.MapCacheMissPunted);
+                return;
+            }
 
-        if (entry.IsExpired(batch.Now))
-        {
-            packet.Punt();
-            counters.Count(ForwardingEvent.MapCacheExpiredPunted);
-            return;
+            if (entry.IsExpired(batch.Now))
+            {
+                packet.Punt();
+                counters.Count(ForwardingEvent.MapCacheExpiredPunted);
+                return;
+            }
         }
 
         uint flowHash = inner.IsV4
@@ -293,10 +300,18 @@ public sealed class LispEncapsulationStage : IBatchStage
 
         // Most mappings have one usable locator, kept in the entry itself; negative entries and locator sets are
         // the rarer path, out of line so that this method's frame stays small.
-        var rloc = entry.SingleUsableRloc;
-        if (rloc.Family == IpFamily.Unspecified && !TryChooseRloc(ref packet, entry, flowHash, inner.SourcePort, counters, out rloc))
+        IpAddress rloc;
+        if (fast)
         {
-            return;
+            rloc = new Ipv4Address(fastRloc);
+        }
+        else
+        {
+            rloc = entry!.SingleUsableRloc;
+            if (rloc.Family == IpFamily.Unspecified && !TryChooseRloc(ref packet, entry, flowHash, inner.SourcePort, counters, out rloc))
+            {
+                return;
+            }
         }
 
         var outerSource = rloc.IsV4 ? batch.LocalRlocV4 : batch.LocalRlocV6;

@@ -2,6 +2,7 @@ using System.Buffers.Binary;
 using Dataplane.Forwarding.Buffers;
 using Dataplane.Forwarding.Stages;
 using Dataplane.Tables;
+using Dataplane.Tables.Lpm;
 using Dataplane.Tables.MapCache;
 using Dataplane.Wire.Addresses;
 
@@ -15,8 +16,9 @@ namespace Dataplane.Forwarding.Lisp;
 /// batch, each step's misses overlap: pass 1 prefetches every first-level entry, pass 2 looks the destinations up
 /// (those entries have arrived) and prefetches the slots, pass 3 prefetches the entries the forwarding words do not cover. The stage then repeats the
 /// lookup on warm lines; the repeat costs a few nanoseconds, and keeps the per-packet path exactly as it was.
-/// IPv6 destinations are left out: their trie walk depends on each node's contents, so there is no address to
-/// prefetch ahead of it. One per worker (it holds per-batch scratch).
+/// IPv6 destinations walk a multibit trie, each level's entry depending on the one above: their walks run
+/// interleaved across the batch (<see cref="Ipv6LpmTable.LookupBatchInterleaved"/>), so the misses of a level
+/// overlap. One per worker (it holds per-batch scratch).
 /// </summary>
 internal sealed class MapCachePrefetcher
 {
@@ -27,8 +29,11 @@ internal sealed class MapCachePrefetcher
 
     private readonly uint[] destinations = new uint[PacketBatch.MaxCapacity];
     private readonly uint[] slots = new uint[PacketBatch.MaxCapacity];
+    private readonly UInt128[] v6Destinations = new UInt128[PacketBatch.MaxCapacity];
+    private readonly int[] v6Packets = new int[PacketBatch.MaxCapacity];
+    private readonly uint[] v6Slots = new uint[PacketBatch.MaxCapacity];
 
-    /// <summary>Prefetches the lookup chain of every pending native IPv4 packet the stage would look up.</summary>
+    /// <summary>Prefetches the lookup chain of every pending native packet the stage would look up.</summary>
     public void Prefetch(Span<PacketDescriptor> packets, LpmMapCacheIndex index, MapCacheView mapCache, bool servesNative, bool servesTunnel)
     {
         int count = Math.Min(packets.Length, slots.Length);
@@ -37,12 +42,33 @@ internal sealed class MapCachePrefetcher
             return;
         }
 
+        // Pass 1: IPv4 first-level entries prefetched; IPv6 destinations gathered (those of the first IPv6 packet's
+        // instance: a batch is usually one instance, and the others simply go unprefetched).
         var instance = default(MapCacheInstanceIndex);
+        int v6Count = 0;
+        uint v6Instance = 0;
         for (int i = 0; i < count; i++)
         {
             ref var packet = ref packets[i];
             slots[i] = NotCandidate;
-            if (!IsCandidate(ref packet, servesNative, servesTunnel) || !TryReadDestination(ref packet, out uint destination))
+            if (!IsCandidate(ref packet, servesNative, servesTunnel))
+            {
+                continue;
+            }
+
+            if ((PacketKind)packet.Kind == PacketKind.NativeIpv6)
+            {
+                if ((v6Count == 0 || packet.InstanceId == v6Instance) && TryReadDestination(ref packet, out UInt128 v6Destination))
+                {
+                    v6Instance = packet.InstanceId;
+                    v6Destinations[v6Count] = v6Destination;
+                    v6Packets[v6Count++] = i;
+                }
+
+                continue;
+            }
+
+            if (!TryReadDestination(ref packet, out uint destination))
             {
                 continue;
             }
@@ -53,6 +79,21 @@ internal sealed class MapCachePrefetcher
             slots[i] = 0;
         }
 
+        // IPv6: the trie walks, interleaved across the batch; then the slots they lead to.
+        if (v6Count > 0)
+        {
+            SelectInstance(ref instance, index, v6Instance);
+            instance.LookupBatchInterleaved(v6Destinations.AsSpan(0, v6Count), v6Slots);
+            for (int j = 0; j < v6Count; j++)
+            {
+                if (v6Slots[j] != Ipv6LpmTable.NoValue)
+                {
+                    mapCache.PrefetchSlot(v6Slots[j]);
+                }
+            }
+        }
+
+        // Pass 2: IPv4 lookups (their first-level entries have arrived), slots prefetched.
         for (int i = 0; i < count; i++)
         {
             if (slots[i] == NotCandidate)
@@ -72,9 +113,14 @@ internal sealed class MapCachePrefetcher
             }
         }
 
+        for (int j = 0; j < v6Count; j++)
+        {
+            slots[v6Packets[j]] = v6Slots[j] == Ipv6LpmTable.NoValue ? NotCandidate : v6Slots[j];
+        }
+
+        // Pass 3: the entries. One with a forwarding word is not read at all (MapCacheForwardingWord); the rest are.
         for (int i = 0; i < count; i++)
         {
-            // An entry with a forwarding word is not read at all (MapCacheForwardingWord); the rest are.
             if (slots[i] != NotCandidate && mapCache.ForwardingWord(slots[i]) == MapCacheForwardingWord.None)
             {
                 mapCache.PrefetchEntry(slots[i]);
@@ -84,8 +130,22 @@ internal sealed class MapCachePrefetcher
 
     private static bool IsCandidate(ref PacketDescriptor packet, bool servesNative, bool servesTunnel) =>
         packet.IsPending()
-        && (PacketKind)packet.Kind == PacketKind.NativeIpv4
+        && (PacketKind)packet.Kind is PacketKind.NativeIpv4 or PacketKind.NativeIpv6
         && ((packet.Flags & PacketFlags.FromLispTunnel) != 0 ? servesTunnel : servesNative);
+
+    private static bool TryReadDestination(ref PacketDescriptor packet, out UInt128 destination)
+    {
+        int l3 = packet.L3Offset - packet.DataOffset;
+        var data = packet.Data;
+        if (l3 < 0 || l3 + 40 > data.Length)
+        {
+            destination = 0;
+            return false;
+        }
+
+        destination = BinaryPrimitives.ReadUInt128BigEndian(data[(l3 + 24)..]);
+        return true;
+    }
 
     private static bool TryReadDestination(ref PacketDescriptor packet, out uint destination)
     {

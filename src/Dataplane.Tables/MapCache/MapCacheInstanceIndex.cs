@@ -46,4 +46,19 @@ public readonly struct MapCacheInstanceIndex
     /// <summary>Prefetches what <see cref="TryLookup(Ipv4Address, out uint)"/> will read first (<see cref="CachePrefetch"/>).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Prefetch(Ipv4Address destination) => ipv4?.PrefetchLookup(destination);
+
+    /// <summary>
+    /// The IPv6 lookups of a batch, walked interleaved (<see cref="Ipv6LpmTable.LookupBatchInterleaved"/>): slots, or
+    /// <see cref="Ipv6LpmTable.NoValue"/>. What a prefetching pass uses to bring a batch's trie paths into the cache.
+    /// </summary>
+    public void LookupBatchInterleaved(ReadOnlySpan<UInt128> destinations, Span<uint> slots)
+    {
+        if (ipv6 is null)
+        {
+            slots[..destinations.Length].Fill(Ipv6LpmTable.NoValue);
+            return;
+        }
+
+        ipv6.LookupBatchInterleaved(destinations, slots);
+    }
 }
