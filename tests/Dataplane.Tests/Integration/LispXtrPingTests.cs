@@ -36,12 +36,15 @@ public sealed class LispXtrPingTests : IDisposable
         var daemonB = lab.Start(xtrB, dataplane, "run", "--config", configB);
         Thread.Sleep(1500); // both daemons up and polling
 
+        // Two warm-up echoes first, their answers not counted: on a loaded machine a daemon may still be starting, and
+        // the first echoes resolve the hosts' and xTR B's neighbours (xTR B gleans: the first echo toward host B
+        // becomes its ARP request). The measured echoes then cross a warmed path.
+        Lab.TryRun(TimeSpan.FromSeconds(10), "ip", "netns", "exec", hostA, "ping", "-c", "2", "-i", "0.5", "-W", "2", "10.2.0.10");
         var (exitCode, ping) = Lab.TryRun(TimeSpan.FromSeconds(20), "ip", "netns", "exec", hostA, "ping", "-c", "6", "-i", "0.3", "-W", "2", "10.2.0.10");
         string logA = Lab.Stop(daemonA), logB = Lab.Stop(daemonB);
 
         Assert.True(exitCode == 0, $"ping failed:\n{ping}\nxTR A:\n{logA}\nxTR B:\n{logB}");
-        // Host A's MAC is learned from its ARP request for the gateway; the first request toward host B becomes xTR B's
-        // ARP request for it (glean), so one echo may be lost.
+        // After the warm-up, one loss in six is tolerated (a scheduling hiccup of a loaded CI machine), not two.
         Assert.Matches(@"6 packets transmitted, [56] received", ping);
         Assert.Contains("conservation holds", logA, StringComparison.Ordinal);
         Assert.Contains("conservation holds", logB, StringComparison.Ordinal);
