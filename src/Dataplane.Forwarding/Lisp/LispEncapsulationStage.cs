@@ -179,42 +179,17 @@ public sealed class LispEncapsulationStage : IBatchStage
 
         // The common mapping (one usable IPv4 RLOC, not about to expire) comes whole from the slot's forwarding word;
         // only the others read the entry object, one more dependent miss at a million prefixes.
-        MapCacheEntry? entry = null;
-        uint fastRloc = 0;
-        bool fast = found && MapCacheForwardingWord.TryGetRloc(batch.MapCache.ForwardingWord(slot), batch.NowUnit, out fastRloc);
-        if (!fast)
+        if (!TryTakeMapping(ref packet, found, slot, ref batch, counters, out uint fastRloc, out var entry))
         {
-            entry = found ? batch.MapCache[slot] : null;
-            if (entry is null)
-            {
-                packet.Punt();
-                counters.Count(ForwardingEvent.MapCacheMissPunted);
-                return;
-            }
-
-            if (entry.IsExpired(batch.Now))
-            {
-                packet.Punt();
-                counters.Count(ForwardingEvent.MapCacheExpiredPunted);
-                return;
-            }
+            return;
         }
 
         byte protocol = ip.Protocol;
         InnerPacket.ReadPorts(protocol, ip.FragmentOffset == 0 ? ip.Payload : default, out ushort sourcePort, out ushort destinationPort);
         uint flowHash = FlowHash.Hash(source, destination, protocol, sourcePort, destinationPort);
-        IpAddress rloc;
-        if (fast)
+        if (!TryTakeRloc(ref packet, entry, fastRloc, flowHash, sourcePort, counters, out var rloc))
         {
-            rloc = new Ipv4Address(fastRloc);
-        }
-        else
-        {
-            rloc = entry!.SingleUsableRloc;
-            if (rloc.Family == IpFamily.Unspecified && !TryChooseRloc(ref packet, entry, flowHash, sourcePort, counters, out rloc))
-            {
-                return;
-            }
+            return;
         }
 
         var outerSource = rloc.IsV4 ? batch.LocalRlocV4 : batch.LocalRlocV6;
@@ -272,46 +247,18 @@ public sealed class LispEncapsulationStage : IBatchStage
         bool found = inner.IsV4
             ? batch.Instance.TryLookup(inner.Destination.AsV4(), out uint slot)
             : batch.Instance.TryLookup(inner.Destination.AsV6(), out slot);
-        // As in HandleIpv4: the slot's forwarding word, or the entry.
-        MapCacheEntry? entry = null;
-        uint fastRloc = 0;
-        bool fast = found && MapCacheForwardingWord.TryGetRloc(batch.MapCache.ForwardingWord(slot), batch.NowUnit, out fastRloc);
-        if (!fast)
+        if (!TryTakeMapping(ref packet, found, slot, ref batch, counters, out uint fastRloc, out var entry))
         {
-            entry = found ? batch.MapCache[slot] : null;
-            if (entry is null)
-            {
-                packet.Punt();
-                counters.Count(ForwardingEvent.MapCacheMissPunted);
-                return;
-            }
-
-            if (entry.IsExpired(batch.Now))
-            {
-                packet.Punt();
-                counters.Count(ForwardingEvent.MapCacheExpiredPunted);
-                return;
-            }
+            return;
         }
 
         uint flowHash = inner.IsV4
             ? FlowHash.Hash(inner.Source.AsV4(), inner.Destination.AsV4(), inner.Protocol, inner.SourcePort, inner.DestinationPort)
             : FlowHash.Hash(inner.Source.AsV6(), inner.Destination.AsV6(), inner.Protocol, inner.SourcePort, inner.DestinationPort);
 
-        // Most mappings have one usable locator, kept in the entry itself; negative entries and locator sets are
-        // the rarer path, out of line so that this method's frame stays small.
-        IpAddress rloc;
-        if (fast)
+        if (!TryTakeRloc(ref packet, entry, fastRloc, flowHash, inner.SourcePort, counters, out var rloc))
         {
-            rloc = new Ipv4Address(fastRloc);
-        }
-        else
-        {
-            rloc = entry!.SingleUsableRloc;
-            if (rloc.Family == IpFamily.Unspecified && !TryChooseRloc(ref packet, entry, flowHash, inner.SourcePort, counters, out rloc))
-            {
-                return;
-            }
+            return;
         }
 
         var outerSource = rloc.IsV4 ? batch.LocalRlocV4 : batch.LocalRlocV6;
@@ -343,6 +290,57 @@ public sealed class LispEncapsulationStage : IBatchStage
 
         DecrementTimeToLive(ref packet, inner.IsV4);
         EncapsulateAndTransmit(ref packet, in rloc, in outerSource, in adjacency, iid, flowHash, fromTunnel, counters);
+    }
+
+    /// <summary>
+    /// The mapping of the slot the lookup found: the slot's forwarding word when it covers it (<paramref name="entry"/>
+    /// null, the RLOC in <paramref name="fastRloc"/>), else the entry. False when the packet was punted: a miss, or an
+    /// expired entry (the control plane sends a Map-Request).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static bool TryTakeMapping(ref PacketDescriptor packet, bool found, uint slot, ref BatchState batch, WorkerCounters counters, out uint fastRloc, out MapCacheEntry? entry)
+    {
+        entry = null;
+        if (found && MapCacheForwardingWord.TryGetRloc(batch.MapCache.ForwardingWord(slot), batch.NowUnit, out fastRloc))
+        {
+            return true;
+        }
+
+        fastRloc = 0;
+        entry = found ? batch.MapCache[slot] : null;
+        if (entry is null)
+        {
+            packet.Punt();
+            counters.Count(ForwardingEvent.MapCacheMissPunted);
+            return false;
+        }
+
+        if (entry.IsExpired(batch.Now))
+        {
+            packet.Punt();
+            counters.Count(ForwardingEvent.MapCacheExpiredPunted);
+            return false;
+        }
+
+        return true;
+    }
+
+    /// <summary>
+    /// The RLOC for the packet: the forwarding word's, the entry's single usable locator (the common mapping), or the
+    /// choice among several (<see cref="TryChooseRloc"/>, out of line so the per-packet frames stay small). False when
+    /// the packet has been decided (negative entry, no usable locator) or left pending.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private bool TryTakeRloc(ref PacketDescriptor packet, MapCacheEntry? entry, uint fastRloc, uint flowHash, ushort sourcePort, WorkerCounters counters, out IpAddress rloc)
+    {
+        if (entry is null)
+        {
+            rloc = new Ipv4Address(fastRloc);
+            return true;
+        }
+
+        rloc = entry.SingleUsableRloc;
+        return rloc.Family != IpFamily.Unspecified || TryChooseRloc(ref packet, entry, flowHash, sourcePort, counters, out rloc);
     }
 
     /// <summary>The last step of both per-packet paths: the outer headers, and the packet leaves toward the RLOC.</summary>
