@@ -2,5 +2,7 @@ namespace Dataplane.Throughput;
 
 public static class Program
 {
-    public static int Main(string[] args) => Harness.Run(args, Console.Out, Console.Error);
+    public static int Main(string[] args) => args.Length > 0 && args[0] == "soak"
+        ? Soak.SoakProgram.Run(args[1..], Console.Out, Console.Error)
+        : Harness.Run(args, Console.Out, Console.Error);
 }
