@@ -9,6 +9,8 @@ namespace Dataplane.Tests.Fuzz;
 /// </summary>
 public static class FuzzBudget
 {
+    private static readonly Lock ReportLock = new();
+
     public static int Seed => int.TryParse(Environment.GetEnvironmentVariable("DATAPLANE_FUZZ_SEED"), out int seed) ? seed : 0x5EED;
 
     public static long Executions(long shortForm) =>
@@ -45,8 +47,15 @@ public static class FuzzBudget
             done++;
         }
 
-        TestContext.Current.TestOutputHelper?.WriteLine($"fuzz {family}: {done} executions in {clock.Elapsed.TotalSeconds:F1} s, 0 crashes");
-        Console.WriteLine($"fuzz {family}: {done} executions in {clock.Elapsed.TotalSeconds:F1} s, 0 crashes");
+        string line = $"fuzz {family}: {done} executions in {clock.Elapsed.TotalSeconds:F1} s, 0 crashes";
+        TestContext.Current.TestOutputHelper?.WriteLine(line);
+        if (Environment.GetEnvironmentVariable("DATAPLANE_FUZZ_REPORT") is { Length: > 0 } report)
+        {
+            lock (ReportLock)
+            {
+                File.AppendAllText(report, line + Environment.NewLine);
+            }
+        }
         return done;
     }
 }
