@@ -66,7 +66,7 @@ public class WireFuzzTests
             Assert.True(counters.IsConserved, counters.ToTable());
         }
 
-        FuzzBudget.Run("wire/" + name, frames, 16_000, input =>
+        FuzzBudget.Run("wire/" + name, frames, 40_000, input =>
         {
             pending.Add(input);
             if (pending.Count == BatchSize)
