@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using System.Text.Unicode;
 using Dataplane.Control.Logging;
 
 namespace Dataplane.Control.Socket;
@@ -14,6 +15,13 @@ public sealed class JsonRpcHandler(ControlMethods methods)
     /// <summary>The reply line (without newline), or null for a notification.</summary>
     public string? Handle(ReadOnlySpan<byte> line)
     {
+        // RFC 8259 section 8.1: JSON text is UTF-8. System.Text.Json does not check the bytes inside strings until a
+        // method reads them (GetString throws InvalidOperationException), so invalid text is refused here, up front.
+        if (!Utf8.IsValid(line))
+        {
+            return Error(null, JsonRpcErrorCodes.ParseError, "parse error: the request is not valid UTF-8");
+        }
+
         JsonDocument document;
         try
         {
