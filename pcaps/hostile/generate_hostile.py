@@ -37,6 +37,39 @@ def cuts(frame, start=1):
     return [Ether(raw[:n]) if n >= 14 else Raw(raw[:n]) for n in range(start, len(raw))]
 
 
+def checksum(header):
+    total = sum(struct.unpack("!%dH" % (len(header) // 2), header))
+    while total >> 16:
+        total = (total & 0xFFFF) + (total >> 16)
+    return (~total) & 0xFFFF
+
+
+def consistent_cuts(frame, keep=0):
+    """The frame cut at every length inside the IP payload, with the outer IPv4 total length (and checksum) or IPv6
+    payload length and the outer UDP length rewritten to match the cut, so the cut reaches the stage behind the outer
+    headers (a tunnel header, an extension header, L4) instead of being dropped at the outer IP length check.
+    keep: bytes of the IP payload never cut (e.g. an outer UDP header)."""
+    raw = bytes(frame)
+    if raw[14] >> 4 == 4:
+        ihl = (raw[14] & 0x0F) * 4
+        out = []
+        for n in range(14 + ihl + keep, len(raw)):
+            b = bytearray(raw[:n])
+            b[16:18] = struct.pack("!H", n - 14)
+            b[24:26] = b"\x00\x00"
+            b[24:26] = struct.pack("!H", checksum(bytes(b[14:14 + ihl])))
+            if raw[23] == 17 and n >= 14 + ihl + 8:
+                b[14 + ihl + 4:14 + ihl + 8] = struct.pack("!HH", n - 14 - ihl, 0)
+            out.append(Raw(bytes(b)))
+        return out
+    out = []
+    for n in range(54 + keep, len(raw)):
+        b = bytearray(raw[:n])
+        b[18:20] = struct.pack("!H", n - 54)
+        out.append(Raw(bytes(b)))
+    return out
+
+
 def family(name, config, packets, drops=None):
     packets = stamp([Raw(bytes(p)) for p in packets])
     wrpcap(os.path.join(OUT, name + ".pcap"), packets, linktype=1)
@@ -86,11 +119,12 @@ family("truncated-arp", "itr-v4-over-v4",
        cuts(Ether(dst="ff:ff:ff:ff:ff:ff", src=ITR_PEER) / ARP(op=1, hwsrc=ITR_PEER, psrc="10.1.0.10", pdst="10.1.0.254"), 14))
 l4 = []
 for proto in ("udp", "tcp", "icmp"):
-    l4 += cuts(Ether(dst=ITR_MAC, src=ITR_PEER) / IP(src="10.1.0.10", dst="10.2.0.1") / inner_v4(proto).payload, 34)
-family("truncated-udp-tcp-icmp", "itr-v4-over-v4", l4)
+    l4 += consistent_cuts(Ether(dst=ITR_MAC, src=ITR_PEER) / IP(src="10.1.0.10", dst="10.2.0.1") / inner_v4(proto).payload)
+# Cuts inside the 8-byte UDP header (RFC 768), the 20-byte TCP header (RFC 9293 3.1), the 8-byte ICMP header (RFC 792).
+family("truncated-udp-tcp-icmp", "itr-v4-over-v4", l4, {"MalformedUdp": 8, "MalformedTcp": 20, "MalformedIcmp": 8})
 v6 = (Ether(dst=RTR_MAC, src="02:00:00:00:10:0b") / IPv6(src="2001:db8:1::10", dst="2001:db8:2::1") / IPv6ExtHdrHopByHop()
       / IPv6ExtHdrDestOpt() / IPv6ExtHdrRouting() / IPv6ExtHdrFragment(m=0, id=7) / UDP(sport=1, dport=2) / PAYLOAD)
-family("truncated-ipv6-extensions", "rtr", cuts(v6, 14))
+family("truncated-ipv6-extensions", "rtr", consistent_cuts(v6))
 
 # ---- lying lengths ----
 base = native[IP]
@@ -138,7 +172,9 @@ gtp_chain.append(gtpu(flags=0x34, ext_bytes=struct.pack("!HBB", 0, 0, 0x85) + by
 family("gtpu-extension-chains", "gtpu-decap", gtp_chain)
 
 # ---- every tunnel header cut at every length ----
-family("truncated-lisp-data", "etr-v4-in-v4", cuts(lisp(inner_v4(), iid=0), 14))
+# Cuts inside the 8-byte LISP header (RFC 9300 5.1), then inside the inner IPv4 packet.
+lisp_cuts = consistent_cuts(lisp(inner_v4(), iid=0), 8)
+family("truncated-lisp-data", "etr-v4-in-v4", lisp_cuts, {"MalformedLisp": 8, "InnerHeaderMalformed": len(lisp_cuts) - 8})
 lisp_control = to_us(ETR_MAC, ETR_PEER, ETR_RLOC, 4342, Raw(
     struct.pack("!BBBBQ", 0x10, 0, 0, 1, 0x1122334455667788)      # Map-Request, record count 1 (RFC 9301 5.3)
     + struct.pack("!HH", 1, 1) + bytes([198, 51, 100, 1])           # ITR-RLOC AFI + source
@@ -146,11 +182,14 @@ lisp_control = to_us(ETR_MAC, ETR_PEER, ETR_RLOC, 4342, Raw(
 map_reply = to_us(ETR_MAC, ETR_PEER, ETR_RLOC, 4342, Raw(
     struct.pack("!BBBBQ", 0x20, 0, 0, 255, 1)                       # Map-Reply claiming 255 records
     + struct.pack("!IBBHHH", 60, 1, 24, 0, 0, 16387) + struct.pack("!BBBBH", 0, 0, 2, 0, 0xFFFF)), sport=4342)  # LCAF length 0xFFFF
-family("truncated-lisp-control", "etr-v4-in-v4", cuts(lisp_control, 14) + cuts(map_reply, 14) + [map_reply])
-family("truncated-vxlan", "vtep-l2-decap", cuts(vxlan(inner_ether()), 14))
-family("truncated-vxlan-gpe", "vtep-gpe-decap", cuts(vxlan(inner_v4(), dport=4790, gpe_next=1), 14))
+family("truncated-lisp-control", "etr-v4-in-v4", consistent_cuts(lisp_control, 8) + consistent_cuts(map_reply, 8) + [map_reply])
+family("truncated-vxlan", "vtep-l2-decap", consistent_cuts(vxlan(inner_ether()), 8))
+# Cuts inside the 8-byte VXLAN-GPE header are malformed (RFC draft-ietf-nvo3-vxlan-gpe 3.1).
+family("truncated-vxlan-gpe", "vtep-gpe-decap", consistent_cuts(vxlan(inner_v4(), dport=4790, gpe_next=1), 8)[:8], {"MalformedVxlan": 8})
 pdu = struct.pack("!HBB", 0, 0, 0x85) + bytes([1, 0x10, 0x09, 0x00])
-family("truncated-gtpu", "gtpu-decap", cuts(gtpu(), 14) + cuts(gtpu(flags=0x34, ext_bytes=pdu), 42))
+# Every cut leaves less than the GTP-U length field promises (TS 29.281 5.1), so every one is a malformed GTP-U packet.
+gtpu_cuts = consistent_cuts(gtpu(), 8) + consistent_cuts(gtpu(flags=0x34, ext_bytes=pdu), 8)
+family("truncated-gtpu", "gtpu-decap", gtpu_cuts, {"MalformedGtpU": len(gtpu_cuts)})
 
 # ---- nested encapsulation beyond any sane depth ----
 nested = []
