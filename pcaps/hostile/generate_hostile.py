@@ -1,0 +1,223 @@
+#!/usr/bin/python3
+"""Hostile traffic corpus (issue 8): every header cut at every length, lying length fields, endless extension
+chains and nested encapsulations, addressed to the golden configs so each reaches its role's stage.
+
+Writes pcaps/hostile/<family>.pcap and manifest.json ({family: {config, packets, drops}}); "drops" lists only the
+drop reasons that are certain from the RFCs (e.g. a frame shorter than an Ethernet header, IEEE 802.3 clause 3).
+Run: /usr/bin/python3 pcaps/hostile/generate_hostile.py [output-dir]
+"""
+import json
+import os
+import struct
+import sys
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "golden"))
+from goldenlib import lisp_header, stamp  # noqa: E402
+from scapy.all import (ARP, ICMP, IP, TCP, UDP, Dot1Q, Ether, IPv6, IPv6ExtHdrDestOpt,  # noqa: E402
+                       IPv6ExtHdrFragment, IPv6ExtHdrHopByHop, IPv6ExtHdrRouting, Raw, wrpcap)
+from scapy.contrib.gtp import GTP_U_Header, GTPPDUSessionContainer  # noqa: E402
+from scapy.layers.vxlan import VXLAN  # noqa: E402
+
+OUT = sys.argv[1] if len(sys.argv) > 1 else os.path.dirname(os.path.abspath(__file__))
+PAYLOAD = b"hostile-payload!"
+
+# Golden configs' addresses (pcaps/golden/<case>/config.json).
+ITR_MAC, ITR_PEER = "02:00:00:00:00:01", "02:00:00:00:10:0a"            # itr-v4-over-v4, port 0
+ETR_MAC, ETR_RLOC, ETR_PEER = "02:00:00:00:00:01", "192.0.2.1", "198.51.100.1"   # etr-v4-in-v4
+VTEP_MAC, VTEP_IP, VTEP_PEER = "02:00:00:00:00:b1", "192.0.2.1", "198.51.100.2"  # vtep-l2-decap
+GTP_MAC, GTP_IP, GTP_PEER = "02:00:00:00:03:01", "192.0.2.1", "192.0.2.10"       # gtpu-decap
+RTR_MAC, RTR_RLOC = "02:00:00:00:00:01", "192.0.2.1"                             # rtr, port 0
+
+manifest = {}
+
+
+def cuts(frame, start=1):
+    """The frame cut at every length from start up to (not including) its full length."""
+    raw = bytes(frame)
+    return [Ether(raw[:n]) if n >= 14 else Raw(raw[:n]) for n in range(start, len(raw))]
+
+
+def checksum(header):
+    total = sum(struct.unpack("!%dH" % (len(header) // 2), header))
+    while total >> 16:
+        total = (total & 0xFFFF) + (total >> 16)
+    return (~total) & 0xFFFF
+
+
+def consistent_cuts(frame, keep=0):
+    """The frame cut at every length inside the IP payload, with the outer IPv4 total length (and checksum) or IPv6
+    payload length and the outer UDP length rewritten to match the cut, so the cut reaches the stage behind the outer
+    headers (a tunnel header, an extension header, L4) instead of being dropped at the outer IP length check.
+    keep: bytes of the IP payload never cut (e.g. an outer UDP header)."""
+    raw = bytes(frame)
+    if raw[14] >> 4 == 4:
+        ihl = (raw[14] & 0x0F) * 4
+        out = []
+        for n in range(14 + ihl + keep, len(raw)):
+            b = bytearray(raw[:n])
+            b[16:18] = struct.pack("!H", n - 14)
+            b[24:26] = b"\x00\x00"
+            b[24:26] = struct.pack("!H", checksum(bytes(b[14:14 + ihl])))
+            if raw[23] == 17 and n >= 14 + ihl + 8:
+                b[14 + ihl + 4:14 + ihl + 8] = struct.pack("!HH", n - 14 - ihl, 0)
+            out.append(Raw(bytes(b)))
+        return out
+    out = []
+    for n in range(54 + keep, len(raw)):
+        b = bytearray(raw[:n])
+        b[18:20] = struct.pack("!H", n - 54)
+        out.append(Raw(bytes(b)))
+    return out
+
+
+def family(name, config, packets, drops=None):
+    packets = stamp([Raw(bytes(p)) for p in packets])
+    wrpcap(os.path.join(OUT, name + ".pcap"), packets, linktype=1)
+    manifest[name] = {"config": config, "packets": len(packets), "drops": drops or {}}
+
+
+def inner_v4(proto="udp"):
+    l4 = {"udp": UDP(sport=5000, dport=5001), "tcp": TCP(sport=5000, dport=80, flags="S"), "icmp": ICMP()}[proto]
+    return IP(src="10.2.0.5", dst="10.1.0.10", id=0x1234) / l4 / PAYLOAD
+
+
+def to_us(mac, src, dst, dport, payload, sport=49200):
+    return Ether(dst=mac, src="02:00:00:00:00:fe") / IP(src=src, dst=dst, ttl=64) / UDP(sport=sport, dport=dport, chksum=0) / payload
+
+
+def lisp(payload, iid=None):
+    return to_us(ETR_MAC, ETR_PEER, ETR_RLOC, 4341, Raw(lisp_header(nonce=0xABCD00, instance_id=iid) + bytes(payload)))
+
+
+def gtpu(ext_bytes=b"", flags=0x30, teid=256, inner=None, length=None):
+    body = ext_bytes + bytes(inner if inner is not None else IP(src="10.45.0.2", dst="203.0.113.9") / UDP(sport=1, dport=2) / PAYLOAD)
+    header = struct.pack("!BBHI", flags, 0xFF, len(body) if length is None else length, teid)
+    return Ether(dst=GTP_MAC, src="02:00:00:00:0a:0a") / IP(src=GTP_PEER, dst=GTP_IP) / UDP(sport=2152, dport=2152) / Raw(header + body)
+
+
+def vxlan(inner, vni=5000, dport=4789, gpe_next=None):
+    if gpe_next is None:
+        header = struct.pack("!II", 0x08000000, vni << 8)
+    else:
+        header = struct.pack("!II", 0x0C000000 | gpe_next, vni << 8)
+    return Ether(dst=VTEP_MAC, src="02:00:00:00:00:fe") / IP(src=VTEP_PEER, dst=VTEP_IP, ttl=60) / UDP(sport=50000, dport=dport, chksum=0) / Raw(header + bytes(inner))
+
+
+def inner_ether():
+    return Ether(dst="02:00:00:00:03:09", src="02:00:00:00:02:01") / IP(src="10.3.0.1", dst="10.3.0.9") / UDP(sport=1, dport=2) / PAYLOAD
+
+
+# ---- L2 and native IP, toward the ITR's EID port ----
+native = Ether(dst=ITR_MAC, src=ITR_PEER) / IP(src="10.1.0.10", dst="10.2.0.1") / UDP(sport=10000, dport=7777) / PAYLOAD
+family("truncated-ethernet", "itr-v4-over-v4", cuts(native)[:13], {"TruncatedEthernet": 13})
+ipv4_cuts = [Ether(bytes(native)[:n]) for n in range(15, 34)]
+family("truncated-ipv4-header", "itr-v4-over-v4", ipv4_cuts, {"MalformedIpv4": len(ipv4_cuts)})
+family("truncated-vlan-qinq", "itr-v4-over-v4",
+       cuts(Ether(dst=ITR_MAC, src=ITR_PEER, type=0x88A8) / Dot1Q(vlan=10, type=0x8100) / Dot1Q(vlan=20) / IP(src="10.1.0.10", dst="10.2.0.1") / UDP() / PAYLOAD, 14)
+       + cuts(Ether(dst=ITR_MAC, src=ITR_PEER) / Dot1Q(vlan=10) / IP(src="10.1.0.10", dst="10.2.0.1") / UDP() / PAYLOAD, 14))
+family("truncated-arp", "itr-v4-over-v4",
+       cuts(Ether(dst="ff:ff:ff:ff:ff:ff", src=ITR_PEER) / ARP(op=1, hwsrc=ITR_PEER, psrc="10.1.0.10", pdst="10.1.0.254"), 14))
+l4 = []
+for proto in ("udp", "tcp", "icmp"):
+    l4 += consistent_cuts(Ether(dst=ITR_MAC, src=ITR_PEER) / IP(src="10.1.0.10", dst="10.2.0.1") / inner_v4(proto).payload)
+# Cuts inside the 8-byte UDP header (RFC 768), the 20-byte TCP header (RFC 9293 3.1), the 8-byte ICMP header (RFC 792).
+family("truncated-udp-tcp-icmp", "itr-v4-over-v4", l4, {"MalformedUdp": 8, "MalformedTcp": 20, "MalformedIcmp": 8})
+v6 = (Ether(dst=RTR_MAC, src="02:00:00:00:10:0b") / IPv6(src="2001:db8:1::10", dst="2001:db8:2::1") / IPv6ExtHdrHopByHop()
+      / IPv6ExtHdrDestOpt() / IPv6ExtHdrRouting() / IPv6ExtHdrFragment(m=0, id=7) / UDP(sport=1, dport=2) / PAYLOAD)
+family("truncated-ipv6-extensions", "rtr", consistent_cuts(v6))
+
+# ---- lying lengths ----
+base = native[IP]
+lies = []
+for total in (0, 1, 19, 20, 27, 29, 100, 1500, 65535):
+    lies.append(Ether(dst=ITR_MAC, src=ITR_PEER) / Raw(bytes(IP(bytes(base))) [:2] + struct.pack("!H", total) + bytes(base)[4:]))
+for ihl in (0, 1, 4, 6, 15):
+    b = bytearray(bytes(base)); b[0] = 0x40 | ihl
+    lies.append(Ether(dst=ITR_MAC, src=ITR_PEER) / Raw(bytes(b)))
+for udp_len in (0, 1, 7, 8, 9, 200, 65535):
+    lies.append(Ether(dst=ITR_MAC, src=ITR_PEER) / IP(src="10.1.0.10", dst="10.2.0.1") / UDP(sport=1, dport=2, len=udp_len, chksum=0) / PAYLOAD)
+for udp_len in (0, 7, 9, 300):
+    lies.append(to_us(ETR_MAC, ETR_PEER, ETR_RLOC, 4341, Raw(lisp_header(nonce=1) + bytes(inner_v4()))).__class__(
+        bytes(Ether(dst=ETR_MAC, src="02:00:00:00:00:fe") / IP(src=ETR_PEER, dst=ETR_RLOC) / UDP(sport=49200, dport=4341, len=udp_len, chksum=0) / Raw(lisp_header(nonce=1) + bytes(inner_v4())))))
+for total in (20, 30, 400):
+    inner = bytearray(bytes(inner_v4())); inner[2:4] = struct.pack("!H", total)
+    lies.append(lisp(bytes(inner)))
+family("lying-lengths-ip-udp", "etr-v4-in-v4", lies)
+
+gtp_lies = [gtpu(length=n) for n in (0, 1, 4, 7, 8, 500, 65535)]
+# Extension header length 0 (TS 29.281 5.2.1: length in 4-octet units, 0 is invalid) and lengths past the end.
+for ext_len in (0, 2, 63, 255):
+    gtp_lies.append(gtpu(flags=0x34, ext_bytes=struct.pack("!HBB", 0, 0, 0x85) + bytes([ext_len, 0x00, 0x09, 0x00])))
+family("lying-lengths-gtpu", "gtpu-decap", gtp_lies)
+
+# ---- chains that never end ----
+chain = IPv6ExtHdrDestOpt()
+for _ in range(60):
+    chain = chain / IPv6ExtHdrDestOpt()
+long_chains = [Ether(dst=RTR_MAC, src="02:00:00:00:10:0b") / IPv6(src="2001:db8:1::10", dst="2001:db8:2::1") / chain / UDP() / PAYLOAD]
+# A chain whose last header says "hop-by-hop again" (loop) and runs off the end of the frame.
+loop = bytes(IPv6(src="2001:db8:1::10", dst="2001:db8:2::1", nh=0, plen=8 * 40)) + b"".join(bytes([0, 0, 1, 4, 0, 0, 0, 0]) for _ in range(40))
+long_chains.append(Ether(dst=RTR_MAC, src="02:00:00:00:10:0b") / Raw(loop))
+# Extension header lengths that point past the end.
+for hdr_len in (1, 30, 255):
+    long_chains.append(Ether(dst=RTR_MAC, src="02:00:00:00:10:0b") / Raw(bytes(IPv6(src="2001:db8:1::10", dst="2001:db8:2::1", nh=60, plen=16)) + bytes([17, hdr_len]) + bytes(14)))
+family("ipv6-extension-chains", "rtr", long_chains)
+
+gtp_chain = []
+for count in (1, 4, 16, 200):
+    # Every extension says "another follows" (next type 0x85) and the last one's next type never reaches 0.
+    ext = b"".join(bytes([1, 0x10, 0x09, 0x85]) for _ in range(count))
+    gtp_chain.append(gtpu(flags=0x34, ext_bytes=struct.pack("!HBB", 0, 0, 0x85) + ext))
+gtp_chain.append(gtpu(flags=0x34, ext_bytes=struct.pack("!HBB", 0, 0, 0x85) + bytes([1, 0x10, 0x09, 0x00])))  # valid PDU session container
+family("gtpu-extension-chains", "gtpu-decap", gtp_chain)
+
+# ---- every tunnel header cut at every length ----
+# Cuts inside the 8-byte LISP header (RFC 9300 5.1), then inside the inner IPv4 packet.
+lisp_cuts = consistent_cuts(lisp(inner_v4(), iid=0), 8)
+family("truncated-lisp-data", "etr-v4-in-v4", lisp_cuts, {"MalformedLisp": 8, "InnerHeaderMalformed": len(lisp_cuts) - 8})
+lisp_control = to_us(ETR_MAC, ETR_PEER, ETR_RLOC, 4342, Raw(
+    struct.pack("!BBBBQ", 0x10, 0, 0, 1, 0x1122334455667788)      # Map-Request, record count 1 (RFC 9301 5.3)
+    + struct.pack("!HH", 1, 1) + bytes([198, 51, 100, 1])           # ITR-RLOC AFI + source
+    + struct.pack("!BBH", 0, 32, 1) + bytes([10, 1, 0, 10])), sport=4342)
+map_reply = to_us(ETR_MAC, ETR_PEER, ETR_RLOC, 4342, Raw(
+    struct.pack("!BBBBQ", 0x20, 0, 0, 255, 1)                       # Map-Reply claiming 255 records
+    + struct.pack("!IBBHHH", 60, 1, 24, 0, 0, 16387) + struct.pack("!BBBBH", 0, 0, 2, 0, 0xFFFF)), sport=4342)  # LCAF length 0xFFFF
+family("truncated-lisp-control", "etr-v4-in-v4", consistent_cuts(lisp_control, 8) + consistent_cuts(map_reply, 8) + [map_reply])
+family("truncated-vxlan", "vtep-l2-decap", consistent_cuts(vxlan(inner_ether()), 8))
+# Cuts inside the 8-byte VXLAN-GPE header are malformed (RFC draft-ietf-nvo3-vxlan-gpe 3.1).
+family("truncated-vxlan-gpe", "vtep-gpe-decap", consistent_cuts(vxlan(inner_v4(), dport=4790, gpe_next=1), 8)[:8], {"MalformedVxlan": 8})
+pdu = struct.pack("!HBB", 0, 0, 0x85) + bytes([1, 0x10, 0x09, 0x00])
+# Every cut leaves less than the GTP-U length field promises (TS 29.281 5.1), so every one is a malformed GTP-U packet.
+gtpu_cuts = consistent_cuts(gtpu(), 8) + consistent_cuts(gtpu(flags=0x34, ext_bytes=pdu), 8)
+family("truncated-gtpu", "gtpu-decap", gtpu_cuts, {"MalformedGtpU": len(gtpu_cuts)})
+
+# ---- nested encapsulation beyond any sane depth ----
+nested = []
+for depth in (1, 2, 3, 4, 8, 16):
+    payload = bytes(inner_v4())
+    for _ in range(depth):
+        payload = bytes(IP(src=ETR_PEER, dst=ETR_RLOC) / UDP(sport=49200, dport=4341, chksum=0) / Raw(lisp_header(nonce=1) + payload))
+    nested.append(lisp(IP(payload)))
+nested.append(lisp(IP(src=VTEP_PEER, dst=ETR_RLOC) / UDP(sport=1, dport=4789, chksum=0) / Raw(bytes(vxlan(inner_ether())[VXLAN]) if False else struct.pack("!II", 0x08000000, 5000 << 8) + bytes(inner_ether()))))
+family("nested-lisp", "etr-v4-in-v4", nested)
+vx_nested = []
+for depth in (1, 2, 4, 8):
+    frame = inner_ether()
+    for _ in range(depth):
+        frame = vxlan(frame)
+    vx_nested.append(vxlan(lisp(inner_v4())) if depth == 1 else frame)
+family("nested-vxlan", "vtep-l2-decap", vx_nested)
+rtr_nested = []
+for depth in (1, 3, 8):
+    payload = bytes(IP(src="10.1.0.10", dst="10.2.0.1") / UDP() / PAYLOAD)
+    for _ in range(depth):
+        payload = bytes(IP(src="198.51.100.1", dst=RTR_RLOC) / UDP(sport=49200, dport=4341, chksum=0) / Raw(lisp_header(nonce=1, instance_id=7) + payload))
+    rtr_nested.append(Ether(dst="02:00:00:00:00:02", src="02:00:00:00:ff:01") / IP(payload))
+family("nested-rtr", "rtr", rtr_nested)
+
+with open(os.path.join(OUT, "manifest.json"), "w") as f:
+    json.dump(manifest, f, indent=2, sort_keys=True)
+    f.write("\n")
+for name in sorted(manifest):
+    print(f"{name:28} {manifest[name]['packets']:5} packets -> {manifest[name]['config']}")
+print(f"{'total':28} {sum(m['packets'] for m in manifest.values()):5}")

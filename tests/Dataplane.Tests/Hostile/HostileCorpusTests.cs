@@ -1,0 +1,178 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Dataplane.Forwarding.Configuration;
+using Dataplane.Forwarding.Counters;
+using Dataplane.Forwarding.Pipeline;
+using Dataplane.Host.Replay;
+using Dataplane.Host.Run;
+using Dataplane.Ports.Pcap;
+using Dataplane.Ports.Replay;
+using Dataplane.Tests.Golden;
+using Dataplane.Tests.Oracles;
+
+namespace Dataplane.Tests.Hostile;
+
+/// <summary>
+/// Issue 8, hostile traffic: every family of pcaps/hostile (truncations at every length, lying lengths, endless
+/// extension chains, nested tunnels) replayed through the pipeline of the golden config it is addressed to. Nothing
+/// throws, every packet is counted in, every packet ends transmitted, punted or dropped under a named reason, and
+/// where the RFCs make the reason certain (a frame shorter than Ethernet, an IPv4 header cut short) it is that one.
+/// </summary>
+public sealed class HostileCorpusTests : IDisposable
+{
+    private readonly string scratch = Directory.CreateTempSubdirectory("dataplane-hostile-").FullName;
+
+    public static TheoryData<string> Families() => new(HostileCorpus.Families.Keys.Order(StringComparer.Ordinal));
+
+    [Fact]
+    public void The_corpus_covers_every_family_the_issue_names()
+    {
+        string[] expected =
+        [
+            "truncated-ethernet", "truncated-vlan-qinq", "truncated-arp", "truncated-ipv4-header", "truncated-ipv6-extensions",
+            "truncated-udp-tcp-icmp", "truncated-lisp-data", "truncated-lisp-control", "truncated-vxlan", "truncated-vxlan-gpe",
+            "truncated-gtpu", "lying-lengths-ip-udp", "lying-lengths-gtpu", "ipv6-extension-chains", "gtpu-extension-chains",
+            "nested-lisp", "nested-vxlan", "nested-rtr",
+        ];
+        Assert.Equal(expected.Order(StringComparer.Ordinal), HostileCorpus.Families.Keys.Order(StringComparer.Ordinal));
+        foreach (string family in expected)
+        {
+            Assert.True(File.Exists(HostileCorpus.PcapPath(family)), family);
+            Assert.Equal(HostileCorpus.Families[family].Packets, CaptureFrames.Read(HostileCorpus.PcapPath(family)).Count);
+            Assert.True(File.Exists(new GoldenCase(HostileCorpus.Families[family].Config).ConfigPath), family);
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Families))]
+    public void Replay_accounts_for_every_hostile_packet_under_a_named_reason(string family)
+    {
+        var entry = HostileCorpus.Families[family];
+        var clock = new ReplayClock();
+        var plane = ForwardingPlaneBuilder.Build(DataplaneConfigFile.Load(new GoldenCase(entry.Config).ConfigPath), new ForwardingPlaneOptions { Clock = clock, NonceSeed = 1 });
+        ReplayResult result;
+        using (var input = File.OpenRead(HostileCorpus.PcapPath(family)))
+        using (var output = new PcapWriter(Path.Combine(scratch, "out.pcap"), CaptureLinkType.Ethernet, PcapTimestampPrecision.Nanoseconds))
+        using (var punts = new PcapWriter(Path.Combine(scratch, "punt.pcap"), CaptureLinkType.Ethernet, PcapTimestampPrecision.Nanoseconds))
+        {
+            result = new PcapReplay(plane, clock).Run(input, output, punts);
+        }
+
+        var counters = result.Counters;
+        string table = counters.ToTable();
+        Assert.Null(result.InputError);
+        Assert.True(entry.Packets == counters.Received, $"received: expected {entry.Packets}\n{table}");
+        Assert.True(counters.IsConserved, table);
+        Assert.True(counters.Dropped(DropReason.None) == 0, $"drops without a reason\n{table}");
+        foreach (var reason in counters.Drops.Keys)
+        {
+            Assert.True(Enum.IsDefined(reason), $"unnamed drop reason {(int)reason}\n{table}");
+        }
+
+        foreach (var (reasonName, count) in entry.Drops)
+        {
+            var reason = Enum.Parse<DropReason>(reasonName);
+            Assert.True(count == counters.Dropped(reason), $"{reasonName}: expected {count}\n{table}");
+        }
+
+        Assert.Equal(counters.Transmitted, CaptureFrames.Read(Path.Combine(scratch, "out.pcap")).Count);
+    }
+
+    [Fact]
+    public void The_replay_verb_survives_a_hostile_capture()
+    {
+        string family = "truncated-gtpu";
+        string config = new GoldenCase(HostileCorpus.Families[family].Config).ConfigPath;
+        var output = new StringWriter();
+        var error = new StringWriter();
+
+        int exitCode = ReplayCommand.Run(
+            ["--config", config, "--in", HostileCorpus.PcapPath(family), "--out", Path.Combine(scratch, "out.pcap"), "--punt", Path.Combine(scratch, "punt.pcap")],
+            output, error);
+
+        Assert.True(exitCode == 0, output.ToString() + error);
+        Assert.Contains("conservation holds", output.ToString(), StringComparison.Ordinal);
+        Assert.Matches($@"received\s+{HostileCorpus.Families[family].Packets}\b", output.ToString());
+    }
+
+    [Fact]
+    public async Task The_replay_verb_as_a_process_survives_a_hostile_capture()
+    {
+        string family = "truncated-lisp-data";
+        string config = new GoldenCase(HostileCorpus.Families[family].Config).ConfigPath;
+        string host = Path.Combine(AppContext.BaseDirectory, "dataplane.dll");
+        Assert.SkipUnless(File.Exists(host), $"the dataplane host is not next to the tests ({host})");
+        var start = new System.Diagnostics.ProcessStartInfo("dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            ArgumentList = { host, "replay", "--config", config, "--in", HostileCorpus.PcapPath(family), "--out", Path.Combine(scratch, "out.pcap"), "--punt", Path.Combine(scratch, "punt.pcap") },
+        };
+        using var process = System.Diagnostics.Process.Start(start)!;
+        var cancel = TestContext.Current.CancellationToken;
+        var stdoutTask = process.StandardOutput.ReadToEndAsync(cancel);
+        var stderrTask = process.StandardError.ReadToEndAsync(cancel);
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancel);
+        timeout.CancelAfter(TimeSpan.FromSeconds(60));
+        try
+        {
+            await process.WaitForExitAsync(timeout.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            throw;
+        }
+
+        string stdout = await stdoutTask;
+        string stderr = await stderrTask;
+        Assert.True(process.ExitCode == 0, stdout + stderr);
+        Assert.Contains("conservation holds", stdout, StringComparison.Ordinal);
+        Assert.Matches($@"received\s+{HostileCorpus.Families[family].Packets}\b", stdout);
+    }
+
+    [Theory]
+    [InlineData("truncated-vxlan", 2)]
+    [InlineData("gtpu-extension-chains", 1)]
+    public void The_daemon_on_pcap_ports_survives_a_hostile_capture(string family, int workers)
+    {
+        var entry = HostileCorpus.Families[family];
+        var config = JsonNode.Parse(File.ReadAllText(new GoldenCase(entry.Config).ConfigPath))!.AsObject();
+        config["workers"] = workers;
+        var ports = config["ports"]!.AsArray();
+        for (int i = 0; i < ports.Count; i++)
+        {
+            ports[i]!["driver"] = "pcap";
+            ports[i]!["txPcap"] = Path.Combine(scratch, $"tx{i}.pcap");
+        }
+
+        ports[0]!["rxPcap"] = HostileCorpus.PcapPath(family);
+        string configPath = Path.Combine(scratch, "config.json");
+        File.WriteAllText(configPath, config.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
+        var output = new StringWriter();
+        var error = new StringWriter();
+
+        int exitCode = RunCommand.Run(["--config", configPath, "--exit-when-idle", "0.3", "--duration", "30", "--nonce-seed", "1"], output, error);
+
+        Assert.True(exitCode == 0, output.ToString() + error);
+        Assert.Contains("conservation holds", output.ToString(), StringComparison.Ordinal);
+        Assert.Matches($@"received\s+{entry.Packets}\b", output.ToString());
+    }
+
+    [Fact]
+    public void Regenerating_the_corpus_with_scapy_reproduces_the_committed_files()
+    {
+        ScapyOracle.Run(Path.Combine(HostileCorpus.Root, "generate_hostile.py"), scratch);
+        foreach (string file in Directory.GetFiles(scratch))
+        {
+            string committed = Path.Combine(HostileCorpus.Root, Path.GetFileName(file));
+            Assert.True(File.Exists(committed), $"pcaps/hostile/{Path.GetFileName(file)} is generated but not committed");
+            Assert.True(File.ReadAllBytes(committed).AsSpan().SequenceEqual(File.ReadAllBytes(file)),
+                $"pcaps/hostile/{Path.GetFileName(file)} differs: regenerate with /usr/bin/python3 pcaps/hostile/generate_hostile.py");
+        }
+
+        Assert.Equal(HostileCorpus.Families.Count + 1, Directory.GetFiles(scratch).Length);
+    }
+
+    public void Dispose() => Directory.Delete(scratch, recursive: true);
+}
