@@ -130,10 +130,10 @@ family("truncated-ipv6-extensions", "rtr", consistent_cuts(v6))
 base = native[IP]
 lies = []
 for total in (0, 1, 19, 20, 27, 29, 100, 1500, 65535):
-    lies.append(Ether(dst=ITR_MAC, src=ITR_PEER) / Raw(bytes(IP(bytes(base))) [:2] + struct.pack("!H", total) + bytes(base)[4:]))
+    lies.append(Ether(dst=ETR_MAC, src=ITR_PEER, type=0x0800) / Raw(bytes(IP(bytes(base))) [:2] + struct.pack("!H", total) + bytes(base)[4:]))
 for ihl in (0, 1, 4, 6, 15):
     b = bytearray(bytes(base)); b[0] = 0x40 | ihl
-    lies.append(Ether(dst=ITR_MAC, src=ITR_PEER) / Raw(bytes(b)))
+    lies.append(Ether(dst=ETR_MAC, src=ITR_PEER, type=0x0800) / Raw(bytes(b)))
 for udp_len in (0, 1, 7, 8, 9, 200, 65535):
     lies.append(Ether(dst=ITR_MAC, src=ITR_PEER) / IP(src="10.1.0.10", dst="10.2.0.1") / UDP(sport=1, dport=2, len=udp_len, chksum=0) / PAYLOAD)
 for udp_len in (0, 7, 9, 300):
@@ -157,10 +157,10 @@ for _ in range(60):
 long_chains = [Ether(dst=RTR_MAC, src="02:00:00:00:10:0b") / IPv6(src="2001:db8:1::10", dst="2001:db8:2::1") / chain / UDP() / PAYLOAD]
 # A chain whose last header says "hop-by-hop again" (loop) and runs off the end of the frame.
 loop = bytes(IPv6(src="2001:db8:1::10", dst="2001:db8:2::1", nh=0, plen=8 * 40)) + b"".join(bytes([0, 0, 1, 4, 0, 0, 0, 0]) for _ in range(40))
-long_chains.append(Ether(dst=RTR_MAC, src="02:00:00:00:10:0b") / Raw(loop))
+long_chains.append(Ether(dst=RTR_MAC, src="02:00:00:00:10:0b", type=0x86DD) / Raw(loop))
 # Extension header lengths that point past the end.
 for hdr_len in (1, 30, 255):
-    long_chains.append(Ether(dst=RTR_MAC, src="02:00:00:00:10:0b") / Raw(bytes(IPv6(src="2001:db8:1::10", dst="2001:db8:2::1", nh=60, plen=16)) + bytes([17, hdr_len]) + bytes(14)))
+    long_chains.append(Ether(dst=RTR_MAC, src="02:00:00:00:10:0b", type=0x86DD) / Raw(bytes(IPv6(src="2001:db8:1::10", dst="2001:db8:2::1", nh=60, plen=16)) + bytes([17, hdr_len]) + bytes(14)))
 family("ipv6-extension-chains", "rtr", long_chains)
 
 gtp_chain = []
