@@ -123,16 +123,6 @@ public sealed class LispEncapsulationStage : IBatchStage
         }
     }
 
-    /// <summary>A batch is usually one instance: one table probe per batch, not per packet.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void SelectInstance(ref BatchState batch, uint instanceId)
-    {
-        if (!batch.Instance.IsValid || batch.Instance.InstanceId != instanceId)
-        {
-            batch.Instance = batch.Index.Instance(instanceId);
-        }
-    }
-
     private void Handle(ref PacketDescriptor packet, bool fromTunnel, ref BatchState batch, WorkerCounters counters)
     {
         if ((PacketKind)packet.Kind == PacketKind.NativeIpv4)
@@ -174,7 +164,7 @@ public sealed class LispEncapsulationStage : IBatchStage
             return; // inside the site: native routing
         }
 
-        SelectInstance(ref batch, iid);
+        batch.Index.Select(ref batch.Instance, iid);
         bool found = batch.Instance.TryLookup(destination, out uint slot);
 
         // The common mapping (one usable IPv4 RLOC, not about to expire) comes whole from the slot's forwarding word;
@@ -243,7 +233,7 @@ public sealed class LispEncapsulationStage : IBatchStage
             return; // inside the site: native routing
         }
 
-        SelectInstance(ref batch, iid);
+        batch.Index.Select(ref batch.Instance, iid);
         bool found = inner.IsV4
             ? batch.Instance.TryLookup(inner.Destination.AsV4(), out uint slot)
             : batch.Instance.TryLookup(inner.Destination.AsV6(), out slot);

@@ -73,7 +73,7 @@ internal sealed class MapCachePrefetcher
                 continue;
             }
 
-            SelectInstance(ref instance, index, packet.InstanceId);
+            index.Select(ref instance, packet.InstanceId);
             instance.Prefetch(new Ipv4Address(destination));
             destinations[i] = destination;
             slots[i] = 0;
@@ -82,7 +82,7 @@ internal sealed class MapCachePrefetcher
         // IPv6: the trie walks, interleaved across the batch; then the slots they lead to.
         if (v6Count > 0)
         {
-            SelectInstance(ref instance, index, v6Instance);
+            index.Select(ref instance, v6Instance);
             instance.LookupBatchInterleaved(v6Destinations.AsSpan(0, v6Count), v6Slots);
             for (int j = 0; j < v6Count; j++)
             {
@@ -101,7 +101,7 @@ internal sealed class MapCachePrefetcher
                 continue;
             }
 
-            SelectInstance(ref instance, index, packets[i].InstanceId);
+            index.Select(ref instance, packets[i].InstanceId);
             if (instance.TryLookup(new Ipv4Address(destinations[i]), out uint slot))
             {
                 slots[i] = slot;
@@ -159,13 +159,5 @@ internal sealed class MapCachePrefetcher
 
         destination = BinaryPrimitives.ReadUInt32BigEndian(data[(l3 + 16)..]);
         return true;
-    }
-
-    private static void SelectInstance(ref MapCacheInstanceIndex instance, LpmMapCacheIndex index, uint instanceId)
-    {
-        if (!instance.IsValid || instance.InstanceId != instanceId)
-        {
-            instance = index.Instance(instanceId);
-        }
     }
 }

@@ -159,10 +159,15 @@ public sealed class Ipv6LpmTable
     }
 
     // The pool index of the entry a walk reads below a pointer at `depth` levels under the root: the address's
-    // byte at bit offset 16 + 8 * depth (Walk's shifting window over the two halves, in one expression).
+    // byte at bit offset 16 + 8 * depth, taken from the 64-bit half that holds it as Walk does (a UInt128 shift is a
+    // call, not an instruction).
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static nint ChildSlot(uint pointer, UInt128 address, int depth) =>
-        ((nint)(pointer & IndexMask) * NodeSize) + (nint)((ulong)(address >> (128 - RootBits - 8 - (8 * depth))) & 0xFF);
+    private static nint ChildSlot(uint pointer, UInt128 address, int depth)
+    {
+        ulong half = depth < 6 ? (ulong)(address >> 64) : (ulong)address;
+        int shift = depth < 6 ? 40 - (8 * depth) : 56 - (8 * (depth - 6));
+        return ((nint)(pointer & IndexMask) * NodeSize) + (nint)((half >> shift) & 0xFF);
+    }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static bool Decode(uint e, out uint value)

@@ -61,6 +61,19 @@ public sealed class LpmMapCacheIndex : IMapCacheIndex
         return new MapCacheInstanceIndex(instanceId, ipv4, ipv6);
     }
 
+    /// <summary>
+    /// Keeps <paramref name="current"/> on <paramref name="instanceId"/>'s tables: a probe only when the instance
+    /// differs from the one held (a batch is usually one instance, so one probe per batch).
+    /// </summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    public void Select(ref MapCacheInstanceIndex current, uint instanceId)
+    {
+        if (!current.IsValid || current.InstanceId != instanceId)
+        {
+            current = Instance(instanceId);
+        }
+    }
+
     /// <summary>True when a map-cache prefix was ever inserted in the instance (its LPM tables exist).</summary>
     public bool HasInstance(uint instanceId) => _tables.TryGetIpv4(instanceId, out _) || _tables.TryGetIpv6(instanceId, out _);
 
