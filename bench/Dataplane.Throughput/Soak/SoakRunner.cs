@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Dataplane.Control.Logging;
 using Dataplane.Control.Socket;
+using Dataplane.Ports.Workers;
 using Dataplane.Throughput.Scenarios;
 
 namespace Dataplane.Throughput.Soak;
@@ -10,6 +11,9 @@ namespace Dataplane.Throughput.Soak;
 /// from in-memory rings on their own threads, while <see cref="SoakControlClient"/> applies updates to the ITR's
 /// plane through a real <see cref="ControlServer"/> on a Unix socket in a temporary directory; every second one
 /// <see cref="SoakSample"/>. At the end: per-worker conservation, every update acknowledged, memory flat.
+/// Once a second, as the daemon's control thread does (<see cref="DataplaneRuntime"/>), the workers are paused at
+/// their quiescent point and the planes reclaim what updates retired (LPM groups, map-cache slots): without that,
+/// every add/remove cycle strands a 1 KiB LPM group and a slot, and the soak measures its own missing maintenance.
 /// </summary>
 public static class SoakRunner
 {
@@ -21,11 +25,13 @@ public static class SoakRunner
         var vtepScenario = new VtepEncapScenario();
         var (itrPlane, itrPipelines) = CellRunner.Build(itrScenario, settings, 1);
         var (vtepPlane, vtepPipelines) = CellRunner.Build(vtepScenario, settings, 1);
+        var barrier = new QuiescenceBarrier();
         var workers = new[]
         {
-            new SoakWorker("itr-0", itrScenario, settings, itrPipelines[0]),
-            new SoakWorker("vtep-0", vtepScenario, settings, vtepPipelines[0]),
+            new SoakWorker("itr-0", itrScenario, settings, itrPipelines[0], barrier),
+            new SoakWorker("vtep-0", vtepScenario, settings, vtepPipelines[0], barrier),
         };
+        int reclaimsMissed = 0;
 
         string directory = Directory.CreateTempSubdirectory("dp-soak-").FullName;
         var failures = new List<string>();
@@ -66,6 +72,17 @@ public static class SoakRunner
                     Thread.Sleep(wait);
                 }
 
+                if (barrier.TryPauseAll(TimeSpan.FromMilliseconds(50)))
+                {
+                    itrPlane.ReclaimRetired();
+                    vtepPlane.ReclaimRetired();
+                }
+                else
+                {
+                    reclaimsMissed++;
+                }
+
+                barrier.Release();
                 var sample = Sample(clock.Elapsed.TotalSeconds, workers, client);
                 samples.Add(sample);
                 if (second % 10 == 0 || second == options.Seconds)
@@ -127,6 +144,11 @@ public static class SoakRunner
         if (client.Acknowledged != client.Sent)
         {
             failures.Add($"{client.Sent} updates sent, {client.Acknowledged} acknowledged");
+        }
+
+        if (reclaimsMissed > samples.Count / 10)
+        {
+            failures.Add($"the workers missed {reclaimsMissed} of {samples.Count} reclaim pauses (50 ms each): retired table memory piles up");
         }
 
         long expected = (long)options.Seconds * options.UpdatesPerSecond;

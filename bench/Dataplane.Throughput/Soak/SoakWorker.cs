@@ -1,12 +1,15 @@
 using Dataplane.Forwarding.Buffers;
 using Dataplane.Forwarding.Pipeline;
+using Dataplane.Ports.Workers;
 using Dataplane.Throughput.Scenarios;
 
 namespace Dataplane.Throughput.Soak;
 
 /// <summary>
 /// One soak worker: its scenario's ring into its pipeline, whole batches, until told to stop. The packet count is
-/// published for the sampler after every batch; the loop allocates nothing (ring and batch preallocated).
+/// published for the sampler after every batch; the loop allocates nothing (ring and batch preallocated). Between
+/// batches it passes the <see cref="QuiescenceBarrier"/>, as the daemon's workers do, so the soak's control side can
+/// reclaim the table memory that updates retire.
 /// </summary>
 internal sealed class SoakWorker
 {
@@ -15,8 +18,11 @@ internal sealed class SoakWorker
     private long packets;
     private volatile bool stop;
 
-    public SoakWorker(string name, IScenario scenario, ScenarioSettings settings, ForwardingPipeline pipeline)
+    private readonly QuiescenceBarrier barrier;
+
+    public SoakWorker(string name, IScenario scenario, ScenarioSettings settings, ForwardingPipeline pipeline, QuiescenceBarrier barrier)
     {
+        this.barrier = barrier;
         Name = name;
         Scenario = scenario;
         Pipeline = pipeline;
@@ -38,11 +44,13 @@ internal sealed class SoakWorker
 
     public void Run()
     {
+        barrier.Enter();
         try
         {
             var pipeline = Pipeline;
             while (!stop)
             {
+                barrier.PassQuiescentPoint();
                 ring.Receive(batch);
                 pipeline.Process(batch);
                 Volatile.Write(ref packets, packets + batch.Count);
@@ -54,6 +62,7 @@ internal sealed class SoakWorker
         }
         finally
         {
+            barrier.Leave();
             ring.Dispose();
         }
     }

@@ -13,18 +13,14 @@ namespace Dataplane.Tests.Control;
 public sealed class DaemonControlTests : IDisposable
 {
     private static readonly string Dataplane = Path.Combine(AppContext.BaseDirectory, "dataplane");
-    private readonly string scratch = Directory.CreateTempSubdirectory("dpc-run-").FullName;
-    private readonly List<Process> children = [];
-
-    private string SocketPath => Path.Combine(scratch, "c.sock");
+    private readonly DaemonScratch scratch = new("dpc-run-");
 
     [Fact]
     public void Every_acknowledged_mapping_survives_kill_9_and_ctl_reads_it_back()
     {
-        string config = WriteConfig();
-        var daemon = StartDaemon(config);
+        var daemon = scratch.Start();
         var acknowledged = new List<string>();
-        using (var socket = ConnectWithRetry())
+        using (var socket = scratch.ConnectWithRetry())
         {
             var requests = new StringBuilder();
             for (int i = 0; i < 3000; i++)
@@ -53,42 +49,41 @@ public sealed class DaemonControlTests : IDisposable
                 acknowledged.Add(CultureInfo($"[8]10.{id / 256}.{id % 256}.0/24"));
             }
 
-            daemon.Kill(); // SIGKILL: no clean shutdown, no final snapshot
-            daemon.WaitForExit();
+            DaemonScratch.Kill9(daemon); // no clean shutdown, no final snapshot
             writer.Join(TimeSpan.FromSeconds(10));
         }
 
-        StartDaemon(config);
-        using (ConnectWithRetry())
+        scratch.Start();
+        using (scratch.ConnectWithRetry())
         {
         }
 
-        var (exitCode, json, error) = Ctl("--socket", SocketPath, "--json", "mapcache.list");
+        var (exitCode, json, error) = Ctl("--socket", scratch.SocketPath, "--json", "mapcache.list");
         Assert.True(exitCode == 0, error);
         var present = JsonNode.Parse(json)!.AsArray().Select(e => e!["eid"]!.GetValue<string>()).ToHashSet();
         Assert.All(acknowledged, eid => Assert.Contains(eid, present));
         Assert.Contains("[7]10.2.0.0/16", present); // the configuration's entries are there too
 
-        var (tableExit, table, _) = Ctl("--socket", SocketPath, "mapcache.list");
+        var (tableExit, table, _) = Ctl("--socket", scratch.SocketPath, "mapcache.list");
         Assert.Equal(0, tableExit);
         Assert.Matches(@"\[8\]10\.0\.0\.0/24\s+never\s+198\.51\.100\.1 p1 w100 up", table);
 
-        var (addExit, _, addError) = Ctl("--socket", SocketPath, "mapcache.add", "eid=[7]10.30.0.0/16", "locators=198.51.100.1:1:100,2001:db8::5:1:50", "ttlMinutes=10");
+        var (addExit, _, addError) = Ctl("--socket", scratch.SocketPath, "mapcache.add", "eid=[7]10.30.0.0/16", "locators=198.51.100.1:1:100,2001:db8::5:1:50", "ttlMinutes=10");
         Assert.True(addExit == 0, addError);
-        var (_, listed, _) = Ctl("--socket", SocketPath, "--json", "mapcache.list");
+        var (_, listed, _) = Ctl("--socket", scratch.SocketPath, "--json", "mapcache.list");
         var added = JsonNode.Parse(listed)!.AsArray().Single(e => e!["eid"]!.GetValue<string>() == "[7]10.30.0.0/16")!;
         Assert.Equal("2001:db8::5", added["locators"]![1]!["address"]!.GetValue<string>());
         Assert.Equal(50, added["locators"]![1]!["weight"]!.GetValue<int>());
         Assert.InRange(added["remainingSeconds"]!.GetValue<long>(), 590, 600);
 
-        var (badExit, _, badError) = Ctl("--socket", SocketPath, "mapcache.add", "eid=10.0.0.0/33");
+        var (badExit, _, badError) = Ctl("--socket", scratch.SocketPath, "mapcache.add", "eid=10.0.0.0/33");
         Assert.Equal(1, badExit);
         Assert.Contains("params.eid: '10.0.0.0/33' is not a prefix: mask length 33 > 32", badError, StringComparison.Ordinal);
 
-        var (countersExit, counters, _) = Ctl("--socket", SocketPath, "--json", "counters.get");
+        var (countersExit, counters, _) = Ctl("--socket", scratch.SocketPath, "--json", "counters.get");
         Assert.Equal(0, countersExit);
         Assert.True(JsonNode.Parse(counters)!["conserved"]!.GetValue<bool>());
-        var (portsExit, ports, _) = Ctl("--socket", SocketPath, "ports.stats");
+        var (portsExit, ports, _) = Ctl("--socket", scratch.SocketPath, "ports.stats");
         Assert.Equal(0, portsExit);
         Assert.Contains("eid-side", ports, StringComparison.Ordinal);
     }
@@ -96,63 +91,11 @@ public sealed class DaemonControlTests : IDisposable
     [Fact]
     public void Ctl_without_a_daemon_says_which_socket_and_exits_1()
     {
-        var (exitCode, _, error) = Ctl("--socket", Path.Combine(scratch, "none.sock"), "mapcache.list");
+        var (exitCode, _, error) = Ctl("--socket", Path.Combine(scratch.Directory, "none.sock"), "mapcache.list");
 
         Assert.Equal(1, exitCode);
-        Assert.Contains(Path.Combine(scratch, "none.sock"), error, StringComparison.Ordinal);
+        Assert.Contains(Path.Combine(scratch.Directory, "none.sock"), error, StringComparison.Ordinal);
         Assert.Contains("control.socket", error, StringComparison.Ordinal);
-    }
-
-    private string WriteConfig()
-    {
-        var config = ControlTestConfig.Json();
-        var ports = config["ports"]!.AsArray();
-        for (int i = 0; i < ports.Count; i++)
-        {
-            ports[i]!["driver"] = "pcap";
-            ports[i]!["txPcap"] = Path.Combine(scratch, $"tx{i}.pcap"); // transmit only: the daemon idles, waiting for us
-        }
-
-        config["control"] = new JsonObject { ["socket"] = SocketPath, ["stateDirectory"] = Path.Combine(scratch, "state") };
-        string path = Path.Combine(scratch, "config.json");
-        File.WriteAllText(path, config.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
-        return path;
-    }
-
-    private Process StartDaemon(string config)
-    {
-        var start = new ProcessStartInfo(Dataplane) { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (string argument in new[] { "run", "--config", config, "--duration", "120" })
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        var process = Process.Start(start)!;
-        process.OutputDataReceived += (_, _) => { };
-        process.ErrorDataReceived += (_, _) => { };
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        children.Add(process);
-        return process;
-    }
-
-    private Socket ConnectWithRetry()
-    {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
-        while (true)
-        {
-            var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified) { ReceiveTimeout = 30_000 };
-            try
-            {
-                socket.Connect(new UnixDomainSocketEndPoint(SocketPath));
-                return socket;
-            }
-            catch (SocketException) when (DateTime.UtcNow < deadline)
-            {
-                socket.Dispose();
-                Thread.Sleep(100);
-            }
-        }
     }
 
     private static (int ExitCode, string Output, string Error) Ctl(params string[] arguments)
@@ -173,19 +116,5 @@ public sealed class DaemonControlTests : IDisposable
 
     private static string CultureInfo(FormattableString text) => FormattableString.Invariant(text);
 
-    public void Dispose()
-    {
-        foreach (var child in children)
-        {
-            if (!child.HasExited)
-            {
-                child.Kill();
-                child.WaitForExit();
-            }
-
-            child.Dispose();
-        }
-
-        Directory.Delete(scratch, recursive: true);
-    }
+    public void Dispose() => scratch.Dispose();
 }

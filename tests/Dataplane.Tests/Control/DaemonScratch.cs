@@ -4,7 +4,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 
-namespace Dataplane.Tests.Control.Abuse;
+namespace Dataplane.Tests.Control;
 
 /// <summary>
 /// A scratch directory with a daemon configuration (pcap ports that only transmit, so the daemon idles), a control
