@@ -42,6 +42,7 @@ public static class SoakReport
 
         md.AppendLine().AppendLine("## Control updates (real control socket, JSON-RPC)").AppendLine();
         md.AppendLine(inv, $"Sent {result.UpdatesSent}, acknowledged {result.UpdatesAcknowledged} ({(seconds > 0 ? result.UpdatesAcknowledged / seconds : 0):F0}/s; requested {o.UpdatesPerSecond}/s).").AppendLine();
+        md.AppendLine(inv, $"Retired table memory reclaimed at {result.ReclaimPauses} once-a-second quiescent pauses ({result.ReclaimsMissed} missed: a worker not parked within 50 ms).").AppendLine();
         var m = result.Memory;
         if (m is not null)
         {

@@ -25,7 +25,10 @@ public sealed record SoakWorkerResult(string Name, string Scenario, long Fed, lo
     }
 }
 
-/// <summary>A whole soak: the samples, the workers' counters, the control updates, and the verdicts on them.</summary>
+/// <summary>
+/// A whole soak: the samples, the workers' counters, the control updates, the once-a-second reclaim pauses (done, and
+/// missed because a worker did not park within 50 ms), and the verdicts on them.
+/// </summary>
 public sealed record SoakResult(
     SoakOptions Options,
     double SetupSeconds,
@@ -33,6 +36,8 @@ public sealed record SoakResult(
     IReadOnlyList<SoakWorkerResult> Workers,
     long UpdatesSent,
     long UpdatesAcknowledged,
+    int ReclaimPauses,
+    int ReclaimsMissed,
     SoakMemoryVerdict Memory,
     IReadOnlyList<string> Failures)
 {

@@ -31,7 +31,7 @@ public static class SoakRunner
             new SoakWorker("itr-0", itrScenario, settings, itrPipelines[0], barrier),
             new SoakWorker("vtep-0", vtepScenario, settings, vtepPipelines[0], barrier),
         };
-        int reclaimsMissed = 0;
+        int reclaimPauses = 0, reclaimsMissed = 0;
 
         string directory = Directory.CreateTempSubdirectory("dp-soak-").FullName;
         var failures = new List<string>();
@@ -76,6 +76,7 @@ public static class SoakRunner
                 {
                     itrPlane.ReclaimRetired();
                     vtepPlane.ReclaimRetired();
+                    reclaimPauses++;
                 }
                 else
                 {
@@ -181,7 +182,7 @@ public static class SoakRunner
         }
 
         GC.KeepAlive(vtepPlane);
-        return new SoakResult(options, setup.Elapsed.TotalSeconds, samples, results, client.Sent, client.Acknowledged, memory!, failures);
+        return new SoakResult(options, setup.Elapsed.TotalSeconds, samples, results, client.Sent, client.Acknowledged, reclaimPauses, reclaimsMissed, memory!, failures);
     }
 
     private static SoakSample Sample(double seconds, SoakWorker[] workers, SoakControlClient client)
