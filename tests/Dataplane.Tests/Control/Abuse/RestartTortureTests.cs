@@ -51,18 +51,25 @@ public sealed class RestartTortureTests : IDisposable
                 $"round {round} (seed {seed}): lost {lostMapCache.Count} mapcache entries ({string.Join(' ', lostMapCache.Take(5))}) and {lostLocal.Count} local EIDs ({string.Join(' ', lostLocal.Take(5))})");
             Assert.Contains("[7]10.2.0.0/16", presentMapCache); // the configuration's own entry
             survived++;
+            WriteReport(seed, survived, rounds, mapCache.Count, localEids.Count, started); // after every round: a long run cut short still says how far it got
         }
 
         DaemonScratch.Kill9(daemon);
+        TestContext.Current.TestOutputHelper?.WriteLine(WriteReport(seed, survived, rounds, mapCache.Count, localEids.Count, started));
+
+        Assert.Equal(rounds, survived);
+    }
+
+    private static string WriteReport(int seed, int survived, int rounds, int mapCacheAdds, int localEidAdds, DateTime started)
+    {
         string report = string.Create(CultureInfo.InvariantCulture,
-            $"restart torture: seed {seed}, {survived}/{rounds} rounds survived, {mapCache.Count + localEids.Count} acknowledged changes verified ({mapCache.Count} mapcache.add, {localEids.Count} localeid.add), {(DateTime.UtcNow - started).TotalSeconds:F1} s");
-        TestContext.Current.TestOutputHelper?.WriteLine(report);
+            $"restart torture: seed {seed}, {survived}/{rounds} rounds survived, {mapCacheAdds + localEidAdds} acknowledged changes verified ({mapCacheAdds} mapcache.add, {localEidAdds} localeid.add), {(DateTime.UtcNow - started).TotalSeconds:F1} s");
         if (Environment.GetEnvironmentVariable("DATAPLANE_TORTURE_REPORT") is { Length: > 0 } reportPath)
         {
             File.WriteAllText(reportPath, report + "\n");
         }
 
-        Assert.Equal(rounds, survived);
+        return report;
     }
 
     /// <summary>Streams one round's requests; SIGKILLs the daemon once <paramref name="killAfter"/> acknowledgements arrived.</summary>
