@@ -46,4 +46,7 @@ public enum LispControlEvent
     PendingLimitReached,
     NotForUs,
     UnusableRecord,
+
+    /// <summary>An ETR answered a Map-Request but did not remember its ITR-RLOC for SMR: the EID's requester set is full.</summary>
+    RequesterMemoryFull,
 }

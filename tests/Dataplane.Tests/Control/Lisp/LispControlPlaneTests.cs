@@ -275,4 +275,36 @@ public sealed class LispControlPlaneTests
         Assert.Equal(1, c.Control.Counters[LispControlEvent.BadHmac]);
         Assert.Null(c.Lookup(Mobile));
     }
+
+    /// <summary>
+    /// The ITR-RLOCs of a Map-Request are not authenticated: a flood of requests for one EID, each naming another
+    /// ITR-RLOC, is answered, but the ETR remembers at most <see cref="EtrResponder.MaxRequestersPerPrefix"/> of them
+    /// for SMR (the first ones), counts the rest, and one mapping change sends no more SMRs than that.
+    /// </summary>
+    [Fact]
+    public void AMapRequestFloodWithMadeUpItrRlocsIsAnsweredButTheEtrRemembersAtMostTheBoundForSmr()
+    {
+        var (_, _, a, _, _) = Lab();
+        var eid = EidPrefix.Parse($"[0]{Mobile}/32");
+        const int Extra = 500;
+        int flood = EtrResponder.MaxRequestersPerPrefix + Extra;
+        long repliesBefore = a.Control.Counters[LispControlEvent.MapReplySent];
+        for (int i = 0; i < flood; i++)
+        {
+            var itr = new Dataplane.Wire.Addresses.Ipv4Address(0xC6120000u + (uint)i); // 198.18.0.0/15 (RFC 2544 benchmarking)
+            var request = new MapRequest((ulong)i + 1, LispAddress.Ipv4(new Dataplane.Wire.Addresses.Ipv4Address(0x0A03000A)), [LispAddress.Ipv4(itr)],
+                [new LispPrefix(LispAddress.Ipv4(new Dataplane.Wire.Addresses.Ipv4Address(0x0A010005), 0), 32)]);
+            var bytes = new byte[request.Size];
+            request.Write(bytes);
+            a.Control.HandleDatagram(new UdpDatagram(new IpAddress(itr), IpAddress.Parse(RlocA), 4342, 4342, bytes));
+        }
+
+        Assert.Equal(flood, a.Control.Counters[LispControlEvent.MapReplySent] - repliesBefore);
+        Assert.Equal(Extra, a.Control.Counters[LispControlEvent.RequesterMemoryFull]);
+        var remembered = a.Control.Etr!.RequestersOf(eid);
+        Assert.Equal(EtrResponder.MaxRequestersPerPrefix, remembered.Count);
+        Assert.Contains(IpAddress.Parse("198.18.0.0"), remembered);
+        Assert.DoesNotContain(IpAddress.Parse("198.18.4.0"), remembered); // request 1024, the first past the bound
+        Assert.Equal(EtrResponder.MaxRequestersPerPrefix, a.Control.Etr.SolicitRequesters(eid));
+    }
 }
