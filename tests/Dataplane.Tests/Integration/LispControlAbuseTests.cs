@@ -15,7 +15,8 @@ namespace Dataplane.Tests.Integration;
 /// underlay sending real UDP 4342 datagrams built by Tools/lisp_attacker.py (Python's hmac/hashlib/struct from the RFC
 /// 9301 figures, not our codec): Map-Registers with a wrong HMAC, under unknown key ids, for prefixes the site may not
 /// register, a byte-identical replay of a Map-Register the xTR sent (taken from a tcpdump capture), forged and replayed
-/// Map-Notifies and unsolicited Map-Replies (map-cache poisoning) to the xTR, truncated and malformed messages, and a Map-Request flood. Each must be dropped and
+/// Map-Notifies and unsolicited Map-Replies (map-cache poisoning) to the xTR, truncated and malformed messages, and
+/// Map-Request floods (at the map-server; at the xTR with a made-up ITR-RLOC in every request). Each must be dropped and
 /// counted under its reason (exactly as many as were sent), the registration and both daemons' rule state must be
 /// unchanged, the legitimate registration must keep being refreshed, and both daemons must stay up. tshark, over the
 /// capture of the map-server's link, checks what was really on the wire.
@@ -41,6 +42,12 @@ public sealed class LispControlAbuseTests : IDisposable
     /// <summary>Map-Requests in the flood (more than the punt queue's 1024, so the queue's limit is part of the test).</summary>
     private const int FloodSize = 3000;
 
+    /// <summary>Map-Requests at the xTR, each naming another ITR-RLOC: more than the ETR remembers per EID prefix.</summary>
+    private const int ItrFloodSize = 1500;
+
+    /// <summary>EtrResponder.MaxRequestersPerPrefix, the bound under test (written out: the expectation is the test's).</summary>
+    private const int MaxRequestersPerPrefix = 1024;
+
     /// <summary>The garbage list of lisp_attacker.py: 10 truncated or malformed messages, 2 of types the map-server takes no part in.</summary>
     private const int GarbageMalformed = 10;
     private const int GarbageNotForUs = 2;
@@ -51,7 +58,7 @@ public sealed class LispControlAbuseTests : IDisposable
 
     /// <summary>Refusals: every one of them must move by exactly what the attacker's messages call for, and no other.</summary>
     private static readonly string[] Refusals =
-        ["Malformed", "BadHmac", "UnknownKeyId", "ReplayedNonce", "PrefixNotAllowed", "UnmatchedMapNotify", "UnmatchedMapReply", "NotForUs", "UnusableRecord"];
+        ["Malformed", "BadHmac", "UnknownKeyId", "ReplayedNonce", "PrefixNotAllowed", "UnmatchedMapNotify", "UnmatchedMapReply", "NotForUs", "UnusableRecord", "RequesterMemoryFull"];
 
     private readonly string scratch = Directory.CreateTempSubdirectory("dataplane-lisp-abuse-").FullName;
     private readonly Lab lab = new();
@@ -140,6 +147,27 @@ public sealed class LispControlAbuseTests : IDisposable
         Thread.Sleep(300);
         Assert.Equal(FloodSize, Counter(ms, "MapRequestReceived") - floodStart + PuntQueueFull(ms) - puntFullStart + RingDrops(ms) - ringDropsStart);
         Assert.Equal(Counter(ms, "MapRequestReceived") - floodStart, Counter(ms, "NotForUs") - notForUsStart);
+
+        // A flood at the xTR for its own EID, every request naming another ITR-RLOC: each one it takes in is answered,
+        // at most MaxRequestersPerPrefix ITR-RLOCs are remembered for SMR, the rest counted.
+        var xtrFloodBefore = LispCounters(xtr);
+        long xtrPuntFullStart = PuntQueueFull(xtr), xtrRingDropsStart = RingDrops(xtr);
+        var itrFlood = Attack(attacker, "flood", "--to", Xtr, "--vary-itr", "--eid", "10.1.0.5/32", "--count", $"{ItrFloodSize}", "--pace", "0.0002");
+        Assert.Equal(ItrFloodSize, (int)itrFlood["sent"]!);
+        long xtrReceived = 0;
+        WaitFor(() =>
+        {
+            xtrReceived = Counter(xtr, "MapRequestReceived") - xtrFloodBefore["MapRequestReceived"];
+            return xtrReceived + PuntQueueFull(xtr) - xtrPuntFullStart + RingDrops(xtr) - xtrRingDropsStart >= ItrFloodSize;
+        }, Bound, $"the xTR flood's {ItrFloodSize} Map-Requests are not all accounted for");
+        Thread.Sleep(300);
+        var xtrFloodAfter = LispCounters(xtr);
+        xtrReceived = xtrFloodAfter["MapRequestReceived"] - xtrFloodBefore["MapRequestReceived"];
+        long xtrPuntFull = PuntQueueFull(xtr) - xtrPuntFullStart;
+        Assert.Equal(ItrFloodSize, xtrReceived + xtrPuntFull + RingDrops(xtr) - xtrRingDropsStart);
+        Assert.Equal(xtrReceived, xtrFloodAfter["MapReplySent"] - xtrFloodBefore["MapReplySent"]);
+        Assert.Equal(Math.Max(0, xtrReceived - MaxRequestersPerPrefix), xtrFloodAfter["RequesterMemoryFull"] - xtrFloodBefore["RequesterMemoryFull"]);
+
         long acceptedAfterFlood = Counter(ms, "RegistrationAccepted");
         WaitFor(() => Counter(ms, "RegistrationAccepted") > acceptedAfterFlood, Bound, "the xTR's registration was not refreshed after the flood");
         Assert.Equal(registrationsBefore, Registrations(ms).ToJsonString());
@@ -150,6 +178,7 @@ public sealed class LispControlAbuseTests : IDisposable
         Assert.False(ms.Process.HasExited, "the map-server died");
         Assert.False(xtr.Process.HasExited, "the xTR died");
         string msLog = ms.Stop(), xtrLog = xtr.Stop();
+        File.WriteAllText(Path.Combine(Path.GetTempPath(), "lisp-control-abuse.log"), $"--- map-server:\n{msLog}\n--- xTR:\n{xtrLog}");
         foreach (string reason in Refusals)
         {
             AssertPrinted(msLog, reason, msFinal[reason]);
@@ -163,6 +192,7 @@ public sealed class LispControlAbuseTests : IDisposable
         TestContext.Current.SendDiagnosticMessage(string.Create(CultureInfo.InvariantCulture,
             $"LISP control abuse: attacks done and checked {attackSeconds:F1} s after the start; flood of {FloodSize} Map-Requests " +
             $"sent in {(double)flood["seconds"]!:F2} s: {received} taken in, {puntFull} dropped at the full punt queue, {ringDrops} by the kernel; " +
+            $"xTR flood of {ItrFloodSize} with distinct ITR-RLOCs in {(double)itrFlood["seconds"]!:F2} s: {xtrReceived} answered, {xtrPuntFull} dropped at the punt queue; " +
             $"whole test {clock.Elapsed.TotalSeconds:F1} s"));
     }
 

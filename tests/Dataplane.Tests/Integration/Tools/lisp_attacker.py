@@ -24,7 +24,9 @@ Cases (each prints one JSON line: what it sent):
   reply        unsolicited Map-Replies to the xTR (nonces it never sent) mapping an EID prefix to the attacker, and
                the same as RLOC-probe replies (P bit): map-cache poisoning, if it took them
   garbage      truncated and malformed control messages (see GARBAGE)
-  flood        --count plain Map-Requests as fast as the socket takes them
+  flood        --count plain Map-Requests as fast as the socket takes them (--pace to slow down); with --vary-itr
+               each names another ITR-RLOC (198.18.0.0/15 upward) and asks for --eid: what an ETR must not
+               remember without bound
 """
 import argparse
 import hashlib
@@ -226,10 +228,12 @@ def main():
     parser.add_argument("--xtr", help="replay: the legitimate xTR's RLOC (the register's source)")
     parser.add_argument("--notify-to", help="replay: also replay the map-server's Map-Notify for it to this xTR")
     parser.add_argument("--spoof", help="notify: the source address to send from (the map-server's)")
-    parser.add_argument("--pace", type=float, default=0.002, help="seconds between messages (flood: 0)")
+    parser.add_argument("--pace", type=float, help="seconds between messages (default 0.002; flood: 0)")
+    parser.add_argument("--vary-itr", action="store_true", help="flood: another ITR-RLOC in every request")
     args = parser.parse_args()
 
-    sender = Sender(args.to, 0 if args.case == "flood" else args.pace)
+    pace = args.pace if args.pace is not None else 0 if args.case == "flood" else 0.002
+    sender = Sender(args.to, pace)
     report = {"case": args.case, "variants": []}
     if args.case == "wrong-hmac":
         for _ in range(args.count):
@@ -277,7 +281,7 @@ def main():
         report["nonce"] = payload[4:12].hex()
         report["variants"] = ["captured IP packet, xTR's source address", "captured UDP payload, our address"]
         if args.notify_to:
-            notify_sender = Sender(args.notify_to, args.pace)
+            notify_sender = Sender(args.notify_to, pace)
             notify_sender.packet(notifies[payload[4:12]])
             report["notifySent"] = notify_sender.sent
     elif args.case == "notify":
@@ -302,7 +306,10 @@ def main():
     elif args.case == "flood":
         started = time.monotonic()
         for i in range(args.count):
-            sender.payload(map_request(i + 1, args.rloc, "10.99.%d.0/24" % (i % 256)))
+            if args.vary_itr:
+                sender.payload(map_request(i + 1, str(ipaddress.IPv4Address("198.18.0.0") + i), args.eid))
+            else:
+                sender.payload(map_request(i + 1, args.rloc, "10.99.%d.0/24" % (i % 256)))
         report["seconds"] = round(time.monotonic() - started, 3)
     report["sent"] = sender.sent
     print(json.dumps(report))
