@@ -307,4 +307,41 @@ public sealed class LispControlPlaneTests
         Assert.DoesNotContain(IpAddress.Parse("198.18.4.0"), remembered); // request 1024, the first past the bound
         Assert.Equal(EtrResponder.MaxRequestersPerPrefix, a.Control.Etr.SolicitRequesters(eid));
     }
+
+    /// <summary>
+    /// An SMR is not authenticated: one for an EID the ITR does not cache is refused and counted (RFC 9301 6.3: the
+    /// ITR need not ask then), so nobody on the underlay can make it resolve, and cache, EIDs of their choosing; one
+    /// for a cached EID is still followed, and a node with no resolver counts an SMR as not for it.
+    /// </summary>
+    [Fact]
+    public void AnSmrForAnEidTheItrDoesNotCacheIsRefusedAndCounted()
+    {
+        var (lab, ms, _, _, c) = Lab();
+        byte[] Smr(string eid)
+        {
+            var smr = new MapRequest(77, LispAddress.Ipv4(new Dataplane.Wire.Addresses.Ipv4Address(0x0A010005)), [LispAddress.Ipv4(new Dataplane.Wire.Addresses.Ipv4Address(0xC0000263))],
+                [new LispPrefix(LispAddress.Ipv4(Dataplane.Wire.Addresses.Ipv4Address.Parse(eid), 0), 32)]) { Smr = true };
+            var bytes = new byte[smr.Size];
+            smr.Write(bytes);
+            return bytes;
+        }
+
+        var attacker = IpAddress.Parse("192.0.2.99");
+        c.Control.HandleDatagram(new UdpDatagram(attacker, IpAddress.Parse(RlocC), 4342, 4342, Smr("10.9.0.1")));
+        lab.Run(100);
+        Assert.Equal(1, c.Control.Counters[LispControlEvent.SmrForUncachedEid]);
+        Assert.Equal(0, c.Control.Counters[LispControlEvent.SmrInvokedRequestSent]);
+        Assert.Equal(0, c.Control.Resolver!.PendingCount);
+        Assert.Null(c.Lookup("10.9.0.1"));
+
+        c.Control.Resolver.OnMiss(0, IpAddress.Parse(Mobile));
+        lab.RunUntil(() => PointsTo(c, Mobile, RlocA), 100);
+        c.Control.HandleDatagram(new UdpDatagram(IpAddress.Parse(RlocA), IpAddress.Parse(RlocC), 4342, 4342, Smr(Mobile)));
+        Assert.Equal(1, c.Control.Counters[LispControlEvent.SmrInvokedRequestSent]);
+        Assert.Equal(1, c.Control.Counters[LispControlEvent.SmrForUncachedEid]);
+
+        long notForUs = ms.Control.Counters[LispControlEvent.NotForUs];
+        ms.Control.HandleDatagram(new UdpDatagram(attacker, IpAddress.Parse(Ms), 4342, 4342, Smr(Mobile)));
+        Assert.Equal(notForUs + 1, ms.Control.Counters[LispControlEvent.NotForUs]);
+    }
 }
