@@ -15,7 +15,7 @@ namespace Dataplane.Tests.Integration;
 /// underlay sending real UDP 4342 datagrams built by Tools/lisp_attacker.py (Python's hmac/hashlib/struct from the RFC
 /// 9301 figures, not our codec): Map-Registers with a wrong HMAC, under unknown key ids, for prefixes the site may not
 /// register, a byte-identical replay of a Map-Register the xTR sent (taken from a tcpdump capture), forged and replayed
-/// Map-Notifies and unsolicited Map-Replies (map-cache poisoning) to the xTR, truncated and malformed messages, and
+/// Map-Notifies, unsolicited Map-Replies (map-cache poisoning) and SMRs for EIDs it does not cache to the xTR, truncated and malformed messages, and
 /// Map-Request floods (at the map-server; at the xTR with a made-up ITR-RLOC in every request). Each must be dropped and
 /// counted under its reason (exactly as many as were sent), the registration and both daemons' rule state must be
 /// unchanged, the legitimate registration must keep being refreshed, and both daemons must stay up. tshark, over the
@@ -58,7 +58,7 @@ public sealed class LispControlAbuseTests : IDisposable
 
     /// <summary>Refusals: every one of them must move by exactly what the attacker's messages call for, and no other.</summary>
     private static readonly string[] Refusals =
-        ["Malformed", "BadHmac", "UnknownKeyId", "ReplayedNonce", "PrefixNotAllowed", "UnmatchedMapNotify", "UnmatchedMapReply", "NotForUs", "UnusableRecord", "RequesterMemoryFull"];
+        ["Malformed", "BadHmac", "UnknownKeyId", "ReplayedNonce", "PrefixNotAllowed", "UnmatchedMapNotify", "UnmatchedMapReply", "NotForUs", "UnusableRecord", "RequesterMemoryFull", "SmrForUncachedEid"];
 
     private readonly string scratch = Directory.CreateTempSubdirectory("dataplane-lisp-abuse-").FullName;
     private readonly Lab lab = new();
@@ -92,6 +92,7 @@ public sealed class LispControlAbuseTests : IDisposable
             ["replay"] = Attack(attacker, "replay", "--to", MapServer, "--pcap", msCapture.Path, "--xtr", Xtr, "--notify-to", Xtr),
             ["notify"] = Attack(attacker, "notify", "--to", Xtr, "--spoof", MapServer, "--count", $"{PerVariant}"),
             ["reply"] = Attack(attacker, "reply", "--to", Xtr, "--count", $"{PerVariant}"),
+            ["smr"] = Attack(attacker, "smr", "--to", Xtr, "--count", $"{PerVariant}"),
             ["garbage"] = Attack(attacker, "garbage", "--to", MapServer),
         };
         Assert.Equal(2 * PerVariant, (int)sent["wrong-hmac"]["sent"]!);
@@ -101,6 +102,7 @@ public sealed class LispControlAbuseTests : IDisposable
         Assert.Equal(1, (int)sent["replay"]["notifySent"]!);
         Assert.Equal(PerVariant, (int)sent["notify"]["sent"]!);
         Assert.Equal(2 * PerVariant, (int)sent["reply"]["sent"]!);
+        Assert.Equal(PerVariant, (int)sent["smr"]["sent"]!);
         Assert.Equal(GarbageMalformed + GarbageNotForUs, (int)sent["garbage"]["sent"]!);
 
         var msExpected = new Dictionary<string, long>
@@ -112,10 +114,11 @@ public sealed class LispControlAbuseTests : IDisposable
             ["Malformed"] = GarbageMalformed,
             ["NotForUs"] = GarbageNotForUs,
         };
-        var xtrExpected = new Dictionary<string, long> { ["UnmatchedMapNotify"] = PerVariant + 1, ["UnmatchedMapReply"] = 2 * PerVariant };
+        var xtrExpected = new Dictionary<string, long> { ["UnmatchedMapNotify"] = PerVariant + 1, ["UnmatchedMapReply"] = 2 * PerVariant, ["SmrForUncachedEid"] = PerVariant };
         var msAfter = WaitForDeltas(ms, msBefore, msExpected, "map-server");
         var xtrAfter = WaitForDeltas(xtr, xtrBefore, xtrExpected, "xTR");
         double attackSeconds = clock.Elapsed.TotalSeconds;
+        Assert.Equal(xtrBefore["SmrInvokedRequestSent"], xtrAfter["SmrInvokedRequestSent"]); // the SMRs made it ask nothing
 
         // Nothing the attacker sent changed what is registered or either daemon's rule state.
         Assert.Equal(registrationsBefore, Registrations(ms).ToJsonString());

@@ -23,6 +23,8 @@ Cases (each prints one JSON line: what it sent):
                the map-server's address
   reply        unsolicited Map-Replies to the xTR (nonces it never sent) mapping an EID prefix to the attacker, and
                the same as RLOC-probe replies (P bit): map-cache poisoning, if it took them
+  smr          Solicit-Map-Requests (S bit) to the xTR for EIDs it does not cache (10.9.N.0/24): followed, they
+               would make it resolve and cache EIDs of our choosing
   garbage      truncated and malformed control messages (see GARBAGE)
   flood        --count plain Map-Requests as fast as the socket takes them (--pace to slow down); with --vary-itr
                each names another ITR-RLOC (198.18.0.0/15 upward) and asks for --eid: what an ETR must not
@@ -95,10 +97,10 @@ def map_notify(nonce, key_id, key, records):
     return authenticated(struct.pack("!BBBB", TYPE_MAP_NOTIFY << 4, 0, 0, len(records)), nonce, key_id, key, records)
 
 
-def map_request(nonce, itr_rloc, eid):
-    """A plain Map-Request (RFC 9301 5.2): no source EID (AFI 0), one ITR-RLOC (IRC 0), one record."""
+def map_request(nonce, itr_rloc, eid, smr=False):
+    """A plain Map-Request (RFC 9301 5.2): no source EID (AFI 0), one ITR-RLOC (IRC 0), one record; S bit for an SMR."""
     mask_len, prefix = eid_address(eid)
-    return (struct.pack("!BBBBQ", TYPE_MAP_REQUEST << 4, 0, 0, 1, nonce)
+    return (struct.pack("!BBBBQ", (TYPE_MAP_REQUEST << 4) | (0x01 if smr else 0), 0, 0, 1, nonce)
             + struct.pack("!H", 0)
             + struct.pack("!H", AFI_IPV4) + ipaddress.IPv4Address(itr_rloc).packed
             + struct.pack("!BB", 0, mask_len) + prefix)
@@ -218,7 +220,7 @@ GARBAGE = [
 
 def main():
     parser = argparse.ArgumentParser()
-    parser.add_argument("case", choices=["wrong-hmac", "unknown-key", "foreign", "replay", "notify", "reply", "garbage", "flood"])
+    parser.add_argument("case", choices=["wrong-hmac", "unknown-key", "foreign", "replay", "notify", "reply", "smr", "garbage", "flood"])
     parser.add_argument("--to", required=True, help="where the messages go (UDP 4342)")
     parser.add_argument("--key", default="lab-key", help="the site's (or xTR's) key")
     parser.add_argument("--eid", default="10.1.0.0/24", help="the legitimate xTR's EID prefix")
@@ -297,6 +299,10 @@ def main():
             sender.payload(map_reply(nonce(), [mapping_record("10.9.0.0/16", [args.rloc], ttl_minutes=1440)]))
             sender.payload(map_reply(nonce(), [mapping_record("10.9.0.0/16", [args.rloc], ttl_minutes=1440)], probe=True))
         report["variants"] = ["Map-Reply 10.9.0.0/16 -> us, unknown nonce", "the same as an RLOC-probe reply"]
+    elif args.case == "smr":
+        for i in range(args.count):
+            sender.payload(map_request(nonce(), args.rloc, "10.9.%d.0/24" % i, smr=True))
+        report["variants"] = ["SMR for an EID the xTR does not cache"]
     elif args.case == "garbage":
         for _ in range(args.count):
             for _, payload, _ in GARBAGE:
