@@ -6,12 +6,21 @@ namespace Dataplane.Control.Lisp;
 /// <summary>
 /// The ETR's side (RFC 9301 5.4, 6.2, 7.1): answers Map-Requests (and RLOC probes) for our own EIDs with our RLOCs,
 /// remembers which ITR-RLOCs asked for each EID prefix recently, and when a local mapping changes sends those
-/// requesters a Solicit-Map-Request (SMR) so they ask again.
+/// requesters a Solicit-Map-Request (SMR) so they ask again. The ITR-RLOCs of a Map-Request are not authenticated,
+/// so the requesters of one EID prefix are bounded (<see cref="MaxRequestersPerPrefix"/>): a flood of requests with
+/// made-up ITR-RLOCs cannot grow the memory without end, nor turn one mapping change into an SMR to every address
+/// it named. Past the bound the request is still answered, and counted as RequesterMemoryFull.
 /// </summary>
 public sealed class EtrResponder(LispControlContext context)
 {
     /// <summary>How long a requester is remembered: it may still cache our mapping for about this long.</summary>
     public const long RequesterMemoryMilliseconds = 10 * 60 * 1000;
+
+    /// <summary>
+    /// Requesters remembered per EID prefix: far more ITRs than talk to one EID in ten minutes in the deployments this
+    /// serves, few enough that the SMRs for one change stay a short burst.
+    /// </summary>
+    public const int MaxRequestersPerPrefix = 1024;
 
     private readonly Dictionary<EidPrefix, Dictionary<IpAddress, long>> requesters = [];
 
@@ -88,14 +97,7 @@ public sealed class EtrResponder(LispControlContext context)
     {
         foreach (var (prefix, byRloc) in requesters.ToArray())
         {
-            foreach (var (rloc, at) in byRloc.ToArray())
-            {
-                if (now - at >= RequesterMemoryMilliseconds)
-                {
-                    byRloc.Remove(rloc);
-                }
-            }
-
+            Forget(byRloc, now);
             if (byRloc.Count == 0)
             {
                 requesters.Remove(prefix);
@@ -110,7 +112,30 @@ public sealed class EtrResponder(LispControlContext context)
             requesters[prefix] = byRloc = [];
         }
 
-        byRloc[requester] = context.Now;
+        long now = context.Now;
+        if (byRloc.Count >= MaxRequestersPerPrefix && !byRloc.ContainsKey(requester))
+        {
+            Forget(byRloc, now); // the full set may hold ones that are due to go anyway
+            if (byRloc.Count >= MaxRequestersPerPrefix)
+            {
+                // Kept: the ones that asked first (a flood cannot push out the ITRs that cache our mapping).
+                context.Counters.Count(LispControlEvent.RequesterMemoryFull);
+                return;
+            }
+        }
+
+        byRloc[requester] = now;
+    }
+
+    private static void Forget(Dictionary<IpAddress, long> byRloc, long now)
+    {
+        foreach (var (rloc, at) in byRloc)
+        {
+            if (now - at >= RequesterMemoryMilliseconds)
+            {
+                byRloc.Remove(rloc);
+            }
+        }
     }
 
     private IpAddress ReplyAddress(MapRequest request, IpAddress from)

@@ -46,4 +46,10 @@ public enum LispControlEvent
     PendingLimitReached,
     NotForUs,
     UnusableRecord,
+
+    /// <summary>An ETR answered a Map-Request but did not remember its ITR-RLOC for SMR: the EID's requester set is full.</summary>
+    RequesterMemoryFull,
+
+    /// <summary>A Solicit-Map-Request for an EID not in our map-cache: not followed (RFC 9301 6.3).</summary>
+    SmrForUncachedEid,
 }

@@ -239,15 +239,7 @@ public sealed class LispControlPlane : IControlPlaneService
     {
         if (request.Smr)
         {
-            // An ETR says its mapping changed: ask the mapping system again (SMR-invoked), whatever we cached.
-            foreach (var record in request.Records)
-            {
-                if (Resolver is not null && LispAddressing.TryToEid(record, out var eid))
-                {
-                    Resolver.OnMiss(eid.InstanceId, eid.Address, smrInvoked: true);
-                }
-            }
-
+            OnSolicitMapRequest(request);
             return;
         }
 
@@ -256,6 +248,41 @@ public sealed class LispControlPlane : IControlPlaneService
             context.Counters.Count(LispControlEvent.NotForUs);
         }
     }
+
+    /// <summary>
+    /// An ETR says its mapping changed: ask the mapping system again (SMR-invoked), for the EIDs we cache. Nothing
+    /// authenticates an SMR, so one for an EID we do not cache is refused (RFC 9301 6.3: the ITR need not ask then):
+    /// honoured, anyone on the underlay could fill our map-cache with EIDs of its choosing and spend the Map-Request
+    /// budget our own misses need. The answer comes from the mapping system, never from the SMR's sender.
+    /// </summary>
+    private void OnSolicitMapRequest(MapRequest request)
+    {
+        if (Resolver is null || context.Tables is not { } tables)
+        {
+            context.Counters.Count(LispControlEvent.NotForUs);
+            return;
+        }
+
+        foreach (var record in request.Records)
+        {
+            if (!LispAddressing.TryToEid(record, out var eid))
+            {
+                context.Counters.Count(LispControlEvent.UnusableRecord);
+            }
+            else if (!IsCached(tables, eid))
+            {
+                context.Counters.Count(LispControlEvent.SmrForUncachedEid);
+            }
+            else
+            {
+                Resolver.OnMiss(eid.InstanceId, eid.Address, smrInvoked: true);
+            }
+        }
+    }
+
+    /// <summary>Whether the map-cache holds a mapping (positive or negative) covering the first address of <paramref name="eid"/>.</summary>
+    private static bool IsCached(LispTables tables, EidPrefix eid) =>
+        eid.Address.IsV4 ? tables.Index.TryLookup(eid.InstanceId, eid.Address.AsV4(), out _) : tables.Index.TryLookup(eid.InstanceId, eid.Address.AsV6(), out _);
 
     private void OnEncapsulated(byte[] payload)
     {

@@ -275,4 +275,73 @@ public sealed class LispControlPlaneTests
         Assert.Equal(1, c.Control.Counters[LispControlEvent.BadHmac]);
         Assert.Null(c.Lookup(Mobile));
     }
+
+    /// <summary>
+    /// The ITR-RLOCs of a Map-Request are not authenticated: a flood of requests for one EID, each naming another
+    /// ITR-RLOC, is answered, but the ETR remembers at most <see cref="EtrResponder.MaxRequestersPerPrefix"/> of them
+    /// for SMR (the first ones), counts the rest, and one mapping change sends no more SMRs than that.
+    /// </summary>
+    [Fact]
+    public void AMapRequestFloodWithMadeUpItrRlocsIsAnsweredButTheEtrRemembersAtMostTheBoundForSmr()
+    {
+        var (_, _, a, _, _) = Lab();
+        var eid = EidPrefix.Parse($"[0]{Mobile}/32");
+        const int Extra = 500;
+        int flood = EtrResponder.MaxRequestersPerPrefix + Extra;
+        long repliesBefore = a.Control.Counters[LispControlEvent.MapReplySent];
+        for (int i = 0; i < flood; i++)
+        {
+            var itr = new Dataplane.Wire.Addresses.Ipv4Address(0xC6120000u + (uint)i); // 198.18.0.0/15 (RFC 2544 benchmarking)
+            var request = new MapRequest((ulong)i + 1, LispAddress.Ipv4(new Dataplane.Wire.Addresses.Ipv4Address(0x0A03000A)), [LispAddress.Ipv4(itr)],
+                [new LispPrefix(LispAddress.Ipv4(new Dataplane.Wire.Addresses.Ipv4Address(0x0A010005), 0), 32)]);
+            var bytes = new byte[request.Size];
+            request.Write(bytes);
+            a.Control.HandleDatagram(new UdpDatagram(new IpAddress(itr), IpAddress.Parse(RlocA), 4342, 4342, bytes));
+        }
+
+        Assert.Equal(flood, a.Control.Counters[LispControlEvent.MapReplySent] - repliesBefore);
+        Assert.Equal(Extra, a.Control.Counters[LispControlEvent.RequesterMemoryFull]);
+        var remembered = a.Control.Etr!.RequestersOf(eid);
+        Assert.Equal(EtrResponder.MaxRequestersPerPrefix, remembered.Count);
+        Assert.Contains(IpAddress.Parse("198.18.0.0"), remembered);
+        Assert.DoesNotContain(IpAddress.Parse("198.18.4.0"), remembered); // request 1024, the first past the bound
+        Assert.Equal(EtrResponder.MaxRequestersPerPrefix, a.Control.Etr.SolicitRequesters(eid));
+    }
+
+    /// <summary>
+    /// An SMR is not authenticated: one for an EID the ITR does not cache is refused and counted (RFC 9301 6.3: the
+    /// ITR need not ask then), so nobody on the underlay can make it resolve, and cache, EIDs of their choosing; one
+    /// for a cached EID is still followed, and a node with no resolver counts an SMR as not for it.
+    /// </summary>
+    [Fact]
+    public void AnSmrForAnEidTheItrDoesNotCacheIsRefusedAndCounted()
+    {
+        var (lab, ms, _, _, c) = Lab();
+        byte[] Smr(string eid)
+        {
+            var smr = new MapRequest(77, LispAddress.Ipv4(new Dataplane.Wire.Addresses.Ipv4Address(0x0A010005)), [LispAddress.Ipv4(new Dataplane.Wire.Addresses.Ipv4Address(0xC0000263))],
+                [new LispPrefix(LispAddress.Ipv4(Dataplane.Wire.Addresses.Ipv4Address.Parse(eid), 0), 32)]) { Smr = true };
+            var bytes = new byte[smr.Size];
+            smr.Write(bytes);
+            return bytes;
+        }
+
+        var attacker = IpAddress.Parse("192.0.2.99");
+        c.Control.HandleDatagram(new UdpDatagram(attacker, IpAddress.Parse(RlocC), 4342, 4342, Smr("10.9.0.1")));
+        lab.Run(100);
+        Assert.Equal(1, c.Control.Counters[LispControlEvent.SmrForUncachedEid]);
+        Assert.Equal(0, c.Control.Counters[LispControlEvent.SmrInvokedRequestSent]);
+        Assert.Equal(0, c.Control.Resolver!.PendingCount);
+        Assert.Null(c.Lookup("10.9.0.1"));
+
+        c.Control.Resolver.OnMiss(0, IpAddress.Parse(Mobile));
+        lab.RunUntil(() => PointsTo(c, Mobile, RlocA), 100);
+        c.Control.HandleDatagram(new UdpDatagram(IpAddress.Parse(RlocA), IpAddress.Parse(RlocC), 4342, 4342, Smr(Mobile)));
+        Assert.Equal(1, c.Control.Counters[LispControlEvent.SmrInvokedRequestSent]);
+        Assert.Equal(1, c.Control.Counters[LispControlEvent.SmrForUncachedEid]);
+
+        long notForUs = ms.Control.Counters[LispControlEvent.NotForUs];
+        ms.Control.HandleDatagram(new UdpDatagram(attacker, IpAddress.Parse(Ms), 4342, 4342, Smr(Mobile)));
+        Assert.Equal(notForUs + 1, ms.Control.Counters[LispControlEvent.NotForUs]);
+    }
 }
