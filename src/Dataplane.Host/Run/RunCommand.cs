@@ -91,8 +91,8 @@ public static class RunCommand
         using (ports)
         using (var runtime = new DataplaneRuntime(plane, ports, config.Workers, config.Cores))
         using (var stopRequested = new ManualResetEventSlim())
-        using (SignalHandler(PosixSignal.SIGINT, stopRequested))
-        using (SignalHandler(PosixSignal.SIGTERM, stopRequested))
+        using (SignalHandlerAfterReset(error, stopRequested, out var sigterm))
+        using (sigterm)
         {
             if (lisp is not null)
             {
@@ -208,6 +208,18 @@ public static class RunCommand
     /// <summary>Capture-file ports have a natural end; live ports never do.</summary>
     private static bool InputsExhausted(PortSet ports) =>
         ports.All.All(p => p is not PcapFilePort file || file.InputExhausted);
+
+    /// <summary>The SIGINT and SIGTERM handlers, after undoing an inherited ignore (see <see cref="InheritedSignalIgnore"/>).</summary>
+    private static PosixSignalRegistration SignalHandlerAfterReset(TextWriter error, ManualResetEventSlim stopRequested, out PosixSignalRegistration sigterm)
+    {
+        foreach (string signal in InheritedSignalIgnore.ResetStopSignals())
+        {
+            error.WriteLine($"dataplane: {signal} was inherited as ignored (started in the background by a shell?); reset so that it stops the daemon");
+        }
+
+        sigterm = SignalHandler(PosixSignal.SIGTERM, stopRequested);
+        return SignalHandler(PosixSignal.SIGINT, stopRequested);
+    }
 
     private static PosixSignalRegistration SignalHandler(PosixSignal signal, ManualResetEventSlim stopRequested) =>
         PosixSignalRegistration.Create(signal, context =>
