@@ -43,6 +43,7 @@ public enum LispControlEvent
     UnmatchedMapNotify,
     UnmatchedMapReply,
     RateLimited,
+    RetransmissionRateLimited,
     PendingLimitReached,
     NotForUs,
     UnusableRecord,

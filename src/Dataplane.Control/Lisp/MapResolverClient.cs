@@ -29,6 +29,9 @@ public sealed class MapResolverClient
 
     public int PendingCount => pendingByEid.Count;
 
+    /// <summary>Destinations remembered for the per-destination interval (bounded: old ones are forgotten).</summary>
+    public int RememberedAskCount => lastAsked.Count;
+
     /// <summary>A packet to <paramref name="destination"/> in <paramref name="instanceId"/> found no usable mapping.</summary>
     public void OnMiss(uint instanceId, IpAddress destination, bool smrInvoked = false)
     {
@@ -63,7 +66,11 @@ public sealed class MapResolverClient
             return;
         }
 
-        var pending = new Pending(eid, LispControlContext.NewNonce(), smrInvoked) { NextAt = now + settings.RetransmitMilliseconds };
+        var pending = new Pending(eid, LispControlContext.NewNonce(), smrInvoked)
+        {
+            NextAt = now + settings.RetransmitMilliseconds,
+            GiveUpAt = now + GiveUpAfter(settings),
+        };
         pendingByEid[eid] = pending;
         eidByNonce[pending.Nonce] = eid;
         lastAsked[eid] = now;
@@ -74,23 +81,41 @@ public sealed class MapResolverClient
         }
     }
 
-    /// <summary>Retransmits what is due; gives up after the configured retransmissions.</summary>
+    /// <summary>
+    /// Retransmits what is due; gives up once the configured retransmissions' time is over. Retransmissions take
+    /// their token from the same global bucket as new requests, so the Map-Requests on the wire, all of them, stay
+    /// within <c>GlobalPerSecond</c> (issue 8's cache-miss storm: without that, 100 new requests a second came with up
+    /// to 300 retransmissions a second). A due retransmission without a token waits for a later tick; the give-up time
+    /// is fixed when the request is first sent, so a pending request lives a bounded time whatever the rate limit does.
+    /// </summary>
     public void OnTick(long now)
     {
         List<Pending>? expired = null;
         foreach (var pending in pendingByEid.Values)
         {
-            if (now < pending.NextAt)
-            {
-                continue;
-            }
-
-            if (pending.Attempts > context.Config.MapRequests.MaxRetransmits)
+            if (now >= pending.GiveUpAt)
             {
                 (expired ??= []).Add(pending);
                 continue;
             }
 
+            if (now < pending.NextAt || pending.Attempts > context.Config.MapRequests.MaxRetransmits)
+            {
+                continue;
+            }
+
+            if (!global.TryTake())
+            {
+                if (!pending.Deferred)
+                {
+                    pending.Deferred = true;
+                    context.Counters.Count(LispControlEvent.RetransmissionRateLimited);
+                }
+
+                continue;
+            }
+
+            pending.Deferred = false;
             pending.NextAt = now + (context.Config.MapRequests.RetransmitMilliseconds << Math.Min(pending.Attempts, 10));
             Send(pending, retransmission: true);
         }
@@ -184,6 +209,21 @@ public sealed class MapResolverClient
         eidByNonce.Remove(pending.Nonce);
     }
 
+    /// <summary>
+    /// How long a request stays pending: its retransmission schedule (the interval, doubling: 1 + 2 + 4 + 8 s for
+    /// three retransmissions at 1 s), after which the last one is given up on.
+    /// </summary>
+    private static long GiveUpAfter(Forwarding.Configuration.MapRequestConfig settings)
+    {
+        long total = 0;
+        for (int attempt = 0; attempt <= settings.MaxRetransmits; attempt++)
+        {
+            total += (long)settings.RetransmitMilliseconds << Math.Min(attempt, 10);
+        }
+
+        return total;
+    }
+
     private void ForgetOldAsks(long now)
     {
         long horizon = (long)(1000 / context.Config.MapRequests.PerDestinationPerSecond);
@@ -207,5 +247,10 @@ public sealed class MapResolverClient
         public int Attempts { get; set; }
 
         public long NextAt { get; set; }
+
+        public long GiveUpAt { get; init; }
+
+        /// <summary>The due retransmission is waiting for the global rate limit (counted once per wait).</summary>
+        public bool Deferred { get; set; }
     }
 }

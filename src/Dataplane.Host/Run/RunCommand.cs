@@ -18,7 +18,9 @@ namespace Dataplane.Host.Run;
 /// <c>dataplane run --config FILE</c>: the daemon. Opens the configured ports, starts one run-to-completion worker
 /// per configured worker (pinned to the configured cores) and the control thread, and runs until SIGINT/SIGTERM (or
 /// the test options say stop); then stops the workers, drains, frees, and prints the final counters and port
-/// statistics. Exit codes: 0 stopped cleanly with conserved counters, 1 otherwise, 2 bad command line or configuration.
+/// statistics. The stop is bounded (<see cref="DataplaneRuntime.DefaultStopBound"/> for the threads, the same again for
+/// each port's close): what did not stop is named on stderr and the daemon exits anyway. Exit codes: 0 stopped cleanly
+/// with conserved counters, 1 otherwise, 2 bad command line or configuration, 3 a thread or a port did not stop in time.
 /// </summary>
 public static class RunCommand
 {
@@ -89,8 +91,8 @@ public static class RunCommand
         using (ports)
         using (var runtime = new DataplaneRuntime(plane, ports, config.Workers, config.Cores))
         using (var stopRequested = new ManualResetEventSlim())
-        using (SignalHandler(PosixSignal.SIGINT, stopRequested))
-        using (SignalHandler(PosixSignal.SIGTERM, stopRequested))
+        using (SignalHandlerAfterReset(error, stopRequested, out var sigterm))
+        using (sigterm)
         {
             if (lisp is not null)
             {
@@ -138,7 +140,16 @@ public static class RunCommand
                 }
             }
 
-            runtime.Stop();
+            // Bounded stop: a worker or the control thread that does not stop in time is named with what it was
+            // doing, and the daemon exits anyway (exit code 3) instead of hanging on a join.
+            var stopWatch = Stopwatch.StartNew();
+            var stopProblems = new List<string>(runtime.Stop(DataplaneRuntime.DefaultStopBound));
+            var threadsStopped = stopWatch.Elapsed;
+            foreach (string stuck in stopProblems)
+            {
+                error.WriteLine($"dataplane: stop: {stuck}");
+            }
+
             foreach (string warning in runtime.Warnings)
             {
                 error.WriteLine($"dataplane: {warning}");
@@ -161,6 +172,35 @@ public static class RunCommand
                 output.WriteLine($"port {port.Name}: rx {stats.ReceivedPackets} packets / {stats.ReceivedBytes} bytes, tx {stats.TransmittedPackets} packets / {stats.TransmittedBytes} bytes, rx drops {stats.ReceiveDrops}, tx errors {stats.TransmitErrors}");
             }
 
+            if (runtime.StuckWorkers)
+            {
+                ports.LeaveOpen();
+                error.WriteLine("dataplane: stop: ports left open for the kernel to close at exit: a worker may still be inside a port call");
+            }
+            else
+            {
+                foreach (var closed in ports.DisposeWithin(DataplaneRuntime.DefaultStopBound))
+                {
+                    if (!closed.Clean)
+                    {
+                        stopProblems.Add(closed.ToString());
+                        error.WriteLine($"dataplane: stop: {closed}");
+                    }
+                    else if (closed.Took > TimeSpan.FromSeconds(1))
+                    {
+                        error.WriteLine($"dataplane: slow stop: {closed}");
+                    }
+                }
+            }
+
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"dataplane: threads stopped in {threadsStopped.TotalMilliseconds:F0} ms, ports closed in {(stopWatch.Elapsed - threadsStopped).TotalMilliseconds:F0} ms"));
+            if (stopProblems.Count > 0)
+            {
+                error.WriteLine("dataplane: did not stop cleanly; exiting anyway (exit code 3)");
+                return 3;
+            }
+
             return counters.IsConserved ? 0 : 1;
         }
     }
@@ -169,10 +209,23 @@ public static class RunCommand
     private static bool InputsExhausted(PortSet ports) =>
         ports.All.All(p => p is not PcapFilePort file || file.InputExhausted);
 
+    /// <summary>The SIGINT and SIGTERM handlers, after undoing an inherited ignore (see <see cref="InheritedSignalIgnore"/>).</summary>
+    private static PosixSignalRegistration SignalHandlerAfterReset(TextWriter error, ManualResetEventSlim stopRequested, out PosixSignalRegistration sigterm)
+    {
+        foreach (string signal in InheritedSignalIgnore.ResetStopSignals())
+        {
+            error.WriteLine($"dataplane: {signal} was inherited as ignored (started in the background by a shell?); reset so that it stops the daemon");
+        }
+
+        sigterm = SignalHandler(PosixSignal.SIGTERM, stopRequested);
+        return SignalHandler(PosixSignal.SIGINT, stopRequested);
+    }
+
     private static PosixSignalRegistration SignalHandler(PosixSignal signal, ManualResetEventSlim stopRequested) =>
         PosixSignalRegistration.Create(signal, context =>
         {
-            context.Cancel = true; // we stop ourselves, after draining
+            // The first signal asks for the (bounded) stop; a second one while stopping takes the default action.
+            context.Cancel = !stopRequested.IsSet; // we stop ourselves, after draining
             stopRequested.Set();
         });
 }

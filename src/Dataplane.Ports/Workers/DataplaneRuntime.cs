@@ -19,7 +19,9 @@ public sealed class DataplaneRuntime : IDisposable
     private readonly QuiescenceBarrier barrier = new();
     private readonly List<string> warnings = [];
     private readonly List<IControlPlaneService> services = [];
+    private readonly List<string> serviceActivities = [];
     private Thread? control;
+    private volatile string controlActivity = "not started";
 
     public DataplaneRuntime(ForwardingPlane plane, PortSet ports, int workerCount, IReadOnlyList<int> cores)
     {
@@ -47,6 +49,7 @@ public sealed class DataplaneRuntime : IDisposable
         }
 
         services.Add(service);
+        serviceActivities.Add($"the timers of {service.GetType().Name}");
     }
 
     /// <summary>Pinning problems and the like, for the log.</summary>
@@ -80,21 +83,60 @@ public sealed class DataplaneRuntime : IDisposable
         return workers.All(w => now - w.LastReceiveTicks >= idle.TotalMilliseconds);
     }
 
-    /// <summary>Stops the workers (each finishes its round), then drains what they punted.</summary>
-    public void Stop()
+    /// <summary>How long <see cref="Stop()"/> waits for the worker and control threads, all together.</summary>
+    public static TimeSpan DefaultStopBound { get; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// Stops the workers (each finishes its round) and the control thread, then drains what they punted. Bounded: a
+    /// thread that has not stopped within <paramref name="bound"/> (all threads together) is named with what it was
+    /// doing, and left behind (they are background threads, so they do not hold the process). Returns those
+    /// problems, empty when everything stopped; <see cref="StoppedCleanly"/> says the same.
+    /// </summary>
+    public IReadOnlyList<string> Stop(TimeSpan bound)
     {
         stop.Cancel();
-        foreach (var thread in threads)
+        var deadline = System.Diagnostics.Stopwatch.StartNew();
+        var stuck = new List<string>();
+        for (int i = 0; i < threads.Length; i++)
         {
-            if (thread.IsAlive)
+            if (!JoinWithin(threads[i], bound - deadline.Elapsed))
             {
-                thread.Join();
+                stuck.Add($"worker {i} did not stop within {bound.TotalSeconds:F0} s: last in {workers[i].Activity}");
             }
         }
 
-        control?.Join();
-        DrainPunts();
+        bool controlStopped = control is null || JoinWithin(control, bound - deadline.Elapsed);
+        if (!controlStopped)
+        {
+            stuck.Add($"the control thread did not stop within {bound.TotalSeconds:F0} s: last in {controlActivity}");
+        }
+        else
+        {
+            DrainPunts(); // the control thread is the punt queues' only consumer: drain only once it is gone
+        }
+
+        StuckWorkers = stuck.Count > 0 && threads.Any(t => t.IsAlive);
+        StopProblems = stuck;
+        return stuck;
     }
+
+    /// <summary>Stops within <see cref="DefaultStopBound"/>.</summary>
+    public IReadOnlyList<string> Stop() => Stop(DefaultStopBound);
+
+    /// <summary>What did not stop at the last <see cref="Stop(TimeSpan)"/>; empty when everything did.</summary>
+    public IReadOnlyList<string> StopProblems { get; private set; } = [];
+
+    /// <summary>True after a stop where every worker and the control thread ended.</summary>
+    public bool StoppedCleanly => stop.IsCancellationRequested && StopProblems.Count == 0;
+
+    /// <summary>
+    /// A worker thread is still running after the stop: it may be inside a port call, so the ports must not be
+    /// disposed under it (unmapping a ring it reads would crash the process instead of reporting).
+    /// </summary>
+    public bool StuckWorkers { get; private set; }
+
+    private static bool JoinWithin(Thread thread, TimeSpan remaining) =>
+        !thread.IsAlive || thread.Join(remaining > TimeSpan.Zero ? remaining : TimeSpan.Zero);
 
     private void RunWorker(ForwardingWorker worker, int? core)
     {
@@ -138,23 +180,29 @@ public sealed class DataplaneRuntime : IDisposable
         long nextReclaim = Environment.TickCount64 + 1000;
         while (!stop.IsCancellationRequested)
         {
+            controlActivity = "draining the punt queues";
             DrainPunts();
             TickServices();
             if (Environment.TickCount64 >= nextReclaim)
             {
+                controlActivity = "pausing the workers to reclaim table memory";
                 if (barrier.TryPauseAll(TimeSpan.FromMilliseconds(50)))
                 {
                     plane.ReclaimRetired();
                 }
 
                 barrier.Release();
+                controlActivity = "expiring neighbours";
                 var clock = plane.Options.Clock;
                 plane.Neighbours.Expire(clock.Now, plane.Config.NeighbourAgingSeconds * clock.Frequency);
                 nextReclaim = Environment.TickCount64 + 1000;
             }
 
+            controlActivity = "waiting for the next round";
             stop.Token.WaitHandle.WaitOne(10);
         }
+
+        controlActivity = "stopped";
     }
 
     /// <summary>
@@ -189,8 +237,10 @@ public sealed class DataplaneRuntime : IDisposable
     private void TickServices()
     {
         long now = Environment.TickCount64;
-        foreach (var service in services)
+        for (int i = 0; i < services.Count; i++)
         {
+            var service = services[i];
+            controlActivity = serviceActivities[i];
             try
             {
                 service.OnTick(now);
@@ -221,6 +271,9 @@ public sealed class DataplaneRuntime : IDisposable
             Stop();
         }
 
-        stop.Dispose();
+        if (StoppedCleanly)
+        {
+            stop.Dispose(); // a thread left behind may still wait on the token's handle
+        }
     }
 }

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Dataplane.Forwarding.Buffers;
 using Dataplane.Forwarding.Counters;
 using Dataplane.Forwarding.Pipeline;
@@ -20,6 +21,10 @@ public sealed class ForwardingWorker
     private readonly IdleWait idleWait;
     private long lastReceiveTicks;
 
+    // What the worker is in, and on which port: plain stores on the hot path, read only to explain a stuck stop.
+    private WorkerPhase phase;
+    private int phasePort = -1;
+
     public ForwardingWorker(int index, ForwardingPipeline pipeline, PortSet ports)
     {
         Index = index;
@@ -40,6 +45,27 @@ public sealed class ForwardingWorker
     /// <summary>Environment.TickCount64 of the last round that received anything.</summary>
     public long LastReceiveTicks => Volatile.Read(ref lastReceiveTicks);
 
+    /// <summary>The phase the worker was last seen in (not synchronized: a diagnostic, exact once it is stuck).</summary>
+    public WorkerPhase Phase => (WorkerPhase)Volatile.Read(ref Unsafe.As<WorkerPhase, int>(ref phase));
+
+    /// <summary>"transmit on port und" and the like: what a worker that does not stop was doing.</summary>
+    public string Activity
+    {
+        get
+        {
+            var current = Phase;
+            int port = Volatile.Read(ref phasePort);
+            return current is WorkerPhase.Receive or WorkerPhase.Process or WorkerPhase.Transmit && port >= 0 && port < ports.Count
+                ? $"{current.ToString().ToLowerInvariant()} on port {ports[port].Name}"
+                : current switch
+                {
+                    WorkerPhase.IdleWait => "idle wait (poll on its ports)",
+                    WorkerPhase.Quiescent => "quiescent point (parked for table reclamation)",
+                    _ => current.ToString().ToLowerInvariant(),
+                };
+        }
+    }
+
     /// <summary>Polls until <paramref name="stop"/> is set; busy-polls while traffic flows and backs off when idle.</summary>
     public void Run(CancellationToken stop, QuiescenceBarrier barrier)
     {
@@ -48,6 +74,7 @@ public sealed class ForwardingWorker
         while (!stop.IsCancellationRequested)
         {
             int got = PollOnce();
+            phase = WorkerPhase.Quiescent;
             barrier.PassQuiescentPoint();
             if (got > 0)
             {
@@ -59,6 +86,7 @@ public sealed class ForwardingWorker
                 // Idle: let the core go rather than spin at 100% on a shared host; a few microseconds of latency on
                 // the first packet after a pause is the price. AF_PACKET ports wake us themselves (poll), so there
                 // the wait is longer and the kernel's receive processing gets the core meanwhile.
+                phase = WorkerPhase.IdleWait;
                 if (idleWait.Blocks)
                 {
                     idleWait.Wait(idleRounds > 4096 ? 2 : 1);
@@ -69,6 +97,8 @@ public sealed class ForwardingWorker
                 }
             }
         }
+
+        phase = WorkerPhase.Stopped;
     }
 
     /// <summary>One round over every port's queue; returns the packets received.</summary>
@@ -84,6 +114,8 @@ public sealed class ForwardingWorker
             }
 
             received.Clear();
+            phasePort = p;
+            phase = WorkerPhase.Receive;
             int got = port.Receive(Index, received);
             if (got == 0)
             {
@@ -91,6 +123,7 @@ public sealed class ForwardingWorker
             }
 
             total += got;
+            phase = WorkerPhase.Process;
             Pipeline.Process(received);
             Dispatch();
         }
@@ -127,6 +160,8 @@ public sealed class ForwardingWorker
             }
 
             var packets = burst.AsSpan();
+            phasePort = p;
+            phase = WorkerPhase.Transmit;
             int sent = ports[p].Transmit(Index, packets, ports);
             for (int i = sent; i < packets.Length; i++)
             {
