@@ -1,9 +1,7 @@
 using System.Text.Json;
 using Dataplane.Control.Rest;
 using Dataplane.Control.Socket;
-using Dataplane.Forwarding.Pipeline;
-using Dataplane.Forwarding.Tof;
-using Dataplane.Tables.MapCache;
+using Dataplane.Fuzz.Targets;
 using Dataplane.Tests.Control;
 
 namespace Dataplane.Tests.Fuzz;
@@ -42,11 +40,5 @@ public class FuzzRegressionTests
         Assert.Equal(400, response.Status);
     }
 
-    private static ControlMethods ScratchMethods()
-    {
-        var plane = ForwardingPlaneBuilder.Build(ControlTestConfig.Config(), new ForwardingPlaneOptions { Clock = new ManualClock(1_000_000_000) });
-        var methods = new ControlMethods(plane);
-        methods.Context.TofServices = new TofServiceTable();
-        return methods;
-    }
+    private static ControlMethods ScratchMethods() => ScratchControlPlane.Methods(ControlTestConfig.Config());
 }
