@@ -17,18 +17,4 @@ public static class FuzzTargets
         "selftest" => new SelfTestTarget(),
         _ => throw new ArgumentException($"no fuzz target '{name}'; targets: {string.Join(", ", Families)}, selftest", nameof(name)),
     };
-
-    /// <summary>The repository root: the first directory above <paramref name="start"/> holding Dataplane.sln.</summary>
-    public static string FindRepositoryRoot(string start)
-    {
-        for (var directory = new DirectoryInfo(start); directory is not null; directory = directory.Parent)
-        {
-            if (File.Exists(Path.Combine(directory.FullName, "Dataplane.sln")))
-            {
-                return directory.FullName;
-            }
-        }
-
-        throw new DirectoryNotFoundException($"no Dataplane.sln above {start}");
-    }
 }

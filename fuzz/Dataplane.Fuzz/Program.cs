@@ -1,5 +1,7 @@
+using System.Runtime.InteropServices;
 using Dataplane.Fuzz.Targets;
 using SharpFuzz;
+using SharpFuzz.Common;
 
 // dataplane-fuzz TARGET                  run under afl-fuzz (SharpFuzz persistent mode, the input on stdin)
 // dataplane-fuzz TARGET --replay FILE... run each file once and name the ones that fail (crash triage)
@@ -10,20 +12,28 @@ if (args.Length == 0)
     return 2;
 }
 
+// The instrumented assemblies write every branch to Trace.SharedMem, which SharpFuzz points at AFL's coverage map
+// only once Fuzzer.Run starts; until then (and in --replay) they write to a scratch map of the same 64 KiB.
+unsafe
+{
+    Trace.SharedMem = (byte*)NativeMemory.AllocZeroed(1 << 16);
+}
+
 string name = args[0];
 string root = Environment.GetEnvironmentVariable("DATAPLANE_REPO") is { Length: > 0 } configured
     ? configured
-    : TryFindRoot(AppContext.BaseDirectory) ?? FuzzTargets.FindRepositoryRoot(Environment.CurrentDirectory);
+    : FindRepositoryRoot(AppContext.BaseDirectory) ?? FindRepositoryRoot(Environment.CurrentDirectory)
+      ?? throw new DirectoryNotFoundException("no Dataplane.sln above this binary or the current directory; set DATAPLANE_REPO");
+var target = FuzzTargets.Create(name, root);
 
 if (args.Length > 1 && args[1] == "--replay")
 {
-    var replayed = FuzzTargets.Create(name, root);
     int failed = 0;
     foreach (string file in args.Skip(2))
     {
         try
         {
-            replayed.Execute(File.ReadAllBytes(file));
+            target.Execute(File.ReadAllBytes(file));
         }
 #pragma warning disable CA1031 // triage reports every exception, whatever its type
         catch (Exception e)
@@ -38,13 +48,9 @@ if (args.Length > 1 && args[1] == "--replay")
     return failed == 0 ? 0 : 1;
 }
 
-// The target is built inside the first execution, not here: the instrumented assemblies write to AFL's coverage
-// map, which SharpFuzz maps only once Fuzzer.Run starts (before that the map pointer is null).
-IFuzzTarget? target = null;
 byte[] buffer = new byte[1 << 20];
 Fuzzer.Run(stream =>
 {
-    target ??= FuzzTargets.Create(name, root);
     int length = 0;
     int read;
     while (length < buffer.Length && (read = stream.Read(buffer, length, buffer.Length - length)) > 0)
@@ -56,14 +62,15 @@ Fuzzer.Run(stream =>
 });
 return 0;
 
-static string? TryFindRoot(string start)
+static string? FindRepositoryRoot(string start)
 {
-    try
+    for (var directory = new DirectoryInfo(start); directory is not null; directory = directory.Parent)
     {
-        return FuzzTargets.FindRepositoryRoot(start);
+        if (File.Exists(Path.Combine(directory.FullName, "Dataplane.sln")))
+        {
+            return directory.FullName;
+        }
     }
-    catch (DirectoryNotFoundException)
-    {
-        return null;
-    }
+
+    return null;
 }
