@@ -18,6 +18,7 @@ APT_PACKAGES=(
   procps          # sysctl, to keep IPv6 autoconfiguration off the test links
   ethtool         # checksum offload off on test links: AF_PACKET sees partial checksums otherwise
   libpcap0.8      # the libpcap live port (SharpPcap loads it at run time)
+  afl++           # coverage-guided fuzzing of the SharpFuzz-instrumented targets (scripts/fuzz, fuzz/)
 )
 
 missing=()

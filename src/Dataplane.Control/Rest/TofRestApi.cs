@@ -145,6 +145,11 @@ public sealed class TofRestApi(ControlMethods methods)
             return RestResponse.Error(400, "body: missing; expected a JSON object {name, serviceIP, applicationIP}");
         }
 
+        if (!JsonStrings.AreDecodable(request.Body))
+        {
+            return RestResponse.Error(400, "body: a string holds an unpaired UTF-16 surrogate escape");
+        }
+
         JsonNode? body;
         try
         {

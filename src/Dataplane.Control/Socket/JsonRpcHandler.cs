@@ -22,6 +22,11 @@ public sealed class JsonRpcHandler(ControlMethods methods)
             return Error(null, JsonRpcErrorCodes.ParseError, "parse error: the request is not valid UTF-8");
         }
 
+        if (!JsonStrings.AreDecodable(line))
+        {
+            return Error(null, JsonRpcErrorCodes.ParseError, "parse error: a string holds an unpaired UTF-16 surrogate escape");
+        }
+
         JsonDocument document;
         try
         {

@@ -1,17 +1,13 @@
 using System.Text;
-using System.Text.Json;
-using Dataplane.Control.Rest;
-using Dataplane.Control.Socket;
-using Dataplane.Forwarding.Pipeline;
-using Dataplane.Forwarding.Tof;
-using Dataplane.Tables.MapCache;
+using Dataplane.Fuzz.Targets;
 using Dataplane.Tests.Control;
 
 namespace Dataplane.Tests.Fuzz;
 
 /// <summary>
 /// The control socket's JSON-RPC request parser and every method's parameter validation, and the REST API's
-/// bodies, applied to a scratch plane built for the test. Whatever arrives: nothing throws out of the handler, a
+/// bodies, applied to a scratch plane built for the test, through the same <see cref="JsonRpcTarget"/> and
+/// <see cref="RestTarget"/> AFL runs. Whatever arrives: nothing throws out of the handler, a
 /// request with an id gets exactly one JSON-RPC 2.0 object back, and no request reaches the -32603 "internal
 /// error" path (that path means an exception escaped a method's validation: a bug the fuzzer reports).
 /// </summary>
@@ -47,72 +43,28 @@ public class ControlRpcFuzzTests
 
     public static List<byte[]> RequestSeeds() => Requests.Select(Encoding.UTF8.GetBytes).ToList();
 
-    public static List<byte[]> RestSeeds() => RestBodies.Select(Encoding.UTF8.GetBytes).ToList();
+    /// <summary>The bodies behind every verb and path selector (the first byte of a <see cref="RestTarget"/> input).</summary>
+    public static List<byte[]> RestSeeds() =>
+        [.. from body in RestBodies
+            from verb in Enumerable.Range(0, RestTarget.Verbs.Length)
+            from path in Enumerable.Range(0, RestTarget.Paths.Length)
+            select (byte[])[RestTarget.Selector(verb, path), .. Encoding.UTF8.GetBytes(body)]];
 
     [Fact]
     public void The_json_rpc_handler_answers_every_mutated_request()
     {
-        var methods = ScratchMethods();
-        var handler = new JsonRpcHandler(methods);
-        int succeeded = 0;
-        FuzzBudget.Run("json-rpc", RequestSeeds(), 20_000, input =>
-        {
-            string? reply = handler.Handle(input);
-            if (reply is null)
-            {
-                return; // a notification, or a request the handler read as one
-            }
+        var target = new JsonRpcTarget(ScratchControlPlane.Methods(ControlTestConfig.Config()));
+        FuzzBudget.Run("json-rpc", RequestSeeds(), 20_000, input => target.Execute(input));
 
-            using var document = JsonDocument.Parse(reply);
-            var root = document.RootElement;
-            Assert.Equal("2.0", root.GetProperty("jsonrpc").GetString());
-            if (root.TryGetProperty("error", out var error))
-            {
-                Assert.NotEqual(JsonRpcErrorCodes.InternalError, error.GetProperty("code").GetInt32());
-            }
-            else
-            {
-                Assert.True(root.TryGetProperty("result", out _), reply);
-                succeeded++;
-            }
-        });
-
-        Assert.True(succeeded > 0, "the unmutated requests must succeed");
+        Assert.True(target.Succeeded > 0, "the unmutated requests must succeed");
     }
 
     [Fact]
     public void The_rest_api_answers_every_mutated_body()
     {
-        var methods = ScratchMethods();
-        var api = new TofRestApi(methods);
-        var headers = new Dictionary<string, string> { ["content-type"] = "application/json" };
-        string[] paths = ["/service", "/service/web", "/service/10.80.0.1", "/service/%zz", "/tunnel", "/nowhere"];
-        string[] verbs = ["POST", "PUT", "GET", "DELETE"];
-        int created = 0;
-        int call = 0;
-        FuzzBudget.Run("rest", RestSeeds(), 20_000, input =>
-        {
-            string verb = verbs[call % verbs.Length];
-            string path = paths[(call / verbs.Length) % paths.Length];
-            call++;
-            var response = api.Handle(new RestRequest(verb, path, headers, input));
-            // 500 would mean an exception escaped validation; 503 is the documented "no tunnel source" of GET /tunnel.
-            Assert.True(response.Status is >= 200 and < 500 || (response.Status == 503 && path == "/tunnel"), $"{verb} {path}: {response.Status} {response.Body}");
-            using var body = JsonDocument.Parse(response.Body);
-            if (response.Status is 200 or 201)
-            {
-                created++;
-            }
-        });
+        var target = new RestTarget(ScratchControlPlane.Methods(ControlTestConfig.Config()));
+        FuzzBudget.Run("rest", RestSeeds(), 20_000, input => target.Execute(input));
 
-        Assert.True(created > 0, "the unmutated bodies must be accepted");
-    }
-
-    private static ControlMethods ScratchMethods()
-    {
-        var plane = ForwardingPlaneBuilder.Build(ControlTestConfig.Config(), new ForwardingPlaneOptions { Clock = new ManualClock(1_000_000_000) });
-        var methods = new ControlMethods(plane);
-        methods.Context.TofServices = new TofServiceTable();
-        return methods;
+        Assert.True(target.Accepted > 0, "the unmutated bodies must be accepted");
     }
 }

@@ -1,15 +1,15 @@
+using System.Text;
 using System.Text.Json;
 using Dataplane.Control.Rest;
 using Dataplane.Control.Socket;
-using Dataplane.Forwarding.Pipeline;
-using Dataplane.Forwarding.Tof;
-using Dataplane.Tables.MapCache;
+using Dataplane.Fuzz.Targets;
 using Dataplane.Tests.Control;
 
 namespace Dataplane.Tests.Fuzz;
 
 /// <summary>
-/// Inputs the fuzzers found, kept as regression tests. The control-socket one was JSON whose string held bytes that are not UTF-8
+/// Inputs the fuzzers found, kept as regression tests (AFL's finds are also kept as files under fuzz/regressions,
+/// which <see cref="FuzzCorpusTests"/> replays). The control-socket one was JSON whose string held bytes that are not UTF-8
 /// (RFC 8259 section 8.1 requires UTF-8): System.Text.Json parsed the document and only threw when a method read the
 /// string, so the control socket answered -32603 "internal error" instead of a parse error. REST (JsonNode reads the
 /// strings while parsing) already answered 400; its test guards that.
@@ -42,11 +42,34 @@ public class FuzzRegressionTests
         Assert.Equal(400, response.Status);
     }
 
-    private static ControlMethods ScratchMethods()
+    [Theory]
+    [InlineData("""{"jsonrpc":"2.0","id":1,"method":"mapcache.add","params":{"eid":"[7]10.9.0.0/16\ud800","locators":[]}}""")]
+    [InlineData("""{"js\ud800onrpc":"2.0","id":2,"method":"counters.get"}""")]
+    [InlineData("""{"jsonrpc":"2.0","id":"\udc00","method":"counters.get"}""")]
+    public void A_request_with_an_unpaired_surrogate_escape_is_a_parse_error_not_an_internal_error(string request)
     {
-        var plane = ForwardingPlaneBuilder.Build(ControlTestConfig.Config(), new ForwardingPlaneOptions { Clock = new ManualClock(1_000_000_000) });
-        var methods = new ControlMethods(plane);
-        methods.Context.TofServices = new TofServiceTable();
-        return methods;
+        // Found by AFL (fuzz/regressions/json-rpc): "\ud800" is valid JSON grammar, but System.Text.Json throws
+        // InvalidOperationException when it reads the string, whether a method's parameter, a property name or the id.
+        var handler = new JsonRpcHandler(ScratchMethods());
+
+        using var reply = JsonDocument.Parse(handler.Handle(Encoding.UTF8.GetBytes(request))!);
+
+        Assert.Equal(JsonRpcErrorCodes.ParseError, reply.RootElement.GetProperty("error").GetProperty("code").GetInt32());
     }
+
+    [Theory]
+    [InlineData("""{"name":"web\ud800","serviceIP":"10.80.0.1","applicationIP":"10.90.0.1"}""")]
+    [InlineData("""{"na\udfffme":"web","serviceIP":"10.80.0.1","applicationIP":"10.90.0.1"}""")]
+    public void A_rest_body_with_an_unpaired_surrogate_escape_is_a_400(string body)
+    {
+        // Found by AFL (fuzz/regressions/rest): the API answered 500 (an exception escaping validation).
+        var api = new TofRestApi(ScratchMethods());
+        var headers = new Dictionary<string, string> { ["content-type"] = "application/json" };
+
+        var response = api.Handle(new RestRequest("POST", "/service", headers, Encoding.UTF8.GetBytes(body)));
+
+        Assert.Equal(400, response.Status);
+    }
+
+    private static ControlMethods ScratchMethods() => ScratchControlPlane.Methods(ControlTestConfig.Config());
 }
