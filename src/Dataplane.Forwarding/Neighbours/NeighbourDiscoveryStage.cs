@@ -142,8 +142,10 @@ public sealed class NeighbourDiscoveryStage(ForwardingPlane plane) : IBatchStage
         icmp[25] = 1; // length in units of 8 bytes
         port.Mac.Write(icmp[26..32]);
 
-        Ipv6Header.TryCreate(frame[l3..], out ip);
-        ip.PayloadLength = AdvertisementLength;
+        // For write: the solicitation's payload length may have been longer than the advertisement now in the frame
+        // (a lying length that still covered the fixed part), so the checked view would refuse the shortened frame.
+        Ipv6Header.TryCreateForWrite(frame[l3..], out ip);
+        ip.PayloadLength = (ushort)(l4 - l3 - Ipv6Header.Length + AdvertisementLength);
         ip.Source = target;
         ip.Destination = destination;
         ip.HopLimit = 255;

@@ -2,8 +2,13 @@ using System.Text;
 using System.Text.Json;
 using Dataplane.Control.Rest;
 using Dataplane.Control.Socket;
+using Dataplane.Forwarding.Buffers;
+using Dataplane.Forwarding.Configuration;
+using Dataplane.Forwarding.Pipeline;
 using Dataplane.Fuzz.Targets;
 using Dataplane.Tests.Control;
+using Dataplane.Tests.Golden;
+using Dataplane.Tables.MapCache;
 
 namespace Dataplane.Tests.Fuzz;
 
@@ -69,6 +74,38 @@ public class FuzzRegressionTests
         var response = api.Handle(new RestRequest("POST", "/service", headers, Encoding.UTF8.GetBytes(body)));
 
         Assert.Equal(400, response.Status);
+    }
+
+    [Fact]
+    public void A_neighbour_solicitation_whose_payload_length_exceeds_the_advertisement_is_answered_with_a_32_byte_advertisement()
+    {
+        // Found by the in-process wire fuzzer (fuzz/regressions/wire/ns-payload-length-longer-than-advertisement.bin):
+        // a solicitation for our address with IPv6 payload length 40 (8 bytes more than NS + source link-layer option).
+        // The stage shortened the frame to the advertisement, then wrapped the IPv6 header with the checked view,
+        // which refused it (payload length 40 > the 32 bytes left) and the write through the empty view threw.
+        byte[] frame = File.ReadAllBytes(Path.Combine(FuzzCorpusTests.RegressionRoot, "wire", "ns-payload-length-longer-than-advertisement.bin"))[1..];
+        var plane = ForwardingPlaneBuilder.Build(DataplaneConfigFile.Load(new GoldenCase("neighbour-discovery").ConfigPath), new ForwardingPlaneOptions { Clock = new ManualClock(1_000_000_000), NonceSeed = 1 });
+        var pipeline = plane.CreateWorker();
+        using var pool = new PacketPool(PacketBatch.MaxCapacity + pipeline.Punts.Capacity, 9216, 256);
+        var packet = default(PacketDescriptor);
+        Assert.True(pool.TryAllocate(ref packet));
+        frame.CopyTo(packet.BufferSpan[packet.DataOffset..]);
+        packet.TrySetLength(frame.Length);
+        var batch = new PacketBatch();
+        batch.TryAdd(packet);
+
+        pipeline.Process(batch);
+
+        ref var reply = ref batch.AsSpan()[0];
+        Assert.Equal(PacketDisposition.Transmit, reply.Disposition);
+        var bytes = reply.Data;
+        // RFC 4861 4.4: Neighbor Advertisement (type 136) of 24 bytes + the 8-byte target link-layer address option.
+        Assert.Equal(14 + 40 + 32, bytes.Length);
+        Assert.Equal(32, (bytes[18] << 8) | bytes[19]);
+        Assert.Equal(136, bytes[54]);
+        Assert.Equal(2, bytes[78]);
+        Assert.True(plane.Counters().IsConserved);
+        pool.Free(ref reply);
     }
 
     private static ControlMethods ScratchMethods() => ScratchControlPlane.Methods(ControlTestConfig.Config());
