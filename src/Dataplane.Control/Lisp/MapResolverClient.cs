@@ -18,6 +18,7 @@ public sealed class MapResolverClient
     private readonly Dictionary<ulong, EidPrefix> eidByNonce = [];
     private readonly Dictionary<EidPrefix, long> lastAsked = [];
     private readonly Forwarding.Lisp.TokenBucket global;
+    private readonly long giveUpAfter;
 
     public MapResolverClient(LispControlContext context)
     {
@@ -25,6 +26,7 @@ public sealed class MapResolverClient
         resolvers = context.Config.MapResolvers.Select((r, i) => Forwarding.Configuration.ConfigValues.Ip(r, $"lisp.mapResolvers[{i}]")).ToArray();
         var settings = context.Config.MapRequests;
         global = new Forwarding.Lisp.TokenBucket(context.ControlClock, settings.GlobalPerSecond);
+        giveUpAfter = GiveUpAfter(settings);
     }
 
     public int PendingCount => pendingByEid.Count;
@@ -69,7 +71,7 @@ public sealed class MapResolverClient
         var pending = new Pending(eid, LispControlContext.NewNonce(), smrInvoked)
         {
             NextAt = now + settings.RetransmitMilliseconds,
-            GiveUpAt = now + GiveUpAfter(settings),
+            GiveUpAt = now + giveUpAfter,
         };
         pendingByEid[eid] = pending;
         eidByNonce[pending.Nonce] = eid;

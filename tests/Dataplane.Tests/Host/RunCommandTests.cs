@@ -24,18 +24,7 @@ public sealed class RunCommandTests : IDisposable
     public void Run_on_pcap_ports_forwards_what_replay_forwards(string name, int workers)
     {
         var goldenCase = new GoldenCase(name);
-        var config = JsonNode.Parse(File.ReadAllText(goldenCase.ConfigPath))!.AsObject();
-        config["workers"] = workers;
-        var ports = config["ports"]!.AsArray();
-        for (int i = 0; i < ports.Count; i++)
-        {
-            ports[i]!["driver"] = "pcap";
-            ports[i]!["txPcap"] = Path.Combine(scratch, $"tx{i}.pcap");
-        }
-
-        ports[0]!["rxPcap"] = goldenCase.InputPath;
-        string configPath = Path.Combine(scratch, "config.json");
-        File.WriteAllText(configPath, config.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
+        string configPath = PcapPortsConfig.Write(goldenCase.ConfigPath, goldenCase.InputPath, scratch, workers);
         var output = new StringWriter();
         var error = new StringWriter();
 
@@ -44,7 +33,7 @@ public sealed class RunCommandTests : IDisposable
         Assert.True(exitCode == 0, output.ToString() + error);
         Assert.Contains("conservation holds", output.ToString(), StringComparison.Ordinal);
         var expected = CaptureFrames.Read(goldenCase.ExpectedPath);
-        var perPort = Enumerable.Range(0, ports.Count).Select(i => CaptureFrames.Read(Path.Combine(scratch, $"tx{i}.pcap"))).ToList();
+        var perPort = Enumerable.Range(0, JsonNode.Parse(File.ReadAllText(configPath))!["ports"]!.AsArray().Count).Select(i => CaptureFrames.Read(Path.Combine(scratch, $"tx{i}.pcap"))).ToList();
         Assert.Equal(expected.Count, perPort.Sum(f => f.Count));
         foreach (var frames in perPort)
         {

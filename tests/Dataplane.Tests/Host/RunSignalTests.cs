@@ -22,17 +22,7 @@ public sealed class RunSignalTests : IDisposable
     {
         Assert.SkipUnless(File.Exists("/bin/bash"), "needs /bin/bash to start the daemon with SIGINT ignored");
         var goldenCase = new GoldenCase("quickstart-xtr");
-        var config = JsonNode.Parse(File.ReadAllText(goldenCase.ConfigPath))!.AsObject();
-        var ports = config["ports"]!.AsArray();
-        for (int i = 0; i < ports.Count; i++)
-        {
-            ports[i]!["driver"] = "pcap";
-            ports[i]!["txPcap"] = Path.Combine(scratch, $"tx{i}.pcap");
-        }
-
-        ports[0]!["rxPcap"] = goldenCase.InputPath;
-        string configPath = Path.Combine(scratch, "config.json");
-        File.WriteAllText(configPath, config.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
+        string configPath = PcapPortsConfig.Write(goldenCase.ConfigPath, goldenCase.InputPath, scratch);
 
         // `trap "" INT` sets SIGINT to SIG_IGN, which exec passes on: what a non-interactive shell does to `cmd &`.
         var start = new ProcessStartInfo("/bin/bash") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };

@@ -8,6 +8,7 @@ using Dataplane.Host.Run;
 using Dataplane.Ports.Pcap;
 using Dataplane.Ports.Replay;
 using Dataplane.Tests.Golden;
+using Dataplane.Tests.Host;
 using Dataplane.Tests.Oracles;
 
 namespace Dataplane.Tests.Hostile;
@@ -137,18 +138,7 @@ public sealed class HostileCorpusTests : IDisposable
     public void The_daemon_on_pcap_ports_survives_a_hostile_capture(string family, int workers)
     {
         var entry = HostileCorpus.Families[family];
-        var config = JsonNode.Parse(File.ReadAllText(new GoldenCase(entry.Config).ConfigPath))!.AsObject();
-        config["workers"] = workers;
-        var ports = config["ports"]!.AsArray();
-        for (int i = 0; i < ports.Count; i++)
-        {
-            ports[i]!["driver"] = "pcap";
-            ports[i]!["txPcap"] = Path.Combine(scratch, $"tx{i}.pcap");
-        }
-
-        ports[0]!["rxPcap"] = HostileCorpus.PcapPath(family);
-        string configPath = Path.Combine(scratch, "config.json");
-        File.WriteAllText(configPath, config.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
+        string configPath = PcapPortsConfig.Write(new GoldenCase(entry.Config).ConfigPath, HostileCorpus.PcapPath(family), scratch, workers);
         var output = new StringWriter();
         var error = new StringWriter();
 
