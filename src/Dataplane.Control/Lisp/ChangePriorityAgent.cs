@@ -77,15 +77,10 @@ public sealed class ChangePriorityAgent
             return;
         }
 
-        if (parsed!.KeyId != config.KeyId)
+        if (AuthenticationCheck.Refusal(message, ChangePriority.AuthenticationOffset(legacy), parsed!.KeyId, parsed.AuthenticationData.Length,
+                config.KeyId, key) is { } refusal)
         {
-            context.Counters.Count(LispControlEvent.UnknownKeyId);
-            return;
-        }
-
-        if (!LispAuthentication.Verify(message, ChangePriority.AuthenticationOffset(legacy), parsed.KeyId, key))
-        {
-            context.Counters.Count(LispControlEvent.BadHmac);
+            context.Counters.Count(refusal);
             return;
         }
 

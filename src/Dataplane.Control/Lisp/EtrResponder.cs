@@ -22,14 +22,16 @@ public sealed class EtrResponder(LispControlContext context)
     /// </summary>
     public const int MaxRequestersPerPrefix = 1024;
 
-    private readonly Dictionary<EidPrefix, Dictionary<IpAddress, long>> requesters = [];
+    private readonly Dictionary<EidPrefix, Dictionary<IpAddress, Requester>> requesters = [];
 
     /// <summary>The ITR-RLOCs that asked for <paramref name="prefix"/> recently.</summary>
-    public IReadOnlyList<IpAddress> RequestersOf(EidPrefix prefix)
+    public IReadOnlyList<IpAddress> RequestersOf(EidPrefix prefix) => RecentRequesters(prefix).Select(p => p.Rloc).ToArray();
+
+    private IEnumerable<(IpAddress Rloc, LispAddress SourceEid)> RecentRequesters(EidPrefix prefix)
     {
         long now = context.Now;
         return requesters.TryGetValue(prefix, out var byRloc)
-            ? byRloc.Where(p => now - p.Value < RequesterMemoryMilliseconds).Select(p => p.Key).ToArray()
+            ? byRloc.Where(p => now - p.Value.At < RequesterMemoryMilliseconds).Select(p => (p.Key, p.Value.SourceEid)).ToArray()
             : [];
     }
 
@@ -56,7 +58,7 @@ public sealed class EtrResponder(LispControlContext context)
             }
 
             records.Add(LispAddressing.LocalMapping(prefix, tables.LocalDatabase.Rlocs, context.Config.MappingTtlMinutes));
-            Remember(prefix, replyTo);
+            Remember(prefix, replyTo, request.SourceEid);
         }
 
         if (records.Count == 0 && !request.Probe)
@@ -73,17 +75,24 @@ public sealed class EtrResponder(LispControlContext context)
         return true;
     }
 
-    /// <summary>A local mapping changed (an EID came, went, or its RLOCs changed): SMR everyone who asked for it.</summary>
+    /// <summary>
+    /// A local mapping changed (an EID came, went, or its RLOCs changed): SMR everyone who asked for it. The SMR's
+    /// source EID is the changed prefix, its record the requester's own EID (the source EID of its Map-Request), as
+    /// RFC 6830 6.6.2 reads and Open Overlay Router sends and expects: the receiver checks the record against its own
+    /// EIDs and asks again for the source EID. A requester that sent no source EID gets the changed prefix in the
+    /// record too, the form our ITR also follows.
+    /// </summary>
     public int SolicitRequesters(EidPrefix prefix)
     {
         int sent = 0;
-        foreach (var requester in RequestersOf(prefix))
+        foreach (var (rloc, sourceEid) in RecentRequesters(prefix))
         {
+            var record = sourceEid.IsNone ? LispAddressing.ToLisp(prefix) : LispAddressing.HostPrefix(sourceEid);
             var smr = new MapRequest(LispControlContext.NewNonce(), LispAddressing.ToLisp(prefix.Address, prefix.InstanceId),
-                MapResolverClient.ItrRlocs(context), [LispAddressing.ToLisp(prefix)]) { Smr = true };
+                MapResolverClient.ItrRlocs(context), [record]) { Smr = true };
             var message = new byte[smr.Size];
             smr.Write(message);
-            if (context.Send(requester, message, LispControlEvent.SmrSent))
+            if (context.Send(rloc, message, LispControlEvent.SmrSent))
             {
                 sent++;
             }
@@ -105,7 +114,7 @@ public sealed class EtrResponder(LispControlContext context)
         }
     }
 
-    private void Remember(EidPrefix prefix, IpAddress requester)
+    private void Remember(EidPrefix prefix, IpAddress requester, LispAddress sourceEid)
     {
         if (!requesters.TryGetValue(prefix, out var byRloc))
         {
@@ -124,19 +133,22 @@ public sealed class EtrResponder(LispControlContext context)
             }
         }
 
-        byRloc[requester] = now;
+        byRloc[requester] = new Requester(now, sourceEid);
     }
 
-    private static void Forget(Dictionary<IpAddress, long> byRloc, long now)
+    private static void Forget(Dictionary<IpAddress, Requester> byRloc, long now)
     {
-        foreach (var (rloc, at) in byRloc)
+        foreach (var (rloc, requester) in byRloc)
         {
-            if (now - at >= RequesterMemoryMilliseconds)
+            if (now - requester.At >= RequesterMemoryMilliseconds)
             {
                 byRloc.Remove(rloc);
             }
         }
     }
+
+    /// <summary>When an ITR-RLOC last asked for a prefix, and the source EID it asked for (AFI 0 when it sent none).</summary>
+    private readonly record struct Requester(long At, LispAddress SourceEid);
 
     private IpAddress ReplyAddress(MapRequest request, IpAddress from)
     {

@@ -6,8 +6,16 @@ namespace Dataplane.Control.Lisp;
 /// <summary>Between the wire's LISP types (Dataplane.Wire.LispControl) and the tables' (EidPrefix, Locator, MapCacheEntry).</summary>
 public static class LispAddressing
 {
-    public static LispAddress ToLisp(IpAddress address, uint? instanceId = null) =>
-        address.IsV4 ? LispAddress.Ipv4(address.AsV4(), instanceId) : LispAddress.Ipv6(address.AsV6(), instanceId);
+    /// <summary>
+    /// An address for the wire. Instance 0 travels as a plain AFI, never as an Instance-ID LCAF with IID 0: deployed
+    /// stacks (Open Overlay Router among them) take <c>[0]p</c> and <c>p</c> for two different EIDs, and every
+    /// mapping outside a VPN is plain there. Receiving, both forms are instance 0 (<see cref="TryToEid"/>).
+    /// </summary>
+    public static LispAddress ToLisp(IpAddress address, uint? instanceId = null)
+    {
+        uint? onWire = instanceId is 0 ? null : instanceId;
+        return address.IsV4 ? LispAddress.Ipv4(address.AsV4(), onWire) : LispAddress.Ipv6(address.AsV6(), onWire);
+    }
 
     public static bool TryToIp(LispAddress address, out IpAddress ip)
     {
@@ -15,9 +23,13 @@ public static class LispAddressing
         return address.IsIpv4 || address.IsIpv6;
     }
 
+    /// <summary>The host prefix (/32, /128) of an address from the wire, instance 0 as a plain AFI.</summary>
+    public static LispPrefix HostPrefix(LispAddress address) =>
+        new(address.InstanceId is 0 ? address.WithInstanceId(null) : address, (byte)(address.AddressLength * 8));
+
     public static LispPrefix ToLisp(EidPrefix prefix) => new(ToLisp(prefix.Address, prefix.InstanceId), prefix.PrefixLength);
 
-    /// <summary>An EID prefix from the wire; instance 0 when the address carries no LCAF instance id.</summary>
+    /// <summary>An EID prefix from the wire; instance 0 when the address carries no LCAF instance id (or IID 0).</summary>
     public static bool TryToEid(LispPrefix prefix, out EidPrefix eid)
     {
         eid = default;

@@ -37,6 +37,9 @@ public enum LispControlEvent
     // Refused, each under its own reason (RFC 9301 security: dropped and counted).
     Malformed,
     BadHmac,
+
+    /// <summary>Authentication data whose length is neither form of its algorithm (SHA-1: 20 or 12; SHA-256: 32 or 16).</summary>
+    BadAuthenticationLength,
     UnknownKeyId,
     ReplayedNonce,
     PrefixNotAllowed,

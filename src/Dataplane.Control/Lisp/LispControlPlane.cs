@@ -250,10 +250,12 @@ public sealed class LispControlPlane : IControlPlaneService
     }
 
     /// <summary>
-    /// An ETR says its mapping changed: ask the mapping system again (SMR-invoked), for the EIDs we cache. Nothing
-    /// authenticates an SMR, so one for an EID we do not cache is refused (RFC 9301 6.3: the ITR need not ask then):
-    /// honoured, anyone on the underlay could fill our map-cache with EIDs of its choosing and spend the Map-Request
-    /// budget our own misses need. The answer comes from the mapping system, never from the SMR's sender.
+    /// An ETR says its mapping changed: ask the mapping system again (SMR-invoked), for the EIDs we cache. Two forms
+    /// are in use and both are followed: the changed EID in the source-EID field and our own EID in the record (RFC
+    /// 6830 6.6.2, what Open Overlay Router sends), or the changed EID in the record (how RFC 9301's text can be
+    /// read). Nothing authenticates an SMR, so one naming no EID we cache is refused (RFC 9301 6.3: the ITR need not
+    /// ask then): honoured, anyone on the underlay could fill our map-cache with EIDs of its choosing and spend the
+    /// Map-Request budget our own misses need. The answer comes from the mapping system, never from the SMR's sender.
     /// </summary>
     private void OnSolicitMapRequest(MapRequest request)
     {
@@ -263,20 +265,31 @@ public sealed class LispControlPlane : IControlPlaneService
             return;
         }
 
+        if (LispAddressing.TryToEid(LispAddressing.HostPrefix(request.SourceEid), out var changed) && IsCached(tables, changed))
+        {
+            Resolver.OnMiss(changed.InstanceId, changed.Address, smrInvoked: true);
+            return;
+        }
+
+        bool followed = false, usable = false;
         foreach (var record in request.Records)
         {
             if (!LispAddressing.TryToEid(record, out var eid))
             {
-                context.Counters.Count(LispControlEvent.UnusableRecord);
+                continue;
             }
-            else if (!IsCached(tables, eid))
-            {
-                context.Counters.Count(LispControlEvent.SmrForUncachedEid);
-            }
-            else
+
+            usable = true;
+            if (IsCached(tables, eid))
             {
                 Resolver.OnMiss(eid.InstanceId, eid.Address, smrInvoked: true);
+                followed = true;
             }
+        }
+
+        if (!followed)
+        {
+            context.Counters.Count(usable || !request.SourceEid.IsNone ? LispControlEvent.SmrForUncachedEid : LispControlEvent.UnusableRecord);
         }
     }
 

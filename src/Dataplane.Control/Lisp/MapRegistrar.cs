@@ -86,7 +86,7 @@ public sealed class MapRegistrar
         var (config, address, key) = servers[index];
         var server = state[index];
         ulong nonce = LispControlContext.NewNonce();
-        var register = new MapRegister(nonce, config.KeyId, new byte[LispAuthentication.AuthenticationLength(config.KeyId)], registration)
+        var register = new MapRegister(nonce, config.KeyId, new byte[LispAuthentication.AuthenticationLength(config.KeyId, config.TruncatedHmac)], registration)
         {
             ProxyReply = config.ProxyReply,
             WantMapNotify = true,
@@ -118,15 +118,10 @@ public sealed class MapRegistrar
         }
 
         var (config, _, key) = servers[server];
-        if (notify.KeyId != config.KeyId)
+        if (AuthenticationCheck.Refusal(message, MapNotify.AuthenticationDataOffset, notify.KeyId, notify.AuthenticationData.Length,
+                config.KeyId, key) is { } refusal)
         {
-            context.Counters.Count(LispControlEvent.UnknownKeyId);
-            return false;
-        }
-
-        if (!LispAuthentication.Verify(message, MapNotify.AuthenticationDataOffset, notify.KeyId, key))
-        {
-            context.Counters.Count(LispControlEvent.BadHmac);
+            context.Counters.Count(refusal);
             return false;
         }
 

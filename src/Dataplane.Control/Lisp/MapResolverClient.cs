@@ -140,10 +140,28 @@ public sealed class MapResolverClient
         Forget(pendingByEid[asked]);
         foreach (var record in reply.Records)
         {
-            Install(record);
+            Install(NarrowedWholeSpace(record, asked));
         }
 
         return true;
+    }
+
+    /// <summary>
+    /// A negative record for the whole address space (<c>0.0.0.0/0</c>, <c>::/0</c>) becomes one for the EID asked
+    /// about. Open Overlay Router's map-resolver answers every EID outside its sites that way (action No-Action);
+    /// cached as it is, it would cover every EID we have not resolved yet, and send them all natively, without a
+    /// Map-Request, until it expired. RFC 9301 8.1 wants the least specific prefix that covers no registered EID; the
+    /// whole space cannot be that, so only the asked EID is known to be outside the mapping system.
+    /// </summary>
+    private MappingRecord NarrowedWholeSpace(MappingRecord record, EidPrefix asked)
+    {
+        if (record.Locators.Count != 0 || !LispAddressing.TryToEid(record.Eid, out var prefix) || prefix.PrefixLength != 0 || !prefix.Covers(asked))
+        {
+            return record;
+        }
+
+        context.Log($"map-reply: negative {prefix} narrowed to the EID asked about, {asked}");
+        return record with { Eid = LispAddressing.ToLisp(asked) };
     }
 
     /// <summary>Puts a mapping into the map-cache (positive or negative), replacing what was there for that prefix.</summary>

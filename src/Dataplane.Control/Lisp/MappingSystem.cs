@@ -24,7 +24,8 @@ public sealed class MappingSystem
         this.context = context;
         this.config = config;
         sites = config.Sites.Select((s, i) => new Site(s.Name, s.KeyId, Encoding.UTF8.GetBytes(s.Key),
-            s.EidPrefixes.Select((p, j) => ConfigValues.Prefix(p, $"lisp.mappingSystem.sites[{i}].eidPrefixes[{j}]")).ToArray())).ToArray();
+            s.EidPrefixes.Select((p, j) => ConfigValues.Prefix(p, $"lisp.mappingSystem.sites[{i}].eidPrefixes[{j}]")).ToArray(),
+            s.AcceptMoreSpecifics, s.TruncatedHmac)).ToArray();
     }
 
     public IReadOnlyCollection<Registration> Registrations => registrations.Values;
@@ -37,26 +38,8 @@ public sealed class MappingSystem
             return;
         }
 
-        Site? site = null;
-        bool keyIdKnown = false;
-        foreach (var candidate in sites)
+        if (!TryAuthenticate(message, register!, out var site, out var accepted))
         {
-            if (candidate.KeyId != register!.KeyId)
-            {
-                continue;
-            }
-
-            keyIdKnown = true;
-            if (LispAuthentication.Verify(message, MapRegister.AuthenticationDataOffset, candidate.KeyId, candidate.Key))
-            {
-                site = candidate;
-                break;
-            }
-        }
-
-        if (site is null)
-        {
-            context.Counters.Count(keyIdKnown ? LispControlEvent.BadHmac : LispControlEvent.UnknownKeyId);
             return;
         }
 
@@ -64,18 +47,6 @@ public sealed class MappingSystem
         {
             context.Counters.Count(LispControlEvent.ReplayedNonce);
             return;
-        }
-
-        var accepted = new List<(EidPrefix Prefix, MappingRecord Record)>();
-        foreach (var record in register.Records)
-        {
-            if (!LispAddressing.TryToEid(record.Eid, out var prefix) || !site.MayRegister(prefix))
-            {
-                context.Counters.Count(LispControlEvent.PrefixNotAllowed);
-                return; // all or nothing: a site asking for what is not its own is not trusted with the rest
-            }
-
-            accepted.Add((prefix, record));
         }
 
         long expires = context.Now + config.RegistrationTtlMinutes * 60_000L;
@@ -87,11 +58,92 @@ public sealed class MappingSystem
 
         if (register.WantMapNotify)
         {
-            var notify = new MapNotify(register.Nonce, site.KeyId, new byte[LispAuthentication.AuthenticationLength(site.KeyId)], register.Records);
+            // The answer's HMAC has the form the registrant used unless the site says otherwise: it showed what it reads.
+            bool truncated = site.TruncatedHmac ?? register.AuthenticationData.Length == LispAuthentication.AuthenticationLength(site.KeyId, truncated: true);
+            var notify = new MapNotify(register.Nonce, site.KeyId, new byte[LispAuthentication.AuthenticationLength(site.KeyId, truncated)], register.Records);
             var bytes = new byte[notify.Size];
             notify.WriteSigned(bytes, site.Key);
             context.Send(from, bytes, LispControlEvent.MapNotifySent);
         }
+    }
+
+    /// <summary>
+    /// Which site a Map-Register speaks for, and whether it may: each record's EID prefix picks its site (the most
+    /// specific site prefix covering it; a more specific registration only where the site accepts more specifics),
+    /// then the message must carry that site's key id and verify with its key. Sites are chosen by prefix, not by
+    /// trying keys, so several sites may share one key (the usual map-server configuration elsewhere). A message
+    /// whose records fall into several sites must verify with each; the first record's site is the one it is
+    /// accounted to. False (and counted) when any record has no site, the key id is not the site's, or the HMAC fails.
+    /// </summary>
+    private bool TryAuthenticate(ReadOnlySpan<byte> message, MapRegister register, out Site site,
+        out List<(EidPrefix Prefix, MappingRecord Record)> accepted)
+    {
+        site = null!;
+        accepted = new List<(EidPrefix, MappingRecord)>(register.Records.Count);
+        var verified = new HashSet<Site>();
+        foreach (var record in register.Records)
+        {
+            if (!LispAddressing.TryToEid(record.Eid, out var prefix) || SiteFor(prefix) is not { } owner)
+            {
+                context.Counters.Count(LispControlEvent.PrefixNotAllowed);
+                return false; // all or nothing: a site asking for what is not its own is not trusted with the rest
+            }
+
+            if (verified.Add(owner) && !Verify(message, register, owner))
+            {
+                return false;
+            }
+
+            site ??= owner;
+            accepted.Add((prefix, record));
+        }
+
+        if (site is null)
+        {
+            // No records: nothing to register, but a Map-Notify may be asked for; the key id picks the site.
+            site = sites.FirstOrDefault(s => s.KeyId == register.KeyId)!;
+            if (site is null)
+            {
+                context.Counters.Count(LispControlEvent.UnknownKeyId);
+                return false;
+            }
+
+            return Verify(message, register, site);
+        }
+
+        return true;
+    }
+
+    private bool Verify(ReadOnlySpan<byte> message, MapRegister register, Site site)
+    {
+        if (AuthenticationCheck.Refusal(message, MapRegister.AuthenticationDataOffset, register.KeyId, register.AuthenticationData.Length,
+                site.KeyId, site.Key) is { } refusal)
+        {
+            context.Counters.Count(refusal);
+            return false;
+        }
+
+        return true;
+    }
+
+    /// <summary>The site that may register <paramref name="prefix"/>: the one with the most specific prefix covering it.</summary>
+    private Site? SiteFor(EidPrefix prefix)
+    {
+        Site? best = null;
+        EidPrefix bestPrefix = default;
+        foreach (var site in sites)
+        {
+            foreach (var allowed in site.Prefixes)
+            {
+                if (allowed.Covers(prefix) && (best is null || allowed.PrefixLength > bestPrefix.PrefixLength))
+                {
+                    best = site;
+                    bestPrefix = allowed;
+                }
+            }
+        }
+
+        return best is not null && (bestPrefix == prefix || best.AcceptMoreSpecifics) ? best : null;
     }
 
     /// <summary>
@@ -126,7 +178,7 @@ public sealed class MappingSystem
             }
 
             // Nobody registered it: inside a site's space the site is away (drop); outside, it is not LISP (native).
-            var action = sites.Any(s => s.MayRegister(eid)) ? MappingAction.Drop : MappingAction.NativelyForward;
+            var action = sites.Any(s => s.Covers(eid)) ? MappingAction.Drop : MappingAction.NativelyForward;
             negative.Add(new MappingRecord(config.NegativeTtlMinutes, asked, action, Authoritative: true, 0, []));
         }
 
@@ -188,7 +240,7 @@ public sealed class MappingSystem
 
     public sealed record Registration(EidPrefix Prefix, MappingRecord Record, IpAddress Registrant, string Site, bool ProxyReply, long ExpiresAt);
 
-    private sealed class Site(string name, ushort keyId, byte[] key, EidPrefix[] prefixes)
+    private sealed class Site(string name, ushort keyId, byte[] key, EidPrefix[] prefixes, bool acceptMoreSpecifics, bool? truncatedHmac)
     {
         private readonly NonceMemory nonces = new();
 
@@ -198,7 +250,15 @@ public sealed class MappingSystem
 
         public byte[] Key => key;
 
-        public bool MayRegister(EidPrefix prefix) => prefixes.Any(p => p.Covers(prefix));
+        public EidPrefix[] Prefixes => prefixes;
+
+        public bool AcceptMoreSpecifics => acceptMoreSpecifics;
+
+        /// <summary>The Map-Notify's HMAC form: truncated, full, or (null) the form of the Map-Register it answers.</summary>
+        public bool? TruncatedHmac => truncatedHmac;
+
+        /// <summary>Whether <paramref name="prefix"/> lies in this site's space (for the action of a negative reply).</summary>
+        public bool Covers(EidPrefix prefix) => prefixes.Any(p => p.Covers(prefix));
 
         /// <summary>False when the nonce was seen recently: a replayed registration.</summary>
         public bool RememberNonce(ulong nonce) => nonces.TryRemember(nonce);

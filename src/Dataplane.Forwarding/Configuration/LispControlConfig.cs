@@ -5,13 +5,19 @@ public sealed record MapServerConfig
 {
     public required string Address { get; init; }
 
-    /// <summary>1 = HMAC-SHA-1-96, 2 = HMAC-SHA-256-128 (RFC 9301 Key ID).</summary>
+    /// <summary>1 = HMAC-SHA-1, 2 = HMAC-SHA-256 (RFC 9301 Key ID / Algorithm ID).</summary>
     public ushort KeyId { get; init; } = 2;
 
     public required string Key { get; init; }
 
     /// <summary>Ask the map-server to answer Map-Requests for our EIDs itself (the P bit).</summary>
     public bool ProxyReply { get; init; }
+
+    /// <summary>
+    /// Send RFC 9301's truncated HMAC (12 bytes for SHA-1, 16 for SHA-256) instead of the whole digest (20, 32), for a
+    /// map-server that accepts only that form. Either form of its Map-Notify is accepted.
+    /// </summary>
+    public bool TruncatedHmac { get; init; }
 }
 
 /// <summary>How the ITR asks for mappings (RFC 9301 5.3, 6.1 rate limits).</summary>
@@ -76,6 +82,18 @@ public sealed record SiteConfig
 
     public required string Key { get; init; }
 
-    /// <summary>The EID prefixes this site may register (a registration for anything else is refused and counted).</summary>
+    /// <summary>
+    /// The EID prefixes this site may register (a registration for anything else is refused and counted). A
+    /// registration belongs to the site with the most specific prefix covering it, so sites may share a key.
+    /// </summary>
     public IReadOnlyList<string> EidPrefixes { get; init; } = [];
+
+    /// <summary>Whether the site may register prefixes more specific than its own (false: exactly its prefixes).</summary>
+    public bool AcceptMoreSpecifics { get; init; } = true;
+
+    /// <summary>
+    /// The HMAC form of the Map-Notifies to this site: true = RFC 9301's truncated form, false = the whole digest,
+    /// absent = the form of the Map-Register being answered. Map-Registers are accepted in either form.
+    /// </summary>
+    public bool? TruncatedHmac { get; init; }
 }

@@ -90,7 +90,7 @@ public static class LispControlConfigCheck
     {
         if (keyId is not (1 or 2))
         {
-            throw new ConfigurationException($"{field}.keyId", $"{keyId} is not a key id we know: 1 (HMAC-SHA-1-96) or 2 (HMAC-SHA-256-128)");
+            throw new ConfigurationException($"{field}.keyId", $"{keyId} is not a key id we know: 1 (HMAC-SHA-1) or 2 (HMAC-SHA-256)");
         }
 
         if (string.IsNullOrEmpty(key))

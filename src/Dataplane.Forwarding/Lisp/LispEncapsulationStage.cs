@@ -3,6 +3,7 @@ using System.Collections.Frozen;
 using System.Runtime.CompilerServices;
 using Dataplane.Forwarding.Buffers;
 using Dataplane.Forwarding.Counters;
+using Dataplane.Forwarding.Neighbours;
 using Dataplane.Forwarding.Pipeline;
 using Dataplane.Forwarding.Routing;
 using Dataplane.Forwarding.Stages;
@@ -23,7 +24,8 @@ namespace Dataplane.Forwarding.Lisp;
 /// <item>negative entry: drop -> NegativeEntryDrop, native-forward / no-action -> left pending for routing,
 /// send-map-request -> punted;</item>
 /// <item>positive entry: a locator by flow hash (or inner source port), the outer source is our first RLOC of that
-/// family, the underlay resolves it in instance 0, and the packet is encapsulated in place and transmitted.</item>
+/// family, the underlay resolves it in instance 0, and the packet is encapsulated in place and transmitted; when the
+/// RLOC's next hop has no MAC yet the packet becomes the ARP / ND request for it (glean).</item>
 /// </list>
 /// <para>
 /// TTL: an ITR is a router (RFC 9300 section 3: "a router that ..."), so forwarding a packet into the tunnel is an
@@ -52,6 +54,7 @@ public sealed class LispEncapsulationStage : IBatchStage
     private readonly LispNonceGenerator nonces;
     private readonly TokenBucket icmpBudget;
     private readonly MapCachePrefetcher prefetcher = new();
+    private readonly NeighbourSolicitor solicitor;
     private readonly int expiryUnitShift;
 
     // ICMP error sources by ingress port (Unspecified = none configured on that port).
@@ -73,6 +76,7 @@ public sealed class LispEncapsulationStage : IBatchStage
         icmpWhenOverMtu = feature.Settings.IcmpWhenOverMtu;
         nonces = new LispNonceGenerator(plane.Options.NonceSeed);
         icmpBudget = new TokenBucket(clock, feature.Settings.IcmpRateLimitPerSecond);
+        solicitor = new NeighbourSolicitor(clock);
         int portCount = plane.Ports.Count;
         portIpv4Source = new IpAddress[portCount];
         portIpv6Source = new IpAddress[portCount];
@@ -192,7 +196,7 @@ public sealed class LispEncapsulationStage : IBatchStage
         var unresolved = batch.Underlay.Resolve(rloc, out var adjacency); // runs toward one RLOC resolve once
         if (unresolved != DropReason.None)
         {
-            packet.Drop(unresolved, counters);
+            DropOrSolicit(ref packet, unresolved, in rloc, ref batch, counters);
             return;
         }
 
@@ -261,7 +265,7 @@ public sealed class LispEncapsulationStage : IBatchStage
         var unresolved = batch.Underlay.Resolve(rloc, out var adjacency); // runs toward one RLOC resolve once
         if (unresolved != DropReason.None)
         {
-            packet.Drop(unresolved, counters);
+            DropOrSolicit(ref packet, unresolved, in rloc, ref batch, counters);
             return;
         }
 
@@ -398,6 +402,24 @@ public sealed class LispEncapsulationStage : IBatchStage
 
         rloc = entry.Locators[chosen].Address;
         return true;
+    }
+
+    /// <summary>
+    /// The RLOC's next hop has no MAC yet: the packet becomes the ARP request / Neighbor Solicitation for it, as the
+    /// routing stage does (glean, rate-limited per next hop), so the first packets toward a newly resolved RLOC make
+    /// the underlay resolve instead of waiting for unrelated traffic to do it. Rate-limited or unroutable: dropped.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void DropOrSolicit(ref PacketDescriptor packet, DropReason reason, in IpAddress rloc, ref BatchState batch, WorkerCounters counters)
+    {
+        if (reason == DropReason.NoNeighbour && batch.Underlay.TryFindNextHop(rloc, out var nextHop, out var port)
+            && solicitor.TrySolicit(ref packet, nextHop, port))
+        {
+            counters.Count(ForwardingEvent.NeighbourRequestSent);
+            return;
+        }
+
+        packet.Drop(reason, counters);
     }
 
     /// <summary>The over-MTU case of <see cref="HandleIpv4"/>, rare, so the inner packet is read in full only here.</summary>

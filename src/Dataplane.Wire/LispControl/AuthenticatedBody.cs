@@ -51,12 +51,8 @@ internal static class AuthenticatedBody
             return false;
         }
 
-        int expected = LispAuthentication.AuthenticationLength(keyId);
-        if (expected >= 0 && authLength != expected)
-        {
-            return reader.Fail($"authentication data length {authLength} does not match key id {keyId} (needs {expected})");
-        }
-
+        // Any length that fits is read: whether it is one of the algorithm's two forms is the verifier's question
+        // (LispAuthentication.IsAcceptedLength), so a refusal can say which rule the sender broke.
         if (authLength > reader.Remaining)
         {
             return reader.Fail($"authentication data length {authLength} runs past the end ({reader.Remaining} left)");
@@ -69,19 +65,28 @@ internal static class AuthenticatedBody
 
     internal static void CheckSignable(ushort keyId, byte[] authenticationData)
     {
-        int length = LispAuthentication.AuthenticationLength(keyId);
-        if (length <= 0 || authenticationData.Length != length)
+        if (keyId == LispAuthentication.None || !LispAuthentication.IsAcceptedLength(keyId, authenticationData.Length))
         {
-            throw new ArgumentException($"to sign with key id {keyId} the authentication data must be {length} bytes, it is {authenticationData.Length}");
+            throw new ArgumentException($"to sign with key id {keyId} the authentication data must be {DescribeLengths(keyId)} bytes, it is {authenticationData.Length}");
         }
     }
 
-    internal static bool VerifyParsed(string messageName, ReadOnlySpan<byte> data, int offset, ushort keyId, Func<ushort, byte[]?> keyLookup, out string error)
+    /// <summary>"20 or 12": the two lengths a key id's algorithm is sent with, full first.</summary>
+    internal static string DescribeLengths(ushort keyId) =>
+        $"{LispAuthentication.AuthenticationLength(keyId)} or {LispAuthentication.AuthenticationLength(keyId, truncated: true)}";
+
+    internal static bool VerifyParsed(string messageName, ReadOnlySpan<byte> data, int offset, ushort keyId, int length, Func<ushort, byte[]?> keyLookup, out string error)
     {
         error = "";
         if (!LispAuthentication.IsKnown(keyId) || keyId == LispAuthentication.None)
         {
             error = $"{messageName}: key id {keyId} names no known HMAC algorithm";
+            return false;
+        }
+
+        if (!LispAuthentication.IsAcceptedLength(keyId, length))
+        {
+            error = $"{messageName}: authentication data length {length} fits neither form of key id {keyId} ({DescribeLengths(keyId)})";
             return false;
         }
 
@@ -92,7 +97,7 @@ internal static class AuthenticatedBody
             return false;
         }
 
-        if (!LispAuthentication.Verify(data, offset, keyId, key))
+        if (!LispAuthentication.Verify(data, offset, length, keyId, key))
         {
             error = $"{messageName}: authentication data does not match (wrong key or altered message)";
             return false;
@@ -102,11 +107,11 @@ internal static class AuthenticatedBody
     }
 
     /// <summary>The HMAC check of a parsed message: <paramref name="message"/> is <paramref name="parsed"/> when it verifies, null otherwise.</summary>
-    internal static bool Verified<T>(T parsed, ushort keyId, string messageName, ReadOnlySpan<byte> data, int authenticationOffset,
+    internal static bool Verified<T>(T parsed, ushort keyId, int length, string messageName, ReadOnlySpan<byte> data, int authenticationOffset,
         Func<ushort, byte[]?> keyLookup, out T? message, out string error)
         where T : class
     {
-        bool ok = VerifyParsed(messageName, data, authenticationOffset, keyId, keyLookup, out error);
+        bool ok = VerifyParsed(messageName, data, authenticationOffset, keyId, length, keyLookup, out error);
         message = ok ? parsed : null;
         return ok;
     }

@@ -76,7 +76,7 @@ public sealed record ChangePriority(ulong Nonce, ushort KeyId, byte[] Authentica
     {
         AuthenticatedBody.CheckSignable(KeyId, AuthenticationData);
         int written = Write(destination, legacyType5);
-        LispAuthentication.Sign(destination[..written], AuthenticationOffset(legacyType5), KeyId, key);
+        LispAuthentication.Sign(destination[..written], AuthenticationOffset(legacyType5), AuthenticationData.Length, KeyId, key);
         return written;
     }
 
@@ -97,7 +97,7 @@ public sealed record ChangePriority(ulong Nonce, ushort KeyId, byte[] Authentica
         ArgumentNullException.ThrowIfNull(keyLookup);
         message = null;
         return TryParse(data, out var parsed, out bool legacy, out error) &&
-            AuthenticatedBody.Verified(parsed!, parsed!.KeyId, "Change-Priority", data, AuthenticationOffset(legacy), keyLookup, out message, out error);
+            AuthenticatedBody.Verified(parsed!, parsed!.KeyId, parsed.AuthenticationData.Length, "Change-Priority", data, AuthenticationOffset(legacy), keyLookup, out message, out error);
     }
 
     private static bool TryRead(ref LispReader reader, out ChangePriority? message, out bool legacyType5)

@@ -8,6 +8,13 @@ namespace Dataplane.Wire.LispControl;
 /// The 16-bit field this class calls the key id is RFC 6833's Key ID and, read as two octets, RFC 9301's
 /// Key ID (high octet, which pre-shared key) and Algorithm ID (low octet): the algorithm is the low octet, so
 /// 1 and 2 mean the same in both RFCs.
+/// <para>
+/// Two lengths per algorithm are in use. RFC 9301 names HMAC-SHA-1-96 (12 bytes) and HMAC-SHA-256-128 (16 bytes);
+/// deployed stacks (Open Overlay Router, and the implementations it was built to talk to) send the whole digest,
+/// 20 and 32 bytes, and some read exactly 20 bytes whatever the length field says. So the full digest is what we
+/// send by default (the truncated form on request, per map-server or site), and either length verifies: the HMAC
+/// truncated to the received length must match. A length that is neither form is refused.
+/// </para>
 /// </summary>
 public static class LispAuthentication
 {
@@ -15,24 +22,33 @@ public static class LispAuthentication
     public const ushort HmacSha1_96 = 1;
     public const ushort HmacSha256_128 = 2;
 
-    /// <summary>Bytes of Authentication Data for a key id: 0 for none, 12 (SHA-1-96), 16 (SHA-256-128), -1 if unknown.</summary>
-    public static int AuthenticationLength(ushort keyId) => (byte)keyId switch
+    /// <summary>
+    /// Bytes of Authentication Data we write for a key id: the whole digest (20 for SHA-1, 32 for SHA-256), or with
+    /// <paramref name="truncated"/> RFC 9301's truncated form (12, 16); 0 for none, -1 if the algorithm is unknown.
+    /// </summary>
+    public static int AuthenticationLength(ushort keyId, bool truncated = false) => (byte)keyId switch
     {
         (byte)None => 0,
-        (byte)HmacSha1_96 => 12,
-        (byte)HmacSha256_128 => 16,
+        (byte)HmacSha1_96 => truncated ? 12 : 20,
+        (byte)HmacSha256_128 => truncated ? 16 : 32,
         _ => -1,
     };
 
     public static bool IsKnown(ushort keyId) => AuthenticationLength(keyId) >= 0;
 
-    /// <summary>Zeroes the authentication field, computes the HMAC over the message and writes it there.</summary>
-    public static void Sign(Span<byte> message, int authDataOffset, ushort keyId, ReadOnlySpan<byte> key)
+    /// <summary>Whether <paramref name="length"/> is one of the two forms of the key id's algorithm (0 for none).</summary>
+    public static bool IsAcceptedLength(ushort keyId, int length) =>
+        IsKnown(keyId) && (length == AuthenticationLength(keyId) || length == AuthenticationLength(keyId, truncated: true));
+
+    /// <summary>
+    /// Zeroes the <paramref name="length"/>-byte authentication field, computes the HMAC over the message and writes
+    /// it there, truncated to the field.
+    /// </summary>
+    public static void Sign(Span<byte> message, int authDataOffset, int length, ushort keyId, ReadOnlySpan<byte> key)
     {
-        int length = AuthenticationLength(keyId);
-        if (length <= 0)
+        if (keyId == None || !IsAcceptedLength(keyId, length))
         {
-            throw new ArgumentException($"key id {keyId} names no known HMAC algorithm", nameof(keyId));
+            throw new ArgumentException($"key id {keyId} cannot sign a {length}-byte authentication field", nameof(length));
         }
 
         if (authDataOffset < 0 || authDataOffset + length > message.Length)
@@ -48,13 +64,13 @@ public static class LispAuthentication
     }
 
     /// <summary>
-    /// True when the authentication field holds the truncated HMAC of the message with that field zeroed.
-    /// False (never an exception) for an unknown key id, key id 0 (no authentication), or a field outside the message.
+    /// True when the <paramref name="length"/>-byte authentication field holds the HMAC of the message with that field
+    /// zeroed, truncated to the field. False (never an exception) for an unknown key id, key id 0 (no
+    /// authentication), a length that is neither form of the algorithm, or a field outside the message.
     /// </summary>
-    public static bool Verify(ReadOnlySpan<byte> message, int authDataOffset, ushort keyId, ReadOnlySpan<byte> key)
+    public static bool Verify(ReadOnlySpan<byte> message, int authDataOffset, int length, ushort keyId, ReadOnlySpan<byte> key)
     {
-        int length = AuthenticationLength(keyId);
-        if (length <= 0 || authDataOffset < 0 || authDataOffset + length > message.Length)
+        if (keyId == None || !IsAcceptedLength(keyId, length) || authDataOffset < 0 || authDataOffset + length > message.Length)
         {
             return false;
         }

@@ -57,7 +57,7 @@ public sealed record MapNotify(ulong Nonce, ushort KeyId, byte[] AuthenticationD
     {
         AuthenticatedBody.CheckSignable(KeyId, AuthenticationData);
         int written = Write(destination);
-        LispAuthentication.Sign(destination[..written], AuthenticationDataOffset, KeyId, key);
+        LispAuthentication.Sign(destination[..written], AuthenticationDataOffset, AuthenticationData.Length, KeyId, key);
         return written;
     }
 
@@ -75,7 +75,7 @@ public sealed record MapNotify(ulong Nonce, ushort KeyId, byte[] AuthenticationD
         ArgumentNullException.ThrowIfNull(keyLookup);
         message = null;
         return TryParse(data, out var parsed, out error) &&
-            AuthenticatedBody.Verified(parsed!, parsed!.KeyId, "Map-Notify", data, AuthenticationDataOffset, keyLookup, out message, out error);
+            AuthenticatedBody.Verified(parsed!, parsed!.KeyId, parsed.AuthenticationData.Length, "Map-Notify", data, AuthenticationDataOffset, keyLookup, out message, out error);
     }
 
     private static bool TryRead(ref LispReader reader, out MapNotify? message)

@@ -69,7 +69,7 @@ public sealed record MapRegister(ulong Nonce, ushort KeyId, byte[] Authenticatio
     {
         AuthenticatedBody.CheckSignable(KeyId, AuthenticationData);
         int written = Write(destination);
-        LispAuthentication.Sign(destination[..written], AuthenticationDataOffset, KeyId, key);
+        LispAuthentication.Sign(destination[..written], AuthenticationDataOffset, AuthenticationData.Length, KeyId, key);
         return written;
     }
 
@@ -87,7 +87,7 @@ public sealed record MapRegister(ulong Nonce, ushort KeyId, byte[] Authenticatio
         ArgumentNullException.ThrowIfNull(keyLookup);
         message = null;
         return TryParse(data, out var parsed, out error) &&
-            AuthenticatedBody.Verified(parsed!, parsed!.KeyId, "Map-Register", data, AuthenticationDataOffset, keyLookup, out message, out error);
+            AuthenticatedBody.Verified(parsed!, parsed!.KeyId, parsed.AuthenticationData.Length, "Map-Register", data, AuthenticationDataOffset, keyLookup, out message, out error);
     }
 
     private static bool TryRead(ref LispReader reader, out MapRegister? message)

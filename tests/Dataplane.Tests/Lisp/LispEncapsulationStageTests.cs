@@ -276,4 +276,48 @@ public sealed class LispEncapsulationStageTests
         Assert.Equal(1, counters.Counted(ForwardingEvent.LispReencapsulated));
         Assert.True(counters.IsConserved);
     }
+
+    /// <summary>
+    /// The RLOC's next hop has no MAC yet: the first packet becomes the ARP request for it (RFC 826, checked field by
+    /// field), sent from the RLOC port's address; the rest of the burst is dropped under NoNeighbour (one request per
+    /// next hop per quarter second), and everything is accounted for.
+    /// </summary>
+    [Fact]
+    public void Itr_asks_for_an_unknown_rloc_next_hop_by_arp_instead_of_dropping_silently()
+    {
+        var config = LispTestFrames.GoldenConfig();
+        using var harness = new LispPlaneHarness(config with { Neighbours = [.. config.Neighbours.Where(n => n.Address != "192.0.2.254")] });
+        byte[] frame = LispTestFrames.Ipv4Udp("10.1.0.10", "10.2.0.1");
+
+        var outcomes = harness.Process([frame, frame, frame]);
+
+        var arp = outcomes[0];
+        Assert.True(arp.Transmitted, $"{arp.Disposition} {arp.Drop}");
+        Assert.Equal(1, arp.Port); // rloc-side
+        Assert.Equal(Convert.FromHexString("ffffffffffff" + "020000000002" + "0806"), arp.Bytes[..14]);
+        Assert.Equal(Convert.FromHexString("0001" + "0800" + "06" + "04" + "0001"), arp.Bytes[14..22]); // Ethernet, IPv4, request
+        Assert.Equal(Convert.FromHexString("020000000002" + "c0000201"), arp.Bytes[22..32]);             // sender: us, 192.0.2.1
+        Assert.Equal(Convert.FromHexString("000000000000" + "c00002fe"), arp.Bytes[32..42]);             // target: 192.0.2.254
+        Assert.All(outcomes.Skip(1), o => Assert.Equal(DropReason.NoNeighbour, o.Drop));
+        var counters = harness.Plane.Counters();
+        Assert.Equal(1, counters.Counted(ForwardingEvent.NeighbourRequestSent));
+        Assert.Equal(0, counters.Counted(ForwardingEvent.LispEncapsulated));
+        Assert.True(counters.IsConserved);
+    }
+
+    [Fact]
+    public void Itr_asks_for_an_unknown_ipv6_rloc_next_hop_by_neighbor_solicitation()
+    {
+        var config = LispTestFrames.GoldenConfig();
+        using var harness = new LispPlaneHarness(config with { Neighbours = [.. config.Neighbours.Where(n => n.Address != "2001:db8:ff::fe")] });
+        byte[] frame = LispTestFrames.Ipv4Udp("10.1.0.10", "10.3.0.1"); // 10.3/16 maps to IPv6 RLOCs
+
+        var solicitation = harness.Process([frame]).Single();
+
+        Assert.True(solicitation.Transmitted, $"{solicitation.Disposition} {solicitation.Drop}");
+        Assert.Equal(Convert.FromHexString("3333ff0000fe" + "020000000002" + "86dd"), solicitation.Bytes[..14]); // solicited-node group of ::fe
+        Assert.Equal(135, solicitation.Bytes[14 + 40]); // ICMPv6 Neighbor Solicitation
+        Assert.Equal(System.Net.IPAddress.Parse("2001:db8:ff::fe").GetAddressBytes(), solicitation.Bytes[(14 + 40 + 8)..(14 + 40 + 24)]);
+        Assert.Equal(1, harness.Plane.Counters().Counted(ForwardingEvent.NeighbourRequestSent));
+    }
 }

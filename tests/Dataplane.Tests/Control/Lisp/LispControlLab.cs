@@ -29,6 +29,9 @@ internal sealed class LispControlLab
     /// <summary>Messages delivered, for assertions on what went where.</summary>
     public List<(long At, IpAddress From, IpAddress To, byte Type)> Log { get; } = [];
 
+    /// <summary>Every datagram a node sent, in order, delivered or not: for assertions on the bytes on the wire.</summary>
+    public List<UdpDatagram> Sent { get; } = [];
+
     public Node Add(string name, string configJson)
     {
         var plane = ForwardingPlaneBuilder.Build(DataplaneConfigFile.Parse(configJson), new ForwardingPlaneOptions { Clock = new ManualClock(1000) });
@@ -89,6 +92,7 @@ internal sealed class LispControlLab
     private bool Send(byte[] ipPacket)
     {
         Assert.True(UdpDatagram.TryReadIp(ipPacket, out var datagram), "a node injected something that is not IP/UDP");
+        Sent.Add(datagram);
         var to = Nodes.FirstOrDefault(n => n.Control.Owns(datagram.Destination));
         if (to is not null && !Unreachable.Contains(datagram.Destination))
         {

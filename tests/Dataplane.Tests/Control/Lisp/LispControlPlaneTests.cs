@@ -245,7 +245,11 @@ public sealed class LispControlPlaneTests
         Deliver(good);
         Deliver(good);
         Assert.Equal(1, ms.Control.Counters[LispControlEvent.ReplayedNonce]);
-        Deliver(Register(1, "other-key", record, 14)); // a real site, registering 10.7/16: not its space
+        // The site is chosen by the prefix: 10.7/16 is lab's, so another site's key and key id do not fit it.
+        Deliver(Register(1, "other-key", record, 14));
+        Assert.Equal(2, ms.Control.Counters[LispControlEvent.UnknownKeyId]);
+        var foreign = record with { Eid = new LispPrefix(LispAddress.Ipv4(new Dataplane.Wire.Addresses.Ipv4Address(0xC6336400)), 24) };
+        Deliver(Register(1, "other-key", foreign, 15)); // 198.51.100/24: inside no site
         Assert.Equal(1, ms.Control.Counters[LispControlEvent.PrefixNotAllowed]);
         Assert.Equal(before + 1, ms.Control.MappingSystem.Registrations.Count); // only the good one
     }

@@ -128,6 +128,20 @@ internal static class LispControlVectors
         .. RegisteredRecord,
     ];
 
+    /// <summary>
+    /// Map-Register with the whole 20-byte HMAC-SHA-1, as Open Overlay Router and other deployed stacks send it:
+    /// <see cref="MapRegisterSha1Unsigned"/> with a 20-byte field.
+    /// </summary>
+    public static byte[] MapRegisterFullSha1Unsigned =>
+    [
+        0x30, 0x00, 0x01, 0x01,                 // Type=3, M=1, Record Count 1
+        0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07, 0x08, // Nonce
+        0x00, 0x01,                             // Key ID 0, Algorithm ID 1 (HMAC-SHA-1)
+        0x00, 0x14,                             // Authentication Data Length 20
+        0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, // Authentication Data (zeroed)
+        .. RegisteredRecord,
+    ];
+
     /// <summary>Map-Register with HMAC-SHA-256-128 and the xTR-ID/site-ID trailer (I=1).</summary>
     public static byte[] MapRegisterSha256Unsigned =>
     [
@@ -192,13 +206,16 @@ internal static class LispControlVectors
         .. MapRequestBytes,
     ];
 
-    /// <summary>The independent oracle: HMAC from System.Security.Cryptography over the bytes with the field zeroed.</summary>
-    public static byte[] Signed(byte[] unsigned, int authOffset, ushort algorithm)
+    /// <summary>
+    /// The independent oracle: HMAC from System.Security.Cryptography over the bytes with the field zeroed, truncated
+    /// to the field's <paramref name="length"/> (by default RFC 9301's 12 / 16 bytes, the length these vectors have).
+    /// </summary>
+    public static byte[] Signed(byte[] unsigned, int authOffset, ushort algorithm, int? length = null)
     {
         byte[] mac = algorithm == 1 ? HMACSHA1.HashData(Key, unsigned) : HMACSHA256.HashData(Key, unsigned);
-        int length = algorithm == 1 ? 12 : 16;
+        length ??= algorithm == 1 ? 12 : 16;
         byte[] signed = unsigned.ToArray();
-        mac.AsSpan(0, length).CopyTo(signed.AsSpan(authOffset));
+        mac.AsSpan(0, length.Value).CopyTo(signed.AsSpan(authOffset));
         return signed;
     }
 

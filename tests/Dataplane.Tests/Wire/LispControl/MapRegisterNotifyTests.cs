@@ -21,7 +21,7 @@ public class MapRegisterNotifyTests
         var record = Assert.Single(register.Records);
         Assert.Equal(RegisteredMapping, record);
         Assert.Equal(7u, record.Eid.Address.InstanceId);
-        Assert.True(LispAuthentication.Verify(signed, MapRegister.AuthenticationDataOffset, 1, Key));
+        Assert.True(LispAuthentication.Verify(signed, MapRegister.AuthenticationDataOffset, 12, 1, Key));
     }
 
     [Fact]
@@ -31,6 +31,19 @@ public class MapRegisterNotifyTests
         var register = new MapRegister(Nonce, LispAuthentication.HmacSha1_96, new byte[12], [RegisteredMapping]) { WantMapNotify = true };
         Assert.Equal(MapRegisterSha1Unsigned, Written(register.Write, register.Size));
         Assert.Equal(signed, Written(d => register.WriteSigned(d, Key), register.Size));
+    }
+
+    [Fact]
+    public void Map_register_with_the_full_sha1_digest_written_signed_equals_the_oracle()
+    {
+        byte[] signed = Signed(MapRegisterFullSha1Unsigned, 16, 1, 20);
+        var register = new MapRegister(Nonce, LispAuthentication.HmacSha1_96, new byte[LispAuthentication.AuthenticationLength(1)], [RegisteredMapping])
+        {
+            WantMapNotify = true,
+        };
+        Assert.Equal(signed, Written(d => register.WriteSigned(d, Key), register.Size));
+        Assert.True(MapRegister.TryParseVerified(signed, Lookup, out var parsed, out string error), error);
+        Assert.Equal(RegisteredMapping, Assert.Single(parsed!.Records)); // the record starts after 20 bytes, not 12
     }
 
     [Fact]
