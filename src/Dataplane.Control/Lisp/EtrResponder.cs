@@ -38,9 +38,10 @@ public sealed class EtrResponder(LispControlContext context)
     /// <summary>
     /// A Map-Request for EIDs we may own. <paramref name="from"/> is where it came from (the ITR, or a map-server
     /// forwarding it); the reply goes to the request's first ITR-RLOC we can reach, else back to <paramref name="from"/>.
-    /// Returns false when none of its EIDs is ours.
+    /// Returns false when none of its EIDs is ours. <paramref name="to"/> is the address it was sent to, when it came
+    /// straight to us: a probe is answered from that RLOC, with the p bit on its locator.
     /// </summary>
-    public bool OnMapRequest(MapRequest request, IpAddress from)
+    public bool OnMapRequest(MapRequest request, IpAddress from, IpAddress? to = null)
     {
         if (context.Tables is not { } tables)
         {
@@ -57,7 +58,8 @@ public sealed class EtrResponder(LispControlContext context)
                 continue;
             }
 
-            records.Add(LispAddressing.LocalMapping(prefix, tables.LocalDatabase.Rlocs, context.Config.MappingTtlMinutes));
+            records.Add(LispAddressing.LocalMapping(prefix, tables.LocalDatabase.Rlocs, context.Config.MappingTtlMinutes,
+                request.Probe ? to : null));
             Remember(prefix, replyTo, request.SourceEid);
         }
 
@@ -71,7 +73,8 @@ public sealed class EtrResponder(LispControlContext context)
         var reply = new MapReply(request.Nonce, records) { Probe = request.Probe };
         var message = new byte[reply.Size];
         reply.Write(message);
-        context.Send(replyTo, message, LispControlEvent.MapReplySent);
+        var source = request.Probe && to is { } probed && context.IsLocalRloc(probed) ? probed : (IpAddress?)null;
+        context.Send(replyTo, message, LispControlEvent.MapReplySent, source: source);
         return true;
     }
 
@@ -131,6 +134,12 @@ public sealed class EtrResponder(LispControlContext context)
                 context.Counters.Count(LispControlEvent.RequesterMemoryFull);
                 return;
             }
+        }
+
+        // A probe from the same ITR carries no source EID: keep the one its real requests told us, for the SMR record.
+        if (sourceEid.IsNone && byRloc.TryGetValue(requester, out var known))
+        {
+            sourceEid = known.SourceEid;
         }
 
         byRloc[requester] = new Requester(now, sourceEid);

@@ -62,13 +62,17 @@ public static class LispAddressing
         _ => NegativeAction.Drop, // Drop, Drop/Policy-Denied, Drop/Authentication-Failure
     };
 
-    /// <summary>The mapping record our ETR hands out for <paramref name="eid"/>: our RLOCs with their priorities and weights.</summary>
-    public static MappingRecord LocalMapping(EidPrefix eid, ReadOnlySpan<Locator> rlocs, uint ttlMinutes, IpAddress? family = null)
+    /// <summary>
+    /// The mapping record our ETR hands out for <paramref name="eid"/>: our RLOCs with their priorities and weights.
+    /// In the answer to an RLOC probe, <paramref name="probed"/> is the RLOC the probe came to: its locator gets the p
+    /// bit (RFC 9301 5.4), which is how the prober (Open Overlay Router among them) knows which locator answered.
+    /// </summary>
+    public static MappingRecord LocalMapping(EidPrefix eid, ReadOnlySpan<Locator> rlocs, uint ttlMinutes, IpAddress? probed = null)
     {
         var locators = new List<LocatorRecord>(rlocs.Length);
         foreach (var rloc in rlocs)
         {
-            locators.Add(ToLisp(rloc, local: true));
+            locators.Add(ToLisp(rloc, local: true) with { Probed = probed is { } p && rloc.Address == p });
         }
 
         return new MappingRecord(ttlMinutes, ToLisp(eid), MappingAction.NoAction, Authoritative: true, MapVersion: 0, locators);

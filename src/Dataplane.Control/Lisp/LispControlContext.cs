@@ -79,15 +79,29 @@ public sealed class LispControlContext
         return false;
     }
 
-    /// <summary>Sends a LISP control message in a UDP datagram from our RLOC of the right family; counts it.</summary>
-    public bool Send(IpAddress destination, byte[] message, LispControlEvent sent, ushort destinationPort = TunnelPorts.LispControl)
+    /// <summary>
+    /// Sends a LISP control message in a UDP datagram from <paramref name="source"/>, or by default our first RLOC of
+    /// the destination's family; counts it.
+    /// </summary>
+    public bool Send(IpAddress destination, byte[] message, LispControlEvent sent, ushort destinationPort = TunnelPorts.LispControl,
+        IpAddress? source = null)
     {
-        if (!TrySource(destination, out var source))
+        if (source is { } chosen && chosen.Family == destination.Family)
+        {
+            return SendFrom(chosen, destination, message, sent, destinationPort);
+        }
+
+        if (!TrySource(destination, out var first))
         {
             Log($"no local RLOC of {destination}'s family to send from");
             return false;
         }
 
+        return SendFrom(first, destination, message, sent, destinationPort);
+    }
+
+    private bool SendFrom(IpAddress source, IpAddress destination, byte[] message, LispControlEvent sent, ushort destinationPort)
+    {
         var datagram = new UdpDatagram(source, destination, TunnelPorts.LispControl, destinationPort, message);
         if (!inject(datagram.ToIpPacket()))
         {

@@ -134,7 +134,7 @@ public sealed class LispControlPlane : IControlPlaneService
                 }
 
                 context.Counters.Count(LispControlEvent.MapRequestReceived);
-                OnMapRequest(request!, datagram.Source);
+                OnMapRequest(request!, datagram.Source, datagram.Destination);
                 return;
 
             case LispMessageType.MapReply:
@@ -235,7 +235,7 @@ public sealed class LispControlPlane : IControlPlaneService
         Prober?.OnTick(nowMilliseconds);
     }
 
-    private void OnMapRequest(MapRequest request, IpAddress from)
+    private void OnMapRequest(MapRequest request, IpAddress from, IpAddress? to)
     {
         if (request.Smr)
         {
@@ -243,7 +243,7 @@ public sealed class LispControlPlane : IControlPlaneService
             return;
         }
 
-        if (Etr is null || !Etr.OnMapRequest(request, from))
+        if (Etr is null || !Etr.OnMapRequest(request, from, to))
         {
             context.Counters.Count(LispControlEvent.NotForUs);
         }
@@ -313,7 +313,7 @@ public sealed class LispControlPlane : IControlPlaneService
         }
         else if (LispAddressing.TryToIp(ecm.InnerSource, out var itr))
         {
-            OnMapRequest(request!, itr); // forwarded to us, the ETR, by a map-server
+            OnMapRequest(request!, itr, to: null); // forwarded to us, the ETR, by a map-server
         }
     }
 

@@ -140,22 +140,26 @@ public sealed class MapResolverClient
         Forget(pendingByEid[asked]);
         foreach (var record in reply.Records)
         {
-            Install(NarrowedWholeSpace(record, asked));
+            Install(NarrowedNegative(record, asked));
         }
 
         return true;
     }
 
     /// <summary>
-    /// A negative record for the whole address space (<c>0.0.0.0/0</c>, <c>::/0</c>) becomes one for the EID asked
-    /// about. Open Overlay Router's map-resolver answers every EID outside its sites that way (action No-Action);
-    /// cached as it is, it would cover every EID we have not resolved yet, and send them all natively, without a
-    /// Map-Request, until it expired. RFC 9301 8.1 wants the least specific prefix that covers no registered EID; the
-    /// whole space cannot be that, so only the asked EID is known to be outside the mapping system.
+    /// A negative record that does not describe the EID asked about precisely enough becomes one for that EID alone:
+    /// one for the whole address space (<c>0.0.0.0/0</c>, <c>::/0</c>), or one whose prefix does not even cover it.
+    /// Open Overlay Router's map-resolver answers every EID outside its sites with <c>0.0.0.0/0</c> (No-Action), and
+    /// computes the negative prefix next to a site with a wrong bit (a prefix beside the EID). Cached as they are, the
+    /// first would cover every EID not resolved yet and send them all natively, without a Map-Request, until it
+    /// expired; the second would leave the asked EID missing and asked for again every second. RFC 9301 8.1 wants the
+    /// least specific prefix that covers the EID and no registered one; when the answer is not that, all we know is
+    /// that the asked EID is outside the mapping system.
     /// </summary>
-    private MappingRecord NarrowedWholeSpace(MappingRecord record, EidPrefix asked)
+    private MappingRecord NarrowedNegative(MappingRecord record, EidPrefix asked)
     {
-        if (record.Locators.Count != 0 || !LispAddressing.TryToEid(record.Eid, out var prefix) || prefix.PrefixLength != 0 || !prefix.Covers(asked))
+        if (record.Locators.Count != 0 || !LispAddressing.TryToEid(record.Eid, out var prefix)
+            || (prefix.PrefixLength != 0 && prefix.Covers(asked)))
         {
             return record;
         }

@@ -167,7 +167,12 @@ public sealed class MappingSystem
             {
                 if (registration.ProxyReply)
                 {
-                    proxied.Add(registration.Record with { Authoritative = false });
+                    // Not authoritative, and none of the locators is local to us, the sender (RFC 9301 5.4: L bit).
+                    proxied.Add(registration.Record with
+                    {
+                        Authoritative = false,
+                        Locators = [.. registration.Record.Locators.Select(l => l with { Local = false, Probed = false })],
+                    });
                 }
                 else
                 {

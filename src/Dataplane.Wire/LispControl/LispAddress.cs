@@ -13,8 +13,10 @@ namespace Dataplane.Wire.LispControl;
 /// |              AFI = x          |         Address  ...          |
 /// </code>
 /// <see cref="Afi"/> is always the family of the address itself (never <see cref="LispAfi.Lcaf"/>); a non-null
-/// <see cref="InstanceId"/> is what makes it travel inside the LCAF. The IID mask-len is written 0: RFC 8060 gives it
-/// a meaning only for Instance-ID ranges (inner AFI 0), and Wireshark reads it as such.
+/// <see cref="InstanceId"/> is what makes it travel inside the LCAF. The IID mask-len is written 32, all of the
+/// Instance ID: one instance (RFC 8060 4.1 uses a shorter mask-len for a range of instances). Open Overlay Router
+/// writes 32 and compares it as part of the EID, so its map-server takes an EID written with 0 for another prefix.
+/// On receive the mask-len is not read: we hold single instances only.
 /// </summary>
 public readonly record struct LispAddress(LispAfi Afi, UInt128 Value, uint? InstanceId)
 {
@@ -69,7 +71,7 @@ public readonly record struct LispAddress(LispAfi Afi, UInt128 Value, uint? Inst
             writer.Byte(0); // Rsvd1
             writer.Byte(0); // Flags
             writer.Byte(InstanceIdLcafType);
-            writer.Byte(0); // IID mask-len: 0, this is one instance, not a range
+            writer.Byte(32); // IID mask-len: the whole Instance ID, one instance
             writer.UInt16((ushort)(4 + 2 + AddressLength)); // Length: the bytes after this field
             writer.UInt32(instanceId);
         }

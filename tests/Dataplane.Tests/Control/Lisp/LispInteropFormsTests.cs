@@ -268,6 +268,10 @@ public sealed class LispInteropFormsTests
         Deliver(etr, Peer, SiteBEtr, PlainMapRequest(5, PeerEid, Peer, "10.98.2.9"));
         byte[] reply = SentOfType(lab, Peer, 2).Payload;
         Assert.Equal(1, BinaryPrimitives.ReadUInt16BigEndian(reply.AsSpan(12 + 10))); // the record's EID-AFI: plain
+        byte[] probe = PlainMapRequest(6, PeerEid, Peer, "10.98.2.9");
+        probe[0] |= 0x02;                                             // P: an RLOC probe ...
+        probe = [.. probe[..12], 0x00, 0x00, .. probe[18..]];         // ... with no source EID, as OOR probes
+        Deliver(etr, Peer, SiteBEtr, probe);                          // must not make the ETR forget the peer's EID
 
         etr.Tables.LocalDatabase.RemoveEidPrefix(EidPrefix.Parse("10.98.2.0/24"));
         lab.Run(20);
@@ -312,7 +316,27 @@ public sealed class LispInteropFormsTests
     }
 
     [Fact]
-    public void A_negative_reply_for_the_whole_space_is_cached_for_the_asked_eid_only()
+    public void A_probe_is_answered_from_the_probed_rloc_with_the_p_bit_on_its_locator()
+    {
+        const string Peer = "192.0.2.31";
+        var lab = new LispControlLab();
+        var etr = lab.Add("etr", XtrConfig(SiteBEtr, "10.98.2.0/24"));
+        byte[] probe = PlainMapRequest(7, "10.98.3.7", Peer, "10.98.2.0");
+        probe[0] |= 0x02; // P
+        probe[25] = 24;   // the record: 10.98.2.0/24
+
+        Deliver(etr, Peer, SiteBEtr, probe);
+
+        var reply = SentOfType(lab, Peer, 2);
+        Assert.Equal(IpAddress.Parse(SiteBEtr), reply.Source);
+        Assert.Equal(0x08, reply.Payload[0] & 0x08); // P: a probe reply (Type=2 |P|E|S|)
+        Assert.Equal(0x07, reply.Payload[12 + 16 + 5] & 0x07); // the locator: L (local), p (probed), R (reachable)
+    }
+
+    [Theory]
+    [InlineData((byte)0, "0.0.0.0")]     // OOR's answer for an EID outside its sites
+    [InlineData((byte)24, "10.99.1.0")]  // a negative prefix beside the EID, not covering it
+    public void A_negative_reply_that_does_not_describe_the_asked_eid_is_cached_for_that_eid_only(byte maskLength, string prefix)
     {
         var lab = new LispControlLab(); // no map-resolver node: the reply is the one built here, as OOR writes it
         var itr = lab.Add("itr", XtrConfig(SiteAEtr, "10.98.1.0/24"));
@@ -326,10 +350,10 @@ public sealed class LispInteropFormsTests
             0x20, 0x00, 0x00, 0x01,             // Type 2, no flags, Record Count 1
             .. nonce,
             0x00, 0x00, 0x00, 0x0f,             // Record TTL 15 minutes
-            0x00, 0x00,                         // Locator Count 0, EID mask-len 0
+            0x00, maskLength,                   // Locator Count 0, EID mask-len
             0x00, 0x00,                         // ACT 0 (No-Action), A=0
             0x00, 0x00,                         // Reserved, Map-Version
-            0x00, 0x01, 0, 0, 0, 0,             // EID-Prefix-AFI 1, 0.0.0.0
+            0x00, 0x01, .. Ipv4(prefix),        // EID-Prefix-AFI 1, EID-Prefix
         ];
         Deliver(itr, Ms, SiteAEtr, negative);
 

@@ -30,7 +30,7 @@ internal static class LispControlVectors
         24,                                     // EID mask-len
         0x40, 0x03,                             // EID-Prefix-AFI 16387 (LCAF)
         0x00, 0x00,                             // LCAF Rsvd1, Flags
-        0x02, 0x00,                             // LCAF Type 2 (Instance ID), IID mask-len 0
+        0x02, 0x20,                             // LCAF Type 2 (Instance ID), IID mask-len 32 (one instance)
         0x00, 0x0a,                             // LCAF Length 10 = IID 4 + AFI 2 + IPv4 4
         0x00, 0x00, 0x00, 0x07,                 // Instance ID 7
         0x00, 0x01, 10, 1, 2, 0,                // AFI 1, 10.1.2.0
@@ -100,7 +100,7 @@ internal static class LispControlVectors
         0x01, 24,                               // Locator Count 1, EID mask-len 24
         0x10, 0x00,                             // ACT=0, A=1
         0x00, 0x00,                             // Map-Version 0
-        0x40, 0x03, 0x00, 0x00, 0x02, 0x00, 0x00, 0x0a, // LCAF AFI, Rsvd1, Flags, Type 2, IID mask-len 0, Length 10
+        0x40, 0x03, 0x00, 0x00, 0x02, 0x20, 0x00, 0x0a, // LCAF AFI, Rsvd1, Flags, Type 2, IID mask-len 32, Length 10
         0x00, 0x00, 0x00, 0x07,                 // Instance ID 7
         0x00, 0x01, 10, 1, 2, 0,                // AFI 1, 10.1.2.0
         1, 100, 255, 0,                         // Priority 1, Weight 100, M Priority 255, M Weight 0
@@ -202,7 +202,7 @@ internal static class LispControlVectors
         192, 0, 2, 1,                           // source 192.0.2.1 (the ITR)
         198, 51, 100, 1,                        // destination 198.51.100.1 (the Map-Resolver)
         0xd4, 0x31, 0x10, 0xf6,                 // UDP source port 54321, destination 4342
-        0x00, 0x46, 0xc1, 0xff,                 // UDP length 70, checksum
+        0x00, 0x46, 0xc1, 0xdf,                 // UDP length 70, checksum (RFC 1071 sum; the IID mask-len 32 in the record takes 0x20 off 0xc1ff)
         .. MapRequestBytes,
     ];
 
