@@ -1,5 +1,6 @@
 using Dataplane.Tables.MapCache;
 using Dataplane.Wire.LispControl;
+using Dataplane.Wire.Tunnels;
 
 namespace Dataplane.Control.Lisp;
 
@@ -39,9 +40,10 @@ public sealed class EtrResponder(LispControlContext context)
     /// A Map-Request for EIDs we may own. <paramref name="from"/> is where it came from (the ITR, or a map-server
     /// forwarding it); the reply goes to the request's first ITR-RLOC we can reach, else back to <paramref name="from"/>.
     /// Returns false when none of its EIDs is ours. <paramref name="to"/> is the address it was sent to, when it came
-    /// straight to us: a probe is answered from that RLOC, with the p bit on its locator.
+    /// straight to us: a probe is answered from that RLOC, with the p bit on its locator. The reply goes to the
+    /// request's source port <paramref name="fromPort"/> (RFC 9301 5.1; the inner one when a map-server forwarded it).
     /// </summary>
-    public bool OnMapRequest(MapRequest request, IpAddress from, IpAddress? to = null)
+    public bool OnMapRequest(MapRequest request, IpAddress from, IpAddress? to = null, ushort fromPort = TunnelPorts.LispControl)
     {
         if (context.Tables is not { } tables)
         {
@@ -74,7 +76,7 @@ public sealed class EtrResponder(LispControlContext context)
         var message = new byte[reply.Size];
         reply.Write(message);
         var source = request.Probe && to is { } probed && context.IsLocalRloc(probed) ? probed : (IpAddress?)null;
-        context.Send(replyTo, message, LispControlEvent.MapReplySent, source: source);
+        context.Send(replyTo, message, LispControlEvent.MapReplySent, fromPort, source);
         return true;
     }
 

@@ -95,7 +95,7 @@ public sealed class LispControlPlane : IControlPlaneService
     {
         var kind = (PacketKind)packet.Kind;
         if (kind is not (PacketKind.LispControl or PacketKind.NativeIpv4 or PacketKind.NativeIpv6) ||
-            !UdpDatagram.TryReadDestination(packet, out var destination))
+            !UdpDatagram.TryReadAddresses(packet, out var source, out var destination))
         {
             return;
         }
@@ -111,7 +111,7 @@ public sealed class LispControlPlane : IControlPlaneService
         }
 
         // Not for us: a data packet the ITR punted because the map-cache had no usable mapping for it.
-        Resolver?.OnMiss(packet.InstanceId, destination);
+        Resolver?.OnMiss(packet.InstanceId, destination, source: source);
     }
 
     /// <summary>A LISP control message that arrived on UDP 4342 for one of our addresses.</summary>
@@ -134,7 +134,7 @@ public sealed class LispControlPlane : IControlPlaneService
                 }
 
                 context.Counters.Count(LispControlEvent.MapRequestReceived);
-                OnMapRequest(request!, datagram.Source, datagram.Destination);
+                OnMapRequest(request!, datagram.Source, datagram.Destination, datagram.SourcePort);
                 return;
 
             case LispMessageType.MapReply:
@@ -161,7 +161,7 @@ public sealed class LispControlPlane : IControlPlaneService
                     return;
                 }
 
-                MappingSystem.OnMapRegister(payload, datagram.Source);
+                MappingSystem.OnMapRegister(payload, datagram.Source, datagram.SourcePort);
                 return;
 
             case LispMessageType.MapNotify:
@@ -235,7 +235,7 @@ public sealed class LispControlPlane : IControlPlaneService
         Prober?.OnTick(nowMilliseconds);
     }
 
-    private void OnMapRequest(MapRequest request, IpAddress from, IpAddress? to)
+    private void OnMapRequest(MapRequest request, IpAddress from, IpAddress? to, ushort fromPort)
     {
         if (request.Smr)
         {
@@ -243,7 +243,7 @@ public sealed class LispControlPlane : IControlPlaneService
             return;
         }
 
-        if (Etr is null || !Etr.OnMapRequest(request, from, to))
+        if (Etr is null || !Etr.OnMapRequest(request, from, to, fromPort))
         {
             context.Counters.Count(LispControlEvent.NotForUs);
         }
@@ -313,7 +313,7 @@ public sealed class LispControlPlane : IControlPlaneService
         }
         else if (LispAddressing.TryToIp(ecm.InnerSource, out var itr))
         {
-            OnMapRequest(request!, itr, to: null); // forwarded to us, the ETR, by a map-server
+            OnMapRequest(request!, itr, to: null, ecm.InnerSourcePort); // forwarded to us, the ETR, by a map-server
         }
     }
 

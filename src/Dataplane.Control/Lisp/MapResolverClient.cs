@@ -34,8 +34,12 @@ public sealed class MapResolverClient
     /// <summary>Destinations remembered for the per-destination interval (bounded: old ones are forgotten).</summary>
     public int RememberedAskCount => lastAsked.Count;
 
-    /// <summary>A packet to <paramref name="destination"/> in <paramref name="instanceId"/> found no usable mapping.</summary>
-    public void OnMiss(uint instanceId, IpAddress destination, bool smrInvoked = false)
+    /// <summary>
+    /// A packet to <paramref name="destination"/> in <paramref name="instanceId"/> found no usable mapping.
+    /// <paramref name="source"/> is that packet's source, our EID: the Map-Request carries it as its Source EID (RFC
+    /// 9301 5.3), which is what the answering ETR later puts in the record of its SMR.
+    /// </summary>
+    public void OnMiss(uint instanceId, IpAddress destination, bool smrInvoked = false, IpAddress? source = null)
     {
         if (resolvers.Length == 0)
         {
@@ -70,6 +74,7 @@ public sealed class MapResolverClient
 
         var pending = new Pending(eid, LispControlContext.NewNonce(), smrInvoked)
         {
+            SourceEid = source is { } s && s.Family == destination.Family ? LispAddressing.ToLisp(s, instanceId) : LispAddress.None,
             NextAt = now + settings.RetransmitMilliseconds,
             GiveUpAt = now + giveUpAfter,
         };
@@ -86,8 +91,8 @@ public sealed class MapResolverClient
     /// <summary>
     /// Retransmits what is due; gives up once the configured retransmissions' time is over. Retransmissions take
     /// their token from the same global bucket as new requests, so the Map-Requests on the wire, all of them, stay
-    /// within <c>GlobalPerSecond</c> (issue 8's cache-miss storm: without that, 100 new requests a second came with up
-    /// to 300 retransmissions a second). A due retransmission without a token waits for a later tick; the give-up time
+    /// within <c>GlobalPerSecond</c> (in a cache-miss storm, without that, 100 new requests a second came with up to 300
+    /// retransmissions a second). A due retransmission without a token waits for a later tick; the give-up time
     /// is fixed when the request is first sent, so a pending request lives a bounded time whatever the rate limit does.
     /// </summary>
     public void OnTick(long now)
@@ -196,7 +201,7 @@ public sealed class MapResolverClient
             return;
         }
 
-        var request = new MapRequest(pending.Nonce, LispAddress.None, ItrRlocs(context), [LispAddressing.ToLisp(pending.Eid)])
+        var request = new MapRequest(pending.Nonce, pending.SourceEid, ItrRlocs(context), [LispAddressing.ToLisp(pending.Eid)])
         {
             SmrInvoked = pending.SmrInvoked,
         };
@@ -267,6 +272,9 @@ public sealed class MapResolverClient
         public ulong Nonce { get; } = nonce;
 
         public bool SmrInvoked { get; } = smrInvoked;
+
+        /// <summary>The EID the missing packet came from (AFI 0 when not known: an SMR-invoked request).</summary>
+        public LispAddress SourceEid { get; init; } = LispAddress.None;
 
         public int Attempts { get; set; }
 

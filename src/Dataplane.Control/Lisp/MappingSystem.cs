@@ -2,6 +2,7 @@ using System.Text;
 using Dataplane.Forwarding.Configuration;
 using Dataplane.Tables.MapCache;
 using Dataplane.Wire.LispControl;
+using Dataplane.Wire.Tunnels;
 
 namespace Dataplane.Control.Lisp;
 
@@ -30,7 +31,8 @@ public sealed class MappingSystem
 
     public IReadOnlyCollection<Registration> Registrations => registrations.Values;
 
-    public void OnMapRegister(ReadOnlySpan<byte> message, IpAddress from)
+    /// <summary>A Map-Register from <paramref name="from"/>; the Map-Notify goes back to its source port (RFC 9301 5.1).</summary>
+    public void OnMapRegister(ReadOnlySpan<byte> message, IpAddress from, ushort fromPort = TunnelPorts.LispControl)
     {
         if (!MapRegister.TryParse(message, out var register, out _))
         {
@@ -63,7 +65,7 @@ public sealed class MappingSystem
             var notify = new MapNotify(register.Nonce, site.KeyId, new byte[LispAuthentication.AuthenticationLength(site.KeyId, truncated)], register.Records);
             var bytes = new byte[notify.Size];
             notify.WriteSigned(bytes, site.Key);
-            context.Send(from, bytes, LispControlEvent.MapNotifySent);
+            context.Send(from, bytes, LispControlEvent.MapNotifySent, fromPort);
         }
     }
 

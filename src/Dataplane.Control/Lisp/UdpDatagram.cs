@@ -24,8 +24,13 @@ public readonly record struct UdpDatagram(IpAddress Source, IpAddress Destinatio
     }
 
     /// <summary>The destination address of the IP packet at the descriptor's L3 offset.</summary>
-    public static bool TryReadDestination(in PacketDescriptor packet, out IpAddress destination)
+    public static bool TryReadDestination(in PacketDescriptor packet, out IpAddress destination) =>
+        TryReadAddresses(packet, out _, out destination);
+
+    /// <summary>The source and destination of the IPv4 / IPv6 packet in <paramref name="packet"/>.</summary>
+    public static bool TryReadAddresses(in PacketDescriptor packet, out IpAddress source, out IpAddress destination)
     {
+        source = default;
         destination = default;
         int l3 = packet.L3Offset - packet.DataOffset;
         if (l3 < 0 || l3 >= packet.Length)
@@ -36,12 +41,14 @@ public readonly record struct UdpDatagram(IpAddress Source, IpAddress Destinatio
         var ip = packet.Data[l3..];
         if (ip[0] >> 4 == 4 && Ipv4Header.TryCreate(ip, out var ipv4))
         {
+            source = ipv4.Source;
             destination = ipv4.Destination;
             return true;
         }
 
         if (ip[0] >> 4 == 6 && Ipv6Header.TryCreate(ip, out var ipv6))
         {
+            source = ipv6.Source;
             destination = ipv6.Destination;
             return true;
         }

@@ -364,4 +364,37 @@ public sealed class LispInteropFormsTests
         Assert.Null(itr.Lookup("10.98.2.9")); // another EID still misses, so it is still asked for
         Assert.Equal(1, itr.Control.Counters[LispControlEvent.NegativeMapCacheInstalled]);
     }
+
+    [Fact]
+    public void Our_itr_names_the_missing_packets_source_as_the_source_eid()
+    {
+        var lab = new LispControlLab();
+        var itr = lab.Add("itr", XtrConfig(SiteAEtr, "10.98.1.0/24"));
+        itr.Control.Resolver!.OnMiss(0, IpAddress.Parse("10.98.2.7"), source: IpAddress.Parse("10.98.1.5"));
+        lab.Run(20);
+
+        byte[] ecm = SentOfType(lab, Ms, 8).Payload;
+        const int Request = 32;
+        Assert.Equal(1, BinaryPrimitives.ReadUInt16BigEndian(ecm.AsSpan(Request + 12))); // Source-EID-AFI 1
+        Assert.Equal(Ipv4("10.98.1.5"), ecm[(Request + 14)..(Request + 18)]);
+    }
+
+    [Fact]
+    public void Replies_go_to_the_source_port_of_the_message_they_answer()
+    {
+        const string Peer = "192.0.2.31";
+        var lab = new LispControlLab();
+        var ms = lab.Add("ms", MsConfig(SharedKeySites));
+        var etr = lab.Add("etr", XtrConfig(SiteBEtr, "10.98.2.0/24"));
+
+        etr.Control.HandleDatagram(new UdpDatagram(IpAddress.Parse(Peer), IpAddress.Parse(SiteBEtr), 50001, 4342,
+            PlainMapRequest(5, "10.98.3.7", Peer, "10.98.2.9")));
+        ms.Control.HandleDatagram(new UdpDatagram(IpAddress.Parse(SiteAEtr), IpAddress.Parse(Ms), 50002, 4342,
+            PlainRegister(1, "10.98.1.0", 24, SiteAEtr)));
+
+        var reply = SentOfType(lab, Peer, 2);
+        Assert.Equal(50001, reply.DestinationPort);
+        Assert.Equal(4342, reply.SourcePort);
+        Assert.Equal(50002, SentOfType(lab, SiteAEtr, 4).DestinationPort); // the Map-Notify
+    }
 }
