@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""The targets table of issue 7 from what bench/run wrote: artifacts/bench/{throughput,ports}.json and, when
+"""The performance targets table from what bench/run wrote: artifacts/bench/{throughput,ports}.json and, when
 present, the BenchmarkDotNet CSV reports under artifacts/bench/micro/results. Writes report.md beside them and prints
 it. A target whose figure was not measured in this run says so instead of guessing."""
 import csv
@@ -123,7 +123,7 @@ def main():
         rows.append((">= 1 M LPM updates/s with readers running", "not measured (bench/run --micro)", None, "bench/run --micro"))
 
     machine = (throughput or {}).get("machine") or {}
-    lines = ["# Issue 7 targets, this run", ""]
+    lines = ["# Performance targets, this run", ""]
     if machine:
         lines.append(f"{machine.get('cpu')}, {machine.get('cores')} cores, load {machine.get('loadAverageAtStart')} -> {machine.get('loadAverageAtEnd')}, "
                      f".NET {machine.get('dotnet')}, {machine.get('date')}.")

@@ -18,7 +18,7 @@ namespace Dataplane.Benchmarks;
 /// <c>POST /service</c> body through the steps of <c>TofRestApi</c> before the apply (JsonNode parse refusing duplicate
 /// properties, conversion to the parameters element, <see cref="TofMethods.ReadService"/>). The envelope and REST
 /// steps are copied from those handlers, whose parse steps are private. Setup throws unless both requests validate.
-/// Compare with the update target of issue 7: 1M updates/s (1 us) for the table; the socket path is not expected to
+/// Compare with the update target: 1M updates/s (1 us) for the table; the socket path is not expected to
 /// keep up with it.
 /// </summary>
 [MemoryDiagnoser]

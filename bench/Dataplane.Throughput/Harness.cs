@@ -4,7 +4,7 @@ using Dataplane.Throughput.Scenarios;
 namespace Dataplane.Throughput;
 
 /// <summary>
-/// The in-memory throughput harness (issue 7): every scenario's pipeline fed from per-worker rings of prebuilt
+/// The in-memory throughput harness: every scenario's pipeline fed from per-worker rings of prebuilt
 /// frames, no ports, at each frame size and worker count; then the GC check and the C baseline; then the reports.
 /// Exit 0 when every cell went the intended way, 1 when one failed, 2 on bad arguments.
 /// </summary>

@@ -1,5 +1,5 @@
 /*
- * itr_baseline: the C yardstick for the C# ITR (issue 7). A plain C loop doing what one worker's
+ * itr_baseline: the C yardstick for the C# ITR. A plain C loop doing what one worker's
  * ForwardingPipeline.Process does for the LispEncapsulationStageBenchmarks "v4-over-v4" case, on the same
  * packets and the same kind of tables:
  *

@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""Golden cases for the TOF, the mobile-edge Traffic Offloading Function on S1-U / N3 (issue 6).
+"""Golden cases for the TOF, the mobile-edge Traffic Offloading Function on S1-U / N3.
 
 Expected bytes come from Scapy (scapy.contrib.gtp) and the rules in docs/configuration/tof.md, never from running
 the data plane:

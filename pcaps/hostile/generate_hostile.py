@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""Hostile traffic corpus (issue 8): every header cut at every length, lying length fields, endless extension
+"""Hostile traffic corpus: every header cut at every length, lying length fields, endless extension
 chains and nested encapsulations, addressed to the golden configs so each reaches its role's stage.
 
 Writes pcaps/hostile/<family>.pcap and manifest.json ({family: {config, packets, drops}}); "drops" lists only the

@@ -7,7 +7,7 @@ using Dataplane.Control.Socket;
 namespace Dataplane.Control.Rest;
 
 /// <summary>
-/// The TOF REST API's routes (issue 6), independent of the transport: /service and /service/{name} go through
+/// The TOF REST API's routes, independent of the transport: /service and /service/{name} go through
 /// <see cref="ControlMethods.Invoke"/> (service.*), so REST mutations are checked in full before anything changes,
 /// serialised with the socket's and journaled; /tunnel reads <see cref="ControlContext.TofTunnels"/>; /openapi.json is
 /// the hand-written document embedded in this assembly. Authentication is the server's job, before this runs.

@@ -5,7 +5,7 @@ using Dataplane.Wire.Addresses;
 namespace Dataplane.Control.Socket;
 
 /// <summary>
-/// service.*: the TOF's registered services (issue 6), the same operations as the REST API's /service (which calls
+/// service.*: the TOF's registered services, the same operations as the REST API's /service (which calls
 /// these through <see cref="ControlMethods.Invoke"/>, so REST changes are serialised and journaled like socket ones).
 /// A missing entry is <see cref="JsonRpcErrorCodes.NotFound"/> and a taken name or serviceIP
 /// <see cref="JsonRpcErrorCodes.Conflict"/>, so the REST API can answer 404 and 409 instead of 400.

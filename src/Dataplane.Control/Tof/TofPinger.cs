@@ -6,7 +6,7 @@ using Dataplane.Wire.Addresses;
 namespace Dataplane.Control.Tof;
 
 /// <summary>
-/// Reveals downlink TEIDs (issue 6): every interval, for each UE the TOF flagged (an offloaded flow and no downlink
+/// Reveals downlink TEIDs: every interval, for each UE the TOF flagged (an offloaded flow and no downlink
 /// TEID), injects one ICMP echo request from the UE to the PDN address inside its uplink tunnel
 /// (<see cref="TofEchoRequest"/>), up to the limit per UE; a UE leaves the list, and its count is forgotten, once its
 /// downlink is learned (or its tunnel is gone). Runs on the control thread.

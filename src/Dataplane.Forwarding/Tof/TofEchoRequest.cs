@@ -7,7 +7,7 @@ using Dataplane.Wire.Tunnels;
 namespace Dataplane.Forwarding.Tof;
 
 /// <summary>
-/// The pinger's probe (issue 6): an ICMP echo request from a UE's address to the PDN address, inside the UE's uplink
+/// The pinger's probe: an ICMP echo request from a UE's address to the PDN address, inside the UE's uplink
 /// GTP-U tunnel (outer IPv4 eNB -> SGW, UDP 2152 -> 2152, G-PDU with the uplink TEID and, when the UE's uplink has
 /// one, a UL PDU Session Container with its QFI). The SGW forwards it like any uplink packet; the PDN's echo reply
 /// comes back in the UE's downlink tunnel, which the TOF then learns. Built on the control thread, so it may allocate.

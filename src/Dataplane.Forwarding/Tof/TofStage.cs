@@ -14,7 +14,7 @@ using Dataplane.Wire.Tunnels;
 namespace Dataplane.Forwarding.Tof;
 
 /// <summary>
-/// One worker's TOF (issue 6), run before the GTP-U endpoint:
+/// One worker's TOF, run before the GTP-U endpoint:
 /// <list type="bullet">
 /// <item>GTP-U (IPv4 outer) crossing S1-U: a G-PDU teaches the UE's tunnel (uplink eNB -> SGW keyed by the inner
 /// source, downlink SGW -> eNB keyed by the inner destination; a changed address or TEID is a handover); an uplink

@@ -2,7 +2,7 @@ using Dataplane.Wire.Addresses;
 
 namespace Dataplane.Forwarding.Tof;
 
-/// <summary>A tunnel change seen by a worker (issue 6: "a new UE IP/TEID seen is an event"), for the control socket and the log.</summary>
+/// <summary>A tunnel change seen by a worker (a new UE address or TEID seen is an event), for the control socket and the log.</summary>
 public readonly record struct TofTunnelEvent(TofTunnelEventKind Kind, Ipv4Address Ue, TofDirection Direction, Ipv4Address Source,
     Ipv4Address Destination, uint Teid)
 {

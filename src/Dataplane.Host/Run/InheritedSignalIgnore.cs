@@ -6,7 +6,7 @@ namespace Dataplane.Host.Run;
 /// Undoes an inherited "ignore" of the stop signals. A process started in the background by a non-interactive shell
 /// (<c>dataplane run ... &amp;</c> in a script), or by a parent that itself ignores SIGINT, starts with SIGINT (and
 /// SIGQUIT) set to SIG_IGN, and .NET keeps an ignored signal ignored: <see cref="PosixSignalRegistration"/> then
-/// installs nothing and the daemon never sees the SIGINT that is its documented way to stop (issue 8: "did not exit
+/// installs nothing and the daemon never sees the SIGINT that is its documented way to stop ("did not exit
 /// within 15 s of SIGINT"; reproduced by starting it with <c>&amp;</c> from bash: SigIgn in /proc/PID/status had bit 2
 /// set and SigCgt did not). Setting SIGINT and SIGTERM back to SIG_DFL before registering makes the registration
 /// take. Only ignored signals are touched; a handler already installed is left alone.

@@ -10,7 +10,7 @@ namespace Dataplane.Tests.Host;
 /// <summary>
 /// <c>dataplane run</c> stops on SIGINT even when it was started with SIGINT ignored, as a shell script's background
 /// job is (<c>dataplane run ... &amp;</c>): before the fix such a daemon never saw the SIGINT (.NET keeps an inherited
-/// ignore) and ran until killed, which is how issue 8's "did not exit within 15 s of SIGINT" was reproduced here.
+/// ignore) and ran until killed, which is how a daemon that did not exit within 15 s of SIGINT was reproduced here.
 /// Capture-file ports, so no root is needed.
 /// </summary>
 public sealed class RunSignalTests : IDisposable

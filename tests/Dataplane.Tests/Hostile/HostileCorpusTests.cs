@@ -14,7 +14,7 @@ using Dataplane.Tests.Oracles;
 namespace Dataplane.Tests.Hostile;
 
 /// <summary>
-/// Issue 8, hostile traffic: every family of pcaps/hostile (truncations at every length, lying lengths, endless
+/// Hostile traffic: every family of pcaps/hostile (truncations at every length, lying lengths, endless
 /// extension chains, nested tunnels) replayed through the pipeline of the golden config it is addressed to. Nothing
 /// throws, every packet is counted in, every packet ends transmitted, punted or dropped under a named reason, and
 /// where the RFCs make the reason certain (a frame shorter than Ethernet, an IPv4 header cut short) it is that one.

@@ -10,7 +10,7 @@ using Dataplane.Tests.Oracles;
 namespace Dataplane.Tests.Integration;
 
 /// <summary>
-/// LISP control-message abuse against real daemons (issue 8): a Dataplane map-server and a Dataplane xTR in
+/// LISP control-message abuse against real daemons: a Dataplane map-server and a Dataplane xTR in
 /// namespaces on a bridged underlay, the xTR registered (so there is state to protect), and an attacker on the same
 /// underlay sending real UDP 4342 datagrams built by Tools/lisp_attacker.py (Python's hmac/hashlib/struct from the RFC
 /// 9301 figures, not our codec): Map-Registers with a wrong HMAC, under unknown key ids, for prefixes the site may not

@@ -9,7 +9,7 @@ using Dataplane.Tests.Oracles;
 namespace Dataplane.Tests.Integration;
 
 /// <summary>
-/// Issue 8, "slow stop with two AF_PACKET ports": <c>dataplane run</c> as a VTEP with two AF_PACKET ports (veth pairs
+/// A slow stop with two AF_PACKET ports: <c>dataplane run</c> as a VTEP with two AF_PACKET ports (veth pairs
 /// to a traffic namespace), packet_blaster sending 60-byte frames at it as fast as it can, then SIGINT while the
 /// traffic flows. The daemon must exit 0 within <see cref="StopBound"/>, print its final counters, and they must be
 /// conserved (received = transmitted + punted + dropped). Several rounds on the same links, to catch an intermittent

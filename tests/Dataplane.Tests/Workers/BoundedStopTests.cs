@@ -8,7 +8,7 @@ using Dataplane.Ports.Workers;
 namespace Dataplane.Tests.Workers;
 
 /// <summary>
-/// The stop is bounded and says what is stuck (issue 8, "slow stop with two AF_PACKET ports"): a worker that never
+/// The stop is bounded and says what is stuck (a slow stop with two AF_PACKET ports): a worker that never
 /// comes back from a port call is named with the call and the port, and the stop returns at the bound instead of
 /// joining forever; a port whose close hangs is named and left behind. The hang is a port made to block (the real
 /// suspects are kernel calls that cannot be made to hang on demand); everything else is the real runtime.

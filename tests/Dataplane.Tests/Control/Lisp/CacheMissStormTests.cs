@@ -4,7 +4,7 @@ using Dataplane.Forwarding.Counters;
 namespace Dataplane.Tests.Control.Lisp;
 
 /// <summary>
-/// Issue 8, "cache-miss storm": 1,000,000 packets to 1,000,000 distinct unmapped destinations through the real ITR
+/// The cache-miss storm: 1,000,000 packets to 1,000,000 distinct unmapped destinations through the real ITR
 /// pipeline and the real LISP control plane (see <see cref="CacheMissStorm"/>), with legitimate traffic to a mapped
 /// EID interleaved. The Map-Requests are counted and decoded where they leave the data plane (the underlay port), and
 /// checked against the configured rate on the clock the limiter runs on.
