@@ -58,7 +58,7 @@ public sealed class LispControlAbuseTests : IDisposable
 
     /// <summary>Refusals: every one of them must move by exactly what the attacker's messages call for, and no other.</summary>
     private static readonly string[] Refusals =
-        ["Malformed", "BadHmac", "UnknownKeyId", "ReplayedNonce", "PrefixNotAllowed", "UnmatchedMapNotify", "UnmatchedMapReply", "NotForUs", "UnusableRecord", "RequesterMemoryFull", "SmrForUncachedEid"];
+        ["Malformed", "BadHmac", "BadAuthenticationLength", "UnknownKeyId", "ReplayedNonce", "PrefixNotAllowed", "UnmatchedMapNotify", "UnmatchedMapReply", "NotForUs", "UnusableRecord", "RequesterMemoryFull", "SmrForUncachedEid"];
 
     private readonly string scratch = Directory.CreateTempSubdirectory("dataplane-lisp-abuse-").FullName;
     private readonly Lab lab = new();
@@ -87,6 +87,7 @@ public sealed class LispControlAbuseTests : IDisposable
         var sent = new Dictionary<string, JsonObject>
         {
             ["wrong-hmac"] = Attack(attacker, "wrong-hmac", "--to", MapServer, "--count", $"{PerVariant}"),
+            ["bad-length"] = Attack(attacker, "bad-length", "--to", MapServer, "--count", $"{PerVariant}"),
             ["unknown-key"] = Attack(attacker, "unknown-key", "--to", MapServer, "--count", $"{PerVariant}"),
             ["foreign"] = Attack(attacker, "foreign", "--to", MapServer, "--count", $"{PerVariant}"),
             ["replay"] = Attack(attacker, "replay", "--to", MapServer, "--pcap", msCapture.Path, "--xtr", Xtr, "--notify-to", Xtr),
@@ -95,7 +96,8 @@ public sealed class LispControlAbuseTests : IDisposable
             ["smr"] = Attack(attacker, "smr", "--to", Xtr, "--count", $"{PerVariant}"),
             ["garbage"] = Attack(attacker, "garbage", "--to", MapServer),
         };
-        Assert.Equal(2 * PerVariant, (int)sent["wrong-hmac"]["sent"]!);
+        Assert.Equal(3 * PerVariant, (int)sent["wrong-hmac"]["sent"]!);
+        Assert.Equal(2 * PerVariant, (int)sent["bad-length"]["sent"]!);
         Assert.Equal(3 * PerVariant, (int)sent["unknown-key"]["sent"]!);
         Assert.Equal(4 * PerVariant, (int)sent["foreign"]["sent"]!);
         Assert.Equal(2, (int)sent["replay"]["sent"]!);
@@ -107,7 +109,8 @@ public sealed class LispControlAbuseTests : IDisposable
 
         var msExpected = new Dictionary<string, long>
         {
-            ["BadHmac"] = 2 * PerVariant,
+            ["BadHmac"] = 3 * PerVariant,
+            ["BadAuthenticationLength"] = 2 * PerVariant,
             ["UnknownKeyId"] = 3 * PerVariant,
             ["PrefixNotAllowed"] = 4 * PerVariant,
             ["ReplayedNonce"] = 2,
@@ -207,8 +210,9 @@ public sealed class LispControlAbuseTests : IDisposable
         var fromAttacker = frames.Where(f => f["ip.src"].FirstOrDefault() == Attacker && f["ip.dst"].FirstOrDefault() == MapServer).ToList();
         var registers = fromAttacker.Where(f => f["lisp.type"].FirstOrDefault() == "3" && f["_ws.malformed"].Length == 0).ToList();
 
-        // Well-formed Map-Registers: 2 + 3 + 4 per variant and the replay from our own address.
-        Assert.Equal((9 * PerVariant) + 1, registers.Count);
+        // Well-formed Map-Registers (to tshark: it does not judge the authentication length): 3 wrong HMACs, 2 bad
+        // lengths, 3 unknown key ids and 4 foreign prefixes per variant, and the replay from our own address.
+        Assert.Equal((12 * PerVariant) + 1, registers.Count);
         Assert.Equal(PerVariant, registers.Count(f => f["lisp.keyid"].FirstOrDefault() == "0x0102"));
         Assert.Equal(PerVariant, registers.Count(f => f["lisp.keyid"].FirstOrDefault() == "0x0001"));
         Assert.Equal(PerVariant, registers.Count(f => f["lisp.keyid"].FirstOrDefault() == "0x0007"));

@@ -7,11 +7,14 @@ Everything here is laid out from RFC 9301 (5.2 Map-Request, 5.6 Map-Register, 5.
 mapping record/locator figures of 5.4) and RFC 8060 (LCAF Instance ID, type 2), with Python's own hmac/hashlib: none
 of it comes from the code under test. The authentication data is the HMAC over the whole message with the
 Authentication Data field zeroed, truncated: 12 bytes for key id 1 (HMAC-SHA-1-96), 16 for key id 2
-(HMAC-SHA-256-128). The 16-bit Key ID field is read as RFC 9301's Key ID (high octet) and Algorithm ID (low octet).
+(HMAC-SHA-256-128), or the whole digest (20, 32 bytes) as deployed stacks send it. The 16-bit Key ID field is read
+as RFC 9301's Key ID (high octet) and Algorithm ID (low octet).
 
 Cases (each prints one JSON line: what it sent):
-  wrong-hmac   Map-Registers with the right key id (2) but signed with another key, and one correctly signed then
-               altered after signing (one locator byte)
+  wrong-hmac   Map-Registers with the right key id (2) but signed with another key (truncated and whole digest),
+               and one correctly signed then altered after signing (one locator byte)
+  bad-length   Map-Registers with key id 2 and an authentication length that is neither of its forms (20: SHA-1's,
+               and 0), the HMAC of the right key truncated to it
   unknown-key  Map-Registers signed with the site's key under key ids the map-server has no key for
   foreign      correctly signed Map-Registers for EID prefixes the site may not register (outside, wider, another
                instance id, and one mixing the site's own prefix with a foreign one)
@@ -75,22 +78,22 @@ def auth_length(key_id):
     return {0: 0, 1: 12, 2: 16}.get(key_id & 0xFF, 16)
 
 
-def hmac_of(message, key_id, key):
+def hmac_of(message, key_id, key, length):
     digest = hashlib.sha1 if key_id & 0xFF == 1 else hashlib.sha256
-    return hmac.new(key.encode(), message, digest).digest()[:auth_length(key_id)]
+    return hmac.new(key.encode(), message, digest).digest()[:length]
 
 
-def authenticated(first_word, nonce, key_id, key, records):
+def authenticated(first_word, nonce, key_id, key, records, length=None):
     """Map-Register / Map-Notify: first word, nonce, key id, auth length, auth data (HMAC of the zeroed message), records."""
-    length = auth_length(key_id)
+    length = auth_length(key_id) if length is None else length
     head = first_word + struct.pack("!QHH", nonce, key_id, length)
     zeroed = head + bytes(length) + b"".join(records)
-    return head + hmac_of(zeroed, key_id, key) + b"".join(records)
+    return head + hmac_of(zeroed, key_id, key, length) + b"".join(records)
 
 
-def map_register(nonce, key_id, key, records, want_notify=True):
+def map_register(nonce, key_id, key, records, want_notify=True, length=None):
     first = struct.pack("!BBBB", TYPE_MAP_REGISTER << 4, 0, WANT_MAP_NOTIFY if want_notify else 0, len(records))
-    return authenticated(first, nonce, key_id, key, records)
+    return authenticated(first, nonce, key_id, key, records, length)
 
 
 def map_notify(nonce, key_id, key, records):
@@ -205,7 +208,7 @@ GARBAGE = [
     ("register-1-byte", bytes([TYPE_MAP_REGISTER << 4]), "Malformed"),
     ("register-no-auth-field", struct.pack("!BBBBQ", TYPE_MAP_REGISTER << 4, 0, 1, 1, 7), "Malformed"),
     ("register-auth-length-65535", struct.pack("!BBBBQHH", TYPE_MAP_REGISTER << 4, 0, 1, 1, 7, 2, 0xFFFF) + bytes(16), "Malformed"),
-    ("register-auth-length-12-for-key-id-2", struct.pack("!BBBBQHH", TYPE_MAP_REGISTER << 4, 0, 1, 1, 7, 2, 12) + bytes(12), "Malformed"),
+    ("register-auth-length-12-for-key-id-2-record-missing", struct.pack("!BBBBQHH", TYPE_MAP_REGISTER << 4, 0, 1, 1, 7, 2, 12) + bytes(12), "Malformed"),
     ("register-3-records-none-there", struct.pack("!BBBBQHH", TYPE_MAP_REGISTER << 4, 0, 1, 3, 7, 2, 16) + bytes(16), "Malformed"),
     ("register-locator-count-200-none-there",
      struct.pack("!BBBBQHH", TYPE_MAP_REGISTER << 4, 0, 1, 1, 7, 2, 16) + bytes(16)
@@ -220,7 +223,7 @@ GARBAGE = [
 
 def main():
     parser = argparse.ArgumentParser()
-    parser.add_argument("case", choices=["wrong-hmac", "unknown-key", "foreign", "replay", "notify", "reply", "smr", "garbage", "flood"])
+    parser.add_argument("case", choices=["wrong-hmac", "bad-length", "unknown-key", "foreign", "replay", "notify", "reply", "smr", "garbage", "flood"])
     parser.add_argument("--to", required=True, help="where the messages go (UDP 4342)")
     parser.add_argument("--key", default="lab-key", help="the site's (or xTR's) key")
     parser.add_argument("--eid", default="10.1.0.0/24", help="the legitimate xTR's EID prefix")
@@ -243,7 +246,13 @@ def main():
             altered = bytearray(map_register(nonce(), 2, args.key, [mapping_record(args.eid, [args.rloc])]))
             altered[-1] ^= 0x01  # the locator's last byte, after signing
             sender.payload(bytes(altered))
-        report["variants"] = ["signed with another key", "altered after signing"]
+            sender.payload(map_register(nonce(), 2, "not-the-" + args.key, [mapping_record(args.eid, [args.rloc])], length=32))
+        report["variants"] = ["signed with another key", "altered after signing", "whole digest, another key"]
+    elif args.case == "bad-length":
+        for _ in range(args.count):
+            for length in (20, 0):
+                sender.payload(map_register(nonce(), 2, args.key, [mapping_record(args.eid, [args.rloc])], length=length))
+        report["variants"] = ["key id 2, 20 bytes", "key id 2, no authentication data"]
     elif args.case == "unknown-key":
         # Key ID 1 / algorithm 2 (0x0102): a known algorithm under a key id nobody configured; key id 1 (SHA-1-96);
         # key id 7 (no algorithm we know; 16 bytes of authentication data).
