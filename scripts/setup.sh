@@ -19,6 +19,12 @@ APT_PACKAGES=(
   ethtool         # checksum offload off on test links: AF_PACKET sees partial checksums otherwise
   libpcap0.8      # the libpcap live port (SharpPcap loads it at run time)
   afl++           # coverage-guided fuzzing of the SharpFuzz-instrumented targets (scripts/fuzz, fuzz/)
+  # Build dependencies of Open Overlay Router, the LISP implementation the interop tests run next to ours
+  # (scripts/build-oor.sh; the tests skip, naming what is missing, without them).
+  libconfuse-dev  # its configuration file parser
+  gengetopt       # generates its command-line parser at build time
+  libzmq3-dev     # its control API transport
+  libxml2-dev     # its NETCONF/XML control messages
 )
 
 missing=()
