@@ -1,0 +1,61 @@
+using System.Globalization;
+using System.Text;
+using Dataplane.Tests.Oracles;
+
+namespace Dataplane.Tests.Integration.Interop;
+
+/// <summary>
+/// Appends one section per interop scenario to artifacts/reports/lisp-interop.md: the figures measured (ping loss,
+/// first answered echo, convergence) and, for each of our daemons, the control messages it read by type and what it
+/// refused. Reported rather than asserted where the shared machine makes the figure noisy.
+/// </summary>
+public static class InteropReport
+{
+    /// <summary>The received-message counters (by type) and the refusal that matters for interop, in table order.</summary>
+    public static readonly string[] MessageCounters =
+        ["MapRequestReceived", "MapReplyReceived", "MapRegisterReceived", "MapNotifyReceived", "EncapsulatedControlReceived", "Malformed"];
+
+    private static readonly object Gate = new();
+
+    public static string Path { get; } = System.IO.Path.Combine(RepositoryPaths.Root, "artifacts", "reports", "lisp-interop.md");
+
+    public static void Append(string scenario, IEnumerable<(string Figure, string Value)> figures, IReadOnlyDictionary<string, Dictionary<string, long>> countersByDaemon)
+    {
+        var text = new StringBuilder();
+        text.AppendLine(CultureInfo.InvariantCulture, $"## {DateTimeOffset.UtcNow:yyyy-MM-dd HH:mm:ss} UTC: {scenario}");
+        text.AppendLine();
+        text.AppendLine("| Figure | Value |");
+        text.AppendLine("|---|---|");
+        foreach (var (figure, value) in figures)
+        {
+            text.AppendLine(CultureInfo.InvariantCulture, $"| {figure} | {value} |");
+        }
+
+        text.AppendLine();
+        text.AppendLine(CultureInfo.InvariantCulture, $"| Our daemon | {string.Join(" | ", MessageCounters)} |");
+        text.AppendLine(CultureInfo.InvariantCulture, $"|---|{string.Concat(MessageCounters.Select(_ => "---|"))}");
+        foreach (var (daemon, counters) in countersByDaemon)
+        {
+            text.AppendLine(CultureInfo.InvariantCulture, $"| {daemon} | {string.Join(" | ", MessageCounters.Select(c => counters.GetValueOrDefault(c)))} |");
+        }
+
+        text.AppendLine();
+        lock (Gate)
+        {
+            Directory.CreateDirectory(System.IO.Path.GetDirectoryName(Path)!);
+            if (!File.Exists(Path))
+            {
+                File.WriteAllText(Path, "# LISP interop with Open Overlay Router 1.3.0\n\nWritten by tests/Dataplane.Tests/Integration/OorInteropTests.cs, "
+                    + "one section per scenario run. Counters are our daemons' `lisp.counters` at the end of the scenario (messages from OOR "
+                    + "and from our own daemons alike); `Malformed` must stay 0.\n\n");
+            }
+
+            File.AppendAllText(Path, text.ToString());
+        }
+    }
+
+    public static string Seconds(double? seconds) => seconds is { } s ? string.Create(CultureInfo.InvariantCulture, $"{s:F2} s") : "never";
+
+    public static string Loss(int sent, int received) =>
+        string.Create(CultureInfo.InvariantCulture, $"{sent - received}/{sent} lost");
+}
