@@ -105,6 +105,272 @@ public sealed class OorInteropTests : IDisposable
         AssertNothingMalformed(counters, logs);
     }
 
+    /// <summary>
+    /// OOR's map-server (sites 1, 2, 3, one key each) with two xTRs of ours registering to it, site 1 asking for proxy
+    /// replies and site 2 not (OOR forwards those Map-Requests to our ETR, which answers the ITR itself), and an OOR
+    /// xTR on site 3. OOR's map-server lists both our sites with our RLOCs, our xTRs accept its Map-Notify, and the
+    /// hosts of both our sites ping OOR's site and back, with no static mapping anywhere.
+    /// </summary>
+    [Fact]
+    public void Our_xtrs_register_with_oor_map_server_with_and_without_proxy_reply()
+    {
+        OorBuild.RequireBinary();
+        var t = topology = new InteropTopology();
+        string ms = t.Node("ms", 100), one = t.Node("one", 1), two = t.Node("two", 2), oor = t.Node("oor", 3);
+        string hostOne = t.Host(one, 1), hostTwo = t.Host(two, 2), hostOor = t.Host(oor, 3);
+        t.OorKernel(ms, 100, site: null);
+        t.OorKernel(oor, 3, site: 3);
+        var msConfig = OorConfig.MapServer("rloc");
+        msConfig.Sites.Add((EidPrefix(1), "site-one-key"));
+        msConfig.Sites.Add((EidPrefix(2), "site-two-key"));
+        msConfig.Sites.Add((EidPrefix(3), "site-three-key"));
+
+        var started = Stopwatch.StartNew();
+        var server = t.StartOor(ms, "oor-ms", msConfig);
+        var xtrOne = t.StartOurs(one, "one", Registering(OurXtrConfig(1, 1), keyId: 1, "site-one-key", proxyReply: true));
+        var xtrTwo = t.StartOurs(two, "two", Registering(OurXtrConfig(2, 2), keyId: 1, "site-two-key", proxyReply: false));
+        var peer = t.StartOor(oor, "oor", RegisteringOorXtr(3, "site-three-key", proxyReply: false));
+
+        double? registered = WaitFor(() => ListedBy(server, 1, Rloc(1)) && ListedBy(server, 2, Rloc(2))
+            && xtrOne.LispCounters()["RegistrationConfirmed"] > 0 && xtrTwo.LispCounters()["RegistrationConfirmed"] > 0, TimeSpan.FromSeconds(20));
+        double? sinceStart = started.Elapsed.TotalSeconds;
+        double? firstOneToOor = FirstAnswer(hostOne, HostAddress(3), started, FirstAnswerBound);
+        double? firstOorToTwo = FirstAnswer(hostOor, HostAddress(2), started, FirstAnswerBound);
+        double? firstTwoToOor = FirstAnswer(hostTwo, HostAddress(3), started, FirstAnswerBound);
+        double? firstOorToOne = FirstAnswer(hostOor, HostAddress(1), started, FirstAnswerBound);
+        var oneToOor = Ping(hostOne, HostAddress(3), 10);
+        var oorToOne = Ping(hostOor, HostAddress(1), 10);
+        var twoToOor = Ping(hostTwo, HostAddress(3), 10);
+        var oorToTwo = Ping(hostOor, HostAddress(2), 10);
+        var counters = new Dictionary<string, Dictionary<string, long>> { ["xTR site 1 (proxy-reply on)"] = xtrOne.LispCounters(), ["xTR site 2 (proxy-reply off)"] = xtrTwo.LispCounters() };
+        var logs = t.StopAll();
+        Keep("oor-ms", logs);
+
+        InteropReport.Append("b. our xTRs register with OOR's map-server (site 1 proxy-reply on, site 2 off), OOR xTR on site 3",
+        [
+            ("both our sites listed by OOR's MS and Map-Notify accepted, after start", InteropReport.Seconds(registered is null ? null : sinceStart)),
+            ("first echo answered after start: site 1 -> 3, 3 -> 2, 2 -> 3, 3 -> 1",
+                $"{InteropReport.Seconds(firstOneToOor)}, {InteropReport.Seconds(firstOorToTwo)}, {InteropReport.Seconds(firstTwoToOor)}, {InteropReport.Seconds(firstOorToOne)}"),
+            ("ping site 1 -> 3 / 3 -> 1 (10 echoes each)", $"{InteropReport.Loss(oneToOor.Sent, oneToOor.Received)} / {InteropReport.Loss(oorToOne.Sent, oorToOne.Received)}"),
+            ("ping site 2 -> 3 / 3 -> 2", $"{InteropReport.Loss(twoToOor.Sent, twoToOor.Received)} / {InteropReport.Loss(oorToTwo.Sent, oorToTwo.Received)}"),
+        ], counters);
+
+        Assert.True(registered is not null, $"OOR's map-server did not list both our sites, or our xTRs did not accept its Map-Notify, within 20 s\n{Format(logs)}");
+        foreach (var (name, ping) in new[] { ("1 -> 3", oneToOor), ("3 -> 1", oorToOne), ("2 -> 3", twoToOor), ("3 -> 2", oorToTwo) })
+        {
+            Assert.True(ping.Received >= 8, $"site {name}: {ping.Output}\n{Format(logs)}");
+        }
+
+        // Site 1 asked for proxy replies: OOR's map-server answered for it. Site 2 did not: OOR forwarded the request to our ETR.
+        Assert.Matches($@"The requested EID {Regex.Escape(HostAddress(1))}[^\n]* belongs to the registered prefix {Regex.Escape(EidPrefix(1))}", logs["oor-ms"]);
+        Assert.Matches($@"Found xTR with locator {Regex.Escape(Rloc(2))} to forward Encap Map-Request", logs["oor-ms"]);
+        Assert.True(counters["xTR site 2 (proxy-reply off)"]["EncapsulatedControlReceived"] > 0, "OOR's map-server forwarded no Map-Request to our site 2");
+        Assert.DoesNotMatch("Message validation failed", logs["oor-ms"]);
+        AssertNothingMalformed(counters, logs);
+    }
+
+    /// <summary>
+    /// Two OOR xTRs (sites 1 and 2) register with our map-server, two sites there sharing one key (HMAC-SHA-1, key id
+    /// 1): both are registered, under the right site, and their hosts ping each other both ways through our mapping
+    /// system (site 1 registers with proxy-reply on, site 2 with it off).
+    /// </summary>
+    [Fact]
+    public void Two_oor_xtrs_sharing_one_key_register_with_our_map_server()
+    {
+        OorBuild.RequireBinary();
+        var t = topology = new InteropTopology();
+        string ms = t.Node("ms", 100), east = t.Node("east", 1), west = t.Node("west", 2);
+        string hostEast = t.Host(east, 1), hostWest = t.Host(west, 2);
+        t.OorKernel(east, 1, site: 1);
+        t.OorKernel(west, 2, site: 2);
+        const string SharedKey = "shared-key";
+
+        var started = Stopwatch.StartNew();
+        var server = t.StartOurs(ms, "ms", OurMapServerConfig(100, new JsonArray(
+            Site("east", 1, SharedKey, "10.1.0.0/16"),
+            Site("west", 1, SharedKey, "10.2.0.0/16"))));
+        t.StartOor(east, "oor-east", RegisteringOorXtr(1, SharedKey, proxyReply: true));
+        t.StartOor(west, "oor-west", RegisteringOorXtr(2, SharedKey, proxyReply: false));
+
+        double? registered = WaitFor(() => server.Call("lisp.registrations").AsArray().Count >= 2, TimeSpan.FromSeconds(20));
+        double? sinceStart = started.Elapsed.TotalSeconds;
+        var registrations = server.Call("lisp.registrations").AsArray();
+        double? firstEastToWest = FirstAnswer(hostEast, HostAddress(2), started, FirstAnswerBound);
+        double? firstWestToEast = FirstAnswer(hostWest, HostAddress(1), started, FirstAnswerBound);
+        var eastToWest = Ping(hostEast, HostAddress(2), 10);
+        var westToEast = Ping(hostWest, HostAddress(1), 10);
+        var counters = new Dictionary<string, Dictionary<string, long>> { ["map-server"] = server.LispCounters() };
+        var logs = t.StopAll();
+        Keep("our-ms", logs);
+
+        InteropReport.Append("c. two OOR xTRs sharing one key register with our map-server",
+        [
+            ("both registered, after start", InteropReport.Seconds(registered is null ? null : sinceStart)),
+            ("first echo answered after start, site 1 -> 2 / 2 -> 1", $"{InteropReport.Seconds(firstEastToWest)} / {InteropReport.Seconds(firstWestToEast)}"),
+            ("ping site 1 -> 2 / 2 -> 1 (10 echoes each)", $"{InteropReport.Loss(eastToWest.Sent, eastToWest.Received)} / {InteropReport.Loss(westToEast.Sent, westToEast.Received)}"),
+        ], counters);
+
+        Assert.True(registered is not null, $"our map-server did not register both OOR xTRs within 20 s: {registrations.ToJsonString()}\n{Format(logs)}");
+        AssertRegistered(registrations, EidPrefix(1), "east", Rloc(1), proxyReply: true);
+        AssertRegistered(registrations, EidPrefix(2), "west", Rloc(2), proxyReply: false);
+        Assert.True(eastToWest.Received >= 8, $"site 1 -> 2: {eastToWest.Output}\n{Format(logs)}");
+        Assert.True(westToEast.Received >= 8, $"site 2 -> 1: {westToEast.Output}\n{Format(logs)}");
+        Assert.True(counters["map-server"]["EncapsulatedControlReceived"] > 0, "no encapsulated Map-Request reached our map-server");
+        Assert.Equal(0, counters["map-server"]["BadHmac"]);
+        Assert.Equal(0, counters["map-server"]["UnknownKeyId"]);
+        AssertNothingMalformed(counters, logs);
+    }
+
+    /// <summary>
+    /// A mixed deployment: our map-server, our xTR (site 1, key id 2) and an OOR xTR (site 3, key id 1), each site
+    /// with its own key; both register, and the hosts ping each other both ways, resolving through our map-server.
+    /// </summary>
+    [Fact]
+    public void Mixed_our_map_server_our_xtr_and_an_oor_xtr_ping_both_ways()
+    {
+        OorBuild.RequireBinary();
+        var t = topology = new InteropTopology();
+        string ms = t.Node("ms", 100), ours = t.Node("ours", 1), oor = t.Node("oor", 3);
+        string hostOurs = t.Host(ours, 1), hostOor = t.Host(oor, 3);
+        t.OorKernel(oor, 3, site: 3);
+
+        var started = Stopwatch.StartNew();
+        var server = t.StartOurs(ms, "ms", OurMapServerConfig(100, new JsonArray(
+            Site("ours", 2, "our-key", "10.1.0.0/16"),
+            Site("oor", 1, "oor-key", "10.3.0.0/16"))));
+        var xtr = t.StartOurs(ours, "ours", Registering(OurXtrConfig(1, 1), keyId: 2, "our-key", proxyReply: false));
+        t.StartOor(oor, "oor", RegisteringOorXtr(3, "oor-key", proxyReply: false));
+
+        double? registered = WaitFor(() => server.Call("lisp.registrations").AsArray().Count >= 2, TimeSpan.FromSeconds(20));
+        double? sinceStart = started.Elapsed.TotalSeconds;
+        double? firstThere = FirstAnswer(hostOurs, HostAddress(3), started, FirstAnswerBound);
+        double? firstBack = FirstAnswer(hostOor, HostAddress(1), started, FirstAnswerBound);
+        var there = Ping(hostOurs, HostAddress(3), 10);
+        var back = Ping(hostOor, HostAddress(1), 10);
+        var registrations = server.Call("lisp.registrations").AsArray();
+        var counters = new Dictionary<string, Dictionary<string, long>> { ["map-server"] = server.LispCounters(), ["xTR site 1"] = xtr.LispCounters() };
+        var logs = t.StopAll();
+        Keep("mixed", logs);
+
+        InteropReport.Append("f. mixed: our map-server, our xTR (site 1), OOR xTR (site 3)",
+        [
+            ("both registered, after start", InteropReport.Seconds(registered is null ? null : sinceStart)),
+            ("first echo answered after start, site 1 -> 3 / 3 -> 1", $"{InteropReport.Seconds(firstThere)} / {InteropReport.Seconds(firstBack)}"),
+            ("ping site 1 -> 3 / 3 -> 1 (10 echoes each)", $"{InteropReport.Loss(there.Sent, there.Received)} / {InteropReport.Loss(back.Sent, back.Received)}"),
+        ], counters);
+
+        Assert.True(registered is not null, $"our map-server did not register both xTRs within 20 s: {registrations.ToJsonString()}\n{Format(logs)}");
+        AssertRegistered(registrations, EidPrefix(1), "ours", Rloc(1), proxyReply: false);
+        AssertRegistered(registrations, EidPrefix(3), "oor", Rloc(3), proxyReply: false);
+        Assert.True(there.Received >= 8, $"site 1 -> 3: {there.Output}\n{Format(logs)}");
+        Assert.True(back.Received >= 8, $"site 3 -> 1: {back.Output}\n{Format(logs)}");
+        Assert.True(counters["xTR site 1"]["MapReplyReceived"] > 0, "our xTR got no Map-Reply (OOR's ETR answers our requests, forwarded by our map-server)");
+        Assert.True(counters["xTR site 1"]["EncapsulatedControlReceived"] > 0, "our ETR got no forwarded Map-Request from OOR's ITR");
+        AssertNothingMalformed(counters, logs);
+    }
+
+    /// <summary>
+    /// SMR both ways after a mapping change, with our map-server, our xTRs A and B (the VM 10.1.0.5 between them, as
+    /// in LispMappingSystemTests) and an OOR xTR on site 3. First the VM moves from A to B: A solicits OOR, whose
+    /// map-cache must show B's RLOC for the VM within 2 s (its debug log dumps the map-cache). Then OOR's RLOC changes
+    /// address (192.0.2.3 to 192.0.2.13): OOR re-registers and solicits B, whose map-cache (control socket) must show
+    /// the new RLOC within 2 s. Pings both ways after each change.
+    /// </summary>
+    [Fact]
+    public void Smr_both_ways_after_a_mapping_change_reaches_the_other_side_within_2_s()
+    {
+        OorBuild.RequireBinary();
+        var t = topology = new InteropTopology();
+        const string Vm = "10.1.0.5", VmEid = "10.1.0.5/32", MovedRloc = "192.0.2.13";
+        const string VmGatewayMac = "02:00:00:0e:00:01";
+        string ms = t.Node("ms", 100), a = t.Node("a", 1), b = t.Node("b", 2), oor = t.Node("oor", 3);
+        string hostOor = t.Host(oor, 3);
+        t.OorKernel(oor, 3, site: 3);
+        // OOR's kernel keeps the second address of the subnet when the first one goes (it would drop both otherwise).
+        t.InNamespace(oor, "sysctl", "-qw", "net.ipv4.conf.rloc.promote_secondaries=1");
+        // The VM: a bridge with a leg to A (up) and a leg to B (down until it moves); A and B share the gateway address and MAC.
+        string vm = t.Namespace("vm");
+        t.Link(vm, "leg-a", "02:00:00:0a:00:a1", a, "eid", VmGatewayMac);
+        t.Link(vm, "leg-b", "02:00:00:0a:00:b1", b, "eid", VmGatewayMac);
+        t.InNamespace(vm, "ip", "link", "add", "br0", "address", "02:00:00:0a:00:05", "type", "bridge");
+        t.InNamespace(vm, "ip", "link", "set", "leg-a", "master", "br0");
+        t.InNamespace(vm, "ip", "link", "set", "leg-b", "master", "br0");
+        t.InNamespace(vm, "ip", "link", "set", "leg-b", "down");
+        t.InNamespace(vm, "ip", "link", "set", "br0", "up");
+        t.InNamespace(vm, "ip", "addr", "add", $"{Vm}/24", "dev", "br0");
+        t.InNamespace(vm, "ip", "route", "add", "default", "via", "10.1.0.1");
+
+        var server = t.StartOurs(ms, "ms", OurMapServerConfig(100, new JsonArray(
+            Site("vm", 2, "vm-key", "10.1.0.0/16"),
+            Site("oor", 1, "oor-key", "10.3.0.0/16"))));
+        // Proxy-reply off: the ETR that answers OOR's requests remembers OOR, which is whom it solicits when the VM leaves.
+        var xtrA = t.StartOurs(a, "a", Registering(OurXtrConfig(1, 1, [VmEid], VmGatewayMac), keyId: 2, "vm-key", proxyReply: false));
+        var xtrB = t.StartOurs(b, "b", Registering(OurXtrConfig(2, 1, [], VmGatewayMac), keyId: 2, "vm-key", proxyReply: false));
+        var peer = t.StartOor(oor, "oor", RegisteringOorXtr(3, "oor-key", proxyReply: false));
+        Assert.True(WaitFor(() => server.Call("lisp.registrations").AsArray().Count >= 2, TimeSpan.FromSeconds(20)) is not null,
+            $"our map-server did not register A and OOR within 20 s: {server.Call("lisp.registrations").ToJsonString()}");
+        // OOR learns the VM through A (and A remembers OOR asked); A learns OOR's site.
+        var clock = Stopwatch.StartNew();
+        Assert.True(FirstAnswer(hostOor, Vm, clock, FirstAnswerBound) is not null, "OOR's site never reached the VM behind A");
+        Assert.True(FirstAnswer(vm, HostAddress(3), clock, FirstAnswerBound) is not null, "the VM behind A never reached OOR's site");
+
+        // 1. The VM moves from A to B.
+        int logOffset = peer.Log().Length;
+        t.InNamespace(vm, "ip", "link", "set", "leg-a", "down");
+        t.InNamespace(vm, "ip", "link", "set", "leg-b", "up");
+        var moved = Stopwatch.StartNew();
+        // What an orchestrator does: the EID leaves A and arrives at B, both at once.
+        var leave = new Thread(() => xtrA.Call("localeid.remove", new JsonObject { ["eid"] = VmEid }));
+        leave.Start();
+        xtrB.Call("localeid.add", new JsonObject { ["eid"] = VmEid });
+        leave.Join(TimeSpan.FromSeconds(15));
+        var oorSawB = peer.WaitForLog(new Regex($@"EID: {Regex.Escape(VmEid)}, [^\n]*\n\s*RLOC: {Regex.Escape(Rloc(2))},"), TimeSpan.FromSeconds(10), logOffset);
+        double? oorConverged = oorSawB is null ? null : moved.Elapsed.TotalSeconds;
+        double? firstAfterMove = FirstAnswer(hostOor, Vm, moved, FirstAnswerBound);
+        var toVmAfterMove = Ping(hostOor, Vm, 10);
+        // B learns OOR's site from the VM's traffic (it is what OOR will solicit when its own mapping changes).
+        double? firstFromVmAfterMove = FirstAnswer(vm, HostAddress(3), moved, FirstAnswerBound);
+
+        // 2. OOR's RLOC changes address.
+        t.InNamespace(oor, "ip", "addr", "add", $"{MovedRloc}/24", "dev", "rloc");
+        var changed = Stopwatch.StartNew();
+        t.InNamespace(oor, "ip", "addr", "del", $"{Rloc(3)}/24", "dev", "rloc");
+        double? bConverged = WaitFor(() => xtrB.CachedLocators(EidPrefix(3)).Contains(MovedRloc), TimeSpan.FromSeconds(10)) is null ? null : changed.Elapsed.TotalSeconds;
+        string bCache = xtrB.MapCache().ToJsonString();
+        double? firstAfterChange = FirstAnswer(vm, HostAddress(3), changed, FirstAnswerBound);
+        var fromVmAfterChange = Ping(vm, HostAddress(3), 10);
+        var toVmAfterChange = Ping(hostOor, Vm, 10);
+
+        var counters = new Dictionary<string, Dictionary<string, long>>
+        {
+            ["map-server"] = server.LispCounters(), ["xTR A"] = xtrA.LispCounters(), ["xTR B"] = xtrB.LispCounters(),
+        };
+        var logs = t.StopAll();
+        Keep("smr", logs);
+
+        InteropReport.Append("e. SMR both ways: the VM moves from our xTR A to B; OOR's RLOC changes address",
+        [
+            ("VM moved: OOR's map-cache shows B's RLOC, after the move", InteropReport.Seconds(oorConverged)),
+            ("VM moved: first echo from OOR's site answered, after the move", InteropReport.Seconds(firstAfterMove)),
+            ("VM moved: first echo from the VM answered (B resolves OOR's site), after the move", InteropReport.Seconds(firstFromVmAfterMove)),
+            ("VM moved: ping OOR's site -> VM (10 echoes)", InteropReport.Loss(toVmAfterMove.Sent, toVmAfterMove.Received)),
+            ("OOR's RLOC changed: B's map-cache shows the new RLOC, after the change", InteropReport.Seconds(bConverged)),
+            ("OOR's RLOC changed: first echo from the VM answered, after the change", InteropReport.Seconds(firstAfterChange)),
+            ("OOR's RLOC changed: ping VM -> OOR's site / back (10 echoes each)",
+                $"{InteropReport.Loss(fromVmAfterChange.Sent, fromVmAfterChange.Received)} / {InteropReport.Loss(toVmAfterChange.Sent, toVmAfterChange.Received)}"),
+        ], counters);
+
+        Assert.True(oorConverged is not null, $"OOR's map-cache never showed B's RLOC for the VM\n{Format(logs)}");
+        Assert.True(oorConverged <= 2, $"OOR's map-cache showed B's RLOC for the VM only {oorConverged:F2} s after the move");
+        Assert.True(toVmAfterMove.Received >= 8, $"OOR's site -> VM after the move: {toVmAfterMove.Output}\n{Format(logs)}");
+        Assert.True(bConverged is not null, $"B's map-cache never showed OOR's new RLOC {MovedRloc}: {bCache}\n{Format(logs)}");
+        Assert.True(bConverged <= 2, $"B's map-cache showed OOR's new RLOC only {bConverged:F2} s after the change");
+        Assert.True(fromVmAfterChange.Received >= 8 && toVmAfterChange.Received >= 8, $"{fromVmAfterChange.Output}\n{toVmAfterChange.Output}\n{Format(logs)}");
+        Assert.True(counters["xTR A"]["SmrSent"] > 0, "A sent no SMR when the VM left");
+        Assert.True(counters["xTR B"]["SmrInvokedRequestSent"] > 0, "B did not follow OOR's SMR");
+        AssertNothingMalformed(counters, logs);
+    }
+
     /// <summary>Our xTR on site 1 and an OOR xTR on site 2 with static map-cache entries for each other.</summary>
     private static (OursPlan Ours, OorPlan Oor, string HostOurs, string HostOor) StaticPair(InteropTopology t, int probeIntervalSeconds)
     {
@@ -122,6 +388,45 @@ public sealed class OorInteropTests : IDisposable
         oorConfig.DatabaseMappings.Add((EidPrefix(2), "rloc"));
         oorConfig.StaticMapCache.Add((EidPrefix(1), Rloc(1)));
         return (new OursPlan(ours, config), new OorPlan(oor, oorConfig), hostOurs, hostOor);
+    }
+
+    /// <summary>Adds our mapping system to one of our xTR configurations: resolver and server at 192.0.2.100.</summary>
+    private static JsonObject Registering(JsonObject config, int keyId, string key, bool proxyReply)
+    {
+        config["lisp"]!["mapResolvers"] = new JsonArray(MapServerRloc);
+        config["lisp"]!["mapServers"] = new JsonArray(new JsonObject { ["address"] = MapServerRloc, ["keyId"] = keyId, ["key"] = key, ["proxyReply"] = proxyReply });
+        return config;
+    }
+
+    /// <summary>An OOR xTR serving site N from its RLOC 192.0.2.N, registering with (and resolving through) 192.0.2.100.</summary>
+    private static OorConfig RegisteringOorXtr(int site, string key, bool proxyReply)
+    {
+        var config = OorConfig.Xtr();
+        config.MapResolver = MapServerRloc;
+        config.MapServers.Add((MapServerRloc, key, proxyReply));
+        config.DatabaseMappings.Add((EidPrefix(site), "rloc"));
+        return config;
+    }
+
+    private static JsonObject Site(string name, int keyId, string key, params string[] prefixes) => new()
+    {
+        ["name"] = name,
+        ["keyId"] = keyId,
+        ["key"] = key,
+        ["eidPrefixes"] = new JsonArray(prefixes.Select(p => (JsonNode)p!).ToArray()),
+    };
+
+    /// <summary>OOR's map-server dumps its registered sites (debug level 3) each time they change: site N with that RLOC, instance 0 as a plain prefix.</summary>
+    private static bool ListedBy(OorNode mapServer, int site, string rloc) =>
+        Regex.IsMatch(mapServer.Log(), $@"EID: {Regex.Escape(EidPrefix(site))}, [^\n]*\n\s*RLOC: {Regex.Escape(rloc)},");
+
+    private static void AssertRegistered(JsonArray registrations, string eid, string site, string rloc, bool proxyReply)
+    {
+        var registration = registrations.SingleOrDefault(r => r!["eid"]!.GetValue<string>() == eid);
+        Assert.True(registration is not null, $"{eid} is not registered: {registrations.ToJsonString()}");
+        Assert.Equal(site, registration!["site"]!.GetValue<string>());
+        Assert.Equal(proxyReply, registration["proxyReply"]!.GetValue<bool>());
+        Assert.Contains(rloc, registration["locators"]!.ToJsonString(), StringComparison.Ordinal);
     }
 
     /// <summary>
@@ -145,16 +450,16 @@ public sealed class OorInteropTests : IDisposable
 
     /// <summary>Keeps every daemon's output in the temp folder (the scratch folder goes with the topology).</summary>
     private static void Keep(string scenario, Dictionary<string, string> logs) =>
-        File.WriteAllText(Path.Combine(Path.GetTempPath(), $"lisp-interop-{scenario}.log"), Format(logs));
+        File.WriteAllText(Path.Combine(Path.GetTempPath(), $"lisp-interop-{scenario}.log"), string.Join("\n", logs.Select(l => $"--- {l.Key}:\n{l.Value}")));
 
     private static string Format(Dictionary<string, string> logs) =>
         string.Join("\n", logs.Select(l => $"--- {l.Key}:\n{Tail(l.Value)}"));
 
-    /// <summary>The last 150 lines: OOR at debug level 3 writes thousands.</summary>
+    /// <summary>The last 80 non-blank lines (OOR at debug level 3 writes thousands; the whole logs are kept by <see cref="Keep"/>).</summary>
     private static string Tail(string log)
     {
-        string[] lines = log.Split('\n');
-        return string.Join('\n', lines.Skip(Math.Max(0, lines.Length - 150)));
+        string[] lines = log.Split('\n').Where(l => !string.IsNullOrWhiteSpace(l)).ToArray();
+        return string.Join('\n', lines.Skip(Math.Max(0, lines.Length - 80)));
     }
 
     public void Dispose() => topology?.Dispose();
