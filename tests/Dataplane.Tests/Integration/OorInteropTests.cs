@@ -33,19 +33,20 @@ public sealed class OorInteropTests : IDisposable
     public void Static_mappings_hosts_ping_both_ways()
     {
         OorBuild.RequireBinary();
-        var t = topology = new InteropTopology();
+        var t = topology = new InteropTopology("static");
         var (ours, oor, hostOurs, hostOor) = StaticPair(t, probeIntervalSeconds: 0);
         var started = Stopwatch.StartNew();
         var xtr = t.StartOurs(ours.Namespace, "ours", ours.Config);
         var peer = t.StartOor(oor.Namespace, "oor", oor.Config);
 
         double? firstThere = FirstAnswer(hostOurs, HostAddress(2), started, FirstAnswerBound);
+        Assert.True(firstThere is not null, $"our site never reached OOR's\n{Format(t.Logs())}");
         double? firstBack = FirstAnswer(hostOor, HostAddress(1), started, FirstAnswerBound);
+        Assert.True(firstBack is not null, $"OOR's site never reached ours\n{Format(t.Logs())}");
         var there = Ping(hostOurs, HostAddress(2), 10);
         var back = Ping(hostOor, HostAddress(1), 10);
         var counters = new Dictionary<string, Dictionary<string, long>> { ["xTR (site 1)"] = xtr.LispCounters() };
         var logs = t.StopAll();
-        Keep("static", logs);
 
         InteropReport.Append("a. static mappings, our xTR <-> OOR xTR",
         [
@@ -70,7 +71,7 @@ public sealed class OorInteropTests : IDisposable
     public void Rloc_probing_both_ways_keeps_both_locators_up_for_30_s()
     {
         OorBuild.RequireBinary();
-        var t = topology = new InteropTopology();
+        var t = topology = new InteropTopology("probing");
         var (ours, oor, hostOurs, hostOor) = StaticPair(t, probeIntervalSeconds: 5);
         ours.Config["lisp"]!["rlocProbing"] = new JsonObject { ["intervalSeconds"] = 5, ["timeoutMilliseconds"] = 1000, ["downAfter"] = 2 };
         var xtr = t.StartOurs(ours.Namespace, "ours", ours.Config);
@@ -82,7 +83,6 @@ public sealed class OorInteropTests : IDisposable
         var rlocs = xtr.Call("lisp.rlocs").AsArray();
         var counters = new Dictionary<string, Dictionary<string, long>> { ["xTR (site 1)"] = xtr.LispCounters() };
         var logs = t.StopAll();
-        Keep("probing", logs);
 
         var probed = rlocs.SingleOrDefault(r => r!["rloc"]!.GetValue<string>() == Rloc(2));
         int oorProbesAnswered = Regex.Matches(logs["oor"], $@"Successfully probed RLOC {Regex.Escape(Rloc(1))} ").Count;
@@ -115,7 +115,7 @@ public sealed class OorInteropTests : IDisposable
     public void Our_xtrs_register_with_oor_map_server_with_and_without_proxy_reply()
     {
         OorBuild.RequireBinary();
-        var t = topology = new InteropTopology();
+        var t = topology = new InteropTopology("oor-ms");
         string ms = t.Node("ms", 100), one = t.Node("one", 1), two = t.Node("two", 2), oor = t.Node("oor", 3);
         string hostOne = t.Host(one, 1), hostTwo = t.Host(two, 2), hostOor = t.Host(oor, 3);
         t.OorKernel(ms, 100, site: null);
@@ -134,17 +134,19 @@ public sealed class OorInteropTests : IDisposable
         double? registered = WaitFor(() => ListedBy(server, 1, Rloc(1)) && ListedBy(server, 2, Rloc(2))
             && xtrOne.LispCounters()["RegistrationConfirmed"] > 0 && xtrTwo.LispCounters()["RegistrationConfirmed"] > 0, TimeSpan.FromSeconds(20));
         double? sinceStart = started.Elapsed.TotalSeconds;
+        Assert.True(registered is not null, $"OOR's map-server did not list both our sites, or our xTRs did not accept its Map-Notify, within 20 s\n{Format(t.Logs())}");
         double? firstOneToOor = FirstAnswer(hostOne, HostAddress(3), started, FirstAnswerBound);
         double? firstOorToTwo = FirstAnswer(hostOor, HostAddress(2), started, FirstAnswerBound);
         double? firstTwoToOor = FirstAnswer(hostTwo, HostAddress(3), started, FirstAnswerBound);
         double? firstOorToOne = FirstAnswer(hostOor, HostAddress(1), started, FirstAnswerBound);
+        Assert.True(firstOneToOor is not null && firstOorToTwo is not null && firstTwoToOor is not null && firstOorToOne is not null,
+            $"a site never reached another: 1 -> 3 {firstOneToOor}, 3 -> 2 {firstOorToTwo}, 2 -> 3 {firstTwoToOor}, 3 -> 1 {firstOorToOne}\n{Format(t.Logs())}");
         var oneToOor = Ping(hostOne, HostAddress(3), 10);
         var oorToOne = Ping(hostOor, HostAddress(1), 10);
         var twoToOor = Ping(hostTwo, HostAddress(3), 10);
         var oorToTwo = Ping(hostOor, HostAddress(2), 10);
         var counters = new Dictionary<string, Dictionary<string, long>> { ["xTR site 1 (proxy-reply on)"] = xtrOne.LispCounters(), ["xTR site 2 (proxy-reply off)"] = xtrTwo.LispCounters() };
         var logs = t.StopAll();
-        Keep("oor-ms", logs);
 
         InteropReport.Append("b. our xTRs register with OOR's map-server (site 1 proxy-reply on, site 2 off), OOR xTR on site 3",
         [
@@ -155,7 +157,6 @@ public sealed class OorInteropTests : IDisposable
             ("ping site 2 -> 3 / 3 -> 2", $"{InteropReport.Loss(twoToOor.Sent, twoToOor.Received)} / {InteropReport.Loss(oorToTwo.Sent, oorToTwo.Received)}"),
         ], counters);
 
-        Assert.True(registered is not null, $"OOR's map-server did not list both our sites, or our xTRs did not accept its Map-Notify, within 20 s\n{Format(logs)}");
         foreach (var (name, ping) in new[] { ("1 -> 3", oneToOor), ("3 -> 1", oorToOne), ("2 -> 3", twoToOor), ("3 -> 2", oorToTwo) })
         {
             Assert.True(ping.Received >= 8, $"site {name}: {ping.Output}\n{Format(logs)}");
@@ -178,7 +179,7 @@ public sealed class OorInteropTests : IDisposable
     public void Two_oor_xtrs_sharing_one_key_register_with_our_map_server()
     {
         OorBuild.RequireBinary();
-        var t = topology = new InteropTopology();
+        var t = topology = new InteropTopology("our-ms");
         string ms = t.Node("ms", 100), east = t.Node("east", 1), west = t.Node("west", 2);
         string hostEast = t.Host(east, 1), hostWest = t.Host(west, 2);
         t.OorKernel(east, 1, site: 1);
@@ -195,13 +196,14 @@ public sealed class OorInteropTests : IDisposable
         double? registered = WaitFor(() => server.Call("lisp.registrations").AsArray().Count >= 2, TimeSpan.FromSeconds(20));
         double? sinceStart = started.Elapsed.TotalSeconds;
         var registrations = server.Call("lisp.registrations").AsArray();
+        Assert.True(registered is not null, $"our map-server did not register both OOR xTRs within 20 s: {registrations.ToJsonString()}\n{Format(t.Logs())}");
         double? firstEastToWest = FirstAnswer(hostEast, HostAddress(2), started, FirstAnswerBound);
         double? firstWestToEast = FirstAnswer(hostWest, HostAddress(1), started, FirstAnswerBound);
+        Assert.True(firstEastToWest is not null && firstWestToEast is not null, $"site 1 -> 2 {firstEastToWest}, 2 -> 1 {firstWestToEast}\n{Format(t.Logs())}");
         var eastToWest = Ping(hostEast, HostAddress(2), 10);
         var westToEast = Ping(hostWest, HostAddress(1), 10);
         var counters = new Dictionary<string, Dictionary<string, long>> { ["map-server"] = server.LispCounters() };
         var logs = t.StopAll();
-        Keep("our-ms", logs);
 
         InteropReport.Append("c. two OOR xTRs sharing one key register with our map-server",
         [
@@ -210,7 +212,6 @@ public sealed class OorInteropTests : IDisposable
             ("ping site 1 -> 2 / 2 -> 1 (10 echoes each)", $"{InteropReport.Loss(eastToWest.Sent, eastToWest.Received)} / {InteropReport.Loss(westToEast.Sent, westToEast.Received)}"),
         ], counters);
 
-        Assert.True(registered is not null, $"our map-server did not register both OOR xTRs within 20 s: {registrations.ToJsonString()}\n{Format(logs)}");
         AssertRegistered(registrations, EidPrefix(1), "east", Rloc(1), proxyReply: true);
         AssertRegistered(registrations, EidPrefix(2), "west", Rloc(2), proxyReply: false);
         Assert.True(eastToWest.Received >= 8, $"site 1 -> 2: {eastToWest.Output}\n{Format(logs)}");
@@ -229,7 +230,7 @@ public sealed class OorInteropTests : IDisposable
     public void Mixed_our_map_server_our_xtr_and_an_oor_xtr_ping_both_ways()
     {
         OorBuild.RequireBinary();
-        var t = topology = new InteropTopology();
+        var t = topology = new InteropTopology("mixed");
         string ms = t.Node("ms", 100), ours = t.Node("ours", 1), oor = t.Node("oor", 3);
         string hostOurs = t.Host(ours, 1), hostOor = t.Host(oor, 3);
         t.OorKernel(oor, 3, site: 3);
@@ -243,14 +244,15 @@ public sealed class OorInteropTests : IDisposable
 
         double? registered = WaitFor(() => server.Call("lisp.registrations").AsArray().Count >= 2, TimeSpan.FromSeconds(20));
         double? sinceStart = started.Elapsed.TotalSeconds;
+        var registrations = server.Call("lisp.registrations").AsArray();
+        Assert.True(registered is not null, $"our map-server did not register both xTRs within 20 s: {registrations.ToJsonString()}\n{Format(t.Logs())}");
         double? firstThere = FirstAnswer(hostOurs, HostAddress(3), started, FirstAnswerBound);
         double? firstBack = FirstAnswer(hostOor, HostAddress(1), started, FirstAnswerBound);
+        Assert.True(firstThere is not null && firstBack is not null, $"site 1 -> 3 {firstThere}, 3 -> 1 {firstBack}\n{Format(t.Logs())}");
         var there = Ping(hostOurs, HostAddress(3), 10);
         var back = Ping(hostOor, HostAddress(1), 10);
-        var registrations = server.Call("lisp.registrations").AsArray();
         var counters = new Dictionary<string, Dictionary<string, long>> { ["map-server"] = server.LispCounters(), ["xTR site 1"] = xtr.LispCounters() };
         var logs = t.StopAll();
-        Keep("mixed", logs);
 
         InteropReport.Append("f. mixed: our map-server, our xTR (site 1), OOR xTR (site 3)",
         [
@@ -259,7 +261,6 @@ public sealed class OorInteropTests : IDisposable
             ("ping site 1 -> 3 / 3 -> 1 (10 echoes each)", $"{InteropReport.Loss(there.Sent, there.Received)} / {InteropReport.Loss(back.Sent, back.Received)}"),
         ], counters);
 
-        Assert.True(registered is not null, $"our map-server did not register both xTRs within 20 s: {registrations.ToJsonString()}\n{Format(logs)}");
         AssertRegistered(registrations, EidPrefix(1), "ours", Rloc(1), proxyReply: false);
         AssertRegistered(registrations, EidPrefix(3), "oor", Rloc(3), proxyReply: false);
         Assert.True(there.Received >= 8, $"site 1 -> 3: {there.Output}\n{Format(logs)}");
@@ -280,7 +281,7 @@ public sealed class OorInteropTests : IDisposable
     public void Smr_both_ways_after_a_mapping_change_reaches_the_other_side_within_2_s()
     {
         OorBuild.RequireBinary();
-        var t = topology = new InteropTopology();
+        var t = topology = new InteropTopology("smr");
         const string Vm = "10.1.0.5", VmEid = "10.1.0.5/32", MovedRloc = "192.0.2.13";
         const string VmGatewayMac = "02:00:00:0e:00:01";
         string ms = t.Node("ms", 100), a = t.Node("a", 1), b = t.Node("b", 2), oor = t.Node("oor", 3);
@@ -308,11 +309,11 @@ public sealed class OorInteropTests : IDisposable
         var xtrB = t.StartOurs(b, "b", Registering(OurXtrConfig(2, 1, [], VmGatewayMac), keyId: 2, "vm-key", proxyReply: false));
         var peer = t.StartOor(oor, "oor", RegisteringOorXtr(3, "oor-key", proxyReply: false));
         Assert.True(WaitFor(() => server.Call("lisp.registrations").AsArray().Count >= 2, TimeSpan.FromSeconds(20)) is not null,
-            $"our map-server did not register A and OOR within 20 s: {server.Call("lisp.registrations").ToJsonString()}");
+            $"our map-server did not register A and OOR within 20 s: {server.Call("lisp.registrations").ToJsonString()}\n{Format(t.Logs())}");
         // OOR learns the VM through A (and A remembers OOR asked); A learns OOR's site.
         var clock = Stopwatch.StartNew();
-        Assert.True(FirstAnswer(hostOor, Vm, clock, FirstAnswerBound) is not null, "OOR's site never reached the VM behind A");
-        Assert.True(FirstAnswer(vm, HostAddress(3), clock, FirstAnswerBound) is not null, "the VM behind A never reached OOR's site");
+        Assert.True(FirstAnswer(hostOor, Vm, clock, FirstAnswerBound) is not null, $"OOR's site never reached the VM behind A\n{Format(t.Logs())}");
+        Assert.True(FirstAnswer(vm, HostAddress(3), clock, FirstAnswerBound) is not null, $"the VM behind A never reached OOR's site\n{Format(t.Logs())}");
 
         // 1. The VM moves from A to B.
         int logOffset = peer.Log().Length;
@@ -346,7 +347,6 @@ public sealed class OorInteropTests : IDisposable
             ["map-server"] = server.LispCounters(), ["xTR A"] = xtrA.LispCounters(), ["xTR B"] = xtrB.LispCounters(),
         };
         var logs = t.StopAll();
-        Keep("smr", logs);
 
         InteropReport.Append("e. SMR both ways: the VM moves from our xTR A to B; OOR's RLOC changes address",
         [
@@ -448,14 +448,10 @@ public sealed class OorInteropTests : IDisposable
         }
     }
 
-    /// <summary>Keeps every daemon's output in the temp folder (the scratch folder goes with the topology).</summary>
-    private static void Keep(string scenario, Dictionary<string, string> logs) =>
-        File.WriteAllText(Path.Combine(Path.GetTempPath(), $"lisp-interop-{scenario}.log"), string.Join("\n", logs.Select(l => $"--- {l.Key}:\n{l.Value}")));
-
     private static string Format(Dictionary<string, string> logs) =>
         string.Join("\n", logs.Select(l => $"--- {l.Key}:\n{Tail(l.Value)}"));
 
-    /// <summary>The last 80 non-blank lines (OOR at debug level 3 writes thousands; the whole logs are kept by <see cref="Keep"/>).</summary>
+    /// <summary>The last 80 non-blank lines (OOR at debug level 3 writes thousands; the topology keeps the whole logs in the temp folder).</summary>
     private static string Tail(string log)
     {
         string[] lines = log.Split('\n').Where(l => !string.IsNullOrWhiteSpace(l)).ToArray();

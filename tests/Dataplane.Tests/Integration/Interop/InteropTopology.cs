@@ -18,9 +18,12 @@ public sealed class InteropTopology : IDisposable
     private readonly List<DataplaneNode> ours = [];
     private readonly List<OorNode> oors = [];
     private readonly string underlay;
+    private readonly string scenario;
 
-    public InteropTopology()
+    /// <param name="scenario">Names the file in the temp folder that keeps every daemon's output after the run.</param>
+    public InteropTopology(string scenario)
     {
+        this.scenario = scenario;
         Scratch = Directory.CreateTempSubdirectory("dataplane-oor-interop-").FullName;
         underlay = lab.Namespace("wan");
         lab.InNamespace(underlay, "ip", "link", "add", "br0", "type", "bridge");
@@ -166,6 +169,10 @@ public sealed class InteropTopology : IDisposable
         return clock.Elapsed.TotalSeconds;
     }
 
+    /// <summary>What every daemon has printed so far, by name (for failure messages while they still run).</summary>
+    public Dictionary<string, string> Logs() =>
+        ours.Select(n => (n.Name, Log: n.Output())).Concat(oors.Select(n => (n.Name, Log: n.Log()))).ToDictionary(l => l.Name, l => l.Log);
+
     /// <summary>Stops every daemon by PID; ours' exit prints, OOR's logs, by name.</summary>
     public Dictionary<string, string> StopAll()
     {
@@ -194,7 +201,8 @@ public sealed class InteropTopology : IDisposable
 
     public void Dispose()
     {
-        StopAll();
+        var logs = StopAll();
+        File.WriteAllText(Path.Combine(Path.GetTempPath(), $"lisp-interop-{scenario}.log"), string.Join("\n", logs.Select(l => $"--- {l.Key}:\n{l.Value}")));
         lab.Dispose();
         Directory.Delete(Scratch, recursive: true);
     }
