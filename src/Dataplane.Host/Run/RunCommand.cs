@@ -72,7 +72,10 @@ public static class RunCommand
         // The control plane's way out: what it originates enters the workers through this port (see InjectionPort).
         var injection = new InjectionPort((ushort)ports.Count, config.Workers);
         ports = new PortSet([.. ports.All, injection]);
-        var lisp = LispControlPlane.Create(plane, packet => injection.TryInject(packet), () => Environment.TickCount64,
+        // A control message toward a next hop with no MAC yet is injected again once the neighbour is learned: the
+        // first copy becomes the ARP / ND request, and a peer would otherwise wait a retransmission for it.
+        var resolvingInjection = new ResolvingInjector(plane, injection);
+        var lisp = LispControlPlane.Create(plane, resolvingInjection.TryInject, () => Environment.TickCount64,
             message => DaemonLog.Warning($"lisp: {message}"));
         control.Methods.Context.LispControl = lisp;
         try
@@ -97,6 +100,7 @@ public static class RunCommand
             if (lisp is not null)
             {
                 runtime.AddService(lisp);
+                runtime.AddService(resolvingInjection);
                 runtime.AddService(new LispControlMetrics(lisp, control.Metrics));
             }
 
