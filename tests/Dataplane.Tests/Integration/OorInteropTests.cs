@@ -74,8 +74,10 @@ public sealed class OorInteropTests : IDisposable
         var t = topology = new InteropTopology("probing");
         var (ours, oor, hostOurs, hostOor) = StaticPair(t, probeIntervalSeconds: 5);
         ours.Config["lisp"]!["rlocProbing"] = new JsonObject { ["intervalSeconds"] = 5, ["timeoutMilliseconds"] = 1000, ["downAfter"] = 2 };
-        var xtr = t.StartOurs(ours.Namespace, "ours", ours.Config);
+        // OOR first, and ours once it runs: probes sent while OOR is still starting would be answered late, and lost.
         var peer = t.StartOor(oor.Namespace, "oor", oor.Config);
+        Assert.True(peer.WaitUntilRunning(TimeSpan.FromSeconds(30)), $"OOR did not finish starting within 30 s\n{Format(t.Logs())}");
+        var xtr = t.StartOurs(ours.Namespace, "ours", ours.Config);
 
         Thread.Sleep(TimeSpan.FromSeconds(31));
         var there = Ping(hostOurs, HostAddress(2), 5);

@@ -47,7 +47,9 @@ public static class InteropReport
             {
                 File.WriteAllText(Path, "# LISP interop with Open Overlay Router 1.3.0\n\nWritten by tests/Dataplane.Tests/Integration/OorInteropTests.cs, "
                     + "one section per scenario run. Counters are our daemons' `lisp.counters` at the end of the scenario (messages from OOR "
-                    + "and from our own daemons alike); `Malformed` must stay 0.\n\n");
+                    + "and from our own daemons alike); `Malformed` must stay 0. Times \"after start\" count from the start of the daemons "
+                    + "and include OOR's own start, which pauses 2 s after each warning about a part its configuration leaves out "
+                    + "(map-server, map-resolver, proxy-ETR).\n\n");
             }
 
             File.AppendAllText(Path, text.ToString());

@@ -66,6 +66,12 @@ public sealed class OorNode
         }
     }
 
+    /// <summary>
+    /// Waits until OOR has finished starting (its last start-up line): it pauses 2 s after each warning about a part
+    /// left out of its configuration (map-server, map-resolver, proxy-ETR) and reads no control message meanwhile.
+    /// </summary>
+    public bool WaitUntilRunning(TimeSpan timeout) => WaitForLog(new Regex("API server initiated"), timeout) is not null;
+
     /// <summary>SIGTERM by PID, SIGKILL when it does not end within 5 s; its log.</summary>
     public string Stop()
     {
