@@ -48,7 +48,7 @@ public sealed class DataplaneNode
     public JsonNode Call(string method, JsonObject? parameters = null)
     {
         var clock = Stopwatch.StartNew();
-        while (true)
+        for (int attempt = 0; ; attempt++)
         {
             Assert.False(process.HasExited, $"{Name} exited:\n{Output()}");
             using var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified) { ReceiveTimeout = 10_000, SendTimeout = 10_000 };
@@ -56,7 +56,7 @@ public sealed class DataplaneNode
             {
                 socket.Connect(new UnixDomainSocketEndPoint(SocketPath));
             }
-            catch (SocketException) when (clock.Elapsed < TimeSpan.FromSeconds(30))
+            catch (SocketException) when (clock.Elapsed < TimeSpan.FromSeconds(30) && attempt < 300)
             {
                 Thread.Sleep(100);
                 continue;

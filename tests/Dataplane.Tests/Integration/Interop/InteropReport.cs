@@ -15,6 +15,13 @@ public static class InteropReport
     public static readonly string[] MessageCounters =
         ["MapRequestReceived", "MapReplyReceived", "MapRegisterReceived", "MapNotifyReceived", "EncapsulatedControlReceived", "Malformed"];
 
+    /// <summary>Every refusal counter of the LISP control plane (LispControlEvent), each reported when not zero.</summary>
+    private static readonly string[] Refusals =
+    [
+        "Malformed", "BadHmac", "BadAuthenticationLength", "UnknownKeyId", "ReplayedNonce", "PrefixNotAllowed", "UnmatchedMapNotify", "UnmatchedMapReply",
+        "RateLimited", "RetransmissionRateLimited", "PendingLimitReached", "NotForUs", "UnusableRecord", "RequesterMemoryFull", "SmrForUncachedEid",
+    ];
+
     private static readonly object Gate = new();
 
     public static string Path { get; } = System.IO.Path.Combine(RepositoryPaths.Root, "artifacts", "reports", "lisp-interop.md");
@@ -32,11 +39,13 @@ public static class InteropReport
         }
 
         text.AppendLine();
-        text.AppendLine(CultureInfo.InvariantCulture, $"| Our daemon | {string.Join(" | ", MessageCounters)} |");
-        text.AppendLine(CultureInfo.InvariantCulture, $"|---|{string.Concat(MessageCounters.Select(_ => "---|"))}");
+        text.AppendLine(CultureInfo.InvariantCulture, $"| Our daemon | {string.Join(" | ", MessageCounters)} | Other refusals |");
+        text.AppendLine(CultureInfo.InvariantCulture, $"|---|{string.Concat(MessageCounters.Select(_ => "---|"))}---|");
         foreach (var (daemon, counters) in countersByDaemon)
         {
-            text.AppendLine(CultureInfo.InvariantCulture, $"| {daemon} | {string.Join(" | ", MessageCounters.Select(c => counters.GetValueOrDefault(c)))} |");
+            var others = Refusals.Where(r => r != "Malformed" && counters.GetValueOrDefault(r) != 0).Select(r => $"{r} {counters[r]}").ToList();
+            text.AppendLine(CultureInfo.InvariantCulture,
+                $"| {daemon} | {string.Join(" | ", MessageCounters.Select(c => counters.GetValueOrDefault(c)))} | {(others.Count == 0 ? "none" : string.Join(", ", others))} |");
         }
 
         text.AppendLine();

@@ -152,21 +152,22 @@ public sealed class InteropTopology : IDisposable
         return null;
     }
 
-    /// <summary>Polls <paramref name="condition"/> every 50 ms; the seconds it took, or null after <paramref name="timeout"/>.</summary>
+    /// <summary>Polls <paramref name="condition"/> every 50 ms; the seconds it took, or null after <paramref name="timeout"/> (or as many polls).</summary>
     public static double? WaitFor(Func<bool> condition, TimeSpan timeout)
     {
         var clock = Stopwatch.StartNew();
-        while (!condition())
+        int polls = (int)(timeout.TotalMilliseconds / 50) + 1;
+        for (int poll = 0; poll < polls && clock.Elapsed < timeout; poll++)
         {
-            if (clock.Elapsed >= timeout)
+            if (condition())
             {
-                return null;
+                return clock.Elapsed.TotalSeconds;
             }
 
             Thread.Sleep(50);
         }
 
-        return clock.Elapsed.TotalSeconds;
+        return null;
     }
 
     /// <summary>What every daemon has printed so far, by name (for failure messages while they still run).</summary>

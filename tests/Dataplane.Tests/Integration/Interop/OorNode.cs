@@ -44,11 +44,12 @@ public sealed class OorNode
         return reader.ReadToEnd();
     }
 
-    /// <summary>Polls the log every 50 ms until <paramref name="pattern"/> matches (in what follows <paramref name="from"/>), at most <paramref name="timeout"/>.</summary>
+    /// <summary>Polls the log every 50 ms until <paramref name="pattern"/> matches (in what follows <paramref name="from"/>), at most <paramref name="timeout"/> (or as many polls).</summary>
     public Match? WaitForLog(Regex pattern, TimeSpan timeout, int from = 0)
     {
         var clock = Stopwatch.StartNew();
-        while (true)
+        int polls = (int)(timeout.TotalMilliseconds / 50) + 1;
+        for (int poll = 0; poll < polls && !process.HasExited; poll++)
         {
             string log = Log();
             var match = pattern.Match(log, Math.Min(from, log.Length));
@@ -57,13 +58,15 @@ public sealed class OorNode
                 return match;
             }
 
-            if (clock.Elapsed >= timeout || process.HasExited)
+            if (clock.Elapsed >= timeout)
             {
-                return null;
+                break;
             }
 
             Thread.Sleep(50);
         }
+
+        return null;
     }
 
     /// <summary>
