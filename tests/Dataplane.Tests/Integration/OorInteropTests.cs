@@ -30,6 +30,7 @@ public sealed class OorInteropTests : IDisposable
     /// </summary>
     private static readonly string[] InteropRefusals =
         ["Malformed", "BadHmac", "BadAuthenticationLength", "UnknownKeyId", "ReplayedNonce", "PrefixNotAllowed", "UnmatchedMapNotify", "NotForUs", "UnusableRecord", "SmrForUncachedEid"];
+
     private InteropTopology? topology;
 
     /// <summary>
@@ -44,7 +45,7 @@ public sealed class OorInteropTests : IDisposable
         var (ours, oor, hostOurs, hostOor) = StaticPair(t, probeIntervalSeconds: 0);
         var started = Stopwatch.StartNew();
         var xtr = t.StartOurs(ours.Namespace, "ours", ours.Config);
-        var peer = t.StartOor(oor.Namespace, "oor", oor.Config);
+        t.StartOor(oor.Namespace, "oor", oor.Config);
 
         double? firstThere = FirstAnswer(hostOurs, HostAddress(2), started, FirstAnswerBound);
         Assert.True(firstThere is not null, $"our site never reached OOR's\n{Format(t.Logs())}");
@@ -138,7 +139,7 @@ public sealed class OorInteropTests : IDisposable
         var server = t.StartOor(ms, "oor-ms", msConfig);
         var xtrOne = t.StartOurs(one, "one", Registering(OurXtrConfig(1, 1), keyId: 1, "site-one-key", proxyReply: true));
         var xtrTwo = t.StartOurs(two, "two", Registering(OurXtrConfig(2, 2), keyId: 1, "site-two-key", proxyReply: false));
-        var peer = t.StartOor(oor, "oor", RegisteringOorXtr(3, "site-three-key", proxyReply: false));
+        t.StartOor(oor, "oor", RegisteringOorXtr(3, "site-three-key", proxyReply: false));
 
         // OOR's site too: a request before it registers gets a negative reply, which our ITR would cache for its TTL.
         double? registered = WaitFor(() => ListedBy(server, 1, Rloc(1)) && ListedBy(server, 2, Rloc(2)) && ListedBy(server, 3, Rloc(3))
@@ -333,10 +334,22 @@ public sealed class OorInteropTests : IDisposable
         t.InNamespace(vm, "ip", "link", "set", "leg-b", "up");
         var moved = Stopwatch.StartNew();
         // What an orchestrator does: the EID leaves A and arrives at B, both at once.
-        var leave = new Thread(() => xtrA.Call("localeid.remove", new JsonObject { ["eid"] = VmEid }));
+        Exception? leaveFailed = null;
+        var leave = new Thread(() =>
+        {
+            try
+            {
+                xtrA.Call("localeid.remove", new JsonObject { ["eid"] = VmEid });
+            }
+            catch (Exception e) // surfaced on the test's thread below; unhandled here it would end the test process
+            {
+                leaveFailed = e;
+            }
+        });
         leave.Start();
         xtrB.Call("localeid.add", new JsonObject { ["eid"] = VmEid });
-        leave.Join(TimeSpan.FromSeconds(15));
+        Assert.True(leave.Join(TimeSpan.FromSeconds(40)), "localeid.remove on A did not return");
+        Assert.Null(leaveFailed);
         var oorSawB = peer.WaitForLog(new Regex($@"EID: {Regex.Escape(VmEid)}, [^\n]*\n\s*RLOC: {Regex.Escape(Rloc(2))},"), TimeSpan.FromSeconds(10), logOffset);
         double? oorConverged = oorSawB is null ? null : moved.Elapsed.TotalSeconds;
         double? firstAfterMove = FirstAnswer(hostOor, Vm, moved, FirstAnswerBound);
