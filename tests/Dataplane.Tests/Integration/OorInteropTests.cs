@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using Dataplane.Tests.Integration.Interop;
+using static Dataplane.Tests.Integration.Interop.InteropChecks;
 using static Dataplane.Tests.Integration.Interop.InteropTopology;
 
 namespace Dataplane.Tests.Integration;
@@ -21,15 +22,7 @@ namespace Dataplane.Tests.Integration;
 /// </remarks>
 public sealed class OorInteropTests : IDisposable
 {
-    private const string MapServerRloc = "192.0.2.100";
     private static readonly TimeSpan FirstAnswerBound = TimeSpan.FromSeconds(20);
-
-    /// <summary>
-    /// Our refusals that would mean the two implementations disagree on a message's form. Not here: refusals that
-    /// ordinary timing causes (a Map-Reply to a retransmitted request, rate limits).
-    /// </summary>
-    private static readonly string[] InteropRefusals =
-        ["Malformed", "BadHmac", "BadAuthenticationLength", "UnknownKeyId", "ReplayedNonce", "PrefixNotAllowed", "UnmatchedMapNotify", "NotForUs", "UnusableRecord", "SmrForUncachedEid"];
 
     private InteropTopology? topology;
 
@@ -424,88 +417,6 @@ public sealed class OorInteropTests : IDisposable
         oorConfig.DatabaseMappings.Add((EidPrefix(2), "rloc"));
         oorConfig.StaticMapCache.Add((EidPrefix(1), Rloc(1)));
         return (new OursPlan(ours, config), new OorPlan(oor, oorConfig), hostOurs, hostOor);
-    }
-
-    /// <summary>Adds our mapping system to one of our xTR configurations: resolver and server at 192.0.2.100.</summary>
-    private static JsonObject Registering(JsonObject config, int keyId, string key, bool proxyReply)
-    {
-        config["lisp"]!["mapResolvers"] = new JsonArray(MapServerRloc);
-        config["lisp"]!["mapServers"] = new JsonArray(new JsonObject { ["address"] = MapServerRloc, ["keyId"] = keyId, ["key"] = key, ["proxyReply"] = proxyReply });
-        return config;
-    }
-
-    /// <summary>An OOR xTR serving site N from its RLOC 192.0.2.N, registering with (and resolving through) 192.0.2.100.</summary>
-    private static OorConfig RegisteringOorXtr(int site, string key, bool proxyReply)
-    {
-        var config = OorConfig.Xtr();
-        config.MapResolver = MapServerRloc;
-        config.MapServers.Add((MapServerRloc, key, proxyReply));
-        config.DatabaseMappings.Add((EidPrefix(site), "rloc"));
-        return config;
-    }
-
-    private static JsonObject Site(string name, int keyId, string key, params string[] prefixes) => new()
-    {
-        ["name"] = name,
-        ["keyId"] = keyId,
-        ["key"] = key,
-        ["eidPrefixes"] = new JsonArray(prefixes.Select(p => (JsonNode)p!).ToArray()),
-    };
-
-    /// <summary>OOR's map-server dumps its registered sites (debug level 3) each time they change: site N with that RLOC, instance 0 as a plain prefix.</summary>
-    private static bool ListedBy(OorNode mapServer, int site, string rloc) =>
-        Regex.IsMatch(mapServer.Log(), $@"EID: {Regex.Escape(EidPrefix(site))}, [^\n]*\n\s*RLOC: {Regex.Escape(rloc)},");
-
-    private static void AssertRegistered(JsonArray registrations, string eid, string site, string rloc, bool proxyReply)
-    {
-        var registration = registrations.SingleOrDefault(r => r!["eid"]!.GetValue<string>() == eid);
-        Assert.True(registration is not null, $"{eid} is not registered: {registrations.ToJsonString()}");
-        Assert.Equal(site, registration!["site"]!.GetValue<string>());
-        Assert.Equal(proxyReply, registration["proxyReply"]!.GetValue<bool>());
-        Assert.Contains(rloc, registration["locators"]!.ToJsonString(), StringComparison.Ordinal);
-    }
-
-    /// <summary>
-    /// Each side read what the other sent. Ours: no daemon counted a malformed message or one it could not use because
-    /// of its form (authentication, key id, record, unexpected type or Map-Notify, SMR for an EID it does not know),
-    /// each counted messages in, and what they print at exit agrees. OOR's: its log has no control message it failed
-    /// to process and no failed authentication.
-    /// </summary>
-    private static void AssertEachSideReadTheOther(Dictionary<string, Dictionary<string, long>> counters, Dictionary<string, string> logs)
-    {
-        foreach (var (daemon, values) in counters)
-        {
-            foreach (string refusal in InteropRefusals)
-            {
-                Assert.True(values[refusal] == 0, $"{daemon} counted {values[refusal]} {refusal}\n{Format(logs)}");
-            }
-
-            long received = InteropReport.MessageCounters.Where(c => c != "Malformed").Sum(c => values[c]);
-            Assert.True(received > 0, $"{daemon} received no control message at all");
-        }
-
-        foreach (var (name, log) in logs)
-        {
-            if (log.Contains("conservation", StringComparison.Ordinal))
-            {
-                Assert.DoesNotMatch(@"lisp Malformed\s", log); // ours: the counters printed at exit
-            }
-            else
-            {
-                Assert.True(!Regex.IsMatch(log, "Failed to process|validation failed"),
-                    $"{name} refused a control message:\n{string.Join('\n', log.Split('\n').Where(l => l.Contains("Failed to process", StringComparison.Ordinal) || l.Contains("validation failed", StringComparison.Ordinal)).Take(5))}");
-            }
-        }
-    }
-
-    private static string Format(Dictionary<string, string> logs) =>
-        string.Join("\n", logs.Select(l => $"--- {l.Key}:\n{Tail(l.Value)}"));
-
-    /// <summary>The last 80 non-blank lines (OOR at debug level 3 writes thousands; the topology keeps the whole logs in the temp folder).</summary>
-    private static string Tail(string log)
-    {
-        string[] lines = log.Split('\n').Where(l => !string.IsNullOrWhiteSpace(l)).ToArray();
-        return string.Join('\n', lines.Skip(Math.Max(0, lines.Length - 80)));
     }
 
     public void Dispose() => topology?.Dispose();

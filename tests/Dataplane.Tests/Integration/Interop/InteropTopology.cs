@@ -32,6 +32,9 @@ public sealed class InteropTopology : IDisposable
 
     public string Scratch { get; }
 
+    /// <summary>Where the map-server / map-resolver of a run is, ours or OOR's.</summary>
+    public const string MapServerRloc = "192.0.2.100";
+
     public static string Rloc(int octet) => $"192.0.2.{octet}";
 
     public static string EidPrefix(int site) => $"10.{site}.0.0/24";
@@ -89,6 +92,33 @@ public sealed class InteropTopology : IDisposable
             ["localRlocs"] = new JsonArray(new JsonObject { ["address"] = Rloc(octet) }),
             ["mappingSystem"] = new JsonObject { ["sites"] = sites },
         },
+    };
+
+    /// <summary>Adds our mapping system to one of our xTR configurations: resolver and server at 192.0.2.100.</summary>
+    public static JsonObject Registering(JsonObject config, int keyId, string key, bool proxyReply)
+    {
+        config["lisp"]!["mapResolvers"] = new JsonArray(MapServerRloc);
+        config["lisp"]!["mapServers"] = new JsonArray(new JsonObject { ["address"] = MapServerRloc, ["keyId"] = keyId, ["key"] = key, ["proxyReply"] = proxyReply });
+        return config;
+    }
+
+    /// <summary>An OOR xTR serving site N from its RLOC 192.0.2.N, registering with (and resolving through) 192.0.2.100.</summary>
+    public static OorConfig RegisteringOorXtr(int site, string key, bool proxyReply)
+    {
+        var config = OorConfig.Xtr();
+        config.MapResolver = MapServerRloc;
+        config.MapServers.Add((MapServerRloc, key, proxyReply));
+        config.DatabaseMappings.Add((EidPrefix(site), "rloc"));
+        return config;
+    }
+
+    /// <summary>A site of our map-server: a name, its key and the EID prefixes it may register.</summary>
+    public static JsonObject Site(string name, int keyId, string key, params string[] prefixes) => new()
+    {
+        ["name"] = name,
+        ["keyId"] = keyId,
+        ["key"] = key,
+        ["eidPrefixes"] = new JsonArray(prefixes.Select(p => (JsonNode)p!).ToArray()),
     };
 
     public DataplaneNode StartOurs(string ns, string name, JsonObject config)
