@@ -21,6 +21,7 @@ APT_PACKAGES=(
   afl++           # coverage-guided fuzzing of the SharpFuzz-instrumented targets (scripts/fuzz, fuzz/)
   # Build dependencies of Open Overlay Router, the LISP implementation the interop tests run next to ours
   # (scripts/build-oor.sh; the tests skip, naming what is missing, without them).
+  make            # drives its build (and CMake's for the native shim)
   libconfuse-dev  # its configuration file parser
   gengetopt       # generates its command-line parser at build time
   libzmq3-dev     # its control API transport
