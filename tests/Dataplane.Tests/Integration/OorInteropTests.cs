@@ -218,6 +218,8 @@ public sealed class OorInteropTests : IDisposable
 
         AssertRegistered(registrations, EidPrefix(1), "east", Rloc(1), proxyReply: true);
         AssertRegistered(registrations, EidPrefix(2), "west", Rloc(2), proxyReply: false);
+        Assert.True(ConfirmedTo(logs["oor-east"], EidPrefix(1)), "OOR (site 1) did not take our map-server's Map-Notify");
+        Assert.True(ConfirmedTo(logs["oor-west"], EidPrefix(2)), "OOR (site 2) did not take our map-server's Map-Notify");
         Assert.True(eastToWest.Received >= 8, $"site 1 -> 2: {eastToWest.Output}\n{Format(logs)}");
         Assert.True(westToEast.Received >= 8, $"site 2 -> 1: {westToEast.Output}\n{Format(logs)}");
         Assert.True(counters["map-server"]["EncapsulatedControlReceived"] > 0, "no encapsulated Map-Request reached our map-server");
@@ -267,6 +269,7 @@ public sealed class OorInteropTests : IDisposable
 
         AssertRegistered(registrations, EidPrefix(1), "ours", Rloc(1), proxyReply: false);
         AssertRegistered(registrations, EidPrefix(3), "oor", Rloc(3), proxyReply: false);
+        Assert.True(ConfirmedTo(logs["oor"], EidPrefix(3)), "OOR did not take our map-server's Map-Notify");
         Assert.True(there.Received >= 8, $"site 1 -> 3: {there.Output}\n{Format(logs)}");
         Assert.True(back.Received >= 8, $"site 3 -> 1: {back.Output}\n{Format(logs)}");
         Assert.True(counters["xTR site 1"]["MapReplyReceived"] > 0, "our xTR got no Map-Reply (OOR's ETR answers our requests, forwarded by our map-server)");
