@@ -363,7 +363,8 @@ public sealed class OorInteropTests : IDisposable
         double? oorSmrAt = null;
         double? bConverged = WaitFor(() =>
         {
-            oorSmrAt ??= oorSolicits.IsMatch(peer.Log()[Math.Min(logOffset, peer.Log().Length)..]) ? changed.Elapsed.TotalSeconds : null;
+            string log = peer.Log();
+            oorSmrAt ??= oorSolicits.IsMatch(log, Math.Min(logOffset, log.Length)) ? changed.Elapsed.TotalSeconds : null;
             return xtrB.CachedLocators(EidPrefix(3)).Contains(MovedRloc);
         }, TimeSpan.FromSeconds(15)) is null ? null : changed.Elapsed.TotalSeconds;
         string bCache = xtrB.MapCache().ToJsonString();
