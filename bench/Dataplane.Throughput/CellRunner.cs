@@ -29,9 +29,13 @@ public static class CellRunner
         // Process-wide figures per window, in preallocated arrays: the coordinator allocates nothing between the barriers either.
         long[] allocated = new long[settings.Runs];
         int[,] collections = new int[settings.Runs, 3];
+        var measured = pipelines.Take(workers).Select(p => p.Runtime).ToArray();
+        StageFigures[]? stages = null;
         for (int run = 0; run < settings.Runs; run++)
         {
             barrier.SignalAndWait(); // open: the workers' warm-up is over
+            // Where the time goes, over the measured windows only; read before the window's allocation count starts.
+            var atOpen = StageRuntime.Sum(measured);
             allocated[run] = GC.GetTotalAllocatedBytes(precise: true);
             for (int generation = 0; generation < 3; generation++)
             {
@@ -44,6 +48,9 @@ public static class CellRunner
             {
                 collections[run, generation] = GC.CollectionCount(generation) - collections[run, generation];
             }
+
+            var window = StageRuntime.Sum(measured).Select((stage, i) => stage.Since(atOpen[i])).ToArray();
+            stages = stages is null ? window : [.. stages.Select((stage, i) => Add(stage, window[i]))];
         }
 
         foreach (var thread in threads)
@@ -73,8 +80,19 @@ public static class CellRunner
             pinning ??= loop.PinningProblem;
         }
 
-        return new CellResult(scenario.Name, requestedFrameBytes, frameLength + 4, workers, frameLength, loops[0].TransmittedLength, runs, failure, pinning);
+        return new CellResult(scenario.Name, requestedFrameBytes, frameLength + 4, workers, frameLength, loops[0].TransmittedLength, runs, failure, pinning)
+        {
+            Stages = stages ?? [],
+        };
     }
+
+    private static StageFigures Add(StageFigures a, StageFigures b) => a with
+    {
+        Calls = a.Calls + b.Calls,
+        Packets = a.Packets + b.Packets,
+        SampledPackets = a.SampledPackets + b.SampledPackets,
+        SampledNanoseconds = a.SampledNanoseconds + b.SampledNanoseconds,
+    };
 
     /// <summary>A plane for <paramref name="scenario"/> with its tables filled and <paramref name="workers"/> pipelines.</summary>
     public static (ForwardingPlane Plane, ForwardingPipeline[] Pipelines) Build(IScenario scenario, ScenarioSettings settings, int workers)

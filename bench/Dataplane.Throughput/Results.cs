@@ -29,6 +29,9 @@ public sealed record CellResult(
     string? Failure,
     string? PinningProblem)
 {
+    /// <summary>Per pipeline stage over the measured windows (classify, the role's stages, settle): calls, packets, time per packet.</summary>
+    public IReadOnlyList<Dataplane.Forwarding.Pipeline.StageFigures> Stages { get; init; } = [];
+
     public bool Failed => Failure is not null;
 
     public double MedianTotalMpps => Statistics.Median(Runs.Select(run => run.TotalMpps));

@@ -66,6 +66,13 @@ public static class JsonReport
         ["gen2"] = cell.Gen2Collections,
         ["failure"] = cell.Failure,
         ["pinningProblem"] = cell.PinningProblem,
+        ["stages"] = new JsonArray(cell.Stages.Select(stage => (JsonNode?)new JsonObject
+        {
+            ["stage"] = stage.Name,
+            ["calls"] = stage.Calls,
+            ["packets"] = stage.Packets,
+            ["nsPerPacket"] = stage.NanosecondsPerPacket,
+        }).ToArray()),
         ["runs"] = new JsonArray(cell.Runs.Select(run => (JsonNode?)new JsonObject
         {
             ["totalMpps"] = run.TotalMpps,

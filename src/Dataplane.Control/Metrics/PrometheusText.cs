@@ -42,6 +42,14 @@ public static class PrometheusText
             }
         }
 
+        var stageFigures = workers.Select(w => StageRuntime.Sum([w.Runtime])).ToArray();
+        PerStage(text, "dataplane_stage_calls_total", "Times a stage ran over a batch (classify and settle included)", "counter", stageFigures,
+            s => s.Calls.ToString(CultureInfo.InvariantCulture));
+        PerStage(text, "dataplane_stage_packets_total", "Packets handed to a stage", "counter", stageFigures,
+            s => s.Packets.ToString(CultureInfo.InvariantCulture));
+        PerStage(text, "dataplane_stage_nanoseconds_per_packet", "A stage's time per packet, timed on one batch in 16", "gauge", stageFigures,
+            s => s.NanosecondsPerPacket?.ToString("0.###", CultureInfo.InvariantCulture));
+
         Header(text, "dataplane_punt_queue_depth", "Packets waiting in a worker's punt queue", "gauge");
         for (int w = 0; w < workers.Count; w++)
         {
@@ -96,6 +104,23 @@ public static class PrometheusText
         for (int w = 0; w < snapshots.Length; w++)
         {
             Sample(text, name, ["worker"], [Worker(w)], value(snapshots[w]));
+        }
+    }
+
+    /// <summary>One metric family per stage and worker; a stage with no value yet (null) is left out.</summary>
+    private static void PerStage(StringBuilder text, string name, string help, string type, IReadOnlyList<StageFigures>[] perWorker,
+        Func<StageFigures, string?> value)
+    {
+        Header(text, name, help, type);
+        for (int w = 0; w < perWorker.Length; w++)
+        {
+            foreach (var stage in perWorker[w])
+            {
+                if (value(stage) is { } sample)
+                {
+                    text.Append(name).Append(Labels(["stage", "worker"], [stage.Name, Worker(w)])).Append(' ').Append(sample).Append('\n');
+                }
+            }
         }
     }
 

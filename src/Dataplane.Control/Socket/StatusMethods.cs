@@ -2,10 +2,11 @@ using System.Text.Json.Nodes;
 using Dataplane.Control.Logging;
 using Dataplane.Control.State;
 using Dataplane.Forwarding.Counters;
+using Dataplane.Forwarding.Pipeline;
 
 namespace Dataplane.Control.Socket;
 
-/// <summary>counters.get, ports.stats, log.set-level and state.dump.</summary>
+/// <summary>counters.get, runtime.show, ports.stats, log.set-level and state.dump.</summary>
 public static class StatusMethods
 {
     private static readonly Dictionary<string, LogLevel> Levels = new(StringComparer.Ordinal)
@@ -22,6 +23,11 @@ public static class StatusMethods
         {
             p.AllowOnly();
             return () => Counters(context);
+        });
+        yield return new ControlMethod("runtime.show", false, p =>
+        {
+            p.AllowOnly();
+            return () => Runtime(context);
         });
         yield return new ControlMethod("ports.stats", false, p =>
         {
@@ -67,6 +73,42 @@ public static class StatusMethods
 
         total["workers"] = perWorker;
         return total;
+    }
+
+    /// <summary>Per stage, all workers summed and then each worker: calls, packets, packets per call, ns per packet.</summary>
+    private static JsonObject Runtime(ControlContext context)
+    {
+        var workers = context.Plane.Workers;
+        var perWorker = new JsonArray();
+        for (int i = 0; i < workers.Count; i++)
+        {
+            perWorker.Add(new JsonObject { ["worker"] = i, ["stages"] = Describe(StageRuntime.Sum([workers[i].Runtime])) });
+        }
+
+        return new JsonObject
+        {
+            ["timedOneBatchIn"] = StageRuntime.SampleEvery,
+            ["stages"] = Describe(StageRuntime.Sum(workers.Select(w => w.Runtime))),
+            ["workers"] = perWorker,
+        };
+    }
+
+    private static JsonArray Describe(IReadOnlyList<StageFigures> stages)
+    {
+        var list = new JsonArray();
+        foreach (var stage in stages)
+        {
+            list.Add(new JsonObject
+            {
+                ["stage"] = stage.Name,
+                ["calls"] = stage.Calls,
+                ["packets"] = stage.Packets,
+                ["packetsPerCall"] = Math.Round(stage.PacketsPerCall, 1),
+                ["nsPerPacket"] = stage.NanosecondsPerPacket is { } ns ? Math.Round(ns, 2) : null,
+            });
+        }
+
+        return list;
     }
 
     private static JsonObject Describe(CounterSnapshot snapshot)

@@ -22,9 +22,13 @@ public sealed class ForwardingPipeline
         this.stages = stages;
         Punts = punts;
         Counters = counters;
+        Runtime = new StageRuntime(["classify", .. stages.Select(s => s.Name), "settle"]);
     }
 
     public WorkerCounters Counters { get; }
+
+    /// <summary>Calls, packets and time per packet of each stage (classify and settle included), this worker's.</summary>
+    public StageRuntime Runtime { get; }
 
     public PuntQueue Punts { get; }
 
@@ -40,13 +44,18 @@ public sealed class ForwardingPipeline
             packet.InstanceId = ports.TryGet(packet.IngressPort, out var port) ? port.InstanceId : 0;
         }
 
+        var runtime = Runtime;
+        bool timed = runtime.BeginBatch(out long start);
         ClassifyStage.Run(batch, Counters);
-        foreach (var stage in stages)
+        runtime.Record(0, packets.Length, timed, ref start);
+        for (int s = 0; s < stages.Length; s++)
         {
-            stage.Run(packets, Counters);
+            stages[s].Run(packets, Counters);
+            runtime.Record(s + 1, packets.Length, timed, ref start);
         }
 
         Settle(packets);
+        runtime.Record(stages.Length + 1, packets.Length, timed, ref start);
     }
 
     private void Settle(Span<PacketDescriptor> packets)

@@ -205,8 +205,16 @@ public sealed class ThroughputHarnessTests
                     Assert.True(cell.GetProperty("medianTotalMpps").GetDouble() > 0);
                     Assert.Equal(1, cell.GetProperty("runs").GetArrayLength());
                     Assert.Equal(JsonValueKind.Null, cell.GetProperty("failure").ValueKind);
+                    var stages = cell.GetProperty("stages").EnumerateArray().ToArray();
+                    Assert.Equal("classify", stages[0].GetProperty("stage").GetString());
+                    Assert.Equal("settle", stages[^1].GetProperty("stage").GetString());
+                    Assert.All(stages, stage => Assert.True(stage.GetProperty("calls").GetInt64() > 0, $"{scenario.Name} {size}: {stage}"));
                 }
             }
+
+            var itr = cells.Single(cell => cell.GetProperty("scenario").GetString() == "itr-v4" && cell.GetProperty("requestedFrameBytes").GetInt32() == 64);
+            var encapsulation = itr.GetProperty("stages").EnumerateArray().Single(stage => stage.GetProperty("stage").GetString() == "lisp-encapsulation");
+            Assert.True(encapsulation.GetProperty("nsPerPacket").GetDouble() > 0, encapsulation.ToString());
 
             Assert.Equal(ScenarioCatalog.All.Count * 2, cells.Length);
             Assert.Contains("is missing", json.RootElement.GetProperty("baseline").GetProperty("problem").GetString());
@@ -221,6 +229,8 @@ public sealed class ThroughputHarnessTests
             string markdown = File.ReadAllText(Path.Combine(output, "throughput.md"));
             Assert.Equal(markdown, stdout.ToString());
             Assert.Contains("| itr-v4 | 64 |", markdown);
+            Assert.Contains("## Where the time goes", markdown);
+            Assert.Matches(@"\| itr-v4 \| 64 \| 1 \| classify [0-9.]+ · .*lisp-encapsulation [0-9.]+ · .*settle [0-9.]+ \|", markdown);
             Assert.Contains("not measured:", markdown);
         }
         finally

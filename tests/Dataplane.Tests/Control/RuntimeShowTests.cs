@@ -1,0 +1,78 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
+using Dataplane.Control.Metrics;
+using Dataplane.Forwarding.Pipeline;
+using Dataplane.Tests.Lisp;
+
+namespace Dataplane.Tests.Control;
+
+/// <summary>
+/// runtime.show and the stage metrics, what <c>vppctl show runtime</c> is to VPP: per stage, calls, packets handed to
+/// it, packets per call and time per packet (timed on one batch in 16), summed over the workers and per worker.
+/// </summary>
+public sealed class RuntimeShowTests : IDisposable
+{
+    private readonly ControlFixture fixture = new();
+
+    private void ProcessBatches(int batches)
+    {
+        for (int i = 0; i < batches; i++)
+        {
+            fixture.Harness.Process([LispTestFrames.Ipv4Udp("10.1.0.10", "10.2.0.5"), LispTestFrames.Ipv4Udp("10.1.0.10", "10.2.0.6"),
+                LispTestFrames.Ipv4Udp("10.1.0.10", "10.4.0.6")]);
+        }
+    }
+
+    [Fact]
+    public void Every_stage_from_classify_to_settle_counts_its_calls_packets_and_time_per_packet()
+    {
+        ProcessBatches(2 * StageRuntime.SampleEvery);
+
+        var result = fixture.Result("runtime.show")!;
+        var stages = result["stages"]!.AsArray();
+        string[] expectedNames = ["classify", .. fixture.Harness.Worker.Stages.Select(s => s.Name), "settle"];
+        Assert.Equal(expectedNames, stages.Select(s => s!["stage"]!.GetValue<string>()));
+        Assert.Contains("lisp-encapsulation", expectedNames);
+        foreach (var stage in stages)
+        {
+            Assert.Equal(32, stage!["calls"]!.GetValue<long>());
+            Assert.Equal(96, stage["packets"]!.GetValue<long>());
+            Assert.Equal(3.0, stage["packetsPerCall"]!.GetValue<double>());
+            Assert.True(stage["nsPerPacket"]!.GetValue<double>() > 0, stage.ToJsonString()); // two batches were timed
+        }
+
+        Assert.Equal(StageRuntime.SampleEvery, result["timedOneBatchIn"]!.GetValue<int>());
+        var worker = Assert.Single(result["workers"]!.AsArray());
+        Assert.Equal(stages.Select(s => s!["calls"]!.GetValue<long>()), worker!["stages"]!.AsArray().Select(s => s!["calls"]!.GetValue<long>()));
+    }
+
+    [Fact]
+    public void Before_a_timed_batch_the_time_per_packet_is_unknown_not_zero()
+    {
+        ProcessBatches(1);
+
+        var stages = fixture.Result("runtime.show")!["stages"]!.AsArray();
+        Assert.All(stages, s => Assert.Null(s!["nsPerPacket"]));
+        Assert.All(stages, s => Assert.Equal(1, s!["calls"]!.GetValue<long>()));
+    }
+
+    [Fact]
+    public void Metrics_carry_calls_packets_and_time_per_packet_per_stage_and_worker()
+    {
+        ProcessBatches(StageRuntime.SampleEvery);
+
+        string text = PrometheusText.Render(fixture.Harness.Plane, null, null, 0);
+
+        Assert.Contains("dataplane_stage_calls_total{stage=\"classify\",worker=\"0\"} 16\n", text, StringComparison.Ordinal);
+        Assert.Contains("dataplane_stage_packets_total{stage=\"lisp-encapsulation\",worker=\"0\"} 48\n", text, StringComparison.Ordinal);
+        var time = Regex.Match(text, "^dataplane_stage_nanoseconds_per_packet\\{stage=\"settle\",worker=\"0\"\\} ([0-9.]+)$", RegexOptions.Multiline);
+        Assert.True(time.Success, text);
+        Assert.True(double.Parse(time.Groups[1].Value, CultureInfo.InvariantCulture) > 0);
+        foreach (string family in new[] { "dataplane_stage_calls_total counter", "dataplane_stage_packets_total counter", "dataplane_stage_nanoseconds_per_packet gauge" })
+        {
+            Assert.Single(Regex.Matches(text, $"^# TYPE {Regex.Escape(family)}$", RegexOptions.Multiline));
+        }
+    }
+
+    public void Dispose() => fixture.Dispose();
+}
