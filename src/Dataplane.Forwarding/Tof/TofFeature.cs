@@ -55,12 +55,14 @@ public sealed class TofFeature : IForwardingFeature
     public IBatchStage CreateStage(ForwardingPlane plane)
     {
         var ring = new TofEventRing();
+        int worker;
         lock (ringsLock)
         {
+            worker = rings.Length; // one ring per worker: its index is the worker's
             rings = [.. rings, ring];
         }
 
-        return new TofStage(plane, this, ring);
+        return new TofStage(plane, this, ring, worker);
     }
 
     /// <summary>
@@ -103,7 +105,13 @@ public sealed class TofFeature : IForwardingFeature
     }
 
     /// <summary>Counters of the service named <paramref name="serviceName"/> (created at its first offloaded flow).</summary>
-    public TofServiceCounters Counters(string serviceName) => counters.GetOrAdd(serviceName, static _ => new TofServiceCounters());
+    public TofServiceCounters Counters(string serviceName) => counters.GetOrAdd(serviceName, static (_, workers) => new TofServiceCounters(workers), MaxWorkerLines);
+
+    /// <summary>Workers whose stages exist: each gets a counter line of its own in what is learned from now on.</summary>
+    public int Workers => Volatile.Read(ref rings).Length;
+
+    /// <summary>Service counters are few: every worker the daemon may run gets a line of its own in them.</summary>
+    private const int MaxWorkerLines = 64;
 
     /// <summary>Every service that has carried traffic, with its counters (for metrics).</summary>
     public IReadOnlyDictionary<string, TofServiceCounters> AllCounters => counters;

@@ -19,4 +19,13 @@ public sealed class TofNatFlow(TofNatFlowKey key, Ipv4Address serviceIp, TofServ
         get => Volatile.Read(ref lastSeen);
         internal set => Volatile.Write(ref lastSeen, value);
     }
+
+    /// <summary>Stamps <see cref="LastSeen"/> when it is older than <paramref name="granularity"/> ticks (see <see cref="TofTunnel.Touch"/>).</summary>
+    internal void Touch(long now, long granularity)
+    {
+        if (now - Volatile.Read(ref lastSeen) >= granularity)
+        {
+            Volatile.Write(ref lastSeen, now);
+        }
+    }
 }

@@ -1,32 +1,33 @@
+using Dataplane.Forwarding.Counters;
+
 namespace Dataplane.Forwarding.Tof;
 
-/// <summary>Traffic of one service (by name), per direction; workers add with interlocked increments.</summary>
-public sealed class TofServiceCounters
+/// <summary>Traffic of one service (by name), per direction; each worker counts on its own cache line, summed when read.</summary>
+public sealed class TofServiceCounters(int workers)
 {
-    internal long UplinkPacketCount;
-    internal long UplinkByteCount;
-    internal long DownlinkPacketCount;
-    internal long DownlinkByteCount;
+    private const int UplinkPacketField = 0, UplinkByteField = 1, DownlinkPacketField = 2, DownlinkByteField = 3;
+
+    private readonly PerWorkerCounters counts = new(workers, 4);
 
     /// <summary>Packets offloaded from UEs to the application.</summary>
-    public long UplinkPackets => Volatile.Read(ref UplinkPacketCount);
+    public long UplinkPackets => counts.Sum(UplinkPacketField);
 
-    public long UplinkBytes => Volatile.Read(ref UplinkByteCount);
+    public long UplinkBytes => counts.Sum(UplinkByteField);
 
     /// <summary>Application replies sent back into UE tunnels.</summary>
-    public long DownlinkPackets => Volatile.Read(ref DownlinkPacketCount);
+    public long DownlinkPackets => counts.Sum(DownlinkPacketField);
 
-    public long DownlinkBytes => Volatile.Read(ref DownlinkByteCount);
+    public long DownlinkBytes => counts.Sum(DownlinkByteField);
 
-    internal void CountUplink(int bytes)
+    internal void CountUplink(int worker, int bytes)
     {
-        Interlocked.Increment(ref UplinkPacketCount);
-        Interlocked.Add(ref UplinkByteCount, bytes);
+        counts.Add(worker, UplinkPacketField, 1);
+        counts.Add(worker, UplinkByteField, bytes);
     }
 
-    internal void CountDownlink(int bytes)
+    internal void CountDownlink(int worker, int bytes)
     {
-        Interlocked.Increment(ref DownlinkPacketCount);
-        Interlocked.Add(ref DownlinkByteCount, bytes);
+        counts.Add(worker, DownlinkPacketField, 1);
+        counts.Add(worker, DownlinkByteField, bytes);
     }
 }

@@ -29,7 +29,7 @@ namespace Dataplane.Forwarding.Tof;
 /// Learning writes the shared lock-free tables (<see cref="TofSlotTable{TKey, TEntry}"/>) and allocates only for a
 /// new UE, handover or flow; the steady state allocates nothing. Services, FIB and neighbours are read once per batch.
 /// </summary>
-public sealed class TofStage(ForwardingPlane plane, TofFeature feature, TofEventRing events) : IBatchStage
+public sealed class TofStage(ForwardingPlane plane, TofFeature feature, TofEventRing events, int worker = 0) : IBatchStage
 {
     private const byte ErrorIndicationTeidDataIe = 16;
     private const byte ErrorIndicationPeerAddressIe = 133;
@@ -39,6 +39,9 @@ public sealed class TofStage(ForwardingPlane plane, TofFeature feature, TofEvent
     private readonly TofSlotTable<Ipv4Address, TofTunnel> tunnels = feature.Tunnels;
     private readonly TofSlotTable<TofNatFlowKey, TofNatFlow> flows = feature.Flows;
     private readonly IMonotonicClock clock = feature.Clock;
+
+    // Idle stamps are written at most this often (1/64 s): idle timeouts are in seconds.
+    private readonly long touchGranularity = Math.Max(1, feature.Clock.Frequency / 64);
     private readonly bool gtpUEndpointFollows = plane.HasRole("gtpu");
 
     public string Name => "tof";
@@ -192,11 +195,11 @@ public sealed class TofStage(ForwardingPlane plane, TofFeature feature, TofEvent
 
         if (!uplink)
         {
-            Interlocked.Increment(ref tunnel.DownlinkPacketCount);
+            tunnel.CountDownlink(worker);
             return DropReason.None;
         }
 
-        Interlocked.Increment(ref tunnel.UplinkPacketCount);
+        tunnel.CountUplink(worker);
         if (!byServiceIp.TryGetValue(innerIp.Destination, out var service))
         {
             return DropReason.None;
@@ -211,7 +214,7 @@ public sealed class TofStage(ForwardingPlane plane, TofFeature feature, TofEvent
     {
         if (!tunnels.TryGet(ue, out var tunnel))
         {
-            if (tunnels.TryAdd(new TofTunnel(ue), out tunnel) == TofLearnResult.Full)
+            if (tunnels.TryAdd(new TofTunnel(ue, feature.Workers), out tunnel) == TofLearnResult.Full)
             {
                 counters.Count(ForwardingEvent.TofTunnelTableFull);
                 return null;
@@ -242,7 +245,7 @@ public sealed class TofStage(ForwardingPlane plane, TofFeature feature, TofEvent
             tunnel.Qfi = qfi;
         }
 
-        tunnel.LastSeen = now;
+        tunnel.Touch(now, touchGranularity);
         return tunnel;
     }
 
@@ -274,7 +277,7 @@ public sealed class TofStage(ForwardingPlane plane, TofFeature feature, TofEvent
             }
         }
 
-        flow.LastSeen = now;
+        flow.Touch(now, touchGranularity);
         if (tunnel.Downlink is null && !tunnel.DownlinkWanted)
         {
             tunnel.DownlinkWanted = true; // the application will answer: the pinger may start revealing the downlink now
@@ -307,7 +310,7 @@ public sealed class TofStage(ForwardingPlane plane, TofFeature feature, TofEvent
         packet.L3Offset = (ushort)(packet.DataOffset + EthernetHeader.Length);
         packet.L4Offset = (ushort)(packet.L3Offset + headerLength);
         packet.Transmit(adjacency.Port);
-        flow.Counters.CountUplink(innerLength);
+        flow.Counters.CountUplink(worker, innerLength);
         counters.Count(ForwardingEvent.TofOffloaded);
         return DropReason.None;
     }
@@ -335,7 +338,7 @@ public sealed class TofStage(ForwardingPlane plane, TofFeature feature, TofEvent
         }
 
         handled = true;
-        flow.LastSeen = now;
+        flow.Touch(now, touchGranularity);
         if (!tunnels.TryGet(ip.Destination, out var tunnel) || tunnel.Downlink is not { } downlink)
         {
             if (tunnel is not null)
@@ -365,8 +368,8 @@ public sealed class TofStage(ForwardingPlane plane, TofFeature feature, TofEvent
             return reason;
         }
 
-        Interlocked.Increment(ref tunnel.DownlinkPacketCount);
-        flow.Counters.CountDownlink(innerLength);
+        tunnel.CountDownlink(worker);
+        flow.Counters.CountDownlink(worker, innerLength);
         counters.Count(ForwardingEvent.TofReturned);
         return DropReason.None;
     }

@@ -1,3 +1,4 @@
+using Dataplane.Forwarding.Counters;
 using Dataplane.Wire.Addresses;
 
 namespace Dataplane.Forwarding.Tof;
@@ -5,10 +6,13 @@ namespace Dataplane.Forwarding.Tof;
 /// <summary>
 /// What the TOF learned about one UE from its G-PDUs: the uplink and downlink tunnel (either may be unknown yet),
 /// the QFI of its uplink PDU Session Container (5G N3), when it was last seen, and per-direction counters. Workers
-/// update it in place with single reference / long writes; the control thread reads it for GET /tunnel.
+/// update it in place with single reference / long writes, each counting on its own cache line (<paramref name="workers"/>
+/// lines: the workers there were when it was learned); the control thread reads it for GET /tunnel.
 /// </summary>
-public sealed class TofTunnel(Ipv4Address ueAddress) : ITofKeyed<Ipv4Address>
+public sealed class TofTunnel(Ipv4Address ueAddress, int workers = 1) : ITofKeyed<Ipv4Address>
 {
+    private const int UplinkField = 0, DownlinkField = 1;
+
     /// <summary>No PDU Session Container seen on the uplink.</summary>
     public const int NoQfi = -1;
 
@@ -17,8 +21,7 @@ public sealed class TofTunnel(Ipv4Address ueAddress) : ITofKeyed<Ipv4Address>
     private int qfi = NoQfi;
     private long lastSeen;
     private int downlinkWanted;
-    internal long UplinkPacketCount;
-    internal long DownlinkPacketCount;
+    private readonly PerWorkerCounters packets = new(workers, 2);
 
     public Ipv4Address UeAddress { get; } = ueAddress;
 
@@ -60,8 +63,24 @@ public sealed class TofTunnel(Ipv4Address ueAddress) : ITofKeyed<Ipv4Address>
     }
 
     /// <summary>G-PDUs seen and offloaded packets sent eNB -> SGW (uplink).</summary>
-    public long UplinkPackets => Volatile.Read(ref UplinkPacketCount);
+    public long UplinkPackets => packets.Sum(UplinkField);
 
     /// <summary>G-PDUs seen and replies sent SGW -> eNB (downlink).</summary>
-    public long DownlinkPackets => Volatile.Read(ref DownlinkPacketCount);
+    public long DownlinkPackets => packets.Sum(DownlinkField);
+
+    internal void CountUplink(int worker) => packets.Add(worker, UplinkField, 1);
+
+    internal void CountDownlink(int worker) => packets.Add(worker, DownlinkField, 1);
+
+    /// <summary>
+    /// Stamps <see cref="LastSeen"/> when it is older than <paramref name="granularity"/> ticks: idle ages are counted
+    /// in seconds, and a store on every packet would move the tunnel's line between the workers that share the UE.
+    /// </summary>
+    internal void Touch(long now, long granularity)
+    {
+        if (now - Volatile.Read(ref lastSeen) >= granularity)
+        {
+            Volatile.Write(ref lastSeen, now);
+        }
+    }
 }
