@@ -2,28 +2,37 @@ namespace Dataplane.Forwarding.Counters;
 
 /// <summary>
 /// A few counters of one shared object (a TOF service, a UE's tunnel) that several workers add to: each worker adds
-/// to its own cache line with a plain increment, and a read sums the lines. An interlocked add on one shared line
+/// to its own counters, two cache lines away from any other worker's, with a plain increment, and a read sums them. An interlocked add on one shared line
 /// costs a cache-line transfer between cores per packet once two workers touch the object; this costs none.
 /// The workers that exist when the object is made get a line each; a worker made later (its index past them) shares
 /// one overflow line with the other latecomers, with interlocked adds there, so no update is ever lost.
 /// </summary>
 public sealed class PerWorkerCounters
 {
-    /// <summary>Longs per line: 64 bytes, one cache line.</summary>
-    private const int Stride = 8;
+    /// <summary>
+    /// Longs of the gap kept between any two workers' counters: 128 bytes, two cache lines, since the L2's adjacent-line
+    /// prefetcher moves lines in 128-byte pairs.
+    /// </summary>
+    private const int Gap = 16;
+
+    private const int MaxFields = 8;
 
     private readonly long[] cells;
     private readonly int workers;
+    private readonly int stride;
 
     /// <param name="workers">Workers that get a line of their own (at least 1).</param>
     /// <param name="fields">Counters per worker, at most 8.</param>
     public PerWorkerCounters(int workers, int fields)
     {
-        ArgumentOutOfRangeException.ThrowIfGreaterThan(fields, Stride);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(fields, MaxFields);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(fields);
         this.workers = Math.Max(1, workers);
-        // One line per worker, the overflow line, and a leading line so the first worker's does not share one with
-        // the array's header (read by every worker's bounds check).
-        cells = new long[(this.workers + 2) * Stride];
+        // The array is only 8-byte aligned, so a worker's counters are kept a whole line pair away from the next
+        // worker's (and the first ones away from the array's length, read by every bounds check) rather than placed
+        // on a line boundary: no two workers' counters can then share a line, wherever the array lands.
+        stride = fields + Gap;
+        cells = new long[Gap + ((this.workers + 1) * stride)];
     }
 
     /// <summary>Adds <paramref name="value"/> to counter <paramref name="field"/> for <paramref name="worker"/>.</summary>
@@ -31,11 +40,11 @@ public sealed class PerWorkerCounters
     {
         if ((uint)worker < (uint)workers)
         {
-            cells[((worker + 1) * Stride) + field] += value; // this worker's line: nobody else writes it
+            cells[Gap + (worker * stride) + field] += value; // this worker's: nobody else writes it
         }
         else
         {
-            Interlocked.Add(ref cells[((workers + 1) * Stride) + field], value);
+            Interlocked.Add(ref cells[Gap + (workers * stride) + field], value); // the latecomers' overflow
         }
     }
 
@@ -43,9 +52,9 @@ public sealed class PerWorkerCounters
     public long Sum(int field)
     {
         long total = 0;
-        for (int line = 1; line <= workers + 1; line++)
+        for (int line = 0; line <= workers; line++)
         {
-            total += Volatile.Read(ref cells[(line * Stride) + field]);
+            total += Volatile.Read(ref cells[Gap + (line * stride) + field]);
         }
 
         return total;

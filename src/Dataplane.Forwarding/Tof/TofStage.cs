@@ -40,8 +40,9 @@ public sealed class TofStage(ForwardingPlane plane, TofFeature feature, TofEvent
     private readonly TofSlotTable<TofNatFlowKey, TofNatFlow> flows = feature.Flows;
     private readonly IMonotonicClock clock = feature.Clock;
 
-    // Idle stamps are written at most this often (1/64 s): idle timeouts are in seconds.
-    private readonly long touchGranularity = Math.Max(1, feature.Clock.Frequency / 64);
+    // Idle stamps are written at most this often (1/8 s): idle timeouts are in seconds, and every stamp moves the
+    // entry's cache line away from the other workers that read it.
+    private readonly long touchGranularity = Math.Max(1, feature.Clock.Frequency / 8);
     private readonly bool gtpUEndpointFollows = plane.HasRole("gtpu");
 
     public string Name => "tof";
