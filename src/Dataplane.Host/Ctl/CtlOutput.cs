@@ -4,7 +4,10 @@ using System.Text.Json.Nodes;
 
 namespace Dataplane.Host.Ctl;
 
-/// <summary>Results for humans: map-cache like <c>vppctl show lisp map-cache</c>, other lists as column tables, objects as key: value lines.</summary>
+/// <summary>
+/// Results for humans: map-cache like <c>vppctl show lisp map-cache</c>, the stage runtime like <c>vppctl show
+/// runtime</c>, other lists as column tables, objects as key: value lines.
+/// </summary>
 public static class CtlOutput
 {
     private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
@@ -14,8 +17,37 @@ public static class CtlOutput
     public static string Table(string method, JsonNode? result) => method switch
     {
         "mapcache.list" when result is JsonArray entries => MapCache(entries),
+        "runtime.show" when result is JsonObject runtime => Runtime(runtime),
         _ => Generic(result),
     };
+
+    /// <summary>One column table of the stages, all workers summed, then one per worker when there are several.</summary>
+    private static string Runtime(JsonObject runtime)
+    {
+        var text = new StringBuilder();
+        text.Append(Stages("all workers", runtime["stages"]?.AsArray() ?? []));
+        var workers = runtime["workers"]?.AsArray() ?? [];
+        if (workers.Count > 1)
+        {
+            foreach (var worker in workers.OfType<JsonObject>())
+            {
+                text.Append('\n').Append(Stages($"worker {worker["worker"]}", worker["stages"]?.AsArray() ?? []));
+            }
+        }
+
+        return text.Append($"(time per packet from one batch in {runtime["timedOneBatchIn"]}; - before the first timed batch)").ToString();
+    }
+
+    private static string Stages(string title, JsonArray stages)
+    {
+        var rows = new List<string[]> { new[] { $"Stage ({title})", "Calls", "Packets", "Packets/Call", "ns/Packet" } };
+        foreach (var stage in stages.OfType<JsonObject>())
+        {
+            rows.Add([Cell(stage["stage"]), Cell(stage["calls"]), Cell(stage["packets"]), Cell(stage["packetsPerCall"]), Cell(stage["nsPerPacket"])]);
+        }
+
+        return Columns(rows);
+    }
 
     private static string MapCache(JsonArray entries)
     {

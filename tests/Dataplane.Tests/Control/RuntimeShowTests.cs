@@ -74,5 +74,20 @@ public sealed class RuntimeShowTests : IDisposable
         }
     }
 
+    [Fact]
+    public void Ctl_prints_it_as_a_table_of_stages_like_vppctl_show_runtime()
+    {
+        ProcessBatches(StageRuntime.SampleEvery);
+
+        string table = Dataplane.Host.Ctl.CtlOutput.Table("runtime.show", fixture.Result("runtime.show"));
+
+        string[] lines = table.Split('\n');
+        Assert.Matches(@"^Stage \(all workers\)\s+Calls\s+Packets\s+Packets/Call\s+ns/Packet$", lines[0]);
+        Assert.Matches(@"^classify\s+16\s+48\s+3\s+[0-9.]+$", lines[1]);
+        Assert.Contains(lines, line => Regex.IsMatch(line, @"^lisp-encapsulation\s+16\s+48\s+3\s+[0-9.]+$"));
+        Assert.Matches(@"^settle\s+16\s+48\s+3\s+[0-9.]+$", lines[^2]);
+        Assert.Equal("(time per packet from one batch in 16; - before the first timed batch)", lines[^1]);
+    }
+
     public void Dispose() => fixture.Dispose();
 }
