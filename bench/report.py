@@ -61,19 +61,31 @@ def main():
         rows.append((f"{label} >= {bar} Mpps (in memory, 1 worker, 64 B)",
                      f"{mpps:.2f} Mpps ({c['nsPerPacket']:.1f} ns, {mpps / LINE_RATE_64:.2f}x line rate)", mpps >= bar, "bench/throughput/run"))
 
-    for label, scenario in [("ITR encap v4", "itr-v4"), ("ITR encap v6 in v4", "itr-v6"), ("ETR decap", "etr-v4"),
-                            ("VXLAN encap", "vtep-encap"), ("VXLAN decap", "vtep-decap"),
-                            ("GTP-U encap", "gtpu-encap"), ("GTP-U decap", "gtpu-decap")]:
-        in_memory(label, scenario, 20)
-    in_memory("TOF offload", "tof-offload", 15)
+    pipelines = [("ITR encap v4", "itr-v4"), ("ITR encap v6 in v4", "itr-v6"), ("ETR decap", "etr-v4"), ("RTR", "rtr"),
+                 ("VXLAN encap", "vtep-encap"), ("VXLAN decap", "vtep-decap"),
+                 ("GTP-U encap", "gtpu-encap"), ("GTP-U decap", "gtpu-decap"), ("TOF offload", "tof-offload")]
+    in_memory("ITR encap v4 at 1M prefixes", "itr-v4", 20)
+    for label, scenario in pipelines:
+        in_memory(label, scenario, LINE_RATE_64)
+
+    # Two workers against one, same run: the pipelines share nothing a worker writes per packet.
+    for label, scenario in pipelines:
+        one, two = cell(throughput, scenario, workers=1), cell(throughput, scenario, workers=2)
+        target = f"{label}: 2 workers >= 1.8x 1 worker (64 B)"
+        if one is None or two is None:
+            rows.append((target, "not measured (bench/throughput/run --workers 1,2)", None, "bench/throughput/run"))
+        else:
+            scale = two["medianTotalMpps"] / one["medianTotalMpps"]
+            rows.append((target, f"{scale:.2f}x ({one['medianTotalMpps']:.2f} -> {two['medianTotalMpps']:.2f} Mpps)", scale >= 1.8, "bench/throughput/run"))
 
     baseline = (throughput or {}).get("baseline") or {}
     ratio = baseline.get("csharpToCRatio")
-    if ratio is not None:
-        rows.append(("ITR C#/C ratio >= 0.9 (same packets, same run)",
-                     f"{ratio:.2f} (C {baseline['medianMpps']:.2f} Mpps, C# {baseline['csharpMedianMpps']:.2f} Mpps)", ratio >= 0.9, "bench/throughput/run"))
-    else:
-        rows.append(("ITR C#/C ratio >= 0.9", baseline.get("problem") or "not measured", None, "bench/throughput/run"))
+    for bar in (0.7, 0.9):
+        target = f"ITR C#/C ratio >= {bar} (same packets, same run{', the aim' if bar == 0.9 else ''})"
+        if ratio is not None:
+            rows.append((target, f"{ratio:.2f} (C {baseline['medianMpps']:.2f} Mpps, C# {baseline['csharpMedianMpps']:.2f} Mpps)", ratio >= bar, "bench/throughput/run"))
+        else:
+            rows.append((target, baseline.get("problem") or "not measured", None, "bench/throughput/run"))
 
     gc = (throughput or {}).get("gcCheck")
     if gc:
@@ -92,6 +104,10 @@ def main():
             rows.append((f"{label} >= 10 Mpps per worker (end to end)", f"{entry['median']:.2f} Mpps ({entry['min']:.2f}-{entry['max']:.2f})", entry["median"] >= 10, "bench/ports/run"))
         else:
             rows.append((f"{label} >= 10 Mpps per worker (end to end)", "not measured", None, "bench/ports/run"))
+    rows.append(("DPDK net_ring ITR >= 0.8x a C DPDK forwarder doing the same work over the same cables",
+                 "not measured: the C DPDK forwarder is not in native/bench yet", None, "bench/ports/run"))
+    rows.append(("VXLAN VTEP >= 1.5x Open vSwitch's userspace datapath on the same veth pair",
+                 "not measured: the OVS comparison is not in bench/ports yet", None, "bench/ports/run"))
     for placement in ["rx-on-dut-core", "rx-on-sender-core"]:
         value = (ports or {}).get(f"afpacketToKernelRatio-{placement}")
         label = f"AF_PACKET VTEP >= 1.5x kernel VXLAN, {placement}"
