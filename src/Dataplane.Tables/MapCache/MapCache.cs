@@ -12,8 +12,9 @@ namespace Dataplane.Tables.MapCache;
 /// <para>
 /// Freed slots are reused first-in first-out, which keeps a just-freed slot idle as long as possible: a reader
 /// that got a slot number from the LPM just before a removal will, in practice, find the old entry or null.
-/// A strict guarantee needs a grace period (worker epochs), which belongs with the workers and is not here yet;
-/// a cautious reader can check <see cref="EidPrefix.Contains"/> on the entry it got.
+/// The strict guarantee is the deferred mode (<c>deferSlotReuse</c>), which the daemon uses: a freed slot is only
+/// retired, and <see cref="ReclaimRetiredSlots"/> makes it reusable once the owner has seen every worker pass its
+/// quiescent point. Without it, a cautious reader can check <see cref="EidPrefix.Contains"/> on the entry it got.
 /// </para>
 /// </summary>
 public sealed class MapCache
