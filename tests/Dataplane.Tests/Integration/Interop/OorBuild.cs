@@ -3,9 +3,10 @@ using Dataplane.Tests.Oracles;
 namespace Dataplane.Tests.Integration.Interop;
 
 /// <summary>
-/// Open Overlay Router, built once per test run by scripts/build-oor.sh from the tarball kept beside the repository
-/// (../shared/peers). A missing prerequisite (the tarball, a C compiler, a build dependency) makes the asking test
-/// skip with the script's own words; a build that fails with everything present fails the test.
+/// Open Overlay Router, built once per test run by scripts/build-oor.sh from its source tarball: $OOR_TARBALL, else
+/// the copy the test machines keep beside the repository (../shared/peers). A missing prerequisite (the tarball, a C
+/// compiler, a build dependency) makes the asking test skip with the script's own words; a build that fails with
+/// everything present fails the test.
 /// </summary>
 public static class OorBuild
 {
@@ -36,8 +37,12 @@ public static class OorBuild
             return (null, "needs bash to run scripts/build-oor.sh", true);
         }
 
+        string tarball = Environment.GetEnvironmentVariable("OOR_TARBALL") is { Length: > 0 } given
+            ? given
+            : Path.GetFullPath(Path.Combine(RepositoryPaths.Root, "..", "shared", "peers", "oor-e5fdf59.tar.gz"));
+
         // A first build takes about a minute on two cores; later runs find the stamp and return at once.
-        var (exitCode, output) = Lab.TryRun(TimeSpan.FromMinutes(5), "/bin/bash", script);
+        var (exitCode, output) = Lab.TryRun(TimeSpan.FromMinutes(5), "/bin/bash", script, tarball);
         string[] lines = output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         string? binary = lines.LastOrDefault(File.Exists); // the script prints the binary's path when it is done
         return exitCode switch
