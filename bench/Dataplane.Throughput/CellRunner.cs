@@ -50,7 +50,7 @@ public static class CellRunner
             }
 
             var window = StageRuntime.Sum(measured).Select((stage, i) => stage.Since(atOpen[i])).ToArray();
-            stages = stages is null ? window : [.. stages.Select((stage, i) => Add(stage, window[i]))];
+            stages = stages is null ? window : [.. stages.Select((stage, i) => stage.Plus(window[i]))];
         }
 
         foreach (var thread in threads)
@@ -85,14 +85,6 @@ public static class CellRunner
             Stages = stages ?? [],
         };
     }
-
-    private static StageFigures Add(StageFigures a, StageFigures b) => a with
-    {
-        Calls = a.Calls + b.Calls,
-        Packets = a.Packets + b.Packets,
-        SampledPackets = a.SampledPackets + b.SampledPackets,
-        SampledNanoseconds = a.SampledNanoseconds + b.SampledNanoseconds,
-    };
 
     /// <summary>A plane for <paramref name="scenario"/> with its tables filled and <paramref name="workers"/> pipelines.</summary>
     public static (ForwardingPlane Plane, ForwardingPipeline[] Pipelines) Build(IScenario scenario, ScenarioSettings settings, int workers)

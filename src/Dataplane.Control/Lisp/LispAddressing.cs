@@ -43,8 +43,8 @@ public static class LispAddressing
         return true;
     }
 
-    public static LocatorRecord ToLisp(Locator locator, bool local) =>
-        new(locator.Priority, locator.Weight, 255, 0, local, Probed: false, Reachable: locator.IsUp, ToLisp(locator.Address));
+    public static LocatorRecord ToLisp(Locator locator, bool local, bool probed = false) =>
+        new(locator.Priority, locator.Weight, 255, 0, local, probed, Reachable: locator.IsUp, ToLisp(locator.Address));
 
     public static MappingAction ToLisp(NegativeAction action) => action switch
     {
@@ -72,7 +72,7 @@ public static class LispAddressing
         var locators = new List<LocatorRecord>(rlocs.Length);
         foreach (var rloc in rlocs)
         {
-            locators.Add(ToLisp(rloc, local: true) with { Probed = probed is { } p && rloc.Address == p });
+            locators.Add(ToLisp(rloc, local: true, probed: probed is { } p && rloc.Address == p));
         }
 
         return new MappingRecord(ttlMinutes, ToLisp(eid), MappingAction.NoAction, Authoritative: true, MapVersion: 0, locators);

@@ -23,10 +23,6 @@ public readonly record struct UdpDatagram(IpAddress Source, IpAddress Destinatio
         return TryReadIp(packet.Data[l3..], out datagram);
     }
 
-    /// <summary>The destination address of the IP packet at the descriptor's L3 offset.</summary>
-    public static bool TryReadDestination(in PacketDescriptor packet, out IpAddress destination) =>
-        TryReadAddresses(packet, out _, out destination);
-
     /// <summary>The source and destination of the IPv4 / IPv6 packet in <paramref name="packet"/>.</summary>
     public static bool TryReadAddresses(in PacketDescriptor packet, out IpAddress source, out IpAddress destination)
     {

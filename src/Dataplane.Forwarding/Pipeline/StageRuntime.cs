@@ -97,6 +97,16 @@ public sealed record StageFigures(string Name, long Calls, long Packets, long Sa
 
     public double? NanosecondsPerPacket => SampledPackets == 0 ? null : SampledNanoseconds / SampledPackets;
 
+    /// <summary>These and <paramref name="other"/> (the same stage's, over another window) together.</summary>
+    public StageFigures Plus(StageFigures other) =>
+        this with
+        {
+            Calls = Calls + other.Calls,
+            Packets = Packets + other.Packets,
+            SampledPackets = SampledPackets + other.SampledPackets,
+            SampledNanoseconds = SampledNanoseconds + other.SampledNanoseconds,
+        };
+
     /// <summary>What happened between <paramref name="earlier"/> (the same stage's figures, read before) and these.</summary>
     public StageFigures Since(StageFigures earlier) =>
         this with

@@ -1,4 +1,5 @@
 using System.Collections.Frozen;
+using System.Diagnostics.CodeAnalysis;
 using System.Runtime.CompilerServices;
 using Dataplane.Tables.Lpm;
 using Dataplane.Tables.MapCache;
@@ -49,6 +50,24 @@ public readonly struct FibInstance
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public ResolveResult TryResolve(Ipv4Address destination, FrozenDictionary<IpAddress, Neighbour> neighbours, PortTable ports, out Adjacency adjacency) =>
         Fib.Resolve(TryLookup(destination, out var route), route, destination, neighbours, ports, out adjacency);
+
+    /// <summary>
+    /// Where <paramref name="destination"/> is routed when its next hop has no neighbour entry: the route's next hop and
+    /// egress port, so the caller can ask for the next hop's MAC (glean). Off the fast path.
+    /// </summary>
+    public bool TryFindNextHop(IpAddress destination, PortTable ports, out IpAddress nextHop, [NotNullWhen(true)] out PortInfo? port)
+    {
+        nextHop = default;
+        port = null;
+        bool found = destination.IsV4 ? TryLookup(destination.AsV4(), out var route) : TryLookup(destination.AsV6(), out route);
+        if (!found || route is null || !ports.TryGet(route.Port, out port))
+        {
+            return false;
+        }
+
+        nextHop = route.NextHopFor(destination);
+        return true;
+    }
 
     /// <summary>Same result as <see cref="Fib.TryResolve"/> for this instance.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -154,22 +154,19 @@ public sealed class RoutingStage(ForwardingPlane plane) : IBatchStage
     private bool TrySolicit(ref PacketDescriptor packet, in FibInstance fib, PortTable ports)
     {
         var ip = packet.BufferSpan[packet.L3Offset..(packet.DataOffset + packet.Length)];
-        Route? route;
         IpAddress destination;
         if ((PacketKind)packet.Kind == PacketKind.NativeIpv4)
         {
             Ipv4Header.TryCreate(ip, out var ipv4);
             destination = ipv4.Destination;
-            fib.TryLookup(ipv4.Destination, out route);
         }
         else
         {
             Ipv6Header.TryCreate(ip, out var ipv6);
             destination = ipv6.Destination;
-            fib.TryLookup(ipv6.Destination, out route);
         }
 
-        return route is not null && ports.TryGet(route.Port, out var port) && solicitor.TrySolicit(ref packet, route.NextHopFor(destination), port);
+        return fib.TryFindNextHop(destination, ports, out var nextHop, out var port) && solicitor.TrySolicit(ref packet, nextHop, port);
     }
 
     private static DropReason Transmit(ref PacketDescriptor packet, int l3, in Adjacency adjacency, ushort etherType)

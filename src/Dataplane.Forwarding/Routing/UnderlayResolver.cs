@@ -49,21 +49,7 @@ public struct UnderlayResolver
         return lastResult;
     }
 
-    /// <summary>
-    /// Where an outer destination that resolved to NoNeighbour would go: the route's next hop and egress port, so the
-    /// caller can ask for the next hop's MAC (<see cref="Neighbours.NeighbourSolicitor"/>). Off the fast path.
-    /// </summary>
-    public readonly bool TryFindNextHop(IpAddress destination, out IpAddress nextHop, [NotNullWhen(true)] out PortInfo? port)
-    {
-        nextHop = default;
-        port = null;
-        bool found = destination.IsV4 ? underlay.TryLookup(destination.AsV4(), out var route) : underlay.TryLookup(destination.AsV6(), out route);
-        if (!found || route is null || !ports.TryGet(route.Port, out port))
-        {
-            return false;
-        }
-
-        nextHop = route.NextHopFor(destination);
-        return true;
-    }
+    /// <summary>Where an outer destination that resolved to NoNeighbour would go (<see cref="FibInstance.TryFindNextHop"/>).</summary>
+    public readonly bool TryFindNextHop(IpAddress destination, out IpAddress nextHop, [NotNullWhen(true)] out PortInfo? port) =>
+        underlay.TryFindNextHop(destination, ports, out nextHop, out port);
 }

@@ -3,7 +3,7 @@ using Dataplane.Forwarding.Counters;
 using Dataplane.Forwarding.Pipeline;
 using Dataplane.Forwarding.Routing;
 using Dataplane.Tables.MapCache;
-using Dataplane.Wire.Addresses;
+using Dataplane.Wire.Headers;
 
 namespace Dataplane.Ports.Workers;
 
@@ -16,10 +16,11 @@ namespace Dataplane.Ports.Workers;
 /// toward no route at all) are not kept.
 /// </summary>
 /// <remarks>
-/// Called on the control thread (the LISP control plane sends from its timers and its punt handler there, and
-/// <see cref="OnTick"/> runs there), and bounded: at most <see cref="PendingLimit"/> packets are kept. Should the
-/// neighbour be learned between the check and the worker's turn, the peer gets the message twice; control messages
-/// carry nonces, so the second is dropped as unmatched or replayed.
+/// Used on the control thread only: the LISP control plane sends from its timers, its punt handler and the calls the
+/// control socket hands it, all there, and <see cref="OnTick"/> runs there; so it takes no lock. Bounded: at most
+/// <see cref="PendingLimit"/> packets are kept. Should the neighbour be learned between the check and the worker's
+/// turn, the peer gets the message twice; control messages carry nonces, so the second is dropped as unmatched or
+/// replayed.
 /// </remarks>
 public sealed class ResolvingInjector(ForwardingPlane plane, InjectionPort injection) : IControlPlaneService
 {
@@ -30,22 +31,12 @@ public sealed class ResolvingInjector(ForwardingPlane plane, InjectionPort injec
     public const int PendingLimit = 256;
 
     private readonly List<Held> held = [];
-    private readonly Lock gate = new();
-    private long resent;
 
     /// <summary>Packets injected a second time once their next hop was learned.</summary>
-    public long Resent => Interlocked.Read(ref resent);
+    public long Resent { get; private set; }
 
-    public int Pending
-    {
-        get
-        {
-            lock (gate)
-            {
-                return held.Count;
-            }
-        }
-    }
+    /// <summary>Packets kept, waiting for their next hop.</summary>
+    public int Pending => held.Count;
 
     /// <summary>Injects a bare IP packet for worker 0 and keeps it when its next hop is not resolved; false when the port refused it.</summary>
     public bool TryInject(byte[] ipPacket)
@@ -55,15 +46,10 @@ public sealed class ResolvingInjector(ForwardingPlane plane, InjectionPort injec
             return false;
         }
 
-        if (TryReadDestination(ipPacket, out var destination) && Resolve(destination) == DropReason.NoNeighbour)
+        if (held.Count < PendingLimit && TryReadDestination(ipPacket, out var destination)
+            && UnderlayResolver.ForBatch(plane).Resolve(destination, out _) == DropReason.NoNeighbour)
         {
-            lock (gate)
-            {
-                if (held.Count < PendingLimit)
-                {
-                    held.Add(new Held(ipPacket, destination, Environment.TickCount64 + HoldMilliseconds));
-                }
-            }
+            held.Add(new Held(ipPacket, destination, Environment.TickCount64 + HoldMilliseconds));
         }
 
         return true;
@@ -75,46 +61,41 @@ public sealed class ResolvingInjector(ForwardingPlane plane, InjectionPort injec
 
     public void OnTick(long nowMilliseconds)
     {
-        lock (gate)
+        if (held.Count == 0)
         {
-            if (held.Count == 0)
-            {
-                return;
-            }
+            return;
+        }
 
-            var resolver = UnderlayResolver.ForBatch(plane);
-            held.RemoveAll(packet =>
+        var resolver = UnderlayResolver.ForBatch(plane);
+        held.RemoveAll(packet =>
+        {
+            if (resolver.Resolve(packet.Destination, out _) == DropReason.None)
             {
-                if (resolver.Resolve(packet.Destination, out _) == DropReason.None)
+                if (injection.TryInject(packet.IpPacket))
                 {
-                    if (injection.TryInject(packet.IpPacket))
-                    {
-                        Interlocked.Increment(ref resent);
-                    }
-
-                    return true;
+                    Resent++;
                 }
 
-                return nowMilliseconds >= packet.GiveUpAt;
-            });
-        }
+                return true;
+            }
+
+            return nowMilliseconds >= packet.GiveUpAt;
+        });
     }
 
-    private DropReason Resolve(IpAddress destination) => UnderlayResolver.ForBatch(plane).Resolve(destination, out _);
-
-    /// <summary>The destination of a bare IPv4 or IPv6 packet; false when it is too short to have one.</summary>
-    private static bool TryReadDestination(ReadOnlySpan<byte> ipPacket, out IpAddress destination)
+    /// <summary>The destination of a bare IPv4 or IPv6 packet, through the checked header views.</summary>
+    private static bool TryReadDestination(byte[] ipPacket, out IpAddress destination)
     {
         destination = default;
-        if (ipPacket.Length >= 20 && ipPacket[0] >> 4 == 4)
+        if (ipPacket.Length > 0 && ipPacket[0] >> 4 == 4 && Ipv4Header.TryCreate(ipPacket, out var ipv4))
         {
-            destination = Ipv4Address.Read(ipPacket[16..20]);
+            destination = ipv4.Destination;
             return true;
         }
 
-        if (ipPacket.Length >= 40 && ipPacket[0] >> 4 == 6)
+        if (ipPacket.Length > 0 && ipPacket[0] >> 4 == 6 && Ipv6Header.TryCreate(ipPacket, out var ipv6))
         {
-            destination = Ipv6Address.Read(ipPacket[24..40]);
+            destination = ipv6.Destination;
             return true;
         }
 

@@ -1,10 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Net.Sockets;
-using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using Dataplane.Tests.Control;
 using Dataplane.Tests.Oracles;
 
 namespace Dataplane.Tests.Integration;
@@ -53,7 +50,6 @@ public sealed class LispControlAbuseTests : IDisposable
     private const int GarbageNotForUs = 2;
 
     private static readonly TimeSpan Bound = TimeSpan.FromSeconds(10);
-    private static readonly string Dataplane = Path.Combine(AppContext.BaseDirectory, "dataplane");
     private static readonly string AttackerScript = Path.Combine(RepositoryPaths.Root, "tests", "Dataplane.Tests", "Integration", "Tools", "lisp_attacker.py");
 
     /// <summary>Refusals: every one of them must move by exactly what the attacker's messages call for, and no other.</summary>
@@ -62,7 +58,7 @@ public sealed class LispControlAbuseTests : IDisposable
 
     private readonly string scratch = Directory.CreateTempSubdirectory("dataplane-lisp-abuse-").FullName;
     private readonly Lab lab = new();
-    private readonly List<Daemon> daemons = [];
+    private readonly List<DataplaneNode> daemons = [];
 
     [Fact]
     public void Forged_replayed_foreign_and_malformed_control_messages_are_dropped_and_counted_by_real_daemons()
@@ -76,12 +72,12 @@ public sealed class LispControlAbuseTests : IDisposable
         WaitFor(() => Registrations(ms).Count == 1 && Counter(xtr, "RegistrationConfirmed") >= 1, TimeSpan.FromSeconds(30),
             "the xTR did not register (and get its Map-Notify) within 30 s");
 
-        var msBefore = LispCounters(ms);
-        var xtrBefore = LispCounters(xtr);
+        var msBefore = ms.LispCounters();
+        var xtrBefore = xtr.LispCounters();
         string registrationsBefore = Registrations(ms).ToJsonString();
-        string msStateBefore = Call(ms, "state.dump").ToJsonString();
-        string xtrStateBefore = Call(xtr, "state.dump").ToJsonString();
-        string xtrCacheBefore = Call(xtr, "mapcache.list").ToJsonString();
+        string msStateBefore = ms.Call("state.dump").ToJsonString();
+        string xtrStateBefore = xtr.Call("state.dump").ToJsonString();
+        string xtrCacheBefore = xtr.Call("mapcache.list").ToJsonString();
 
         // The attacks. Each reports what it sent; the expected counts below are the test's own (per variant).
         var sent = new Dictionary<string, JsonObject>
@@ -125,9 +121,9 @@ public sealed class LispControlAbuseTests : IDisposable
 
         // Nothing the attacker sent changed what is registered or either daemon's rule state.
         Assert.Equal(registrationsBefore, Registrations(ms).ToJsonString());
-        Assert.Equal(msStateBefore, Call(ms, "state.dump").ToJsonString());
-        Assert.Equal(xtrStateBefore, Call(xtr, "state.dump").ToJsonString());
-        Assert.Equal(xtrCacheBefore, Call(xtr, "mapcache.list").ToJsonString());
+        Assert.Equal(msStateBefore, ms.Call("state.dump").ToJsonString());
+        Assert.Equal(xtrStateBefore, xtr.Call("state.dump").ToJsonString());
+        Assert.Equal(xtrCacheBefore, xtr.Call("mapcache.list").ToJsonString());
         Assert.DoesNotContain("10.9.0.0", xtrCacheBefore, StringComparison.Ordinal);
         Assert.Contains($"\"registrant\":\"{Xtr}\"", registrationsBefore, StringComparison.Ordinal);
         Assert.Contains($"\"eid\":\"{XtrEid}\"", registrationsBefore, StringComparison.Ordinal);
@@ -156,7 +152,7 @@ public sealed class LispControlAbuseTests : IDisposable
 
         // A flood at the xTR for its own EID, every request naming another ITR-RLOC: each one it takes in is answered,
         // at most MaxRequestersPerPrefix ITR-RLOCs are remembered for SMR, the rest counted.
-        var xtrFloodBefore = LispCounters(xtr);
+        var xtrFloodBefore = xtr.LispCounters();
         long xtrPuntFullStart = PuntQueueFull(xtr), xtrRingDropsStart = RingDrops(xtr);
         var itrFlood = Attack(attacker, "flood", "--to", Xtr, "--vary-itr", "--eid", "10.1.0.5/32", "--count", $"{ItrFloodSize}", "--pace", "0.0002");
         Assert.Equal(ItrFloodSize, (int)itrFlood["sent"]!);
@@ -167,7 +163,7 @@ public sealed class LispControlAbuseTests : IDisposable
             return xtrReceived + PuntQueueFull(xtr) - xtrPuntFullStart + RingDrops(xtr) - xtrRingDropsStart >= ItrFloodSize;
         }, Bound, $"the xTR flood's {ItrFloodSize} Map-Requests are not all accounted for");
         Thread.Sleep(300);
-        var xtrFloodAfter = LispCounters(xtr);
+        var xtrFloodAfter = xtr.LispCounters();
         xtrReceived = xtrFloodAfter["MapRequestReceived"] - xtrFloodBefore["MapRequestReceived"];
         long xtrPuntFull = PuntQueueFull(xtr) - xtrPuntFullStart;
         Assert.Equal(ItrFloodSize, xtrReceived + xtrPuntFull + RingDrops(xtr) - xtrRingDropsStart);
@@ -179,10 +175,10 @@ public sealed class LispControlAbuseTests : IDisposable
         Assert.Equal(registrationsBefore, Registrations(ms).ToJsonString());
 
         // Both daemons are still up; what they print at stop agrees with what the control socket said.
-        var msFinal = LispCounters(ms);
-        var xtrFinal = LispCounters(xtr);
-        Assert.False(ms.Process.HasExited, "the map-server died");
-        Assert.False(xtr.Process.HasExited, "the xTR died");
+        var msFinal = ms.LispCounters();
+        var xtrFinal = xtr.LispCounters();
+        Assert.False(ms.HasExited, "the map-server died");
+        Assert.False(xtr.HasExited, "the xTR died");
         string msLog = ms.Stop(), xtrLog = xtr.Stop();
         File.WriteAllText(Path.Combine(Path.GetTempPath(), "lisp-control-abuse.log"), $"--- map-server:\n{msLog}\n--- xTR:\n{xtrLog}");
         foreach (string reason in Refusals)
@@ -229,7 +225,7 @@ public sealed class LispControlAbuseTests : IDisposable
         Assert.Equal(GarbageMalformed - 1, fromAttacker.Count(f => f["_ws.malformed"].Length > 0));
     }
 
-    private (Daemon Ms, Daemon Xtr, string Attacker, Capture MsCapture, Capture XtrCapture) Build()
+    private (DataplaneNode Ms, DataplaneNode Xtr, string Attacker, Capture MsCapture, Capture XtrCapture) Build()
     {
         string ms = lab.Namespace("ms"), xtr = lab.Namespace("xtr"), host = lab.Namespace("host"), attacker = lab.Namespace("atk"), wan = lab.Namespace("wan");
         lab.Link(ms, "und", "02:00:00:c0:00:64", wan, "w-ms", "02:00:00:c1:00:64");
@@ -253,7 +249,6 @@ public sealed class LispControlAbuseTests : IDisposable
         var msDaemon = StartDaemon(ms, "ms", new
         {
             roles = new[] { "msmr" },
-            control = new { socket = Socket("ms") },
             ports = new object[] { new { name = "und", mac = "02:00:00:c0:00:64", addresses = new[] { MapServer }, driver = "af_packet", @interface = "und" } },
             routes = new object[] { new { prefix = "192.0.2.0/24", port = "und" } },
             lisp = new
@@ -265,7 +260,6 @@ public sealed class LispControlAbuseTests : IDisposable
         var xtrDaemon = StartDaemon(xtr, "xtr", new
         {
             roles = new[] { "itr", "etr" },
-            control = new { socket = Socket("xtr") },
             ports = new object[]
             {
                 new { name = "eid", mac = "02:00:00:0a:00:01", addresses = new[] { "10.1.0.1" }, driver = "af_packet", @interface = "eid" },
@@ -284,11 +278,9 @@ public sealed class LispControlAbuseTests : IDisposable
         return (msDaemon, xtrDaemon, attacker, msCapture, xtrCapture);
     }
 
-    private Daemon StartDaemon(string ns, string name, object config)
+    private DataplaneNode StartDaemon(string ns, string name, object config)
     {
-        string path = Path.Combine(scratch, $"{name}.json");
-        File.WriteAllText(path, JsonSerializer.Serialize(config));
-        var daemon = new Daemon(lab.Start(ns, Dataplane, "run", "--config", path), Socket(name));
+        var daemon = DataplaneNode.Start(lab, ns, name, JsonSerializer.SerializeToNode(config)!.AsObject(), scratch);
         daemons.Add(daemon);
         return daemon;
     }
@@ -304,7 +296,7 @@ public sealed class LispControlAbuseTests : IDisposable
     /// Waits until every expected counter moved by its amount, then a little longer (so a late extra one shows), and
     /// asserts every refusal moved by exactly what was expected (0 when not named). The last reading.
     /// </summary>
-    private static Dictionary<string, long> WaitForDeltas(Daemon daemon, Dictionary<string, long> before, Dictionary<string, long> expected, string who)
+    private static Dictionary<string, long> WaitForDeltas(DataplaneNode daemon, Dictionary<string, long> before, Dictionary<string, long> expected, string who)
     {
         long Delta(Dictionary<string, long> now, string name) => now[name] - before[name];
         var now = before;
@@ -312,11 +304,11 @@ public sealed class LispControlAbuseTests : IDisposable
         while (clock.Elapsed < Bound && expected.Any(e => Delta(now, e.Key) < e.Value))
         {
             Thread.Sleep(100);
-            now = LispCounters(daemon);
+            now = daemon.LispCounters();
         }
 
         Thread.Sleep(300);
-        now = LispCounters(daemon);
+        now = daemon.LispCounters();
         foreach (string reason in Refusals)
         {
             long want = expected.GetValueOrDefault(reason);
@@ -349,44 +341,15 @@ public sealed class LispControlAbuseTests : IDisposable
         }
     }
 
-    private static Dictionary<string, long> LispCounters(Daemon daemon) =>
-        Call(daemon, "lisp.counters").AsObject().ToDictionary(c => c.Key, c => c.Value!.GetValue<long>());
+    private static long Counter(DataplaneNode daemon, string name) => daemon.LispCounters()[name];
 
-    private static long Counter(Daemon daemon, string name) => LispCounters(daemon)[name];
+    private static JsonArray Registrations(DataplaneNode daemon) => daemon.Call("lisp.registrations").AsArray();
 
-    private static JsonArray Registrations(Daemon daemon) => Call(daemon, "lisp.registrations").AsArray();
+    private static long PuntQueueFull(DataplaneNode daemon) =>
+        daemon.Call("counters.get")["drops"]?["PuntQueueFull"]?.GetValue<long>() ?? 0;
 
-    private static long PuntQueueFull(Daemon daemon) =>
-        Call(daemon, "counters.get")["drops"]?["PuntQueueFull"]?.GetValue<long>() ?? 0;
-
-    private static long RingDrops(Daemon daemon) =>
-        Call(daemon, "ports.stats").AsArray().Sum(p => p!["rxDrops"]!.GetValue<long>());
-
-    /// <summary>One JSON-RPC request on the daemon's control socket (retried while the daemon starts); its result.</summary>
-    private static JsonNode Call(Daemon daemon, string method)
-    {
-        var clock = Stopwatch.StartNew();
-        while (true)
-        {
-            Assert.False(daemon.Process.HasExited, $"the daemon behind {daemon.SocketPath} exited");
-            using var socket = new System.Net.Sockets.Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified) { ReceiveTimeout = 10_000, SendTimeout = 10_000 };
-            try
-            {
-                socket.Connect(new UnixDomainSocketEndPoint(daemon.SocketPath));
-            }
-            catch (SocketException) when (clock.Elapsed < TimeSpan.FromSeconds(30))
-            {
-                Thread.Sleep(100);
-                continue;
-            }
-
-            ControlFixture.Send(socket, $"{{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"{method}\",\"params\":{{}}}}\n");
-            var reply = ControlFixture.ReadReply(socket) ?? throw new IOException($"{method}: connection closed without a reply");
-            return reply["result"] ?? throw new InvalidOperationException($"{method}: {reply.ToJsonString()}");
-        }
-    }
-
-    private string Socket(string node) => Path.Combine(scratch, $"{node}.sock");
+    private static long RingDrops(DataplaneNode daemon) =>
+        daemon.Call("ports.stats").AsArray().Sum(p => p!["rxDrops"]!.GetValue<long>());
 
     public void Dispose()
     {
@@ -397,56 +360,6 @@ public sealed class LispControlAbuseTests : IDisposable
 
         lab.Dispose();
         Directory.Delete(scratch, recursive: true);
-    }
-
-    /// <summary>A started daemon; its output is read as it comes (a full pipe would stall it), and kept for the stop print.</summary>
-    private sealed class Daemon
-    {
-        private readonly StringBuilder output = new();
-
-        public Daemon(Process process, string socketPath)
-        {
-            Process = process;
-            SocketPath = socketPath;
-            process.OutputDataReceived += (_, e) => Append(e.Data);
-            process.ErrorDataReceived += (_, e) => Append(e.Data);
-            process.BeginOutputReadLine();
-            process.BeginErrorReadLine();
-        }
-
-        public Process Process { get; }
-
-        public string SocketPath { get; }
-
-        /// <summary>SIGTERM by PID (the daemon prints its counters on the way out), SIGKILL if it does not end; what it printed.</summary>
-        public string Stop()
-        {
-            if (!Process.HasExited)
-            {
-                Lab.TryRun(TimeSpan.FromSeconds(5), "kill", "-TERM", Process.Id.ToString(CultureInfo.InvariantCulture));
-                if (!Process.WaitForExit(TimeSpan.FromSeconds(15)))
-                {
-                    Process.Kill(entireProcessTree: true);
-                }
-            }
-
-            Process.WaitForExit(); // flushes the asynchronous readers
-            lock (output)
-            {
-                return output.ToString();
-            }
-        }
-
-        private void Append(string? line)
-        {
-            if (line is not null)
-            {
-                lock (output)
-                {
-                    output.AppendLine(line);
-                }
-            }
-        }
     }
 
     /// <summary>

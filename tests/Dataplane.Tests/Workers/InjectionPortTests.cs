@@ -14,7 +14,8 @@ namespace Dataplane.Tests.Workers;
 /// </summary>
 public sealed class InjectionPortTests
 {
-    private const string Config = """
+    /// <summary>One RLOC port; 198.51.100/24 through a known neighbour, 203.0.113/24 through one never learned.</summary>
+    internal const string Config = """
         {
           "roles": ["itr", "etr"],
           "ports": [ { "name": "rloc-side", "mac": "02:00:00:00:00:02", "addresses": ["192.0.2.1"] } ],
@@ -26,7 +27,7 @@ public sealed class InjectionPortTests
         """;
 
     /// <summary>IPv4/UDP 192.0.2.1:4342 -> DESTINATION:4342, TTL 64, 8 bytes of payload; header checksum by hand below.</summary>
-    private static byte[] Datagram(byte lastOctetNetwork, byte lastOctetHost)
+    internal static byte[] Datagram(byte lastOctetNetwork, byte lastOctetHost)
     {
         byte[] packet =
         [

@@ -14,18 +14,7 @@ namespace Dataplane.Tests.Workers;
 /// </summary>
 public sealed class ResolvingInjectorTests
 {
-    private const string Config = """
-        {
-          "roles": ["itr", "etr"],
-          "ports": [ { "name": "rloc-side", "mac": "02:00:00:00:00:02", "addresses": ["192.0.2.1"] } ],
-          "neighbours": [ { "address": "192.0.2.254", "mac": "02:00:00:00:ff:01", "port": "rloc-side" } ],
-          "routes": [ { "prefix": "198.51.100.0/24", "nextHop": "192.0.2.254", "port": "rloc-side" },
-                      { "prefix": "203.0.113.0/24", "nextHop": "192.0.2.99", "port": "rloc-side" } ],
-          "lisp": { "localRlocs": [ { "address": "192.0.2.1" } ], "localEids": [ "10.1.0.0/24" ] }
-        }
-        """;
-
-    private readonly ForwardingPlane plane = ForwardingPlaneBuilder.Build(DataplaneConfigFile.Parse(Config), new ForwardingPlaneOptions { Clock = new ManualClock(1_000_000_000) });
+    private readonly ForwardingPlane plane = ForwardingPlaneBuilder.Build(DataplaneConfigFile.Parse(InjectionPortTests.Config), new ForwardingPlaneOptions { Clock = new ManualClock(1_000_000_000) });
 
     [Fact]
     public void A_packet_toward_an_unresolved_next_hop_is_injected_again_once_the_neighbour_is_learned()
@@ -33,7 +22,7 @@ public sealed class ResolvingInjectorTests
         using var port = new InjectionPort(1, queues: 1, bufferCount: 8);
         var injector = new ResolvingInjector(plane, port);
 
-        Assert.True(injector.TryInject(Datagram(203, 0, 113, 5)));
+        Assert.True(injector.TryInject(InjectionPortTests.Datagram(113, 5)));
         Assert.Equal(1, injector.Pending);
         injector.OnTick(Environment.TickCount64);
         Assert.Equal(1, Queued(port)); // still unresolved: nothing injected a second time
@@ -52,7 +41,7 @@ public sealed class ResolvingInjectorTests
         using var port = new InjectionPort(1, queues: 1, bufferCount: 8);
         var injector = new ResolvingInjector(plane, port);
 
-        Assert.True(injector.TryInject(Datagram(198, 51, 100, 7)));
+        Assert.True(injector.TryInject(InjectionPortTests.Datagram(100, 7)));
 
         Assert.Equal(0, injector.Pending);
         Assert.Equal(1, Queued(port));
@@ -64,7 +53,7 @@ public sealed class ResolvingInjectorTests
         using var port = new InjectionPort(1, queues: 1, bufferCount: 8);
         var injector = new ResolvingInjector(plane, port);
 
-        Assert.True(injector.TryInject(Datagram(203, 0, 113, 5)));
+        Assert.True(injector.TryInject(InjectionPortTests.Datagram(113, 5)));
         injector.OnTick(Environment.TickCount64 + ResolvingInjector.HoldMilliseconds + 1);
 
         Assert.Equal(0, injector.Pending);
@@ -84,13 +73,4 @@ public sealed class ResolvingInjectorTests
         batch.Clear();
         return count;
     }
-
-    /// <summary>IPv4/UDP 192.0.2.1:4342 -> the destination:4342 with 8 bytes of payload (no checksum: nothing here checks it).</summary>
-    private static byte[] Datagram(byte a, byte b, byte c, byte d) =>
-    [
-        0x45, 0x00, 0x00, 0x24, 0x00, 0x01, 0x00, 0x00, 0x40, 0x11, 0x00, 0x00,
-        192, 0, 2, 1, a, b, c, d,
-        0x10, 0xf6, 0x10, 0xf6, 0x00, 0x10, 0x00, 0x00,
-        1, 2, 3, 4, 5, 6, 7, 8,
-    ];
 }

@@ -6,7 +6,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Dataplane.Tests.Control;
 
-namespace Dataplane.Tests.Integration.Interop;
+namespace Dataplane.Tests.Integration;
 
 /// <summary>
 /// One `dataplane run` in a namespace with a control socket. Its output is read as it comes (a full pipe would stall
@@ -33,6 +33,8 @@ public sealed class DataplaneNode
     public string Name { get; }
 
     public string SocketPath { get; }
+
+    public bool HasExited => process.HasExited;
 
     /// <summary>Writes the configuration (with a control socket in <paramref name="scratch"/> added) and starts the daemon.</summary>
     public static DataplaneNode Start(Lab lab, string ns, string name, JsonObject config, string scratch)
