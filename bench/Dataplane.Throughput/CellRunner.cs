@@ -31,11 +31,13 @@ public static class CellRunner
         int[,] collections = new int[settings.Runs, 3];
         var measured = pipelines.Take(workers).Select(p => p.Runtime).ToArray();
         StageFigures[]? stages = null;
+        barrier.SignalAndWait(); // warmed up
+        // Where the time goes, over the measured windows only. Read while the workers wait at a barrier (here, and after
+        // each window closes) so every stage's figures are of the same batches; read before an allocation count starts.
+        var atOpen = StageRuntime.Sum(measured);
         for (int run = 0; run < settings.Runs; run++)
         {
-            barrier.SignalAndWait(); // open: the workers' warm-up is over
-            // Where the time goes, over the measured windows only; read before the window's allocation count starts.
-            var atOpen = StageRuntime.Sum(measured);
+            barrier.SignalAndWait(); // open
             allocated[run] = GC.GetTotalAllocatedBytes(precise: true);
             for (int generation = 0; generation < 3; generation++)
             {
@@ -49,7 +51,9 @@ public static class CellRunner
                 collections[run, generation] = GC.CollectionCount(generation) - collections[run, generation];
             }
 
-            var window = StageRuntime.Sum(measured).Select((stage, i) => stage.Since(atOpen[i])).ToArray();
+            var atClose = StageRuntime.Sum(measured);
+            var window = atClose.Select((stage, i) => stage.Since(atOpen[i])).ToArray();
+            atOpen = atClose;
             stages = stages is null ? window : [.. stages.Select((stage, i) => stage.Plus(window[i]))];
         }
 

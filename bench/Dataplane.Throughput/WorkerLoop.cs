@@ -74,6 +74,7 @@ internal sealed class WorkerLoop
         barrier.SignalAndWait(); // ready
         if (ring is null)
         {
+            barrier.SignalAndWait(); // warmed up
             for (int run = 0; run < settings.Runs; run++)
             {
                 barrier.SignalAndWait();
@@ -87,6 +88,7 @@ internal sealed class WorkerLoop
         {
             long warmupEnd = Stopwatch.GetTimestamp() + Ticks(settings.Warmup);
             Loop(ring, warmupEnd);
+            barrier.SignalAndWait(); // warmed up: idle until the first window opens, so the coordinator reads still figures
             for (int run = 0; run < settings.Runs; run++)
             {
                 barrier.SignalAndWait(); // window opens

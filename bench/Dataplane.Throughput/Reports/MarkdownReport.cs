@@ -50,14 +50,15 @@ public static class MarkdownReport
         {
             text.AppendLine("## Where the time goes")
                 .AppendLine()
-                .AppendLine("Per pipeline stage, ns per packet over the measured windows (each stage timed on one batch in 16, as `dataplane ctl runtime.show` reports it); every stage is handed the whole batch and filters it by kind.")
+                .AppendLine("Per pipeline stage, its time over the measured windows divided by every packet received, so the stages add up to the pipeline's time per packet (each stage timed on one batch in 16, as `dataplane ctl runtime.show` reports it). A stage is handed only the packets of the kinds it takes; one handed none is not called and not listed.")
                 .AppendLine()
                 .AppendLine("| scenario | frame B | workers | stages: ns per packet |")
                 .AppendLine("|---|---:|---:|---|");
             foreach (var cell in profiled)
             {
-                string stages = string.Join(" · ", cell.Stages.Select(stage =>
-                    Invariant($"{stage.Name} {stage.NanosecondsPerPacket?.ToString("F1", CultureInfo.InvariantCulture) ?? "-"}")));
+                double received = cell.Stages[0].SampledPackets;
+                string stages = string.Join(" · ", cell.Stages.Where(stage => stage.Calls > 0).Select(stage =>
+                    Invariant($"{stage.Name} {(received > 0 ? (stage.SampledNanoseconds / received).ToString("F1", CultureInfo.InvariantCulture) : "-")}")));
                 text.AppendLine(Invariant($"| {cell.Scenario} | {cell.FrameBytes} | {cell.Workers} | {stages} |"));
             }
 

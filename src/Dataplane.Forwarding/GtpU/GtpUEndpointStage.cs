@@ -33,7 +33,9 @@ public sealed class GtpUEndpointStage(ForwardingPlane plane, GtpUTunnelTable tun
 
     public string Name => "gtpu";
 
-    public void Run(Span<PacketDescriptor> packets, WorkerCounters counters)
+    public PacketKinds Accepts => PacketKinds.GtpU | PacketKinds.NativeIp;
+
+    public void Run(Span<PacketDescriptor> packets, ReadOnlySpan<ushort> vector, WorkerCounters counters)
     {
         var snapshot = tunnels.Snapshot;
         var local = plane.LocalAddressSet;
@@ -41,14 +43,9 @@ public sealed class GtpUEndpointStage(ForwardingPlane plane, GtpUTunnelTable tun
         var ports = plane.Ports;
         var neighbours = plane.Neighbours.Snapshot;
         var underlay = UnderlayResolver.ForBatch(plane);
-        for (int i = 0; i < packets.Length; i++)
+        foreach (ushort i in vector)
         {
             ref var packet = ref packets[i];
-            if (!packet.IsPending())
-            {
-                continue;
-            }
-
             var kind = (PacketKind)packet.Kind;
             DropReason reason;
             if (kind == PacketKind.GtpU)

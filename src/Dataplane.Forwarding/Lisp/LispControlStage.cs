@@ -16,16 +16,15 @@ public sealed class LispControlStage(ForwardingPlane plane, LispTables? tables) 
 {
     public string Name => "lisp-control";
 
-    public void Run(Span<PacketDescriptor> packets, WorkerCounters counters)
+    public PacketKinds Accepts => PacketKinds.LispControl;
+
+    public void Run(Span<PacketDescriptor> packets, ReadOnlySpan<ushort> vector, WorkerCounters counters)
     {
         var database = tables?.LocalDatabase;
         var local = plane.LocalAddressSet;
-        foreach (ref var packet in packets)
+        foreach (ushort i in vector)
         {
-            if (packet.IsPending() && (PacketKind)packet.Kind == PacketKind.LispControl)
-            {
-                Handle(ref packet, database, local, counters);
-            }
+            Handle(ref packets[i], database, local, counters);
         }
     }
 

@@ -66,33 +66,24 @@ public sealed class LispDecapsulationStage : IBatchStage
 
     public string Name => "lisp-decap";
 
-    public void Run(Span<PacketDescriptor> packets, WorkerCounters counters)
+    public PacketKinds Accepts => PacketKinds.LispData;
+
+    public void Run(Span<PacketDescriptor> packets, ReadOnlySpan<ushort> vector, WorkerCounters counters)
     {
         var database = tables.LocalDatabase;
         var fib = plane.Fib;
         servedInstanceKnown = false;
-        for (int i = 0; i < packets.Length; i++)
+        foreach (ushort i in vector)
         {
             ref var packet = ref packets[i];
-            if (!packet.IsPending())
+            var reason = Decapsulate(ref packet, database, fib);
+            if (reason == DropReason.None)
             {
-                continue;
+                counters.Count(ForwardingEvent.LispDecapsulated);
             }
-
-            switch ((PacketKind)packet.Kind)
+            else
             {
-                case PacketKind.LispData:
-                    var reason = Decapsulate(ref packet, database, fib);
-                    if (reason == DropReason.None)
-                    {
-                        counters.Count(ForwardingEvent.LispDecapsulated);
-                    }
-                    else
-                    {
-                        packet.Drop(reason, counters);
-                    }
-
-                    break;
+                packet.Drop(reason, counters);
             }
         }
     }

@@ -94,7 +94,9 @@ public sealed class LispEncapsulationStage : IBatchStage
 
     public string Name => "lisp-encapsulation";
 
-    public void Run(Span<PacketDescriptor> packets, WorkerCounters counters)
+    public PacketKinds Accepts => PacketKinds.NativeIp;
+
+    public void Run(Span<PacketDescriptor> packets, ReadOnlySpan<ushort> vector, WorkerCounters counters)
     {
         // Everything shared is read once per batch.
         var batch = new BatchState
@@ -107,16 +109,11 @@ public sealed class LispEncapsulationStage : IBatchStage
         };
         batch.NowUnit = MapCacheForwardingWord.Unit(batch.Now, expiryUnitShift);
         FindLocalRlocs(tables.LocalDatabase.Rlocs, out batch.LocalRlocV4, out batch.LocalRlocV6);
-        prefetcher.Prefetch(packets, batch.Index, batch.MapCache, servesNative: itr || pitr, servesTunnel: rtr);
+        prefetcher.Prefetch(packets, vector, batch.Index, batch.MapCache, servesNative: itr || pitr, servesTunnel: rtr);
 
-        for (int i = 0; i < packets.Length; i++)
+        foreach (ushort i in vector)
         {
             ref var packet = ref packets[i];
-            if (!packet.IsPending() || (PacketKind)packet.Kind is not (PacketKind.NativeIpv4 or PacketKind.NativeIpv6))
-            {
-                continue;
-            }
-
             bool fromTunnel = (packet.Flags & PacketFlags.FromLispTunnel) != 0;
             if (fromTunnel ? !rtr : !(itr || pitr))
             {

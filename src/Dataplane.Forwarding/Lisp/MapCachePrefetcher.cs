@@ -33,10 +33,10 @@ internal sealed class MapCachePrefetcher
     private readonly int[] v6Packets = new int[PacketBatch.MaxCapacity];
     private readonly uint[] v6Slots = new uint[PacketBatch.MaxCapacity];
 
-    /// <summary>Prefetches the lookup chain of every pending native packet the stage would look up.</summary>
-    public void Prefetch(Span<PacketDescriptor> packets, LpmMapCacheIndex index, MapCacheView mapCache, bool servesNative, bool servesTunnel)
+    /// <summary>Prefetches the lookup chain of every packet of <paramref name="vector"/> (native IP) the stage would look up.</summary>
+    public void Prefetch(Span<PacketDescriptor> packets, ReadOnlySpan<ushort> vector, LpmMapCacheIndex index, MapCacheView mapCache, bool servesNative, bool servesTunnel)
     {
-        int count = Math.Min(packets.Length, slots.Length);
+        int count = Math.Min(vector.Length, slots.Length);
         if (count < MinimumBatch)
         {
             return;
@@ -49,7 +49,7 @@ internal sealed class MapCachePrefetcher
         uint v6Instance = 0;
         for (int i = 0; i < count; i++)
         {
-            ref var packet = ref packets[i];
+            ref var packet = ref packets[vector[i]];
             slots[i] = NotCandidate;
             if (!IsCandidate(ref packet, servesNative, servesTunnel))
             {
@@ -101,7 +101,7 @@ internal sealed class MapCachePrefetcher
                 continue;
             }
 
-            index.Select(ref instance, packets[i].InstanceId);
+            index.Select(ref instance, packets[vector[i]].InstanceId);
             if (instance.TryLookup(new Ipv4Address(destinations[i]), out uint slot))
             {
                 slots[i] = slot;
@@ -129,9 +129,7 @@ internal sealed class MapCachePrefetcher
     }
 
     private static bool IsCandidate(ref PacketDescriptor packet, bool servesNative, bool servesTunnel) =>
-        packet.IsPending()
-        && (PacketKind)packet.Kind is PacketKind.NativeIpv4 or PacketKind.NativeIpv6
-        && ((packet.Flags & PacketFlags.FromLispTunnel) != 0 ? servesTunnel : servesNative);
+        ((packet.Flags & PacketFlags.FromLispTunnel) != 0 ? servesTunnel : servesNative);
 
     private static bool TryReadDestination(ref PacketDescriptor packet, out UInt128 destination)
     {

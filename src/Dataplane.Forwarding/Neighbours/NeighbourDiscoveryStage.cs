@@ -26,14 +26,16 @@ public sealed class NeighbourDiscoveryStage(ForwardingPlane plane) : IBatchStage
 
     public string Name => "neighbour-discovery";
 
-    public void Run(Span<PacketDescriptor> packets, WorkerCounters counters)
+    public PacketKinds Accepts => PacketKinds.Arp | PacketKinds.NeighborDiscovery;
+
+    public void Run(Span<PacketDescriptor> packets, ReadOnlySpan<ushort> vector, WorkerCounters counters)
     {
         var ports = plane.Ports;
-        for (int i = 0; i < packets.Length; i++)
+        foreach (ushort i in vector)
         {
             ref var packet = ref packets[i];
             var kind = (PacketKind)packet.Kind;
-            if (!packet.IsPending() || kind is not (PacketKind.Arp or PacketKind.NeighborDiscovery) || !ports.TryGet(packet.IngressPort, out var port))
+            if (!ports.TryGet(packet.IngressPort, out var port))
             {
                 continue;
             }

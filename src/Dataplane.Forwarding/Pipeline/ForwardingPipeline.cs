@@ -6,8 +6,9 @@ using Dataplane.Forwarding.Stages;
 namespace Dataplane.Forwarding.Pipeline;
 
 /// <summary>
-/// One worker's path for a batch: classify once, run each stage over the batch, then settle every packet:
-/// transmitted, punted (into the bounded <see cref="Punts"/> queue) or dropped under a reason. After
+/// One worker's path for a batch: classify once, hand each stage the vector of packets meant for it
+/// (<see cref="StageGraph"/>), then settle every packet: transmitted, punted (into the bounded <see cref="Punts"/>
+/// queue) or dropped under a reason. After
 /// <see cref="Process"/> the caller transmits the packets marked <see cref="PacketDisposition.Transmit"/> and frees
 /// the dropped ones; punted packets now belong to the queue. rx = tx + punted + drops holds after every batch.
 /// </summary>
@@ -15,11 +16,13 @@ public sealed class ForwardingPipeline
 {
     private readonly PortTable ports;
     private readonly IBatchStage[] stages;
+    private readonly StageGraph graph;
 
     public ForwardingPipeline(PortTable ports, IBatchStage[] stages, PuntQueue punts, WorkerCounters counters)
     {
         this.ports = ports;
         this.stages = stages;
+        graph = new StageGraph(stages);
         Punts = punts;
         Counters = counters;
         Runtime = new StageRuntime(["classify", .. stages.Select(s => s.Name), "settle"]);
@@ -27,7 +30,10 @@ public sealed class ForwardingPipeline
 
     public WorkerCounters Counters { get; }
 
-    /// <summary>Calls, packets and time per packet of each stage (classify and settle included), this worker's.</summary>
+    /// <summary>
+    /// Calls, packets and time per packet of each stage (classify and settle included), this worker's. A stage is
+    /// called only on batches that hold packets for it, so packets per call is the size of its vectors.
+    /// </summary>
     public StageRuntime Runtime { get; }
 
     public PuntQueue Punts { get; }
@@ -47,11 +53,19 @@ public sealed class ForwardingPipeline
         var runtime = Runtime;
         bool timed = runtime.BeginBatch(out long start);
         ClassifyStage.Run(batch, Counters);
+        graph.Enter(packets);
         runtime.Record(0, packets.Length, timed, ref start);
         for (int s = 0; s < stages.Length; s++)
         {
-            stages[s].Run(packets, Counters);
-            runtime.Record(s + 1, packets.Length, timed, ref start);
+            var vector = graph.VectorOf(s);
+            if (vector.IsEmpty)
+            {
+                continue;
+            }
+
+            stages[s].Run(packets, vector, Counters);
+            graph.Forward(s, packets, vector);
+            runtime.Record(s + 1, vector.Length, timed, ref start);
         }
 
         Settle(packets);

@@ -24,7 +24,9 @@ public sealed class RoutingStage(ForwardingPlane plane) : IBatchStage
 
     public string Name => "routing";
 
-    public void Run(Span<PacketDescriptor> packets, WorkerCounters counters)
+    public PacketKinds Accepts => PacketKinds.NativeIp;
+
+    public void Run(Span<PacketDescriptor> packets, ReadOnlySpan<ushort> vector, WorkerCounters counters)
     {
         var fib = plane.Fib;
         var ports = plane.Ports;
@@ -34,14 +36,9 @@ public sealed class RoutingStage(ForwardingPlane plane) : IBatchStage
         // The instance's tables are looked up when the instance changes, not per packet: a batch is usually all
         // one instance (one ingress port, or one tunnel).
         var instance = default(FibInstance);
-        for (int i = 0; i < packets.Length; i++)
+        foreach (ushort i in vector)
         {
             ref var packet = ref packets[i];
-            if (!packet.IsPending() || (PacketKind)packet.Kind is not (PacketKind.NativeIpv4 or PacketKind.NativeIpv6))
-            {
-                continue;
-            }
-
             if (!instance.IsValid || instance.InstanceId != packet.InstanceId)
             {
                 instance = fib.Instance(packet.InstanceId);

@@ -47,20 +47,18 @@ public sealed class TofStage(ForwardingPlane plane, TofFeature feature, TofEvent
 
     public string Name => "tof";
 
-    public void Run(Span<PacketDescriptor> packets, WorkerCounters counters)
+    /// <summary>Every kind: the TOF decides by the ingress port first (S1 bridge, Apps port) and passes the rest through.</summary>
+    public PacketKinds Accepts => PacketKinds.All;
+
+    public void Run(Span<PacketDescriptor> packets, ReadOnlySpan<ushort> vector, WorkerCounters counters)
     {
         var byServiceIp = feature.Services.ByServiceIp;
         var byApplicationIp = feature.Services.ByApplicationIp;
         var underlay = UnderlayResolver.ForBatch(plane);
         long now = clock.Now;
-        for (int i = 0; i < packets.Length; i++)
+        foreach (ushort i in vector)
         {
             ref var packet = ref packets[i];
-            if (!packet.IsPending())
-            {
-                continue;
-            }
-
             var reason = Handle(ref packet, byServiceIp, byApplicationIp, ref underlay, now, counters);
             if (reason != DropReason.None)
             {

@@ -36,7 +36,10 @@ public sealed class VxlanStage(ForwardingPlane plane, VxlanTables tables) : IBat
 
     public string Name => "vtep";
 
-    public void Run(Span<PacketDescriptor> packets, WorkerCounters counters)
+    /// <summary>Every kind: frames from an access port are bridged whatever they carry.</summary>
+    public PacketKinds Accepts => PacketKinds.All;
+
+    public void Run(Span<PacketDescriptor> packets, ReadOnlySpan<ushort> vector, WorkerCounters counters)
     {
         var clock = plane.Options.Clock;
         var batch = new BatchContext
@@ -47,14 +50,9 @@ public sealed class VxlanStage(ForwardingPlane plane, VxlanTables tables) : IBat
         };
         var domainOfPort = tables.DomainOfPort;
         bool hasL3 = tables.L3Vnis.Length != 0;
-        for (int i = 0; i < packets.Length; i++)
+        foreach (ushort i in vector)
         {
             ref var packet = ref packets[i];
-            if (!packet.IsPending())
-            {
-                continue;
-            }
-
             if (packet.IngressPort < domainOfPort.Length && domainOfPort[packet.IngressPort] is { } domain)
             {
                 Bridge(ref packet, domain, ref batch);

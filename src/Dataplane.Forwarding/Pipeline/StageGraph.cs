@@ -1,0 +1,108 @@
+using System.Runtime.CompilerServices;
+using Dataplane.Forwarding.Buffers;
+using Dataplane.Forwarding.Stages;
+
+namespace Dataplane.Forwarding.Pipeline;
+
+/// <summary>
+/// The edges of one worker's forwarding graph and the vectors that travel them, as VPP's node graph: classify hands
+/// each packet to the first stage that accepts its kind; after a stage runs, each packet it left pending goes to the
+/// next stage (later in <see cref="StageOrder"/>) that accepts its kind, which the stage may have changed (a
+/// decapsulated packet becomes native IP). A stage therefore sees only its own packets, and nothing scans the batch
+/// per stage. A vector holds what classify sent in batch order, then what each earlier stage handed on: the packets
+/// of one flow take one path, so their order is kept. Packets no stage takes are left to the settle pass (NoHandler). The edges are computed
+/// once from the stages' <see cref="IBatchStage.Accepts"/>; the vectors are preallocated, one per stage.
+/// </summary>
+public sealed class StageGraph
+{
+    // One row of next stages per kind: PacketKind is a byte below 16 (PacketKinds is a 16-bit set).
+    private const int KindSlots = 16;
+    private const sbyte NoStage = -1;
+
+    private readonly sbyte[] entry = new sbyte[KindSlots];
+    private readonly sbyte[] next;
+    private readonly ushort[] vectors;
+    private readonly int[] counts;
+
+    public StageGraph(IReadOnlyList<IBatchStage> stages)
+    {
+        if (stages.Count > sbyte.MaxValue)
+        {
+            throw new ArgumentException($"{stages.Count} stages: at most {sbyte.MaxValue}", nameof(stages));
+        }
+
+        StageCount = stages.Count;
+        next = new sbyte[(StageCount + 1) * KindSlots];
+        vectors = new ushort[StageCount * PacketBatch.MaxCapacity];
+        counts = new int[StageCount];
+        for (int kind = 0; kind < KindSlots; kind++)
+        {
+            entry[kind] = FirstAccepting(stages, 0, kind);
+            for (int s = 0; s < StageCount; s++)
+            {
+                next[s * KindSlots + kind] = FirstAccepting(stages, s + 1, kind);
+            }
+        }
+    }
+
+    public int StageCount { get; }
+
+    /// <summary>The stage a pending packet of <paramref name="kind"/> goes to first, or -1 when none takes it.</summary>
+    public int EntryOf(PacketKind kind) => entry[(int)kind & (KindSlots - 1)];
+
+    /// <summary>Where a packet of <paramref name="kind"/> that <paramref name="stage"/> left pending goes next, or -1.</summary>
+    public int NextOf(int stage, PacketKind kind) => next[stage * KindSlots + ((int)kind & (KindSlots - 1))];
+
+    /// <summary>Starts a batch: every pending packet joins the vector of the first stage that accepts its kind.</summary>
+    public void Enter(ReadOnlySpan<PacketDescriptor> packets)
+    {
+        Array.Clear(counts);
+        for (int i = 0; i < packets.Length; i++)
+        {
+            ref readonly var packet = ref packets[i];
+            if (packet.IsPending())
+            {
+                Append(entry[packet.Kind & (KindSlots - 1)], i);
+            }
+        }
+    }
+
+    /// <summary>The packets waiting for <paramref name="stage"/>; complete once every earlier stage has run and forwarded.</summary>
+    public ReadOnlySpan<ushort> VectorOf(int stage) => vectors.AsSpan(stage * PacketBatch.MaxCapacity, counts[stage]);
+
+    /// <summary>After <paramref name="stage"/> ran over <paramref name="vector"/>: each packet it left pending moves on.</summary>
+    public void Forward(int stage, ReadOnlySpan<PacketDescriptor> packets, ReadOnlySpan<ushort> vector)
+    {
+        var row = next.AsSpan(stage * KindSlots, KindSlots);
+        foreach (ushort i in vector)
+        {
+            ref readonly var packet = ref packets[i];
+            if (packet.IsPending())
+            {
+                Append(row[packet.Kind & (KindSlots - 1)], i);
+            }
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void Append(int stage, int packet)
+    {
+        if (stage >= 0)
+        {
+            vectors[stage * PacketBatch.MaxCapacity + counts[stage]++] = (ushort)packet;
+        }
+    }
+
+    private static sbyte FirstAccepting(IReadOnlyList<IBatchStage> stages, int from, int kind)
+    {
+        for (int s = from; s < stages.Count; s++)
+        {
+            if (((int)stages[s].Accepts & (1 << kind)) != 0)
+            {
+                return (sbyte)s;
+            }
+        }
+
+        return NoStage;
+    }
+}
