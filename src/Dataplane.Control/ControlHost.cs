@@ -6,7 +6,7 @@ using Dataplane.Control.Socket;
 using Dataplane.Forwarding.Configuration;
 using Dataplane.Forwarding.Pipeline;
 using Dataplane.Forwarding.Tof;
-using Dataplane.Ports.Abstractions;
+using Dataplane.Runtime.Ports;
 
 namespace Dataplane.Control;
 

@@ -2,7 +2,7 @@ using Dataplane.Forwarding.Buffers;
 using Dataplane.Forwarding.Lisp;
 using Dataplane.Forwarding.Pipeline;
 using Dataplane.Forwarding.Stages;
-using Dataplane.Ports.Workers;
+using Dataplane.Runtime.Workers;
 using Dataplane.Tables.MapCache;
 using Dataplane.Wire.LispControl;
 using Dataplane.Wire.Tunnels;

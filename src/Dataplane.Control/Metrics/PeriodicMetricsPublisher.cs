@@ -1,5 +1,5 @@
 using Dataplane.Forwarding.Buffers;
-using Dataplane.Ports.Workers;
+using Dataplane.Runtime.Workers;
 
 namespace Dataplane.Control.Metrics;
 

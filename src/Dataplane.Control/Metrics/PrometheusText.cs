@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Text;
 using Dataplane.Forwarding.Counters;
 using Dataplane.Forwarding.Pipeline;
-using Dataplane.Ports.Abstractions;
+using Dataplane.Runtime.Ports;
 
 namespace Dataplane.Control.Metrics;
 

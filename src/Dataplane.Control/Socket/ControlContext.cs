@@ -4,7 +4,7 @@ using Dataplane.Forwarding.Lisp;
 using Dataplane.Forwarding.Pipeline;
 using Dataplane.Forwarding.Tof;
 using Dataplane.Forwarding.Vxlan;
-using Dataplane.Ports.Abstractions;
+using Dataplane.Runtime.Ports;
 using Dataplane.Tables.Gtp;
 using Dataplane.Tables.MapCache;
 

@@ -1,6 +1,6 @@
 using Dataplane.Forwarding.Buffers;
 using Dataplane.Forwarding.Tof;
-using Dataplane.Ports.Workers;
+using Dataplane.Runtime.Workers;
 
 namespace Dataplane.Control.Tof;
 

@@ -7,7 +7,7 @@ using Dataplane.Forwarding.Pipeline;
 using Dataplane.Host.Run;
 using Dataplane.Ports.Dpdk;
 using Dataplane.Ports.Pcap;
-using Dataplane.Ports.Workers;
+using Dataplane.Runtime.Workers;
 using DpdkSharp;
 
 namespace Dataplane.Host.Bench;
@@ -110,7 +110,7 @@ public static class DpdkRingBenchCommand
         return facing;
     }
 
-    private static int Measure(DataplaneConfig config, ForwardingPlane plane, Ports.Abstractions.PortSet ports, List<DpdkPort> facing,
+    private static int Measure(DataplaneConfig config, ForwardingPlane plane, Runtime.Ports.PortSet ports, List<DpdkPort> facing,
         int ingress, byte[][] frames, int generatorCore, double warmup, double seconds, TextWriter output)
     {
         var generator = new RingTrafficGenerator(facing, ingress, frames);

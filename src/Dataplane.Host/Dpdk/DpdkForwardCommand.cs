@@ -2,7 +2,7 @@ using System.Diagnostics;
 using Dataplane.Forwarding.Buffers;
 using Dataplane.Forwarding.Configuration;
 using Dataplane.Forwarding.Pipeline;
-using Dataplane.Ports.Abstractions;
+using Dataplane.Runtime.Ports;
 using Dataplane.Ports.Dpdk;
 using Dataplane.Ports.Pcap;
 using Dataplane.Tables.MapCache;

@@ -1,6 +1,6 @@
 using Dataplane.Forwarding.Configuration;
 using Dataplane.Forwarding.Pipeline;
-using Dataplane.Ports.Abstractions;
+using Dataplane.Runtime.Ports;
 using Dataplane.Ports.AfPacket;
 using Dataplane.Ports.Dpdk;
 using Dataplane.Ports.Libpcap;

@@ -8,9 +8,9 @@ using Dataplane.Control.Tof;
 using Dataplane.Forwarding.Configuration;
 using Dataplane.Forwarding.Pipeline;
 using Dataplane.Forwarding.Tof;
-using Dataplane.Ports.Abstractions;
+using Dataplane.Runtime.Ports;
 using Dataplane.Ports.Pcap;
-using Dataplane.Ports.Workers;
+using Dataplane.Runtime.Workers;
 
 namespace Dataplane.Host.Run;
 

@@ -1,6 +1,6 @@
 using System.Runtime.InteropServices;
 using Dataplane.Forwarding.Buffers;
-using Dataplane.Ports.Abstractions;
+using Dataplane.Runtime.Ports;
 using static Dataplane.Ports.AfPacket.LinuxPacket;
 
 namespace Dataplane.Ports.AfPacket;

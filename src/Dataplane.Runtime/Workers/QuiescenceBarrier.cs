@@ -1,4 +1,4 @@
-namespace Dataplane.Ports.Workers;
+namespace Dataplane.Runtime.Workers;
 
 /// <summary>
 /// Lets the control thread find a moment when no worker is inside a batch, to free table memory that writers

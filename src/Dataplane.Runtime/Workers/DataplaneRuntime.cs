@@ -1,8 +1,8 @@
 using Dataplane.Forwarding.Neighbours;
 using Dataplane.Forwarding.Pipeline;
-using Dataplane.Ports.Abstractions;
+using Dataplane.Runtime.Ports;
 
-namespace Dataplane.Ports.Workers;
+namespace Dataplane.Runtime.Workers;
 
 /// <summary>
 /// The running data plane: one pinned thread per worker (run to completion over its queue of every port) and a

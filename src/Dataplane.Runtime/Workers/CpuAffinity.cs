@@ -1,6 +1,6 @@
 using System.Runtime.InteropServices;
 
-namespace Dataplane.Ports.Workers;
+namespace Dataplane.Runtime.Workers;
 
 /// <summary>Pins the calling thread to one CPU (sched_setaffinity), so a run-to-completion worker keeps its caches and its core.</summary>
 public static partial class CpuAffinity

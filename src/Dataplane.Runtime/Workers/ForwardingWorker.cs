@@ -2,9 +2,9 @@ using System.Runtime.CompilerServices;
 using Dataplane.Forwarding.Buffers;
 using Dataplane.Forwarding.Counters;
 using Dataplane.Forwarding.Pipeline;
-using Dataplane.Ports.Abstractions;
+using Dataplane.Runtime.Ports;
 
-namespace Dataplane.Ports.Workers;
+namespace Dataplane.Runtime.Workers;
 
 /// <summary>
 /// One run-to-completion worker: it polls its own queue (its index) of every port, runs each received batch through

@@ -1,6 +1,6 @@
 using Dataplane.Forwarding.Buffers;
 
-namespace Dataplane.Ports.Workers;
+namespace Dataplane.Runtime.Workers;
 
 /// <summary>
 /// A piece of the control plane that runs on the runtime's control thread: it sees every packet the workers punt

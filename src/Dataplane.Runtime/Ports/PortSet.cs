@@ -1,6 +1,6 @@
 using Dataplane.Forwarding.Buffers;
 
-namespace Dataplane.Ports.Abstractions;
+namespace Dataplane.Runtime.Ports;
 
 /// <summary>The open ports by number, so a buffer goes back to the port that owns it (the packet's ingress port).</summary>
 public sealed class PortSet : IDisposable

@@ -1,4 +1,4 @@
-namespace Dataplane.Ports.Abstractions;
+namespace Dataplane.Runtime.Ports;
 
 /// <summary>
 /// A port whose queues are file descriptors the kernel can wake an idle worker on (AF_PACKET sockets). A worker

@@ -1,8 +1,8 @@
 using Dataplane.Forwarding.Buffers;
 using Dataplane.Forwarding.Pipeline;
-using Dataplane.Ports.Abstractions;
+using Dataplane.Runtime.Ports;
 
-namespace Dataplane.Ports.Workers;
+namespace Dataplane.Runtime.Workers;
 
 /// <summary>
 /// The control plane's way out (VPP's "inject"): packets it originates, e.g. LISP Map-Requests, Map-Registers and

@@ -5,7 +5,7 @@ using Dataplane.Forwarding.Routing;
 using Dataplane.Tables.MapCache;
 using Dataplane.Wire.Headers;
 
-namespace Dataplane.Ports.Workers;
+namespace Dataplane.Runtime.Workers;
 
 /// <summary>
 /// The control plane's way into the <see cref="InjectionPort"/>, for packets toward a next hop whose MAC is not known

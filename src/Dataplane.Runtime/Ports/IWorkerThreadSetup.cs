@@ -1,4 +1,4 @@
-namespace Dataplane.Ports.Abstractions;
+namespace Dataplane.Runtime.Ports;
 
 /// <summary>
 /// A port whose driver wants to know the threads that poll it: DPDK gives a registered thread an lcore id, and with

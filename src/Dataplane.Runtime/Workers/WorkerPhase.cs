@@ -1,4 +1,4 @@
-namespace Dataplane.Ports.Workers;
+namespace Dataplane.Runtime.Workers;
 
 /// <summary>
 /// What a worker is doing, for a stop that does not finish: written with plain stores at each change (a few per

@@ -1,6 +1,6 @@
 using Dataplane.Forwarding.Buffers;
 
-namespace Dataplane.Ports.Abstractions;
+namespace Dataplane.Runtime.Ports;
 
 /// <summary>
 /// The buffers of a copying port (capture file, libpcap, the injection port): the port allocates on its own thread,
@@ -14,7 +14,7 @@ public sealed class SharedPacketPool(int bufferCount, int frameCapacity = Packet
     private readonly Lock gate = new();
 
     /// <summary>The pool itself, for a reader bound to it at creation that allocates only inside <see cref="Use"/>.</summary>
-    internal PacketPool Pool => pool;
+    public PacketPool Pool => pool;
 
     /// <summary>A buffer holding a copy of <paramref name="frame"/>; false when the pool is empty or the frame too large.</summary>
     public bool TryCopyIn(ReadOnlySpan<byte> frame, out PacketDescriptor packet)

@@ -1,7 +1,7 @@
 using System.Runtime.InteropServices;
-using Dataplane.Ports.Abstractions;
+using Dataplane.Runtime.Ports;
 
-namespace Dataplane.Ports.Workers;
+namespace Dataplane.Runtime.Workers;
 
 /// <summary>
 /// How an idle worker waits for traffic. When every port it polls can wake it (<see cref="IPollablePort"/>, the

@@ -1,6 +1,6 @@
 using Dataplane.Forwarding.Buffers;
 
-namespace Dataplane.Ports.Abstractions;
+namespace Dataplane.Runtime.Ports;
 
 /// <summary>
 /// A place packets come in and go out: a DPDK ethdev, an AF_PACKET socket, a capture file, an in-memory ring. Each
