@@ -2,7 +2,7 @@ using System.Diagnostics;
 using Dataplane.Forwarding.Buffers;
 using Dataplane.Forwarding.Counters;
 using Dataplane.Forwarding.Pipeline;
-using Dataplane.Ports.Workers;
+using Dataplane.Runtime.Workers;
 using Dataplane.Throughput.Scenarios;
 
 namespace Dataplane.Throughput;

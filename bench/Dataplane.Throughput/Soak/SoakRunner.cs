@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using Dataplane.Control.Logging;
 using Dataplane.Control.Socket;
-using Dataplane.Ports.Workers;
+using Dataplane.Runtime.Workers;
 using Dataplane.Throughput.Scenarios;
 
 namespace Dataplane.Throughput.Soak;

@@ -1,6 +1,6 @@
 using Dataplane.Forwarding.Buffers;
 using Dataplane.Forwarding.Pipeline;
-using Dataplane.Ports.Workers;
+using Dataplane.Runtime.Workers;
 using Dataplane.Throughput.Scenarios;
 
 namespace Dataplane.Throughput.Soak;

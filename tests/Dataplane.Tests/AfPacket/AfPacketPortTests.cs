@@ -1,7 +1,7 @@
 using System.Buffers.Binary;
 using System.Diagnostics;
 using Dataplane.Forwarding.Buffers;
-using Dataplane.Ports.Abstractions;
+using Dataplane.Runtime.Ports;
 using Dataplane.Ports.AfPacket;
 
 namespace Dataplane.Tests.AfPacket;

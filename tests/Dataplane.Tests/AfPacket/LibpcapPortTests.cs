@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using Dataplane.Forwarding.Buffers;
-using Dataplane.Ports.Abstractions;
+using Dataplane.Runtime.Ports;
 using Dataplane.Ports.Libpcap;
 
 namespace Dataplane.Tests.AfPacket;

@@ -1,5 +1,5 @@
 using Dataplane.Forwarding.Buffers;
-using Dataplane.Ports.Abstractions;
+using Dataplane.Runtime.Ports;
 
 namespace Dataplane.Tests.AfPacket;
 

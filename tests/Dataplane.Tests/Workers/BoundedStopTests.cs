@@ -2,8 +2,8 @@ using System.Diagnostics;
 using Dataplane.Forwarding.Buffers;
 using Dataplane.Forwarding.Configuration;
 using Dataplane.Forwarding.Pipeline;
-using Dataplane.Ports.Abstractions;
-using Dataplane.Ports.Workers;
+using Dataplane.Runtime.Ports;
+using Dataplane.Runtime.Workers;
 
 namespace Dataplane.Tests.Workers;
 

@@ -1,8 +1,8 @@
 using Dataplane.Forwarding.Buffers;
 using Dataplane.Forwarding.Configuration;
 using Dataplane.Forwarding.Pipeline;
-using Dataplane.Ports.Abstractions;
-using Dataplane.Ports.Workers;
+using Dataplane.Runtime.Ports;
+using Dataplane.Runtime.Workers;
 using Dataplane.Tables.MapCache;
 using PacketDotNet;
 

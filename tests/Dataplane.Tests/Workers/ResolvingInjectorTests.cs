@@ -2,7 +2,7 @@ using Dataplane.Forwarding.Buffers;
 using Dataplane.Forwarding.Configuration;
 using Dataplane.Forwarding.Pipeline;
 using Dataplane.Forwarding.Routing;
-using Dataplane.Ports.Workers;
+using Dataplane.Runtime.Workers;
 using Dataplane.Tables.MapCache;
 using Dataplane.Wire.Addresses;
 

@@ -4,7 +4,7 @@ using Dataplane.Forwarding.Buffers;
 using Dataplane.Forwarding.Configuration;
 using Dataplane.Forwarding.Counters;
 using Dataplane.Forwarding.Pipeline;
-using Dataplane.Ports.Workers;
+using Dataplane.Runtime.Workers;
 using Dataplane.Tables.MapCache;
 using Dataplane.Tests.Lisp;
 using Dataplane.Wire.Checksums;
