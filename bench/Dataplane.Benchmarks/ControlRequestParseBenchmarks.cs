@@ -1,11 +1,12 @@
-using System.Text;
-using System.Text.Json;
 using System.Text.Json.Nodes;
+using System.Text.Json;
+using System.Text;
 using BenchmarkDotNet.Attributes;
 using Dataplane.Control.Socket;
 using Dataplane.Forwarding.Configuration;
 using Dataplane.Forwarding.Pipeline;
 using Dataplane.Tables.MapCache;
+using Dataplane.Tables.Time;
 
 namespace Dataplane.Benchmarks;
 

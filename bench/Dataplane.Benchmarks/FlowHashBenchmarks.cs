@@ -1,5 +1,5 @@
 using BenchmarkDotNet.Attributes;
-using Dataplane.Tables.MapCache;
+using Dataplane.Forwarding.Hashing;
 using Dataplane.Wire.Addresses;
 
 namespace Dataplane.Benchmarks;

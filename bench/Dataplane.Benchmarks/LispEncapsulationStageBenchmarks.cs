@@ -5,6 +5,7 @@ using Dataplane.Forwarding.Configuration;
 using Dataplane.Forwarding.Lisp;
 using Dataplane.Forwarding.Pipeline;
 using Dataplane.Tables.MapCache;
+using Dataplane.Tables.Time;
 using Dataplane.Wire.Addresses;
 using Dataplane.Wire.Checksums;
 

@@ -1,5 +1,7 @@
 using BenchmarkDotNet.Attributes;
+using Dataplane.Forwarding.Hashing;
 using Dataplane.Tables.MapCache;
+using Dataplane.Tables.Time;
 using Dataplane.Wire.Addresses;
 
 namespace Dataplane.Benchmarks;

@@ -1,5 +1,6 @@
 using BenchmarkDotNet.Attributes;
 using Dataplane.Tables.MapCache;
+using Dataplane.Tables.Time;
 using Dataplane.Wire.Addresses;
 
 namespace Dataplane.Benchmarks;

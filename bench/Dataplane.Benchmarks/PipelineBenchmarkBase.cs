@@ -2,7 +2,7 @@ using BenchmarkDotNet.Attributes;
 using Dataplane.Forwarding.Buffers;
 using Dataplane.Forwarding.Configuration;
 using Dataplane.Forwarding.Pipeline;
-using Dataplane.Tables.MapCache;
+using Dataplane.Tables.Time;
 
 namespace Dataplane.Benchmarks;
 

@@ -9,7 +9,7 @@ using Dataplane.Forwarding.Routing;
 using Dataplane.Forwarding.Stages;
 using Dataplane.Forwarding.Tof;
 using Dataplane.Forwarding.Vxlan;
-using Dataplane.Tables.MapCache;
+using Dataplane.Tables.Time;
 
 namespace Dataplane.Benchmarks;
 

@@ -3,7 +3,7 @@ using Dataplane.Control.Socket;
 using Dataplane.Forwarding.Configuration;
 using Dataplane.Forwarding.Pipeline;
 using Dataplane.Forwarding.Tof;
-using Dataplane.Tables.MapCache;
+using Dataplane.Tables.Time;
 
 namespace Dataplane.Fuzz.Targets;
 

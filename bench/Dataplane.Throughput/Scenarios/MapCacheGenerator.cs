@@ -1,6 +1,7 @@
 using Dataplane.Forwarding.Lisp;
 using Dataplane.Forwarding.Pipeline;
 using Dataplane.Tables.MapCache;
+using Dataplane.Tables.Time;
 using Dataplane.Wire.Addresses;
 
 namespace Dataplane.Throughput.Scenarios;

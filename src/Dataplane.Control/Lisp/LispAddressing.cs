@@ -1,4 +1,6 @@
 using Dataplane.Tables.MapCache;
+using Dataplane.Tables.Time;
+using Dataplane.Wire.Addresses;
 using Dataplane.Wire.LispControl;
 
 namespace Dataplane.Control.Lisp;

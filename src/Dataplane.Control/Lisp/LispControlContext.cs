@@ -2,6 +2,8 @@ using System.Security.Cryptography;
 using Dataplane.Forwarding.Configuration;
 using Dataplane.Forwarding.Lisp;
 using Dataplane.Tables.MapCache;
+using Dataplane.Tables.Time;
+using Dataplane.Wire.Addresses;
 using Dataplane.Wire.Tunnels;
 
 namespace Dataplane.Control.Lisp;

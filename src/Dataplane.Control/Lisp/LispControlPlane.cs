@@ -4,6 +4,7 @@ using Dataplane.Forwarding.Pipeline;
 using Dataplane.Forwarding.Stages;
 using Dataplane.Runtime.Workers;
 using Dataplane.Tables.MapCache;
+using Dataplane.Wire.Addresses;
 using Dataplane.Wire.LispControl;
 using Dataplane.Wire.Tunnels;
 

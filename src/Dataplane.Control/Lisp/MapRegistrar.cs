@@ -1,6 +1,7 @@
 using System.Text;
 using Dataplane.Forwarding.Configuration;
 using Dataplane.Tables.MapCache;
+using Dataplane.Wire.Addresses;
 using Dataplane.Wire.LispControl;
 
 namespace Dataplane.Control.Lisp;

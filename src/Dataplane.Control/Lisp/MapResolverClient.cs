@@ -1,4 +1,5 @@
 using Dataplane.Tables.MapCache;
+using Dataplane.Wire.Addresses;
 using Dataplane.Wire.LispControl;
 
 namespace Dataplane.Control.Lisp;

@@ -1,6 +1,6 @@
 using System.Text;
 using Dataplane.Forwarding.Configuration;
-using Dataplane.Tables.MapCache;
+using Dataplane.Wire.Addresses;
 using Dataplane.Wire.LispControl;
 using Dataplane.Wire.Tunnels;
 

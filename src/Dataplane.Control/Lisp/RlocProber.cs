@@ -1,5 +1,6 @@
 using Dataplane.Forwarding.Configuration;
 using Dataplane.Tables.MapCache;
+using Dataplane.Wire.Addresses;
 using Dataplane.Wire.LispControl;
 
 namespace Dataplane.Control.Lisp;

@@ -1,5 +1,5 @@
 using Dataplane.Forwarding.Buffers;
-using Dataplane.Tables.MapCache;
+using Dataplane.Wire.Addresses;
 using Dataplane.Wire.Headers;
 
 namespace Dataplane.Control.Lisp;

@@ -6,7 +6,7 @@ using Dataplane.Forwarding.Tof;
 using Dataplane.Forwarding.Vxlan;
 using Dataplane.Runtime.Ports;
 using Dataplane.Tables.Gtp;
-using Dataplane.Tables.MapCache;
+using Dataplane.Tables.Time;
 
 namespace Dataplane.Control.Socket;
 

@@ -2,6 +2,8 @@ using System.Text.Json.Nodes;
 using Dataplane.Forwarding.Configuration;
 using Dataplane.Forwarding.Lisp;
 using Dataplane.Tables.MapCache;
+using Dataplane.Tables.Time;
+using Dataplane.Wire.Addresses;
 
 namespace Dataplane.Control.Socket;
 

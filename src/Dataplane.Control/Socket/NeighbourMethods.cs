@@ -2,7 +2,6 @@ using System.Text.Json.Nodes;
 using Dataplane.Forwarding.Configuration;
 using Dataplane.Forwarding.Pipeline;
 using Dataplane.Forwarding.Routing;
-using Dataplane.Tables.MapCache;
 
 namespace Dataplane.Control.Socket;
 

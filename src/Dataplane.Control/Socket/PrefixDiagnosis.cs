@@ -1,5 +1,5 @@
 using System.Globalization;
-using Dataplane.Tables.MapCache;
+using Dataplane.Wire.Addresses;
 
 namespace Dataplane.Control.Socket;
 

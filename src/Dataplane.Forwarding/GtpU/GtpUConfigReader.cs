@@ -1,6 +1,6 @@
 using Dataplane.Forwarding.Configuration;
 using Dataplane.Tables.Gtp;
-using Dataplane.Tables.MapCache;
+using Dataplane.Wire.Addresses;
 
 namespace Dataplane.Forwarding.GtpU;
 

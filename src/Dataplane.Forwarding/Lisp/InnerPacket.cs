@@ -1,7 +1,7 @@
 using System.Buffers.Binary;
 using Dataplane.Forwarding.Buffers;
 using Dataplane.Forwarding.Stages;
-using Dataplane.Tables.MapCache;
+using Dataplane.Wire.Addresses;
 using Dataplane.Wire.Headers;
 
 namespace Dataplane.Forwarding.Lisp;

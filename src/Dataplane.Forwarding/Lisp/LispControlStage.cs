@@ -3,6 +3,7 @@ using Dataplane.Forwarding.Counters;
 using Dataplane.Forwarding.Pipeline;
 using Dataplane.Forwarding.Stages;
 using Dataplane.Tables.MapCache;
+using Dataplane.Wire.Addresses;
 using Dataplane.Wire.Headers;
 
 namespace Dataplane.Forwarding.Lisp;

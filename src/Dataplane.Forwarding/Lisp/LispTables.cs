@@ -1,5 +1,6 @@
 using Dataplane.Forwarding.Configuration;
 using Dataplane.Tables.MapCache;
+using Dataplane.Tables.Time;
 
 namespace Dataplane.Forwarding.Lisp;
 

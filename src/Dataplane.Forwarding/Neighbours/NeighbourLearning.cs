@@ -2,7 +2,6 @@ using System.Buffers.Binary;
 using Dataplane.Forwarding.Buffers;
 using Dataplane.Forwarding.Routing;
 using Dataplane.Forwarding.Stages;
-using Dataplane.Tables.MapCache;
 using Dataplane.Wire.Addresses;
 using Dataplane.Wire.Headers;
 

@@ -2,7 +2,7 @@ using System.Buffers.Binary;
 using Dataplane.Forwarding.Buffers;
 using Dataplane.Forwarding.Routing;
 using Dataplane.Forwarding.Stages;
-using Dataplane.Tables.MapCache;
+using Dataplane.Tables.Time;
 using Dataplane.Wire.Addresses;
 using Dataplane.Wire.Headers;
 

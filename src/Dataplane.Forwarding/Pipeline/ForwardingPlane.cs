@@ -2,7 +2,7 @@ using System.Collections.Frozen;
 using Dataplane.Forwarding.Configuration;
 using Dataplane.Forwarding.Counters;
 using Dataplane.Forwarding.Routing;
-using Dataplane.Tables.MapCache;
+using Dataplane.Wire.Addresses;
 
 namespace Dataplane.Forwarding.Pipeline;
 

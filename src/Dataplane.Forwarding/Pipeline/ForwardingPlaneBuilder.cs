@@ -1,6 +1,6 @@
 using Dataplane.Forwarding.Configuration;
 using Dataplane.Forwarding.Routing;
-using Dataplane.Tables.MapCache;
+using Dataplane.Wire.Addresses;
 
 namespace Dataplane.Forwarding.Pipeline;
 

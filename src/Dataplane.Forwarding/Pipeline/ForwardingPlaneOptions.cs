@@ -1,4 +1,4 @@
-using Dataplane.Tables.MapCache;
+using Dataplane.Tables.Time;
 
 namespace Dataplane.Forwarding.Pipeline;
 

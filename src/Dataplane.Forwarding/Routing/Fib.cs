@@ -1,7 +1,6 @@
 using System.Collections.Frozen;
 using System.Runtime.CompilerServices;
 using Dataplane.Tables.Lpm;
-using Dataplane.Tables.MapCache;
 using Dataplane.Wire.Addresses;
 
 namespace Dataplane.Forwarding.Routing;

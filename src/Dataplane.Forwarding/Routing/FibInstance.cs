@@ -2,7 +2,6 @@ using System.Collections.Frozen;
 using System.Diagnostics.CodeAnalysis;
 using System.Runtime.CompilerServices;
 using Dataplane.Tables.Lpm;
-using Dataplane.Tables.MapCache;
 using Dataplane.Wire.Addresses;
 
 namespace Dataplane.Forwarding.Routing;

@@ -1,6 +1,5 @@
 using System.Collections.Frozen;
 using System.Runtime.CompilerServices;
-using Dataplane.Tables.MapCache;
 using Dataplane.Wire.Addresses;
 
 namespace Dataplane.Forwarding.Routing;

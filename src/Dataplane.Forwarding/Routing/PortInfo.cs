@@ -1,4 +1,3 @@
-using Dataplane.Tables.MapCache;
 using Dataplane.Wire.Addresses;
 
 namespace Dataplane.Forwarding.Routing;

@@ -4,7 +4,6 @@ using Dataplane.Forwarding.Neighbours;
 using Dataplane.Forwarding.Counters;
 using Dataplane.Forwarding.Pipeline;
 using Dataplane.Forwarding.Stages;
-using Dataplane.Tables.MapCache;
 using Dataplane.Wire.Addresses;
 using Dataplane.Wire.Headers;
 

@@ -3,7 +3,7 @@ using System.Diagnostics.CodeAnalysis;
 using System.Runtime.CompilerServices;
 using Dataplane.Forwarding.Counters;
 using Dataplane.Forwarding.Pipeline;
-using Dataplane.Tables.MapCache;
+using Dataplane.Wire.Addresses;
 
 namespace Dataplane.Forwarding.Routing;
 

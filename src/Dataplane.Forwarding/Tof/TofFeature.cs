@@ -2,7 +2,7 @@ using System.Collections.Concurrent;
 using Dataplane.Forwarding.Configuration;
 using Dataplane.Forwarding.Pipeline;
 using Dataplane.Forwarding.Stages;
-using Dataplane.Tables.MapCache;
+using Dataplane.Tables.Time;
 using Dataplane.Wire.Addresses;
 
 namespace Dataplane.Forwarding.Tof;

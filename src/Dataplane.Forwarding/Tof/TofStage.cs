@@ -5,7 +5,7 @@ using Dataplane.Forwarding.Counters;
 using Dataplane.Forwarding.Pipeline;
 using Dataplane.Forwarding.Routing;
 using Dataplane.Forwarding.Stages;
-using Dataplane.Tables.MapCache;
+using Dataplane.Tables.Time;
 using Dataplane.Wire.Addresses;
 using Dataplane.Wire.Checksums;
 using Dataplane.Wire.Headers;

@@ -1,7 +1,7 @@
 using System.Buffers.Binary;
 using System.Numerics;
 using System.Runtime.CompilerServices;
-using Dataplane.Tables.MapCache;
+using Dataplane.Forwarding.Hashing;
 using Dataplane.Wire.Addresses;
 using Dataplane.Wire.Headers;
 

@@ -5,7 +5,6 @@ using Dataplane.Forwarding.Counters;
 using Dataplane.Forwarding.Pipeline;
 using Dataplane.Forwarding.Routing;
 using Dataplane.Forwarding.Stages;
-using Dataplane.Tables.MapCache;
 using Dataplane.Tables.Vxlan;
 using Dataplane.Wire.Addresses;
 using Dataplane.Wire.Headers;

@@ -1,6 +1,6 @@
 using System.Collections.Frozen;
-using Dataplane.Tables.MapCache;
 using Dataplane.Tables.Vxlan;
+using Dataplane.Wire.Addresses;
 
 namespace Dataplane.Forwarding.Vxlan;
 

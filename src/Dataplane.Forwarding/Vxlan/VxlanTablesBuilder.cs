@@ -2,8 +2,8 @@ using System.Collections.Frozen;
 using Dataplane.Forwarding.Configuration;
 using Dataplane.Forwarding.Pipeline;
 using Dataplane.Forwarding.Routing;
-using Dataplane.Tables.MapCache;
 using Dataplane.Tables.Vxlan;
+using Dataplane.Wire.Addresses;
 
 namespace Dataplane.Forwarding.Vxlan;
 

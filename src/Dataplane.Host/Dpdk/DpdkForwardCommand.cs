@@ -2,10 +2,10 @@ using System.Diagnostics;
 using Dataplane.Forwarding.Buffers;
 using Dataplane.Forwarding.Configuration;
 using Dataplane.Forwarding.Pipeline;
-using Dataplane.Runtime.Ports;
 using Dataplane.Ports.Dpdk;
 using Dataplane.Ports.Pcap;
-using Dataplane.Tables.MapCache;
+using Dataplane.Runtime.Ports;
+using Dataplane.Tables.Time;
 using DpdkSharp;
 
 namespace Dataplane.Host.Dpdk;

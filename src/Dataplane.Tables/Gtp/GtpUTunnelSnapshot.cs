@@ -1,6 +1,6 @@
 using System.Collections.Frozen;
 using System.Runtime.CompilerServices;
-using Dataplane.Tables.MapCache;
+using Dataplane.Wire.Addresses;
 
 namespace Dataplane.Tables.Gtp;
 

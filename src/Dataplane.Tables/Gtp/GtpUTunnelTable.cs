@@ -1,5 +1,4 @@
 using System.Collections.Frozen;
-using Dataplane.Tables.MapCache;
 
 namespace Dataplane.Tables.Gtp;
 

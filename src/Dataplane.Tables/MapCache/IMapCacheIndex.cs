@@ -1,3 +1,5 @@
+using Dataplane.Wire.Addresses;
+
 namespace Dataplane.Tables.MapCache;
 
 /// <summary>

@@ -1,3 +1,6 @@
+using Dataplane.Wire.Addresses;
+using Dataplane.Tables.Time;
+
 namespace Dataplane.Tables.MapCache;
 
 /// <summary>

@@ -1,10 +1,12 @@
 using System.Text.Json;
-using Dataplane.Control;
 using Dataplane.Control.Persistence;
 using Dataplane.Control.Socket;
+using Dataplane.Control;
 using Dataplane.Forwarding.Configuration;
 using Dataplane.Forwarding.Pipeline;
 using Dataplane.Tables.MapCache;
+using Dataplane.Tables.Time;
+using Dataplane.Wire.Addresses;
 
 namespace Dataplane.Tests.Control;
 

@@ -1,6 +1,6 @@
 using System.Collections.Frozen;
 using Dataplane.Forwarding.Routing;
-using Dataplane.Tables.MapCache;
+using Dataplane.Wire.Addresses;
 
 namespace Dataplane.Tests.Forwarding;
 

@@ -1,14 +1,14 @@
-using System.Text;
 using System.Text.Json;
+using System.Text;
 using Dataplane.Control.Rest;
 using Dataplane.Control.Socket;
 using Dataplane.Forwarding.Buffers;
 using Dataplane.Forwarding.Configuration;
 using Dataplane.Forwarding.Pipeline;
 using Dataplane.Fuzz.Targets;
+using Dataplane.Tables.Time;
 using Dataplane.Tests.Control;
 using Dataplane.Tests.Golden;
-using Dataplane.Tables.MapCache;
 
 namespace Dataplane.Tests.Fuzz;
 

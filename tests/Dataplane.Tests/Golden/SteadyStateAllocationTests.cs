@@ -1,7 +1,7 @@
 using Dataplane.Forwarding.Buffers;
 using Dataplane.Forwarding.Configuration;
 using Dataplane.Forwarding.Pipeline;
-using Dataplane.Tables.MapCache;
+using Dataplane.Tables.Time;
 
 namespace Dataplane.Tests.Golden;
 

@@ -5,7 +5,6 @@ using Dataplane.Forwarding.Routing;
 using Dataplane.Forwarding.Stages;
 using Dataplane.Ports.Pcap;
 using Dataplane.Tables.Gtp;
-using Dataplane.Tables.MapCache;
 using Dataplane.Tests.Oracles;
 using Dataplane.Wire.Addresses;
 

@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using Dataplane.Tables.Gtp;
-using Dataplane.Tables.MapCache;
+using Dataplane.Wire.Addresses;
 
 namespace Dataplane.Tests.GtpU;
 

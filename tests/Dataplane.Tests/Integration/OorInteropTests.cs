@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using Dataplane.Tests.Integration.Interop;
+using Dataplane.Wire.Addresses;
 using static Dataplane.Tests.Integration.Interop.InteropChecks;
 using static Dataplane.Tests.Integration.Interop.InteropTopology;
 

@@ -5,7 +5,7 @@ using Dataplane.Forwarding.Counters;
 using Dataplane.Forwarding.Lisp;
 using Dataplane.Forwarding.Pipeline;
 using Dataplane.Forwarding.Stages;
-using Dataplane.Tables.MapCache;
+using Dataplane.Tables.Time;
 using Dataplane.Tests.Golden;
 using Dataplane.Tests.Oracles;
 

@@ -7,6 +7,7 @@ using Dataplane.Forwarding.Pipeline;
 using Dataplane.Forwarding.Stages;
 using Dataplane.Tables.MapCache;
 using Dataplane.Tests.Golden;
+using Dataplane.Wire.Addresses;
 
 namespace Dataplane.Tests.Lisp;
 

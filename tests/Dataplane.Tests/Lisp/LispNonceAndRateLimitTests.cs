@@ -1,5 +1,5 @@
 using Dataplane.Forwarding.Lisp;
-using Dataplane.Tables.MapCache;
+using Dataplane.Tables.Time;
 using Dataplane.Tests.Oracles;
 
 namespace Dataplane.Tests.Lisp;

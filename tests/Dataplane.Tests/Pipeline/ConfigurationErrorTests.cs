@@ -1,5 +1,6 @@
 using Dataplane.Forwarding.Configuration;
 using Dataplane.Forwarding.Pipeline;
+using Dataplane.Wire.Addresses;
 
 namespace Dataplane.Tests.Pipeline;
 
@@ -66,6 +67,6 @@ public class ConfigurationErrorTests
         Assert.Equal("outside", plane.Ports.All[1].Name);
         Assert.Equal(1, plane.Neighbours.Count);
         Assert.Equal(1, plane.Fib.Count);
-        Assert.Contains(Dataplane.Tables.MapCache.IpAddress.Parse("192.0.2.1"), (IReadOnlySet<Dataplane.Tables.MapCache.IpAddress>)plane.LocalAddresses);
+        Assert.Contains(Dataplane.Wire.Addresses.IpAddress.Parse("192.0.2.1"), (IReadOnlySet<Dataplane.Wire.Addresses.IpAddress>)plane.LocalAddresses);
     }
 }

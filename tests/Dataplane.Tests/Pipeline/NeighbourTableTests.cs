@@ -1,5 +1,4 @@
 using Dataplane.Forwarding.Routing;
-using Dataplane.Tables.MapCache;
 using Dataplane.Wire.Addresses;
 
 namespace Dataplane.Tests.Pipeline;

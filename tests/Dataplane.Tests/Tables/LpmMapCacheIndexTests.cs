@@ -1,4 +1,5 @@
 using Dataplane.Tables.MapCache;
+using Dataplane.Tables.Time;
 using Dataplane.Wire.Addresses;
 
 namespace Dataplane.Tests.Tables;

@@ -1,4 +1,4 @@
-using Dataplane.Tables.MapCache;
+using Dataplane.Wire.Addresses;
 
 namespace Dataplane.Tests.Tables;
 

@@ -1,4 +1,5 @@
 using Dataplane.Tables.MapCache;
+using Dataplane.Wire.Addresses;
 
 namespace Dataplane.Tests.Tables;
 

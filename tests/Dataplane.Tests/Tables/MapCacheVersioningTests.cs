@@ -1,4 +1,6 @@
 using Dataplane.Tables.MapCache;
+using Dataplane.Tables.Time;
+using Dataplane.Wire.Addresses;
 
 namespace Dataplane.Tests.Tables;
 

@@ -4,7 +4,7 @@ using Dataplane.Forwarding.Configuration;
 using Dataplane.Forwarding.Counters;
 using Dataplane.Forwarding.Pipeline;
 using Dataplane.Ports.Pcap;
-using Dataplane.Tables.MapCache;
+using Dataplane.Tables.Time;
 using Dataplane.Tests.Oracles;
 
 namespace Dataplane.Tests.Vxlan;

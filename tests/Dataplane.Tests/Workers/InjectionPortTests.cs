@@ -3,7 +3,7 @@ using Dataplane.Forwarding.Configuration;
 using Dataplane.Forwarding.Pipeline;
 using Dataplane.Runtime.Ports;
 using Dataplane.Runtime.Workers;
-using Dataplane.Tables.MapCache;
+using Dataplane.Tables.Time;
 using PacketDotNet;
 
 namespace Dataplane.Tests.Workers;

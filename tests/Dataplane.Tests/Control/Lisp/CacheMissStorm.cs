@@ -5,8 +5,9 @@ using Dataplane.Forwarding.Configuration;
 using Dataplane.Forwarding.Counters;
 using Dataplane.Forwarding.Pipeline;
 using Dataplane.Runtime.Workers;
-using Dataplane.Tables.MapCache;
+using Dataplane.Tables.Time;
 using Dataplane.Tests.Lisp;
+using Dataplane.Wire.Addresses;
 using Dataplane.Wire.Checksums;
 using Dataplane.Wire.LispControl;
 

@@ -2,6 +2,8 @@ using Dataplane.Control.Lisp;
 using Dataplane.Forwarding.Configuration;
 using Dataplane.Forwarding.Pipeline;
 using Dataplane.Tables.MapCache;
+using Dataplane.Tables.Time;
+using Dataplane.Wire.Addresses;
 
 namespace Dataplane.Tests.Control.Lisp;
 

@@ -1,5 +1,6 @@
 using Dataplane.Control.Lisp;
 using Dataplane.Tables.MapCache;
+using Dataplane.Wire.Addresses;
 using Dataplane.Wire.LispControl;
 
 namespace Dataplane.Tests.Control.Lisp;

@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using System.Text;
 using Dataplane.Control.Lisp;
 using Dataplane.Tables.MapCache;
+using Dataplane.Wire.Addresses;
 
 namespace Dataplane.Tests.Control.Lisp;
 

@@ -1,13 +1,13 @@
-using System.Net;
 using System.Net.Http.Headers;
-using System.Text;
+using System.Net;
 using System.Text.Json.Nodes;
+using System.Text;
 using Dataplane.Control.Persistence;
 using Dataplane.Control.Rest;
 using Dataplane.Control.Socket;
 using Dataplane.Forwarding.Pipeline;
 using Dataplane.Forwarding.Tof;
-using Dataplane.Tables.MapCache;
+using Dataplane.Tables.Time;
 
 namespace Dataplane.Tests.Control.Rest;
 

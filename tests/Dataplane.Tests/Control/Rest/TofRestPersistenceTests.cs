@@ -1,12 +1,12 @@
-using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Sockets;
-using Dataplane.Control;
+using System.Net;
 using Dataplane.Control.Persistence;
+using Dataplane.Control;
 using Dataplane.Forwarding.Configuration;
 using Dataplane.Forwarding.Pipeline;
 using Dataplane.Forwarding.Tof;
-using Dataplane.Tables.MapCache;
+using Dataplane.Tables.Time;
 
 namespace Dataplane.Tests.Control.Rest;
 

@@ -1,9 +1,9 @@
-using System.Text.Json;
 using System.Text.Json.Nodes;
+using System.Text.Json;
 using Dataplane.Control.Socket;
 using Dataplane.Forwarding.Pipeline;
 using Dataplane.Forwarding.Tof;
-using Dataplane.Tables.MapCache;
+using Dataplane.Tables.Time;
 
 namespace Dataplane.Tests.Control.Rest;
 

@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
+using Dataplane.Wire.Addresses;
 using static Dataplane.Tests.Integration.Interop.InteropTopology;
 
 namespace Dataplane.Tests.Integration.Interop;

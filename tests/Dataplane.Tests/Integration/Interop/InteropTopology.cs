@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
+using Dataplane.Wire.Addresses;
 
 namespace Dataplane.Tests.Integration.Interop;
 

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using Dataplane.Wire.Addresses;
 
 namespace Dataplane.Tests.Integration.Interop;
 

@@ -1,6 +1,6 @@
 using System.Diagnostics;
 
-namespace Dataplane.Tables.MapCache;
+namespace Dataplane.Tables.Time;
 
 /// <summary>The production clock: <see cref="Stopwatch"/> ticks, monotonic and unaffected by wall-clock changes.</summary>
 public sealed class StopwatchClock : IMonotonicClock

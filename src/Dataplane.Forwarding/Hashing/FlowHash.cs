@@ -2,7 +2,7 @@ using System.Numerics;
 using System.Runtime.CompilerServices;
 using Dataplane.Wire.Addresses;
 
-namespace Dataplane.Tables.MapCache;
+namespace Dataplane.Forwarding.Hashing;
 
 /// <summary>
 /// The 5-tuple flow hash that picks a locator (and later feeds ECMP entropy). CRC32C over the tuple, through

@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace Dataplane.Tables.MapCache;
+namespace Dataplane.Wire.Addresses;
 
 /// <summary>
 /// An EID prefix qualified by a LISP instance ID (RFC 9300 section 5.5: 24 bits), the key of the map-cache.

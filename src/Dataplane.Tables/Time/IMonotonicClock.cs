@@ -1,4 +1,4 @@
-namespace Dataplane.Tables.MapCache;
+namespace Dataplane.Tables.Time;
 
 /// <summary>
 /// A monotonic tick source for TTL expiry. The map-cache stores absolute expiry ticks so the hot path and the

@@ -1,4 +1,4 @@
-namespace Dataplane.Tables.MapCache;
+namespace Dataplane.Wire.Addresses;
 
 /// <summary>
 /// Address family of an <see cref="IpAddress"/>. The values are the IANA Address Family Numbers that LISP

@@ -1,8 +1,7 @@
 using System.Diagnostics.CodeAnalysis;
 using System.Runtime.CompilerServices;
-using Dataplane.Wire.Addresses;
 
-namespace Dataplane.Tables.MapCache;
+namespace Dataplane.Wire.Addresses;
 
 /// <summary>
 /// An IPv4 or IPv6 address in one value type (an EID or an RLOC), so locator sets and prefixes of both families
@@ -91,9 +90,9 @@ public readonly record struct IpAddress : ISpanFormattable
     }
 
     // C# shifts take the count modulo the width, so a length of 0 needs its own case.
-    internal static uint V4Mask(int prefixLength) => prefixLength == 0 ? 0u : uint.MaxValue << (32 - prefixLength);
+    public static uint V4Mask(int prefixLength) => prefixLength == 0 ? 0u : uint.MaxValue << (32 - prefixLength);
 
-    internal static UInt128 V6Mask(int prefixLength) => prefixLength == 0 ? UInt128.Zero : UInt128.MaxValue << (128 - prefixLength);
+    public static UInt128 V6Mask(int prefixLength) => prefixLength == 0 ? UInt128.Zero : UInt128.MaxValue << (128 - prefixLength);
 
     public static bool TryParse(ReadOnlySpan<char> text, out IpAddress address)
     {

@@ -1,4 +1,4 @@
-namespace Dataplane.Tables.MapCache;
+namespace Dataplane.Tables.Time;
 
 /// <summary>A clock that moves only when told to: for tests and for pcap replay, where time comes from the capture.</summary>
 public sealed class ManualClock(long frequency = 1000) : IMonotonicClock
