@@ -109,7 +109,7 @@ public class StageRunBenchmarks
         RunStage();
         var handled = batch[0];
         Console.WriteLine($"// {Stage}: {caseName}/input.pcap frame #{frames.IndexOf(frame)} ({frame.Length} bytes) -> {stage?.Name ?? "classify"}: "
-            + $"disposition {handled.Disposition}, kind {(PacketKind)handled.Kind}, flags 0x{handled.Flags:x2}, length {handled.Length}, egress port {handled.EgressPort}");
+            + $"disposition {handled.Disposition}, kind {handled.Kind}, flags 0x{handled.Flags:x2}, length {handled.Length}, egress port {handled.EgressPort}");
         droppedBefore = worker.Counters.TotalDropped;
     }
 
@@ -230,7 +230,7 @@ public class StageRunBenchmarks
             ref var a = ref after[i];
             var b = before[i];
             bool changed = stage is null
-                ? a.Kind != (byte)PacketKind.Unclassified
+                ? a.Kind != PacketKind.Unclassified
                 : a.Disposition != b.Disposition || a.DataOffset != b.DataOffset || a.Length != b.Length || a.Kind != b.Kind
                   || a.Flags != b.Flags || a.EgressPort != b.EgressPort || !a.Data.SequenceEqual(beforeBytes[i]);
             if (a.IsDropped || !changed)
@@ -262,7 +262,7 @@ public class StageRunBenchmarks
         packet.IngressPort = 0;
         packet.Disposition = PacketDisposition.Pending;
         packet.DropReason = 0;
-        packet.Kind = 0;
+        packet.Kind = PacketKind.Unclassified;
         packet.Flags = 0;
         packet.EgressPort = 0;
         packet.InstanceId = 0;

@@ -7,6 +7,7 @@ using Dataplane.Tables.MapCache;
 using Dataplane.Wire.Addresses;
 using Dataplane.Wire.LispControl;
 using Dataplane.Wire.Tunnels;
+using Dataplane.Forwarding.Configuration;
 
 namespace Dataplane.Control.Lisp;
 
@@ -23,23 +24,23 @@ public sealed class LispControlPlane : IControlPlaneService
     private readonly System.Collections.Concurrent.ConcurrentQueue<Action> calls = new();
     private HashSet<EidPrefix> knownLocalEids;
 
-    public LispControlPlane(LispControlContext context, IReadOnlyCollection<string> roles, Func<IpAddress, bool> isLocalAddress)
+    public LispControlPlane(LispControlContext context, DataplaneRoles roles, Func<IpAddress, bool> isLocalAddress)
     {
         this.context = context;
         this.isLocalAddress = isLocalAddress;
         var config = context.Config;
-        if (roles.Contains("itr") || roles.Contains("pitr") || roles.Contains("rtr"))
+        if (roles.HasAny(DataplaneRoles.LispEncapsulating))
         {
             Resolver = new MapResolverClient(context);
         }
 
-        if (roles.Contains("etr") || roles.Contains("petr") || roles.Contains("rtr"))
+        if (roles.HasAny(DataplaneRoles.LispDecapsulating))
         {
             Etr = new EtrResponder(context);
             Registrar = new MapRegistrar(context);
         }
 
-        if (roles.Contains("msmr"))
+        if (roles.HasAny(DataplaneRoles.Msmr))
         {
             MappingSystem = new MappingSystem(context, config.MappingSystem ?? new());
         }
@@ -83,7 +84,7 @@ public sealed class LispControlPlane : IControlPlaneService
         }
 
         var tables = plane.Feature<LispDecapsulationFeature>()?.Tables ?? plane.Feature<LispEncapsulationFeature>()?.Tables;
-        if (tables is null && !plane.HasRole("msmr"))
+        if (tables is null && !plane.HasRole(DataplaneRoles.Msmr))
         {
             return null;
         }
@@ -94,7 +95,7 @@ public sealed class LispControlPlane : IControlPlaneService
 
     public void OnPunt(in PacketDescriptor packet)
     {
-        var kind = (PacketKind)packet.Kind;
+        var kind = packet.Kind;
         if (kind is not (PacketKind.LispControl or PacketKind.NativeIpv4 or PacketKind.NativeIpv6) ||
             !UdpDatagram.TryReadAddresses(packet, out var source, out var destination))
         {

@@ -1,3 +1,5 @@
+using Dataplane.Forwarding.Stages;
+
 namespace Dataplane.Forwarding.Buffers;
 
 /// <summary>
@@ -56,8 +58,8 @@ public unsafe struct PacketDescriptor
     /// <summary>Whether the frame starts with Ethernet or IP.</summary>
     public FrameFormat Format;
 
-    /// <summary>Packet kind found by classification; 0 = not classified yet. Codes belong to the pipeline.</summary>
-    public byte Kind;
+    /// <summary>What classification found (Unclassified until then); stages that rewrite a packet update it.</summary>
+    public PacketKind Kind;
 
     /// <summary>Classification flags; meaning defined by the pipeline.</summary>
     public byte Flags;

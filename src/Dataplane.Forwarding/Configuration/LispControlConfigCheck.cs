@@ -6,11 +6,10 @@ namespace Dataplane.Forwarding.Configuration;
 /// </summary>
 public static class LispControlConfigCheck
 {
-    private static readonly string[] XtrRoles = ["itr", "etr", "pitr", "petr", "rtr"];
-
     public static void Validate(DataplaneConfig config)
     {
-        bool msmr = config.Roles.Contains("msmr");
+        var roles = DataplaneRoleNames.SetOf(config.Roles);
+        bool msmr = roles.HasAny(DataplaneRoles.Msmr);
         if (config.Lisp is not { } lisp)
         {
             if (msmr)
@@ -54,7 +53,7 @@ public static class LispControlConfigCheck
         if (lisp.ChangePriority is { } changePriority)
         {
             CheckKey(changePriority.KeyId, changePriority.Key, "lisp.changePriority");
-            if (!config.Roles.Any(r => XtrRoles.Contains(r)))
+            if (!roles.HasAny(DataplaneRoles.LispXtr))
             {
                 throw new ConfigurationException("lisp.changePriority", "Change-Priority is an xTR's: add role itr or etr");
             }

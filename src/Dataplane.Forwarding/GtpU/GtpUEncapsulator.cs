@@ -37,7 +37,7 @@ internal static class GtpUEncapsulator
 
         IpAddress destination;
         int innerLength;
-        if ((PacketKind)packet.Kind == PacketKind.NativeIpv4)
+        if (packet.Kind == PacketKind.NativeIpv4)
         {
             if (!Ipv4Header.TryCreate(frame[l3..], out var ipv4))
             {
@@ -169,7 +169,7 @@ internal static class GtpUEncapsulator
                 local.AsV4().Value, peer.AsV4().Value);
         }
 
-        packet.Kind = (byte)PacketKind.GtpU;
+        packet.Kind = PacketKind.GtpU;
         packet.L2Offset = (ushort)packet.DataOffset;
         packet.L3Offset = (ushort)(packet.DataOffset + EthernetHeader.Length);
         packet.L4Offset = (ushort)(packet.L3Offset + ipLength);

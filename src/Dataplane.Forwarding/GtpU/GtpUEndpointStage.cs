@@ -46,7 +46,7 @@ public sealed class GtpUEndpointStage(ForwardingPlane plane, GtpUTunnelTable tun
         foreach (ushort i in vector)
         {
             ref var packet = ref packets[i];
-            var kind = (PacketKind)packet.Kind;
+            var kind = packet.Kind;
             DropReason reason;
             if (kind == PacketKind.GtpU)
             {
@@ -109,7 +109,7 @@ public sealed class GtpUEndpointStage(ForwardingPlane plane, GtpUTunnelTable tun
         if (!local.Contains(destination))
         {
             // Transit GTP-U: not ours to terminate; routing forwards it like any other packet.
-            packet.Kind = (byte)(outerV4 ? PacketKind.NativeIpv4 : PacketKind.NativeIpv6);
+            packet.Kind = (outerV4 ? PacketKind.NativeIpv4 : PacketKind.NativeIpv6);
             return DropReason.None;
         }
 

@@ -127,7 +127,7 @@ public static class IcmpTooBigWriter
 
     private static void Finish(ref PacketDescriptor packet, PacketKind kind, int ipHeaderLength)
     {
-        packet.Kind = (byte)kind;
+        packet.Kind = kind;
         packet.L2Offset = (ushort)packet.DataOffset;
         packet.L3Offset = (ushort)packet.DataOffset;
         packet.L4Offset = (ushort)(packet.DataOffset + ipHeaderLength);

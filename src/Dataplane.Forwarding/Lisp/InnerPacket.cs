@@ -44,7 +44,7 @@ internal readonly struct InnerPacket
         }
 
         var bytes = packet.Data[l3..];
-        if ((PacketKind)packet.Kind == PacketKind.NativeIpv4)
+        if (packet.Kind == PacketKind.NativeIpv4)
         {
             if (!Ipv4Header.TryCreate(bytes, out var ip))
             {

@@ -68,7 +68,7 @@ public sealed class LispControlStage(ForwardingPlane plane, LispTables? tables) 
         }
 
         // Not for us: a transit router forwards it like any other UDP datagram.
-        packet.Kind = (byte)native;
+        packet.Kind = native;
         counters.Count(ForwardingEvent.LispControlRouted);
     }
 }

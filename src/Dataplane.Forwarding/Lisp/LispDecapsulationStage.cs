@@ -9,6 +9,7 @@ using Dataplane.Wire.Addresses;
 using Dataplane.Wire.Checksums;
 using Dataplane.Wire.Headers;
 using Dataplane.Wire.Tunnels;
+using Dataplane.Forwarding.Configuration;
 
 namespace Dataplane.Forwarding.Lisp;
 
@@ -62,7 +63,7 @@ public sealed class LispDecapsulationStage : IBatchStage
     {
         this.plane = plane;
         this.tables = tables;
-        requireLocalEid = plane.HasRole("etr") && !plane.HasRole("petr") && !plane.HasRole("rtr");
+        requireLocalEid = plane.HasRole(DataplaneRoles.Etr) && !plane.HasRole(DataplaneRoles.Petr) && !plane.HasRole(DataplaneRoles.Rtr);
     }
 
     public string Name => "lisp-decap";

@@ -128,7 +128,7 @@ public sealed class LispEncapsulationStage : IBatchStage
 
     private void Handle(ref PacketDescriptor packet, bool fromTunnel, ref BatchState batch, WorkerCounters counters)
     {
-        if ((PacketKind)packet.Kind == PacketKind.NativeIpv4)
+        if (packet.Kind == PacketKind.NativeIpv4)
         {
             HandleIpv4(ref packet, fromTunnel, ref batch, counters);
         }
@@ -354,7 +354,7 @@ public sealed class LispEncapsulationStage : IBatchStage
             return;
         }
 
-        packet.Kind = (byte)PacketKind.LispData;
+        packet.Kind = PacketKind.LispData;
         packet.Flags = (byte)(packet.Flags & ~PacketFlags.FromLispTunnel);
         packet.Transmit(adjacency.Port);
         counters.Count(ForwardingEvent.LispEncapsulated);

@@ -56,7 +56,7 @@ internal sealed class MapCachePrefetcher
                 continue;
             }
 
-            if ((PacketKind)packet.Kind == PacketKind.NativeIpv6)
+            if (packet.Kind == PacketKind.NativeIpv6)
             {
                 if ((v6Count == 0 || packet.InstanceId == v6Instance) && TryReadDestination(ref packet, out UInt128 v6Destination))
                 {

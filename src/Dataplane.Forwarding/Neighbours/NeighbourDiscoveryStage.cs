@@ -33,7 +33,7 @@ public sealed class NeighbourDiscoveryStage(ForwardingPlane plane) : IBatchStage
         foreach (ushort i in vector)
         {
             ref var packet = ref packets[i];
-            var kind = (PacketKind)packet.Kind;
+            var kind = packet.Kind;
             if (!ports.TryGet(packet.IngressPort, out var port))
             {
                 continue;

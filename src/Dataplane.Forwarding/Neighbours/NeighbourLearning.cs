@@ -25,7 +25,7 @@ public static class NeighbourLearning
             return false;
         }
 
-        if ((PacketKind)packet.Kind == PacketKind.Arp)
+        if (packet.Kind == PacketKind.Arp)
         {
             if (!ArpHeader.TryCreate(frame[l3..], out var arp) || arp.Operation != ArpOperation.Reply)
             {
@@ -37,7 +37,7 @@ public static class NeighbourLearning
         }
 
         int l4 = packet.L4Offset - packet.DataOffset;
-        if ((PacketKind)packet.Kind != PacketKind.NeighborDiscovery || l4 <= 0 || frame.Length < l4 + 24 || frame[l4] != Icmpv6Type.NeighborAdvertisement)
+        if (packet.Kind != PacketKind.NeighborDiscovery || l4 <= 0 || frame.Length < l4 + 24 || frame[l4] != Icmpv6Type.NeighborAdvertisement)
         {
             return false;
         }

@@ -77,7 +77,7 @@ public sealed class NeighbourSolicitor(IMonotonicClock clock)
         arp.SenderProtocolAddress = source;
         arp.TargetHardwareAddress = default;
         arp.TargetProtocolAddress = target;
-        packet.Kind = (byte)PacketKind.Arp;
+        packet.Kind = PacketKind.Arp;
         packet.L3Offset = (ushort)(packet.DataOffset + EthernetHeader.Length);
         packet.Transmit(port.Id);
         return true;
@@ -118,7 +118,7 @@ public sealed class NeighbourSolicitor(IMonotonicClock clock)
         port.Mac.Write(icmp[26..32]);
         Icmpv6Header.TryCreate(icmp, out var header);
         header.UpdateChecksum(source, group);
-        packet.Kind = (byte)PacketKind.NeighborDiscovery;
+        packet.Kind = PacketKind.NeighborDiscovery;
         packet.L3Offset = (ushort)(packet.DataOffset + EthernetHeader.Length);
         packet.L4Offset = (ushort)(packet.L3Offset + Ipv6Header.Length);
         packet.Transmit(port.Id);

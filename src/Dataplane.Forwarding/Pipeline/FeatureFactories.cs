@@ -6,50 +6,48 @@ namespace Dataplane.Forwarding.Pipeline;
 /// <summary>Creates the features the configured roles need, besides routing (which is always there).</summary>
 internal static class FeatureFactories
 {
-    private static readonly string[] LispRoles = ["itr", "etr", "pitr", "petr", "rtr"];
-
     public static IEnumerable<IForwardingFeature> Create(DataplaneConfig config, ForwardingPlane plane)
     {
         var features = new List<IForwardingFeature>();
-        if (config.Roles.Any(r => LispRoles.Contains(r)))
+        if (plane.HasRole(DataplaneRoles.LispXtr))
         {
-            var lisp = config.Lisp ?? throw new ConfigurationException("lisp", $"roles {string.Join(", ", config.Roles.Where(r => LispRoles.Contains(r)))} need a \"lisp\" section");
+            var lisp = config.Lisp ?? throw new ConfigurationException("lisp", $"roles {string.Join(", ", DataplaneRoleNames.NamesOf(plane.Roles & DataplaneRoles.LispXtr))} need a \"lisp\" section");
 
             // One set of LISP tables for every LISP stage: the decapsulating and encapsulating features share it.
             var lispTables = LispTables.FromConfig(lisp, plane.Options.Clock);
             features.Add(new LispControlFeature(lispTables));
-            if (plane.HasRole("etr") || plane.HasRole("petr") || plane.HasRole("rtr"))
+            if (plane.HasRole(DataplaneRoles.LispDecapsulating))
             {
                 CheckDecapsulationConfig(lisp, plane);
                 features.Add(new LispDecapsulationFeature(lispTables));
             }
 
-            if (plane.HasRole("itr") || plane.HasRole("pitr") || plane.HasRole("rtr"))
+            if (plane.HasRole(DataplaneRoles.LispEncapsulating))
             {
                 features.Add(new LispEncapsulationFeature(lispTables, LispEncapsulationSettings.FromConfig(lisp),
-                    plane.HasRole("itr"), plane.HasRole("pitr"), plane.HasRole("rtr")));
+                    plane.HasRole(DataplaneRoles.Itr), plane.HasRole(DataplaneRoles.Pitr), plane.HasRole(DataplaneRoles.Rtr)));
             }
         }
 
-        else if (plane.HasRole("msmr"))
+        else if (plane.HasRole(DataplaneRoles.Msmr))
         {
             features.Add(new LispControlFeature(tables: null)); // a pure map-server: control messages only
         }
 
         // VXLAN (vtep): the VTEP stage.
-        if (plane.HasRole("vtep"))
+        if (plane.HasRole(DataplaneRoles.Vtep))
         {
             features.Add(Vxlan.VxlanFeature.Create(config, plane));
         }
 
         // GTP-U (gtpu): the GTP-U endpoint stage.
-        if (plane.HasRole("gtpu"))
+        if (plane.HasRole(DataplaneRoles.Gtpu))
         {
             features.Add(GtpU.GtpUFeature.Create(config, plane));
         }
 
         // TOF (tof): the traffic offloading function on S1-U / N3.
-        if (plane.HasRole("tof"))
+        if (plane.HasRole(DataplaneRoles.Tof))
         {
             features.Add(Tof.TofFeature.Create(config, plane));
         }
@@ -65,7 +63,7 @@ internal static class FeatureFactories
             throw new ConfigurationException("lisp.localRlocs", "roles etr, petr and rtr decapsulate only packets sent to our own RLOCs: list at least one");
         }
 
-        if (plane.HasRole("etr") && !plane.HasRole("petr") && !plane.HasRole("rtr") && lisp.LocalEids.Count == 0)
+        if (plane.HasRole(DataplaneRoles.Etr) && !plane.HasRole(DataplaneRoles.Petr) && !plane.HasRole(DataplaneRoles.Rtr) && lisp.LocalEids.Count == 0)
         {
             throw new ConfigurationException("lisp.localEids", "an etr decapsulates only toward its own EID prefixes: list at least one (or add role petr to decapsulate toward any destination)");
         }

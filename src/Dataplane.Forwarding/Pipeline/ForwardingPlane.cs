@@ -23,7 +23,7 @@ public sealed class ForwardingPlane
         Neighbours = neighbours;
         LocalAddresses = ports.All.SelectMany(p => p.Addresses).ToFrozenSet();
         LocalAddressSet = new LocalAddressSet(LocalAddresses);
-        Roles = config.Roles.ToFrozenSet();
+        Roles = DataplaneRoleNames.SetOf(config.Roles);
     }
 
     public DataplaneConfig Config { get; }
@@ -42,7 +42,7 @@ public sealed class ForwardingPlane
     /// <summary>The same addresses, shaped for the per-packet test (an IPv4 check without hashing).</summary>
     public LocalAddressSet LocalAddressSet { get; }
 
-    public FrozenSet<string> Roles { get; }
+    public DataplaneRoles Roles { get; }
 
     public IReadOnlyList<IForwardingFeature> Features { get; internal set; } = [];
 
@@ -60,7 +60,8 @@ public sealed class ForwardingPlane
     /// <summary>The feature of a type, e.g. the LISP feature whose map-cache the control plane fills.</summary>
     public T? Feature<T>() where T : class, IForwardingFeature => Features.OfType<T>().FirstOrDefault();
 
-    public bool HasRole(string role) => Roles.Contains(role);
+    /// <summary>True when the plane plays <paramref name="role"/> (or, for a set, any of its roles).</summary>
+    public bool HasRole(DataplaneRoles role) => Roles.HasAny(role);
 
     /// <summary>A new worker's pipeline: its own stages, counters and punt queue over the shared tables.</summary>
     public ForwardingPipeline CreateWorker()

@@ -12,7 +12,7 @@ namespace Dataplane.Forwarding.Pipeline;
 public static class ForwardingPlaneBuilder
 {
     /// <summary>The roles a configuration may name.</summary>
-    public static readonly IReadOnlyList<string> KnownRoles = ["itr", "etr", "pitr", "petr", "rtr", "msmr", "vtep", "gtpu", "tof"];
+    public static IReadOnlyList<string> KnownRoles => DataplaneRoleNames.Known;
 
     public static ForwardingPlane Build(DataplaneConfig config, ForwardingPlaneOptions? options = null)
     {
@@ -20,7 +20,7 @@ public static class ForwardingPlaneBuilder
         options ??= new ForwardingPlaneOptions();
         for (int i = 0; i < config.Roles.Count; i++)
         {
-            if (!KnownRoles.Contains(config.Roles[i]))
+            if (!DataplaneRoleNames.TryParse(config.Roles[i], out _))
             {
                 throw new ConfigurationException($"roles[{i}]", $"unknown role '{config.Roles[i]}'; known roles: {string.Join(", ", KnownRoles)}");
             }

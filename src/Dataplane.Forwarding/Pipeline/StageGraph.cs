@@ -62,7 +62,7 @@ public sealed class StageGraph
             ref readonly var packet = ref packets[i];
             if (packet.IsPending())
             {
-                Append(entry[packet.Kind & (KindSlots - 1)], i);
+                Append(entry[(int)packet.Kind & (KindSlots - 1)], i);
             }
         }
     }
@@ -79,7 +79,7 @@ public sealed class StageGraph
             ref readonly var packet = ref packets[i];
             if (packet.IsPending())
             {
-                Append(row[packet.Kind & (KindSlots - 1)], i);
+                Append(row[(int)packet.Kind & (KindSlots - 1)], i);
             }
         }
     }

@@ -43,7 +43,7 @@ public sealed class RoutingStage(ForwardingPlane plane) : IBatchStage
                 instance = fib.Instance(packet.InstanceId);
             }
 
-            var reason = (PacketKind)packet.Kind == PacketKind.NativeIpv4
+            var reason = packet.Kind == PacketKind.NativeIpv4
                 ? RouteIpv4(ref packet, in instance, ports, local, neighbours)
                 : RouteIpv6(ref packet, in instance, ports, local, neighbours);
             if (reason == DropReason.NoNeighbour && TrySolicit(ref packet, in instance, ports))
@@ -151,7 +151,7 @@ public sealed class RoutingStage(ForwardingPlane plane) : IBatchStage
     {
         var ip = packet.BufferSpan[packet.L3Offset..(packet.DataOffset + packet.Length)];
         IpAddress destination;
-        if ((PacketKind)packet.Kind == PacketKind.NativeIpv4)
+        if (packet.Kind == PacketKind.NativeIpv4)
         {
             Ipv4Header.TryCreate(ip, out var ipv4);
             destination = ipv4.Destination;

@@ -56,7 +56,7 @@ public static class ClassifyStage
     {
         var frame = packet.Data;
         int l2 = packet.DataOffset;
-        packet.Kind = (byte)PacketKind.Unclassified;
+        packet.Kind = PacketKind.Unclassified;
         int l3Start;
         ushort etherType;
         if (packet.Format == FrameFormat.RawIp)
@@ -98,7 +98,7 @@ public static class ClassifyStage
                     return DropReason.MalformedIpv4;
                 }
 
-                packet.Kind = (byte)PacketKind.NativeIpv4;
+                packet.Kind = PacketKind.NativeIpv4;
                 if (ipv4.FragmentOffset != 0)
                 {
                     return DropReason.None; // a later fragment has no L4 header to look at
@@ -119,7 +119,7 @@ public static class ClassifyStage
                     return DropReason.Ipv6ExtensionChainInvalid;
                 }
 
-                packet.Kind = (byte)PacketKind.NativeIpv6;
+                packet.Kind = PacketKind.NativeIpv6;
                 if (!chain.IsUpperLayerHeaderPresent)
                 {
                     return DropReason.None;
@@ -130,7 +130,7 @@ public static class ClassifyStage
                 l4 = l3[chain.UpperLayerOffset..(Ipv6Header.Length + ipv6.PayloadLength)];
                 break;
             case EtherType.Arp:
-                packet.Kind = (byte)PacketKind.Arp;
+                packet.Kind = PacketKind.Arp;
                 return DropReason.None;
             default:
                 return DropReason.UnsupportedEtherType;
@@ -145,7 +145,7 @@ public static class ClassifyStage
                     return DropReason.MalformedUdp;
                 }
 
-                packet.Kind = (byte)KindForUdpPort(udp.DestinationPort, (PacketKind)packet.Kind);
+                packet.Kind = KindForUdpPort(udp.DestinationPort, packet.Kind);
                 return DropReason.None;
             case IpProtocol.Tcp:
                 return TcpHeader.TryCreate(l4, out _) ? DropReason.None : DropReason.MalformedTcp;
@@ -159,7 +159,7 @@ public static class ClassifyStage
 
                 if (icmpv6.Type is Icmpv6Type.NeighborSolicitation or Icmpv6Type.NeighborAdvertisement)
                 {
-                    packet.Kind = (byte)PacketKind.NeighborDiscovery;
+                    packet.Kind = PacketKind.NeighborDiscovery;
                 }
 
                 return DropReason.None;

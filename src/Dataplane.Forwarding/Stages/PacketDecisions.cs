@@ -44,7 +44,7 @@ public static class PacketDecisions
             packet.TryTrim(packet.Length - innerLength);
         }
 
-        packet.Kind = (byte)kind;
+        packet.Kind = kind;
         packet.L2Offset = (ushort)packet.DataOffset;
         packet.L3Offset = (ushort)packet.DataOffset;
         packet.L4Offset = innerHeaderLength == 0 ? (ushort)0 : (ushort)(packet.DataOffset + innerHeaderLength);

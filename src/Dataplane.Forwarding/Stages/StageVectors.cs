@@ -23,7 +23,7 @@ public static class StageVectors
         int count = 0;
         for (int i = 0; i < packets.Length; i++)
         {
-            if (packets[i].IsPending() && kinds.Contains((PacketKind)packets[i].Kind))
+            if (packets[i].IsPending() && kinds.Contains(packets[i].Kind))
             {
                 vector[count++] = (ushort)i;
             }

@@ -10,6 +10,7 @@ using Dataplane.Wire.Addresses;
 using Dataplane.Wire.Checksums;
 using Dataplane.Wire.Headers;
 using Dataplane.Wire.Tunnels;
+using Dataplane.Forwarding.Configuration;
 
 namespace Dataplane.Forwarding.Tof;
 
@@ -43,7 +44,7 @@ public sealed class TofStage(ForwardingPlane plane, TofFeature feature, TofEvent
     // Idle stamps are written at most this often (1/8 s): idle timeouts are in seconds, and every stamp moves the
     // entry's cache line away from the other workers that read it.
     private readonly long touchGranularity = Math.Max(1, feature.Clock.Frequency / 8);
-    private readonly bool gtpUEndpointFollows = plane.HasRole("gtpu");
+    private readonly bool gtpUEndpointFollows = plane.HasRole(DataplaneRoles.Gtpu);
 
     public string Name => "tof";
 
@@ -72,7 +73,7 @@ public sealed class TofStage(ForwardingPlane plane, TofFeature feature, TofEvent
     {
         ushort ingress = packet.IngressPort;
         bool fromS1 = ingress == settings.EnbPort || ingress == settings.SgwPort;
-        var kind = (PacketKind)packet.Kind;
+        var kind = packet.Kind;
         if (fromS1 && kind == PacketKind.GtpU)
         {
             var reason = ReceiveGtpU(ref packet, byServiceIp, ref underlay, now, counters);
@@ -97,7 +98,7 @@ public sealed class TofStage(ForwardingPlane plane, TofFeature feature, TofEvent
             // take are forwarded by the FIB like any other packet, unless a GTP-U endpoint (role gtpu) runs too.
             if (kind is PacketKind.GtpU or PacketKind.GtpC && !gtpUEndpointFollows)
             {
-                packet.Kind = (byte)(packet.Data[packet.L3Offset - packet.DataOffset] >> 4 == 4 ? PacketKind.NativeIpv4 : PacketKind.NativeIpv6);
+                packet.Kind = (packet.Data[packet.L3Offset - packet.DataOffset] >> 4 == 4 ? PacketKind.NativeIpv4 : PacketKind.NativeIpv6);
             }
 
             return DropReason.None;

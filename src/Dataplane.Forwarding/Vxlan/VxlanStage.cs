@@ -66,7 +66,7 @@ public sealed class VxlanStage(ForwardingPlane plane, VxlanTables tables) : IBat
             }
 
             if (hasL3 && (packet.Flags & PacketFlags.Decapsulated) == 0
-                && (PacketKind)packet.Kind is PacketKind.NativeIpv4 or PacketKind.NativeIpv6
+                && packet.Kind is PacketKind.NativeIpv4 or PacketKind.NativeIpv6
                 && tables.L3VniOfInstance(packet.InstanceId) is { } l3)
             {
                 EncapsulateRouted(ref packet, l3, ref batch);
@@ -167,7 +167,7 @@ public sealed class VxlanStage(ForwardingPlane plane, VxlanTables tables) : IBat
             return DropReason.NoHeadroom;
         }
 
-        packet.Kind = (byte)(gpe == NoGpe ? PacketKind.Vxlan : PacketKind.VxlanGpe);
+        packet.Kind = (gpe == NoGpe ? PacketKind.Vxlan : PacketKind.VxlanGpe);
         packet.Transmit(adjacency.Port);
         batch.Counters.Count(gpe == NoGpe ? ForwardingEvent.VxlanEncapsulated : ForwardingEvent.VxlanGpeEncapsulated);
         return DropReason.None;
@@ -177,7 +177,7 @@ public sealed class VxlanStage(ForwardingPlane plane, VxlanTables tables) : IBat
 
     private PacketKind TunnelOf(in PacketDescriptor packet)
     {
-        var kind = (PacketKind)packet.Kind;
+        var kind = packet.Kind;
         if (!customPorts)
         {
             return kind is PacketKind.Vxlan or PacketKind.VxlanGpe ? kind : PacketKind.Unclassified;
@@ -400,7 +400,7 @@ public sealed class VxlanStage(ForwardingPlane plane, VxlanTables tables) : IBat
         }
 
         var ip = packet.Data[l3..];
-        bool isIpv4 = (PacketKind)packet.Kind == PacketKind.NativeIpv4;
+        bool isIpv4 = packet.Kind == PacketKind.NativeIpv4;
         IpAddress destination;
         int packetLength;
         if (isIpv4)

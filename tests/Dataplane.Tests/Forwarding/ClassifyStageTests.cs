@@ -45,7 +45,7 @@ public sealed class ClassifyStageTests : IDisposable
                 : protocols.Contains("arp") ? PacketKind.Arp
                 : protocols[2] == "ipv6" ? PacketKind.NativeIpv6
                 : PacketKind.NativeIpv4;
-            Assert.True(expectedKind == (PacketKind)_batch[i].Kind, $"frame {frame}: tshark [{string.Join(':', protocols)}] but classified {(PacketKind)_batch[i].Kind}");
+            Assert.True(expectedKind == _batch[i].Kind, $"frame {frame}: tshark [{string.Join(':', protocols)}] but classified {_batch[i].Kind}");
         }
 
         var snapshot = CounterSnapshot.Sum([counters]);

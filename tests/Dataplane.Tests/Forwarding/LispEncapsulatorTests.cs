@@ -61,7 +61,7 @@ public sealed class LispEncapsulatorTests : IDisposable
             for (int i = 0; i < _batch.Count; i++)
             {
                 ref var packet = ref _batch[i];
-                if ((PacketKind)packet.Kind is PacketKind.NativeIpv4 or PacketKind.NativeIpv6 && !packet.IsDropped
+                if (packet.Kind is PacketKind.NativeIpv4 or PacketKind.NativeIpv6 && !packet.IsDropped
                     && LispEncapsulator.TryEncapsulateOverIpv4(ref packet, Encapsulation))
                 {
                     writer.Write(packet.Data, i);

@@ -38,7 +38,7 @@ public sealed class GtpUEndpointStageTests : IDisposable
         {
             ref var packet = ref upf.Batch[i];
             Assert.True(packet.IsPending());
-            Assert.Equal(i == 0 ? PacketKind.NativeIpv4 : PacketKind.NativeIpv6, (PacketKind)packet.Kind);
+            Assert.Equal(i == 0 ? PacketKind.NativeIpv4 : PacketKind.NativeIpv6, packet.Kind);
             Assert.Equal(5u, packet.InstanceId);
             Assert.Equal(PacketFlags.Decapsulated, packet.Flags & PacketFlags.Decapsulated);
             Assert.Equal(packet.DataOffset, packet.L3Offset);

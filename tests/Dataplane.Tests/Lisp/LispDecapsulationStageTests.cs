@@ -34,7 +34,7 @@ public sealed class LispDecapsulationStageTests
         {
             ref var packet = ref packets[i];
             Assert.True(packet.IsPending(), $"packet {i}: dropped as {(DropReason)packet.DropReason}");
-            Assert.Equal(PacketKind.NativeIpv4, (PacketKind)packet.Kind);
+            Assert.Equal(PacketKind.NativeIpv4, packet.Kind);
             Assert.Equal(256 + outer, packet.DataOffset); // the pool's headroom plus what was stripped: no copy
             Assert.Equal(frames[i].Length - outer, packet.Length);
             Assert.Equal(packet.DataOffset, packet.L3Offset);
@@ -60,7 +60,7 @@ public sealed class LispDecapsulationStageTests
         {
             var packet = packets[i];
             Assert.True(packet.IsPending(), $"packet {i}: dropped as {(DropReason)packet.DropReason}");
-            Assert.Equal(PacketKind.NativeIpv6, (PacketKind)packet.Kind);
+            Assert.Equal(PacketKind.NativeIpv6, packet.Kind);
             Assert.Equal(256 + outerLengths[i], packet.DataOffset);
             Assert.Equal(frames[i].AsSpan(outerLengths[i]).ToArray(), packet.Data.ToArray());
             Assert.Equal(packet.L3Offset + Ipv6, packet.L4Offset);
@@ -174,7 +174,7 @@ public sealed class LispDecapsulationStageTests
         Assert.Equal(
             [PacketDisposition.Punt, PacketDisposition.Punt, PacketDisposition.Punt, PacketDisposition.Pending],
             packets.ToArray().Select(p => p.Disposition));
-        Assert.Equal(PacketKind.NativeIpv4, (PacketKind)packets[3].Kind);
+        Assert.Equal(PacketKind.NativeIpv4, packets[3].Kind);
         Assert.Equal(3, harness.StageCounters.Counted(ForwardingEvent.LispControlPunted));
         Assert.Equal(1, harness.StageCounters.Counted(ForwardingEvent.LispControlRouted));
     }

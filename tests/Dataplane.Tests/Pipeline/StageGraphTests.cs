@@ -33,7 +33,7 @@ public sealed class StageGraphTests : IDisposable
         // "decap" turns LISP data into native IPv4 (as LispDecapsulationStage does); "encap" transmits native packets
         // to 10.2/16 and drops the one to 10.9.9.9; "route" would take native IP but everything is decided by then
         // except the decapsulated ones.
-        var decap = new RecordingStage("decap", PacketKinds.LispData, (ref PacketDescriptor p) => p.Kind = (byte)PacketKind.NativeIpv4);
+        var decap = new RecordingStage("decap", PacketKinds.LispData, (ref PacketDescriptor p) => p.Kind = PacketKind.NativeIpv4);
         var arp = new RecordingStage("arp", PacketKinds.Arp, (ref PacketDescriptor p) => { });
         var encap = new RecordingStage("encap", PacketKinds.NativeIpv4, (ref PacketDescriptor p) =>
         {
@@ -143,7 +143,7 @@ public sealed class StageGraphTests : IDisposable
             {
                 Seen.Add(i);
                 Assert.True(packets[i].IsPending());
-                Assert.True(accepts.Contains((PacketKind)packets[i].Kind));
+                Assert.True(accepts.Contains(packets[i].Kind));
                 action(ref packets[i]);
                 Then?.Invoke(ref packets[i]);
             }
