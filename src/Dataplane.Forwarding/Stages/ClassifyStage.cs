@@ -1,3 +1,6 @@
+using System.Buffers.Binary;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics.X86;
 using Dataplane.Forwarding.Buffers;
 using Dataplane.Forwarding.Counters;
@@ -56,6 +59,11 @@ public static class ClassifyStage
     {
         var frame = packet.Data;
         int l2 = packet.DataOffset;
+        if (packet.Format == FrameFormat.Ethernet && TryClassifyPlainUdpOverIpv4(ref packet, frame, l2))
+        {
+            return DropReason.None;
+        }
+
         packet.Kind = PacketKind.Unclassified;
         int l3Start;
         ushort etherType;
@@ -167,6 +175,48 @@ public static class ClassifyStage
                 return DropReason.None;
         }
     }
+
+    /// <summary>
+    /// The common frame, untagged Ethernet / IPv4 without options / UDP, first fragment or whole, checked with the
+    /// same bounds as the general path below (the IPv4 total length within the frame, the UDP length within the IPv4
+    /// payload) but read at fixed offsets with one bounds check: most of the traffic of every role (tunnels and the
+    /// flows inside them) takes this branch. False sends the frame to the general path, which decides it.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static bool TryClassifyPlainUdpOverIpv4(ref PacketDescriptor packet, ReadOnlySpan<byte> frame, int l2)
+    {
+        const int Ip = EthernetHeader.Length;
+        const int Udp = Ip + 20;
+        if (frame.Length < Udp + UdpHeader.Length)
+        {
+            return false;
+        }
+
+        ref byte start = ref MemoryMarshal.GetReference(frame);
+        if (Unsafe.ReadUnaligned<ushort>(ref Unsafe.Add(ref start, 12)) != BigEndianEtherTypeIpv4
+            || Unsafe.Add(ref start, Ip) != 0x45 || Unsafe.Add(ref start, Ip + 9) != IpProtocol.Udp)
+        {
+            return false;
+        }
+
+        int totalLength = BinaryPrimitives.ReverseEndianness(Unsafe.ReadUnaligned<ushort>(ref Unsafe.Add(ref start, Ip + 2)));
+        int fragmentOffset = BinaryPrimitives.ReverseEndianness(Unsafe.ReadUnaligned<ushort>(ref Unsafe.Add(ref start, Ip + 6))) & 0x1FFF;
+        int udpLength = BinaryPrimitives.ReverseEndianness(Unsafe.ReadUnaligned<ushort>(ref Unsafe.Add(ref start, Udp + 4)));
+        if (fragmentOffset != 0 || totalLength > frame.Length - Ip || udpLength < UdpHeader.Length || udpLength > totalLength - 20)
+        {
+            return false;
+        }
+
+        ushort destinationPort = BinaryPrimitives.ReverseEndianness(Unsafe.ReadUnaligned<ushort>(ref Unsafe.Add(ref start, Udp + 2)));
+        packet.L2Offset = (ushort)l2;
+        packet.L3Offset = (ushort)(l2 + Ip);
+        packet.L4Offset = (ushort)(l2 + Udp);
+        packet.Kind = KindForUdpPort(destinationPort, PacketKind.NativeIpv4);
+        return true;
+    }
+
+    // EtherType 0x0800 as it reads from the wire into a little-endian ushort.
+    private static readonly ushort BigEndianEtherTypeIpv4 = BitConverter.IsLittleEndian ? (ushort)0x0008 : (ushort)0x0800;
 
     private static PacketKind KindForUdpPort(ushort port, PacketKind native) => port switch
     {
