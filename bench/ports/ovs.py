@@ -11,8 +11,10 @@ MAC entry, so nothing floods (the kernel bridge and our VTEP get the same static
 Variants (VARIANTS):
   * afpacket: the ports are `system` netdevs, AF_PACKET sockets the main thread polls (netdev-linux has no PMD
     rx queues); the main thread is pinned to the DUT core.
+  * afxdp: AF_XDP sockets (OVS loads its XDP program, native mode on veth); a PMD thread busy-polls them on the DUT
+    core (pmd-cpu-mask). The XDP program runs where veth's NAPI runs, on the sender's core whatever RPS says.
   * dpdk: the DPDK build with EAL on ordinary memory (--no-huge) and net_af_packet vdevs on the same veths; a PMD
-    thread busy-polls them on the DUT core (pmd-cpu-mask), the rest of OVS roams, as our daemon's control does.
+    thread busy-polls them on the DUT core, the rest of OVS roams, as our daemon's control threads do.
 
 Every run gets fresh processes and a fresh database under the benchmark's temp dir (never the packaged service,
 never its files): ovsdb-server and ovs-vswitchd run in the dut namespace and are stopped by the PIDs this module
@@ -31,9 +33,10 @@ VSWITCHD = "/usr/lib/openvswitch-switch-dpdk/ovs-vswitchd-dpdk"  # the DPDK buil
 # package leaves the `ovs-vswitchd` alternative on the plain build, and switching it is a system-wide change.
 PKGDATADIR = "/usr/share/openvswitch"
 SCHEMA = f"{PKGDATADIR}/vswitch.ovsschema"
-VARIANTS = ("afpacket", "dpdk")
+VARIANTS = ("afpacket", "afxdp", "dpdk")
 LABELS = {
     "afpacket": "Open vSwitch 3.1 userspace datapath, AF_PACKET (system) ports",
+    "afxdp": "Open vSwitch 3.1 userspace datapath, AF_XDP ports, PMD",
     "dpdk": "Open vSwitch 3.1 userspace datapath, DPDK net_af_packet ports, PMD",
 }
 TIMEOUT = 20  # seconds any one OVS command or start-up step may take
@@ -142,8 +145,10 @@ class OvsVtep:
         if vswitchd.poll() is not None:
             raise RuntimeError(f"ovs-vswitchd exited ({vswitchd.returncode})\n{self._log_tail()}")
 
-        port = (lambda name, vdev: ["--", "set", "interface", name, "type=dpdk", f"options:dpdk-devargs={vdev}"]) \
-            if variant == "dpdk" else (lambda name, vdev: [])
+        port = {"afpacket": lambda name, vdev: [],
+                "afxdp": lambda name, vdev: ["--", "set", "interface", name, "type=afxdp"],
+                "dpdk": lambda name, vdev: ["--", "set", "interface", name, "type=dpdk", f"options:dpdk-devargs={vdev}"],
+                }[variant]
         self.vsctl("add-br", "br-und", "--", "set", "bridge", "br-und", "datapath_type=netdev",
                    f"other_config:hwaddr={sc.UNDERLAY_MAC}",
                    "--", "add-port", "br-und", "und", *port("und", "net_af_packet1"))
