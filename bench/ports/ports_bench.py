@@ -122,7 +122,7 @@ class VethBench:
         self.captures += 1
         capture = self.scratch / f"sink-{self.captures}.pcap"
         # The first CAPTURED frames only: tcpdump is gone before the measured window opens (unless nothing came).
-        tcpdump = self.lab.start(self.sink, "tcpdump", "-i", "s1", "-nn", "-c", str(CAPTURED), "-w", str(capture))
+        tcpdump = self.lab.start(self.sink, "tcpdump", "-i", "s1", "-nn", "--immediate-mode", "-c", str(CAPTURED), "-w", str(capture))
         blaster = self.lab.start(self.gen, "taskset", "-c", str(GEN_CORE), str(ROOT / "artifacts" / "native" / "packet_blaster"),
                                  "g0", str(self.frames), str(warmup + seconds + 1))
         try:
