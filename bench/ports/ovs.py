@@ -117,9 +117,9 @@ class OvsVtep:
         rundir.mkdir()
         self.state = s = {"variant": variant, "rundir": rundir, "env": self._env(rundir),
                           "db_sock": rundir / "db.sock", "ctl": rundir / "ovs-vswitchd.ctl",
-                          "dpdk_prefix": f"{self.lab.prefix}ovs{self.count}", "processes": []}
+                          "dpdk_prefix": f"{self.lab.prefix}ovs{self.count}", "processes": [], "console": None}
         self._run("ovsdb-tool", "create", str(rundir / "conf.db"), SCHEMA)
-        log = open(rundir / "console.log", "w")
+        log = s["console"] = open(rundir / "console.log", "w")
         s["processes"].append(self.lab.start(
             self.ns, "ovsdb-server", str(rundir / "conf.db"), f"--remote=punix:{s['db_sock']}",
             f"--pidfile={rundir / 'ovsdb-server.pid'}", f"--unixctl={rundir / 'ovsdb-server.ctl'}",
@@ -184,10 +184,9 @@ class OvsVtep:
     def down(self):
         """Removes the bridges, stops the processes by PID, removes what they left by name; returns the datapath's
         counters and the log's warnings and errors (for a failed run's message)."""
-        s, self.state = self.state, None
+        s = self.state
         if s is None:
             return ""
-        self.state = s  # for the commands below
         summary = ""
         try:
             if all(p.poll() is None for p in s["processes"]):
@@ -199,12 +198,17 @@ class OvsVtep:
         finally:
             for process in reversed(s["processes"]):
                 self.lab.stop(process)
+            if s["console"]:
+                s["console"].close()
             self.state = None
         for device in ("br-acc", "br-und", "ovs-netdev"):  # gone with their bridges already, unless a stop failed
             if self.lab.in_ns(self.ns, "ip", "link", "show", device, check=False) == 0:
                 self.lab.in_ns(self.ns, "ip", "link", "del", device, check=False)
-        for device in ("acc", "und"):  # DPDK's af_packet driver leaves promiscuous mode on when it closes
+        for device in ("acc", "und"):
+            # DPDK's af_packet driver leaves promiscuous mode on when it closes; an XDP program OVS failed to remove
+            # would tax the next contender's every frame.
             self.lab.in_ns(self.ns, "ip", "link", "set", device, "promisc", "off", check=False)
+            self.lab.in_ns(self.ns, "ip", "link", "set", device, "xdp", "off", check=False)
         shutil.rmtree(f"/var/run/dpdk/{s['dpdk_prefix']}", ignore_errors=True)
         try:
             problems = [l for l in (s["rundir"] / "ovs-vswitchd.log").read_text().splitlines()

@@ -18,6 +18,7 @@ Needs root (namespaces, AF_PACKET, DPDK); prints why and exits 77 otherwise.
 import argparse
 import json
 import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -55,6 +56,7 @@ def dpdk_run(scratch, pipeline, seconds, warmup, index):
     result = subprocess.run([dataplane(), "dpdk-ring-bench", "--config", str(config), "--frames", str(frames),
                              "--ingress", "acc", "--seconds", str(seconds), "--warmup", str(warmup),
                              "--generator-core", str(GEN_CORE)], capture_output=True, text=True, timeout=120)
+    shutil.rmtree(f"/var/run/dpdk/{prefix}", ignore_errors=True)  # EAL's runtime dir, made even with --no-shconf
     line = next((l for l in result.stdout.splitlines() if l.startswith("result: ")), None)
     if result.returncode != 0 or line is None:
         raise RuntimeError(f"dpdk-ring-bench {pipeline} failed ({result.returncode}):\n{result.stdout}\n{result.stderr}")
