@@ -12,7 +12,9 @@ Variants (VARIANTS):
   * afpacket: the ports are `system` netdevs, AF_PACKET sockets the main thread polls (netdev-linux has no PMD
     rx queues); the main thread is pinned to the DUT core.
   * afxdp: AF_XDP sockets (OVS loads its XDP program, native mode on veth); a PMD thread busy-polls them on the DUT
-    core (pmd-cpu-mask). The XDP program runs where veth's NAPI runs, on the sender's core whatever RPS says.
+    core (pmd-cpu-mask). The XDP program runs in veth's NAPI, which the sender's core schedules and RPS cannot
+    move: where the placement puts receive work on the DUT core, acc's NAPI is made threaded and its thread pinned
+    there, so OVS does not get the sender's core for its receive work while the others get none.
   * dpdk: the DPDK build with EAL on ordinary memory (--no-huge) and net_af_packet vdevs on the same veths; a PMD
     thread busy-polls them on the DUT core, the rest of OVS roams, as our daemon's control threads do.
 
@@ -108,7 +110,7 @@ class OvsVtep:
 
     # ------------------------------------------------------------------------------------------- up/down ---
 
-    def up(self, variant):
+    def up(self, variant, receive_on_dut_core):
         """Starts ovsdb-server and ovs-vswitchd in the DUT namespace with the VTEP configured; raises if it is not
         forwarding the way the variant says (ports where they should be, route and neighbour resolved)."""
         assert variant in VARIANTS and self.state is None
@@ -117,7 +119,7 @@ class OvsVtep:
         rundir.mkdir()
         self.state = s = {"variant": variant, "rundir": rundir, "env": self._env(rundir),
                           "db_sock": rundir / "db.sock", "ctl": rundir / "ovs-vswitchd.ctl",
-                          "dpdk_prefix": f"{self.lab.prefix}ovs{self.count}", "processes": [], "console": None}
+                          "dpdk_prefix": f"{self.lab.prefix}ovs{self.count}", "processes": [], "console": None, "threaded": None}
         self._run("ovsdb-tool", "create", str(rundir / "conf.db"), SCHEMA)
         log = s["console"] = open(rundir / "console.log", "w")
         s["processes"].append(self.lab.start(
@@ -180,6 +182,26 @@ class OvsVtep:
             rxqs = self.appctl("dpif-netdev/pmd-rxq-show")
             if f"core_id {self.core}" not in rxqs or "port: acc" not in rxqs:
                 raise RuntimeError(f"OVS: acc's rx queue is not on a PMD thread on core {self.core}:\n{rxqs}")
+        if variant == "afxdp" and receive_on_dut_core:
+            self._pin_napi("acc")
+
+    def _pin_napi(self, device):
+        """Threaded NAPI for the device (its XDP queue exists now), the new kernel thread pinned to the DUT core.
+        The thread is told apart from other namespaces' namesakes as the one that was not there before."""
+        before = self._napi_threads(device)
+        self.lab.in_ns(self.ns, "sh", "-c", f"echo 1 > /sys/class/net/{device}/threaded")
+        self.state["threaded"] = device
+        new = self._napi_threads(device) - before
+        if len(new) != 1:
+            raise RuntimeError(f"OVS afxdp: expected one new NAPI thread for {device}, found {sorted(new)}")
+        subprocess.run(["taskset", "-p", "-c", str(self.core), new.pop()], check=True, capture_output=True,
+                       timeout=TIMEOUT)
+
+    @staticmethod
+    def _napi_threads(device):
+        listing = subprocess.run(["ps", "-eo", "pid=,comm="], capture_output=True, text=True, timeout=TIMEOUT).stdout
+        return {pid for pid, name in (line.split(None, 1) for line in listing.splitlines() if line.strip())
+                if name.strip().startswith(f"napi/{device}-")}
 
     def down(self):
         """Removes the bridges, stops the processes by PID, removes what they left by name; returns the datapath's
@@ -188,6 +210,8 @@ class OvsVtep:
         if s is None:
             return ""
         summary = ""
+        if s["threaded"]:  # back to veth's default before the XDP queue (and its thread) goes
+            self.lab.in_ns(self.ns, "sh", "-c", f"echo 0 > /sys/class/net/{s['threaded']}/threaded", check=False)
         try:
             if all(p.poll() is None for p in s["processes"]):
                 summary = self.appctl("dpctl/show", "-s", check=False)

@@ -84,6 +84,7 @@ class VethBench:
     def steer_receive(self, to_dut_core):
         """Where the DUT's receive processing of what gen sends runs: veth has no interrupt, so on the sender's core
         unless RPS moves it; to_dut_core puts it on the core our worker is pinned to."""
+        self.receive_on_dut_core = to_dut_core
         mask = f"{1 << DUT_CORE:x}" if to_dut_core else "0"
         self.lab.in_ns(self.dut, "sh", "-c", f"echo {mask} > /sys/class/net/acc/queues/rx-0/rps_cpus")
 
@@ -161,7 +162,7 @@ class VethBench:
 
     def ovs_run(self, variant, seconds, warmup):
         try:
-            self.ovs.up(variant)
+            self.ovs.up(variant, self.receive_on_dut_core)
             delivered, offered = self.measure(seconds, warmup)
         except Exception as e:
             raise RuntimeError(f"{e}\n{self.ovs.down()}") from None
