@@ -74,11 +74,9 @@ class OvsVtep:
                    OVS_SYSCONFDIR=str(rundir))
         return env
 
-    def _run(self, *args, check=True, in_ns=False):
-        s = self.state
-        command = (["ip", "netns", "exec", self.ns] if in_ns else []) + list(args)
+    def _run(self, *args, check=True):
         try:
-            result = subprocess.run(command, env=s["env"], capture_output=True, text=True, timeout=TIMEOUT)
+            result = subprocess.run(args, env=self.state["env"], capture_output=True, text=True, timeout=TIMEOUT)
         except subprocess.TimeoutExpired:
             raise RuntimeError(f"{' '.join(args)}: no answer in {TIMEOUT} s\n{self._log_tail()}")
         if check and result.returncode != 0:
@@ -94,9 +92,10 @@ class OvsVtep:
         return self._run("ovs-appctl", "-t", str(self.state["ctl"]), f"--timeout={TIMEOUT}", *args, check=check)
 
     def _log_tail(self, lines=15):
-        log = (self.state or {}).get("rundir", Path("/nonexistent")) / "ovs-vswitchd.log"
+        if not self.state:
+            return ""
         try:
-            tail = log.read_text().splitlines()[-lines:]
+            tail = (self.state["rundir"] / "ovs-vswitchd.log").read_text().splitlines()[-lines:]
         except OSError:
             return ""
         return "ovs-vswitchd.log:\n" + "\n".join(tail)
