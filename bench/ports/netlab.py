@@ -48,9 +48,9 @@ class Lab:
         stats = json.loads(run("ip", "-n", ns, "-s", "-j", "link", "show", device, capture=True))
         return stats[0]["stats64"]["tx"]["packets"]
 
-    def start(self, ns, *args, stdout=None):
+    def start(self, ns, *args, stdout=None, env=None):
         process = subprocess.Popen(["ip", "netns", "exec", ns, *args], stdout=stdout or subprocess.PIPE,
-                                   stderr=subprocess.STDOUT, text=True)
+                                   stderr=subprocess.STDOUT, text=True, env=env)
         self.processes.append(process)
         return process
 

@@ -3,19 +3,22 @@
 
   * DPDK: `dataplane dpdk-ring-bench` (the daemon's runtime on net_ring cables, a generator on the other core),
     for the VTEP encapsulation and the LISP ITR.
-  * AF_PACKET vs kernel VXLAN: namespaces gen -> dut -> sink on veth pairs. packet_blaster (native/bench, sendmmsg)
-    sends 64-byte frames from gen on core 0; in dut either the kernel's bridge + vxlan device or `dataplane run` on AF_PACKET
-    encapsulates them toward sink, whose kernel drops them at the door. Receive processing of dut's access link is
-    steered to core 1 (RPS), where our worker is pinned too: both contenders get the same single core. The rate is
-    what reached sink per second, over the measured window after a warm-up.
+  * AF_PACKET vs kernel VXLAN vs Open vSwitch: namespaces gen -> dut -> sink on veth pairs. packet_blaster
+    (native/bench, sendmmsg) sends 64-byte frames from gen on core 0; in dut the kernel's bridge + vxlan device,
+    `dataplane run` on AF_PACKET, or Open vSwitch's userspace datapath (ovs.py: AF_PACKET ports, and DPDK
+    net_af_packet ports) encapsulates them toward sink, whose kernel drops them at the door. Receive processing of
+    dut's access link runs on core 1 (RPS), where our worker and OVS's forwarding thread are pinned too, or on the
+    sender's core. The rate is what reached sink per second, over the measured window after a warm-up; a capture of
+    the first frames that reached sink must show VXLAN with the scenario's VNI and addresses, or the run fails.
 
 Each measurement runs --runs times, interleaved; the report gives medians (the machine is shared and noisy), the
-spread, and ratios: to 10GbE line rate at 64 bytes (14.88 Mpps) and AF_PACKET VTEP to kernel VXLAN.
+spread, and ratios: to 10GbE line rate at 64 bytes (14.88 Mpps), AF_PACKET VTEP to kernel VXLAN and to OVS.
 Needs root (namespaces, AF_PACKET, DPDK); prints why and exits 77 otherwise.
 """
 import argparse
 import json
 import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -24,6 +27,7 @@ import time
 from pathlib import Path
 
 import netlab
+import ovs
 import scenarios as sc
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -52,6 +56,7 @@ def dpdk_run(scratch, pipeline, seconds, warmup, index):
     result = subprocess.run([dataplane(), "dpdk-ring-bench", "--config", str(config), "--frames", str(frames),
                              "--ingress", "acc", "--seconds", str(seconds), "--warmup", str(warmup),
                              "--generator-core", str(GEN_CORE)], capture_output=True, text=True, timeout=120)
+    shutil.rmtree(f"/var/run/dpdk/{prefix}", ignore_errors=True)  # EAL's runtime dir, made even with --no-shconf
     line = next((l for l in result.stdout.splitlines() if l.startswith("result: ")), None)
     if result.returncode != 0 or line is None:
         raise RuntimeError(f"dpdk-ring-bench {pipeline} failed ({result.returncode}):\n{result.stdout}\n{result.stderr}")
@@ -73,10 +78,13 @@ class VethBench:
 
         self.frames = scratch / "vtep-frames.pcap"
         sc.write_frames(str(self.frames), sc.vtep_frames())
+        self.ovs = ovs.OvsVtep(lab, self.dut, scratch, DUT_CORE)
+        self.captures = 0
 
     def steer_receive(self, to_dut_core):
         """Where the DUT's receive processing of what gen sends runs: veth has no interrupt, so on the sender's core
         unless RPS moves it; to_dut_core puts it on the core our worker is pinned to."""
+        self.receive_on_dut_core = to_dut_core
         mask = f"{1 << DUT_CORE:x}" if to_dut_core else "0"
         self.lab.in_ns(self.dut, "sh", "-c", f"echo {mask} > /sys/class/net/acc/queues/rx-0/rps_cpus")
 
@@ -112,7 +120,12 @@ class VethBench:
         return process
 
     def measure(self, seconds, warmup):
-        """Starts the blaster, waits out the warm-up, returns (delivered Mpps, offered Mpps) over the measured window."""
+        """Starts the blaster, waits out the warm-up, returns (delivered Mpps, offered Mpps) over the measured window,
+        once the first frames that reached sink proved to be the encapsulation asked for."""
+        self.captures += 1
+        capture = self.scratch / f"sink-{self.captures}.pcap"
+        # The first CAPTURED frames only: tcpdump is gone before the measured window opens (unless nothing came).
+        tcpdump = self.lab.start(self.sink, "tcpdump", "-i", "s1", "-nn", "--immediate-mode", "-c", str(CAPTURED), "-w", str(capture))
         blaster = self.lab.start(self.gen, "taskset", "-c", str(GEN_CORE), str(ROOT / "artifacts" / "native" / "packet_blaster"),
                                  "g0", str(self.frames), str(warmup + seconds + 1))
         try:
@@ -122,8 +135,10 @@ class VethBench:
             sent1, got1, t1 = self.lab.tx_packets(self.gen, "g0"), self.lab.rx_packets(self.sink, "s1"), time.monotonic()
         finally:
             log = self.lab.stop(blaster)
+            self.lab.stop(tcpdump)
         if sent1 == sent0:
             raise RuntimeError(f"packet_blaster sent nothing: {log}")
+        check_vxlan(capture)
         return (got1 - got0) / (t1 - t0) / 1e6, (sent1 - sent0) / (t1 - t0) / 1e6
 
     def kernel_run(self, seconds, warmup):
@@ -145,6 +160,38 @@ class VethBench:
         return {"mpps": delivered, "offered": offered}
 
 
+    def ovs_run(self, variant, seconds, warmup):
+        try:
+            self.ovs.up(variant, self.receive_on_dut_core)
+            delivered, offered = self.measure(seconds, warmup)
+        except Exception as e:
+            raise RuntimeError(f"{e}\n{self.ovs.down()}") from None
+        self.ovs.down()
+        return {"mpps": delivered, "offered": offered}
+
+
+CAPTURED = 16
+# What every frame sink captured must read as (tshark fields, outer then inner where a field occurs twice): the
+# remote VTEP's underlay MAC and host B's, the VTEPs' and hosts' addresses, the VXLAN port and the VNI.
+EXPECTED = {"eth.dst": f"{sc.REMOTE_UNDERLAY_MAC},{sc.HOST_B_MAC}", "ip.src": f"{sc.LOCAL_VTEP},10.0.0.1",
+            "ip.dst": f"{sc.REMOTE_VTEP},10.0.0.2", "udp.dstport": "4789,9", "vxlan.vni": str(sc.VNI)}
+
+
+def check_vxlan(capture):
+    """tshark, not our parser, reads what sink got: every captured frame must be the expected VXLAN encapsulation."""
+    fields = list(EXPECTED)
+    result = subprocess.run(["tshark", "-r", str(capture), "-T", "fields", "-E", "separator=|",
+                             *[a for f in fields for a in ("-e", f)]], capture_output=True, text=True, timeout=60)
+    frames = [line.split("|") for line in result.stdout.splitlines()]
+    if result.returncode != 0 or not frames:
+        raise RuntimeError(f"sink captured no frame to check ({result.returncode}): {result.stderr.strip()[-300:]}")
+    for number, values in enumerate(frames, 1):
+        seen = dict(zip(fields, values))
+        if seen != EXPECTED:
+            raise RuntimeError(f"frame {number} sink captured is not the VXLAN encapsulation expected: {seen}, "
+                               f"expected {EXPECTED}")
+
+
 # ------------------------------------------------------------------------------------------------- report ---
 
 def summarise(samples):
@@ -159,6 +206,7 @@ def report(results, args):
     for steering, _ in STEERINGS:
         labels += [(f"afpacket-vtep-{steering}", f"AF_PACKET on veth, VTEP encap (dataplane), {steering}"),
                    (f"kernel-vxlan-{steering}", f"Linux bridge + vxlan on the same veth (kernel), {steering}")]
+        labels += [(f"ovs-{variant}-vtep-{steering}", f"{ovs.LABELS[variant]}, {steering}") for variant in ovs.VARIANTS]
     for key, label in labels:
         if key not in results:
             continue
@@ -179,6 +227,14 @@ def report(results, args):
             ratio = ours["median"] / kernel["median"]
             results[f"afpacketToKernelRatio-{steering}"] = ratio
             lines.append(f"AF_PACKET VTEP / kernel VXLAN, {steering}: {ratio:.2f}x")
+        for variant in ovs.VARIANTS:
+            other = results.get(f"ovs-{variant}-vtep-{steering}")
+            if ours and other and other["median"] > 0:
+                ratio = ours["median"] / other["median"]
+                results[f"afpacketToOvsRatio-{variant}-{steering}"] = ratio
+                lines.append(f"AF_PACKET VTEP / OVS userspace VTEP ({variant} ports), {steering}: {ratio:.2f}x")
+    for variant, problem in results.get("ovsProblems", {}).items():
+        lines.append(f"OVS ({variant} ports) not measured: {problem.splitlines()[0] if problem else ''}")
     lines += ["", "Where 'offered' equals the rate, the traffic source (one core) set it, not the contender."]
     return "\n".join(lines)
 
@@ -189,6 +245,9 @@ def main():
     parser.add_argument("--seconds", type=float, default=5)
     parser.add_argument("--warmup", type=float, default=3)
     parser.add_argument("--only", choices=["dpdk", "veth"], help="run one half")
+    parser.add_argument("--ovs", default=",".join(ovs.VARIANTS),
+                        help=f"Open vSwitch variants in the veth half, comma-separated ({', '.join(ovs.VARIANTS)}), "
+                             "or none; bench/ports/setup-ovs installs it when one is asked for")
     parser.add_argument("--out", default=str(ROOT / "artifacts" / "bench"), help="where ports.md and ports.json go")
     args = parser.parse_args()
     if os.geteuid() != 0:
@@ -197,6 +256,17 @@ def main():
     if os.cpu_count() < 2:
         print("bench/ports: needs 2 cores (one for the generator, one for the data plane); not run", file=sys.stderr)
         return 77
+
+    variants = [] if args.ovs == "none" or args.only == "dpdk" else args.ovs.split(",")
+    if any(v not in ovs.VARIANTS for v in variants):
+        parser.error(f"--ovs: {args.ovs}: not among {', '.join(ovs.VARIANTS)} or none")
+    # A variant that fails is reported with the reason and left out of later runs; the others go on.
+    ovs_problems = {}
+    if variants:
+        problem = ovs.install(ROOT)
+        if problem:
+            ovs_problems = {v: problem for v in variants}
+            print(f"bench/ports: Open vSwitch not measured: {problem}", file=sys.stderr)
 
     results = {}
     with tempfile.TemporaryDirectory(prefix="dataplane-ports-bench-") as tmp, netlab.Lab() as lab:
@@ -214,9 +284,22 @@ def main():
                     veth.steer_receive(to_dut_core)
                     samples.setdefault(f"kernel-vxlan-{steering}", []).append(veth.kernel_run(args.seconds, args.warmup))
                     samples.setdefault(f"afpacket-vtep-{steering}", []).append(veth.afpacket_run(args.seconds, args.warmup))
+                    for variant in variants:
+                        if variant in ovs_problems:
+                            continue
+                        try:
+                            samples.setdefault(f"ovs-{variant}-vtep-{steering}", []).append(
+                                veth.ovs_run(variant, args.seconds, args.warmup))
+                        except RuntimeError as e:
+                            ovs_problems[variant] = str(e)
+                            for placement, _ in STEERINGS:  # no figure from a variant that did not go through
+                                samples.pop(f"ovs-{variant}-vtep-{placement}", None)
+                            print(f"bench/ports: OVS ({variant}) failed, left out from here on:\n{e}", file=sys.stderr)
             print(f"run {run + 1}/{args.runs}: " + ", ".join(f"{k} {v[-1]['mpps']:.2f}" for k, v in samples.items()),
                   flush=True)
-        results = {key: summarise(values) for key, values in samples.items()}
+        results = {key: summarise(values) for key, values in samples.items() if values}
+        if ovs_problems:
+            results["ovsProblems"] = ovs_problems
 
     text = report(results, args)
     out = Path(args.out)
