@@ -1,7 +1,7 @@
 using System.Buffers.Binary;
-using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using Dataplane.Forwarding.Buffers;
+using Dataplane.Forwarding.Routing;
 using Dataplane.Wire.Checksums;
 using Dataplane.Wire.Headers;
 using Dataplane.Wire.Tunnels;
@@ -47,9 +47,14 @@ public static class LispEncapsulator
         ushort flags = encapsulation.DontFragment ? (ushort)0x4000 : (ushort)0;
         ushort checksum = Ipv4HeaderChecksum.ForFields(trafficClass, totalLength, flags, ttl, IpProtocol.Udp,
             encapsulation.OuterSource.Value, encapsulation.OuterDestination.Value);
-        if (BitConverter.IsLittleEndian)
+        if (UnderlayIpv4Headers.IsSupported)
         {
-            WriteOuterIpv4(ref MemoryMarshal.GetReference(outer), in encapsulation, trafficClass, totalLength, flags, ttl, checksum);
+            // LISP: N and I flags with the 24-bit nonce; the 24-bit instance ID with locator-status bits 0.
+            ulong lisp = UnderlayIpv4Headers.TunnelHeader(((uint)(LispDataHeader.NonceFlag | LispDataHeader.InstanceIdFlag) << 24) | (encapsulation.Nonce & 0xFF_FFFF),
+                (encapsulation.InstanceId & 0xFF_FFFF) << 8);
+            UnderlayIpv4Headers.Write(ref MemoryMarshal.GetReference(outer), encapsulation.DestinationMac, encapsulation.SourceMac,
+                trafficClass, totalLength, flags, ttl, checksum, encapsulation.OuterSource.Value, encapsulation.OuterDestination.Value,
+                encapsulation.SourcePort, TunnelPorts.LispData, lisp);
         }
         else
         {
@@ -63,40 +68,7 @@ public static class LispEncapsulator
         return true;
     }
 
-    /// <summary>
-    /// The 50 bytes of Ethernet / IPv4 / UDP / LISP in nine stores, each field composed in a register, as VPP writes
-    /// an adjacency's rewrite string (little-endian hosts; the bytes are the same as the field-by-field writer's).
-    /// Field by field, every header view and byte offset cost a bounds check and a store of its own: the biggest
-    /// single cost of the ITR's encapsulation after the lookup.
-    /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void WriteOuterIpv4(ref byte start, in LispEncapsulation encapsulation, byte trafficClass, ushort totalLength, ushort flags,
-        byte ttl, ushort checksum)
-    {
-        // Ethernet: destination, then source and EtherType 0x0800 (the second store overlaps the first's last two bytes).
-        Unsafe.WriteUnaligned(ref start, BinaryPrimitives.ReverseEndianness(encapsulation.DestinationMac.Value << 16));
-        Unsafe.WriteUnaligned(ref Unsafe.Add(ref start, 6), BinaryPrimitives.ReverseEndianness((encapsulation.SourceMac.Value << 16) | EtherType.Ipv4));
-
-        // IPv4: version/IHL, TOS, total length, identification 0, flags; TTL, protocol, checksum, source; destination.
-        ref byte ip = ref Unsafe.Add(ref start, EthernetHeader.Length);
-        Unsafe.WriteUnaligned(ref ip, 0x45UL | ((ulong)trafficClass << 8) | ((ulong)BinaryPrimitives.ReverseEndianness(totalLength) << 16)
-            | ((ulong)BinaryPrimitives.ReverseEndianness(flags) << 48));
-        Unsafe.WriteUnaligned(ref Unsafe.Add(ref ip, 8), ttl | ((ulong)IpProtocol.Udp << 8) | ((ulong)BinaryPrimitives.ReverseEndianness(checksum) << 16)
-            | ((ulong)BinaryPrimitives.ReverseEndianness(encapsulation.OuterSource.Value) << 32));
-        Unsafe.WriteUnaligned(ref Unsafe.Add(ref ip, 16), BinaryPrimitives.ReverseEndianness(encapsulation.OuterDestination.Value));
-
-        // UDP: source port, 4341, length, checksum 0 (RFC 9300 section 5.3).
-        ushort udpLength = (ushort)(totalLength - 20);
-        Unsafe.WriteUnaligned(ref Unsafe.Add(ref ip, 20), BinaryPrimitives.ReverseEndianness(encapsulation.SourcePort)
-            | ((ulong)BinaryPrimitives.ReverseEndianness(TunnelPorts.LispData) << 16) | ((ulong)BinaryPrimitives.ReverseEndianness(udpLength) << 32));
-
-        // LISP: N and I flags with the 24-bit nonce; the 24-bit instance ID with locator-status bits 0.
-        Unsafe.WriteUnaligned(ref Unsafe.Add(ref ip, 28),
-            (uint)(LispDataHeader.NonceFlag | LispDataHeader.InstanceIdFlag) | (BinaryPrimitives.ReverseEndianness((encapsulation.Nonce & 0xFF_FFFF) << 8) << 8));
-        Unsafe.WriteUnaligned(ref Unsafe.Add(ref ip, 32), BinaryPrimitives.ReverseEndianness((encapsulation.InstanceId & 0xFF_FFFF) << 8));
-    }
-
-    /// <summary>The same bytes as <see cref="WriteOuterIpv4"/>, through the header views (big-endian hosts).</summary>
+    /// <summary>The same bytes as <see cref="UnderlayIpv4Headers.Write"/>, through the header views (big-endian hosts).</summary>
     private static void WriteOuterIpv4FieldByField(Span<byte> outer, in LispEncapsulation encapsulation, byte trafficClass, ushort totalLength,
         ushort flags, byte ttl, ushort checksum)
     {

@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.Runtime.InteropServices;
 using Dataplane.Forwarding.Buffers;
 using Dataplane.Forwarding.Routing;
 using Dataplane.Wire.Addresses;
@@ -44,9 +45,26 @@ public static class VxlanEncapsulator
         ethernet.Source = adjacency.SourceMac;
         ethernet.EtherType = ipv6 ? EtherType.Ipv6 : EtherType.Ipv4;
 
-        var ipBytes = outer[EthernetHeader.Length..];
         int ipHeaderLength = ipv6 ? Ipv6Header.Length : 20;
         int udpLength = TunnelHeaders + payloadLength;
+        if (!ipv6 && UnderlayIpv4Headers.IsSupported)
+        {
+            // RFC 7348 5: flags with I set, then the VNI; VXLAN-GPE (draft-ietf-nvo3-vxlan-gpe 3.1): I and P set, the next protocol in byte 3.
+            ulong tunnelHeader = gpeNextProtocol == 0
+                ? UnderlayIpv4Headers.TunnelHeader((uint)VxlanHeader.InstanceFlag << 24, (vni & 0xFF_FFFF) << 8)
+                : UnderlayIpv4Headers.TunnelHeader(((uint)(VxlanGpeHeader.InstanceFlag | VxlanGpeHeader.NextProtocolFlag) << 24) | (byte)gpeNextProtocol,
+                    (vni & 0xFF_FFFF) << 8);
+            var outerSource = source.AsV4().Value;
+            var outerDestination = destination.AsV4().Value;
+            ushort totalLength = (ushort)(20 + udpLength);
+            UnderlayIpv4Headers.Write(ref MemoryMarshal.GetReference(outer), adjacency.DestinationMac, adjacency.SourceMac, 0, totalLength, 0x4000, ttl,
+                Ipv4HeaderChecksum.ForFields(0, totalLength, 0x4000, ttl, IpProtocol.Udp, outerSource, outerDestination),
+                outerSource, outerDestination, sourcePort, destinationPort, tunnelHeader);
+            SetOffsets(ref packet, ipHeaderLength);
+            return true;
+        }
+
+        var ipBytes = outer[EthernetHeader.Length..];
         var udpBytes = ipBytes[ipHeaderLength..];
         UdpHeader.TryCreateForWrite(udpBytes, out var udp);
         udp.SourcePort = sourcePort;
@@ -97,10 +115,15 @@ public static class VxlanEncapsulator
                 outerSource.Value, outerDestination.Value);
         }
 
+        SetOffsets(ref packet, ipHeaderLength);
+        return true;
+    }
+
+    private static void SetOffsets(ref PacketDescriptor packet, int ipHeaderLength)
+    {
         packet.L2Offset = (ushort)packet.DataOffset;
         packet.L3Offset = (ushort)(packet.DataOffset + EthernetHeader.Length);
         packet.L4Offset = (ushort)(packet.L3Offset + ipHeaderLength);
         packet.InnerL3Offset = (ushort)(packet.L4Offset + TunnelHeaders);
-        return true;
     }
 }
