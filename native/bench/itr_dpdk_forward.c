@@ -300,7 +300,7 @@ static void parse_options(int argc, char **argv, struct options *o)
         else if (!strcmp(flag, "--instance"))
             ok = parse_unsigned(value, 0xFFFFFF, &n) == 0 && ((o->site.instance_id = (uint32_t)n), 1);
         else if (!strcmp(flag, "--local-eid")) {
-            int depth;
+            int depth = 0;
             ok = parse_prefix(value, &o->site.local_eid_net, &depth) == 0;
             o->site.local_eid_mask = depth == 0 ? 0 : 0xFFFFFFFFu << (32 - depth);
         } else if (!strcmp(flag, "--local-rloc"))
