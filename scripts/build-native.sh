@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Builds the native parts with CMake into artifacts/native/: the DPDK shim (native/dpdk-shim, libdpdkshim.so) and the
-# benchmark tools (native/bench: packet_blaster, the end-to-end benchmark's traffic source; itr_baseline, the C yardstick for the ITR).
+# benchmark tools (native/bench: packet_blaster, the end-to-end benchmark's traffic source; itr_baseline, the C
+# yardstick for the ITR in memory; itr_dpdk_forward, the same ITR work as a DPDK forwarder over net_ring cables, the
+# yardstick bench/ports measures our DPDK ITR against).
 # Idempotent and fast when nothing changed (CMake and make only redo what is out of date). The .NET build copies
 # the shim next to the host and test binaries when it exists (src/DpdkSharp/DpdkSharp.csproj).
 set -euo pipefail
@@ -27,3 +29,4 @@ cp -u "$root/artifacts/native/build/libdpdkshim.so" "$root/artifacts/native/libd
 build "$root/native/bench" "$root/artifacts/native/bench-build"
 cp -u "$root/artifacts/native/bench-build/packet_blaster" "$root/artifacts/native/packet_blaster"
 cp -u "$root/artifacts/native/bench-build/itr_baseline" "$root/artifacts/native/itr_baseline"
+cp -u "$root/artifacts/native/bench-build/itr_dpdk_forward" "$root/artifacts/native/itr_dpdk_forward"

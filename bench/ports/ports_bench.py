@@ -2,7 +2,8 @@
 """End-to-end packet rate of the data plane on real ports, next to the Linux kernel's own VXLAN, in one run.
 
   * DPDK: `dataplane dpdk-ring-bench` (the daemon's runtime on net_ring cables, a generator on the other core),
-    for the VTEP encapsulation and the LISP ITR.
+    for the VTEP encapsulation and the LISP ITR; for the ITR also native/bench/itr_dpdk_forward, a C DPDK forwarder
+    doing itr_baseline's work over the same cables, frames and cores (c_forwarder.py), so the report gives ours / C.
   * AF_PACKET vs kernel VXLAN vs Open vSwitch: namespaces gen -> dut -> sink on veth pairs. packet_blaster
     (native/bench, sendmmsg) sends 64-byte frames from gen on core 0; in dut the kernel's bridge + vxlan device,
     `dataplane run` on AF_PACKET, or Open vSwitch's userspace datapath (ovs.py: AF_PACKET ports, and DPDK
@@ -12,7 +13,8 @@
     the first frames that reached sink must show VXLAN with the scenario's VNI and addresses, or the run fails.
 
 Each measurement runs --runs times, interleaved; the report gives medians (the machine is shared and noisy), the
-spread, and ratios: to 10GbE line rate at 64 bytes (14.88 Mpps), AF_PACKET VTEP to kernel VXLAN and to OVS.
+spread, and ratios: to 10GbE line rate at 64 bytes (14.88 Mpps), our DPDK ITR to the C DPDK
+forwarder, AF_PACKET VTEP to kernel VXLAN and to OVS.
 Needs root (namespaces, AF_PACKET, DPDK); prints why and exits 77 otherwise.
 """
 import argparse
@@ -26,6 +28,7 @@ import tempfile
 import time
 from pathlib import Path
 
+import c_forwarder
 import netlab
 import ovs
 import scenarios as sc
@@ -43,16 +46,25 @@ def dataplane():
 
 # ---------------------------------------------------------------------------------------------- DPDK net_ring ---
 
-def dpdk_run(scratch, pipeline, seconds, warmup, index):
+def dpdk_eal(index):
+    """EAL arguments: the generator on the main lcore (GEN_CORE), the data plane on DUT_CORE, no hugepages or NICs."""
+    return ["-l", f"{GEN_CORE}-{DUT_CORE}", "--no-huge", "-m", "1024", "--no-pci", "--no-shconf",
+            "--file-prefix", f"dpb{os.getpid()}x{index}", "--log-level=warning"]
+
+
+def dpdk_setup(scratch, pipeline, index):
+    """The frames file and the configuration (EAL arguments included) one DPDK measurement of pipeline uses."""
     frames = scratch / f"{pipeline}.pcap"
     sc.write_frames(str(frames), sc.vtep_frames() if pipeline == "vtep" else sc.itr_frames())
-    prefix = f"dpb{os.getpid()}x{index}"
-    eal = ["-l", f"{GEN_CORE}-{DUT_CORE}", "--no-huge", "-m", "1024", "--no-pci", "--no-shconf",
-           "--file-prefix", prefix, "--log-level=warning"]
     ring = lambda name: {"driver": "dpdk", "dpdkDevice": f"net_ring_{name}"}
     make = sc.vtep_config if pipeline == "vtep" else sc.itr_config
+    return frames, make(ring, cores=[DUT_CORE], dpdk={"eal": dpdk_eal(index), "mbufCount": 16383})
+
+
+def dpdk_run(scratch, pipeline, seconds, warmup, index):
+    frames, settings = dpdk_setup(scratch, pipeline, index)
     config = scratch / f"dpdk-{pipeline}.json"
-    config.write_text(json.dumps(make(ring, cores=[DUT_CORE], dpdk={"eal": eal, "mbufCount": 16383})))
+    config.write_text(json.dumps(settings))
     result = subprocess.run([dataplane(), "dpdk-ring-bench", "--config", str(config), "--frames", str(frames),
                              "--ingress", "acc", "--seconds", str(seconds), "--warmup", str(warmup),
                              "--generator-core", str(GEN_CORE)], capture_output=True, text=True, timeout=120)
@@ -62,6 +74,21 @@ def dpdk_run(scratch, pipeline, seconds, warmup, index):
         raise RuntimeError(f"dpdk-ring-bench {pipeline} failed ({result.returncode}):\n{result.stdout}\n{result.stderr}")
     data = json.loads(line[len("result: "):])
     return {"mpps": data["mppsPerWorker"], "saturated": data["generatorSaturatedShare"], "conserved": data["conserved"]}
+
+
+def c_itr_run(scratch, seconds, warmup, index):
+    """The C DPDK forwarder on the ITR measurement's frames, configuration, EAL arguments and cores."""
+    frames, settings = dpdk_setup(scratch, "itr", index)
+    return c_forwarder.run(settings, frames, settings["dpdk"]["eal"], seconds, warmup)
+
+
+def dpdk_itr_pair(scratch, seconds, warmup, run):
+    """Ours and the C forwarder on the ITR, back to back; who goes first alternates with the run, so a drift in the
+    shared machine's load does not always favour the same one."""
+    measure = {"dpdk-itr": lambda: dpdk_run(scratch, "itr", seconds, warmup, f"{run}itr"),
+               "dpdk-itr-c": lambda: c_itr_run(scratch, seconds, warmup, f"{run}itrc")}
+    order = list(measure) if run % 2 == 0 else list(reversed(measure))
+    return {key: measure[key]() for key in order}
 
 
 # ------------------------------------------------------------------------------- AF_PACKET vs kernel on veth ---
@@ -202,7 +229,8 @@ def summarise(samples):
 def report(results, args):
     rows = []
     labels = [("dpdk-vtep", "DPDK net_ring, VTEP encap (dataplane)"),
-              ("dpdk-itr", "DPDK net_ring, LISP ITR v4 (dataplane)")]
+              ("dpdk-itr", "DPDK net_ring, LISP ITR v4 (dataplane)"),
+              ("dpdk-itr-c", "DPDK net_ring, LISP ITR v4 (C forwarder, itr_dpdk_forward)")]
     for steering, _ in STEERINGS:
         labels += [(f"afpacket-vtep-{steering}", f"AF_PACKET on veth, VTEP encap (dataplane), {steering}"),
                    (f"kernel-vxlan-{steering}", f"Linux bridge + vxlan on the same veth (kernel), {steering}")]
@@ -221,6 +249,15 @@ def report(results, args):
     lines = [f"End to end, 1 worker, 64-byte frames, {args.runs} runs of {args.seconds:g} s after {args.warmup:g} s "
              f"warm-up, medians ({os.cpu_count()} cores, load {os.getloadavg()[0]:.1f}).", "",
              "| path | Mpps per worker | spread | of 10GbE line rate | notes |", "|---|---|---|---|---|", *rows, ""]
+    ours, c = results.get("dpdk-itr"), results.get("dpdk-itr-c")
+    if ours and c:
+        # The ratio of the medians, and each run's own ratio (the two ran back to back in it).
+        ratio = ours["median"] / c["median"]
+        per_run = [o["mpps"] / x["mpps"] for o, x in zip(ours["runs"], c["runs"])]
+        results["dpdkItrToCRatio"] = ratio
+        results["dpdkItrToCRatioPerRun"] = per_run
+        lines.append(f"DPDK ITR dataplane / C forwarder: {ratio:.2f}x "
+                     f"(per run: {', '.join(f'{r:.2f}' for r in per_run)})")
     for steering, _ in STEERINGS:
         ours, kernel = results.get(f"afpacket-vtep-{steering}"), results.get(f"kernel-vxlan-{steering}")
         if ours and kernel:
@@ -276,9 +313,9 @@ def main():
         for run in range(args.runs):
             # Interleaved, so slow minutes of a shared machine hit every contender alike.
             if args.only != "veth":
-                for pipeline in ("vtep", "itr"):
-                    samples.setdefault(f"dpdk-{pipeline}", []).append(
-                        dpdk_run(scratch, pipeline, args.seconds, args.warmup, f"{run}{pipeline}"))
+                samples.setdefault("dpdk-vtep", []).append(dpdk_run(scratch, "vtep", args.seconds, args.warmup, f"{run}vtep"))
+                for key, sample in dpdk_itr_pair(scratch, args.seconds, args.warmup, run).items():
+                    samples.setdefault(key, []).append(sample)
             if veth:
                 for steering, to_dut_core in STEERINGS:
                     veth.steer_receive(to_dut_core)
