@@ -46,10 +46,15 @@ def dataplane():
 
 # ---------------------------------------------------------------------------------------------- DPDK net_ring ---
 
+def dpdk_prefix(index):
+    """EAL's file prefix of one measurement: its runtime dir, /var/run/dpdk/<prefix>, is removed after the run."""
+    return f"dpb{os.getpid()}x{index}"
+
+
 def dpdk_eal(index):
     """EAL arguments: the generator on the main lcore (GEN_CORE), the data plane on DUT_CORE, no hugepages or NICs."""
     return ["-l", f"{GEN_CORE}-{DUT_CORE}", "--no-huge", "-m", "1024", "--no-pci", "--no-shconf",
-            "--file-prefix", f"dpb{os.getpid()}x{index}", "--log-level=warning"]
+            "--file-prefix", dpdk_prefix(index), "--log-level=warning"]
 
 
 def dpdk_setup(scratch, pipeline, index):
@@ -68,7 +73,7 @@ def dpdk_run(scratch, pipeline, seconds, warmup, index):
     result = subprocess.run([dataplane(), "dpdk-ring-bench", "--config", str(config), "--frames", str(frames),
                              "--ingress", "acc", "--seconds", str(seconds), "--warmup", str(warmup),
                              "--generator-core", str(GEN_CORE)], capture_output=True, text=True, timeout=120)
-    shutil.rmtree(f"/var/run/dpdk/{prefix}", ignore_errors=True)  # EAL's runtime dir, made even with --no-shconf
+    shutil.rmtree(f"/var/run/dpdk/{dpdk_prefix(index)}", ignore_errors=True)  # EAL's runtime dir, made even with --no-shconf
     line = next((l for l in result.stdout.splitlines() if l.startswith("result: ")), None)
     if result.returncode != 0 or line is None:
         raise RuntimeError(f"dpdk-ring-bench {pipeline} failed ({result.returncode}):\n{result.stdout}\n{result.stderr}")
