@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.Collections.Frozen;
+using System.Runtime.InteropServices;
 using Dataplane.Forwarding.Buffers;
 using Dataplane.Forwarding.Counters;
 using Dataplane.Forwarding.Routing;
@@ -115,58 +116,73 @@ internal static class GtpUEncapsulator
         packet.TryAdjust(l3);
         packet.TryPrepend(overhead, out var outer);
 
-        EthernetHeader.TryCreateForWrite(outer, out var ethernet);
-        ethernet.Destination = adjacency.DestinationMac;
-        ethernet.Source = adjacency.SourceMac;
-        ethernet.EtherType = outerV6 ? EtherType.Ipv6 : EtherType.Ipv4;
-
-        var ipBytes = outer[EthernetHeader.Length..];
-        var udpBytes = ipBytes[ipLength..];
-        var gtpBytes = udpBytes[UdpHeader.Length..];
-        if (withContainer)
+        if (!outerV6 && !withContainer && innerLength <= ushort.MaxValue && UnderlayIpv4Headers.IsSupported)
         {
-            GtpUGPduWriter.TryWriteWithPduSessionContainer(gtpBytes, teid, innerLength, PduSessionInformationType.Downlink,
-                qfi.GetValueOrDefault(), rqi: false, out _);
+            // TS 29.281 5.1: version 1, PT 1, no optional fields; message type G-PDU; the length of the T-PDU; the TEID.
+            ushort totalLength = (ushort)(ipLength + udpLength);
+            uint source = local.AsV4().Value;
+            uint destination = peer.AsV4().Value;
+            ulong gtp = UnderlayIpv4Headers.TunnelHeader(
+                ((uint)((GtpUHeader.Version1 << 5) | GtpUHeader.ProtocolTypeFlag) << 24) | ((uint)GtpUMessageType.GPdu << 16) | (uint)innerLength, teid);
+            UnderlayIpv4Headers.Write(ref MemoryMarshal.GetReference(outer), adjacency.DestinationMac, adjacency.SourceMac, 0, totalLength, 0,
+                GtpUEndpointStage.OriginatedTtl, Ipv4HeaderChecksum.ForFields(0, totalLength, 0, GtpUEndpointStage.OriginatedTtl, IpProtocol.Udp, source, destination),
+                source, destination, TunnelPorts.GtpU, TunnelPorts.GtpU, gtp);
         }
         else
         {
-            GtpUGPduWriter.TryWrite(gtpBytes, teid, innerLength, out _);
-        }
+            EthernetHeader.TryCreateForWrite(outer, out var ethernet);
+            ethernet.Destination = adjacency.DestinationMac;
+            ethernet.Source = adjacency.SourceMac;
+            ethernet.EtherType = outerV6 ? EtherType.Ipv6 : EtherType.Ipv4;
 
-        UdpHeader.TryCreateForWrite(udpBytes, out var udp);
-        udp.SourcePort = TunnelPorts.GtpU;
-        udp.DestinationPort = TunnelPorts.GtpU;
-        udp.TotalLength = (ushort)udpLength;
-        udp.Checksum = 0;
+            var ipBytes = outer[EthernetHeader.Length..];
+            var udpBytes = ipBytes[ipLength..];
+            var gtpBytes = udpBytes[UdpHeader.Length..];
+            if (withContainer)
+            {
+                GtpUGPduWriter.TryWriteWithPduSessionContainer(gtpBytes, teid, innerLength, PduSessionInformationType.Downlink,
+                    qfi.GetValueOrDefault(), rqi: false, out _);
+            }
+            else
+            {
+                GtpUGPduWriter.TryWrite(gtpBytes, teid, innerLength, out _);
+            }
 
-        if (outerV6)
-        {
-            Ipv6Header.TryCreateForWrite(ipBytes, out var ip);
-            BinaryPrimitives.WriteUInt32BigEndian(ipBytes, 0x6000_0000); // version 6, traffic class 0, flow label 0
-            ip.PayloadLength = (ushort)udpLength;
-            ip.NextHeader = IpProtocol.Udp;
-            ip.HopLimit = GtpUEndpointStage.OriginatedTtl;
-            ip.Source = local.AsV6();
-            ip.Destination = peer.AsV6();
+            UdpHeader.TryCreateForWrite(udpBytes, out var udp);
+            udp.SourcePort = TunnelPorts.GtpU;
+            udp.DestinationPort = TunnelPorts.GtpU;
+            udp.TotalLength = (ushort)udpLength;
+            udp.Checksum = 0;
 
-            // Over the whole datagram, which runs past the prepended headers into the inner packet.
-            UdpHeader.TryCreateForWrite(packet.Data[(EthernetHeader.Length + ipLength)..], out var datagram);
-            udp.Checksum = datagram.ComputeChecksum(ip.Source, ip.Destination);
-        }
-        else
-        {
-            Ipv4Header.TryCreateForWrite(ipBytes, out var ip);
-            ipBytes[0] = 0x45;
-            ipBytes[1] = 0;
-            ip.TotalLength = (ushort)(ipLength + udpLength);
-            ip.Identification = 0;
-            BinaryPrimitives.WriteUInt16BigEndian(ipBytes[6..], 0); // no flags, fragment offset 0
-            ip.TimeToLive = GtpUEndpointStage.OriginatedTtl;
-            ip.Protocol = IpProtocol.Udp;
-            ip.Source = local.AsV4();
-            ip.Destination = peer.AsV4();
-            ip.Checksum = Ipv4HeaderChecksum.ForFields(0, (ushort)(ipLength + udpLength), 0, GtpUEndpointStage.OriginatedTtl, IpProtocol.Udp,
-                local.AsV4().Value, peer.AsV4().Value);
+            if (outerV6)
+            {
+                Ipv6Header.TryCreateForWrite(ipBytes, out var ip);
+                BinaryPrimitives.WriteUInt32BigEndian(ipBytes, 0x6000_0000); // version 6, traffic class 0, flow label 0
+                ip.PayloadLength = (ushort)udpLength;
+                ip.NextHeader = IpProtocol.Udp;
+                ip.HopLimit = GtpUEndpointStage.OriginatedTtl;
+                ip.Source = local.AsV6();
+                ip.Destination = peer.AsV6();
+
+                // Over the whole datagram, which runs past the prepended headers into the inner packet.
+                UdpHeader.TryCreateForWrite(packet.Data[(EthernetHeader.Length + ipLength)..], out var datagram);
+                udp.Checksum = datagram.ComputeChecksum(ip.Source, ip.Destination);
+            }
+            else
+            {
+                Ipv4Header.TryCreateForWrite(ipBytes, out var ip);
+                ipBytes[0] = 0x45;
+                ipBytes[1] = 0;
+                ip.TotalLength = (ushort)(ipLength + udpLength);
+                ip.Identification = 0;
+                BinaryPrimitives.WriteUInt16BigEndian(ipBytes[6..], 0); // no flags, fragment offset 0
+                ip.TimeToLive = GtpUEndpointStage.OriginatedTtl;
+                ip.Protocol = IpProtocol.Udp;
+                ip.Source = local.AsV4();
+                ip.Destination = peer.AsV4();
+                ip.Checksum = Ipv4HeaderChecksum.ForFields(0, (ushort)(ipLength + udpLength), 0, GtpUEndpointStage.OriginatedTtl, IpProtocol.Udp,
+                    local.AsV4().Value, peer.AsV4().Value);
+            }
         }
 
         packet.Kind = PacketKind.GtpU;
