@@ -18,11 +18,19 @@ public sealed class ForwardingPipeline
     private readonly IBatchStage[] stages;
     private readonly StageGraph graph;
 
+    // The instance ID of each port by port ID, the first thing every packet is given.
+    private readonly uint[] instanceOfPort;
+
     public ForwardingPipeline(PortTable ports, IBatchStage[] stages, PuntQueue punts, WorkerCounters counters)
     {
         this.ports = ports;
         this.stages = stages;
         graph = new StageGraph(stages);
+        instanceOfPort = new uint[ports.All.Count == 0 ? 0 : ports.All.Max(p => p.Id) + 1];
+        foreach (var port in ports.All)
+        {
+            instanceOfPort[port.Id] = port.InstanceId;
+        }
         Punts = punts;
         Counters = counters;
         Runtime = new StageRuntime(["classify", .. stages.Select(s => s.Name), "settle"]);
@@ -43,17 +51,9 @@ public sealed class ForwardingPipeline
     public void Process(PacketBatch batch)
     {
         var packets = batch.AsSpan();
-        for (int i = 0; i < packets.Length; i++)
-        {
-            ref var packet = ref packets[i];
-            packet.Disposition = PacketDisposition.Pending;
-            packet.InstanceId = ports.TryGet(packet.IngressPort, out var port) ? port.InstanceId : 0;
-        }
-
         var runtime = Runtime;
         bool timed = runtime.BeginBatch(out long start);
-        ClassifyStage.Run(batch, Counters);
-        graph.Enter(packets);
+        Classify(packets);
         runtime.Record(0, packets.Length, timed, ref start);
         for (int s = 0; s < stages.Length; s++)
         {
@@ -70,6 +70,44 @@ public sealed class ForwardingPipeline
 
         Settle(packets);
         runtime.Record(stages.Length + 1, packets.Length, timed, ref start);
+    }
+
+    /// <summary>
+    /// One pass over the batch: each packet pending in its port's instance, classified (<see cref="ClassifyStage"/>,
+    /// frames prefetched a few ahead), and entered into the graph, or dropped under the classifier's reason.
+    /// </summary>
+    private void Classify(Span<PacketDescriptor> packets)
+    {
+        var counters = Counters;
+        counters.Received += packets.Length;
+        graph.Begin();
+        for (int i = 0; i < Math.Min(ClassifyStage.PrefetchAhead, packets.Length); i++)
+        {
+            ClassifyStage.Prefetch(in packets[i]);
+        }
+
+        for (int i = 0; i < packets.Length; i++)
+        {
+            if (i + ClassifyStage.PrefetchAhead < packets.Length)
+            {
+                ClassifyStage.Prefetch(in packets[i + ClassifyStage.PrefetchAhead]);
+            }
+
+            ref var packet = ref packets[i];
+            packet.Disposition = PacketDisposition.Pending;
+            ushort ingress = packet.IngressPort;
+            packet.InstanceId = ingress < instanceOfPort.Length ? instanceOfPort[ingress] : 0;
+            var reason = ClassifyStage.Classify(ref packet);
+            if (reason != DropReason.None)
+            {
+                packet.DropReason = (byte)reason;
+                counters.Drop(reason);
+            }
+            else if (packet.DropReason == 0)
+            {
+                graph.Enter(i, packet.Kind);
+            }
+        }
     }
 
     private void Settle(Span<PacketDescriptor> packets)

@@ -53,16 +53,23 @@ public sealed class StageGraph
     /// <summary>Where a packet of <paramref name="kind"/> that <paramref name="stage"/> left pending goes next, or -1.</summary>
     public int NextOf(int stage, PacketKind kind) => next[stage * KindSlots + ((int)kind & (KindSlots - 1))];
 
-    /// <summary>Starts a batch: every pending packet joins the vector of the first stage that accepts its kind.</summary>
+    /// <summary>Starts a batch: every vector empty.</summary>
+    public void Begin() => Array.Clear(counts);
+
+    /// <summary>Packet <paramref name="index"/> of the batch, pending, joins the vector of the first stage that accepts <paramref name="kind"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void Enter(int index, PacketKind kind) => Append(entry[(int)kind & (KindSlots - 1)], index);
+
+    /// <summary>Starts a batch with every pending packet of <paramref name="packets"/> entered (<see cref="Begin"/>, then <see cref="Enter(int, PacketKind)"/>).</summary>
     public void Enter(ReadOnlySpan<PacketDescriptor> packets)
     {
-        Array.Clear(counts);
+        Begin();
         for (int i = 0; i < packets.Length; i++)
         {
             ref readonly var packet = ref packets[i];
             if (packet.IsPending())
             {
-                Append(entry[(int)packet.Kind & (KindSlots - 1)], i);
+                Enter(i, packet.Kind);
             }
         }
     }
