@@ -100,6 +100,9 @@ public sealed class Ipv6LpmTable
     /// <summary>Bits the first level is indexed by now: 16, or 24 once widened.</summary>
     public int FirstLevelBits => BitOperations.Log2((uint)Volatile.Read(ref _root).Length);
 
+    /// <summary>Bytes of the nodes in use, each 256 entries of 4 B plus the writer's 1 B length shadow: what the routes cost beyond the first level.</summary>
+    public long NodeBytesInUse => (long)NodesInUse * NodeSize * 5;
+
     /// <summary>Bytes held by the lookup arrays (first level and node pool, slack included) and the pool's writer-side depth shadow.</summary>
     public long LookupBytes => (Volatile.Read(ref _root).LongLength * 4) + (Volatile.Read(ref _nodes).LongLength * 5);
 
