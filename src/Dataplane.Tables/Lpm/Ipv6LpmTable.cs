@@ -26,6 +26,9 @@ namespace Dataplane.Tables.Lpm;
 /// <para>Nodes: 256 x (4 + 1) B = 1.25 KiB. A prefix longer than the first level needs at most one node per 8 bits
 /// below it, shared with the prefixes on the same path; the pool starts at <c>initialNodes</c> and doubles as
 /// needed (up to half of it can be slack). Measured at 1M prefixes: docs/performance.md.</para>
+/// <para>The first level and the pool are pinned arrays on 2 MiB pages where Linux allows it
+/// (<see cref="HugePageArray"/>): at a million prefixes almost every read of a walk lands on another 4 KiB page, and
+/// with 4 KiB pages the TLB misses and page walks took about a third of a lookup at 1M prefixes.</para>
 /// <para>Concurrency: as <see cref="Ipv4LpmTable"/>. Lock-free readers, one writer at a time; a new node is
 /// filled completely (copies of the entry it replaces) before the pointer to it is published with
 /// <see cref="Volatile.Write(ref uint, uint)"/>; a grown pool is published before any pointer into its new
