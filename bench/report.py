@@ -46,6 +46,45 @@ def micro_rows(directory, class_name):
     return rows
 
 
+def ipv6_lpm_rows(directory):
+    """The IPv6 LPM goal. The headline is the interleaved batch walk (what the data path's map-cache prefetcher calls)
+    on the benchmark's own prefix set ('allocations') with uniformly drawn destinations; the single and plain batch
+    walks and the Internet-shaped set follow as their own rows, each against the same bar. The rate is the class's
+    "M lookups/s" column (1000 / median ns per lookup) where present, else 1000 / Mean."""
+    target = "IPv6 LPM >= 50 M lookups/s at 1M prefixes"
+    found = [r for r in micro_rows(directory, "Ipv6LpmLookupBenchmarks") if r.get("Prefixes", "").replace(",", "") == "1000000"]
+    if not found:
+        return [(target, "not measured (bench/run --micro)", None, "bench/run --micro")]
+
+    def rate(r):
+        column = (r.get("M lookups/s") or "").replace(",", "")
+        try:
+            return float(column)
+        except ValueError:
+            ns = nanoseconds(r.get("Median") or r.get("Mean"))
+            return 1e3 / ns if ns else None
+
+    names = {"InterleavedBatchLookups": "interleaved batch", "BatchLookups": "plain batch", "SingleLookups": "single lookups"}
+    order = {"InterleavedBatchLookups": 0, "BatchLookups": 1, "SingleLookups": 2}
+    headline = [r for r in found if r["Method"] == "InterleavedBatchLookups" and r.get("Shape", "allocations") == "allocations"
+                and r.get("Destinations") == "random"]
+    rows = []
+    if headline and rate(headline[0]):
+        value = rate(headline[0])
+        rows.append((f"{target} (headline: interleaved batch, benchmark prefix set, random destinations)",
+                     f"{value:.1f} M/s ({1e3 / value:.1f} ns)", value >= 50, "bench/run --micro"))
+    else:
+        rows.append((f"{target} (headline: interleaved batch)", "not measured (bench/run --micro)", None, "bench/run --micro"))
+    for r in sorted(found, key=lambda r: (r.get("Shape", ""), r.get("Destinations", ""), order.get(r["Method"], 9))):
+        if r in headline:
+            continue
+        value = rate(r)
+        if value:
+            rows.append((f"{target} ({names.get(r['Method'], r['Method'])}, {r.get('Shape', 'allocations')} prefixes, {r.get('Destinations', '')} destinations)",
+                         f"{value:.1f} M/s ({1e3 / value:.1f} ns)", value >= 50, "bench/run --micro"))
+    return rows
+
+
 def main():
     directory = sys.argv[1] if len(sys.argv) > 1 else "artifacts/bench"
     throughput = load(os.path.join(directory, "throughput.json"))
@@ -140,15 +179,15 @@ def main():
             kernel = ports[f"kernel-vxlan-{placement}"]["median"]
             rows.append((label, f"{value:.2f}x ({ours:.2f} vs {kernel:.2f} Mpps)", value >= 1.5, "bench/ports/run"))
 
-    for family, class_name in [("IPv4", "LpmLookupBenchmarks"), ("IPv6", "Ipv6LpmLookupBenchmarks")]:
-        lookups = [r for r in micro_rows(directory, class_name) if r.get("Prefixes", "").replace(",", "") == "1000000"]
-        if not lookups:
-            rows.append((f"{family} LPM >= 50 M lookups/s at 1M prefixes", "not measured (bench/run --micro)", None, "bench/run --micro"))
-        for r in lookups:
-            ns = nanoseconds(r.get("Mean"))
-            if ns:
-                rate = 1e3 / ns
-                rows.append((f"{family} LPM >= 50 M lookups/s at 1M prefixes ({r['Method']}, {r.get('Destinations', '')})", f"{rate:.0f} M/s ({ns:.1f} ns)", rate >= 50, "bench/run --micro"))
+    lookups = [r for r in micro_rows(directory, "LpmLookupBenchmarks") if r.get("Prefixes", "").replace(",", "") == "1000000"]
+    if not lookups:
+        rows.append(("IPv4 LPM >= 50 M lookups/s at 1M prefixes", "not measured (bench/run --micro)", None, "bench/run --micro"))
+    for r in lookups:
+        ns = nanoseconds(r.get("Mean"))
+        if ns:
+            rate = 1e3 / ns
+            rows.append((f"IPv4 LPM >= 50 M lookups/s at 1M prefixes ({r['Method']}, {r.get('Destinations', '')})", f"{rate:.0f} M/s ({ns:.1f} ns)", rate >= 50, "bench/run --micro"))
+    rows.extend(ipv6_lpm_rows(directory))
     updates = micro_rows(directory, "LpmUpdateBenchmarks") + micro_rows(directory, "MapCacheUpdateBenchmarks")
     if updates:
         for r in updates:

@@ -1,3 +1,4 @@
+using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using Dataplane.Wire.Addresses;
@@ -5,23 +6,35 @@ using Dataplane.Wire.Addresses;
 namespace Dataplane.Tables.Lpm;
 
 /// <summary>
-/// IPv6 longest-prefix match: a leaf-pushed multibit trie with a 16-bit root stride and 8-bit strides
-/// below (16 + 14 x 8 = 128), nodes kept in one flat pool. A lookup reads one entry per level, at most 15,
-/// and stops at the first entry that is not a pointer. Values are next-hop indices (0..<see cref="MaxValue"/>).
+/// IPv6 longest-prefix match: a leaf-pushed multibit trie with a direct-indexed first level of 16 or 24 bits and
+/// 8-bit strides below it, nodes kept in one flat pool. A lookup reads one entry per level and stops at the first
+/// entry that is not a pointer: with the 24-bit first level a /32 route is found in 2 reads and a /48 in 4 (3 and 5
+/// with 16 bits), the widths that allocations and map-cache EIDs end on. Values are next-hop indices
+/// (0..<see cref="MaxValue"/>).
 /// </summary>
 /// <remarks>
-/// <para>Entry word (uint): bit 31 valid, bit 30 extended (low bits are a child node index), bits 0..23
-/// the value. The prefix length behind each entry lives in a parallel byte array only the writer reads.</para>
-/// <para>Memory: root 2^16 x (4 + 1) B = 320 KiB; each node 256 x (4 + 1) B = 1.25 KiB. A prefix longer than
-/// /16 needs at most (length - 16) / 8 rounded up nodes of its own, shared with prefixes on the same path;
-/// the pool starts at <c>initialNodes</c> and doubles as needed. Measured on 50k random Internet-shaped
-/// routes (which share little below the root): ~2.9 nodes, ~3.7 KiB per route before pool slack; real
-/// tables share more of their paths.</para>
+/// <para>Entry word (uint): bit 31 valid, bit 30 extended (bits 0..29 are then a child node index), bits 0..23
+/// the value. A first-level entry that is not a pointer also keeps the prefix length behind it in bits 24..29 (at
+/// most 24 there); node entries keep it in a parallel byte array. Readers mask the value, so only the writer sees
+/// either.</para>
+/// <para>First level: 2^16 x 4 B = 256 KiB, or 2^24 x 4 B = 64 MiB. A table starts at <c>firstLevelBits</c> (16 by
+/// default, what a small instance should cost) and widens to 24 bits once it holds <c>widenAtNodes</c> nodes
+/// (<see cref="DefaultWidenAtNodes"/> = 16K, 20 MiB of nodes, tens of thousands of routes): from then on the 64 MiB
+/// is at most about three times what the table already holds, and it takes one level off every lookup. So many
+/// small instances stay small and only the big tables pay the 64 MiB; pass 24 to start wide, or
+/// <see cref="int.MaxValue"/> as <c>widenAtNodes</c> to stay at 16 bits.</para>
+/// <para>Nodes: 256 x (4 + 1) B = 1.25 KiB. A prefix longer than the first level needs at most one node per 8 bits
+/// below it, shared with the prefixes on the same path; the pool starts at <c>initialNodes</c> and doubles as
+/// needed (up to half of it can be slack). Measured at 1M prefixes: docs/performance.md.</para>
+/// <para>The first level and the pool are pinned arrays on 2 MiB pages where Linux allows it
+/// (<see cref="HugePageArray"/>): at a million prefixes almost every read of a walk lands on another 4 KiB page, and
+/// with 4 KiB pages the TLB misses and page walks took about a third of a lookup at 1M prefixes.</para>
 /// <para>Concurrency: as <see cref="Ipv4LpmTable"/>. Lock-free readers, one writer at a time; a new node is
 /// filled completely (copies of the entry it replaces) before the pointer to it is published with
 /// <see cref="Volatile.Write(ref uint, uint)"/>; a grown pool is published before any pointer into its new
-/// part. A node emptied of longer routes by a remove is retired and only reused after
-/// <see cref="ReclaimRetiredNodes"/>, which the owner calls at a quiescent point.</para>
+/// part, and a widened first level only once it is complete. A node emptied of longer routes by a remove, or
+/// folded into a widened first level, is retired and only reused after <see cref="ReclaimRetiredNodes"/>, which
+/// the owner calls at a quiescent point; a reader still on the old first level walks nodes that are unchanged.</para>
 /// </remarks>
 public sealed class Ipv6LpmTable
 {
@@ -29,26 +42,52 @@ public sealed class Ipv6LpmTable
 
     public const uint NoValue = uint.MaxValue;
 
+    /// <summary>Nodes in use at which a 16-bit first level widens to 24 bits (see the remarks).</summary>
+    public const int DefaultWidenAtNodes = 16 * 1024;
+
+    /// <summary>The most addresses <see cref="LookupBatchInterleaved"/> takes at once (a worker's batch).</summary>
+    public const int MaxInterleaved = 256;
+
     private const uint Valid = 1u << 31;
     private const uint Extended = 1u << 30;
     private const uint IndexMask = Extended - 1;
-    private const int RootBits = 16;
+    private const int FirstLevelDepthShift = 24;
     private const int NodeSize = 256;
+    private const int WideBits = 24;
 
-    private readonly uint[] _root = new uint[1 << RootBits];
-    private readonly byte[] _rootDepth = new byte[1 << RootBits];
+    // Walks LookupBatchInterleaved runs in lock step (WalkGroup spells them out).
+    private const int Group = 8;
+
+    private uint[] _root;
     private uint[] _nodes;
     private byte[] _nodeDepth;
     private int _nodesAllocated;
+    private readonly int _widenAtNodes;
     private readonly DeferredFreeList _unlinkedNodes = new();
     private readonly Dictionary<UInt128, uint>[] _rules = new Dictionary<UInt128, uint>[129];
     private readonly Lock _writer = new();
 
-    public Ipv6LpmTable(int initialNodes = 64)
+    public Ipv6LpmTable(int initialNodes = 64, int firstLevelBits = 16, int widenAtNodes = DefaultWidenAtNodes)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(initialNodes, 1);
-        _nodes = new uint[initialNodes * NodeSize];
+        if (firstLevelBits is not (16 or WideBits))
+        {
+            throw new ArgumentOutOfRangeException(nameof(firstLevelBits), firstLevelBits, "16 or 24");
+        }
+
+        ArgumentOutOfRangeException.ThrowIfLessThan(widenAtNodes, 1);
+        if (!BitConverter.IsLittleEndian)
+        {
+            // LookupBatchInterleaved reads an address's bytes from the UInt128 as stored.
+            throw new PlatformNotSupportedException("Ipv6LpmTable needs a little-endian machine.");
+        }
+
+        _root = HugePageArray.AllocateUninitialized<uint>(1 << firstLevelBits);
+        Array.Clear(_root);
+        _nodes = HugePageArray.AllocateUninitialized<uint>(initialNodes * NodeSize); // a node is written whole before it is linked
+
         _nodeDepth = new byte[initialNodes * NodeSize];
+        _widenAtNodes = widenAtNodes;
         for (int i = 0; i < _rules.Length; i++)
         {
             _rules[i] = [];
@@ -61,14 +100,20 @@ public sealed class Ipv6LpmTable
 
     public int NodesRetired => _unlinkedNodes.RetiredCount;
 
-    /// <summary>Bytes held by the lookup arrays and their writer-side depth shadows.</summary>
-    public long LookupBytes => (_root.LongLength * 5) + (Volatile.Read(ref _nodes).LongLength * 5);
+    /// <summary>Bits the first level is indexed by now: 16, or 24 once widened.</summary>
+    public int FirstLevelBits => BitOperations.Log2((uint)Volatile.Read(ref _root).Length);
+
+    /// <summary>Bytes of the nodes in use, each 256 entries of 4 B plus the writer's 1 B length shadow: what the routes cost beyond the first level.</summary>
+    public long NodeBytesInUse => (long)NodesInUse * NodeSize * 5;
+
+    /// <summary>Bytes held by the lookup arrays (first level and node pool, slack included) and the pool's writer-side depth shadow.</summary>
+    public long LookupBytes => (Volatile.Read(ref _root).LongLength * 4) + (Volatile.Read(ref _nodes).LongLength * 5);
 
     /// <summary>The hot path: one read per level, no allocation, no lock.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public bool TryLookup(Ipv6Address address, out uint value) => Decode(Walk(address.Value), out value);
 
-    /// <summary>Writes each value, or <see cref="NoValue"/> for a miss; returns how many were found.</summary>
+    /// <summary>Writes each value, or <see cref="NoValue"/> for a miss; returns how many were found. One walk after the other.</summary>
     public int LookupBatch(ReadOnlySpan<UInt128> addresses, Span<uint> values)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(values.Length, addresses.Length);
@@ -83,74 +128,29 @@ public sealed class Ipv6LpmTable
         return found;
     }
 
-    /// <summary>The most addresses <see cref="LookupBatchInterleaved"/> takes at once (a worker's batch).</summary>
-    public const int MaxInterleaved = 256;
-
     /// <summary>
-    /// <see cref="LookupBatch"/> with the walks interleaved: level by level across the whole batch, the next entry of
-    /// every walk prefetched before any of them is read. A single walk is a chain of dependent loads (up to 15); at a
-    /// million prefixes its lower levels miss the caches, one after another. Interleaved, the misses of different
-    /// walks overlap, so the batch waits for about one miss per level instead of one per level per address. The
+    /// <see cref="LookupBatch"/> with the walks interleaved: eight at a time in lock step, level by level. A single
+    /// walk is a chain of dependent loads, and at a million prefixes its lower levels miss L1 and L2; the eight reads
+    /// of one level are independent of each other, so their misses overlap instead of queueing, and the out-of-order
+    /// core runs ahead into the next group while the last level is outstanding. A walk that has ended keeps its entry
+    /// and reads a harmless pool word until the group's deepest walk is done: no per-walk branch to mispredict. The
     /// results are those of <see cref="TryLookup"/> (the same entries, read the same way).
     /// </summary>
     public int LookupBatchInterleaved(ReadOnlySpan<UInt128> addresses, Span<uint> values)
     {
         ArgumentOutOfRangeException.ThrowIfGreaterThan(addresses.Length, MaxInterleaved);
         ArgumentOutOfRangeException.ThrowIfLessThan(values.Length, addresses.Length);
-        int count = addresses.Length;
-        Span<uint> entries = stackalloc uint[count];
-        Span<nint> nextSlot = stackalloc nint[count]; // where the walk reads next in the node pool, -1 when it has ended
-        Span<byte> level = stackalloc byte[count];  // levels walked below the root
-        ref uint root = ref MemoryMarshal.GetArrayDataReference(_root);
-        uint[] nodes = Volatile.Read(ref _nodes);
-        int active = 0;
-        for (int i = 0; i < count; i++)
-        {
-            uint e = Volatile.Read(ref Unsafe.Add(ref root, (nint)(ulong)(addresses[i] >> (128 - RootBits))));
-            entries[i] = e;
-            level[i] = 0;
-            nextSlot[i] = (e & Extended) != 0 ? ChildSlot(e, addresses[i], 0) : -1;
-            if (nextSlot[i] >= 0)
-            {
-                CachePrefetch.Line(in Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(nodes), nextSlot[i]));
-                active++;
-            }
-        }
-
-        while (active > 0)
-        {
-            // Re-read the pool per level, as Walk does: a pointer read here may be newer than the pool read before.
-            nodes = Volatile.Read(ref _nodes);
-            ref uint pool = ref MemoryMarshal.GetArrayDataReference(nodes);
-            active = 0;
-            for (int i = 0; i < count; i++)
-            {
-                if (nextSlot[i] < 0)
-                {
-                    continue;
-                }
-
-                uint e = Volatile.Read(ref Unsafe.Add(ref pool, nextSlot[i]));
-                entries[i] = e;
-                int depth = ++level[i];
-                nextSlot[i] = (e & Extended) != 0 && depth < 14 ? ChildSlot(e, addresses[i], depth) : -1;
-                if ((e & Extended) != 0 && depth >= 14)
-                {
-                    entries[i] = 0; // a pointer below the last level cannot be; Walk reads the same as a miss
-                }
-
-                if (nextSlot[i] >= 0)
-                {
-                    CachePrefetch.Line(in Unsafe.Add(ref pool, nextSlot[i]));
-                    active++;
-                }
-            }
-        }
-
+        uint[] root = Volatile.Read(ref _root);
         int found = 0;
-        for (int i = 0; i < count; i++)
+        int i = 0;
+        for (; i + Group <= addresses.Length; i += Group)
         {
-            bool hit = Decode(entries[i], out uint value);
+            found += WalkGroup(root, ref Unsafe.As<UInt128, byte>(ref Unsafe.AsRef(in addresses[i])), ref values[i]);
+        }
+
+        for (; i < addresses.Length; i++)
+        {
+            bool hit = Decode(Walk(addresses[i]), out uint value);
             values[i] = hit ? value : NoValue;
             found += hit ? 1 : 0;
         }
@@ -158,16 +158,70 @@ public sealed class Ipv6LpmTable
         return found;
     }
 
-    // The pool index of the entry a walk reads below a pointer at `depth` levels under the root: the address's
-    // byte at bit offset 16 + 8 * depth, taken from the 64-bit half that holds it as Walk does (a UInt128 shift is a
-    // call, not an instruction).
+    // Walks the eight addresses at `addresses` (UInt128s as stored: low half first, little-endian) and writes their
+    // results from `values` on. Eight is what the registers hold without spilling, and about as many line fills as a
+    // core keeps going at once.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static nint ChildSlot(uint pointer, UInt128 address, int depth)
+    private int WalkGroup(uint[] rootArray, ref byte addresses, ref uint values)
     {
-        ulong half = depth < 6 ? (ulong)(address >> 64) : (ulong)address;
-        int shift = depth < 6 ? 40 - (8 * depth) : 56 - (8 * (depth - 6));
-        return ((nint)(pointer & IndexMask) * NodeSize) + (nint)((half >> shift) & 0xFF);
+        ref uint root = ref MemoryMarshal.GetArrayDataReference(rootArray);
+        int rootBits = BitOperations.Log2((uint)rootArray.Length);
+        int rootShift = 64 - rootBits;
+        uint e0 = Volatile.Read(ref Unsafe.Add(ref root, FirstLevelIndex(ref addresses, 0, rootShift)));
+        uint e1 = Volatile.Read(ref Unsafe.Add(ref root, FirstLevelIndex(ref addresses, 1, rootShift)));
+        uint e2 = Volatile.Read(ref Unsafe.Add(ref root, FirstLevelIndex(ref addresses, 2, rootShift)));
+        uint e3 = Volatile.Read(ref Unsafe.Add(ref root, FirstLevelIndex(ref addresses, 3, rootShift)));
+        uint e4 = Volatile.Read(ref Unsafe.Add(ref root, FirstLevelIndex(ref addresses, 4, rootShift)));
+        uint e5 = Volatile.Read(ref Unsafe.Add(ref root, FirstLevelIndex(ref addresses, 5, rootShift)));
+        uint e6 = Volatile.Read(ref Unsafe.Add(ref root, FirstLevelIndex(ref addresses, 6, rootShift)));
+        uint e7 = Volatile.Read(ref Unsafe.Add(ref root, FirstLevelIndex(ref addresses, 7, rootShift)));
+
+        // Where, within an address as stored, the byte that indexes the next node is: the most significant byte is
+        // the last one in memory.
+        nint at = 15 - (rootBits / 8);
+        while (((e0 | e1 | e2 | e3 | e4 | e5 | e6 | e7) & Extended) != 0)
+        {
+            // Re-read the pool per level, as Walk does: a pointer read here may be newer than the pool read before.
+            ref uint pool = ref MemoryMarshal.GetArrayDataReference(Volatile.Read(ref _nodes));
+            e0 = Step(e0, Unsafe.Add(ref addresses, at), ref pool);
+            e1 = Step(e1, Unsafe.Add(ref addresses, at + 16), ref pool);
+            e2 = Step(e2, Unsafe.Add(ref addresses, at + 32), ref pool);
+            e3 = Step(e3, Unsafe.Add(ref addresses, at + 48), ref pool);
+            e4 = Step(e4, Unsafe.Add(ref addresses, at + 64), ref pool);
+            e5 = Step(e5, Unsafe.Add(ref addresses, at + 80), ref pool);
+            e6 = Step(e6, Unsafe.Add(ref addresses, at + 96), ref pool);
+            e7 = Step(e7, Unsafe.Add(ref addresses, at + 112), ref pool);
+            at--;
+        }
+
+        values = Result(e0);
+        Unsafe.Add(ref values, 1) = Result(e1);
+        Unsafe.Add(ref values, 2) = Result(e2);
+        Unsafe.Add(ref values, 3) = Result(e3);
+        Unsafe.Add(ref values, 4) = Result(e4);
+        Unsafe.Add(ref values, 5) = Result(e5);
+        Unsafe.Add(ref values, 6) = Result(e6);
+        Unsafe.Add(ref values, 7) = Result(e7);
+        return (int)((e0 >> 31) + (e1 >> 31) + (e2 >> 31) + (e3 >> 31) + (e4 >> 31) + (e5 >> 31) + (e6 >> 31) + (e7 >> 31));
     }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static nint FirstLevelIndex(ref byte addresses, int walk, int rootShift) =>
+        (nint)(Unsafe.ReadUnaligned<ulong>(ref Unsafe.Add(ref addresses, (16 * walk) + 8)) >> rootShift);
+
+    // One level of one walk: the child entry if `e` points to a node, else `e` itself. The read happens either way
+    // (pool word 0 for an ended walk; a pool always has a node) so that the choice is a conditional move.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static uint Step(uint e, byte stride, ref uint pool)
+    {
+        bool more = (e & Extended) != 0;
+        nint slot = more ? ((nint)(e & IndexMask) * NodeSize) + stride : 0;
+        uint next = Volatile.Read(ref Unsafe.Add(ref pool, slot));
+        return more ? next : e;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static uint Result(uint e) => (e & Valid) != 0 ? e & MaxValue : NoValue;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static bool Decode(uint e, out uint value)
@@ -181,8 +235,10 @@ public sealed class Ipv6LpmTable
     {
         ulong word = (ulong)(address >> 64);
         ulong low = (ulong)address;
-        uint e = Volatile.Read(ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_root), (nint)(word >> 48)));
-        int shift = 40;
+        uint[] root = Volatile.Read(ref _root);
+        int rootBits = BitOperations.Log2((uint)root.Length);
+        uint e = Volatile.Read(ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(root), (nint)(word >> (64 - rootBits))));
+        int shift = 56 - rootBits;
         while ((e & Extended) != 0)
         {
             // Re-read the pool per level: a pointer read here may be newer than the pool read a level up.
@@ -271,26 +327,54 @@ public sealed class Ipv6LpmTable
             }
 
             Apply(key, length, Valid | value, length, removing: false);
+            if (_root.Length < 1 << WideBits && NodesInUse >= _widenAtNodes)
+            {
+                WidenFirstLevel();
+            }
+
             return !exists;
         }
     }
 
-    // Level 0 is the root (bits 0..15); level k >= 1 covers bits 16 + 8(k-1) .. 16 + 8k - 1.
-    private static int LevelEnd(int level) => RootBits + (8 * level);
+    // Writer side. Level 0 is the first level (bits 0..R-1, R its width); level k >= 1 covers bits R + 8(k-1) .. R + 8k - 1.
+    private int RootBits => BitOperations.Log2((uint)_root.Length);
 
-    private static int LevelOf(int length) => length <= RootBits ? 0 : (length - RootBits + 7) / 8;
+    private int LevelEnd(int level) => RootBits + (8 * level);
 
-    private static int IndexAt(UInt128 address, int level) => level == 0
+    private int LevelOf(int length) => length <= RootBits ? 0 : (length - RootBits + 7) / 8;
+
+    private int IndexAt(UInt128 address, int level) => level == 0
         ? (int)(address >> (128 - RootBits))
         : (int)((address >> (128 - LevelEnd(level))) & 0xFF);
 
-    // A slot is (node, index); node -1 is the root. The pool may be replaced while writing, so slots are
+    // A slot is (node, index); node -1 is the first level. The pool may be replaced while writing, so slots are
     // resolved through the fields at each access.
-    private ref uint EntryAt(int node, int index) =>
-        ref node < 0 ? ref _root[index] : ref _nodes[(node * NodeSize) + index];
+    private uint EntryAt(int node, int index) => node < 0 ? _root[index] : _nodes[(node * NodeSize) + index];
 
-    private ref byte DepthAt(int node, int index) =>
-        ref node < 0 ? ref _rootDepth[index] : ref _nodeDepth[(node * NodeSize) + index];
+    // The prefix length behind an entry that is not a pointer.
+    private int DepthAt(int node, int index) =>
+        node < 0 ? (int)((_root[index] >> FirstLevelDepthShift) & 0x3F) : _nodeDepth[(node * NodeSize) + index];
+
+    // Publishes an entry (and the length behind it when it is not a pointer): one word for readers either way.
+    private void SetEntry(int node, int index, uint entry, int depth)
+    {
+        if (node < 0)
+        {
+            Volatile.Write(ref _root[index], (entry & Extended) != 0 ? entry : entry | ((uint)depth << FirstLevelDepthShift));
+        }
+        else
+        {
+            _nodeDepth[(node * NodeSize) + index] = (byte)depth;
+            Volatile.Write(ref _nodes[(node * NodeSize) + index], entry);
+        }
+    }
+
+    // The entry as readers decode it: a first-level entry without the length bits.
+    private uint PlainEntryAt(int node, int index)
+    {
+        uint e = EntryAt(node, index);
+        return (e & Extended) != 0 ? e : e & (Valid | MaxValue);
+    }
 
     private void Apply(UInt128 key, int length, uint entry, int depth, bool removing)
     {
@@ -312,11 +396,12 @@ public sealed class Ipv6LpmTable
                 }
 
                 // Push the current entry down into a complete new node, then publish the pointer.
-                byte d = DepthAt(node, index);
+                int d = DepthAt(node, index);
+                uint plain = PlainEntryAt(node, index);
                 int child = AllocateNode();
-                _nodes.AsSpan(child * NodeSize, NodeSize).Fill(e);
-                _nodeDepth.AsSpan(child * NodeSize, NodeSize).Fill(d);
-                Volatile.Write(ref EntryAt(node, index), Extended | (uint)child);
+                _nodes.AsSpan(child * NodeSize, NodeSize).Fill(plain);
+                _nodeDepth.AsSpan(child * NodeSize, NodeSize).Fill((byte)d);
+                SetEntry(node, index, Extended | (uint)child, 0);
                 e = Extended | (uint)child;
             }
 
@@ -354,8 +439,7 @@ public sealed class Ipv6LpmTable
         bool owns = removing ? (e & Valid) != 0 && current == length : (e & Valid) == 0 || current <= length;
         if (owns)
         {
-            DepthAt(node, index) = (byte)depth;
-            Volatile.Write(ref EntryAt(node, index), entry);
+            SetEntry(node, index, entry, depth);
         }
     }
 
@@ -377,11 +461,42 @@ public sealed class Ipv6LpmTable
 
             int parent = path[level - 1];
             int index = pathIndex[level - 1];
-            DepthAt(parent, index) = _nodeDepth[baseIndex];
-            Volatile.Write(ref EntryAt(parent, index), _nodes[baseIndex]);
+            SetEntry(parent, index, _nodes[baseIndex], _nodeDepth[baseIndex]);
             _unlinkedNodes.Retire(node);
             node = parent;
         }
+    }
+
+    // 16 -> 24 bits: each first-level entry becomes 256 consecutive ones, the level-1 node it pointed to (copied, its
+    // entries' lengths moved into the entry word) or its own entry repeated. Pointers below level 1 are copied as they
+    // are: the nodes they point to cover the same bits under the wider first level. Readers switch when the complete
+    // array is published; the folded nodes are retired, unchanged, for readers still on the old array.
+    private void WidenFirstLevel()
+    {
+        uint[] narrow = _root;
+        int spread = WideBits - RootBits;
+        var wide = HugePageArray.AllocateUninitialized<uint>(1 << WideBits); // every entry is written below
+        for (int i = 0; i < narrow.Length; i++)
+        {
+            uint e = narrow[i];
+            Span<uint> target = wide.AsSpan(i << spread, 1 << spread);
+            if ((e & Extended) == 0)
+            {
+                target.Fill(e);
+                continue;
+            }
+
+            int node = (int)(e & IndexMask);
+            for (int j = 0; j < NodeSize; j++)
+            {
+                uint child = _nodes[(node * NodeSize) + j];
+                target[j] = (child & Extended) != 0 ? child : child | ((uint)_nodeDepth[(node * NodeSize) + j] << FirstLevelDepthShift);
+            }
+
+            _unlinkedNodes.Retire(node);
+        }
+
+        Volatile.Write(ref _root, wide);
     }
 
     private int AllocateNode()
@@ -402,7 +517,7 @@ public sealed class Ipv6LpmTable
             var depths = new byte[grown];
             _nodeDepth.AsSpan().CopyTo(depths);
             _nodeDepth = depths;
-            var bigger = new uint[grown];
+            var bigger = HugePageArray.AllocateUninitialized<uint>((int)grown); // the part past the copy is written before it is linked
             _nodes.AsSpan().CopyTo(bigger);
             Volatile.Write(ref _nodes, bigger);
         }

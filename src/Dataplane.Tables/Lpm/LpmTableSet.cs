@@ -7,7 +7,10 @@ namespace Dataplane.Tables.Lpm;
 /// The LPM tables of every routing instance (LISP instance ID, VXLAN VNI, VRF), keyed by a uint instance ID.
 /// Tables are created on demand and per address family, because an IPv4 table is expensive: its DIR-24-8
 /// first level is 2^24 x 4 B = 64 MiB whatever the number of routes, so a hundred IPv4 VRFs cost 6.4 GiB.
-/// An IPv6 table starts at about 400 KiB. An instance that never gets an IPv4 route never pays for one.
+/// An IPv6 table starts at about 340 KiB (a 16-bit first level and 64 nodes) and widens its first level to 24 bits,
+/// another 64 MiB, only once it holds 16K nodes (some tens of thousands of routes, 20 MiB already; see
+/// <see cref="Ipv6LpmTable"/>), so many small IPv6 instances stay small. An instance that never gets an IPv4 route
+/// never pays for one.
 /// </summary>
 /// <remarks>
 /// Readers look tables up without a lock: the maps are copy-on-write snapshots, replaced whole by the

@@ -161,6 +161,7 @@ public class Ipv6LpmTableTests
 
         table.TryLookup(A("2001:db8::1"), out _);
         table.LookupBatch(batch, values);
+        table.LookupBatchInterleaved(batch, values);
         uint sum = 0;
         // Warm up first so tiered compilation and on-stack replacement are done before measuring.
         for (int round = 0; round < 3; round++)
@@ -185,6 +186,7 @@ public class Ipv6LpmTableTests
             for (int i = 0; i < 1000; i++)
             {
                 table.LookupBatch(batch, values);
+                table.LookupBatchInterleaved(batch, values);
             }
 
             return total;
