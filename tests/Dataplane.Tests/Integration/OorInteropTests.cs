@@ -21,6 +21,7 @@ namespace Dataplane.Tests.Integration;
 /// Addresses: RLOC 192.0.2.N on the bridge; site N is 10.N.0.0/24 with its host at 10.N.0.10 and gateway 10.N.0.1;
 /// map-servers at 192.0.2.100. OOR takes HMAC-SHA-1 only (key id 1), so our side uses key id 1 with it.
 /// </remarks>
+[Collection(nameof(TimedInteropCollection))]
 public sealed class OorInteropTests : IDisposable
 {
     private static readonly TimeSpan FirstAnswerBound = TimeSpan.FromSeconds(20);
