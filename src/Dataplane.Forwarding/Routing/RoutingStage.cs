@@ -35,6 +35,7 @@ public sealed class RoutingStage(ForwardingPlane plane) : IBatchStage
         // The instance's tables are looked up when the instance changes, not per packet: a batch is usually all
         // one instance (one ingress port, or one tunnel).
         var instance = default(FibInstance);
+        var last = default(LastIpv4Resolution);
         foreach (ushort i in vector)
         {
             ref var packet = ref packets[i];
@@ -44,7 +45,7 @@ public sealed class RoutingStage(ForwardingPlane plane) : IBatchStage
             }
 
             var reason = packet.Kind == PacketKind.NativeIpv4
-                ? RouteIpv4(ref packet, in instance, ports, local, neighbours)
+                ? RouteIpv4(ref packet, in instance, ports, local, neighbours, ref last)
                 : RouteIpv6(ref packet, in instance, ports, local, neighbours);
             if (reason == DropReason.NoNeighbour && TrySolicit(ref packet, in instance, ports))
             {
@@ -63,8 +64,22 @@ public sealed class RoutingStage(ForwardingPlane plane) : IBatchStage
         }
     }
 
+    /// <summary>
+    /// The adjacency the last IPv4 destination of the batch resolved to, in its instance: a batch mostly goes to few
+    /// destinations (decapsulated traffic toward a site's hosts, a flow's packets), and resolving one costs a FIB
+    /// lookup, a route and, for a connected route, a neighbour lookup by address. Per batch, like every table read.
+    /// </summary>
+    private struct LastIpv4Resolution
+    {
+        public bool Valid;
+        public uint Instance;
+        public uint Destination;
+        public ResolveResult Result;
+        public Adjacency Adjacency;
+    }
+
     private static DropReason RouteIpv4(ref PacketDescriptor packet, in FibInstance fib, PortTable ports, LocalAddressSet local,
-        FrozenDictionary<IpAddress, Neighbour> neighbours)
+        FrozenDictionary<IpAddress, Neighbour> neighbours, ref LastIpv4Resolution last)
     {
         int l3 = packet.L3Offset - packet.DataOffset;
         if (l3 < 0 || l3 >= packet.Length)
@@ -85,12 +100,20 @@ public sealed class RoutingStage(ForwardingPlane plane) : IBatchStage
             return DropReason.None;
         }
 
-        var resolved = fib.TryResolve(destination, neighbours, ports, out var adjacency);
-        if (resolved != ResolveResult.Resolved)
+        if (!last.Valid || last.Destination != destination.Value || last.Instance != fib.InstanceId)
         {
-            return resolved.AsDropReason();
+            last.Result = fib.TryResolve(destination, neighbours, ports, out last.Adjacency);
+            last.Destination = destination.Value;
+            last.Instance = fib.InstanceId;
+            last.Valid = true;
         }
 
+        if (last.Result != ResolveResult.Resolved)
+        {
+            return last.Result.AsDropReason();
+        }
+
+        var adjacency = last.Adjacency;
         if (ipv4.TotalLength > adjacency.Mtu)
         {
             return DropReason.OverMtu;
