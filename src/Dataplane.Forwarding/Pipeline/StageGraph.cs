@@ -19,6 +19,12 @@ public sealed class StageGraph
     private const int KindSlots = 16;
     private const sbyte NoStage = -1;
 
+    // Every packet writes a count and a vector slot. Workers build their graphs one after the other, so one worker's
+    // arrays can sit next to another's on the heap: two cache lines of padding on each side keep a worker's writes
+    // off the lines another worker writes (the L2 prefetcher moves lines in pairs).
+    private const int CountPadding = 32;
+    private const int VectorPadding = 64;
+
     private readonly sbyte[] entry = new sbyte[KindSlots];
     private readonly sbyte[] next;
     private readonly ushort[] vectors;
@@ -33,8 +39,8 @@ public sealed class StageGraph
 
         StageCount = stages.Count;
         next = new sbyte[(StageCount + 1) * KindSlots];
-        vectors = new ushort[StageCount * PacketBatch.MaxCapacity];
-        counts = new int[StageCount];
+        vectors = new ushort[VectorPadding + StageCount * PacketBatch.MaxCapacity + VectorPadding];
+        counts = new int[CountPadding + StageCount + CountPadding];
         for (int kind = 0; kind < KindSlots; kind++)
         {
             entry[kind] = FirstAccepting(stages, 0, kind);
@@ -54,7 +60,7 @@ public sealed class StageGraph
     public int NextOf(int stage, PacketKind kind) => next[stage * KindSlots + ((int)kind & (KindSlots - 1))];
 
     /// <summary>Starts a batch: every vector empty.</summary>
-    public void Begin() => Array.Clear(counts);
+    public void Begin() => counts.AsSpan(CountPadding, StageCount).Clear();
 
     /// <summary>Packet <paramref name="index"/> of the batch, pending, joins the vector of the first stage that accepts <paramref name="kind"/>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -75,7 +81,7 @@ public sealed class StageGraph
     }
 
     /// <summary>The packets waiting for <paramref name="stage"/>; complete once every earlier stage has run and forwarded.</summary>
-    public ReadOnlySpan<ushort> VectorOf(int stage) => vectors.AsSpan(stage * PacketBatch.MaxCapacity, counts[stage]);
+    public ReadOnlySpan<ushort> VectorOf(int stage) => vectors.AsSpan(VectorPadding + stage * PacketBatch.MaxCapacity, counts[CountPadding + stage]);
 
     /// <summary>After <paramref name="stage"/> ran over <paramref name="vector"/>: each packet it left pending moves on.</summary>
     public void Forward(int stage, ReadOnlySpan<PacketDescriptor> packets, ReadOnlySpan<ushort> vector)
@@ -96,7 +102,7 @@ public sealed class StageGraph
     {
         if (stage >= 0)
         {
-            vectors[stage * PacketBatch.MaxCapacity + counts[stage]++] = (ushort)packet;
+            vectors[VectorPadding + stage * PacketBatch.MaxCapacity + counts[CountPadding + stage]++] = (ushort)packet;
         }
     }
 
