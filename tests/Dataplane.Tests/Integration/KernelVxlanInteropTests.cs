@@ -1,5 +1,3 @@
-using System.Text.Json;
-
 namespace Dataplane.Tests.Integration;
 
 /// <summary>
@@ -39,23 +37,7 @@ public sealed class KernelVxlanInteropTests : IDisposable
         lab.InNamespace(kernel, "ethtool", "-K", "eth0", "tx", "off");
         lab.InNamespace(kernel, "ethtool", "-K", "vx100", "tx", "off");
 
-        string config = Path.Combine(scratch, "vtep.json");
-        File.WriteAllText(config, JsonSerializer.Serialize(new
-        {
-            roles = new[] { "vtep" },
-            ports = new object[]
-            {
-                new { name = "acc", mac = AccessMac, driver = "af_packet", @interface = "acc" },
-                new { name = "und", mac = UnderlayMac, addresses = new[] { "192.0.2.1" }, driver = "af_packet", @interface = "und" },
-            },
-            neighbours = new[] { new { address = "192.0.2.2", mac = KernelMac, port = "und" } },
-            routes = new[] { new { prefix = "192.0.2.0/24", port = "und" } },
-            vxlan = new
-            {
-                localVteps = new[] { "192.0.2.1" },
-                bridgeDomains = new[] { new { vni = 100, ports = new[] { "acc" }, remoteVteps = new[] { "192.0.2.2" } } },
-            },
-        }));
+        string config = VtepTestConfig.Write(Path.Combine(scratch, "vtep.json"), AccessMac, UnderlayMac, "192.0.2.1", "192.0.2.2", KernelMac);
         var daemon = lab.Start(vtep, Path.Combine(AppContext.BaseDirectory, "dataplane"), "run", "--config", config);
         Thread.Sleep(1500);
 

@@ -1,5 +1,3 @@
-using System.Text.Json;
-
 namespace Dataplane.Tests.Integration;
 
 /// <summary>
@@ -38,23 +36,7 @@ public sealed class OvsVxlanInteropTests : IDisposable
         }
 
         string ovsLog = StartOpenVswitch(ovs, OvsUnderlayMac, UnderlayMac);
-        string config = Path.Combine(scratch, "vtep.json");
-        File.WriteAllText(config, JsonSerializer.Serialize(new
-        {
-            roles = new[] { "vtep" },
-            ports = new object[]
-            {
-                new { name = "acc", mac = AccessMac, driver = "af_packet", @interface = "acc" },
-                new { name = "und", mac = UnderlayMac, addresses = new[] { "192.0.2.1" }, driver = "af_packet", @interface = "und" },
-            },
-            neighbours = new[] { new { address = "192.0.2.2", mac = OvsUnderlayMac, port = "und" } },
-            routes = new[] { new { prefix = "192.0.2.0/24", port = "und" } },
-            vxlan = new
-            {
-                localVteps = new[] { "192.0.2.1" },
-                bridgeDomains = new[] { new { vni = 100, ports = new[] { "acc" }, remoteVteps = new[] { "192.0.2.2" } } },
-            },
-        }));
+        string config = VtepTestConfig.Write(Path.Combine(scratch, "vtep.json"), AccessMac, UnderlayMac, "192.0.2.1", "192.0.2.2", OvsUnderlayMac);
         string capture = Path.Combine(scratch, "underlay.pcap");
         // On OVS's side of the underlay: our daemon transmits past the kernel's packet taps (PACKET_QDISC_BYPASS), so
         // a capture beside it would miss its own frames; OVS's end sees them arrive and its own leave.

@@ -1,5 +1,3 @@
-using System.Text.Json;
-
 namespace Dataplane.Tests.Integration;
 
 /// <summary>
@@ -48,27 +46,8 @@ public sealed class VtepPingTests : IDisposable
         }
     }
 
-    private string WriteConfig(string name, string accessMac, string underlayMac, string localVtep, string remoteVtep, string remoteUnderlayMac)
-    {
-        string path = Path.Combine(scratch, name);
-        File.WriteAllText(path, JsonSerializer.Serialize(new
-        {
-            roles = new[] { "vtep" },
-            ports = new object[]
-            {
-                new { name = "acc", mac = accessMac, driver = "af_packet", @interface = "acc" },
-                new { name = "und", mac = underlayMac, addresses = new[] { localVtep }, driver = "af_packet", @interface = "und" },
-            },
-            neighbours = new[] { new { address = remoteVtep, mac = remoteUnderlayMac, port = "und" } },
-            routes = new[] { new { prefix = "192.0.2.0/24", port = "und" } },
-            vxlan = new
-            {
-                localVteps = new[] { localVtep },
-                bridgeDomains = new[] { new { vni = 100, ports = new[] { "acc" }, remoteVteps = new[] { remoteVtep } } },
-            },
-        }));
-        return path;
-    }
+    private string WriteConfig(string name, string accessMac, string underlayMac, string localVtep, string remoteVtep, string remoteUnderlayMac) =>
+        VtepTestConfig.Write(Path.Combine(scratch, name), accessMac, underlayMac, localVtep, remoteVtep, remoteUnderlayMac);
 
     public void Dispose()
     {
