@@ -116,7 +116,7 @@ internal static class GtpUEncapsulator
         packet.TryAdjust(l3);
         packet.TryPrepend(overhead, out var outer);
 
-        if (!outerV6 && !withContainer && innerLength <= ushort.MaxValue && UnderlayIpv4Headers.IsSupported)
+        if (!outerV6 && !withContainer && innerLength <= ushort.MaxValue)
         {
             // TS 29.281 5.1: version 1, PT 1, no optional fields; message type G-PDU; the length of the T-PDU; the TEID.
             ushort totalLength = (ushort)(ipLength + udpLength);

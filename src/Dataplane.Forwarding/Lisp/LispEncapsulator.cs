@@ -47,60 +47,18 @@ public static class LispEncapsulator
         ushort flags = encapsulation.DontFragment ? (ushort)0x4000 : (ushort)0;
         ushort checksum = Ipv4HeaderChecksum.ForFields(trafficClass, totalLength, flags, ttl, IpProtocol.Udp,
             encapsulation.OuterSource.Value, encapsulation.OuterDestination.Value);
-        if (UnderlayIpv4Headers.IsSupported)
-        {
-            // LISP: N and I flags with the 24-bit nonce; the 24-bit instance ID with locator-status bits 0.
-            ulong lisp = UnderlayIpv4Headers.TunnelHeader(((uint)(LispDataHeader.NonceFlag | LispDataHeader.InstanceIdFlag) << 24) | (encapsulation.Nonce & 0xFF_FFFF),
-                (encapsulation.InstanceId & 0xFF_FFFF) << 8);
-            UnderlayIpv4Headers.Write(ref MemoryMarshal.GetReference(outer), encapsulation.DestinationMac, encapsulation.SourceMac,
-                trafficClass, totalLength, flags, ttl, checksum, encapsulation.OuterSource.Value, encapsulation.OuterDestination.Value,
-                encapsulation.SourcePort, TunnelPorts.LispData, lisp);
-        }
-        else
-        {
-            WriteOuterIpv4FieldByField(outer, in encapsulation, trafficClass, totalLength, flags, ttl, checksum);
-        }
+        // LISP: N and I flags with the 24-bit nonce; the 24-bit instance ID with locator-status bits 0.
+        ulong lisp = UnderlayIpv4Headers.TunnelHeader(((uint)(LispDataHeader.NonceFlag | LispDataHeader.InstanceIdFlag) << 24) | (encapsulation.Nonce & 0xFF_FFFF),
+            (encapsulation.InstanceId & 0xFF_FFFF) << 8);
+        UnderlayIpv4Headers.Write(ref MemoryMarshal.GetReference(outer), encapsulation.DestinationMac, encapsulation.SourceMac,
+            trafficClass, totalLength, flags, ttl, checksum, encapsulation.OuterSource.Value, encapsulation.OuterDestination.Value,
+            encapsulation.SourcePort, TunnelPorts.LispData, lisp);
 
         packet.L2Offset = (ushort)packet.DataOffset;
         packet.L3Offset = (ushort)(packet.DataOffset + EthernetHeader.Length);
         packet.L4Offset = (ushort)(packet.L3Offset + 20);
         packet.InnerL3Offset = (ushort)(packet.DataOffset + OuterIpv4Overhead);
         return true;
-    }
-
-    /// <summary>The same bytes as <see cref="UnderlayIpv4Headers.Write"/>, through the header views (big-endian hosts).</summary>
-    private static void WriteOuterIpv4FieldByField(Span<byte> outer, in LispEncapsulation encapsulation, byte trafficClass, ushort totalLength,
-        ushort flags, byte ttl, ushort checksum)
-    {
-        EthernetHeader.TryCreateForWrite(outer, out var ethernet);
-        ethernet.Destination = encapsulation.DestinationMac;
-        ethernet.Source = encapsulation.SourceMac;
-        ethernet.EtherType = EtherType.Ipv4;
-
-        var ipBytes = outer[EthernetHeader.Length..];
-        Ipv4Header.TryCreateForWrite(ipBytes, out var ip);
-        ipBytes[0] = 0x45;
-        ipBytes[1] = trafficClass;
-        ip.TotalLength = totalLength;
-        ip.Identification = 0;
-        BinaryPrimitives.WriteUInt16BigEndian(ipBytes[6..], flags);
-        ip.TimeToLive = ttl;
-        ip.Protocol = IpProtocol.Udp;
-        ip.Source = encapsulation.OuterSource;
-        ip.Destination = encapsulation.OuterDestination;
-        ip.Checksum = checksum;
-
-        UdpHeader.TryCreateForWrite(ipBytes[20..], out var udp);
-        udp.SourcePort = encapsulation.SourcePort;
-        udp.DestinationPort = TunnelPorts.LispData;
-        udp.TotalLength = (ushort)(totalLength - 20);
-        udp.Checksum = 0;
-
-        LispDataHeader.TryCreateForWrite(ipBytes[(20 + UdpHeader.Length)..], out var lisp);
-        lisp.Flags = LispDataHeader.NonceFlag | LispDataHeader.InstanceIdFlag;
-        lisp.Nonce = encapsulation.Nonce;
-        lisp.InstanceId = encapsulation.InstanceId;
-        lisp.LocatorStatusBits = 0;
     }
 
     /// <summary>Encapsulates over an IPv6 underlay in place; false when the inner header is not IPv4/IPv6 or the headroom is too small (then at most Ethernet padding has been cut).</summary>

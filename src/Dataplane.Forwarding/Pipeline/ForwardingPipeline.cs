@@ -14,7 +14,6 @@ namespace Dataplane.Forwarding.Pipeline;
 /// </summary>
 public sealed class ForwardingPipeline
 {
-    private readonly PortTable ports;
     private readonly IBatchStage[] stages;
     private readonly StageGraph graph;
 
@@ -23,7 +22,6 @@ public sealed class ForwardingPipeline
 
     public ForwardingPipeline(PortTable ports, IBatchStage[] stages, PuntQueue punts, WorkerCounters counters)
     {
-        this.ports = ports;
         this.stages = stages;
         graph = new StageGraph(stages);
         instanceOfPort = new uint[ports.All.Count == 0 ? 0 : ports.All.Max(p => p.Id) + 1];

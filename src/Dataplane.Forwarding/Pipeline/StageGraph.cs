@@ -66,20 +66,6 @@ public sealed class StageGraph
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Enter(int index, PacketKind kind) => Append(entry[(int)kind & (KindSlots - 1)], index);
 
-    /// <summary>Starts a batch with every pending packet of <paramref name="packets"/> entered (<see cref="Begin"/>, then <see cref="Enter(int, PacketKind)"/>).</summary>
-    public void Enter(ReadOnlySpan<PacketDescriptor> packets)
-    {
-        Begin();
-        for (int i = 0; i < packets.Length; i++)
-        {
-            ref readonly var packet = ref packets[i];
-            if (packet.IsPending())
-            {
-                Enter(i, packet.Kind);
-            }
-        }
-    }
-
     /// <summary>The packets waiting for <paramref name="stage"/>; complete once every earlier stage has run and forwarded.</summary>
     public ReadOnlySpan<ushort> VectorOf(int stage) => vectors.AsSpan(VectorPadding + stage * PacketBatch.MaxCapacity, counts[CountPadding + stage]);
 
@@ -110,7 +96,7 @@ public sealed class StageGraph
     {
         for (int s = from; s < stages.Count; s++)
         {
-            if (((int)stages[s].Accepts & (1 << kind)) != 0)
+            if (stages[s].Accepts.Contains((PacketKind)kind))
             {
                 return (sbyte)s;
             }

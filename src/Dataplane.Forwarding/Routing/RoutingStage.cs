@@ -35,17 +35,18 @@ public sealed class RoutingStage(ForwardingPlane plane) : IBatchStage
         // The instance's tables are looked up when the instance changes, not per packet: a batch is usually all
         // one instance (one ingress port, or one tunnel).
         var instance = default(FibInstance);
-        var last = default(LastIpv4Resolution);
+        var resolver = default(UnderlayResolver);
         foreach (ushort i in vector)
         {
             ref var packet = ref packets[i];
             if (!instance.IsValid || instance.InstanceId != packet.InstanceId)
             {
                 instance = fib.Instance(packet.InstanceId);
+                resolver = UnderlayResolver.For(instance, neighbours, ports);
             }
 
             var reason = packet.Kind == PacketKind.NativeIpv4
-                ? RouteIpv4(ref packet, in instance, ports, local, neighbours, ref last)
+                ? RouteIpv4(ref packet, local, ref resolver)
                 : RouteIpv6(ref packet, in instance, ports, local, neighbours);
             if (reason == DropReason.NoNeighbour && TrySolicit(ref packet, in instance, ports))
             {
@@ -64,22 +65,7 @@ public sealed class RoutingStage(ForwardingPlane plane) : IBatchStage
         }
     }
 
-    /// <summary>
-    /// The adjacency the last IPv4 destination of the batch resolved to, in its instance: a batch mostly goes to few
-    /// destinations (decapsulated traffic toward a site's hosts, a flow's packets), and resolving one costs a FIB
-    /// lookup, a route and, for a connected route, a neighbour lookup by address. Per batch, like every table read.
-    /// </summary>
-    private struct LastIpv4Resolution
-    {
-        public bool Valid;
-        public uint Instance;
-        public uint Destination;
-        public ResolveResult Result;
-        public Adjacency Adjacency;
-    }
-
-    private static DropReason RouteIpv4(ref PacketDescriptor packet, in FibInstance fib, PortTable ports, LocalAddressSet local,
-        FrozenDictionary<IpAddress, Neighbour> neighbours, ref LastIpv4Resolution last)
+    private static DropReason RouteIpv4(ref PacketDescriptor packet, LocalAddressSet local, ref UnderlayResolver resolver)
     {
         int l3 = packet.L3Offset - packet.DataOffset;
         if (l3 < 0 || l3 >= packet.Length)
@@ -100,20 +86,13 @@ public sealed class RoutingStage(ForwardingPlane plane) : IBatchStage
             return DropReason.None;
         }
 
-        if (!last.Valid || last.Destination != destination.Value || last.Instance != fib.InstanceId)
+        // Decapsulated traffic goes to a few site hosts: the resolver remembers the last one's adjacency.
+        var unresolved = resolver.Resolve(destination, out var adjacency);
+        if (unresolved != DropReason.None)
         {
-            last.Result = fib.TryResolve(destination, neighbours, ports, out last.Adjacency);
-            last.Destination = destination.Value;
-            last.Instance = fib.InstanceId;
-            last.Valid = true;
+            return unresolved;
         }
 
-        if (last.Result != ResolveResult.Resolved)
-        {
-            return last.Result.AsDropReason();
-        }
-
-        var adjacency = last.Adjacency;
         if (ipv4.TotalLength > adjacency.Mtu)
         {
             return DropReason.OverMtu;

@@ -10,14 +10,12 @@ namespace Dataplane.Forwarding.Routing;
 /// identification 0), UDP and an 8-byte tunnel header (LISP, VXLAN, VXLAN-GPE, GTP-U without options). Written in
 /// nine stores, each field composed in a register, the way VPP copies an adjacency's rewrite string; field by field
 /// through header views every field costs a bounds check and a store of its own, which the profile put right after
-/// the lookups in every encapsulating stage. Little-endian hosts only (<see cref="IsSupported"/>); callers keep their
-/// field-by-field writer for the others, and the bytes are the same.
+/// the lookups in every encapsulating stage. Each value is composed as the bytes read little-endian and stored
+/// that way on any host (<see cref="Store"/>), so the wire bytes do not depend on the host's byte order.
 /// </summary>
 public static class UnderlayIpv4Headers
 {
     public const int Length = EthernetHeader.Length + 20 + UdpHeader.Length + 8;
-
-    public static bool IsSupported => BitConverter.IsLittleEndian;
 
     /// <summary>
     /// Writes the headers at <paramref name="start"/> (<see cref="Length"/> bytes the caller owns).
@@ -29,24 +27,33 @@ public static class UnderlayIpv4Headers
         ushort checksum, uint source, uint destination, ushort sourcePort, ushort destinationPort, ulong tunnelHeader)
     {
         // Ethernet: destination, then source and EtherType 0x0800 (the second store overlaps the first's last two bytes).
-        Unsafe.WriteUnaligned(ref start, BinaryPrimitives.ReverseEndianness(destinationMac.Value << 16));
-        Unsafe.WriteUnaligned(ref Unsafe.Add(ref start, 6), BinaryPrimitives.ReverseEndianness((sourceMac.Value << 16) | EtherType.Ipv4));
+        Store(ref start, BinaryPrimitives.ReverseEndianness(destinationMac.Value << 16));
+        Store(ref Unsafe.Add(ref start, 6), BinaryPrimitives.ReverseEndianness((sourceMac.Value << 16) | EtherType.Ipv4));
 
         // IPv4: version/IHL, TOS, total length, identification 0, flags; TTL, protocol, checksum, source; destination.
         ref byte ip = ref Unsafe.Add(ref start, EthernetHeader.Length);
-        Unsafe.WriteUnaligned(ref ip, 0x45UL | ((ulong)trafficClass << 8) | ((ulong)BinaryPrimitives.ReverseEndianness(totalLength) << 16)
+        Store(ref ip, 0x45UL | ((ulong)trafficClass << 8) | ((ulong)BinaryPrimitives.ReverseEndianness(totalLength) << 16)
             | ((ulong)BinaryPrimitives.ReverseEndianness(flagsAndOffset) << 48));
-        Unsafe.WriteUnaligned(ref Unsafe.Add(ref ip, 8), ttl | ((ulong)IpProtocol.Udp << 8) | ((ulong)BinaryPrimitives.ReverseEndianness(checksum) << 16)
+        Store(ref Unsafe.Add(ref ip, 8), ttl | ((ulong)IpProtocol.Udp << 8) | ((ulong)BinaryPrimitives.ReverseEndianness(checksum) << 16)
             | ((ulong)BinaryPrimitives.ReverseEndianness(source) << 32));
-        Unsafe.WriteUnaligned(ref Unsafe.Add(ref ip, 16), BinaryPrimitives.ReverseEndianness(destination));
+        Store(ref Unsafe.Add(ref ip, 16), BinaryPrimitives.ReverseEndianness(destination));
 
         // UDP: ports, length, checksum 0 (allowed for tunnels over IPv4: RFC 9300 5.3, RFC 7348 5, TS 29.281 4.4.2.0).
         ushort udpLength = (ushort)(totalLength - 20);
-        Unsafe.WriteUnaligned(ref Unsafe.Add(ref ip, 20), BinaryPrimitives.ReverseEndianness(sourcePort)
+        Store(ref Unsafe.Add(ref ip, 20), BinaryPrimitives.ReverseEndianness(sourcePort)
             | ((ulong)BinaryPrimitives.ReverseEndianness(destinationPort) << 16) | ((ulong)BinaryPrimitives.ReverseEndianness(udpLength) << 32));
 
-        Unsafe.WriteUnaligned(ref Unsafe.Add(ref ip, 28), tunnelHeader);
+        Store(ref Unsafe.Add(ref ip, 28), tunnelHeader);
     }
+
+    /// <summary>A value composed as its bytes read little-endian, stored as those bytes (the JIT drops the swap on x86 and Arm).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Store(ref byte destination, ulong littleEndian) =>
+        Unsafe.WriteUnaligned(ref destination, BitConverter.IsLittleEndian ? littleEndian : BinaryPrimitives.ReverseEndianness(littleEndian));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Store(ref byte destination, uint littleEndian) =>
+        Unsafe.WriteUnaligned(ref destination, BitConverter.IsLittleEndian ? littleEndian : BinaryPrimitives.ReverseEndianness(littleEndian));
 
     /// <summary>
     /// Eight tunnel-header bytes for <see cref="Write"/>: <paramref name="first"/> in bytes 0-3 and

@@ -8,10 +8,10 @@ using Dataplane.Wire.Addresses;
 namespace Dataplane.Forwarding.Routing;
 
 /// <summary>
-/// What every encapsulating stage needs per batch to put an outer header on the wire: the underlay (instance 0) FIB
-/// tables, the neighbour snapshot and the ports, taken once per batch, and the adjacency of the last outer
-/// destination resolved, because tunnelled traffic comes in runs toward one RLOC / VTEP / GTP-U peer. A FIB or
-/// neighbour change takes effect from the next batch, like every other per-batch read.
+/// What a stage needs per batch to put a packet on the wire: one instance's FIB tables (the underlay, instance 0, for
+/// the encapsulating stages; the packet's own for routing), the neighbour snapshot and the ports, taken once per
+/// batch, and the adjacency of the last destination resolved, because traffic comes in runs toward one RLOC / VTEP /
+/// GTP-U peer / site host. A FIB or neighbour change takes effect from the next batch, like every other per-batch read.
 /// </summary>
 public struct UnderlayResolver
 {
@@ -23,30 +23,56 @@ public struct UnderlayResolver
     private Adjacency lastAdjacency;
     private bool hasLast;
 
-    /// <summary>A resolver for one batch.</summary>
-    public static UnderlayResolver ForBatch(ForwardingPlane plane) => new()
+    // The last IPv4 destination apart, compared as 32 bits rather than as a 32-byte IpAddress.
+    private uint lastV4;
+    private DropReason lastV4Result;
+    private Adjacency lastV4Adjacency;
+    private bool hasLastV4;
+
+    /// <summary>A resolver toward the underlay (instance 0) for one batch.</summary>
+    public static UnderlayResolver ForBatch(ForwardingPlane plane) => For(plane.Fib.Instance(0), plane.Neighbours.Snapshot, plane.Ports);
+
+    /// <summary>A resolver in <paramref name="instance"/>, with a batch's neighbour snapshot and ports.</summary>
+    public static UnderlayResolver For(FibInstance instance, FrozenDictionary<IpAddress, Neighbour> neighbours, PortTable ports) => new()
     {
-        underlay = plane.Fib.Instance(0),
-        neighbours = plane.Neighbours.Snapshot,
-        ports = plane.Ports,
+        underlay = instance,
+        neighbours = neighbours,
+        ports = ports,
     };
 
-    /// <summary>The adjacency toward an outer destination, or why there is none (NoRoute / NoNeighbour).</summary>
+    /// <summary>The adjacency toward a destination, or why there is none (NoRoute / NoNeighbour).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public DropReason Resolve(IpAddress destination, out Adjacency adjacency)
     {
+        if (destination.IsV4)
+        {
+            return Resolve(destination.AsV4(), out adjacency);
+        }
+
         if (!hasLast || destination != last)
         {
-            var resolved = destination.IsV4
-                ? underlay.TryResolve(destination.AsV4(), neighbours, ports, out lastAdjacency)
-                : underlay.TryResolve(destination, neighbours, ports, out lastAdjacency);
-            lastResult = resolved.AsDropReason();
+            lastResult = underlay.TryResolve(destination, neighbours, ports, out lastAdjacency).AsDropReason();
             last = destination;
             hasLast = true;
         }
 
         adjacency = lastAdjacency;
         return lastResult;
+    }
+
+    /// <summary>The adjacency toward an IPv4 destination, or why there is none (NoRoute / NoNeighbour).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public DropReason Resolve(Ipv4Address destination, out Adjacency adjacency)
+    {
+        if (!hasLastV4 || destination.Value != lastV4)
+        {
+            lastV4Result = underlay.TryResolve(destination, neighbours, ports, out lastV4Adjacency).AsDropReason();
+            lastV4 = destination.Value;
+            hasLastV4 = true;
+        }
+
+        adjacency = lastV4Adjacency;
+        return lastV4Result;
     }
 
     /// <summary>Where an outer destination that resolved to NoNeighbour would go (<see cref="FibInstance.TryFindNextHop"/>).</summary>

@@ -24,24 +24,20 @@ public static class ClassifyStage
     /// </summary>
     public const int PrefetchAhead = 8;
 
-    public static unsafe void Run(PacketBatch batch, WorkerCounters counters)
+    public static void Run(PacketBatch batch, WorkerCounters counters)
     {
         var packets = batch.AsSpan();
         counters.Received += packets.Length;
-        if (Sse.IsSupported)
+        for (int i = 0; i < Math.Min(PrefetchAhead, packets.Length); i++)
         {
-            for (int i = 0; i < Math.Min(PrefetchAhead, packets.Length); i++)
-            {
-                Sse.Prefetch0(packets[i].Buffer + packets[i].DataOffset);
-            }
+            Prefetch(in packets[i]);
         }
 
         for (int i = 0; i < packets.Length; i++)
         {
-            if (Sse.IsSupported && i + PrefetchAhead < packets.Length)
+            if (i + PrefetchAhead < packets.Length)
             {
-                ref readonly var ahead = ref packets[i + PrefetchAhead];
-                Sse.Prefetch0(ahead.Buffer + ahead.DataOffset);
+                Prefetch(in packets[i + PrefetchAhead]);
             }
 
             ref var packet = ref packets[i];

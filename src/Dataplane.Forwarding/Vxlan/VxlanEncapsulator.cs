@@ -40,22 +40,18 @@ public static class VxlanEncapsulator
             return false;
         }
 
-        EthernetHeader.TryCreateForWrite(outer, out var ethernet);
-        ethernet.Destination = adjacency.DestinationMac;
-        ethernet.Source = adjacency.SourceMac;
-        ethernet.EtherType = ipv6 ? EtherType.Ipv6 : EtherType.Ipv4;
-
         int ipHeaderLength = ipv6 ? Ipv6Header.Length : 20;
         int udpLength = TunnelHeaders + payloadLength;
-        if (!ipv6 && UnderlayIpv4Headers.IsSupported)
+        if (!ipv6)
         {
-            // RFC 7348 5: flags with I set, then the VNI; VXLAN-GPE (draft-ietf-nvo3-vxlan-gpe 3.1): I and P set, the next protocol in byte 3.
+            // RFC 7348 5: flags with I set, then the VNI; VXLAN-GPE (draft-ietf-nvo3-vxlan-gpe 3.1): I and P set, the
+            // next protocol in byte 3. DF set, TOS 0, UDP checksum 0.
             ulong tunnelHeader = gpeNextProtocol == 0
                 ? UnderlayIpv4Headers.TunnelHeader((uint)VxlanHeader.InstanceFlag << 24, (vni & 0xFF_FFFF) << 8)
                 : UnderlayIpv4Headers.TunnelHeader(((uint)(VxlanGpeHeader.InstanceFlag | VxlanGpeHeader.NextProtocolFlag) << 24) | (byte)gpeNextProtocol,
                     (vni & 0xFF_FFFF) << 8);
-            var outerSource = source.AsV4().Value;
-            var outerDestination = destination.AsV4().Value;
+            uint outerSource = source.AsV4().Value;
+            uint outerDestination = destination.AsV4().Value;
             ushort totalLength = (ushort)(20 + udpLength);
             UnderlayIpv4Headers.Write(ref MemoryMarshal.GetReference(outer), adjacency.DestinationMac, adjacency.SourceMac, 0, totalLength, 0x4000, ttl,
                 Ipv4HeaderChecksum.ForFields(0, totalLength, 0x4000, ttl, IpProtocol.Udp, outerSource, outerDestination),
@@ -63,6 +59,11 @@ public static class VxlanEncapsulator
             SetOffsets(ref packet, ipHeaderLength);
             return true;
         }
+
+        EthernetHeader.TryCreateForWrite(outer, out var ethernet);
+        ethernet.Destination = adjacency.DestinationMac;
+        ethernet.Source = adjacency.SourceMac;
+        ethernet.EtherType = EtherType.Ipv6;
 
         var ipBytes = outer[EthernetHeader.Length..];
         var udpBytes = ipBytes[ipHeaderLength..];
@@ -84,36 +85,16 @@ public static class VxlanEncapsulator
             gpe.Initialize(vni, gpeNextProtocol);
         }
 
-        if (ipv6)
-        {
-            Ipv6Header.TryCreateForWrite(ipBytes, out var ip);
-            BinaryPrimitives.WriteUInt32BigEndian(ipBytes, 0x6000_0000); // version 6, traffic class 0, flow label 0
-            ip.PayloadLength = (ushort)udpLength;
-            ip.NextHeader = IpProtocol.Udp;
-            ip.HopLimit = ttl;
-            ip.Source = source.AsV6();
-            ip.Destination = destination.AsV6();
-            var datagram = packet.Data[(EthernetHeader.Length + Ipv6Header.Length)..];
-            ushort checksum = InternetChecksum.Finish(InternetChecksum.Sum(datagram, ip.PseudoHeaderSum(IpProtocol.Udp, udpLength)));
-            udp.Checksum = checksum == 0 ? (ushort)0xFFFF : checksum; // RFC 768: a computed 0 is sent as all ones
-        }
-        else
-        {
-            Ipv4Header.TryCreateForWrite(ipBytes, out var ip);
-            ipBytes[0] = 0x45;
-            ipBytes[1] = 0;
-            ip.TotalLength = (ushort)(20 + udpLength);
-            ip.Identification = 0;
-            BinaryPrimitives.WriteUInt16BigEndian(ipBytes[6..], 0x4000); // DF, offset 0
-            ip.TimeToLive = ttl;
-            ip.Protocol = IpProtocol.Udp;
-            var outerSource = source.AsV4();
-            var outerDestination = destination.AsV4();
-            ip.Source = outerSource;
-            ip.Destination = outerDestination;
-            ip.Checksum = Ipv4HeaderChecksum.ForFields(0, (ushort)(20 + udpLength), 0x4000, ttl, IpProtocol.Udp,
-                outerSource.Value, outerDestination.Value);
-        }
+        Ipv6Header.TryCreateForWrite(ipBytes, out var ip);
+        BinaryPrimitives.WriteUInt32BigEndian(ipBytes, 0x6000_0000); // version 6, traffic class 0, flow label 0
+        ip.PayloadLength = (ushort)udpLength;
+        ip.NextHeader = IpProtocol.Udp;
+        ip.HopLimit = ttl;
+        ip.Source = source.AsV6();
+        ip.Destination = destination.AsV6();
+        var datagram = packet.Data[(EthernetHeader.Length + Ipv6Header.Length)..];
+        ushort checksum = InternetChecksum.Finish(InternetChecksum.Sum(datagram, ip.PseudoHeaderSum(IpProtocol.Udp, udpLength)));
+        udp.Checksum = checksum == 0 ? (ushort)0xFFFF : checksum; // RFC 768: a computed 0 is sent as all ones
 
         SetOffsets(ref packet, ipHeaderLength);
         return true;
