@@ -111,30 +111,26 @@ public sealed class LispEncapsulationStage : IBatchStage
         };
         batch.NowUnit = MapCacheForwardingWord.Unit(batch.Now, expiryUnitShift);
         FindLocalRlocs(tables.LocalDatabase.Rlocs, out batch.LocalRlocV4, out batch.LocalRlocV6);
+        batch.LocalRlocV4Value = batch.LocalRlocV4.Family == IpFamily.V4 ? batch.LocalRlocV4.AsV4() : default;
         prefetcher.Prefetch(packets, vector, batch.Index, batch.MapCache, servesNative: itr || pitr, servesTunnel: rtr);
 
-        foreach (ushort i in vector)
+        for (int position = 0; position < vector.Length; position++)
         {
-            ref var packet = ref packets[i];
+            ref var packet = ref packets[vector[position]];
             bool fromTunnel = (packet.Flags & PacketFlags.FromLispTunnel) != 0;
             if (fromTunnel ? !rtr : !(itr || pitr))
             {
                 continue;
             }
 
-            Handle(ref packet, fromTunnel, ref batch, counters);
-        }
-    }
-
-    private void Handle(ref PacketDescriptor packet, bool fromTunnel, ref BatchState batch, WorkerCounters counters)
-    {
-        if (packet.Kind == PacketKind.NativeIpv4)
-        {
-            HandleIpv4(ref packet, fromTunnel, ref batch, counters);
-        }
-        else
-        {
-            HandleAnyFamily(ref packet, fromTunnel, ref batch, counters);
+            if (packet.Kind == PacketKind.NativeIpv4)
+            {
+                HandleIpv4(ref packet, position, fromTunnel, ref batch, counters);
+            }
+            else
+            {
+                HandleAnyFamily(ref packet, position, fromTunnel, ref batch, counters);
+            }
         }
     }
 
@@ -145,7 +141,7 @@ public sealed class LispEncapsulationStage : IBatchStage
     /// values that the JIT copies through the stack at every use (perf: those copies were among the hottest
     /// instructions of the ITR loop).
     /// </summary>
-    private void HandleIpv4(ref PacketDescriptor packet, bool fromTunnel, ref BatchState batch, WorkerCounters counters)
+    private void HandleIpv4(ref PacketDescriptor packet, int position, bool fromTunnel, ref BatchState batch, WorkerCounters counters)
     {
         int l3 = packet.L3Offset - packet.DataOffset;
         if (l3 < 0 || l3 >= packet.Length || !Ipv4Header.TryCreate(packet.Data[l3..], out var ip))
@@ -167,8 +163,11 @@ public sealed class LispEncapsulationStage : IBatchStage
             return; // inside the site: native routing
         }
 
-        batch.Index.Select(ref batch.Instance, iid);
-        bool found = batch.Instance.TryLookup(destination, out uint slot);
+        if (!prefetcher.TryGetLookup(position, out bool found, out uint slot))
+        {
+            batch.Index.Select(ref batch.Instance, iid);
+            found = batch.Instance.TryLookup(destination, out slot);
+        }
 
         // The common mapping (one usable IPv4 RLOC, not about to expire) comes whole from the slot's forwarding word;
         // only the others read the entry object, one more dependent miss at a million prefixes.
@@ -180,6 +179,12 @@ public sealed class LispEncapsulationStage : IBatchStage
         byte protocol = ip.Protocol;
         InnerPacket.ReadPorts(protocol, ip.FragmentOffset == 0 ? ip.Payload : default, out ushort sourcePort, out ushort destinationPort);
         uint flowHash = FlowHash.Hash(source, destination, protocol, sourcePort, destinationPort);
+        if (entry is null && batch.LocalRlocV4.Family == IpFamily.V4)
+        {
+            ForwardToIpv4Rloc(ref packet, in ip, fastRloc, iid, flowHash, fromTunnel, ref batch, counters);
+            return;
+        }
+
         if (!TryTakeRloc(ref packet, entry, fastRloc, flowHash, sourcePort, counters, out var rloc))
         {
             return;
@@ -216,8 +221,50 @@ public sealed class LispEncapsulationStage : IBatchStage
         EncapsulateAndTransmit(ref packet, in rloc, in outerSource, in adjacency, iid, flowHash, fromTunnel, counters);
     }
 
+    /// <summary>
+    /// The common case of <see cref="HandleIpv4"/>, fused: the mapping's one IPv4 RLOC came from the forwarding word,
+    /// so the RLOC, our outer source, the adjacency lookup and the outer header stay 32-bit values from here to the
+    /// wire. The decisions and their order are those of the general path below it (resolve, TTL, MTU, encapsulate);
+    /// perf showed the general path's 32-byte <see cref="IpAddress"/> copies, stored in parts and reloaded whole,
+    /// stalling the loop.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void ForwardToIpv4Rloc(ref PacketDescriptor packet, in Ipv4Header ip, uint rloc, uint iid, uint flowHash, bool fromTunnel,
+        ref BatchState batch, WorkerCounters counters)
+    {
+        var unresolved = batch.Underlay.Resolve(new Ipv4Address(rloc), out var adjacency); // runs toward one RLOC resolve once
+        if (unresolved != DropReason.None)
+        {
+            DropOrSolicit(ref packet, unresolved, new Ipv4Address(rloc), ref batch, counters);
+            return;
+        }
+
+        if (ip.TimeToLive <= 1)
+        {
+            packet.Drop(DropReason.TtlExpired, counters);
+            return;
+        }
+
+        if (ip.TotalLength + LispEncapsulator.Ipv4TunnelOverhead > adjacency.Mtu)
+        {
+            HandleOverMtu(ref packet, adjacency.Mtu - LispEncapsulator.Ipv4TunnelOverhead, ref batch, counters);
+            return;
+        }
+
+        ip.TryDecrementTimeToLive(); // TTL > 1 checked above
+        if (!LispEncapsulator.TryEncapsulateOverIpv4(ref packet, new LispEncapsulation(
+                adjacency.SourceMac, adjacency.DestinationMac, batch.LocalRlocV4Value, new Ipv4Address(rloc), iid, nonces.Next(),
+                FlowHash.SourcePort(flowHash), DontFragment: true)))
+        {
+            packet.Drop(DropReason.NoHeadroom, counters);
+            return;
+        }
+
+        Transmitted(ref packet, adjacency.Port, fromTunnel, counters);
+    }
+
     /// <summary>The per-packet path for either family (IPv6 inner packets; IPv4 ones take <see cref="HandleIpv4"/>).</summary>
-    private void HandleAnyFamily(ref PacketDescriptor packet, bool fromTunnel, ref BatchState batch, WorkerCounters counters)
+    private void HandleAnyFamily(ref PacketDescriptor packet, int position, bool fromTunnel, ref BatchState batch, WorkerCounters counters)
     {
         if (!InnerPacket.TryRead(ref packet, out var inner))
         {
@@ -236,10 +283,13 @@ public sealed class LispEncapsulationStage : IBatchStage
             return; // inside the site: native routing
         }
 
-        batch.Index.Select(ref batch.Instance, iid);
-        bool found = inner.IsV4
-            ? batch.Instance.TryLookup(inner.Destination.AsV4(), out uint slot)
-            : batch.Instance.TryLookup(inner.Destination.AsV6(), out slot);
+        if (!prefetcher.TryGetLookup(position, out bool found, out uint slot))
+        {
+            batch.Index.Select(ref batch.Instance, iid);
+            found = inner.IsV4
+                ? batch.Instance.TryLookup(inner.Destination.AsV4(), out slot)
+                : batch.Instance.TryLookup(inner.Destination.AsV6(), out slot);
+        }
         if (!TryTakeMapping(ref packet, found, slot, ref batch, counters, out uint fastRloc, out var entry))
         {
             return;
@@ -354,9 +404,16 @@ public sealed class LispEncapsulationStage : IBatchStage
             return;
         }
 
+        Transmitted(ref packet, adjacency.Port, fromTunnel, counters);
+    }
+
+    /// <summary>An encapsulated packet leaves: a LISP data packet now, toward <paramref name="port"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Transmitted(ref PacketDescriptor packet, ushort port, bool fromTunnel, WorkerCounters counters)
+    {
         packet.Kind = PacketKind.LispData;
         packet.Flags = (byte)(packet.Flags & ~PacketFlags.FromLispTunnel);
-        packet.Transmit(adjacency.Port);
+        packet.Transmit(port);
         counters.Count(ForwardingEvent.LispEncapsulated);
         if (fromTunnel)
         {
@@ -533,6 +590,7 @@ public sealed class LispEncapsulationStage : IBatchStage
         public UnderlayResolver Underlay;
         public IpAddress LocalRlocV4;
         public IpAddress LocalRlocV6;
+        public Ipv4Address LocalRlocV4Value; // LocalRlocV4 as 32 bits, for the fused IPv4 path
 
     }
 }

@@ -27,6 +27,28 @@ internal static unsafe partial class HugePageArray
         where T : unmanaged
     {
         T[] array = GC.AllocateUninitializedArray<T>(length, pinned: true);
+        Advise(array);
+        return array;
+    }
+
+    /// <summary>
+    /// A pinned, zeroed array of <paramref name="length"/> elements, advised like
+    /// <see cref="AllocateUninitialized{T}"/>. For a table that is mostly never written: memory fresh from the kernel
+    /// is zero without being touched, so only the (huge) pages a write reaches are backed, where clearing an
+    /// uninitialised array would back all of them.
+    /// </summary>
+    public static T[] AllocateZeroed<T>(int length)
+        where T : unmanaged
+    {
+        T[] array = GC.AllocateArray<T>(length, pinned: true);
+        Advise(array);
+        return array;
+    }
+
+    private static void Advise<T>(T[] array)
+        where T : unmanaged
+    {
+        int length = array.Length;
         long bytes = (long)length * sizeof(T);
         if (bytes >= HugePage && OperatingSystem.IsLinux() && !_unavailable)
         {
@@ -46,8 +68,6 @@ internal static unsafe partial class HugePageArray
                 }
             }
         }
-
-        return array;
     }
 
     [LibraryImport("libc", EntryPoint = "madvise")]

@@ -26,7 +26,7 @@ public sealed class MapCache
     private readonly Queue<uint> freeSlots = new();
     private readonly List<uint>? retiredSlots;
     private readonly IMapCacheIndex? index;
-    private MapCacheSlot[] slots;
+    private MapCacheSlots slots;
     private uint highWater;
     private long version;
 
@@ -35,7 +35,7 @@ public sealed class MapCache
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(initialCapacity);
         this.index = index;
         retiredSlots = deferSlotReuse ? [] : null;
-        slots = new MapCacheSlot[initialCapacity];
+        slots = new MapCacheSlots(initialCapacity);
     }
 
     /// <summary>Bumped after every publish (add, replace, remove); lets a worker or a test notice that something changed.</summary>
@@ -74,7 +74,7 @@ public sealed class MapCache
         ArgumentNullException.ThrowIfNull(entry);
         lock (writeLock)
         {
-            if (slotOf.TryGetValue(entry.Prefix, out uint existing) && !MapVersioning.IsNewer(entry.MapVersion, slots[existing].Entry!.MapVersion))
+            if (slotOf.TryGetValue(entry.Prefix, out uint existing) && !MapVersioning.IsNewer(entry.MapVersion, slots.Entry(existing)!.MapVersion))
             {
                 return false;
             }
@@ -98,7 +98,7 @@ public sealed class MapCache
         {
             if (slotOf.TryGetValue(prefix, out uint slot))
             {
-                entry = slots[slot].Entry!;
+                entry = slots.Entry(slot)!;
                 return true;
             }
         }
@@ -142,7 +142,7 @@ public sealed class MapCache
             int removed = 0;
             for (uint slot = 0; slot < highWater; slot++)
             {
-                var entry = slots[slot].Entry;
+                var entry = slots.Entry(slot);
                 if (entry is not null && entry.IsExpired(now) && RemoveLocked(entry.Prefix))
                 {
                     expired?.Add(entry.Prefix);
@@ -182,14 +182,14 @@ public sealed class MapCache
     {
         if (slotOf.TryGetValue(entry.Prefix, out uint existing))
         {
-            slots[existing].Publish(entry);
+            slots.Publish(existing, entry);
             Interlocked.Increment(ref version);
             return existing;
         }
 
         // Fill the slot before the LPM can lead a reader to it.
         uint slot = TakeSlot();
-        slots[slot].Publish(entry);
+        slots.Publish(slot, entry);
         slotOf.Add(entry.Prefix, slot);
         index?.Insert(entry.Prefix, slot);
         Interlocked.Increment(ref version);
@@ -206,7 +206,7 @@ public sealed class MapCache
         // Unhook the prefix from the LPM before clearing the slot, so new lookups stop arriving here first; a reader
         // already past the LPM finds the old entry or null, which it treats as a miss.
         index?.Remove(prefix);
-        slots[slot].Clear();
+        slots.Clear(slot);
         if (retiredSlots is null)
         {
             freeSlots.Enqueue(slot);
@@ -229,9 +229,7 @@ public sealed class MapCache
 
         if (highWater == slots.Length)
         {
-            var grown = new MapCacheSlot[slots.Length * 2];
-            Array.Copy(slots, grown, slots.Length);
-            Volatile.Write(ref slots, grown);
+            Volatile.Write(ref slots, slots.Grown());
         }
 
         return highWater++;
