@@ -45,6 +45,9 @@ namespace Dataplane.Forwarding.Lisp;
 /// </summary>
 public sealed class LispEncapsulationStage : IBatchStage
 {
+    /// <summary>Packets whose lookups are prefetched together before they are handled (see <see cref="Run"/>).</summary>
+    private const int PrefetchChunk = 32;
+
     private readonly ForwardingPlane plane;
     private readonly LispTables tables;
     private readonly IMonotonicClock clock;
@@ -112,24 +115,30 @@ public sealed class LispEncapsulationStage : IBatchStage
         batch.NowUnit = MapCacheForwardingWord.Unit(batch.Now, expiryUnitShift);
         FindLocalRlocs(tables.LocalDatabase.Rlocs, out batch.LocalRlocV4, out batch.LocalRlocV6);
         batch.LocalRlocV4Value = batch.LocalRlocV4.Family == IpFamily.V4 ? batch.LocalRlocV4.AsV4() : default;
-        prefetcher.Prefetch(packets, vector, batch.Index, batch.MapCache, servesNative: itr || pitr, servesTunnel: rtr);
-
-        for (int position = 0; position < vector.Length; position++)
+        // A chunk at a time: its lookups and prefetches, then its packets, while what the prefetches brought is still
+        // in the first-level cache. Over a whole vector of 256 the lines fetched first were evicted again (by the
+        // packets, headers and tables of the others) before their packet's turn came.
+        for (int start = 0; start < vector.Length; start += PrefetchChunk)
         {
-            ref var packet = ref packets[vector[position]];
-            bool fromTunnel = (packet.Flags & PacketFlags.FromLispTunnel) != 0;
-            if (fromTunnel ? !rtr : !(itr || pitr))
+            var chunk = vector.Slice(start, Math.Min(PrefetchChunk, vector.Length - start));
+            prefetcher.Prefetch(packets, chunk, batch.Index, batch.MapCache, servesNative: itr || pitr, servesTunnel: rtr);
+            for (int position = 0; position < chunk.Length; position++)
             {
-                continue;
-            }
+                ref var packet = ref packets[chunk[position]];
+                bool fromTunnel = (packet.Flags & PacketFlags.FromLispTunnel) != 0;
+                if (fromTunnel ? !rtr : !(itr || pitr))
+                {
+                    continue;
+                }
 
-            if (packet.Kind == PacketKind.NativeIpv4)
-            {
-                HandleIpv4(ref packet, position, fromTunnel, ref batch, counters);
-            }
-            else
-            {
-                HandleAnyFamily(ref packet, position, fromTunnel, ref batch, counters);
+                if (packet.Kind == PacketKind.NativeIpv4)
+                {
+                    HandleIpv4(ref packet, position, fromTunnel, ref batch, counters);
+                }
+                else
+                {
+                    HandleAnyFamily(ref packet, position, fromTunnel, ref batch, counters);
+                }
             }
         }
     }
@@ -141,6 +150,7 @@ public sealed class LispEncapsulationStage : IBatchStage
     /// values that the JIT copies through the stack at every use (perf: those copies were among the hottest
     /// instructions of the ITR loop).
     /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining)] // its own inlining budget: inlined into Run, the header reads and lookups it calls stop being inlined
     private void HandleIpv4(ref PacketDescriptor packet, int position, bool fromTunnel, ref BatchState batch, WorkerCounters counters)
     {
         int l3 = packet.L3Offset - packet.DataOffset;
@@ -228,7 +238,6 @@ public sealed class LispEncapsulationStage : IBatchStage
     /// perf showed the general path's 32-byte <see cref="IpAddress"/> copies, stored in parts and reloaded whole,
     /// stalling the loop.
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private void ForwardToIpv4Rloc(ref PacketDescriptor packet, in Ipv4Header ip, uint rloc, uint iid, uint flowHash, bool fromTunnel,
         ref BatchState batch, WorkerCounters counters)
     {
