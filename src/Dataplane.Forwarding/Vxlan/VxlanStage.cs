@@ -149,8 +149,8 @@ public sealed class VxlanStage(ForwardingPlane plane, VxlanTables tables) : IBat
     private DropReason Encapsulate(ref PacketDescriptor packet, ushort vtepIndex, ushort sourcePort, ushort destinationPort, uint vni,
         VxlanGpeNextProtocol gpe, ref BatchContext batch)
     {
-        var remote = tables.RemoteVteps[vtepIndex];
-        var local = remote.IsV4 ? tables.LocalVtepV4.GetValueOrDefault() : tables.LocalVtepV6.GetValueOrDefault();
+        ref readonly var remote = ref tables.RemoteVteps[vtepIndex];
+        ref readonly var local = ref tables.LocalVtepToward(in remote);
         var unresolved = batch.Underlay.Resolve(remote, out var adjacency); // runs toward one VTEP resolve once
         if (unresolved != DropReason.None)
         {

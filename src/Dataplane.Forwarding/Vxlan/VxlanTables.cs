@@ -10,9 +10,22 @@ namespace Dataplane.Forwarding.Vxlan;
 /// </summary>
 public sealed class VxlanTables
 {
-    public required IpAddress? LocalVtepV4 { get; init; }
+    // Unspecified when there is none. The hot path reads these by reference: a nullable 32-byte address is copied
+    // through the stack in parts and read back whole at every use, which stalled the encapsulation loop (perf).
+    private readonly IpAddress localVtepV4;
+    private readonly IpAddress localVtepV6;
 
-    public required IpAddress? LocalVtepV6 { get; init; }
+    public required IpAddress? LocalVtepV4
+    {
+        get => localVtepV4.Family == IpFamily.Unspecified ? null : localVtepV4;
+        init => localVtepV4 = value ?? default;
+    }
+
+    public required IpAddress? LocalVtepV6
+    {
+        get => localVtepV6.Family == IpFamily.Unspecified ? null : localVtepV6;
+        init => localVtepV6 = value ?? default;
+    }
 
     public required ushort UdpPort { get; init; }
 
@@ -38,7 +51,11 @@ public sealed class VxlanTables
     public required MacTable Macs { get; init; }
 
     /// <summary>True when <paramref name="address"/> is one of our VTEP addresses.</summary>
-    public bool IsLocalVtep(IpAddress address) => address == LocalVtepV4 || address == LocalVtepV6;
+    public bool IsLocalVtep(in IpAddress address) =>
+        address.Family != IpFamily.Unspecified && (address == localVtepV4 || address == localVtepV6);
+
+    /// <summary>Our VTEP address of <paramref name="remote"/>'s family (the outer source toward it); Unspecified when there is none.</summary>
+    public ref readonly IpAddress LocalVtepToward(in IpAddress remote) => ref remote.IsV4 ? ref localVtepV4 : ref localVtepV6;
 
     /// <summary>The L3 VNI carrying <paramref name="instanceId"/>, or null.</summary>
     public L3Vni? L3VniOfInstance(uint instanceId)
