@@ -191,7 +191,7 @@ public sealed class LispEncapsulationStage : IBatchStage
         uint flowHash = FlowHash.Hash(source, destination, protocol, sourcePort, destinationPort);
         if (entry is null && batch.LocalRlocV4.Family == IpFamily.V4)
         {
-            ForwardToIpv4Rloc(ref packet, in ip, fastRloc, iid, flowHash, fromTunnel, ref batch, counters);
+            ForwardToIpv4Rloc(ref packet, ip.TimeToLive, ip.TotalLength, innerV4: true, fastRloc, iid, flowHash, fromTunnel, ref batch, counters);
             return;
         }
 
@@ -232,14 +232,15 @@ public sealed class LispEncapsulationStage : IBatchStage
     }
 
     /// <summary>
-    /// The common case of <see cref="HandleIpv4"/>, fused: the mapping's one IPv4 RLOC came from the forwarding word,
-    /// so the RLOC, our outer source, the adjacency lookup and the outer header stay 32-bit values from here to the
-    /// wire. The decisions and their order are those of the general path below it (resolve, TTL, MTU, encapsulate);
-    /// perf showed the general path's 32-byte <see cref="IpAddress"/> copies, stored in parts and reloaded whole,
-    /// stalling the loop.
+    /// The common case, fused, for an inner packet of either family: the mapping's one IPv4 RLOC came from the
+    /// forwarding word, so the RLOC, our outer source, the adjacency lookup and the outer header stay 32-bit values
+    /// from here to the wire. The decisions and their order are those of the general path (resolve, TTL, MTU,
+    /// encapsulate); perf showed the general path's 32-byte <see cref="IpAddress"/> copies, stored in parts and
+    /// reloaded whole, stalling the loop. <paramref name="ttl"/> and <paramref name="innerLength"/> are the inner
+    /// header's TTL / hop limit and its length by that header.
     /// </summary>
-    private void ForwardToIpv4Rloc(ref PacketDescriptor packet, in Ipv4Header ip, uint rloc, uint iid, uint flowHash, bool fromTunnel,
-        ref BatchState batch, WorkerCounters counters)
+    private void ForwardToIpv4Rloc(ref PacketDescriptor packet, byte ttl, int innerLength, bool innerV4, uint rloc, uint iid, uint flowHash,
+        bool fromTunnel, ref BatchState batch, WorkerCounters counters)
     {
         var unresolved = batch.Underlay.Resolve(new Ipv4Address(rloc), out var adjacency); // runs toward one RLOC resolve once
         if (unresolved != DropReason.None)
@@ -248,19 +249,19 @@ public sealed class LispEncapsulationStage : IBatchStage
             return;
         }
 
-        if (ip.TimeToLive <= 1)
+        if (ttl <= 1)
         {
             packet.Drop(DropReason.TtlExpired, counters);
             return;
         }
 
-        if (ip.TotalLength + LispEncapsulator.Ipv4TunnelOverhead > adjacency.Mtu)
+        if (innerLength + LispEncapsulator.Ipv4TunnelOverhead > adjacency.Mtu)
         {
             HandleOverMtu(ref packet, adjacency.Mtu - LispEncapsulator.Ipv4TunnelOverhead, ref batch, counters);
             return;
         }
 
-        ip.TryDecrementTimeToLive(); // TTL > 1 checked above
+        DecrementTimeToLive(ref packet, innerV4); // > 1 checked above
         if (!LispEncapsulator.TryEncapsulateOverIpv4(ref packet, new LispEncapsulation(
                 adjacency.SourceMac, adjacency.DestinationMac, batch.LocalRlocV4Value, new Ipv4Address(rloc), iid, nonces.Next(),
                 FlowHash.SourcePort(flowHash), DontFragment: true)))
@@ -273,6 +274,7 @@ public sealed class LispEncapsulationStage : IBatchStage
     }
 
     /// <summary>The per-packet path for either family (IPv6 inner packets; IPv4 ones take <see cref="HandleIpv4"/>).</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)] // its own inlining budget, as HandleIpv4
     private void HandleAnyFamily(ref PacketDescriptor packet, int position, bool fromTunnel, ref BatchState batch, WorkerCounters counters)
     {
         if (!InnerPacket.TryRead(ref packet, out var inner))
@@ -307,6 +309,11 @@ public sealed class LispEncapsulationStage : IBatchStage
         uint flowHash = inner.IsV4
             ? FlowHash.Hash(inner.Source.AsV4(), inner.Destination.AsV4(), inner.Protocol, inner.SourcePort, inner.DestinationPort)
             : FlowHash.Hash(inner.Source.AsV6(), inner.Destination.AsV6(), inner.Protocol, inner.SourcePort, inner.DestinationPort);
+        if (entry is null && batch.LocalRlocV4.Family == IpFamily.V4)
+        {
+            ForwardToIpv4Rloc(ref packet, inner.TimeToLive, inner.Length, inner.IsV4, fastRloc, iid, flowHash, fromTunnel, ref batch, counters);
+            return;
+        }
 
         if (!TryTakeRloc(ref packet, entry, fastRloc, flowHash, inner.SourcePort, counters, out var rloc))
         {
