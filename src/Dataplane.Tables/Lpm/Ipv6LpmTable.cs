@@ -55,8 +55,8 @@ public sealed class Ipv6LpmTable
     private const int NodeSize = 256;
     private const int WideBits = 24;
 
-    // Walks LookupBatchInterleaved runs in lock step (WalkGroup spells them out).
-    private const int Group = 8;
+    // LookupBatchInterleaved steps every walk of the batch while more than 1 in this many go on, then only those.
+    private const int StragglerShare = 4;
 
     private uint[] _root;
     private uint[] _nodes;
@@ -129,85 +129,124 @@ public sealed class Ipv6LpmTable
     }
 
     /// <summary>
-    /// <see cref="LookupBatch"/> with the walks interleaved: eight at a time in lock step, level by level. A single
-    /// walk is a chain of dependent loads, and at a million prefixes its lower levels miss L1 and L2; the eight reads
-    /// of one level are independent of each other, so their misses overlap instead of queueing, and the out-of-order
-    /// core runs ahead into the next group while the last level is outstanding. A walk that has ended keeps its entry
-    /// and reads a harmless pool word until the group's deepest walk is done: no per-walk branch to mispredict. The
-    /// results are those of <see cref="TryLookup"/> (the same entries, read the same way).
+    /// <see cref="LookupBatch"/> with the walks interleaved: the whole batch level by level, one pass over every walk
+    /// still going per level. A single walk is a chain of dependent loads, and at a million prefixes its lower levels
+    /// miss L1 and L2; the reads of one pass are independent of each other, so the out-of-order core keeps as many
+    /// misses in flight as it has fill buffers, across the whole batch rather than a fixed group, and no walk waits
+    /// for a slower one beside it. The walks' entries live in <paramref name="values"/> until the last pass. Once at
+    /// most a quarter of the walks still go on (the longer prefixes below the common depth), the passes run over a
+    /// list of those instead of the whole batch. The results are those of <see cref="TryLookup"/> (the same entries,
+    /// read the same way).
     /// </summary>
     public int LookupBatchInterleaved(ReadOnlySpan<UInt128> addresses, Span<uint> values)
     {
         ArgumentOutOfRangeException.ThrowIfGreaterThan(addresses.Length, MaxInterleaved);
         ArgumentOutOfRangeException.ThrowIfLessThan(values.Length, addresses.Length);
-        uint[] root = Volatile.Read(ref _root);
-        int found = 0;
-        int i = 0;
-        for (; i + Group <= addresses.Length; i += Group)
+        uint[] rootArray = Volatile.Read(ref _root);
+        ref uint root = ref MemoryMarshal.GetArrayDataReference(rootArray);
+        int rootBits = BitOperations.Log2((uint)rootArray.Length);
+        int rootShift = 64 - rootBits;
+
+        // The addresses as stored: UInt128s, low half first, little-endian, so the most significant byte is last.
+        ref byte address = ref Unsafe.As<UInt128, byte>(ref MemoryMarshal.GetReference(addresses));
+        ref uint walk = ref MemoryMarshal.GetReference(values);
+        nint count = addresses.Length;
+        nint going = 0;
+        for (nint i = 0; i < count; i++)
         {
-            found += WalkGroup(root, ref Unsafe.As<UInt128, byte>(ref Unsafe.AsRef(in addresses[i])), ref values[i]);
+            ulong high = Unsafe.ReadUnaligned<ulong>(ref Unsafe.Add(ref address, (16 * i) + 8));
+            uint e = Volatile.Read(ref Unsafe.Add(ref root, (nint)(high >> rootShift)));
+            Unsafe.Add(ref walk, i) = e;
+            going += (nint)((e >> 30) & 1);
         }
 
-        for (; i < addresses.Length; i++)
+        // Where, within an address as stored, the byte that indexes the next node is.
+        nint at = 15 - (rootBits / 8);
+        while (going * StragglerShare > count)
         {
-            bool hit = Decode(Walk(addresses[i]), out uint value);
-            values[i] = hit ? value : NoValue;
-            found += hit ? 1 : 0;
+            going = StepAll(ref walk, count, ref Unsafe.Add(ref address, at));
+            at--;
+        }
+
+        if (going > 0)
+        {
+            StepStragglers(ref walk, count, ref address, at);
+        }
+
+        int found = 0;
+        for (nint i = 0; i < count; i++)
+        {
+            uint e = Unsafe.Add(ref walk, i);
+            found += (int)(e >> 31);
+            Unsafe.Add(ref walk, i) = Result(e);
         }
 
         return found;
     }
 
-    // Walks the eight addresses at `addresses` (UInt128s as stored: low half first, little-endian) and writes their
-    // results from `values` on. Eight is what the registers hold without spilling, and about as many line fills as a
-    // core keeps going at once.
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private int WalkGroup(uint[] rootArray, ref byte addresses, ref uint values)
+    // One level of every walk of the batch (`stride` is walk 0's index byte; walk i's is 16 i bytes on); returns how
+    // many still go on. Four walks per iteration: fewer loop branches, and four independent reads in flight each.
+    private nint StepAll(ref uint walk, nint count, ref byte stride)
     {
-        ref uint root = ref MemoryMarshal.GetArrayDataReference(rootArray);
-        int rootBits = BitOperations.Log2((uint)rootArray.Length);
-        int rootShift = 64 - rootBits;
-        uint e0 = Volatile.Read(ref Unsafe.Add(ref root, FirstLevelIndex(ref addresses, 0, rootShift)));
-        uint e1 = Volatile.Read(ref Unsafe.Add(ref root, FirstLevelIndex(ref addresses, 1, rootShift)));
-        uint e2 = Volatile.Read(ref Unsafe.Add(ref root, FirstLevelIndex(ref addresses, 2, rootShift)));
-        uint e3 = Volatile.Read(ref Unsafe.Add(ref root, FirstLevelIndex(ref addresses, 3, rootShift)));
-        uint e4 = Volatile.Read(ref Unsafe.Add(ref root, FirstLevelIndex(ref addresses, 4, rootShift)));
-        uint e5 = Volatile.Read(ref Unsafe.Add(ref root, FirstLevelIndex(ref addresses, 5, rootShift)));
-        uint e6 = Volatile.Read(ref Unsafe.Add(ref root, FirstLevelIndex(ref addresses, 6, rootShift)));
-        uint e7 = Volatile.Read(ref Unsafe.Add(ref root, FirstLevelIndex(ref addresses, 7, rootShift)));
-
-        // Where, within an address as stored, the byte that indexes the next node is: the most significant byte is
-        // the last one in memory.
-        nint at = 15 - (rootBits / 8);
-        while (((e0 | e1 | e2 | e3 | e4 | e5 | e6 | e7) & Extended) != 0)
+        // Re-read the pool per level, as Walk does: a pointer read in the last pass may be newer than the pool read before.
+        ref uint pool = ref MemoryMarshal.GetArrayDataReference(Volatile.Read(ref _nodes));
+        nint going = 0;
+        nint i = 0;
+        for (; i + 4 <= count; i += 4)
         {
-            // Re-read the pool per level, as Walk does: a pointer read here may be newer than the pool read before.
-            ref uint pool = ref MemoryMarshal.GetArrayDataReference(Volatile.Read(ref _nodes));
-            e0 = Step(e0, Unsafe.Add(ref addresses, at), ref pool);
-            e1 = Step(e1, Unsafe.Add(ref addresses, at + 16), ref pool);
-            e2 = Step(e2, Unsafe.Add(ref addresses, at + 32), ref pool);
-            e3 = Step(e3, Unsafe.Add(ref addresses, at + 48), ref pool);
-            e4 = Step(e4, Unsafe.Add(ref addresses, at + 64), ref pool);
-            e5 = Step(e5, Unsafe.Add(ref addresses, at + 80), ref pool);
-            e6 = Step(e6, Unsafe.Add(ref addresses, at + 96), ref pool);
-            e7 = Step(e7, Unsafe.Add(ref addresses, at + 112), ref pool);
-            at--;
+            ref uint w = ref Unsafe.Add(ref walk, i);
+            ref byte s = ref Unsafe.Add(ref stride, 16 * i);
+            uint e0 = Step(w, s, ref pool);
+            uint e1 = Step(Unsafe.Add(ref w, 1), Unsafe.Add(ref s, 16), ref pool);
+            uint e2 = Step(Unsafe.Add(ref w, 2), Unsafe.Add(ref s, 32), ref pool);
+            uint e3 = Step(Unsafe.Add(ref w, 3), Unsafe.Add(ref s, 48), ref pool);
+            w = e0;
+            Unsafe.Add(ref w, 1) = e1;
+            Unsafe.Add(ref w, 2) = e2;
+            Unsafe.Add(ref w, 3) = e3;
+            going += (nint)(((e0 >> 30) & 1) + ((e1 >> 30) & 1) + ((e2 >> 30) & 1) + ((e3 >> 30) & 1));
         }
 
-        values = Result(e0);
-        Unsafe.Add(ref values, 1) = Result(e1);
-        Unsafe.Add(ref values, 2) = Result(e2);
-        Unsafe.Add(ref values, 3) = Result(e3);
-        Unsafe.Add(ref values, 4) = Result(e4);
-        Unsafe.Add(ref values, 5) = Result(e5);
-        Unsafe.Add(ref values, 6) = Result(e6);
-        Unsafe.Add(ref values, 7) = Result(e7);
-        return (int)((e0 >> 31) + (e1 >> 31) + (e2 >> 31) + (e3 >> 31) + (e4 >> 31) + (e5 >> 31) + (e6 >> 31) + (e7 >> 31));
+        for (; i < count; i++)
+        {
+            uint e = Step(Unsafe.Add(ref walk, i), Unsafe.Add(ref stride, 16 * i), ref pool);
+            Unsafe.Add(ref walk, i) = e;
+            going += (nint)((e >> 30) & 1);
+        }
+
+        return going;
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static nint FirstLevelIndex(ref byte addresses, int walk, int rootShift) =>
-        (nint)(Unsafe.ReadUnaligned<ulong>(ref Unsafe.Add(ref addresses, (16 * walk) + 8)) >> rootShift);
+    // The levels left once few walks go on: a list of those walks, shortened after each level (written in place,
+    // without a branch per walk), so that each level costs what its walks cost and not the whole batch.
+    private void StepStragglers(ref uint walk, nint count, ref byte address, nint at)
+    {
+        Span<byte> list = stackalloc byte[MaxInterleaved];
+        ref byte listed = ref MemoryMarshal.GetReference(list);
+        nint going = 0;
+        for (nint i = 0; i < count; i++)
+        {
+            Unsafe.Add(ref listed, going) = (byte)i;
+            going += (nint)((Unsafe.Add(ref walk, i) >> 30) & 1);
+        }
+
+        while (going > 0)
+        {
+            ref uint pool = ref MemoryMarshal.GetArrayDataReference(Volatile.Read(ref _nodes));
+            nint still = 0;
+            for (nint k = 0; k < going; k++)
+            {
+                nint i = Unsafe.Add(ref listed, k);
+                uint e = Step(Unsafe.Add(ref walk, i), Unsafe.Add(ref address, at + (16 * i)), ref pool);
+                Unsafe.Add(ref walk, i) = e;
+                Unsafe.Add(ref listed, still) = (byte)i;
+                still += (nint)((e >> 30) & 1);
+            }
+
+            going = still;
+            at--;
+        }
+    }
 
     // One level of one walk: the child entry if `e` points to a node, else `e` itself. The read happens either way
     // (pool word 0 for an ended walk; a pool always has a node) so that the choice is a conditional move.
