@@ -58,6 +58,71 @@ public sealed class Ipv6LpmInterleavedLookupTests
         }
     }
 
+    // The batch walk steps every walk while more than a quarter go on, then only a list of those: batches where a
+    // few walks go to /128 while the rest end at the first level or at /48, of every length the unrolled passes
+    // split unevenly (1, 3, 5, 7 ...), must give what the brute force gives.
+    [Theory]
+    [InlineData(1, 1)]
+    [InlineData(3, 1)]
+    [InlineData(5, 2)]
+    [InlineData(7, 7)]
+    [InlineData(64, 3)]
+    [InlineData(255, 20)]
+    [InlineData(256, 0)]
+    [InlineData(256, 64)]
+    [InlineData(256, 65)]
+    [InlineData(256, 256)]
+    public void Batches_where_few_or_all_walks_go_deep_match_the_reference(int batch, int deep)
+    {
+        var random = new Random(batch * 1000 + deep);
+        var table = new Ipv6LpmTable();
+        var routes = new List<(UInt128 Prefix, int Length, uint Value)>();
+        void Add(UInt128 prefix, int length)
+        {
+            prefix &= Mask(length);
+            uint value = (uint)routes.Count;
+            if (table.TryAdd(new Ipv6Address(prefix), length, value))
+            {
+                routes.Add((prefix, length, value));
+            }
+        }
+
+        UInt128 site = (UInt128)0x2001_0db8_0000_0000UL << 64;
+        Add((UInt128)0x2000UL << 112, 8); // 2000::/8 ends walks at the first level
+        var hosts = new List<UInt128>();
+        var sites = new List<UInt128>();
+        for (int i = 0; i < 64; i++)
+        {
+            UInt128 host = site | ((UInt128)(ulong)random.Next(1 << 16) << 80) | (Random128(random) & ~Mask(48));
+            Add(host, 128); // a walk through every level
+            hosts.Add(host);
+            UInt128 siteRoute = site | ((UInt128)(ulong)random.Next(1 << 16) << 80);
+            Add(siteRoute, 48);
+            sites.Add(siteRoute);
+        }
+
+        var addresses = new UInt128[batch];
+        for (int i = 0; i < batch; i++)
+        {
+            addresses[i] = i < deep
+                ? hosts[random.Next(hosts.Count)]
+                : (i - deep) % 2 == 0 ? ((UInt128)0x20ffUL << 112) | (Random128(random) & ~Mask(16)) : sites[random.Next(sites.Count)] | (Random128(random) & ~Mask(48));
+        }
+
+        random.Shuffle(addresses); // the deep walks anywhere in the batch, not only first
+        var values = new uint[batch];
+        int found = table.LookupBatchInterleaved(addresses, values);
+
+        for (int i = 0; i < batch; i++)
+        {
+            Assert.Equal(BruteForce(routes, addresses[i]), values[i]);
+        }
+
+        Assert.Equal(batch, found); // every address is under 2000::/8 at least
+        Assert.Equal((batch - deep + 1) / 2, values.Count(value => routes[(int)value].Length == 8));
+        Assert.Equal(deep, values.Count(value => routes[(int)value].Length == 128));
+    }
+
     [Fact]
     public void An_empty_table_misses_everything_and_a_batch_over_the_limit_is_refused()
     {
