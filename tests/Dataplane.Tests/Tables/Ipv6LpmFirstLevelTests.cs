@@ -134,7 +134,7 @@ public sealed class Ipv6LpmFirstLevelTests
         var all = routes.All.ToList();
         for (int round = 0; round < 12; round++)
         {
-            // Odd sizes too: the interleaved walk goes eight at a time and walks the rest one by one.
+            // Odd sizes too: the batch walk steps four walks per iteration and the rest one by one.
             int count = round == 0 ? Ipv6LpmTable.MaxInterleaved : random.Next(0, Ipv6LpmTable.MaxInterleaved + 1);
             var addresses = new UInt128[count];
             for (int i = 0; i < count; i++)
