@@ -27,9 +27,12 @@ public sealed class GtpUEndpointStage(ForwardingPlane plane, GtpUTunnelTable tun
     /// <summary>TTL / hop limit of the headers we originate (outer headers, echo responses).</summary>
     public const byte OriginatedTtl = 64;
 
+    // One entry per packet of a vector, padded so that no other worker's data shares the first or last cache line.
+    private const int ScratchPadding = 8;
+    private readonly PlainEntry[] plain = new PlainEntry[ScratchPadding + PacketBatch.MaxCapacity + ScratchPadding];
+
     /// <summary>The QFI of the last uplink PDU Session Container this worker saw (diagnostics; the TOF will keep one per tunnel).</summary>
     public byte LastUplinkQfi { get; private set; }
-
 
     public string Name => "gtpu";
 
@@ -43,12 +46,37 @@ public sealed class GtpUEndpointStage(ForwardingPlane plane, GtpUTunnelTable tun
         var ports = plane.Ports;
         var neighbours = plane.Neighbours.Snapshot;
         var underlay = UnderlayResolver.ForBatch(plane);
-        foreach (ushort i in vector)
+        var ipv4Tunnels = snapshot.Ipv4;
+
+        // First pass: read every plain G-PDU's key, hash it and prefetch its slot of the tunnel index, so that the
+        // lookups of the second pass find their slots in cache instead of waiting for them one after another.
+        var plain = this.plain.AsSpan(ScratchPadding, vector.Length);
+        for (int v = 0; v < vector.Length; v++)
         {
-            ref var packet = ref packets[i];
+            ref var packet = ref packets[vector[v]];
+            ref var entry = ref plain[v];
+            if (packet.Kind == PacketKind.GtpU && PlainGPdu.TryRead(in packet, out entry.GPdu))
+            {
+                entry.Hash = GtpUIpv4TunnelIndex.Hash(entry.GPdu.OuterSource, entry.GPdu.OuterDestination, entry.GPdu.Teid);
+                ipv4Tunnels.Prefetch(entry.Hash);
+                entry.IsPlain = true;
+            }
+            else
+            {
+                entry.IsPlain = false;
+            }
+        }
+
+        for (int v = 0; v < vector.Length; v++)
+        {
+            ref var packet = ref packets[vector[v]];
             var kind = packet.Kind;
             DropReason reason;
-            if (kind == PacketKind.GtpU)
+            if (plain[v].IsPlain)
+            {
+                reason = ReceivePlain(ref packet, in plain[v], ipv4Tunnels, local, counters);
+            }
+            else if (kind == PacketKind.GtpU)
             {
                 reason = Receive(ref packet, snapshot, local, fib, ports, neighbours, counters);
             }
@@ -66,6 +94,27 @@ public sealed class GtpUEndpointStage(ForwardingPlane plane, GtpUTunnelTable tun
                 packet.Drop(reason, counters);
             }
         }
+    }
+
+    /// <summary>A plain G-PDU (<see cref="PlainGPdu"/>): what <see cref="Receive"/> decides for it, without parsing it again.</summary>
+    private static DropReason ReceivePlain(ref PacketDescriptor packet, in PlainEntry entry, GtpUIpv4TunnelIndex ipv4Tunnels, LocalAddressSet local,
+        WorkerCounters counters)
+    {
+        var gpdu = entry.GPdu;
+        if (!local.Contains(new Ipv4Address(gpdu.OuterDestination)))
+        {
+            packet.Kind = PacketKind.NativeIpv4; // transit GTP-U, as in Receive
+            return DropReason.None;
+        }
+
+        if (!ipv4Tunnels.TryGet(entry.Hash, gpdu.OuterSource, gpdu.OuterDestination, gpdu.Teid, out var tunnel))
+        {
+            return DropReason.UnknownTeid;
+        }
+
+        packet.HandOffInner(gpdu.InnerStart, gpdu.InnerLength, PacketKind.NativeIpv4, Ipv4Header.MinLength, tunnel!.InstanceId);
+        counters.Count(ForwardingEvent.GtpUDecapsulated);
+        return DropReason.None;
     }
 
     private DropReason Receive(ref PacketDescriptor packet, GtpUTunnelSnapshot snapshot, LocalAddressSet local, Fib fib,
@@ -207,5 +256,13 @@ public sealed class GtpUEndpointStage(ForwardingPlane plane, GtpUTunnelTable tun
             default:
                 return false;
         }
+    }
+
+    /// <summary>What the first pass read of one packet: its plain G-PDU and the hash of its tunnel key, or not plain.</summary>
+    private struct PlainEntry
+    {
+        public PlainGPdu GPdu;
+        public uint Hash;
+        public bool IsPlain;
     }
 }

@@ -11,21 +11,26 @@ namespace Dataplane.Tables.Gtp;
 public sealed class GtpUTunnelSnapshot
 {
     public static readonly GtpUTunnelSnapshot Empty = new(
-        FrozenDictionary<GtpUTunnelKey, GtpUTunnel>.Empty, FrozenDictionary<GtpUUeKey, GtpUTunnel>.Empty, []);
+        FrozenDictionary<GtpUTunnelKey, GtpUTunnel>.Empty, FrozenDictionary<GtpUUeKey, GtpUTunnel>.Empty, [], GtpUIpv4TunnelIndex.Empty);
 
     private readonly FrozenDictionary<GtpUTunnelKey, GtpUTunnel> byKey;
     private readonly FrozenDictionary<GtpUUeKey, GtpUTunnel> byUeHost;
     private readonly GtpUTunnel[] byUePrefix;
 
     internal GtpUTunnelSnapshot(
-        FrozenDictionary<GtpUTunnelKey, GtpUTunnel> byKey, FrozenDictionary<GtpUUeKey, GtpUTunnel> byUeHost, GtpUTunnel[] byUePrefix)
+        FrozenDictionary<GtpUTunnelKey, GtpUTunnel> byKey, FrozenDictionary<GtpUUeKey, GtpUTunnel> byUeHost, GtpUTunnel[] byUePrefix,
+        GtpUIpv4TunnelIndex ipv4)
     {
+        Ipv4 = ipv4;
         this.byKey = byKey;
         this.byUeHost = byUeHost;
         this.byUePrefix = byUePrefix;
     }
 
     public int Count => byKey.Count;
+
+    /// <summary>The receive lookup of the tunnels with IPv4 at both ends (the same tunnels <see cref="TryGet"/> finds for them), for a vector's hash-then-prefetch pass.</summary>
+    public GtpUIpv4TunnelIndex Ipv4 { get; }
 
     /// <summary>Every tunnel in this snapshot (for control-plane listings, not the hot path).</summary>
     public IEnumerable<GtpUTunnel> Tunnels => byKey.Values;

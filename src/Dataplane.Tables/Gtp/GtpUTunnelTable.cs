@@ -109,6 +109,7 @@ public sealed class GtpUTunnelTable
         uePrefixes.Sort((a, b) => b.UePrefix.PrefixLength != a.UePrefix.PrefixLength
             ? b.UePrefix.PrefixLength.CompareTo(a.UePrefix.PrefixLength)
             : string.CompareOrdinal(a.Name, b.Name));
-        Volatile.Write(ref snapshot, new GtpUTunnelSnapshot(byKey.ToFrozenDictionary(), ueHosts.ToFrozenDictionary(), [.. uePrefixes]));
+        var ipv4 = new GtpUIpv4TunnelIndex(byKey.Values.Where(t => t.Peer.IsV4 && t.Local.IsV4).ToList());
+        Volatile.Write(ref snapshot, new GtpUTunnelSnapshot(byKey.ToFrozenDictionary(), ueHosts.ToFrozenDictionary(), [.. uePrefixes], ipv4));
     }
 }
