@@ -11,7 +11,9 @@ namespace Dataplane.Forwarding.Routing;
 /// What a stage needs per batch to put a packet on the wire: one instance's FIB tables (the underlay, instance 0, for
 /// the encapsulating stages; the packet's own for routing), the neighbour snapshot and the ports, taken once per
 /// batch, and the adjacency of the last destination resolved, because traffic comes in runs toward one RLOC / VTEP /
-/// GTP-U peer / site host. A FIB or neighbour change takes effect from the next batch, like every other per-batch read.
+/// GTP-U peer / site host; and, for IPv4, the adjacency of the last route through a gateway, which is the same for
+/// every destination behind it (decapsulated traffic to many data-network hosts through one gateway). A FIB or
+/// neighbour change takes effect from the next batch, like every other per-batch read.
 /// </summary>
 public struct UnderlayResolver
 {
@@ -28,6 +30,11 @@ public struct UnderlayResolver
     private DropReason lastV4Result;
     private Adjacency lastV4Adjacency;
     private bool hasLastV4;
+
+    // The last route with a next hop (its adjacency depends on the route alone, not on the destination).
+    private Route? lastGateway;
+    private DropReason lastGatewayResult;
+    private Adjacency lastGatewayAdjacency;
 
     /// <summary>A resolver toward the underlay (instance 0) for one batch.</summary>
     public static UnderlayResolver ForBatch(ForwardingPlane plane) => For(plane.Fib.Instance(0), plane.Neighbours.Snapshot, plane.Ports);
@@ -66,13 +73,35 @@ public struct UnderlayResolver
     {
         if (!hasLastV4 || destination.Value != lastV4)
         {
-            lastV4Result = underlay.TryResolve(destination, neighbours, ports, out lastV4Adjacency).AsDropReason();
+            lastV4Result = ResolveIpv4(destination, out lastV4Adjacency);
             lastV4 = destination.Value;
             hasLastV4 = true;
         }
 
         adjacency = lastV4Adjacency;
         return lastV4Result;
+    }
+
+    // One call of the general resolve, as before, so the resolver inlines into its callers no bigger than it was.
+    private DropReason ResolveIpv4(Ipv4Address destination, out Adjacency adjacency)
+    {
+        bool found = underlay.TryLookup(destination, out var route);
+        bool gateway = found && route!.Binding is not null;
+        if (gateway && ReferenceEquals(route, lastGateway))
+        {
+            adjacency = lastGatewayAdjacency;
+            return lastGatewayResult;
+        }
+
+        var result = Fib.Resolve(found, route, destination, neighbours, ports, out adjacency).AsDropReason();
+        if (gateway)
+        {
+            lastGateway = route;
+            lastGatewayAdjacency = adjacency;
+            lastGatewayResult = result;
+        }
+
+        return result;
     }
 
     /// <summary>Where an outer destination that resolved to NoNeighbour would go (<see cref="FibInstance.TryFindNextHop"/>).</summary>
