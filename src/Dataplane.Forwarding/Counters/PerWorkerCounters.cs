@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace Dataplane.Forwarding.Counters;
 
 /// <summary>
@@ -36,6 +38,7 @@ public sealed class PerWorkerCounters
     }
 
     /// <summary>Adds <paramref name="value"/> to counter <paramref name="field"/> for <paramref name="worker"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Add(int worker, int field, long value)
     {
         if ((uint)worker < (uint)workers)

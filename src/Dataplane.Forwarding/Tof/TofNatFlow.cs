@@ -2,11 +2,13 @@ using Dataplane.Wire.Addresses;
 
 namespace Dataplane.Forwarding.Tof;
 
-/// <summary>One offloaded flow: which service address the application's replies must come from again, and which service it counts for (the UE's tunnel is looked up by address, so a handover or removal is seen at once).</summary>
-public sealed class TofNatFlow(TofNatFlowKey key, Ipv4Address serviceIp, TofServiceCounters counters) : ITofKeyed<TofNatFlowKey>
+/// <summary>
+/// One offloaded flow: which service address the application's replies must come from again, and which service it
+/// counts for (the UE's tunnel is looked up by address, so a handover or removal is seen at once). Immutable: when it
+/// was last seen each worker stamps in its own <see cref="TofIdleStamps"/>.
+/// </summary>
+public sealed class TofNatFlow(TofNatFlowKey key, Ipv4Address serviceIp, TofServiceCounters counters, long learnedAt = 0) : ITofKeyed<TofNatFlowKey>
 {
-    private long lastSeen;
-
     public TofNatFlowKey Key { get; } = key;
 
     /// <summary>The address the UE sent to; replies get it back as their source.</summary>
@@ -14,18 +16,6 @@ public sealed class TofNatFlow(TofNatFlowKey key, Ipv4Address serviceIp, TofServ
 
     public TofServiceCounters Counters { get; } = counters;
 
-    public long LastSeen
-    {
-        get => Volatile.Read(ref lastSeen);
-        internal set => Volatile.Write(ref lastSeen, value);
-    }
-
-    /// <summary>Stamps <see cref="LastSeen"/> when it is older than <paramref name="granularity"/> ticks (see <see cref="TofTunnel.Touch"/>).</summary>
-    internal void Touch(long now, long granularity)
-    {
-        if (now - Volatile.Read(ref lastSeen) >= granularity)
-        {
-            Volatile.Write(ref lastSeen, now);
-        }
-    }
+    /// <summary>Clock ticks (the plane's monotonic clock) when it was learned: its last sight is never earlier.</summary>
+    public long LearnedAt { get; } = learnedAt;
 }

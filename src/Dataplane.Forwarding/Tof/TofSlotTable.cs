@@ -1,4 +1,8 @@
 using System.Numerics;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using Dataplane.Tables;
+using Dataplane.Wire.Addresses;
 
 namespace Dataplane.Forwarding.Tof;
 
@@ -37,22 +41,40 @@ public sealed class TofSlotTable<TKey, TEntry>
     /// <summary>Entries in the table (a moment's view while writers run).</summary>
     public int Count => Volatile.Read(ref count);
 
-    public bool TryGet(TKey key, out TEntry entry)
+    public bool TryGet(TKey key, out TEntry entry) => TryGet(key, Home(key), out entry, out _);
+
+    /// <summary>Finds the entry of <paramref name="key"/> and the slot it is in.</summary>
+    public bool TryGet(TKey key, out TEntry entry, out int slot) => TryGet(key, Home(key), out entry, out slot);
+
+    /// <summary>
+    /// Finds the entry of <paramref name="key"/>, whose window starts at <paramref name="home"/> (<see cref="Home"/>),
+    /// and the slot it is in: an entry never moves, so the slot names it until it is removed (per-worker state kept
+    /// by slot, <see cref="TofIdleStamps"/>).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public bool TryGet(TKey key, int home, out TEntry entry, out int slot)
     {
-        int start = Home(key);
+        ref var first = ref MemoryMarshal.GetArrayDataReference(slots);
         for (int i = 0; i < ProbeWindow; i++)
         {
-            var candidate = Volatile.Read(ref slots[(start + i) & mask]);
+            int at = (home + i) & mask;
+            var candidate = Volatile.Read(ref Unsafe.Add(ref first, at));
             if (candidate is not null && candidate.Key.Equals(key))
             {
                 entry = candidate;
+                slot = at;
                 return true;
             }
         }
 
         entry = null!;
+        slot = -1;
         return false;
     }
+
+    /// <summary>Asks the CPU for the first line of the window that starts at <paramref name="home"/> (a hint: nothing is read).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void Prefetch(int home) => CachePrefetch.Line(in Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(slots), home));
 
     /// <summary>Adds <paramref name="entry"/> unless its key is there; <paramref name="present"/> is whichever entry the table holds afterwards.</summary>
     public TofLearnResult TryAdd(TEntry entry, out TEntry present)
@@ -148,9 +170,11 @@ public sealed class TofSlotTable<TKey, TEntry>
     }
 
     /// <summary>Slot index where the key's window starts; the hash's high bits are mixed in so sequential UE addresses spread.</summary>
-    private int Home(TKey key)
-    {
-        uint hash = (uint)key.GetHashCode() * 0x9E3779B1u;
-        return (int)(hash >> 8) & mask;
-    }
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public int Home(TKey key) => (int)((KeyHash(key) * 0x9E3779B1u) >> 8) & mask;
+
+    // A UE address hashes as itself (what its GetHashCode gives, without the call through the default comparer).
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static uint KeyHash(TKey key) =>
+        typeof(TKey) == typeof(Ipv4Address) ? Unsafe.As<TKey, Ipv4Address>(ref key).Value : (uint)key.GetHashCode();
 }

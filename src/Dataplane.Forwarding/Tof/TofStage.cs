@@ -1,11 +1,13 @@
 using System.Buffers.Binary;
 using System.Collections.Frozen;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using Dataplane.Forwarding.Buffers;
 using Dataplane.Forwarding.Counters;
+using Dataplane.Forwarding.GtpU;
 using Dataplane.Forwarding.Pipeline;
 using Dataplane.Forwarding.Routing;
 using Dataplane.Forwarding.Stages;
-using Dataplane.Tables.Time;
 using Dataplane.Wire.Addresses;
 using Dataplane.Wire.Checksums;
 using Dataplane.Wire.Headers;
@@ -27,23 +29,27 @@ namespace Dataplane.Forwarding.Tof;
 /// <item>Everything else from the eNB or SGW port passes unchanged: bridged to the other port byte for byte with
 /// separate ports; with one shared S1 port it is left to routing (the TOF is then a router on a stick).</item>
 /// </list>
+/// A vector is worked in two passes: the first reads every plain G-PDU (<see cref="PlainGPdu"/>), finds its service
+/// and hashes its tunnel and flow keys, prefetching the table slots they start at; the second looks them up, learns
+/// and forwards. Other frames take the general path in the second pass, in vector order.
 /// Learning writes the shared lock-free tables (<see cref="TofSlotTable{TKey, TEntry}"/>) and allocates only for a
-/// new UE, handover or flow; the steady state allocates nothing. Services, FIB and neighbours are read once per batch.
+/// new UE, handover or flow; the steady state allocates nothing. Counters and idle stamps are this worker's own
+/// (<see cref="TofIdleStamps"/>). Services, FIB and neighbours are read once per batch.
 /// </summary>
-public sealed class TofStage(ForwardingPlane plane, TofFeature feature, TofEventRing events, int worker = 0) : IBatchStage
+public sealed class TofStage(ForwardingPlane plane, TofFeature feature, TofEventRing events, TofIdleStamps stamps, int worker = 0) : IBatchStage
 {
     private const byte ErrorIndicationTeidDataIe = 16;
     private const byte ErrorIndicationPeerAddressIe = 133;
     private const byte RecoveryIe = 14;
 
+    // One entry per packet of a vector, padded so that no other worker's data shares the first or last cache line.
+    private const int ScratchPadding = 4;
+
     private readonly TofSettings settings = feature.Settings;
     private readonly TofSlotTable<Ipv4Address, TofTunnel> tunnels = feature.Tunnels;
     private readonly TofSlotTable<TofNatFlowKey, TofNatFlow> flows = feature.Flows;
-    private readonly IMonotonicClock clock = feature.Clock;
-
-    // Idle stamps are written at most this often (1/8 s): idle timeouts are in seconds, and every stamp moves the
-    // entry's cache line away from the other workers that read it.
-    private readonly long touchGranularity = Math.Max(1, feature.Clock.Frequency / 8);
+    private readonly TofBatchAdjacencies adjacencies = new();
+    private readonly PlainSighting[] sightings = new PlainSighting[ScratchPadding + PacketBatch.MaxCapacity + ScratchPadding];
     private readonly bool gtpUEndpointFollows = plane.HasRole(DataplaneRoles.Gtpu);
 
     public string Name => "tof";
@@ -56,17 +62,224 @@ public sealed class TofStage(ForwardingPlane plane, TofFeature feature, TofEvent
         var byServiceIp = feature.Services.ByServiceIp;
         var byApplicationIp = feature.Services.ByApplicationIp;
         var underlay = UnderlayResolver.ForBatch(plane);
-        long now = clock.Now;
-        foreach (ushort i in vector)
+        adjacencies.Begin();
+        long now = feature.Clock.Now;
+        var batch = sightings.AsSpan(ScratchPadding, vector.Length);
+        for (int v = 0; v < vector.Length; v++)
         {
-            ref var packet = ref packets[i];
-            var reason = Handle(ref packet, byServiceIp, byApplicationIp, ref underlay, now, counters);
+            Sight(in packets[vector[v]], ref batch[v], byServiceIp);
+        }
+
+        for (int v = 0; v < vector.Length; v++)
+        {
+            ref var packet = ref packets[vector[v]];
+            var reason = batch[v].Plain
+                ? HandlePlain(ref packet, in batch[v], ref underlay, now, counters)
+                : Handle(ref packet, byServiceIp, byApplicationIp, ref underlay, now, counters);
             if (reason != DropReason.None)
             {
                 packet.Drop(reason, counters);
             }
         }
     }
+
+    /// <summary>
+    /// The first pass, for one packet: a plain G-PDU from the S1 side in a known direction is read, its service found
+    /// and its tunnel and flow keys hashed, and the first line of each key's window prefetched. Nothing is written
+    /// but the sighting; anything else is marked for the general path.
+    /// </summary>
+    // Not inlined into Run: the JIT's inlining budget is per method, and the table lookups below must inline here.
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void Sight(in PacketDescriptor packet, ref PlainSighting sighting, FrozenDictionary<Ipv4Address, TofService> byServiceIp)
+    {
+        sighting.Plain = false;
+        ushort ingress = packet.IngressPort;
+        if (packet.Kind != PacketKind.GtpU || (ingress != settings.EnbPort && ingress != settings.SgwPort)
+            || !PlainGPdu.TryRead(in packet, out sighting.GPdu))
+        {
+            return;
+        }
+
+        var direction = Direction(ingress, new Ipv4Address(sighting.GPdu.OuterSource), new Ipv4Address(sighting.GPdu.OuterDestination));
+        if (direction == TofDirection.None)
+        {
+            return;
+        }
+
+        ref byte inner = ref Unsafe.Add(ref MemoryMarshal.GetReference(packet.Data), sighting.GPdu.InnerStart);
+        var innerSource = new Ipv4Address(BinaryPrimitives.ReverseEndianness(Unsafe.ReadUnaligned<uint>(ref Unsafe.Add(ref inner, 12))));
+        var innerDestination = new Ipv4Address(BinaryPrimitives.ReverseEndianness(Unsafe.ReadUnaligned<uint>(ref Unsafe.Add(ref inner, 16))));
+        bool uplink = direction == TofDirection.Uplink;
+        sighting.Plain = true;
+        sighting.Uplink = uplink;
+        sighting.Ue = uplink ? innerSource : innerDestination;
+        sighting.TunnelHome = tunnels.Home(sighting.Ue);
+        tunnels.Prefetch(sighting.TunnelHome);
+        sighting.Service = null;
+        sighting.Keyed = false;
+        if (!uplink || !byServiceIp.TryGetValue(innerDestination, out var service))
+        {
+            return;
+        }
+
+        sighting.Service = service;
+        int innerLength = sighting.GPdu.InnerLength;
+        byte protocol = Unsafe.Add(ref inner, 9);
+        bool fragment = (BinaryPrimitives.ReverseEndianness(Unsafe.ReadUnaligned<ushort>(ref Unsafe.Add(ref inner, 6))) & 0x3FFF) != 0;
+        var transport = packet.Data.Slice(sighting.GPdu.InnerStart + Ipv4Header.MinLength, innerLength - Ipv4Header.MinLength);
+        if (fragment || !TofFlowPorts.TryRead(protocol, transport, Icmpv4Type.EchoRequest, out ushort uePort, out ushort servicePort))
+        {
+            return; // not a flow we can key: it goes to the SGW, as in Offload
+        }
+
+        sighting.Keyed = true;
+        sighting.FlowKey = new TofNatFlowKey(innerSource, uePort, service.ApplicationIp, servicePort, protocol);
+        sighting.FlowHome = flows.Home(sighting.FlowKey);
+        flows.Prefetch(sighting.FlowHome);
+    }
+
+    /// <summary>The second pass for a plain G-PDU: what <see cref="Handle"/> decides for it, from what <see cref="Sight"/> read.</summary>
+    private DropReason HandlePlain(ref PacketDescriptor packet, in PlainSighting sighting, ref UnderlayResolver underlay, long now, WorkerCounters counters)
+    {
+        var gpdu = sighting.GPdu;
+        var tunnel = Learn(sighting.Ue, sighting.TunnelHome, sighting.Uplink, new Ipv4Address(gpdu.OuterSource), new Ipv4Address(gpdu.OuterDestination),
+            gpdu.Teid, TofTunnel.NoQfi, now, counters);
+        if (tunnel is not null)
+        {
+            if (!sighting.Uplink)
+            {
+                tunnel.CountDownlink(worker);
+            }
+            else
+            {
+                tunnel.CountUplink(worker);
+                if (sighting.Keyed)
+                {
+                    return OffloadPlain(ref packet, in sighting, tunnel, ref underlay, now, counters);
+                }
+            }
+        }
+
+        return PassOn(ref packet, packet.IngressPort, fromS1: true, counters);
+    }
+
+    /// <summary>
+    /// <see cref="Offload"/> for a plain G-PDU whose flow <see cref="Sight"/> keyed: the same decisions and the same
+    /// bytes out, written at the fixed offsets the plain layout gives (inner IPv4 without options, so the transport
+    /// header at 20; the frame keeps more than an Ethernet header's worth of headroom once the tunnel headers go).
+    /// </summary>
+    private DropReason OffloadPlain(ref PacketDescriptor packet, in PlainSighting sighting, TofTunnel tunnel, ref UnderlayResolver underlay, long now,
+        WorkerCounters counters)
+    {
+        var service = sighting.Service!;
+        if (!flows.TryGet(sighting.FlowKey, sighting.FlowHome, out var flow, out int slot) || flow.ServiceIp != service.ServiceIp)
+        {
+            flow = LearnFlow(flow, in sighting.FlowKey, sighting.FlowHome, service, now, out slot);
+            if (flow is null)
+            {
+                return DropReason.TofFlowTableFull;
+            }
+        }
+
+        if (slot >= 0)
+        {
+            stamps.StampFlow(slot, now);
+        }
+
+        if (tunnel.Downlink is null && !tunnel.DownlinkWanted)
+        {
+            tunnel.DownlinkWanted = true; // the application will answer: the pinger may start revealing the downlink now
+        }
+
+        var unresolved = adjacencies.Resolve(ref underlay, service.ApplicationIp, out var adjacency);
+        int innerLength = sighting.GPdu.InnerLength;
+        if (unresolved != DropReason.None)
+        {
+            return unresolved;
+        }
+
+        if (innerLength > adjacency.Mtu)
+        {
+            return DropReason.OverMtu;
+        }
+
+        // Destination NAT with RFC 1624 updates of the IPv4 checksum and of UDP's / TCP's (the pseudo-header holds the address).
+        uint serviceAddress = service.ServiceIp.Value;
+        uint applicationAddress = service.ApplicationIp.Value;
+        int innerStart = sighting.GPdu.InnerStart;
+        ref byte ip = ref Unsafe.Add(ref MemoryMarshal.GetReference(packet.Data), innerStart);
+        WriteBigEndian(ref Unsafe.Add(ref ip, 16), applicationAddress);
+        WriteBigEndian(ref Unsafe.Add(ref ip, 10), InternetChecksum.Update(ReadBigEndian16(ref Unsafe.Add(ref ip, 10)), serviceAddress, applicationAddress));
+        byte protocol = sighting.FlowKey.Protocol;
+        if (protocol == IpProtocol.Udp)
+        {
+            ref byte checksum = ref Unsafe.Add(ref ip, Ipv4Header.MinLength + 6);
+            ushort current = ReadBigEndian16(ref checksum);
+            if (current != 0) // 0: no checksum (RFC 768), and it stays so; a computed 0 is sent as 0xFFFF
+            {
+                ushort updated = InternetChecksum.Update(current, serviceAddress, applicationAddress);
+                WriteBigEndian(ref checksum, updated == 0 ? (ushort)0xFFFF : updated);
+            }
+        }
+        else if (protocol == IpProtocol.Tcp)
+        {
+            ref byte checksum = ref Unsafe.Add(ref ip, Ipv4Header.MinLength + 16);
+            WriteBigEndian(ref checksum, InternetChecksum.Update(ReadBigEndian16(ref checksum), serviceAddress, applicationAddress));
+        }
+
+        // The tunnel headers go and a fresh Ethernet header takes their last 14 bytes: what HandOffInner and then
+        // RoutingStage.TryWriteEthernet do, in one step.
+        int frameStart = innerStart - EthernetHeader.Length;
+        packet.TryAdjust(frameStart);
+        if (packet.Length > innerLength + EthernetHeader.Length)
+        {
+            packet.TryTrim(packet.Length - innerLength - EthernetHeader.Length);
+        }
+
+        ref byte ethernet = ref Unsafe.Subtract(ref ip, EthernetHeader.Length);
+        Unsafe.WriteUnaligned(ref ethernet, BinaryPrimitives.ReverseEndianness(adjacency.DestinationMac.Value << 16));
+        Unsafe.WriteUnaligned(ref Unsafe.Add(ref ethernet, 6), BinaryPrimitives.ReverseEndianness((adjacency.SourceMac.Value << 16) | EtherType.Ipv4));
+        packet.Kind = PacketKind.NativeIpv4;
+        packet.L2Offset = (ushort)packet.DataOffset;
+        packet.L3Offset = (ushort)(packet.DataOffset + EthernetHeader.Length);
+        packet.L4Offset = (ushort)(packet.L3Offset + Ipv4Header.MinLength);
+        packet.InnerL3Offset = 0;
+        packet.InnerL4Offset = 0;
+        packet.InstanceId = 0;
+        packet.Flags |= (byte)PacketFlags.Decapsulated;
+        packet.Transmit(adjacency.Port);
+        flow.Counters.CountUplink(worker, innerLength);
+        counters.Count(ForwardingEvent.TofOffloaded);
+        return DropReason.None;
+    }
+
+    /// <summary>A flow not recorded yet, or recorded for a service IP that has since changed: (re)records it; null when the table is full.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private TofNatFlow? LearnFlow(TofNatFlow? stale, in TofNatFlowKey key, int home, TofService service, long now, out int slot)
+    {
+        if (stale is not null)
+        {
+            flows.TryRemove(stale); // the service was re-registered with another serviceIP for the same application
+        }
+
+        if (flows.TryAdd(new TofNatFlow(key, service.ServiceIp, feature.Counters(service.Name), now), out var flow) == TofLearnResult.Full)
+        {
+            slot = -1;
+            return null;
+        }
+
+        flows.TryGet(key, home, out _, out slot);
+        return flow;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static ushort ReadBigEndian16(ref byte at) => BinaryPrimitives.ReverseEndianness(Unsafe.ReadUnaligned<ushort>(ref at));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void WriteBigEndian(ref byte at, ushort value) => Unsafe.WriteUnaligned(ref at, BinaryPrimitives.ReverseEndianness(value));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void WriteBigEndian(ref byte at, uint value) => Unsafe.WriteUnaligned(ref at, BinaryPrimitives.ReverseEndianness(value));
 
     private DropReason Handle(ref PacketDescriptor packet, FrozenDictionary<Ipv4Address, TofService> byServiceIp,
         FrozenDictionary<Ipv4Address, TofService> byApplicationIp, ref UnderlayResolver underlay, long now, WorkerCounters counters)
@@ -91,11 +304,18 @@ public sealed class TofStage(ForwardingPlane plane, TofFeature feature, TofEvent
             }
         }
 
+        return PassOn(ref packet, ingress, fromS1, counters);
+    }
+
+    /// <summary>What the TOF does not take: bridged to the other S1 port, or left to the stages after it.</summary>
+    private DropReason PassOn(ref PacketDescriptor packet, ushort ingress, bool fromS1, WorkerCounters counters)
+    {
         if (!fromS1 || settings.SharedS1)
         {
             // Left to routing: Apps-port traffic that is no reply, what the control plane injects (the pinger's
             // probes are GTP-U), and everything on a shared S1 port (a router on a stick). GTP-U / GTP-C we do not
             // take are forwarded by the FIB like any other packet, unless a GTP-U endpoint (role gtpu) runs too.
+            var kind = packet.Kind;
             if (kind is PacketKind.GtpU or PacketKind.GtpC && !gtpUEndpointFollows)
             {
                 packet.Kind = (packet.Data[packet.L3Offset - packet.DataOffset] >> 4 == 4 ? PacketKind.NativeIpv4 : PacketKind.NativeIpv6);
@@ -154,6 +374,7 @@ public sealed class TofStage(ForwardingPlane plane, TofFeature feature, TofEvent
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private TofDirection Direction(ushort ingress, Ipv4Address source, Ipv4Address destination)
     {
         if (!settings.SharedS1)
@@ -187,7 +408,8 @@ public sealed class TofStage(ForwardingPlane plane, TofFeature feature, TofEvent
         }
 
         bool uplink = direction == TofDirection.Uplink;
-        var tunnel = Learn(uplink ? innerIp.Source : innerIp.Destination, uplink, source, destination, gtp.Teid, qfi, now, counters);
+        var ue = uplink ? innerIp.Source : innerIp.Destination;
+        var tunnel = Learn(ue, tunnels.Home(ue), uplink, source, destination, gtp.Teid, qfi, now, counters);
         if (tunnel is null)
         {
             return DropReason.None;
@@ -205,20 +427,32 @@ public sealed class TofStage(ForwardingPlane plane, TofFeature feature, TofEvent
             return DropReason.None;
         }
 
-        return Offload(ref packet, innerStart, inner, service, tunnel, ref underlay, now, counters);
+        int headerLength = innerIp.HeaderLength;
+        int innerLength = innerIp.TotalLength;
+        byte protocol = innerIp.Protocol;
+        if (innerIp.IsFragment || !TofFlowPorts.TryRead(protocol, inner[headerLength..innerLength], Icmpv4Type.EchoRequest, out ushort uePort, out ushort servicePort))
+        {
+            return DropReason.None; // not a flow we can key (fragment, other protocol): it goes to the SGW as before
+        }
+
+        var key = new TofNatFlowKey(innerIp.Source, uePort, service.ApplicationIp, servicePort, protocol);
+        return Offload(ref packet, innerStart, innerLength, headerLength, service, tunnel, key, flows.Home(key), ref underlay, now, counters);
     }
 
     /// <summary>Finds or learns the UE's tunnel and brings the direction just seen up to date; null when the table has no room.</summary>
-    private TofTunnel? Learn(Ipv4Address ue, bool uplink, Ipv4Address source, Ipv4Address destination, uint teid, int qfi, long now,
+    /// <remarks><paramref name="home"/> is where the UE's window starts (<see cref="TofSlotTable{TKey, TEntry}.Home"/>).</remarks>
+    private TofTunnel? Learn(Ipv4Address ue, int home, bool uplink, Ipv4Address source, Ipv4Address destination, uint teid, int qfi, long now,
         WorkerCounters counters)
     {
-        if (!tunnels.TryGet(ue, out var tunnel))
+        if (!tunnels.TryGet(ue, home, out var tunnel, out int slot))
         {
-            if (tunnels.TryAdd(new TofTunnel(ue, feature.Workers), out tunnel) == TofLearnResult.Full)
+            if (tunnels.TryAdd(new TofTunnel(ue, feature.Workers, now), out tunnel) == TofLearnResult.Full)
             {
                 counters.Count(ForwardingEvent.TofTunnelTableFull);
                 return null;
             }
+
+            tunnels.TryGet(ue, home, out _, out slot);
         }
 
         var known = uplink ? tunnel.Uplink : tunnel.Downlink;
@@ -245,45 +479,42 @@ public sealed class TofStage(ForwardingPlane plane, TofFeature feature, TofEvent
             tunnel.Qfi = qfi;
         }
 
-        tunnel.Touch(now, touchGranularity);
+        if (slot >= 0)
+        {
+            stamps.StampTunnel(slot, now);
+        }
+
         return tunnel;
     }
 
     /// <summary>Uplink to a service: record the flow, rewrite the destination to the application, strip the tunnel and send it out the Apps side.</summary>
-    private DropReason Offload(ref PacketDescriptor packet, int innerStart, Span<byte> inner, TofService service, TofTunnel tunnel,
-        ref UnderlayResolver underlay, long now, WorkerCounters counters)
+    /// <remarks>
+    /// The inner IPv4 packet (<paramref name="innerLength"/> bytes, header <paramref name="headerLength"/>) starts at
+    /// <paramref name="innerStart"/> of the frame; <paramref name="key"/> is its flow, whose window starts at <paramref name="home"/>.
+    /// </remarks>
+    private DropReason Offload(ref PacketDescriptor packet, int innerStart, int innerLength, int headerLength, TofService service, TofTunnel tunnel,
+        in TofNatFlowKey key, int home, ref UnderlayResolver underlay, long now, WorkerCounters counters)
     {
-        Ipv4Header.TryCreate(inner, out var ip);
-        int headerLength = ip.HeaderLength;
-        int innerLength = ip.TotalLength;
-        byte protocol = ip.Protocol;
-        var transport = inner[headerLength..innerLength];
-        if (ip.IsFragment || !TofFlowPorts.TryRead(protocol, transport, Icmpv4Type.EchoRequest, out ushort uePort, out ushort servicePort))
+        if (!flows.TryGet(key, home, out var flow, out int slot) || flow.ServiceIp != service.ServiceIp)
         {
-            return DropReason.None; // not a flow we can key (fragment, other protocol): it goes to the SGW as before
-        }
-
-        var key = new TofNatFlowKey(ip.Source, uePort, service.ApplicationIp, servicePort, protocol);
-        if (!flows.TryGet(key, out var flow) || flow.ServiceIp != service.ServiceIp)
-        {
-            if (flow is not null)
-            {
-                flows.TryRemove(flow); // the service was re-registered with another serviceIP for the same application
-            }
-
-            if (flows.TryAdd(new TofNatFlow(key, service.ServiceIp, feature.Counters(service.Name)), out flow) == TofLearnResult.Full)
+            flow = LearnFlow(flow, in key, home, service, now, out slot);
+            if (flow is null)
             {
                 return DropReason.TofFlowTableFull;
             }
         }
 
-        flow.Touch(now, touchGranularity);
+        if (slot >= 0)
+        {
+            stamps.StampFlow(slot, now);
+        }
+
         if (tunnel.Downlink is null && !tunnel.DownlinkWanted)
         {
             tunnel.DownlinkWanted = true; // the application will answer: the pinger may start revealing the downlink now
         }
 
-        var unresolved = underlay.Resolve(service.ApplicationIp, out var adjacency);
+        var unresolved = adjacencies.Resolve(ref underlay, service.ApplicationIp, out var adjacency);
         if (unresolved != DropReason.None)
         {
             return unresolved;
@@ -293,6 +524,11 @@ public sealed class TofStage(ForwardingPlane plane, TofFeature feature, TofEvent
         {
             return DropReason.OverMtu;
         }
+
+        var inner = packet.Data.Slice(innerStart, innerLength);
+        Ipv4Header.TryCreate(inner, out var ip);
+        byte protocol = ip.Protocol;
+        var transport = inner[headerLength..];
 
         // Destination NAT, checksums updated incrementally (RFC 1624): the IPv4 header's, and UDP's / TCP's, whose pseudo-header holds the address.
         uint serviceAddress = service.ServiceIp.Value;
@@ -332,13 +568,13 @@ public sealed class TofStage(ForwardingPlane plane, TofFeature feature, TofEvent
         byte protocol = ip.Protocol;
         var transport = frame[(l3 + headerLength)..(l3 + innerLength)];
         if (!TofFlowPorts.TryRead(protocol, transport, Icmpv4Type.EchoReply, out ushort applicationPort, out ushort uePort)
-            || !flows.TryGet(new TofNatFlowKey(ip.Destination, uePort, ip.Source, applicationPort, protocol), out var flow))
+            || !flows.TryGet(new TofNatFlowKey(ip.Destination, uePort, ip.Source, applicationPort, protocol), out var flow, out int slot))
         {
             return DropReason.None;
         }
 
         handled = true;
-        flow.Touch(now, touchGranularity);
+        stamps.StampFlow(slot, now);
         if (!tunnels.TryGet(ip.Destination, out var tunnel) || tunnel.Downlink is not { } downlink)
         {
             if (tunnel is not null)
@@ -349,7 +585,7 @@ public sealed class TofStage(ForwardingPlane plane, TofFeature feature, TofEvent
             return DropReason.TofNoDownlinkTunnel;
         }
 
-        var unresolved = underlay.Resolve(downlink.Destination, out var adjacency);
+        var unresolved = adjacencies.Resolve(ref underlay, downlink.Destination, out var adjacency);
         if (unresolved != DropReason.None)
         {
             return unresolved;
@@ -459,5 +695,24 @@ public sealed class TofStage(ForwardingPlane plane, TofFeature feature, TofEvent
         }
 
         return found;
+    }
+
+    /// <summary>What the first pass learned of one packet of the vector.</summary>
+    private struct PlainSighting
+    {
+        /// <summary>A plain G-PDU from the S1 side in a known direction; the rest below holds only then.</summary>
+        public bool Plain;
+        public PlainGPdu GPdu;
+        public bool Uplink;
+        public Ipv4Address Ue;
+        public int TunnelHome;
+
+        /// <summary>The service an uplink packet is addressed to, or null.</summary>
+        public TofService? Service;
+
+        /// <summary>An uplink to a service whose flow can be keyed (not a fragment; UDP, TCP or ICMP echo).</summary>
+        public bool Keyed;
+        public TofNatFlowKey FlowKey;
+        public int FlowHome;
     }
 }

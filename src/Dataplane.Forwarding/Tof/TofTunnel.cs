@@ -5,11 +5,12 @@ namespace Dataplane.Forwarding.Tof;
 
 /// <summary>
 /// What the TOF learned about one UE from its G-PDUs: the uplink and downlink tunnel (either may be unknown yet),
-/// the QFI of its uplink PDU Session Container (5G N3), when it was last seen, and per-direction counters. Workers
+/// the QFI of its uplink PDU Session Container (5G N3), when it was learned, and per-direction counters. Workers
 /// update it in place with single reference / long writes, each counting on its own cache line (<paramref name="workers"/>
-/// lines: the workers there were when it was learned); the control thread reads it for GET /tunnel.
+/// lines: the workers there were when it was learned); when it was last seen each worker stamps in its own
+/// <see cref="TofIdleStamps"/>. The control thread reads it for GET /tunnel.
 /// </summary>
-public sealed class TofTunnel(Ipv4Address ueAddress, int workers = 1) : ITofKeyed<Ipv4Address>
+public sealed class TofTunnel(Ipv4Address ueAddress, int workers = 1, long learnedAt = 0) : ITofKeyed<Ipv4Address>
 {
     private const int UplinkField = 0, DownlinkField = 1;
 
@@ -19,7 +20,6 @@ public sealed class TofTunnel(Ipv4Address ueAddress, int workers = 1) : ITofKeye
     private TofTunnelEndpoint? uplink;
     private TofTunnelEndpoint? downlink;
     private int qfi = NoQfi;
-    private long lastSeen;
     private int downlinkWanted;
     private readonly PerWorkerCounters packets = new(workers, 2);
 
@@ -48,12 +48,8 @@ public sealed class TofTunnel(Ipv4Address ueAddress, int workers = 1) : ITofKeye
         internal set => Volatile.Write(ref qfi, value);
     }
 
-    /// <summary>Clock ticks (the plane's monotonic clock) of the last G-PDU or offloaded packet of this UE.</summary>
-    public long LastSeen
-    {
-        get => Volatile.Read(ref lastSeen);
-        internal set => Volatile.Write(ref lastSeen, value);
-    }
+    /// <summary>Clock ticks (the plane's monotonic clock) when it was learned: its last sight is never earlier.</summary>
+    public long LearnedAt { get; } = learnedAt;
 
     /// <summary>A reply was dropped for want of a downlink TEID: the pinger should reveal it. Cleared once it is learned.</summary>
     public bool DownlinkWanted
@@ -71,16 +67,4 @@ public sealed class TofTunnel(Ipv4Address ueAddress, int workers = 1) : ITofKeye
     internal void CountUplink(int worker) => packets.Add(worker, UplinkField, 1);
 
     internal void CountDownlink(int worker) => packets.Add(worker, DownlinkField, 1);
-
-    /// <summary>
-    /// Stamps <see cref="LastSeen"/> when it is older than <paramref name="granularity"/> ticks: idle ages are counted
-    /// in seconds, and a store on every packet would move the tunnel's line between the workers that share the UE.
-    /// </summary>
-    internal void Touch(long now, long granularity)
-    {
-        if (now - Volatile.Read(ref lastSeen) >= granularity)
-        {
-            Volatile.Write(ref lastSeen, now);
-        }
-    }
 }
