@@ -69,7 +69,7 @@ public static class Harness
                     var cell = CellRunner.Run(scenario, scenarioSettings, pipelines, size, workers, new CellSettings(warmup, TimeSpan.FromSeconds(options.Seconds), options.Runs, options.Ring));
                     first = false;
                     cells.Add(cell);
-                    progress.WriteLine($"throughput: {scenario.Name} {cell.FrameBytes} B x{workers}: {cell.MedianTotalMpps:F2} Mpps{(cell.Failed ? " FAILED: " + cell.Failure : "")}");
+                    progress.WriteLine($"throughput: {scenario.Name} {cell.FrameBytes} B x{workers}: {cell.MedianTotalMpps:F2} Mpps (on-CPU {cell.MedianOnCpuMppsPerWorker:F2} Mpps per worker){(cell.Failed ? " FAILED: " + cell.Failure : "")}");
                 }
             }
 

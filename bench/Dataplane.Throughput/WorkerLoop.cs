@@ -36,6 +36,7 @@ internal sealed class WorkerLoop
         windowPackets = new long[settings.Runs];
         windowTicks = new long[settings.Runs];
         windowAllocated = new long[settings.Runs];
+        windowCpuSeconds = new double[settings.Runs];
     }
 
     // Raw figures per window, preallocated: the window's records are made after the last window, so the worker
@@ -43,6 +44,7 @@ internal sealed class WorkerLoop
     private readonly long[] windowPackets;
     private readonly long[] windowTicks;
     private readonly long[] windowAllocated;
+    private readonly double[] windowCpuSeconds;
 
     /// <summary>The measured windows, complete once the thread has ended.</summary>
     public List<WorkerWindow> Windows { get; } = [];
@@ -99,7 +101,7 @@ internal sealed class WorkerLoop
 
         for (int run = 0; run < settings.Runs; run++)
         {
-            Windows.Add(new WorkerWindow(index, windowPackets[run], (double)windowTicks[run] / Stopwatch.Frequency, windowAllocated[run]));
+            Windows.Add(new WorkerWindow(index, windowPackets[run], (double)windowTicks[run] / Stopwatch.Frequency, windowAllocated[run], windowCpuSeconds[run]));
         }
     }
 
@@ -107,11 +109,13 @@ internal sealed class WorkerLoop
     {
         var counters = pipeline.Counters;
         long transmitted = counters.Transmitted, punted = counters.Punted, dropped = counters.TotalDropped, events = counters.Counted(scenario.Event);
+        double cpu = ThreadCpuClock.Seconds();
         long allocated = GC.GetAllocatedBytesForCurrentThread();
         long start = Stopwatch.GetTimestamp();
         long packets = Loop(ring, start + Ticks(settings.Window));
         long end = Stopwatch.GetTimestamp();
         windowAllocated[run] = GC.GetAllocatedBytesForCurrentThread() - allocated;
+        windowCpuSeconds[run] = cpu > 0 ? ThreadCpuClock.Seconds() - cpu : 0;
         windowPackets[run] = packets;
         windowTicks[run] = end - start;
 
