@@ -157,6 +157,41 @@ public sealed class GtpUEndpointStageTests : IDisposable
     }
 
     [Fact]
+    public void Length_fields_at_and_past_their_bounds_get_the_general_parsers_fate_in_a_vector_of_plain_g_pdus()
+    {
+        // The inner packet is 34 bytes (20 IPv4 + 8 UDP + 6): a GTP-U length of 34 carries it whole, 33 cuts it
+        // (TS 29.281 5.1: the length counts the octets after the mandatory 8), 35 runs past the UDP payload.
+        // Ethernet padding after the IPv4 total length is not part of the packet (RFC 894) and must not follow the
+        // inner packet out. Plain G-PDUs (no optional field) sit next to one with a sequence number (S=1).
+        string inner = UplinkV4;
+        var frames = ScapyFrames.Build(
+            $"{FromGnb}/GTP_U_Header(teid=256, length=34)/{inner}",
+            $"{FromGnb}/GTP_U_Header(teid=256, length=33)/{inner}",
+            $"{FromGnb}/GTP_U_Header(teid=256, length=35)/{inner}",
+            $"{FromGnb}/GTP_U_Header(teid=256)/{inner}/Padding(load=bytes(12))",
+            $"{FromGnb}/GTP_U_Header(teid=256, S=1, seq=7)/{inner}",
+            $"{FromGnb}/GTP_U_Header(teid=257)/{inner}",
+            inner);
+        upf.Load(0, frames[..6]);
+        ClassifyStage.Run(upf.Batch, upf.Pipeline.Counters);
+        Stage.Run(upf.Batch.AsSpan(), upf.Pipeline.Counters);
+
+        foreach (int decapsulated in new[] { 0, 3, 4, 5 })
+        {
+            ref var packet = ref upf.Batch[decapsulated];
+            Assert.True(packet.IsPending(), $"packet {decapsulated}: {(DropReason)packet.DropReason}");
+            Assert.Equal(PacketKind.NativeIpv4, packet.Kind);
+            Assert.Equal(decapsulated == 5 ? 0u : 5u, packet.InstanceId); // TEID 257 is ue2's tunnel, in instance 0
+            Assert.Equal(packet.DataOffset + 20, packet.L4Offset);
+            Assert.Equal(Convert.ToHexString(frames[6]), Convert.ToHexString(packet.Data));
+        }
+
+        Assert.Equal((byte)DropReason.InnerHeaderMalformed, upf.Batch[1].DropReason);
+        Assert.Equal((byte)DropReason.MalformedGtpU, upf.Batch[2].DropReason);
+        Assert.Equal(4, upf.Pipeline.Counters.Counted(ForwardingEvent.GtpUDecapsulated));
+    }
+
+    [Fact]
     public void Encapsulation_over_the_egress_mtu_is_dropped_as_over_mtu()
     {
         using var small = new GtpUTestPlane(n3Mtu: 100);
