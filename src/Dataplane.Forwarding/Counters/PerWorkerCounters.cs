@@ -3,7 +3,8 @@ using System.Runtime.CompilerServices;
 namespace Dataplane.Forwarding.Counters;
 
 /// <summary>
-/// A few counters of one shared object (a TOF service, a UE's tunnel) that several workers add to: each worker adds
+/// A few counters of one shared object (a TOF service, a UE's tunnel) that several workers add to (or stamp, see
+/// <see cref="Raise"/>): each worker adds
 /// to its own counters, two cache lines away from any other worker's, with a plain increment, and a read sums them. An interlocked add on one shared line
 /// costs a cache-line transfer between cores per packet once two workers touch the object; this costs none.
 /// The workers that exist when the object is made get a line each; a worker made later (its index past them) shares
@@ -48,6 +49,50 @@ public sealed class PerWorkerCounters
         else
         {
             Interlocked.Add(ref cells[Gap + (workers * stride) + field], value); // the latecomers' overflow
+        }
+    }
+
+    /// <summary>
+    /// Raises field <paramref name="field"/> of <paramref name="worker"/> to <paramref name="value"/> (a time stamp,
+    /// read with <see cref="Max"/>): a plain store on the worker's own line, which its counters already keep in its cache.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void Raise(int worker, int field, long value)
+    {
+        if ((uint)worker < (uint)workers)
+        {
+            cells[Gap + (worker * stride) + field] = value; // this worker's: nobody else writes it, and its clock only goes forward
+        }
+        else
+        {
+            RaiseShared(ref cells[Gap + (workers * stride) + field], value);
+        }
+    }
+
+    /// <summary>Field <paramref name="field"/>'s largest value over the workers (the latest stamp).</summary>
+    public long Max(int field)
+    {
+        long max = long.MinValue;
+        for (int line = 0; line <= workers; line++)
+        {
+            max = Math.Max(max, Volatile.Read(ref cells[Gap + (line * stride) + field]));
+        }
+
+        return max;
+    }
+
+    private static void RaiseShared(ref long cell, long value)
+    {
+        long seen = Volatile.Read(ref cell);
+        while (seen < value)
+        {
+            long found = Interlocked.CompareExchange(ref cell, value, seen);
+            if (found == seen)
+            {
+                return;
+            }
+
+            seen = found;
         }
     }
 

@@ -19,7 +19,6 @@ public sealed class TofFeature : IForwardingFeature
     private readonly IMonotonicClock clock;
     private readonly Lock ringsLock = new();
     private TofEventRing[] rings = [];
-    private TofIdleStamps[] stamps = [];
 
     public TofFeature(TofSettings settings, IMonotonicClock clock)
     {
@@ -43,7 +42,7 @@ public sealed class TofFeature : IForwardingFeature
     /// <summary>The offloaded flows (destination NAT state), by flow.</summary>
     public TofSlotTable<TofNatFlowKey, TofNatFlow> Flows { get; }
 
-    /// <summary>The clock the workers stamp their sightings of tunnels and flows with (<see cref="TofIdleStamps"/>).</summary>
+    /// <summary>The clock the workers stamp <see cref="TofTunnel.LastSeen"/> and <see cref="TofNatFlow.LastSeen"/> with.</summary>
     public IMonotonicClock Clock => clock;
 
     public static TofFeature Create(DataplaneConfig config, ForwardingPlane plane)
@@ -56,16 +55,14 @@ public sealed class TofFeature : IForwardingFeature
     public IBatchStage CreateStage(ForwardingPlane plane)
     {
         var ring = new TofEventRing();
-        var workerStamps = new TofIdleStamps(Tunnels.Capacity, Flows.Capacity);
         int worker;
         lock (ringsLock)
         {
-            worker = rings.Length; // one ring and one set of stamps per worker: its index is the worker's
-            Volatile.Write(ref stamps, [.. stamps, workerStamps]);
+            worker = rings.Length; // one ring per worker: its index is the worker's
             rings = [.. rings, ring];
         }
 
-        return new TofStage(plane, this, ring, workerStamps, worker);
+        return new TofStage(plane, this, ring, worker);
     }
 
     /// <summary>
@@ -123,34 +120,16 @@ public sealed class TofFeature : IForwardingFeature
     public IReadOnlyList<TofTunnelInfo> ListTunnels()
     {
         long now = clock.Now;
-        var workerStamps = Volatile.Read(ref stamps);
         var list = new List<TofTunnelInfo>();
-        for (int slot = 0; slot < Tunnels.Capacity; slot++)
+        foreach (var tunnel in Tunnels.Snapshot())
         {
-            if (Tunnels.EntryAt(slot) is not { } tunnel)
-            {
-                continue;
-            }
-
             int qfi = tunnel.Qfi;
             list.Add(new TofTunnelInfo(tunnel.UeAddress, tunnel.Uplink, tunnel.Downlink, qfi == TofTunnel.NoQfi ? null : (byte)qfi,
-                (double)(now - LastSeen(tunnel.LearnedAt, slot, workerStamps, flow: false)) / clock.Frequency, tunnel.UplinkPackets, tunnel.DownlinkPackets));
+                (double)(now - tunnel.LastSeen) / clock.Frequency, tunnel.UplinkPackets, tunnel.DownlinkPackets));
         }
 
         list.Sort((a, b) => a.UeAddress.CompareTo(b.UeAddress));
         return list;
-    }
-
-    /// <summary>The latest sight of the entry in <paramref name="slot"/> by any worker, and never before it was learned.</summary>
-    private static long LastSeen(long learnedAt, int slot, TofIdleStamps[] workerStamps, bool flow)
-    {
-        long seen = learnedAt;
-        foreach (var worker in workerStamps)
-        {
-            seen = Math.Max(seen, flow ? worker.Flow(slot) : worker.Tunnel(slot));
-        }
-
-        return seen;
     }
 
     /// <summary>The learned tunnel of one UE.</summary>
@@ -182,20 +161,19 @@ public sealed class TofFeature : IForwardingFeature
     {
         long now = clock.Now;
         long limit = Settings.IdleTimeoutSeconds * clock.Frequency;
-        var workerStamps = Volatile.Read(ref stamps);
         int tunnels = 0;
-        for (int slot = 0; slot < Tunnels.Capacity; slot++)
+        foreach (var tunnel in Tunnels.Snapshot())
         {
-            if (Tunnels.EntryAt(slot) is { } tunnel && now - LastSeen(tunnel.LearnedAt, slot, workerStamps, flow: false) > limit && Tunnels.TryRemove(tunnel))
+            if (now - tunnel.LastSeen > limit && Tunnels.TryRemove(tunnel))
             {
                 tunnels++;
             }
         }
 
         int flows = 0;
-        for (int slot = 0; slot < Flows.Capacity; slot++)
+        foreach (var flow in Flows.Snapshot())
         {
-            if (Flows.EntryAt(slot) is { } flow && now - LastSeen(flow.LearnedAt, slot, workerStamps, flow: true) > limit && Flows.TryRemove(flow))
+            if (now - flow.LastSeen > limit && Flows.TryRemove(flow))
             {
                 flows++;
             }

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Dataplane.Forwarding.Counters;
 
 namespace Dataplane.Forwarding.Tof;
@@ -19,6 +20,7 @@ public sealed class TofServiceCounters(int workers)
 
     public long DownlinkBytes => counts.Sum(DownlinkByteField);
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal void CountUplink(int worker, int bytes)
     {
         counts.Add(worker, UplinkPacketField, 1);

@@ -41,40 +41,37 @@ public sealed class TofSlotTable<TKey, TEntry>
     /// <summary>Entries in the table (a moment's view while writers run).</summary>
     public int Count => Volatile.Read(ref count);
 
-    public bool TryGet(TKey key, out TEntry entry) => TryGet(key, Home(key), out entry, out _);
+    public bool TryGet(TKey key, out TEntry entry) => TryGet(key, Home(key), out entry);
 
-    /// <summary>Finds the entry of <paramref name="key"/> and the slot it is in.</summary>
-    public bool TryGet(TKey key, out TEntry entry, out int slot) => TryGet(key, Home(key), out entry, out slot);
-
-    /// <summary>
-    /// Finds the entry of <paramref name="key"/>, whose window starts at <paramref name="home"/> (<see cref="Home"/>),
-    /// and the slot it is in: an entry never moves, so the slot names it until it is removed (per-worker state kept
-    /// by slot, <see cref="TofIdleStamps"/>).
-    /// </summary>
+    /// <summary>Finds the entry of <paramref name="key"/>, whose window starts at <paramref name="home"/> (<see cref="Home"/>, computed ahead to prefetch).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public bool TryGet(TKey key, int home, out TEntry entry, out int slot)
+    public bool TryGet(TKey key, int home, out TEntry entry)
     {
         ref var first = ref MemoryMarshal.GetArrayDataReference(slots);
         for (int i = 0; i < ProbeWindow; i++)
         {
-            int at = (home + i) & mask;
-            var candidate = Volatile.Read(ref Unsafe.Add(ref first, at));
-            if (candidate is not null && candidate.Key.Equals(key))
+            var candidate = Volatile.Read(ref Unsafe.Add(ref first, (home + i) & mask));
+            if (candidate is not null && KeyEquals(candidate.Key, key))
             {
                 entry = candidate;
-                slot = at;
                 return true;
             }
         }
 
         entry = null!;
-        slot = -1;
         return false;
     }
 
     /// <summary>Asks the CPU for the first line of the window that starts at <paramref name="home"/> (a hint: nothing is read).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Prefetch(int home) => CachePrefetch.Line(in Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(slots), home));
+
+    /// <summary>
+    /// Asks the CPU for the entry in the window's first slot, once <see cref="Prefetch"/> has brought the slot in: the
+    /// entry a lookup most likely compares first (a hint: the entry may move or go, nothing relies on it).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void PrefetchEntry(int home) => CachePrefetch.Object(Volatile.Read(ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(slots), home)));
 
     /// <summary>Adds <paramref name="entry"/> unless its key is there; <paramref name="present"/> is whichever entry the table holds afterwards.</summary>
     public TofLearnResult TryAdd(TEntry entry, out TEntry present)
@@ -172,6 +169,11 @@ public sealed class TofSlotTable<TKey, TEntry>
     /// <summary>Slot index where the key's window starts; the hash's high bits are mixed in so sequential UE addresses spread.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public int Home(TKey key) => (int)((KeyHash(key) * 0x9E3779B1u) >> 8) & mask;
+
+    // A UE address compares as its 32 bits (what its Equals does, without the call through the default comparer).
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static bool KeyEquals(TKey a, TKey b) =>
+        typeof(TKey) == typeof(Ipv4Address) ? Unsafe.As<TKey, Ipv4Address>(ref a).Value == Unsafe.As<TKey, Ipv4Address>(ref b).Value : a.Equals(b);
 
     // A UE address hashes as itself (what its GetHashCode gives, without the call through the default comparer).
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -33,10 +33,10 @@ namespace Dataplane.Forwarding.Tof;
 /// and hashes its tunnel and flow keys, prefetching the table slots they start at; the second looks them up, learns
 /// and forwards. Other frames take the general path in the second pass, in vector order.
 /// Learning writes the shared lock-free tables (<see cref="TofSlotTable{TKey, TEntry}"/>) and allocates only for a
-/// new UE, handover or flow; the steady state allocates nothing. Counters and idle stamps are this worker's own
-/// (<see cref="TofIdleStamps"/>). Services, FIB and neighbours are read once per batch.
+/// new UE, handover or flow; the steady state allocates nothing. A tunnel's counters and last-seen stamp are on this
+/// worker's own line of it; a flow's stamp is written at most every 1/8 s. Services, FIB and neighbours are read once per batch.
 /// </summary>
-public sealed class TofStage(ForwardingPlane plane, TofFeature feature, TofEventRing events, TofIdleStamps stamps, int worker = 0) : IBatchStage
+public sealed class TofStage(ForwardingPlane plane, TofFeature feature, TofEventRing events, int worker = 0) : IBatchStage
 {
     private const byte ErrorIndicationTeidDataIe = 16;
     private const byte ErrorIndicationPeerAddressIe = 133;
@@ -51,6 +51,10 @@ public sealed class TofStage(ForwardingPlane plane, TofFeature feature, TofEvent
     private readonly TofBatchAdjacencies adjacencies = new();
     private readonly PlainSighting[] sightings = new PlainSighting[ScratchPadding + PacketBatch.MaxCapacity + ScratchPadding];
     private readonly bool gtpUEndpointFollows = plane.HasRole(DataplaneRoles.Gtpu);
+
+    // Flow stamps are written at most this often (1/8 s): idle timeouts are in seconds, and every stamp moves the
+    // flow's cache line away from the other workers that read it.
+    private readonly long touchGranularity = Math.Max(1, feature.Clock.Frequency / 8);
 
     public string Name => "tof";
 
@@ -68,6 +72,20 @@ public sealed class TofStage(ForwardingPlane plane, TofFeature feature, TofEvent
         for (int v = 0; v < vector.Length; v++)
         {
             Sight(in packets[vector[v]], ref batch[v], byServiceIp);
+        }
+
+        // By now the windows' first lines have come in: ask for the entries they point at (AMAC's next step).
+        for (int v = 0; v < batch.Length; v++)
+        {
+            ref var sighting = ref batch[v];
+            if (sighting.Plain)
+            {
+                tunnels.PrefetchEntry(sighting.TunnelHome);
+                if (sighting.Keyed)
+                {
+                    flows.PrefetchEntry(sighting.FlowHome);
+                }
+            }
         }
 
         for (int v = 0; v < vector.Length; v++)
@@ -172,19 +190,16 @@ public sealed class TofStage(ForwardingPlane plane, TofFeature feature, TofEvent
         WorkerCounters counters)
     {
         var service = sighting.Service!;
-        if (!flows.TryGet(sighting.FlowKey, sighting.FlowHome, out var flow, out int slot) || flow.ServiceIp != service.ServiceIp)
+        if (!flows.TryGet(sighting.FlowKey, sighting.FlowHome, out var flow) || flow.ServiceIp.Value != service.ServiceIp.Value)
         {
-            flow = LearnFlow(flow, in sighting.FlowKey, sighting.FlowHome, service, now, out slot);
+            flow = LearnFlow(flow, in sighting.FlowKey, service, now);
             if (flow is null)
             {
                 return DropReason.TofFlowTableFull;
             }
         }
 
-        if (slot >= 0)
-        {
-            stamps.StampFlow(slot, now);
-        }
+        flow.Touch(now, touchGranularity);
 
         if (tunnel.Downlink is null && !tunnel.DownlinkWanted)
         {
@@ -255,21 +270,14 @@ public sealed class TofStage(ForwardingPlane plane, TofFeature feature, TofEvent
 
     /// <summary>A flow not recorded yet, or recorded for a service IP that has since changed: (re)records it; null when the table is full.</summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private TofNatFlow? LearnFlow(TofNatFlow? stale, in TofNatFlowKey key, int home, TofService service, long now, out int slot)
+    private TofNatFlow? LearnFlow(TofNatFlow? stale, in TofNatFlowKey key, TofService service, long now)
     {
         if (stale is not null)
         {
             flows.TryRemove(stale); // the service was re-registered with another serviceIP for the same application
         }
 
-        if (flows.TryAdd(new TofNatFlow(key, service.ServiceIp, feature.Counters(service.Name), now), out var flow) == TofLearnResult.Full)
-        {
-            slot = -1;
-            return null;
-        }
-
-        flows.TryGet(key, home, out _, out slot);
-        return flow;
+        return flows.TryAdd(new TofNatFlow(key, service.ServiceIp, feature.Counters(service.Name), now), out var flow) == TofLearnResult.Full ? null : flow;
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -441,18 +449,18 @@ public sealed class TofStage(ForwardingPlane plane, TofFeature feature, TofEvent
 
     /// <summary>Finds or learns the UE's tunnel and brings the direction just seen up to date; null when the table has no room.</summary>
     /// <remarks><paramref name="home"/> is where the UE's window starts (<see cref="TofSlotTable{TKey, TEntry}.Home"/>).</remarks>
+    // Not inlined into its callers: the JIT's inlining budget is per method, and the table lookup must inline here.
+    [MethodImpl(MethodImplOptions.NoInlining)]
     private TofTunnel? Learn(Ipv4Address ue, int home, bool uplink, Ipv4Address source, Ipv4Address destination, uint teid, int qfi, long now,
         WorkerCounters counters)
     {
-        if (!tunnels.TryGet(ue, home, out var tunnel, out int slot))
+        if (!tunnels.TryGet(ue, home, out var tunnel))
         {
             if (tunnels.TryAdd(new TofTunnel(ue, feature.Workers, now), out tunnel) == TofLearnResult.Full)
             {
                 counters.Count(ForwardingEvent.TofTunnelTableFull);
                 return null;
             }
-
-            tunnels.TryGet(ue, home, out _, out slot);
         }
 
         var known = uplink ? tunnel.Uplink : tunnel.Downlink;
@@ -479,11 +487,7 @@ public sealed class TofStage(ForwardingPlane plane, TofFeature feature, TofEvent
             tunnel.Qfi = qfi;
         }
 
-        if (slot >= 0)
-        {
-            stamps.StampTunnel(slot, now);
-        }
-
+        tunnel.Touch(worker, now);
         return tunnel;
     }
 
@@ -495,19 +499,16 @@ public sealed class TofStage(ForwardingPlane plane, TofFeature feature, TofEvent
     private DropReason Offload(ref PacketDescriptor packet, int innerStart, int innerLength, int headerLength, TofService service, TofTunnel tunnel,
         in TofNatFlowKey key, int home, ref UnderlayResolver underlay, long now, WorkerCounters counters)
     {
-        if (!flows.TryGet(key, home, out var flow, out int slot) || flow.ServiceIp != service.ServiceIp)
+        if (!flows.TryGet(key, home, out var flow) || flow.ServiceIp != service.ServiceIp)
         {
-            flow = LearnFlow(flow, in key, home, service, now, out slot);
+            flow = LearnFlow(flow, in key, service, now);
             if (flow is null)
             {
                 return DropReason.TofFlowTableFull;
             }
         }
 
-        if (slot >= 0)
-        {
-            stamps.StampFlow(slot, now);
-        }
+        flow.Touch(now, touchGranularity);
 
         if (tunnel.Downlink is null && !tunnel.DownlinkWanted)
         {
@@ -568,13 +569,13 @@ public sealed class TofStage(ForwardingPlane plane, TofFeature feature, TofEvent
         byte protocol = ip.Protocol;
         var transport = frame[(l3 + headerLength)..(l3 + innerLength)];
         if (!TofFlowPorts.TryRead(protocol, transport, Icmpv4Type.EchoReply, out ushort applicationPort, out ushort uePort)
-            || !flows.TryGet(new TofNatFlowKey(ip.Destination, uePort, ip.Source, applicationPort, protocol), out var flow, out int slot))
+            || !flows.TryGet(new TofNatFlowKey(ip.Destination, uePort, ip.Source, applicationPort, protocol), out var flow))
         {
             return DropReason.None;
         }
 
         handled = true;
-        stamps.StampFlow(slot, now);
+        flow.Touch(now, touchGranularity);
         if (!tunnels.TryGet(ip.Destination, out var tunnel) || tunnel.Downlink is not { } downlink)
         {
             if (tunnel is not null)

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Dataplane.Forwarding.Counters;
 using Dataplane.Wire.Addresses;
 
@@ -5,14 +6,15 @@ namespace Dataplane.Forwarding.Tof;
 
 /// <summary>
 /// What the TOF learned about one UE from its G-PDUs: the uplink and downlink tunnel (either may be unknown yet),
-/// the QFI of its uplink PDU Session Container (5G N3), when it was learned, and per-direction counters. Workers
-/// update it in place with single reference / long writes, each counting on its own cache line (<paramref name="workers"/>
-/// lines: the workers there were when it was learned); when it was last seen each worker stamps in its own
-/// <see cref="TofIdleStamps"/>. The control thread reads it for GET /tunnel.
+/// the QFI of its uplink PDU Session Container (5G N3), when it was last seen, and per-direction counters. Workers
+/// update it in place with single reference / long writes, each counting and stamping when it last saw the UE on its
+/// own cache line (<paramref name="workers"/> lines: the workers there were when it was learned), so no line moves
+/// between the cores that share a UE; the control thread reads it for GET /tunnel and the idle purge, merging the
+/// workers' lines (sum, latest).
 /// </summary>
 public sealed class TofTunnel(Ipv4Address ueAddress, int workers = 1, long learnedAt = 0) : ITofKeyed<Ipv4Address>
 {
-    private const int UplinkField = 0, DownlinkField = 1;
+    private const int UplinkField = 0, DownlinkField = 1, SeenField = 2;
 
     /// <summary>No PDU Session Container seen on the uplink.</summary>
     public const int NoQfi = -1;
@@ -21,7 +23,7 @@ public sealed class TofTunnel(Ipv4Address ueAddress, int workers = 1, long learn
     private TofTunnelEndpoint? downlink;
     private int qfi = NoQfi;
     private int downlinkWanted;
-    private readonly PerWorkerCounters packets = new(workers, 2);
+    private readonly PerWorkerCounters packets = new(workers, 3);
 
     public Ipv4Address UeAddress { get; } = ueAddress;
 
@@ -48,8 +50,8 @@ public sealed class TofTunnel(Ipv4Address ueAddress, int workers = 1, long learn
         internal set => Volatile.Write(ref qfi, value);
     }
 
-    /// <summary>Clock ticks (the plane's monotonic clock) when it was learned: its last sight is never earlier.</summary>
-    public long LearnedAt { get; } = learnedAt;
+    /// <summary>Clock ticks (the plane's monotonic clock) of the last G-PDU or offloaded packet of this UE, any worker's; never before it was learned.</summary>
+    public long LastSeen => Math.Max(learnedAt, packets.Max(SeenField));
 
     /// <summary>A reply was dropped for want of a downlink TEID: the pinger should reveal it. Cleared once it is learned.</summary>
     public bool DownlinkWanted
@@ -64,7 +66,13 @@ public sealed class TofTunnel(Ipv4Address ueAddress, int workers = 1, long learn
     /// <summary>G-PDUs seen and replies sent SGW -> eNB (downlink).</summary>
     public long DownlinkPackets => packets.Sum(DownlinkField);
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal void CountUplink(int worker) => packets.Add(worker, UplinkField, 1);
 
+    /// <summary>Stamps this worker's last sight of the UE (on the line its counters are on: no other core's line is touched).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal void Touch(int worker, long now) => packets.Raise(worker, SeenField, now);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal void CountDownlink(int worker) => packets.Add(worker, DownlinkField, 1);
 }

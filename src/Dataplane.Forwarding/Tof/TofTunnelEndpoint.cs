@@ -10,5 +10,5 @@ namespace Dataplane.Forwarding.Tof;
 public sealed record TofTunnelEndpoint(Ipv4Address Source, Ipv4Address Destination, uint Teid)
 {
     public bool Matches(Ipv4Address source, Ipv4Address destination, uint teid) =>
-        Teid == teid && Source == source && Destination == destination;
+        Teid == teid && Source.Value == source.Value && Destination.Value == destination.Value; // every G-PDU asks: as 32-bit compares
 }

@@ -48,4 +48,23 @@ public sealed class PerWorkerCountersTests
     [Fact]
     public void More_than_a_line_of_fields_is_refused() =>
         Assert.Throws<ArgumentOutOfRangeException>(() => new PerWorkerCounters(workers: 2, fields: 9));
+
+    [Fact]
+    public void A_stamp_reads_as_the_latest_of_the_workers_lines_and_latecomers_never_lower_it()
+    {
+        var stamps = new PerWorkerCounters(workers: 2, fields: 1);
+        Assert.Equal(0, stamps.Max(0));
+
+        stamps.Raise(0, 0, 100);
+        stamps.Raise(1, 0, 40);
+        Assert.Equal(100, stamps.Max(0));
+
+        // Workers 2 and 3 came later and share the overflow line: the later stamp stays whatever the order.
+        stamps.Raise(3, 0, 300);
+        stamps.Raise(2, 0, 200);
+        Assert.Equal(300, stamps.Max(0));
+
+        stamps.Raise(1, 0, 400);
+        Assert.Equal(400, stamps.Max(0));
+    }
 }

@@ -60,4 +60,34 @@ public class TofSlotTableTests
 
         Assert.Equal(7500, table.Count); // racing writers of one key leave exactly one entry
     }
+
+    [Fact]
+    public void Flow_keys_that_differ_in_any_field_are_different_flows()
+    {
+        var ue = Ipv4Address.Parse("10.45.0.2");
+        var app = Ipv4Address.Parse("203.0.113.10");
+        var key = new TofNatFlowKey(ue, 40000, app, 8080, 17);
+        TofNatFlowKey[] others =
+        [
+            key with { Ue = Ipv4Address.Parse("10.45.0.3") },
+            key with { UePort = 40001 },
+            key with { Application = Ipv4Address.Parse("203.0.113.11") },
+            key with { ApplicationPort = 8081 },
+            key with { Protocol = 6 },
+            new(app, 8080, ue, 40000, 17), // the same flow seen from the other end is another key
+        ];
+
+        var table = new TofSlotTable<TofNatFlowKey, TofNatFlow>(1024);
+        var counters = new TofServiceCounters(1);
+        var flow = new TofNatFlow(key, Ipv4Address.Parse("10.200.0.1"), counters);
+        Assert.Equal(TofLearnResult.Added, table.TryAdd(flow, out _));
+        Assert.True(table.TryGet(new TofNatFlowKey(ue, 40000, app, 8080, 17), out var found));
+        Assert.Same(flow, found);
+        Assert.Equal(key.GetHashCode(), new TofNatFlowKey(ue, 40000, app, 8080, 17).GetHashCode());
+        foreach (var other in others)
+        {
+            Assert.NotEqual(key, other);
+            Assert.False(table.TryGet(other, out _), other.ToString());
+        }
+    }
 }

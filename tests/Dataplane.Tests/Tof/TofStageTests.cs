@@ -116,6 +116,37 @@ public sealed class TofStageTests : IDisposable
     }
 
     [Fact]
+    public void A_ue_a_second_worker_keeps_busy_is_not_purged_though_the_first_last_saw_it_past_the_timeout()
+    {
+        var frames = ScapyFrames.Build($"{Enb1ToSgw}/GTP_U_Header(teid=0x1001)/{ToService}");
+        tof.Process((TofTestPlane.EnbPort, frames[0])); // worker 0 learns the UE and the flow at t = 0
+
+        // A worker made after the tunnel was learned: it stamps and counts on the tunnel's shared overflow line.
+        var second = tof.Plane.CreateWorker();
+        tof.Clock.Advance(TimeSpan.FromSeconds(50));
+        var batch = new PacketBatch();
+        var packet = default(PacketDescriptor);
+        Assert.True(tof.Pool.TryAllocate(ref packet));
+        frames[0].CopyTo(packet.BufferSpan[packet.DataOffset..]);
+        Assert.True(packet.TrySetLength(frames[0].Length));
+        packet.IngressPort = TofTestPlane.EnbPort;
+        Assert.True(batch.TryAdd(packet));
+        second.Process(batch);
+        Assert.Equal(PacketDisposition.Transmit, batch[0].Disposition);
+        tof.Pool.Free(ref batch[0]);
+
+        // 70 s after worker 0's last sight, 20 s after worker 1's: the timeout is 60 s.
+        tof.Clock.Advance(TimeSpan.FromSeconds(20));
+        Assert.Equal((0, 0), tof.Tof.PurgeIdle());
+        var listed = Assert.Single(tof.Tof.ListTunnels());
+        Assert.Equal(20.0, listed.IdleSeconds, precision: 3);
+        Assert.Equal(2, listed.UplinkPackets);
+
+        tof.Clock.Advance(TimeSpan.FromSeconds(41));
+        Assert.Equal((1, 1), tof.Tof.PurgeIdle());
+    }
+
+    [Fact]
     public void An_offloaded_flows_reply_goes_back_into_the_learned_downlink_with_the_qfi()
     {
         var frames = ScapyFrames.Build(
