@@ -1,15 +1,15 @@
 namespace Dataplane.Ports.AfPacket;
 
-/// <summary>How an <see cref="AfPacketPort"/> sizes its TPACKET_V3 receive rings.</summary>
+/// <summary>How an <see cref="AfPacketPort"/> sizes its rings (a TPACKET_V3 receive ring and a transmit ring per queue) and sends.</summary>
 public sealed record AfPacketOptions
 {
-    /// <summary>Bytes per ring block; a multiple of the page size. Default 256 KiB.</summary>
+    /// <summary>Bytes per receive ring block; a multiple of the page size. Default 256 KiB.</summary>
     public int BlockSize { get; init; } = 256 * 1024;
 
-    /// <summary>Blocks per queue's ring. Default 64 (16 MiB per queue).</summary>
+    /// <summary>Blocks per queue's receive ring. Default 64 (16 MiB per queue).</summary>
     public int BlockCount { get; init; } = 64;
 
-    /// <summary>Nominal frame size the kernel checks the ring geometry with (TPACKET_V3 packs frames of any size).</summary>
+    /// <summary>Nominal frame size the kernel checks the receive ring geometry with (TPACKET_V3 packs frames of any size).</summary>
     public int FrameSize { get; init; } = 2048;
 
     /// <summary>
@@ -23,6 +23,27 @@ public sealed record AfPacketOptions
     /// <summary>Put the interface into promiscuous mode (PACKET_MR_PROMISC) while the port is open.</summary>
     public bool Promiscuous { get; init; } = true;
 
-    /// <summary>Frames per sendmmsg call at most.</summary>
-    public int TransmitBurst { get; init; } = 256;
+    /// <summary>
+    /// Bytes per transmit ring slot, a multiple of 16: the kernel's 48-byte header, then the frame. Default 2048, so
+    /// frames up to 2000 bytes (MTU 1500 plus any encapsulation up to 486 bytes); a larger frame is refused and counted
+    /// as a transmit error. For jumbo frames raise it past MTU + 18 + 48 (e.g. 9280 for MTU 9000); each slot then
+    /// takes pages of its own.
+    /// </summary>
+    public int TransmitFrameSize { get; init; } = 2048;
+
+    /// <summary>
+    /// Slots per queue's transmit ring (rounded up to whole pages of slots). Default 1024 (2 MiB per queue): four
+    /// forwarding bursts in flight before Transmit takes fewer frames than offered. 0: no transmit ring, sendmmsg(2)
+    /// (what the port also does when the kernel refuses the ring: before 4.11 it has none next to a TPACKET_V3
+    /// receive ring).
+    /// </summary>
+    public int TransmitFrameCount { get; init; } = 1024;
+
+    /// <summary>
+    /// PACKET_QDISC_BYPASS: transmitted frames go straight to the driver, skipping the interface's traffic control
+    /// (tc) qdisc and the packet taps. Off by default, as on a router: a qdisc on the egress (shaping, fq_codel, tc
+    /// filters) applies to forwarded frames, `tc -s qdisc` counts them and tcpdump on the interface sees them. On an
+    /// interface whose qdisc is noqueue (veth, VLAN and bridge devices) there is nothing to skip but the taps.
+    /// </summary>
+    public bool QdiscBypass { get; init; }
 }

@@ -6,8 +6,9 @@ using static Dataplane.Ports.AfPacket.LinuxPacket;
 namespace Dataplane.Ports.AfPacket;
 
 /// <summary>
-/// A kernel network interface through AF_PACKET sockets (packet(7)): one socket with a TPACKET_V3 receive ring per
-/// queue, joined in a PACKET_FANOUT hash group when there are several so the kernel spreads flows over the workers.
+/// A kernel network interface through AF_PACKET sockets (packet(7)): one socket per queue with a TPACKET_V3 receive
+/// ring and a PACKET_TX_RING in one mapping, joined in a PACKET_FANOUT hash group when there are several so the kernel
+/// spreads flows over the workers.
 /// </summary>
 /// <remarks>
 /// <para>
@@ -16,10 +17,15 @@ namespace Dataplane.Ports.AfPacket;
 /// <see cref="PacketDescriptor.Owner"/> is <c>queue * BlockCount + block</c>.
 /// </para>
 /// <para>
-/// Transmit copies: sendmmsg(2) hands a burst of frames to the kernel in one system call and the kernel copies them
-/// into socket buffers, so every sent packet is freed to its owner at once. A TX ring (PACKET_TX_RING) would save the
-/// system call per burst only by adding a copy of our own into the ring plus a send() to kick it; sendmmsg keeps the
-/// frames where they are, needs no ring-slot bookkeeping and reports exactly how many frames were taken.
+/// Transmit copies each frame into a free slot of the transmit ring and kicks the kernel with one send() per burst;
+/// the buffer goes back to its owner at once, and slots come back when the kernel has sent them. The copy cannot be
+/// avoided: a frame lives in the buffer of whichever port received it (another socket's receive ring, a DPDK mbuf),
+/// and the kernel transmits only from a transmit ring or from its own skbs. What the ring saves over sendmmsg(2),
+/// which the kernel turns into one sendmsg per frame (a msghdr and an iovec to import, an skb to allocate and fill),
+/// is that per-frame work: the kernel walks the ready slots and attaches each one to an skb by reference. When the
+/// ring is full, Transmit takes fewer frames than offered and the rest stay with the caller. sendmmsg remains for
+/// kernels that refuse a transmit ring next to a TPACKET_V3 receive ring (before 4.11) and for
+/// <see cref="AfPacketOptions.TransmitFrameCount"/> = 0.
 /// </para>
 /// </remarks>
 public sealed unsafe class AfPacketPort : IPacketPort, IPollablePort
@@ -76,10 +82,13 @@ public sealed unsafe class AfPacketPort : IPacketPort, IPollablePort
 
     public int ReceiveDescriptor(int queue) => _queues[queue].Socket;
 
+    /// <summary>Whether the queues transmit through a PACKET_TX_RING (false: sendmmsg, see remarks).</summary>
+    public bool TransmitsThroughRing => _queues[0].TransmitsThroughRing;
+
     public int Transmit(int queue, Span<PacketDescriptor> packets, PortSet owners)
     {
         var sent = _queues[queue].Send(packets);
-        // The kernel copied the frames: their buffers go back to whoever owns them now.
+        // The frames were copied (or refused and counted): their buffers go back to whoever owns them now.
         for (var i = 0; i < sent; i++)
         {
             owners.Free(ref packets[i]);
@@ -140,10 +149,14 @@ public sealed unsafe class AfPacketPort : IPacketPort, IPollablePort
         }
         byte* ring = null;
         nuint ringLength = 0;
+        IQueueTransmitter? transmitter = null;
         try
         {
             SetInt(socket, PACKET_VERSION, TPACKET_V3, "PACKET_VERSION TPACKET_V3", interfaceName);
             SetInt(socket, PACKET_RESERVE, options.Reserve, "PACKET_RESERVE", interfaceName);
+            // Before any ring exists (the kernel refuses it after): a frame the kernel will not send is skipped rather
+            // than left TP_STATUS_WRONG_FORMAT at the head of the transmit ring, which would stop it (RingTransmitter).
+            SetInt(socket, PACKET_LOSS, 1, "PACKET_LOSS", interfaceName);
 
             // struct tpacket_req3
             uint* request = stackalloc uint[7];
@@ -155,17 +168,43 @@ public sealed unsafe class AfPacketPort : IPacketPort, IPollablePort
             request[5] = 0;
             request[6] = 0;
             Check(LibC.setsockopt(socket, SOL_PACKET, PACKET_RX_RING, request, 28), "PACKET_RX_RING", interfaceName);
+            var receiveLength = (nuint)options.BlockSize * (nuint)options.BlockCount;
 
-            ringLength = (nuint)options.BlockSize * (nuint)options.BlockCount;
+            TransmitRingLayout? transmitRing = null;
+            if (options.TransmitFrameCount > 0)
+            {
+                var layout = TransmitRingLayout.For(options.TransmitFrameSize, options.TransmitFrameCount, Environment.SystemPageSize);
+                // A TPACKET_V3 transmit ring is frame-based: block retire timeout, private area and features stay 0.
+                request[0] = (uint)layout.BlockSize;
+                request[1] = (uint)layout.BlockCount;
+                request[2] = (uint)layout.FrameSize;
+                request[3] = (uint)layout.FrameCount;
+                request[4] = 0;
+                if (LibC.setsockopt(socket, SOL_PACKET, PACKET_TX_RING, request, 28) == 0)
+                {
+                    transmitRing = layout;
+                }
+                else if (Marshal.GetLastPInvokeError() != EINVAL)
+                {
+                    Check(-1, "PACKET_TX_RING", interfaceName);
+                }
+                // EINVAL: a kernel before 4.11 has no transmit ring next to a TPACKET_V3 receive ring; sendmmsg then.
+            }
+
+            // One mapping: the receive ring, then the transmit ring right after it.
+            ringLength = receiveLength + (transmitRing?.Length ?? 0);
             ring = (byte*)LibC.mmap(null, ringLength, PROT_READ | PROT_WRITE, MAP_SHARED, socket, 0);
             if (ring == (byte*)-1)
             {
                 ring = null;
-                Check(-1, "mmap of the receive ring", interfaceName);
+                Check(-1, "mmap of the rings", interfaceName);
             }
 
-            // Frames we send skip the qdisc layer: our own batching does its job and the lock is gone.
-            SetInt(socket, PACKET_QDISC_BYPASS, 1, "PACKET_QDISC_BYPASS", interfaceName);
+            if (options.QdiscBypass)
+            {
+                // Frames we send go to the driver directly: no qdisc, no packet taps (AfPacketOptions.QdiscBypass).
+                SetInt(socket, PACKET_QDISC_BYPASS, 1, "PACKET_QDISC_BYPASS", interfaceName);
+            }
             // Not fatal on kernels before 4.20: the queue also skips PACKET_OUTGOING frames itself.
             var one = 1;
             LibC.setsockopt(socket, SOL_PACKET, PACKET_IGNORE_OUTGOING, &one, 4);
@@ -193,10 +232,14 @@ public sealed unsafe class AfPacketPort : IPacketPort, IPollablePort
                 // Hash fanout keeps a flow on one queue; DEFRAG keeps the fragments of a datagram together.
                 SetInt(socket, PACKET_FANOUT, fanoutGroup | ((PACKET_FANOUT_HASH | PACKET_FANOUT_FLAG_DEFRAG) << 16), "PACKET_FANOUT", interfaceName);
             }
-            return new AfPacketQueue(socket, ring, ringLength, options, queue * options.BlockCount, Id);
+            transmitter = transmitRing is { } layoutInUse
+                ? new RingTransmitter(socket, ring + receiveLength, layoutInUse, interfaceName)
+                : new MessageTransmitter(socket);
+            return new AfPacketQueue(socket, ring, ringLength, options, queue * options.BlockCount, Id, transmitter);
         }
         catch
         {
+            transmitter?.Dispose();
             if (ring != null)
             {
                 LibC.munmap(ring, ringLength);

@@ -6,7 +6,8 @@ using static Dataplane.Ports.AfPacket.LinuxPacket;
 namespace Dataplane.Ports.AfPacket;
 
 /// <summary>
-/// One queue of an <see cref="AfPacketPort"/>: an AF_PACKET socket with a TPACKET_V3 receive ring, used by one worker.
+/// One queue of an <see cref="AfPacketPort"/>: an AF_PACKET socket with a TPACKET_V3 receive ring and its transmitter
+/// (a PACKET_TX_RING in the same mapping, or sendmmsg), used by one worker.
 /// </summary>
 /// <remarks>
 /// Received descriptors point straight into the ring. A block goes back to the kernel (TP_STATUS_KERNEL) only once
@@ -33,23 +34,16 @@ internal sealed unsafe class AfPacketQueue : IDisposable
     private int _packetsLeft;
     private byte* _nextPacket;
 
-    // sendmmsg scratch: one mmsghdr and one iovec per frame, allocated once.
-    private readonly byte* _messages;
-    private readonly byte* _vectors;
-    private readonly int _transmitBurst;
+    private readonly IQueueTransmitter _transmitter;
 
     private long _receivedPackets;
     private long _receivedBytes;
-    private long _transmittedPackets;
-    private long _transmittedBytes;
-    private long _transmitErrors;
     private long _truncated;
     private long _kernelDrops;
 
-    private const int MessageSize = 64;
-    private const int VectorSize = 16;
-
-    public AfPacketQueue(int socket, byte* ring, nuint ringLength, AfPacketOptions options, int ownerBase, ushort portId)
+    /// <param name="ring">The mapping of the receive ring (and of the transmit ring after it, when there is one).</param>
+    /// <param name="transmitter">How this queue transmits; disposed with the queue, before the mapping goes.</param>
+    public AfPacketQueue(int socket, byte* ring, nuint ringLength, AfPacketOptions options, int ownerBase, ushort portId, IQueueTransmitter transmitter)
     {
         _socket = socket;
         _ring = ring;
@@ -61,16 +55,7 @@ internal sealed unsafe class AfPacketQueue : IDisposable
         _outstanding = (int*)NativeMemory.AllocZeroed((nuint)_blockCount, sizeof(int));
         _walked = (byte*)NativeMemory.AllocZeroed((nuint)_blockCount);
         _currentBlock = -1;
-        _transmitBurst = options.TransmitBurst;
-        _messages = (byte*)NativeMemory.AllocZeroed((nuint)(_transmitBurst * MessageSize));
-        _vectors = (byte*)NativeMemory.AllocZeroed((nuint)(_transmitBurst * VectorSize));
-        for (var i = 0; i < _transmitBurst; i++)
-        {
-            // msghdr.msg_iov at 16, msg_iovlen at 24; the socket is bound, so no msg_name.
-            var message = _messages + i * MessageSize;
-            *(byte**)(message + 16) = _vectors + i * VectorSize;
-            *(nuint*)(message + 24) = 1;
-        }
+        _transmitter = transmitter;
     }
 
     /// <summary>The AF_PACKET socket: readable when a ring block is ready (what an idle worker polls).</summary>
@@ -78,6 +63,8 @@ internal sealed unsafe class AfPacketQueue : IDisposable
 
     public int Receive(PacketBatch batch)
     {
+        // Every poll round passes here, busy or idle: frames the kernel could not take at the last send go now.
+        _transmitter.Flush();
         var added = 0;
         while (!batch.IsFull)
         {
@@ -197,41 +184,17 @@ internal sealed unsafe class AfPacketQueue : IDisposable
         }
     }
 
-    /// <summary>Sends up to a burst of frames with one sendmmsg; returns how many the kernel took.</summary>
-    public int Send(Span<PacketDescriptor> packets)
-    {
-        var count = Math.Min(packets.Length, _transmitBurst);
-        if (count == 0)
-        {
-            return 0;
-        }
-        for (var i = 0; i < count; i++)
-        {
-            var vector = _vectors + i * VectorSize;
-            ref var packet = ref packets[i];
-            *(byte**)vector = packet.Buffer + packet.DataOffset;
-            *(nuint*)(vector + 8) = (nuint)packet.Length;
-        }
-        var sent = LibC.sendmmsg(_socket, _messages, (uint)count, MSG_DONTWAIT);
-        if (sent < 0)
-        {
-            // EAGAIN / ENOBUFS: the device queue is full; the caller keeps the frames.
-            _transmitErrors++;
-            return 0;
-        }
-        for (var i = 0; i < sent; i++)
-        {
-            _transmittedBytes += packets[i].Length;
-        }
-        _transmittedPackets += sent;
-        return sent;
-    }
+    /// <summary>Takes frames from the start of <paramref name="packets"/> (sent or refused); returns how many.</summary>
+    public int Send(Span<PacketDescriptor> packets) => _transmitter.Send(packets);
+
+    /// <summary>Whether this queue transmits through a PACKET_TX_RING (rather than sendmmsg).</summary>
+    public bool TransmitsThroughRing => _transmitter is RingTransmitter;
 
     public long ReceivedPackets => Volatile.Read(ref _receivedPackets);
     public long ReceivedBytes => Volatile.Read(ref _receivedBytes);
-    public long TransmittedPackets => Volatile.Read(ref _transmittedPackets);
-    public long TransmittedBytes => Volatile.Read(ref _transmittedBytes);
-    public long TransmitErrors => Volatile.Read(ref _transmitErrors);
+    public long TransmittedPackets => _transmitter.TransmittedPackets;
+    public long TransmittedBytes => _transmitter.TransmittedBytes;
+    public long TransmitErrors => _transmitter.TransmitErrors;
 
     /// <summary>Kernel drops (ring full) since the queue opened plus frames larger than the ring could hold.</summary>
     public long ReceiveDrops
@@ -259,11 +222,10 @@ internal sealed unsafe class AfPacketQueue : IDisposable
             return;
         }
         _disposed = true;
+        _transmitter.Dispose();
         LibC.munmap(_ring, _ringLength);
         LibC.close(_socket);
         NativeMemory.Free(_outstanding);
         NativeMemory.Free(_walked);
-        NativeMemory.Free(_messages);
-        NativeMemory.Free(_vectors);
     }
 }

@@ -2,7 +2,7 @@ using System.Runtime.InteropServices;
 
 namespace Dataplane.Ports.AfPacket;
 
-/// <summary>The few libc calls the AF_PACKET port needs (packet(7), mmap(2), sendmmsg(2)).</summary>
+/// <summary>The few libc calls the AF_PACKET port needs (packet(7), mmap(2), send(2), sendmmsg(2), ioctl(2)).</summary>
 internal static unsafe partial class LibC
 {
     private const string Library = "libc";
@@ -30,6 +30,12 @@ internal static unsafe partial class LibC
 
     [LibraryImport(Library, SetLastError = true)]
     internal static partial int sendmmsg(int socket, void* messages, uint count, int flags);
+
+    [LibraryImport(Library, SetLastError = true)]
+    internal static partial nint send(int socket, void* buffer, nuint length, int flags);
+
+    [LibraryImport(Library, SetLastError = true)]
+    internal static partial int ioctl(int fd, nuint request, void* argument);
 
     [LibraryImport(Library, SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     internal static partial uint if_nametoindex(string name);

@@ -82,14 +82,17 @@ public sealed class AfPacketPortTests
         Assert.Equal(TestFrames.Experimental(8), received[1]);
     }
 
-    [Fact]
-    public void TransmittedFramesArriveInTheNamespaceAndTheirBuffersGoBackToTheirOwner()
+    [Theory]
+    [InlineData(1024)]
+    [InlineData(0)] // no transmit ring: sendmmsg
+    public void TransmittedFramesArriveInTheNamespaceAndTheirBuffersGoBackToTheirOwner(int transmitFrameCount)
     {
         VethNamespace.RequireRoot();
         using var veth = new VethNamespace();
         using var pool = new PacketPool(16);
         // Disposed twice, by the PortSet and here: the second must be harmless.
-        using var port = new AfPacketPort(0, veth.HostInterface, 1);
+        using var port = new AfPacketPort(0, veth.HostInterface, 1, new AfPacketOptions { TransmitFrameCount = transmitFrameCount });
+        Assert.Equal(transmitFrameCount > 0, port.TransmitsThroughRing);
         using var ports = new PortSet([port, new PoolPort(1, pool)]);
         var frames = Enumerable.Range(0, 8).Select(i => TestFrames.Experimental(100 + i, 46 + i * 100)).ToArray();
         var packets = new PacketDescriptor[frames.Length];

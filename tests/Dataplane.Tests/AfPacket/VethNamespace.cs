@@ -49,6 +49,30 @@ public sealed class VethNamespace : IDisposable
 
     public string PeerInterface { get; }
 
+    /// <summary>Sets the MTU of both ends of the pair.</summary>
+    public void SetMtu(int mtu)
+    {
+        Ip($"link set {HostInterface} mtu {mtu}");
+        Ip($"-n {Namespace} link set {PeerInterface} mtu {mtu}");
+    }
+
+    /// <summary>Runs a command in the root namespace (tc, ip) for a test's own setup; throws with its error on failure.</summary>
+    public static void Command(string program, string arguments) => Run(program, arguments);
+
+    /// <summary>Runs a command and returns what it printed; throws with its error on failure.</summary>
+    public static string Output(string program, string arguments)
+    {
+        var start = new ProcessStartInfo(program, arguments) { RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false };
+        using var process = Process.Start(start)!;
+        var stderr = process.StandardError.ReadToEndAsync();
+        var output = process.StandardOutput.ReadToEnd();
+        if (!process.WaitForExit(TimeSpan.FromSeconds(20)) || process.ExitCode != 0)
+        {
+            throw new InvalidOperationException($"{program} {arguments} failed: {stderr.Result}");
+        }
+        return output;
+    }
+
     /// <summary>Root can make namespaces and open packet sockets; others skip with a reason.</summary>
     public static void RequireRoot() =>
         Assert.SkipUnless(Environment.IsPrivilegedProcess && (File.Exists("/usr/sbin/ip") || File.Exists("/sbin/ip")) && File.Exists("/usr/bin/python3"),
