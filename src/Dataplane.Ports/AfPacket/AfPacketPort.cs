@@ -158,38 +158,44 @@ public sealed unsafe class AfPacketPort : IPacketPort, IPollablePort
             // than left TP_STATUS_WRONG_FORMAT at the head of the transmit ring, which would stop it (RingTransmitter).
             SetInt(socket, PACKET_LOSS, 1, "PACKET_LOSS", interfaceName);
 
-            // struct tpacket_req3
+            // The transmit ring first: when the kernel refuses it, PACKET_VNET_HDR can still be turned off, which it
+            // cannot once a ring exists, and sendmmsg must not have it.
             uint* request = stackalloc uint[7];
+            new Span<uint>(request, 7).Clear();
+            TransmitRingLayout? transmitRing = null;
+            if (options.TransmitFrameCount > 0)
+            {
+                var layout = TransmitRingLayout.For(options.TransmitFrameSize, options.TransmitFrameCount, Environment.SystemPageSize);
+                // A virtio_net_hdr in front of each frame lets RingTransmitter have the kernel copy the frame into the skb.
+                SetInt(socket, PACKET_VNET_HDR, 1, "PACKET_VNET_HDR", interfaceName);
+                // struct tpacket_req3; a TPACKET_V3 transmit ring is frame-based: block retire timeout, private area
+                // and features stay 0.
+                request[0] = (uint)layout.BlockSize;
+                request[1] = (uint)layout.BlockCount;
+                request[2] = (uint)layout.FrameSize;
+                request[3] = (uint)layout.FrameCount;
+                if (LibC.setsockopt(socket, SOL_PACKET, PACKET_TX_RING, request, 28) == 0)
+                {
+                    transmitRing = layout;
+                }
+                else if (Marshal.GetLastPInvokeError() == EINVAL)
+                {
+                    // A kernel before 4.11 has no transmit ring next to a TPACKET_V3 receive ring: sendmmsg then.
+                    SetInt(socket, PACKET_VNET_HDR, 0, "PACKET_VNET_HDR off", interfaceName);
+                }
+                else
+                {
+                    Check(-1, "PACKET_TX_RING", interfaceName);
+                }
+            }
+
             request[0] = (uint)options.BlockSize;
             request[1] = (uint)options.BlockCount;
             request[2] = (uint)options.FrameSize;
             request[3] = (uint)((long)options.BlockSize * options.BlockCount / options.FrameSize);
             request[4] = (uint)options.BlockTimeoutMilliseconds;
-            request[5] = 0;
-            request[6] = 0;
             Check(LibC.setsockopt(socket, SOL_PACKET, PACKET_RX_RING, request, 28), "PACKET_RX_RING", interfaceName);
             var receiveLength = (nuint)options.BlockSize * (nuint)options.BlockCount;
-
-            TransmitRingLayout? transmitRing = null;
-            if (options.TransmitFrameCount > 0)
-            {
-                var layout = TransmitRingLayout.For(options.TransmitFrameSize, options.TransmitFrameCount, Environment.SystemPageSize);
-                // A TPACKET_V3 transmit ring is frame-based: block retire timeout, private area and features stay 0.
-                request[0] = (uint)layout.BlockSize;
-                request[1] = (uint)layout.BlockCount;
-                request[2] = (uint)layout.FrameSize;
-                request[3] = (uint)layout.FrameCount;
-                request[4] = 0;
-                if (LibC.setsockopt(socket, SOL_PACKET, PACKET_TX_RING, request, 28) == 0)
-                {
-                    transmitRing = layout;
-                }
-                else if (Marshal.GetLastPInvokeError() != EINVAL)
-                {
-                    Check(-1, "PACKET_TX_RING", interfaceName);
-                }
-                // EINVAL: a kernel before 4.11 has no transmit ring next to a TPACKET_V3 receive ring; sendmmsg then.
-            }
 
             // One mapping: the receive ring, then the transmit ring right after it.
             ringLength = receiveLength + (transmitRing?.Length ?? 0);

@@ -16,6 +16,7 @@ internal static class LinuxPacket
     public const int PACKET_RESERVE = 12;
     public const int PACKET_TX_RING = 13;
     public const int PACKET_LOSS = 14;
+    public const int PACKET_VNET_HDR = 15;
     public const int PACKET_FANOUT = 18;
     public const int PACKET_QDISC_BYPASS = 20;
     public const int PACKET_IGNORE_OUTGOING = 23;
@@ -86,6 +87,10 @@ internal static class LinuxPacket
     /// it without PACKET_TX_HAS_OFF (tpacket_parse_header). PACKET_RESERVE applies to receive only.
     /// </summary>
     public const int TransmitDataOffset = AddressOffset;
+
+    /// <summary>sizeof(struct virtio_net_hdr), which leads every transmitted frame once PACKET_VNET_HDR is on; hdr_len at 2 (little-endian).</summary>
+    public const int VirtioHeaderLength = 10;
+    public const int VirtioHeaderLengthOffset = 2;
 
     /// <summary>TPACKET3_HDRLEN: header plus sockaddr_ll; the frame's own headroom starts after it.</summary>
     public const int HeaderLength = AddressOffset + 20;

@@ -60,7 +60,7 @@ internal sealed unsafe class RingTransmitter : IQueueTransmitter
     {
         _socket = socket;
         _slotCount = layout.FrameCount;
-        _slotRoom = layout.FrameSize - TransmitDataOffset;
+        _slotRoom = layout.FrameSize - TransmitDataOffset - VirtioHeaderLength;
         _slots = (byte**)NativeMemory.Alloc((nuint)_slotCount, (nuint)sizeof(byte*));
         for (var i = 0; i < _slotCount; i++)
         {
@@ -101,8 +101,15 @@ internal sealed unsafe class RingTransmitter : IQueueTransmitter
                 continue;
             }
             var slot = _slots[next];
-            Buffer.MemoryCopy(frame, slot + TransmitDataOffset, _slotRoom, length);
-            *(uint*)(slot + WireLengthOffset) = (uint)length;
+            // virtio_net_hdr: no offload asked; hdr_len = the whole frame, which the kernel then copies into the
+            // skb's own data instead of pointing the skb at the slot's page. Such a fragment is copied again,
+            // into a freshly allocated page, wherever the frame stays in the host (veth, a bridge to a local port).
+            var virtio = slot + TransmitDataOffset;
+            *(ulong*)virtio = 0;
+            *(ushort*)(virtio + 8) = 0;
+            BinaryPrimitives.WriteUInt16LittleEndian(new Span<byte>(virtio + VirtioHeaderLengthOffset, 2), (ushort)length);
+            Buffer.MemoryCopy(frame, virtio + VirtioHeaderLength, _slotRoom, length);
+            *(uint*)(slot + WireLengthOffset) = (uint)(VirtioHeaderLength + length);
             // The release store orders the frame and its length before the kernel can see the slot as ready.
             Volatile.Write(ref *(uint*)(slot + StatusOffset), TP_STATUS_SEND_REQUEST);
             next = next + 1 == _slotCount ? 0 : next + 1;
