@@ -24,10 +24,10 @@ public sealed record AfPacketOptions
     public bool Promiscuous { get; init; } = true;
 
     /// <summary>
-    /// Bytes per transmit ring slot, a multiple of 16: the kernel's 48-byte header, then the frame. Default 2048, so
-    /// frames up to 2000 bytes (MTU 1500 plus any encapsulation up to 486 bytes); a larger frame is refused and counted
-    /// as a transmit error. For jumbo frames raise it past MTU + 18 + 48 (e.g. 9280 for MTU 9000); each slot then
-    /// takes pages of its own.
+    /// Bytes per transmit ring slot, a multiple of 16: the kernel's 48-byte header, a 10-byte virtio_net_hdr, then
+    /// the frame. Default 2048, so frames up to 1990 bytes (MTU 1500 plus up to 476 bytes of encapsulation); a longer
+    /// frame is refused and counted as a transmit error. For jumbo frames raise it past MTU + 18 + 58 (e.g. 9088 for
+    /// MTU 9000); each slot then takes pages of its own.
     /// </summary>
     public int TransmitFrameSize { get; init; } = 2048;
 

@@ -18,13 +18,16 @@ namespace Dataplane.Ports.AfPacket;
 /// </para>
 /// <para>
 /// Transmit copies each frame into a free slot of the transmit ring and kicks the kernel with one send() per burst;
-/// the buffer goes back to its owner at once, and slots come back when the kernel has sent them. The copy cannot be
+/// the buffer goes back to its owner at once, and slots come back when the kernel has sent them. Our copy cannot be
 /// avoided: a frame lives in the buffer of whichever port received it (another socket's receive ring, a DPDK mbuf),
 /// and the kernel transmits only from a transmit ring or from its own skbs. What the ring saves over sendmmsg(2),
-/// which the kernel turns into one sendmsg per frame (a msghdr and an iovec to import, an skb to allocate and fill),
-/// is that per-frame work: the kernel walks the ready slots and attaches each one to an skb by reference. When the
-/// ring is full, Transmit takes fewer frames than offered and the rest stay with the caller. sendmmsg remains for
-/// kernels that refuse a transmit ring next to a TPACKET_V3 receive ring (before 4.11) and for
+/// which the kernel turns into one sendmsg per frame (a msghdr and an iovec to import, checks, an skb), is that
+/// per-frame system call work: the kernel walks the ready slots in one call. Each slot carries a virtio_net_hdr whose
+/// hdr_len is the whole frame (PACKET_VNET_HDR), so the kernel copies the frame into the skb's own data; without it
+/// the skb would point at the ring page, and veth (or any path where the frame stays in the host) copies such a
+/// fragment once more into a page it allocates per frame, which cost more than sendmmsg saved. When the ring is full,
+/// Transmit takes fewer frames than offered and the rest stay with the caller. sendmmsg remains for kernels that
+/// refuse a transmit ring next to a TPACKET_V3 receive ring (before 4.11) and for
 /// <see cref="AfPacketOptions.TransmitFrameCount"/> = 0.
 /// </para>
 /// </remarks>

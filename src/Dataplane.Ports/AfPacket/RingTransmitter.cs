@@ -24,9 +24,11 @@ namespace Dataplane.Ports.AfPacket;
 /// PACKET_LOSS is on: a frame the kernel refuses (tpacket_parse_header / tpacket_fill_skb) is set back to
 /// TP_STATUS_AVAILABLE and skipped. Without it the kernel would mark it TP_STATUS_WRONG_FORMAT and stop at that slot
 /// for good, since its ring position moves only past frames it sent, and every later frame would wait behind it.
-/// So what it would refuse is refused here before the copy and counted as a transmit error: a frame shorter than an
-/// Ethernet header, longer than a slot, or longer than the interface MTU plus the Ethernet header (plus 4 bytes when
-/// it carries an 802.1Q tag), the MTU being read again every second.
+/// With a virtio_net_hdr the kernel no longer checks a frame against the MTU at all, and a frame the driver then
+/// drops (veth refuses one beyond MTU + 18) is put back in SEND_REQUEST and retried at every kick. So what a link
+/// would refuse is refused here before the copy and counted as a transmit error: a frame shorter than an Ethernet
+/// header, longer than a slot, or longer than the interface MTU plus the Ethernet header (plus 4 bytes when it
+/// carries an 802.1Q tag), the MTU being read again every second.
 /// </para>
 /// </remarks>
 internal sealed unsafe class RingTransmitter : IQueueTransmitter
