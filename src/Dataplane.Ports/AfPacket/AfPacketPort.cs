@@ -48,6 +48,14 @@ public sealed unsafe class AfPacketPort : IPacketPort, IPollablePort
         Name = interfaceName;
         _blockCount = options.BlockCount;
 
+        // The kernel answers EINVAL to a transmit ring it cannot take, as it does on kernels without one; so that a
+        // bad geometry is not mistaken for an old kernel (and sendmmsg used in silence), check its rules first.
+        var smallestSlot = HeaderLength + options.Reserve + VirtioHeaderLength + EthernetHeaderLength;
+        if (options.TransmitFrameCount > 0 && (options.TransmitFrameSize % 16 != 0 || options.TransmitFrameSize < smallestSlot))
+        {
+            throw new AfPacketException($"AF_PACKET port {id} on '{interfaceName}': TransmitFrameSize {options.TransmitFrameSize} must be a multiple of 16 and at least {smallestSlot} (the kernel's header, the reserve, a virtio_net_hdr and an Ethernet header).");
+        }
+
         var interfaceIndex = (int)LibC.if_nametoindex(interfaceName);
         if (interfaceIndex == 0)
         {

@@ -100,6 +100,16 @@ public sealed partial class AfPacketTransmitRingTests
     }
 
     [Fact]
+    public void ATransmitSlotTheKernelWouldRefuseIsReportedNotReplacedBySendmmsg()
+    {
+        VethNamespace.RequireRoot();
+        using var veth = new VethNamespace();
+        // TPACKET_ALIGNMENT is 16 (linux/if_packet.h); 2040 is not a multiple of it.
+        var error = Assert.Throws<AfPacketException>(() => new AfPacketPort(0, veth.HostInterface, 1, new AfPacketOptions { TransmitFrameSize = 2040 }));
+        Assert.Contains("TransmitFrameSize 2040", error.Message);
+    }
+
+    [Fact]
     public void FramesBeyondTheMtuAreRefusedExceptForTheRoomOfAnOptionalVlanTag()
     {
         VethNamespace.RequireRoot();
