@@ -4,8 +4,10 @@
  * Why a shim at all: DPDK's fast path (rte_eth_rx_burst, rte_eth_tx_burst, rte_pktmbuf_* helpers, mbuf fields) is
  * static inline functions and struct fields whose layout depends on the build, which .NET cannot call or must
  * not hard-code. Each function here is one such inline call (or a thin pass-through that keeps DPDK's structs,
- * e.g. rte_eth_conf, out of C#). Per-packet work stays in batches: one call per burst, never per packet field.
+ * e.g. rte_eth_conf, out of C#). Per-packet work stays in batches: one call per burst. The few mbuf fields a packet
+ * needs (where its frame sits) .NET reads and writes itself, at offsets this shim reports and .NET checks at start.
  */
+#include <stddef.h>
 #include <stdint.h>
 #include <string.h>
 
@@ -16,21 +18,31 @@
 #include <rte_lcore.h>
 #include <rte_mbuf.h>
 #include <rte_mempool.h>
-#include <rte_prefetch.h>
 #include <rte_ring.h>
 
 #define SHIM_EXPORT __attribute__((visibility("default")))
 
-/* How many mbufs ahead a burst loop prefetches the next mbuf header (as DPDK's l3fwd does). */
-#define SHIM_PREFETCH_AHEAD 8
-
-/* Where a received frame sits in its mbuf: what a PacketDescriptor is attached to (no copy). */
-struct shim_mbuf_layout {
-    void *buf_addr;
-    uint16_t buf_len;
-    uint16_t data_off;
-    uint16_t data_len;
-    uint16_t nb_segs;
+/*
+ * Where the rte_mbuf fields DpdkSharp reads and writes itself sit (MbufFields.cs), and the mbuf's size: reported
+ * so that .NET checks its compiled-in offsets once at EAL init against this DPDK build, and then touches the fields
+ * of every packet with plain loads and stores instead of a call per burst. Append only: .NET reads `count` fields.
+ */
+struct shim_mbuf_fields {
+    uint32_t count;
+    uint32_t size;
+    uint32_t buf_addr;
+    uint32_t buf_len;
+    uint32_t data_off;
+    uint32_t refcnt;
+    uint32_t nb_segs;
+    uint32_t port;
+    uint32_t ol_flags;
+    uint32_t pkt_len;
+    uint32_t data_len;
+    uint32_t pool;
+    uint32_t next;
+    uint32_t tx_offload;
+    uint32_t headroom;
 };
 
 /* rte_eal_init, so the caller can read rte_errno (a per-lcore macro) right after it fails. */
@@ -140,55 +152,46 @@ SHIM_EXPORT uint16_t shim_tx_burst(uint16_t port, uint16_t queue, struct rte_mbu
     return rte_eth_tx_burst(port, queue, mbufs, count);
 }
 
-/* The layout of a whole burst in one call, so .NET never reads rte_mbuf fields itself. */
-SHIM_EXPORT void shim_mbuf_layouts(struct rte_mbuf *const *mbufs, uint16_t count, struct shim_mbuf_layout *out)
+SHIM_EXPORT void shim_mbuf_fields(struct shim_mbuf_fields *out)
 {
-    /* The mbuf headers are cold (the NIC or another core wrote them last): fetch a few ahead of the loop. */
-    for (uint16_t i = 0; i < count && i < SHIM_PREFETCH_AHEAD; i++) {
-        rte_prefetch0(mbufs[i]);
-    }
-    for (uint16_t i = 0; i < count; i++) {
-        if (i + SHIM_PREFETCH_AHEAD < count) {
-            rte_prefetch0(mbufs[i + SHIM_PREFETCH_AHEAD]);
-        }
-        const struct rte_mbuf *m = mbufs[i];
-        out[i].buf_addr = m->buf_addr;
-        out[i].buf_len = m->buf_len;
-        out[i].data_off = m->data_off;
-        out[i].data_len = m->data_len;
-        out[i].nb_segs = m->nb_segs;
-    }
+    out->count = sizeof(*out) / sizeof(uint32_t);
+    out->size = sizeof(struct rte_mbuf);
+    out->buf_addr = offsetof(struct rte_mbuf, buf_addr);
+    out->buf_len = offsetof(struct rte_mbuf, buf_len);
+    out->data_off = offsetof(struct rte_mbuf, data_off);
+    out->refcnt = offsetof(struct rte_mbuf, refcnt);
+    out->nb_segs = offsetof(struct rte_mbuf, nb_segs);
+    out->port = offsetof(struct rte_mbuf, port);
+    out->ol_flags = offsetof(struct rte_mbuf, ol_flags);
+    out->pkt_len = offsetof(struct rte_mbuf, pkt_len);
+    out->data_len = offsetof(struct rte_mbuf, data_len);
+    out->pool = offsetof(struct rte_mbuf, pool);
+    out->next = offsetof(struct rte_mbuf, next);
+    out->tx_offload = offsetof(struct rte_mbuf, tx_offload);
+    out->headroom = RTE_PKTMBUF_HEADROOM;
 }
 
 /*
- * Before transmit: where the frame now starts and how long it is, after the pipeline prepended (encapsulation,
- * into headroom) or stripped (decapsulation) headers in place. Equivalent to rte_pktmbuf_prepend / _adj / _append
- * on a single-segment mbuf, given absolute numbers.
+ * DPDK's own view of an mbuf, through its inline accessors: what a check of the fields .NET wrote compares against.
+ * out5: rte_pktmbuf_mtod minus buf_addr (where DPDK thinks the frame starts), rte_pktmbuf_pkt_len,
+ * rte_pktmbuf_data_len, rte_pktmbuf_headroom, rte_pktmbuf_mtod itself. Returns rte_mbuf_check's verdict (0 sane)
+ * and its reason.
  */
-SHIM_EXPORT void shim_mbuf_set_data(struct rte_mbuf *m, uint16_t data_off, uint16_t length)
+SHIM_EXPORT int shim_mbuf_inspect(const struct rte_mbuf *m, uint64_t *out5, const char **reason)
 {
-    m->data_off = data_off;
-    m->data_len = length;
-    m->pkt_len = length;
+    out5[0] = (uint64_t)(rte_pktmbuf_mtod(m, const char *) - (const char *)m->buf_addr);
+    out5[1] = rte_pktmbuf_pkt_len(m);
+    out5[2] = rte_pktmbuf_data_len(m);
+    out5[3] = rte_pktmbuf_headroom(m);
+    out5[4] = (uint64_t)(uintptr_t)rte_pktmbuf_mtod(m, void *);
+    *reason = NULL;
+    return rte_mbuf_check(m, 1, reason);
 }
 
-/* shim_mbuf_set_data for a whole burst before transmit: one call instead of one per packet. */
-SHIM_EXPORT void shim_mbufs_set_data(struct rte_mbuf *const *mbufs, const uint16_t *data_off, const uint16_t *length, uint16_t count)
-{
-    for (uint16_t i = 0; i < count; i++) {
-        struct rte_mbuf *m = mbufs[i];
-        m->data_off = data_off[i];
-        m->data_len = length[i];
-        m->pkt_len = length[i];
-    }
-}
-
+/* DPDK's own prepend and adjust, so a check can move the frame the way DPDK does and read the fields from .NET. */
 SHIM_EXPORT int shim_mbuf_prepend(struct rte_mbuf *m, uint16_t count) { return rte_pktmbuf_prepend(m, count) == NULL ? -1 : 0; }
 
 SHIM_EXPORT int shim_mbuf_adj(struct rte_mbuf *m, uint16_t count) { return rte_pktmbuf_adj(m, count) == NULL ? -1 : 0; }
-
-/* Which pool an mbuf came from: Transmit sends ours zero-copy and copies anything else. */
-SHIM_EXPORT struct rte_mempool *shim_mbuf_pool(const struct rte_mbuf *m) { return m->pool; }
 
 SHIM_EXPORT int shim_alloc_bulk(struct rte_mempool *pool, struct rte_mbuf **mbufs, unsigned count)
 {
@@ -200,6 +203,9 @@ SHIM_EXPORT void shim_free_bulk(struct rte_mbuf **mbufs, unsigned count) { rte_p
 SHIM_EXPORT void shim_free(struct rte_mbuf *m) { rte_pktmbuf_free(m); }
 
 SHIM_EXPORT int shim_eal_cleanup(void) { return rte_eal_cleanup(); }
+
+/* EAL's runtime directory (/var/run/dpdk/<file-prefix> for root), which EAL makes at init and never removes. */
+SHIM_EXPORT const char *shim_runtime_dir(void) { return rte_eal_get_runtime_dir(); }
 
 /*
  * A net_ring port whose receive and transmit rings are named separately (created on first use, found after), so two

@@ -46,6 +46,8 @@ public static class Program
             "ctl" => CtlCommand.Run(args[1..], Console.Out, Console.Error),
             // Hidden (not in the usage): a test and bring-up verb, see docs/ports/dpdk.md.
             "dpdk-forward" => DpdkForwardCommand.Run(args[1..], Console.Out, Console.Error),
+            // Hidden: .NET's rte_mbuf reads and writes next to DPDK's own accessors, for tests and bring-up.
+            "dpdk-mbuf-check" => DpdkMbufCheckCommand.Run(args[1..], Console.Out, Console.Error),
             // Hidden: the end-to-end DPDK benchmark bench/ports/run drives (docs/performance.md).
             "dpdk-ring-bench" => DpdkRingBenchCommand.Run(args[1..], Console.Out, Console.Error),
             _ => UnknownCommand(args[0]),

@@ -16,7 +16,8 @@ public static unsafe class Eal
     /// <summary>
     /// Runs <c>rte_eal_init</c> with <paramref name="arguments"/> (EAL options, unchanged, without a program name).
     /// Throws <see cref="DpdkException"/> saying what is missing when the shim or libdpdk cannot be loaded, or with
-    /// DPDK's error text when EAL refuses; and when called a second time.
+    /// DPDK's error text when EAL refuses, or when the rte_mbuf layout is not the one <see cref="Mbuf"/> reads and
+    /// writes (<see cref="MbufFieldCheck"/>); and when called a second time.
     /// </summary>
     public static void Initialize(IReadOnlyList<string> arguments)
     {
@@ -39,6 +40,7 @@ public static unsafe class Eal
             int result;
             try
             {
+                MbufFieldCheck.Verify(); // before EAL: a layout .NET would misread is refused with nothing started
                 result = Native.EalInit(argc, argv);
             }
             catch (DllNotFoundException e)
@@ -59,6 +61,36 @@ public static unsafe class Eal
             }
 
             initializedWith = arguments.ToArray();
+        }
+    }
+
+    /// <summary>
+    /// Removes EAL's runtime directory (<c>/var/run/dpdk/&lt;file-prefix&gt;</c> for root), which EAL makes at init and
+    /// leaves behind. For a process that is done with DPDK and shares its prefix with no other (a benchmark or check
+    /// run); nothing in the directory is needed once the process's ports are closed. Returns the directory removed,
+    /// or null when there was none (EAL not initialised, or already gone) or it could not be removed.
+    /// </summary>
+    public static string? RemoveRuntimeDirectory()
+    {
+        if (!IsInitialized)
+        {
+            return null;
+        }
+
+        string? directory = Marshal.PtrToStringUTF8((nint)Native.RuntimeDirectory());
+        if (string.IsNullOrEmpty(directory) || !Directory.Exists(directory))
+        {
+            return null;
+        }
+
+        try
+        {
+            Directory.Delete(directory, recursive: true);
+            return directory;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return null;
         }
     }
 }

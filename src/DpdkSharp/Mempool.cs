@@ -5,24 +5,23 @@ namespace DpdkSharp;
 /// <summary>An mbuf pool (<c>rte_pktmbuf_pool_create</c>); lives as long as the process (DPDK frees it at EAL cleanup).</summary>
 public sealed unsafe class Mempool
 {
-    private static int created;
-
     private Mempool(nint handle, string name)
     {
         Handle = handle;
         Name = name;
     }
 
-    /// <summary>
-    /// Pools created in this process. With one, every mbuf a DPDK port received is from it, so transmit can skip
-    /// asking each mbuf for its pool.
-    /// </summary>
-    public static int Created => Volatile.Read(ref created);
-
     /// <summary>The <c>struct rte_mempool*</c>.</summary>
     public nint Handle { get; }
 
     public string Name { get; }
+
+    /// <summary>One mbuf of the pool, its frame empty at the default headroom; 0 when the pool is empty. Not for the fast path.</summary>
+    public nint Allocate()
+    {
+        nint mbuf;
+        return Native.AllocBulk(Handle, &mbuf, 1) == 0 ? mbuf : 0;
+    }
 
     /// <summary>Creates a pool of <paramref name="count"/> mbufs of the default data room (2048 bytes + headroom).</summary>
     public static Mempool Create(string name, int count, int cache = 256)
@@ -37,7 +36,6 @@ public sealed unsafe class Mempool
                 throw new DpdkException($"rte_pktmbuf_pool_create({name}, {count} mbufs) failed: {Native.ErrorText(error)} (rte_errno {error}); more memory (-m) or fewer mbufs (dpdk.mbufCount)?");
             }
 
-            Interlocked.Increment(ref created);
             return new Mempool(handle, name);
         }
         finally

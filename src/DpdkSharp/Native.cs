@@ -68,27 +68,17 @@ public static unsafe partial class Native
     [UnmanagedCallConv(CallConvs = [typeof(CallConvSuppressGCTransition)])]
     public static partial ushort TxBurst(ushort port, ushort queue, nint* mbufs, ushort count);
 
-    [LibraryImport(Library, EntryPoint = "shim_mbuf_layouts")]
-    [UnmanagedCallConv(CallConvs = [typeof(CallConvSuppressGCTransition)])]
-    public static partial void MbufLayouts(nint* mbufs, ushort count, MbufLayout* layouts);
+    [LibraryImport(Library, EntryPoint = "shim_mbuf_fields")]
+    public static partial void MbufFields(MbufFieldCheck.Reported* fields);
 
-    [LibraryImport(Library, EntryPoint = "shim_mbuf_set_data")]
-    [UnmanagedCallConv(CallConvs = [typeof(CallConvSuppressGCTransition)])]
-    public static partial void MbufSetData(nint mbuf, ushort dataOffset, ushort length);
-
-    [LibraryImport(Library, EntryPoint = "shim_mbufs_set_data")]
-    [UnmanagedCallConv(CallConvs = [typeof(CallConvSuppressGCTransition)])]
-    public static partial void MbufsSetData(nint* mbufs, ushort* dataOffsets, ushort* lengths, ushort count);
+    [LibraryImport(Library, EntryPoint = "shim_mbuf_inspect")]
+    public static partial int MbufInspect(nint mbuf, ulong* out5, byte** reason);
 
     [LibraryImport(Library, EntryPoint = "shim_mbuf_prepend")]
     public static partial int MbufPrepend(nint mbuf, ushort count);
 
     [LibraryImport(Library, EntryPoint = "shim_mbuf_adj")]
     public static partial int MbufAdj(nint mbuf, ushort count);
-
-    [LibraryImport(Library, EntryPoint = "shim_mbuf_pool")]
-    [UnmanagedCallConv(CallConvs = [typeof(CallConvSuppressGCTransition)])]
-    public static partial nint MbufPool(nint mbuf);
 
     [LibraryImport(Library, EntryPoint = "shim_alloc_bulk")]
     [UnmanagedCallConv(CallConvs = [typeof(CallConvSuppressGCTransition)])]
@@ -101,6 +91,9 @@ public static unsafe partial class Native
     [LibraryImport(Library, EntryPoint = "shim_free")]
     [UnmanagedCallConv(CallConvs = [typeof(CallConvSuppressGCTransition)])]
     public static partial void Free(nint mbuf);
+
+    [LibraryImport(Library, EntryPoint = "shim_runtime_dir")]
+    public static partial byte* RuntimeDirectory();
 
     [LibraryImport(Library, EntryPoint = "shim_ring_port_create")]
     public static partial int RingPortCreate(byte* name, byte* rxRing, byte* txRing, uint ringSize);

@@ -55,6 +55,18 @@ public sealed class PacketBatch
         return true;
     }
 
+    /// <summary>
+    /// Claims the next <paramref name="count"/> descriptors for a port to attach in place, so a receive burst writes
+    /// each descriptor once instead of building it aside and copying it in with <see cref="TryAdd"/>. They hold
+    /// whatever they held before until the caller attaches every one of them. <paramref name="count"/> must fit.
+    /// </summary>
+    public Span<PacketDescriptor> Extend(int count)
+    {
+        var claimed = _packets.AsSpan(Count, count);
+        Count += count;
+        return claimed;
+    }
+
     /// <summary>Forgets every descriptor. Does not free buffers: that is the owner's job.</summary>
     public void Clear() => Count = 0;
 

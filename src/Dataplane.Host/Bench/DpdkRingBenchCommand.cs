@@ -17,7 +17,8 @@ namespace Dataplane.Host.Bench;
 /// control thread) over net_ring cables. Each configured port must be a dpdk port on device "net_ring_NAME"; the
 /// command makes those devices from named rings before opening them, and a second ring port facing each, driven by
 /// <see cref="RingTrafficGenerator"/> on its own core. After a warm-up (JIT tiering, caches) it counts what the
-/// workers transmitted over the measured seconds and prints Mpps per worker, and a JSON line for scripts.
+/// workers transmitted over the measured seconds and prints Mpps per worker, and a JSON line for scripts. On the way
+/// out it removes EAL's runtime directory, so runs leave nothing in /var/run/dpdk.
 /// </summary>
 public static class DpdkRingBenchCommand
 {
@@ -86,6 +87,10 @@ public static class DpdkRingBenchCommand
         {
             error.WriteLine($"dataplane dpdk-ring-bench: {e.Message}");
             return 1;
+        }
+        finally
+        {
+            Eal.RemoveRuntimeDirectory(); // the ports are closed by now; EAL would leave it in /var/run/dpdk
         }
     }
 

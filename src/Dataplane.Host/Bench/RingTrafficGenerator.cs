@@ -1,6 +1,7 @@
 using Dataplane.Forwarding.Buffers;
 using Dataplane.Runtime.Ports;
 using Dataplane.Ports.Dpdk;
+using DpdkSharp;
 
 namespace Dataplane.Host.Bench;
 
@@ -13,9 +14,6 @@ namespace Dataplane.Host.Bench;
 /// </summary>
 internal sealed class RingTrafficGenerator
 {
-    /// <summary>Where a rewritten frame starts in its mbuf: DPDK's default headroom (RTE_PKTMBUF_HEADROOM).</summary>
-    private const int Headroom = 128;
-
     private const int TopUpBurst = 64;
 
     private readonly IReadOnlyList<DpdkPort> facing;
@@ -102,7 +100,7 @@ internal sealed class RingTrafficGenerator
         {
             var frame = frames[next];
             next = next + 1 == frames.Length ? 0 : next + 1;
-            packet.Reattach(Headroom, frame.Length);
+            packet.Reattach(Mbuf.Headroom, frame.Length); // where a fresh mbuf's frame starts
             frame.CopyTo(packet.Data);
         }
     }

@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics.X86;
 using Dataplane.Forwarding.Buffers;
 using Dataplane.Runtime.Ports;
 using DpdkSharp;
@@ -8,14 +10,19 @@ namespace Dataplane.Ports.Dpdk;
 /// A DPDK ethdev as a packet port, zero copy both ways. Receive attaches each descriptor to the mbuf's own buffer
 /// (buf_addr, buf_len, data_off, data_len; owner = the <c>rte_mbuf*</c>). Transmit writes the descriptor's frame
 /// position back into the mbuf (the pipeline prepended outer headers into the headroom or stripped them in place)
-/// and hands it to the driver, which frees it after sending. A packet another kind of port received is copied into
+/// and hands it to the driver, which frees it after sending. The mbuf fields are read and written in place
+/// (<see cref="Mbuf"/>, offsets checked at EAL init): a burst costs one rx or tx call into the shim, nothing more. A packet another kind of port received is copied into
 /// a fresh mbuf of our pool and its own buffer freed to its owner.
 /// </summary>
 /// <remarks>EAL must be initialised first (<see cref="Eal.Initialize"/>). One queue is used by one worker only.</remarks>
+[SkipLocalsInit]
 public sealed unsafe class DpdkPort : IPacketPort, IWorkerThreadSetup
 {
     /// <summary>Most mbufs one rx/tx burst moves (a batch's capacity).</summary>
     private const int BurstSize = PacketBatch.MaxCapacity;
+
+    /// <summary>How many mbufs ahead of use Receive prefetches a header.</summary>
+    private const int PrefetchAhead = 8;
 
     private const int RxDescriptors = 1024;
     private const int TxDescriptors = 1024;
@@ -26,6 +33,7 @@ public sealed unsafe class DpdkPort : IPacketPort, IWorkerThreadSetup
 
     private readonly ushort dpdkPort;
     private readonly Mempool pool;
+    private readonly nint poolHandle;
     private bool disposed;
 
     /// <summary>Opens <paramref name="device"/> with <paramref name="queues"/> rx and tx queues, on <paramref name="pool"/>, and starts it.</summary>
@@ -37,6 +45,7 @@ public sealed unsafe class DpdkPort : IPacketPort, IWorkerThreadSetup
         Device = device;
         QueueCount = queues;
         this.pool = pool;
+        poolHandle = pool.Handle;
         dpdkPort = EthDev.PortByName(device);
         DpdkPortRegistry.Register(id);
         RssEnabled = EthDev.Configure(dpdkPort, queues, queues);
@@ -82,16 +91,27 @@ public sealed unsafe class DpdkPort : IPacketPort, IWorkerThreadSetup
             return 0;
         }
 
-        MbufLayout* layouts = stackalloc MbufLayout[BurstSize];
-        Native.MbufLayouts(mbufs, (ushort)received, layouts);
-        PacketDescriptor packet = default;
-        for (int i = 0; i < received; i++)
+        // The mbuf headers are cold (the NIC or another core wrote them last): fetch a few ahead, as DPDK's l3fwd does.
+        for (int i = 0; i < Math.Min(PrefetchAhead, received); i++)
         {
-            ref readonly var layout = ref layouts[i];
-            packet.Attach(layout.BufferAddress, layout.BufferLength, layout.DataOffset, layout.DataLength, mbufs[i]);
-            packet.IngressPort = Id;
+            Prefetch(mbufs[i]);
+        }
+
+        ushort id = Id;
+        var packets = batch.Extend(received);
+        for (int i = 0; i < packets.Length; i++)
+        {
+            if (i + PrefetchAhead < received)
+            {
+                Prefetch(mbufs[i + PrefetchAhead]);
+            }
+
+            // Scattered receive is never asked for, so a frame is one segment: data_len is all of it.
+            nint mbuf = mbufs[i];
+            ref var packet = ref packets[i];
+            packet.Attach(Mbuf.BufferAddress(mbuf), Mbuf.BufferLength(mbuf), Mbuf.DataOffset(mbuf), Mbuf.DataLength(mbuf), mbuf);
+            packet.IngressPort = id;
             packet.Format = FrameFormat.Ethernet;
-            batch.TryAdd(packet);
         }
 
         return received;
@@ -106,42 +126,35 @@ public sealed unsafe class DpdkPort : IPacketPort, IWorkerThreadSetup
         }
 
         nint* mbufs = stackalloc nint[BurstSize];
-        ushort* offsets = stackalloc ushort[BurstSize];
-        ushort* lengths = stackalloc ushort[BurstSize];
+        byte* copies = stackalloc byte[BurstSize]; // indices of the packets sent as a copy in a fresh mbuf
+        int copyCount = 0;
         int ready = 0;
         for (; ready < count; ready++)
         {
             ref var packet = ref packets[ready];
             if (IsOurMbuf(packet))
             {
+                // Where the frame now starts and how long it is: the pipeline prepended or stripped headers.
+                Mbuf.SetData(packet.Owner, (ushort)packet.DataOffset, (ushort)packet.Length);
                 mbufs[ready] = packet.Owner;
-                offsets[ready] = (ushort)packet.DataOffset;
-                lengths[ready] = (ushort)packet.Length;
             }
-            else if (!TryCopyIntoMbuf(packet, out mbufs[ready], out offsets[ready]))
+            else if (TryCopyIntoMbuf(packet, out mbufs[ready]))
             {
-                break; // pool empty or frame too large: send what is ready, the rest stays with the caller
+                copies[copyCount++] = (byte)ready;
             }
             else
             {
-                lengths[ready] = (ushort)packet.Length;
+                break; // pool empty or frame too large: send what is ready, the rest stays with the caller
             }
         }
 
-        // Where each frame now starts and how long it is (the pipeline prepended or stripped headers), in one call.
-        Native.MbufsSetData(mbufs, offsets, lengths, (ushort)ready);
         int sent = ready == 0 ? 0 : Native.TxBurst(dpdkPort, (ushort)queue, mbufs, (ushort)ready);
-        for (int i = 0; i < ready; i++)
+        for (int c = 0; c < copyCount; c++)
         {
-            ref var packet = ref packets[i];
-            if (IsOurMbuf(packet))
-            {
-                continue; // sent: the driver frees it; not sent: the caller frees it through Free
-            }
-
+            int i = copies[c];
             if (i < sent)
             {
-                owners.Free(ref packet); // the copy went out; the original buffer goes back to its port
+                owners.Free(ref packets[i]); // the copy went out; the original buffer goes back to its port
             }
             else
             {
@@ -149,6 +162,7 @@ public sealed unsafe class DpdkPort : IPacketPort, IWorkerThreadSetup
             }
         }
 
+        // Ours, sent: the driver frees them. Ours, not sent: the caller frees them through Free.
         return sent;
     }
 
@@ -164,16 +178,12 @@ public sealed unsafe class DpdkPort : IPacketPort, IWorkerThreadSetup
             return false;
         }
 
-        MbufLayout layout;
-        Native.MbufLayouts(&mbuf, 1, &layout);
-        if (frame.Length > layout.BufferLength - layout.DataOffset)
+        if (!TryWriteFrame(mbuf, frame))
         {
             Native.Free(mbuf);
             return false;
         }
 
-        frame.CopyTo(new Span<byte>(layout.BufferAddress + layout.DataOffset, frame.Length));
-        Native.MbufSetData(mbuf, layout.DataOffset, (ushort)frame.Length);
         if (Native.TxBurst(dpdkPort, 0, &mbuf, 1) == 1)
         {
             return true;
@@ -263,32 +273,54 @@ public sealed unsafe class DpdkPort : IPacketPort, IWorkerThreadSetup
         }
     }
 
+    /// <summary>
+    /// Whether the packet's owner is an mbuf of our pool, which goes out as it is. A port's registry entry comes first:
+    /// only a DPDK port's owners are mbuf pointers (others' are pool indexes or ring slots, never to be dereferenced).
+    /// </summary>
     private bool IsOurMbuf(in PacketDescriptor packet) =>
-        packet.Owner != 0 && DpdkPortRegistry.IsDpdkPort(packet.IngressPort) &&
-        (Mempool.Created == 1 || Native.MbufPool(packet.Owner) == pool.Handle);
+        packet.Owner != 0 && DpdkPortRegistry.IsDpdkPort(packet.IngressPort) && Mbuf.Pool(packet.Owner) == poolHandle;
 
-    /// <summary>A copy of a foreign frame in a fresh mbuf of our pool; its data offset for the burst's set-data call.</summary>
-    private bool TryCopyIntoMbuf(in PacketDescriptor packet, out nint mbuf, out ushort dataOffset)
+    /// <summary>A copy of a foreign frame in a fresh mbuf of our pool, its data offset and length set.</summary>
+    private bool TryCopyIntoMbuf(in PacketDescriptor packet, out nint mbuf)
     {
-        mbuf = 0;
-        dataOffset = 0;
         nint fresh;
         if (Native.AllocBulk(pool.Handle, &fresh, 1) != 0)
         {
+            mbuf = 0;
             return false;
         }
 
-        MbufLayout layout;
-        Native.MbufLayouts(&fresh, 1, &layout);
-        if (packet.Length > layout.BufferLength - layout.DataOffset)
+        if (!TryWriteFrame(fresh, packet.Data))
         {
             Native.Free(fresh);
+            mbuf = 0;
             return false;
         }
 
-        packet.Data.CopyTo(new Span<byte>(layout.BufferAddress + layout.DataOffset, packet.Length));
         mbuf = fresh;
-        dataOffset = layout.DataOffset;
         return true;
+    }
+
+    /// <summary>Writes <paramref name="frame"/> at a fresh mbuf's headroom and sets its length; false when it does not fit.</summary>
+    private static bool TryWriteFrame(nint mbuf, ReadOnlySpan<byte> frame)
+    {
+        int offset = Mbuf.DataOffset(mbuf);
+        if (frame.Length > Mbuf.BufferLength(mbuf) - offset)
+        {
+            return false;
+        }
+
+        frame.CopyTo(new Span<byte>(Mbuf.BufferAddress(mbuf) + offset, frame.Length));
+        Mbuf.SetData(mbuf, (ushort)offset, (ushort)frame.Length);
+        return true;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Prefetch(nint mbuf)
+    {
+        if (Sse.IsSupported)
+        {
+            Sse.Prefetch0((void*)mbuf);
+        }
     }
 }

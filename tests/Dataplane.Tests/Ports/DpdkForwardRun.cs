@@ -100,6 +100,16 @@ public sealed class DpdkForwardRun
         return long.Parse(fields[at + 1], CultureInfo.InvariantCulture);
     }
 
+    /// <summary>The <c>key=value</c> pairs of the output line <c>LABEL: key=value ...</c>; fails the test when there is none.</summary>
+    public Dictionary<string, string> Fields(string label)
+    {
+        var line = Output.Split('\n').FirstOrDefault(l => l.StartsWith(label + ": ", StringComparison.Ordinal));
+        Assert.True(line is not null, $"no line '{label}: ...' in the output\n{this}");
+        return line[(label.Length + 2)..].Split(' ', StringSplitOptions.RemoveEmptyEntries)
+            .Select(pair => pair.Split('=', 2))
+            .ToDictionary(pair => pair[0], pair => pair.Length == 2 ? pair[1] : "");
+    }
+
     public override string ToString() => $"exit {ExitCode}\n{Output}\n{Error}";
 
     /// <summary>Removes EAL's runtime directory of a finished run (best effort).</summary>

@@ -151,11 +151,69 @@ public sealed class DpdkPortTests
             var result = System.Text.Json.JsonDocument.Parse(run.Output.Split('\n').Single(l => l.StartsWith("result: ", StringComparison.Ordinal))["result: ".Length..]).RootElement;
             Assert.True(result.GetProperty("transmitted").GetInt64() > 0, run.ToString());
             Assert.True(result.GetProperty("conserved").GetBoolean(), run.ToString());
+            Assert.False(Directory.Exists(Path.Combine("/var/run/dpdk", prefix)), "dpdk-ring-bench left EAL's runtime directory behind");
         }
         finally
         {
             Directory.Delete(scratch, recursive: true);
             DpdkForwardRun.TryDelete(Path.Combine("/var/run/dpdk", prefix));
+        }
+    }
+
+    [Fact]
+    public void DotnetReadsAndWritesOfMbufFieldsAgreeWithDpdksOwnAccessors()
+    {
+        DpdkForwardRun.SkipUnlessAvailable();
+        string prefix = "dpmbuf" + Guid.NewGuid().ToString("N")[..12];
+        try
+        {
+            var run = DpdkForwardRun.StartHost("dpdk-mbuf-check", "--eal",
+                $"-l 0 --no-huge -m 256 --no-pci --no-shconf --file-prefix {prefix} --log-level=warning --vdev=net_ring0");
+
+            Assert.True(run.ExitCode == 0, run.ToString());
+            // What the shim reports: DPDK 22.11's struct rte_mbuf on x86-64 (rte_mbuf_core.h, RTE_IOVA_AS_PA), two
+            // cache lines; RTE_PKTMBUF_HEADROOM 128.
+            AssertFields(run.Fields("fields"), ("size", "128"), ("buf_addr", "0"), ("data_off", "16"), ("nb_segs", "20"), ("pkt_len", "36"),
+                ("data_len", "40"), ("buf_len", "54"), ("pool", "56"), ("headroom", "128"));
+
+            // A fresh mbuf, read by .NET and by DPDK: an empty frame at the headroom of a 2048 + 128 byte buffer
+            // (RTE_MBUF_DEFAULT_BUF_SIZE), one segment, from the check's pool.
+            AssertFields(run.Fields("fresh"), ("dotnet_data_off", "128"), ("dotnet_data_len", "0"), ("dotnet_pkt_len", "0"), ("dotnet_buf_len", "2176"),
+                ("dotnet_nb_segs", "1"), ("dotnet_pool_is_ours", "true"),
+                ("dpdk_mtod_offset", "128"), ("dpdk_pkt_len", "0"), ("dpdk_data_len", "0"), ("dpdk_headroom", "128"), ("dpdk_check", "ok"));
+
+            // .NET sets the frame to 300 bytes at offset 100: DPDK's mtod, lengths and headroom follow, rte_mbuf_check agrees.
+            AssertFields(run.Fields("dotnet-set 100 300"), ("dpdk_mtod_offset", "100"), ("dpdk_pkt_len", "300"), ("dpdk_data_len", "300"),
+                ("dpdk_headroom", "100"), ("dpdk_check", "ok"));
+
+            // DPDK moves the frame (rte_pktmbuf_prepend 20, then rte_pktmbuf_adj 50): .NET reads where it went.
+            AssertFields(run.Fields("dpdk-prepend 20"), ("ok", "true"), ("dotnet_data_off", "80"), ("dotnet_data_len", "320"), ("dotnet_pkt_len", "320"));
+            AssertFields(run.Fields("dpdk-adj 50"), ("ok", "true"), ("dotnet_data_off", "130"), ("dotnet_data_len", "270"), ("dotnet_pkt_len", "270"));
+
+            // Round a net_ring loop: the 60-byte frame comes back where DPDK says it is, byte for byte.
+            AssertFields(run.Fields("received"), ("injected", "true"), ("count", "1"), ("length", "60"), ("data_off", "128"), ("capacity", "2176"),
+                ("frame_is_dpdk_mtod", "true"), ("bytes_as_sent", "true"),
+                ("dpdk_mtod_offset", "128"), ("dpdk_pkt_len", "60"), ("dpdk_data_len", "60"), ("dpdk_check", "ok"));
+
+            // .NET prepends 36 bytes and transmits (Transmit writes data_off, data_len, pkt_len): 96 bytes from offset 92 come back.
+            AssertFields(run.Fields("looped-prepend 36"), ("sent", "1"), ("count", "1"), ("length", "96"), ("data_off", "92"),
+                ("frame_is_dpdk_mtod", "true"), ("bytes_as_sent", "true"),
+                ("dpdk_mtod_offset", "92"), ("dpdk_pkt_len", "96"), ("dpdk_data_len", "96"), ("dpdk_headroom", "92"), ("dpdk_check", "ok"));
+
+            Assert.False(Directory.Exists(Path.Combine("/var/run/dpdk", prefix)), "dpdk-mbuf-check left EAL's runtime directory behind");
+        }
+        finally
+        {
+            DpdkForwardRun.TryDelete(Path.Combine("/var/run/dpdk", prefix));
+        }
+    }
+
+    private static void AssertFields(Dictionary<string, string> actual, params (string Key, string Value)[] expected)
+    {
+        foreach (var (key, value) in expected)
+        {
+            Assert.True(actual.TryGetValue(key, out var found), $"no {key} in [{string.Join(' ', actual.Select(p => $"{p.Key}={p.Value}"))}]");
+            Assert.True(value == found, $"{key}: expected {value}, got {found}");
         }
     }
 
