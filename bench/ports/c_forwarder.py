@@ -58,7 +58,7 @@ def flags(config):
 
 
 def run(config, frames, eal, seconds, warmup):
-    """One measurement, as dpdk-ring-bench's: {mpps, saturated, conserved} from its `result:` line."""
+    """One measurement, as dpdk-ring-bench's: {mpps, saturated, conserved, mppsPerCpuSecond} from its `result:` line."""
     command = [str(binary()), *flags(config), "--frames", str(frames), "--seconds", str(seconds),
                "--warmup", str(warmup), "--mbufs", str(config["dpdk"]["mbufCount"]), "--", *eal]
     result = subprocess.run(command, capture_output=True, text=True, timeout=120)
@@ -66,4 +66,5 @@ def run(config, frames, eal, seconds, warmup):
     if result.returncode != 0 or line is None:
         raise RuntimeError(f"itr_dpdk_forward failed ({result.returncode}):\n{result.stdout}\n{result.stderr}")
     data = json.loads(line[len("result: "):])
-    return {"mpps": data["mppsPerWorker"], "saturated": data["generatorSaturatedShare"], "conserved": data["conserved"]}
+    return {"mpps": data["mppsPerWorker"], "saturated": data["generatorSaturatedShare"], "conserved": data["conserved"],
+            "mppsPerCpuSecond": data["mppsPerWorkerCpuSecond"]}

@@ -78,7 +78,8 @@ def dpdk_run(scratch, pipeline, seconds, warmup, index):
     if result.returncode != 0 or line is None:
         raise RuntimeError(f"dpdk-ring-bench {pipeline} failed ({result.returncode}):\n{result.stdout}\n{result.stderr}")
     data = json.loads(line[len("result: "):])
-    return {"mpps": data["mppsPerWorker"], "saturated": data["generatorSaturatedShare"], "conserved": data["conserved"]}
+    return {"mpps": data["mppsPerWorker"], "saturated": data["generatorSaturatedShare"], "conserved": data["conserved"],
+            "mppsPerCpuSecond": data["mppsPerWorkerCpuSecond"]}
 
 
 def c_itr_run(scratch, seconds, warmup, index):
@@ -246,7 +247,8 @@ def report(results, args):
         r = results[key]
         extra = ""
         if key.startswith("dpdk"):
-            extra = f"generator saturated {statistics.median(s['saturated'] for s in r['runs']):.0%} of rounds"
+            extra = (f"generator saturated {statistics.median(s['saturated'] for s in r['runs']):.0%} of rounds; "
+                     f"{statistics.median(s['mppsPerCpuSecond'] for s in r['runs']):.2f} Mpps per CPU-second of the worker")
         else:
             extra = f"offered {statistics.median(s['offered'] for s in r['runs']):.2f} Mpps"
         rows.append(f"| {label} | {r['median']:.2f} | {r['min']:.2f}-{r['max']:.2f} | "
@@ -263,6 +265,15 @@ def report(results, args):
         results["dpdkItrToCRatioPerRun"] = per_run
         lines.append(f"DPDK ITR dataplane / C forwarder: {ratio:.2f}x "
                      f"(per run: {', '.join(f'{r:.2f}' for r in per_run)})")
+        # On a shared machine each forwarder's thread gets only part of its core: per second of CPU it had, the two
+        # compare even when the rest of the machine's load differed between their windows.
+        cpu = lambda runs: statistics.median(s["mppsPerCpuSecond"] for s in runs)
+        cpu_ratio = cpu(ours["runs"]) / cpu(c["runs"])
+        cpu_per_run = [o["mppsPerCpuSecond"] / x["mppsPerCpuSecond"] for o, x in zip(ours["runs"], c["runs"])]
+        results["dpdkItrToCRatioPerCpuSecond"] = cpu_ratio
+        results["dpdkItrToCRatioPerCpuSecondPerRun"] = cpu_per_run
+        lines.append(f"Per CPU-second of the worker thread: dataplane / C forwarder {cpu_ratio:.2f}x "
+                     f"(per run: {', '.join(f'{r:.2f}' for r in cpu_per_run)})")
     for steering, _ in STEERINGS:
         ours, kernel = results.get(f"afpacket-vtep-{steering}"), results.get(f"kernel-vxlan-{steering}")
         if ours and kernel:

@@ -35,6 +35,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <limits.h>
+#include <pthread.h>
 #include <sched.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -146,6 +147,10 @@ struct run {
     uint64_t injected, returned, rounds, saturated_rounds;
     struct forward_counters before, after;
     double measured_seconds;
+    /* the forwarder thread's CPU clock (set by it before its loop), read at both ends of the measured window */
+    clockid_t forwarder_clock;
+    int forwarder_clock_set;
+    double forwarder_cpu_before, forwarder_cpu_after;
     /* dump */
     uint8_t *dump_bytes;
     uint16_t *dump_lengths;
@@ -580,6 +585,8 @@ static int forwarder_main(void *unused)
     struct forward_counters local;
     memset(&local, 0, sizeof local);
     unsigned idle_rounds = 0;
+    if (pthread_getcpuclockid(pthread_self(), &run.forwarder_clock) == 0)
+        __atomic_store_n(&run.forwarder_clock_set, 1, __ATOMIC_RELEASE);
     while (!__atomic_load_n(&run.stop_forwarder, __ATOMIC_ACQUIRE)) {
         unsigned got = 0;
         for (int p = 0; p < PORTS; p++) {
@@ -650,6 +657,15 @@ static int top_up(void)
     return 1;
 }
 
+/* CPU time the forwarder thread has had (0 before it started): what its rate is divided by on a shared machine. */
+static double forwarder_cpu_seconds(void)
+{
+    struct timespec ts;
+    if (!__atomic_load_n(&run.forwarder_clock_set, __ATOMIC_ACQUIRE) || clock_gettime(run.forwarder_clock, &ts) != 0)
+        return 0;
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
 static double now_seconds(void)
 {
     struct timespec ts;
@@ -699,10 +715,12 @@ static void generate(void)
         double now = now_seconds();
         if (!measuring && now >= measure_from) {
             run.before = read_counters();
+            run.forwarder_cpu_before = forwarder_cpu_seconds();
             measure_start = now;
             measuring = 1;
         } else if (measuring && now >= measure_to) {
             run.after = read_counters();
+            run.forwarder_cpu_after = forwarder_cpu_seconds();
             run.measured_seconds = now - measure_start;
             return;
         }
@@ -730,6 +748,8 @@ static int report(const struct options *o, unsigned forwarder_lcore)
     uint64_t received = a->rx - b->rx, transmitted = a->tx - b->tx;
     double mpps = (double)transmitted / run.measured_seconds / 1e6;
     double saturated = run.rounds ? (double)run.saturated_rounds / (double)run.rounds : 0;
+    double cpu = run.forwarder_cpu_after - run.forwarder_cpu_before;
+    double mpps_cpu = cpu > 0 ? (double)transmitted / cpu / 1e6 : 0;
     int conserved = final.rx == final.tx + final.punted + final.dropped;
     printf(PROGRAM ": 1 worker on lcore %u, generator on lcore %u, %u frame(s) of %u bytes, map-cache: ", forwarder_lcore,
            rte_get_main_lcore(), run.frames.count, run.frames.lengths[0]);
@@ -744,6 +764,7 @@ static int report(const struct options *o, unsigned forwarder_lcore)
     printf("  generator: %llu sent in, %llu back; ingress ring full in %.1f%% of its rounds (well above 0%%: the "
            "forwarder set the rate)\n",
            (unsigned long long)run.injected, (unsigned long long)run.returned, saturated * 100);
+    printf("  forwarder thread on a CPU %.2f s of the %.2f s: %.3f Mpps per CPU-second\n", cpu, run.measured_seconds, mpps_cpu);
     printf("received      %llu\ntransmitted   %llu\npunted        %llu\ndropped       %llu\n"
            "  of which tx ring full %llu, not ITR traffic %llu, arrived on und %llu\nencapsulated  %llu\n",
            (unsigned long long)final.rx, (unsigned long long)final.tx, (unsigned long long)final.punted,
@@ -753,9 +774,9 @@ static int report(const struct options *o, unsigned forwarder_lcore)
                              : "CONSERVATION VIOLATED: received != transmitted + punted + dropped");
     printf("result: {\"forwarder\":\"c-dpdk\",\"workers\":1,\"frameBytes\":%u,\"frames\":%u,\"seconds\":%.6f,"
            "\"received\":%llu,\"transmitted\":%llu,\"mpps\":%.6f,\"mppsPerWorker\":%.6f,"
-           "\"generatorSaturatedShare\":%.6f,\"drops\":%llu,\"punted\":%llu,\"encapsulated\":%llu,\"conserved\":%s}\n",
+           "\"generatorSaturatedShare\":%.6f,\"workerCpuSeconds\":%.6f,\"mppsPerWorkerCpuSecond\":%.6f,\"drops\":%llu,\"punted\":%llu,\"encapsulated\":%llu,\"conserved\":%s}\n",
            run.frames.lengths[0], run.frames.count, run.measured_seconds, (unsigned long long)received,
-           (unsigned long long)transmitted, mpps, mpps, saturated, (unsigned long long)final.dropped,
+           (unsigned long long)transmitted, mpps, mpps, saturated, cpu, mpps_cpu, (unsigned long long)final.dropped,
            (unsigned long long)final.punted, (unsigned long long)final.encapsulated, conserved ? "true" : "false");
     fflush(stdout);
     return conserved;

@@ -143,9 +143,11 @@ public static class DpdkRingBenchCommand
         Thread.Sleep(TimeSpan.FromSeconds(warmup));
 
         var before = plane.Counters();
+        double? cpuBefore = WorkerCpuTime.Seconds();
         var clock = Stopwatch.StartNew();
         Thread.Sleep(TimeSpan.FromSeconds(seconds));
         var after = plane.Counters();
+        double? cpuAfter = WorkerCpuTime.Seconds();
         double elapsed = clock.Elapsed.TotalSeconds;
 
         stopGenerator.Cancel();
@@ -160,12 +162,16 @@ public static class DpdkRingBenchCommand
         long received = after.Received - before.Received;
         double mpps = transmitted / elapsed / 1e6;
         double perWorker = mpps / config.Workers;
+        double workerCpu = cpuAfter - cpuBefore ?? 0;
+        double perWorkerCpuSecond = workerCpu > 0 ? transmitted / workerCpu / 1e6 : 0;
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"dpdk-ring-bench: {config.Workers} worker(s) on cores [{string.Join(",", config.Cores)}], generator on core {generatorCore}, {frames.Length} frame(s) of {frames[0].Length} bytes"));
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"  measured {elapsed:F2} s after {warmup:F1} s warm-up: received {received}, transmitted {transmitted}: {mpps:F3} Mpps, {perWorker:F3} Mpps per worker, {1e3 / perWorker:F1} ns per packet per worker"));
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"  generator: {generator.Injected} sent in, {generator.Returned} back; ingress ring full in {generator.SaturatedShare:P1} of its rounds (well above 0%: the data plane set the rate)"));
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"  worker threads on a CPU {workerCpu:F2} s of the {elapsed * config.Workers:F2} s: {perWorkerCpuSecond:F3} Mpps per CPU-second"));
         foreach (string warning in runtime.Warnings.Append(generatorWarning).OfType<string>())
         {
             output.WriteLine($"  warning: {warning}");
@@ -183,6 +189,8 @@ public static class DpdkRingBenchCommand
             mpps,
             mppsPerWorker = perWorker,
             generatorSaturatedShare = generator.SaturatedShare,
+            workerCpuSeconds = workerCpu,
+            mppsPerWorkerCpuSecond = perWorkerCpuSecond,
             drops = final.TotalDropped,
             conserved = final.IsConserved,
         }));
