@@ -134,15 +134,7 @@ public sealed class ForwardingWorker
     private void Dispatch()
     {
         var counters = Pipeline.Counters;
-        var packets = received.AsSpan();
-        int single = SingleEgress(packets);
-        if (single >= 0)
-        {
-            TransmitBurst(single, packets, counters); // the whole batch is one burst: no copy into a per-port one
-            return;
-        }
-
-        foreach (ref var packet in packets)
+        foreach (ref var packet in received.AsSpan())
         {
             if (packet.IsDropped)
             {
@@ -167,42 +159,16 @@ public sealed class ForwardingWorker
                 continue;
             }
 
-            TransmitBurst(p, burst.AsSpan(), counters);
-            burst.Clear();
-        }
-    }
-
-    /// <summary>
-    /// The port every packet of the batch goes out of, or -1 when some are dropped or punted or they go out of
-    /// several ports (then they are sorted into per-port bursts). A forwarding node's common case: one way out.
-    /// </summary>
-    private int SingleEgress(Span<PacketDescriptor> packets)
-    {
-        int egress = packets[0].EgressPort;
-        if (egress >= outgoing.Length)
-        {
-            return -1;
-        }
-
-        foreach (ref readonly var packet in packets)
-        {
-            if (packet.DropReason != 0 || packet.Disposition != PacketDisposition.Transmit || packet.EgressPort != egress)
+            var packets = burst.AsSpan();
+            phasePort = p;
+            phase = WorkerPhase.Transmit;
+            int sent = ports[p].Transmit(Index, packets, ports);
+            for (int i = sent; i < packets.Length; i++)
             {
-                return -1;
+                Unsent(ref packets[i], counters);
             }
-        }
 
-        return egress;
-    }
-
-    private void TransmitBurst(int port, Span<PacketDescriptor> packets, WorkerCounters counters)
-    {
-        phasePort = port;
-        phase = WorkerPhase.Transmit;
-        int sent = ports[port].Transmit(Index, packets, ports);
-        for (int i = sent; i < packets.Length; i++)
-        {
-            Unsent(ref packets[i], counters);
+            burst.Clear();
         }
     }
 
