@@ -190,32 +190,12 @@ public sealed class TofStage(ForwardingPlane plane, TofFeature feature, TofEvent
         WorkerCounters counters)
     {
         var service = sighting.Service!;
-        if (!flows.TryGet(sighting.FlowKey, sighting.FlowHome, out var flow) || flow.ServiceIp.Value != service.ServiceIp.Value)
-        {
-            flow = LearnFlow(flow, in sighting.FlowKey, service, now);
-            if (flow is null)
-            {
-                return DropReason.TofFlowTableFull;
-            }
-        }
-
-        flow.Touch(now, touchGranularity);
-
-        if (tunnel.Downlink is null && !tunnel.DownlinkWanted)
-        {
-            tunnel.DownlinkWanted = true; // the application will answer: the pinger may start revealing the downlink now
-        }
-
-        var unresolved = adjacencies.Resolve(ref underlay, service.ApplicationIp, out var adjacency);
         int innerLength = sighting.GPdu.InnerLength;
-        if (unresolved != DropReason.None)
+        var refused = TakeFlowAndAdjacency(in sighting.FlowKey, sighting.FlowHome, service, tunnel, innerLength, ref underlay, now, out var flow,
+            out var adjacency);
+        if (refused != DropReason.None)
         {
-            return unresolved;
-        }
-
-        if (innerLength > adjacency.Mtu)
-        {
-            return DropReason.OverMtu;
+            return refused;
         }
 
         // Destination NAT with RFC 1624 updates of the IPv4 checksum and of UDP's / TCP's (the pseudo-header holds the address).
@@ -266,6 +246,43 @@ public sealed class TofStage(ForwardingPlane plane, TofFeature feature, TofEvent
         flow.Counters.CountUplink(worker, innerLength);
         counters.Count(ForwardingEvent.TofOffloaded);
         return DropReason.None;
+    }
+
+    /// <summary>
+    /// What both offload paths do before they rewrite the packet: find or learn the flow and stamp it, tell the pinger
+    /// a downlink is wanted, and resolve the application's adjacency; why not, when the packet cannot go (then
+    /// <paramref name="flow"/> is not to be used).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private DropReason TakeFlowAndAdjacency(in TofNatFlowKey key, int home, TofService service, TofTunnel tunnel, int innerLength,
+        ref UnderlayResolver underlay, long now, out TofNatFlow flow, out Adjacency adjacency)
+    {
+        adjacency = default;
+        if (!flows.TryGet(key, home, out var found) || found.ServiceIp.Value != service.ServiceIp.Value)
+        {
+            found = LearnFlow(found, in key, service, now);
+            if (found is null)
+            {
+                flow = null!;
+                return DropReason.TofFlowTableFull;
+            }
+        }
+
+        flow = found;
+        flow.Touch(now, touchGranularity);
+
+        if (tunnel.Downlink is null && !tunnel.DownlinkWanted)
+        {
+            tunnel.DownlinkWanted = true; // the application will answer: the pinger may start revealing the downlink now
+        }
+
+        var unresolved = adjacencies.Resolve(ref underlay, service.ApplicationIp, out adjacency);
+        if (unresolved != DropReason.None)
+        {
+            return unresolved;
+        }
+
+        return innerLength > adjacency.Mtu ? DropReason.OverMtu : DropReason.None;
     }
 
     /// <summary>A flow not recorded yet, or recorded for a service IP that has since changed: (re)records it; null when the table is full.</summary>
@@ -499,31 +516,10 @@ public sealed class TofStage(ForwardingPlane plane, TofFeature feature, TofEvent
     private DropReason Offload(ref PacketDescriptor packet, int innerStart, int innerLength, int headerLength, TofService service, TofTunnel tunnel,
         in TofNatFlowKey key, int home, ref UnderlayResolver underlay, long now, WorkerCounters counters)
     {
-        if (!flows.TryGet(key, home, out var flow) || flow.ServiceIp != service.ServiceIp)
+        var refused = TakeFlowAndAdjacency(in key, home, service, tunnel, innerLength, ref underlay, now, out var flow, out var adjacency);
+        if (refused != DropReason.None)
         {
-            flow = LearnFlow(flow, in key, service, now);
-            if (flow is null)
-            {
-                return DropReason.TofFlowTableFull;
-            }
-        }
-
-        flow.Touch(now, touchGranularity);
-
-        if (tunnel.Downlink is null && !tunnel.DownlinkWanted)
-        {
-            tunnel.DownlinkWanted = true; // the application will answer: the pinger may start revealing the downlink now
-        }
-
-        var unresolved = adjacencies.Resolve(ref underlay, service.ApplicationIp, out var adjacency);
-        if (unresolved != DropReason.None)
-        {
-            return unresolved;
-        }
-
-        if (innerLength > adjacency.Mtu)
-        {
-            return DropReason.OverMtu;
+            return refused;
         }
 
         var inner = packet.Data.Slice(innerStart, innerLength);
