@@ -31,21 +31,35 @@ public struct UnderlayResolver
     private Adjacency lastV4Adjacency;
     private bool hasLastV4;
 
+    // Optionally, every IPv4 destination of the batch (per worker and stage); null: the last one only.
+    private AdjacencyMemory? memory;
+
     // The last route with a next hop (its adjacency depends on the route alone, not on the destination).
     private Route? lastGateway;
     private DropReason lastGatewayResult;
     private Adjacency lastGatewayAdjacency;
 
-    /// <summary>A resolver toward the underlay (instance 0) for one batch.</summary>
-    public static UnderlayResolver ForBatch(ForwardingPlane plane) => For(plane.Fib.Instance(0), plane.Neighbours.Snapshot, plane.Ports);
+    /// <summary>A resolver toward the underlay (instance 0) for one batch; <paramref name="memory"/> as in <see cref="For"/>.</summary>
+    public static UnderlayResolver ForBatch(ForwardingPlane plane, AdjacencyMemory? memory = null) =>
+        For(plane.Fib.Instance(0), plane.Neighbours.Snapshot, plane.Ports, memory);
 
-    /// <summary>A resolver in <paramref name="instance"/>, with a batch's neighbour snapshot and ports.</summary>
-    public static UnderlayResolver For(FibInstance instance, FrozenDictionary<IpAddress, Neighbour> neighbours, PortTable ports) => new()
+    /// <summary>
+    /// A resolver in <paramref name="instance"/>, with a batch's neighbour snapshot and ports; with
+    /// <paramref name="memory"/>, it remembers every IPv4 destination of the batch, not only the last (the memory
+    /// starts a new batch here).
+    /// </summary>
+    public static UnderlayResolver For(FibInstance instance, FrozenDictionary<IpAddress, Neighbour> neighbours, PortTable ports,
+        AdjacencyMemory? memory = null)
     {
-        underlay = instance,
-        neighbours = neighbours,
-        ports = ports,
-    };
+        memory?.BeginBatch();
+        return new UnderlayResolver
+        {
+            underlay = instance,
+            neighbours = neighbours,
+            ports = ports,
+            memory = memory,
+        };
+    }
 
     /// <summary>The adjacency toward a destination, or why there is none (NoRoute / NoNeighbour).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -73,7 +87,12 @@ public struct UnderlayResolver
     {
         if (!hasLastV4 || destination.Value != lastV4)
         {
-            lastV4Result = ResolveIpv4(destination, out lastV4Adjacency);
+            if (memory is null || !memory.TryGet(destination.Value, out lastV4Result, out lastV4Adjacency))
+            {
+                lastV4Result = ResolveIpv4(destination, out lastV4Adjacency);
+                memory?.Put(destination.Value, lastV4Result, in lastV4Adjacency);
+            }
+
             lastV4 = destination.Value;
             hasLastV4 = true;
         }

@@ -48,7 +48,8 @@ public sealed class TofStage(ForwardingPlane plane, TofFeature feature, TofEvent
     private readonly TofSettings settings = feature.Settings;
     private readonly TofSlotTable<Ipv4Address, TofTunnel> tunnels = feature.Tunnels;
     private readonly TofSlotTable<TofNatFlowKey, TofNatFlow> flows = feature.Flows;
-    private readonly TofBatchAdjacencies adjacencies = new();
+    // The adjacencies of the batch's applications and eNBs (interleaved: the last destination alone would not do).
+    private readonly AdjacencyMemory adjacencies = new();
     private readonly PlainSighting[] sightings = new PlainSighting[ScratchPadding + PacketBatch.MaxCapacity + ScratchPadding];
     private readonly bool gtpUEndpointFollows = plane.HasRole(DataplaneRoles.Gtpu);
 
@@ -65,8 +66,7 @@ public sealed class TofStage(ForwardingPlane plane, TofFeature feature, TofEvent
     {
         var byServiceIp = feature.Services.ByServiceIp;
         var byApplicationIp = feature.Services.ByApplicationIp;
-        var underlay = UnderlayResolver.ForBatch(plane);
-        adjacencies.Begin();
+        var underlay = UnderlayResolver.ForBatch(plane, adjacencies);
         long now = feature.Clock.Now;
         var batch = sightings.AsSpan(ScratchPadding, vector.Length);
         for (int v = 0; v < vector.Length; v++)
@@ -276,7 +276,7 @@ public sealed class TofStage(ForwardingPlane plane, TofFeature feature, TofEvent
             tunnel.DownlinkWanted = true; // the application will answer: the pinger may start revealing the downlink now
         }
 
-        var unresolved = adjacencies.Resolve(ref underlay, service.ApplicationIp, out adjacency);
+        var unresolved = underlay.Resolve(service.ApplicationIp, out adjacency);
         if (unresolved != DropReason.None)
         {
             return unresolved;
@@ -582,7 +582,7 @@ public sealed class TofStage(ForwardingPlane plane, TofFeature feature, TofEvent
             return DropReason.TofNoDownlinkTunnel;
         }
 
-        var unresolved = adjacencies.Resolve(ref underlay, downlink.Destination, out var adjacency);
+        var unresolved = underlay.Resolve(downlink.Destination, out var adjacency);
         if (unresolved != DropReason.None)
         {
             return unresolved;
