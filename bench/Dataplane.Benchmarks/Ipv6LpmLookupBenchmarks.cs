@@ -14,7 +14,7 @@ namespace Dataplane.Benchmarks;
 /// <c>SingleLookups</c> calls <see cref="Ipv6LpmTable.TryLookup"/> per destination, <c>BatchLookups</c>
 /// <see cref="Ipv6LpmTable.LookupBatch"/> (one walk after the other) over 256-destination batches,
 /// <c>InterleavedBatchLookups</c> <see cref="Ipv6LpmTable.LookupBatchInterleaved"/> (what the data path's map-cache
-/// prefetcher calls) over the same batches. Target: 50M lookups/s (20 ns) at 1M prefixes, the IPv4 target. Setup
+/// batch lookup calls) over the same batches. Target: 50M lookups/s (20 ns) at 1M prefixes, the IPv4 target. Setup
 /// throws unless every destination is found.
 /// </summary>
 [MemoryDiagnoser]

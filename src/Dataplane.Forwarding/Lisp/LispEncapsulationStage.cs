@@ -58,7 +58,7 @@ public sealed class LispEncapsulationStage : IBatchStage
     private readonly bool icmpWhenOverMtu;
     private readonly LispNonceGenerator nonces;
     private readonly TokenBucket icmpBudget;
-    private readonly MapCachePrefetcher prefetcher = new();
+    private readonly MapCacheBatchLookup lookups = new();
     private readonly NeighbourSolicitor solicitor;
     private readonly int expiryUnitShift;
 
@@ -121,7 +121,7 @@ public sealed class LispEncapsulationStage : IBatchStage
         for (int start = 0; start < vector.Length; start += PrefetchChunk)
         {
             var chunk = vector.Slice(start, Math.Min(PrefetchChunk, vector.Length - start));
-            prefetcher.Prefetch(packets, chunk, batch.Index, batch.MapCache, servesNative: itr || pitr, servesTunnel: rtr);
+            lookups.LookUp(packets, chunk, batch.Index, batch.MapCache, servesNative: itr || pitr, servesTunnel: rtr);
             for (int position = 0; position < chunk.Length; position++)
             {
                 ref var packet = ref packets[chunk[position]];
@@ -173,7 +173,7 @@ public sealed class LispEncapsulationStage : IBatchStage
             return; // inside the site: native routing
         }
 
-        if (!prefetcher.TryGetLookup(position, out bool found, out uint slot))
+        if (!lookups.TryGetLookup(position, out bool found, out uint slot))
         {
             batch.Index.Select(ref batch.Instance, iid);
             found = batch.Instance.TryLookup(destination, out slot);
@@ -294,7 +294,7 @@ public sealed class LispEncapsulationStage : IBatchStage
             return; // inside the site: native routing
         }
 
-        if (!prefetcher.TryGetLookup(position, out bool found, out uint slot))
+        if (!lookups.TryGetLookup(position, out bool found, out uint slot))
         {
             batch.Index.Select(ref batch.Instance, iid);
             found = inner.IsV4

@@ -22,7 +22,7 @@ namespace Dataplane.Forwarding.Lisp;
 /// (<see cref="Ipv6LpmTable.LookupBatchInterleaved"/>), so the misses of a level overlap. One per worker (it holds
 /// per-batch scratch).
 /// </summary>
-internal sealed class MapCachePrefetcher
+internal sealed class MapCacheBatchLookup
 {
     // What slots[] holds for a packet the passes did not look up, and for one they looked up and found nothing.
     private const uint NotCandidate = uint.MaxValue;
@@ -41,8 +41,8 @@ internal sealed class MapCachePrefetcher
     // How many of the vector's first packets slots[] speaks for (0 when the batch was too small to prefetch).
     private int lookedUp;
 
-    /// <summary>Prefetches the lookup chain of every packet of <paramref name="vector"/> (native IP) the stage would look up.</summary>
-    public void Prefetch(Span<PacketDescriptor> packets, ReadOnlySpan<ushort> vector, LpmMapCacheIndex index, MapCacheView mapCache, bool servesNative, bool servesTunnel)
+    /// <summary>Looks up (and prefetches the lookup chain of) every packet of <paramref name="vector"/> (native IP) the stage would look up.</summary>
+    public void LookUp(Span<PacketDescriptor> packets, ReadOnlySpan<ushort> vector, LpmMapCacheIndex index, MapCacheView mapCache, bool servesNative, bool servesTunnel)
     {
         int count = Math.Min(vector.Length, slots.Length);
         lookedUp = 0;
