@@ -21,6 +21,7 @@ public static class PrometheusText
         var workers = plane.Workers;
         var snapshots = workers.Select(w => CounterSnapshot.Sum([w.Counters])).ToArray();
         PerWorker(text, "dataplane_packets_received_total", "Packets received by the workers", snapshots, s => s.Received);
+        PerWorker(text, "dataplane_packets_emitted_total", "Packets stages added to the received ones (flood copies, fragments)", snapshots, s => s.Emitted);
         PerWorker(text, "dataplane_packets_transmitted_total", "Packets transmitted by the workers", snapshots, s => s.Transmitted);
         PerWorker(text, "dataplane_packets_punted_total", "Packets handed to the control plane", snapshots, s => s.Punted);
 

@@ -128,6 +128,7 @@ public static class StatusMethods
         return new JsonObject
         {
             ["received"] = snapshot.Received,
+            ["emitted"] = snapshot.Emitted,
             ["transmitted"] = snapshot.Transmitted,
             ["punted"] = snapshot.Punted,
             ["dropped"] = snapshot.TotalDropped,

@@ -116,6 +116,32 @@ public unsafe struct PacketDescriptor
     /// </summary>
     public void Reattach(int dataOffset, int length) => Attach(_buffer, _capacity, dataOffset, length, Owner);
 
+    /// <summary>
+    /// Points the descriptor at another buffer that already holds a copy of its frame at <paramref name="dataOffset"/>,
+    /// keeping the length and every piece of metadata. The header offsets move with the frame, so they still name the
+    /// same headers in the new buffer. What a replica is made with (<c>PacketEmitter.TryClone</c>). The caller
+    /// guarantees the frame fits the new buffer at that offset.
+    /// </summary>
+    public void Rebase(byte* buffer, int capacity, int dataOffset, nint owner)
+    {
+        int shift = dataOffset - _dataOffset;
+        _buffer = buffer;
+        _capacity = capacity;
+        _dataOffset = dataOffset;
+        Owner = owner;
+        if (shift != 0)
+        {
+            // 0 means "not found", so it stays 0.
+            L2Offset = Shifted(L2Offset, shift);
+            L3Offset = Shifted(L3Offset, shift);
+            L4Offset = Shifted(L4Offset, shift);
+            InnerL3Offset = Shifted(InnerL3Offset, shift);
+            InnerL4Offset = Shifted(InnerL4Offset, shift);
+        }
+    }
+
+    private static ushort Shifted(ushort offset, int shift) => offset == 0 ? (ushort)0 : (ushort)(offset + shift);
+
     /// <summary>True when the descriptor points at a buffer.</summary>
     public readonly bool HasBuffer => _buffer != null;
 

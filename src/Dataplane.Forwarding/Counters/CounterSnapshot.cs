@@ -6,18 +6,24 @@ public sealed record CounterSnapshot(long Received, long Transmitted, long Punte
     /// <summary>Per-stage event counts (encapsulated, decapsulated, replies ...), non-zero ones only.</summary>
     public IReadOnlyDictionary<ForwardingEvent, long> Events { get; init; } = new SortedDictionary<ForwardingEvent, long>();
 
+    /// <summary>Packets stages added besides those received (replicas, fragments); they end like received ones.</summary>
+    public long Emitted { get; init; }
+
     public long Dropped(DropReason reason) => Drops.GetValueOrDefault(reason);
 
     public long Counted(ForwardingEvent forwardingEvent) => Events.GetValueOrDefault(forwardingEvent);
 
     public long TotalDropped => Drops.Values.Sum();
 
-    /// <summary>Every packet that entered is accounted for: transmitted, punted to the control plane, or dropped under a reason.</summary>
-    public bool IsConserved => Received == Transmitted + Punted + TotalDropped;
+    /// <summary>
+    /// Every packet that entered, received or emitted by a stage, is accounted for: transmitted, punted to the control
+    /// plane, or dropped under a reason.
+    /// </summary>
+    public bool IsConserved => Received + Emitted == Transmitted + Punted + TotalDropped;
 
     public static CounterSnapshot Sum(IEnumerable<WorkerCounters> workers)
     {
-        long received = 0, transmitted = 0, punted = 0;
+        long received = 0, emitted = 0, transmitted = 0, punted = 0;
         var drops = new SortedDictionary<DropReason, long>();
         var events = new SortedDictionary<ForwardingEvent, long>();
         foreach (var worker in workers)
@@ -32,6 +38,7 @@ public sealed record CounterSnapshot(long Received, long Transmitted, long Punte
             }
 
             received += Volatile.Read(ref worker.Received);
+            emitted += Volatile.Read(ref worker.Emitted);
             transmitted += Volatile.Read(ref worker.Transmitted);
             punted += Volatile.Read(ref worker.Punted);
             foreach (var reason in Enum.GetValues<DropReason>())
@@ -44,7 +51,7 @@ public sealed record CounterSnapshot(long Received, long Transmitted, long Punte
             }
         }
 
-        return new CounterSnapshot(received, transmitted, punted, drops) { Events = events };
+        return new CounterSnapshot(received, transmitted, punted, drops) { Events = events, Emitted = emitted };
     }
 
     /// <summary>A table for humans: the totals, then each non-zero drop reason.</summary>
@@ -52,6 +59,11 @@ public sealed record CounterSnapshot(long Received, long Transmitted, long Punte
     {
         var table = new System.Text.StringBuilder();
         table.AppendLine($"{"received",-28}{Received,14}");
+        if (Emitted != 0)
+        {
+            table.AppendLine($"{"emitted (replicas)",-28}{Emitted,14}");
+        }
+
         table.AppendLine($"{"transmitted",-28}{Transmitted,14}");
         table.AppendLine($"{"punted",-28}{Punted,14}");
         table.AppendLine($"{"dropped",-28}{TotalDropped,14}");
@@ -65,7 +77,7 @@ public sealed record CounterSnapshot(long Received, long Transmitted, long Punte
             table.AppendLine($"{"event " + forwardingEvent,-28}{count,14}");
         }
 
-        table.Append(IsConserved ? "conservation holds: received = transmitted + punted + dropped" : "CONSERVATION VIOLATED: received != transmitted + punted + dropped");
+        table.Append(IsConserved ? "conservation holds: received + emitted = transmitted + punted + dropped" : "CONSERVATION VIOLATED: received + emitted != transmitted + punted + dropped");
         return table.ToString();
     }
 }

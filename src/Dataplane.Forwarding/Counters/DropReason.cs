@@ -94,4 +94,15 @@ public enum DropReason : byte
 
     /// <summary>TOF: an uplink packet to a service whose NAT flow could not be recorded (the flow table's probe window was full).</summary>
     TofFlowTableFull,
+
+    // Replication (PacketEmitter): a copy a stage asked for that could not be made; the original goes on.
+
+    /// <summary>A replica or extra packet found no free buffer in its source (the mempool or the worker's replica pool).</summary>
+    ReplicaNoBuffer,
+
+    /// <summary>A replica or extra packet past the number one batch may emit (<c>PacketEmitter.Capacity</c>).</summary>
+    ReplicaVectorFull,
+
+    /// <summary>A replica of a frame larger than the buffers of its source.</summary>
+    ReplicaTooLarge,
 }

@@ -21,6 +21,9 @@ public sealed class WorkerCounters
 
     public long Punted;
 
+    /// <summary>Packets stages added to the worker's batches (replicas, fragments), through the <c>PacketEmitter</c>.</summary>
+    public long Emitted;
+
     /// <summary>Counts drops under a reason. A drop under <see cref="DropReason.None"/> is a bug in a stage; it is still counted, and listed, so conservation holds and the bug shows.</summary>
     public void Drop(DropReason reason, long count = 1) => _drops[(int)reason] += count;
 

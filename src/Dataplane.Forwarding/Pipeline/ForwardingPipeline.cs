@@ -10,7 +10,8 @@ namespace Dataplane.Forwarding.Pipeline;
 /// (<see cref="StageGraph"/>), then settle every packet: transmitted, punted (into the bounded <see cref="Punts"/>
 /// queue) or dropped under a reason. After
 /// <see cref="Process"/> the caller transmits the packets marked <see cref="PacketDisposition.Transmit"/> and frees
-/// the dropped ones; punted packets now belong to the queue. rx = tx + punted + drops holds after every batch.
+/// the dropped ones, and does the same with the packets stages emitted (<see cref="Emitter"/>); punted packets now
+/// belong to the queue. rx + emitted = tx + punted + drops holds after every batch.
 /// </summary>
 public sealed class ForwardingPipeline
 {
@@ -31,6 +32,12 @@ public sealed class ForwardingPipeline
         }
         Punts = punts;
         Counters = counters;
+        Emitter = new PacketEmitter(counters);
+        foreach (var stage in stages)
+        {
+            (stage as IEmittingStage)?.UseEmitter(Emitter);
+        }
+
         Runtime = new StageRuntime(["classify", .. stages.Select(s => s.Name), "settle"]);
     }
 
@@ -44,10 +51,17 @@ public sealed class ForwardingPipeline
 
     public PuntQueue Punts { get; }
 
+    /// <summary>
+    /// The packets stages added to the last batch (replicas, fragments), each to transmit or dropped: the caller sends
+    /// or frees them like the batch's own, then clears the emitter before the next batch.
+    /// </summary>
+    public PacketEmitter Emitter { get; }
+
     public IReadOnlyList<IBatchStage> Stages => stages;
 
     public void Process(PacketBatch batch)
     {
+        Emitter.EnsureCleared();
         var packets = batch.AsSpan();
         var runtime = Runtime;
         bool timed = runtime.BeginBatch(out long start);
@@ -67,6 +81,7 @@ public sealed class ForwardingPipeline
         }
 
         Settle(packets);
+        Emitter.Settle();
         runtime.Record(stages.Length + 1, packets.Length, timed, ref start);
     }
 

@@ -124,8 +124,10 @@ public static class DpdkForwardCommand
         }
 
         var pipeline = plane.CreateWorker();
+        // Replicas (flood copies) are mbufs of the receiving device's pool, as in the daemon.
+        pipeline.Emitter.UseSources([.. devices.Select(d => d.BufferSourceFor(0))], null);
         var batch = new PacketBatch();
-        var staging = new PacketDescriptor[PacketBatch.MaxCapacity];
+        var staging = new PacketDescriptor[pipeline.Emitter.Capacity];
         long freedUnsent = 0;
         var lastArrival = Stopwatch.StartNew();
         var elapsed = Stopwatch.StartNew();
@@ -142,7 +144,9 @@ public static class DpdkForwardCommand
 
                 any = true;
                 pipeline.Process(batch);
-                freedUnsent += TransmitAndFree(batch, egress, devices, staging, owners);
+                freedUnsent += TransmitAndFree(batch.AsSpan(), egress, devices, staging, owners);
+                freedUnsent += TransmitAndFree(pipeline.Emitter.Packets, egress, devices, staging, owners);
+                pipeline.Emitter.Clear();
                 while (pipeline.Punts.TryDequeue(out var punted))
                 {
                     owners.Free(ref punted); // no control plane here: a punt is counted by the pipeline, then freed
@@ -193,11 +197,11 @@ public static class DpdkForwardCommand
         return injected;
     }
 
-    /// <summary>Sends the transmitted packets of the batch per device, in batch order; frees drops and anything a queue would not take.</summary>
-    private static long TransmitAndFree(PacketBatch batch, DpdkPort[] egress, List<DpdkPort> devices, PacketDescriptor[] staging, PortSet owners)
+    /// <summary>Sends the transmitted packets per device, in order, a burst at a time; frees drops and anything a queue would not take.</summary>
+    private static long TransmitAndFree(Span<PacketDescriptor> batch, DpdkPort[] egress, List<DpdkPort> devices, PacketDescriptor[] staging, PortSet owners)
     {
         long unsent = 0;
-        foreach (ref var packet in batch.AsSpan())
+        foreach (ref var packet in batch)
         {
             if (packet.IsDropped)
             {
@@ -208,7 +212,7 @@ public static class DpdkForwardCommand
         foreach (var device in devices)
         {
             int n = 0;
-            foreach (ref var packet in batch.AsSpan())
+            foreach (ref var packet in batch)
             {
                 if (!packet.IsDropped && packet.Disposition == PacketDisposition.Transmit && egress[packet.EgressPort] == device)
                 {
@@ -216,11 +220,15 @@ public static class DpdkForwardCommand
                 }
             }
 
-            int sent = n == 0 ? 0 : device.Transmit(0, staging.AsSpan(0, n), owners);
-            for (int i = sent; i < n; i++)
+            for (int start = 0; start < n; start += PacketBatch.MaxCapacity)
             {
-                owners.Free(ref staging[i]);
-                unsent++;
+                var burst = staging.AsSpan(start, Math.Min(PacketBatch.MaxCapacity, n - start));
+                int sent = device.Transmit(0, burst, owners);
+                for (int i = sent; i < burst.Length; i++)
+                {
+                    owners.Free(ref burst[i]);
+                    unsent++;
+                }
             }
         }
 

@@ -71,7 +71,9 @@ public static class RunCommand
 
         // The control plane's way out: what it originates enters the workers through this port (see InjectionPort).
         var injection = new InjectionPort((ushort)ports.Count, config.Workers);
-        ports = new PortSet([.. ports.All, injection]);
+        // Buffers for the packets the workers make (flood copies, fragments) out of packets from ports that lend none.
+        var replicas = new ReplicaPort((ushort)(ports.Count + 1), config.Workers);
+        ports = new PortSet([.. ports.All, injection, replicas]);
         // A control message toward a next hop with no MAC yet is injected again once the neighbour is learned: the
         // first copy becomes the ARP / ND request, and a peer would otherwise wait a retransmission for it.
         var resolvingInjection = new ResolvingInjector(plane, injection);

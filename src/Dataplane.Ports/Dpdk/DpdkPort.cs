@@ -16,7 +16,7 @@ namespace Dataplane.Ports.Dpdk;
 /// </summary>
 /// <remarks>EAL must be initialised first (<see cref="Eal.Initialize"/>). One queue is used by one worker only.</remarks>
 [SkipLocalsInit]
-public sealed unsafe class DpdkPort : IPacketPort, IWorkerThreadSetup
+public sealed unsafe class DpdkPort : IPacketPort, IWorkerThreadSetup, IPacketBufferProvider
 {
     /// <summary>Most mbufs one rx/tx burst moves (a batch's capacity).</summary>
     private const int BurstSize = PacketBatch.MaxCapacity;
@@ -35,6 +35,7 @@ public sealed unsafe class DpdkPort : IPacketPort, IWorkerThreadSetup
     private readonly Mempool pool;
     private readonly nint poolHandle;
     private bool disposed;
+    private MbufSource? bufferSource;
 
     /// <summary>Opens <paramref name="device"/> with <paramref name="queues"/> rx and tx queues, on <paramref name="pool"/>, and starts it.</summary>
     public DpdkPort(ushort id, string name, string device, int queues, Mempool pool, int? mtu = null)
@@ -201,6 +202,16 @@ public sealed unsafe class DpdkPort : IPacketPort, IWorkerThreadSetup
         return false;
     }
 
+    /// <summary>
+    /// Replicas of packets this port received are mbufs of its mempool (<c>rte_pktmbuf_alloc</c> and a copy of the
+    /// frame, as <c>rte_pktmbuf_copy</c> does): a DPDK port on the same pool sends them without another copy, and they
+    /// are freed like received ones. Not indirect mbufs: a flood copy gets its own outer headers in front of the frame,
+    /// which an indirect mbuf shares with the original and every other copy, so each would need a header mbuf chained in
+    /// front and the driver a multi-segment send; for the frames we flood (ARP, neighbour discovery, the first packets of
+    /// unknown flows) one copy of a short frame costs less than that.
+    /// </summary>
+    public IPacketBufferSource BufferSourceFor(int worker) => bufferSource ??= new MbufSource(pool.Handle, Id);
+
     public void Free(ref PacketDescriptor packet)
     {
         if (packet.Owner != 0)
@@ -329,6 +340,25 @@ public sealed unsafe class DpdkPort : IPacketPort, IWorkerThreadSetup
         if (Sse.IsSupported)
         {
             Sse.Prefetch0((void*)mbuf);
+        }
+    }
+
+    /// <summary>Fresh mbufs of one mempool behind descriptors that belong to <paramref name="port"/>.</summary>
+    private sealed class MbufSource(nint pool, ushort port) : IPacketBufferSource
+    {
+        public bool TryAllocate(out PacketDescriptor packet)
+        {
+            packet = default;
+            nint mbuf;
+            if (Native.AllocBulk(pool, &mbuf, 1) != 0)
+            {
+                return false;
+            }
+
+            packet.Attach(Mbuf.BufferAddress(mbuf), Mbuf.BufferLength(mbuf), Mbuf.DataOffset(mbuf), 0, mbuf);
+            packet.IngressPort = port;
+            packet.Format = FrameFormat.Ethernet;
+            return true;
         }
     }
 }

@@ -43,7 +43,7 @@ public sealed class PcapReplay
     public ReplayResult Run(Stream input, PcapWriter output, PcapWriter? punts)
     {
         var pipeline = plane.CreateWorker();
-        int bufferCount = (2 * PacketBatch.MaxCapacity) + pipeline.Punts.Capacity;
+        int bufferCount = (2 * PacketBatch.MaxCapacity) + pipeline.Punts.Capacity + pipeline.Emitter.Capacity;
         using var pool = new PacketPool(bufferCount, FrameCapacity, Headroom);
         if (!CaptureReader.TryOpen(input, pool, out var reader, out var openError, leaveOpen: true))
         {
@@ -53,6 +53,8 @@ public sealed class PcapReplay
         using (reader)
         {
             reader.IngressPort = IngressPort;
+            // Replicas come from the same pool and are written and freed like the packets read.
+            pipeline.Emitter.UseSources([], new PacketPoolBufferSource(pool, IngressPort));
             return Replay(reader, pool, pipeline, output, punts);
         }
     }
@@ -76,20 +78,9 @@ public sealed class PcapReplay
             packetsRead += batch.Count;
             clock?.AdvanceTo(batch[0].Timestamp);
             pipeline.Process(batch);
-            foreach (ref var packet in batch.AsSpan())
-            {
-                if (packet.IsDropped)
-                {
-                    pool.Free(ref packet);
-                }
-                else if (packet.Disposition == PacketDisposition.Transmit)
-                {
-                    output.Write(packet);
-                    pool.Free(ref packet);
-                }
-
-                // Punted packets now belong to the punt queue, drained below.
-            }
+            Write(batch.AsSpan(), pool, output);
+            Write(pipeline.Emitter.Packets, pool, output);
+            pipeline.Emitter.Clear();
 
             DrainPunts(pipeline.Punts, pool, punts);
             plane.ReclaimRetired();
@@ -105,6 +96,25 @@ public sealed class PcapReplay
         output.Flush();
         punts?.Flush();
         return new ReplayResult(plane.Counters(), stopwatch.Elapsed, result == CaptureReadResult.Error ? reader.Error : null);
+    }
+
+    /// <summary>Writes the transmitted packets, in order, and frees them and the dropped ones.</summary>
+    private static void Write(Span<PacketDescriptor> packets, PacketPool pool, PcapWriter output)
+    {
+        foreach (ref var packet in packets)
+        {
+            if (packet.IsDropped)
+            {
+                pool.Free(ref packet);
+            }
+            else if (packet.Disposition == PacketDisposition.Transmit)
+            {
+                output.Write(packet);
+                pool.Free(ref packet);
+            }
+
+            // Punted packets now belong to the punt queue, drained below.
+        }
     }
 
     /// <summary>

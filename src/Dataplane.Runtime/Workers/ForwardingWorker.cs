@@ -36,6 +36,28 @@ public sealed class ForwardingWorker
         {
             outgoing[i] = new PacketBatch();
         }
+
+        UseBufferSources(index, pipeline.Emitter, ports);
+    }
+
+    /// <summary>
+    /// Where the packets this worker's stages make take their buffers: a port that lends its own (DPDK: mbufs of its
+    /// mempool) for what it received, the worker's pool of the <see cref="ReplicaPort"/> for every other port.
+    /// Without a replica port, replicas of packets from the other ports are dropped as ReplicaNoBuffer.
+    /// </summary>
+    private static void UseBufferSources(int worker, PacketEmitter emitter, PortSet ports)
+    {
+        var replicas = ports.All.OfType<ReplicaPort>().FirstOrDefault();
+        var byPort = new IPacketBufferSource?[ports.Count];
+        foreach (var port in ports.All)
+        {
+            if (port is IPacketBufferProvider provider and not ReplicaPort)
+            {
+                byPort[port.Id] = provider.BufferSourceFor(worker);
+            }
+        }
+
+        emitter.UseSources(byPort, replicas?.BufferSourceFor(worker));
     }
 
     public int Index { get; }
@@ -134,7 +156,27 @@ public sealed class ForwardingWorker
     private void Dispatch()
     {
         var counters = Pipeline.Counters;
-        foreach (ref var packet in received.AsSpan())
+        Sort(received.AsSpan(), counters);
+        var emitter = Pipeline.Emitter;
+        if (emitter.Count != 0)
+        {
+            Sort(emitter.Packets, counters);
+            emitter.Clear();
+        }
+
+        for (int p = 0; p < outgoing.Length; p++)
+        {
+            if (outgoing[p].Count != 0)
+            {
+                Flush(p, counters);
+            }
+        }
+    }
+
+    /// <summary>Frees the dropped packets and puts the transmitted ones into their egress port's burst.</summary>
+    private void Sort(Span<PacketDescriptor> packets, WorkerCounters counters)
+    {
+        foreach (ref var packet in packets)
         {
             if (packet.IsDropped)
             {
@@ -142,34 +184,39 @@ public sealed class ForwardingWorker
             }
             else if (packet.Disposition == PacketDisposition.Transmit)
             {
-                if (packet.EgressPort >= outgoing.Length || !outgoing[packet.EgressPort].TryAdd(packet))
+                if (packet.EgressPort >= outgoing.Length)
                 {
                     Unsent(ref packet, counters);
+                    continue;
                 }
+
+                // A batch and its replicas can hold more packets for one port than a burst: send the full one first.
+                var burst = outgoing[packet.EgressPort];
+                if (burst.IsFull)
+                {
+                    Flush(packet.EgressPort, counters);
+                }
+
+                burst.TryAdd(packet);
             }
 
             // Punted packets belong to the punt queue now; the control thread frees them.
         }
+    }
 
-        for (int p = 0; p < outgoing.Length; p++)
+    private void Flush(int port, WorkerCounters counters)
+    {
+        var burst = outgoing[port];
+        var packets = burst.AsSpan();
+        phasePort = port;
+        phase = WorkerPhase.Transmit;
+        int sent = ports[port].Transmit(Index, packets, ports);
+        for (int i = sent; i < packets.Length; i++)
         {
-            var burst = outgoing[p];
-            if (burst.Count == 0)
-            {
-                continue;
-            }
-
-            var packets = burst.AsSpan();
-            phasePort = p;
-            phase = WorkerPhase.Transmit;
-            int sent = ports[p].Transmit(Index, packets, ports);
-            for (int i = sent; i < packets.Length; i++)
-            {
-                Unsent(ref packets[i], counters);
-            }
-
-            burst.Clear();
+            Unsent(ref packets[i], counters);
         }
+
+        burst.Clear();
     }
 
     /// <summary>A packet the pipeline counted as transmitted that the port could not take: recount it as a drop.</summary>
