@@ -14,7 +14,7 @@ import sys
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "golden"))
 from goldenlib import lisp_header, stamp  # noqa: E402
 from scapy.all import (ARP, ICMP, IP, TCP, UDP, Dot1Q, Ether, IPv6, IPv6ExtHdrDestOpt,  # noqa: E402
-                       IPv6ExtHdrFragment, IPv6ExtHdrHopByHop, IPv6ExtHdrRouting, Raw, wrpcap)
+                       IPv6ExtHdrFragment, IPv6ExtHdrHopByHop, IPv6ExtHdrRouting, Raw, fragment, fragment6, wrpcap)
 from scapy.contrib.gtp import GTP_U_Header, GTPPDUSessionContainer  # noqa: E402
 from scapy.layers.vxlan import VXLAN  # noqa: E402
 
@@ -25,6 +25,7 @@ PAYLOAD = b"hostile-payload!"
 ITR_MAC, ITR_PEER = "02:00:00:00:00:01", "02:00:00:00:10:0a"            # itr-v4-over-v4, port 0
 ETR_MAC, ETR_RLOC, ETR_PEER = "02:00:00:00:00:01", "192.0.2.1", "198.51.100.1"   # etr-v4-in-v4
 VTEP_MAC, VTEP_IP, VTEP_PEER = "02:00:00:00:00:b1", "192.0.2.1", "198.51.100.2"  # vtep-l2-decap
+ETR_RLOC6, ETR_PEER6 = "2001:db8:ffff::1", "2001:db8:ff00::1"                  # etr-v4-in-v6
 GTP_MAC, GTP_IP, GTP_PEER = "02:00:00:00:03:01", "192.0.2.1", "192.0.2.10"       # gtpu-decap
 RTR_MAC, RTR_RLOC = "02:00:00:00:00:01", "192.0.2.1"                             # rtr, port 0
 
@@ -214,6 +215,67 @@ for depth in (1, 3, 8):
         payload = bytes(IP(src="198.51.100.1", dst=RTR_RLOC) / UDP(sport=49200, dport=4341, chksum=0) / Raw(lisp_header(nonce=1, instance_id=7) + payload))
     rtr_nested.append(Ether(dst="02:00:00:00:00:02", src="02:00:00:00:ff:01") / IP(payload))
 family("nested-rtr", "rtr", rtr_nested)
+
+# ---- outer fragments to an ETR's RLOC that cannot make a datagram (RFC 791 3.2, RFC 8200 4.5, RFC 5722) ----
+# The reassembly limits are the defaults (docs/configuration.md): 16 fragments, 9600-byte datagrams.
+def lisp_datagram(ident, size=200):
+    inner = IP(src="10.2.0.5", dst="10.1.0.10", id=ident) / UDP(sport=5000, dport=5001) / Raw(bytes(range(256))[:size])
+    return IP(src=ETR_PEER, dst=ETR_RLOC, id=ident) / UDP(sport=49200, dport=4341, chksum=0) / Raw(lisp_header(nonce=0xABCD00) + bytes(inner))
+
+
+def to_etr(ip):
+    return Ether(dst=ETR_MAC, src="02:00:00:00:00:fe") / ip
+
+
+def v4_fragment(ident, offset, payload, more):
+    return to_etr(IP(src=ETR_PEER, dst=ETR_RLOC, id=ident, proto=17, frag=offset // 8, flags="MF" if more else 0) / Raw(payload))
+
+
+v4 = []
+# Overlap: the first 64 bytes held, then 64 bytes at offset 32 overlap them: the datagram is abandoned.
+overlapped = fragment(lisp_datagram(0x100), fragsize=64)
+v4 += [to_etr(overlapped[0]), v4_fragment(0x100, 32, bytes(bytes(overlapped[1])[20:]), True)]
+# Duplicate: the first fragment twice; the copy is dropped alone and the datagram (4 fragments) completes: one frame out.
+dup = fragment(lisp_datagram(0x101), fragsize=64)
+v4 += [to_etr(dup[0]), to_etr(dup[0])] + [to_etr(f) for f in dup[1:]]
+# Too many: 17 fragments of 8 bytes; the 17th abandons the datagram.
+v4 += [to_etr(f) for f in fragment(lisp_datagram(0x102), fragsize=8)[:17]]
+# Never completed: a first fragment alone, held until the timeout.
+v4 += [to_etr(fragment(lisp_datagram(0x103), fragsize=64)[0])]
+# Too large: a fragment ending past 9600 - 20 payload bytes, and one ending past 65535 (the "ping of death").
+v4 += [v4_fragment(0x104, 9600, bytes(8), True), v4_fragment(0x105, 65528, bytes(16), False)]
+# Malformed: a fragment with more to follow whose payload is not a multiple of 8, and one with no payload.
+v4 += [v4_fragment(0x106, 0, bytes(13), True), v4_fragment(0x107, 64, b"", True)]
+# Two last fragments that end the datagram at different lengths: the second abandons it.
+v4 += [v4_fragment(0x108, 0, bytes(64), True), v4_fragment(0x108, 128, bytes(16), False), v4_fragment(0x108, 192, bytes(8), False)]
+family("fragments-ipv4", "etr-v4-in-v4", v4, {
+    "FragmentHeldForReassembly": 1 + 3 + 16 + 1 + 2, "FragmentOverlap": 2, "FragmentDuplicate": 1,
+    "ReassemblyTooManyFragments": 1, "ReassemblyTooLarge": 2, "FragmentMalformed": 2})
+
+
+def lisp_datagram6(ident, size=200):
+    inner = IP(src="10.2.0.5", dst="10.1.0.10", id=ident) / UDP(sport=5000, dport=5001) / Raw(bytes(range(256))[:size])
+    return (IPv6(src=ETR_PEER6, dst=ETR_RLOC6) / IPv6ExtHdrFragment(id=ident)
+            / UDP(sport=49200, dport=4341) / Raw(lisp_header(nonce=0xABCD00) + bytes(inner)))
+
+
+def v6_fragment(ident, offset, payload, more):
+    return to_etr(IPv6(src=ETR_PEER6, dst=ETR_RLOC6) / IPv6ExtHdrFragment(id=ident, nh=17, offset=offset // 8, m=int(more)) / Raw(payload))
+
+
+v6f = []
+overlapped6 = fragment6(lisp_datagram6(0x200), 40 + 8 + 64)
+v6f += [to_etr(overlapped6[0]), v6_fragment(0x200, 32, bytes(64), True)]
+dup6 = fragment6(lisp_datagram6(0x201), 40 + 8 + 64)
+v6f += [to_etr(dup6[0]), to_etr(dup6[0])] + [to_etr(f) for f in dup6[1:]]
+v6f += [to_etr(f) for f in fragment6(lisp_datagram6(0x202), 40 + 8 + 8)[:17]]
+v6f += [v6_fragment(0x203, 9600, bytes(8), True), v6_fragment(0x204, 0, bytes(13), True)]
+# An atomic fragment (offset 0, M clear) is a whole datagram (RFC 8200 4.5, RFC 6946): decapsulated, nothing held.
+v6f += [to_etr(IPv6(src=ETR_PEER6, dst=ETR_RLOC6) / IPv6ExtHdrFragment(id=0x205, m=0) / UDP(sport=49200, dport=4341)
+               / Raw(lisp_header(nonce=0xABCD00) + bytes(IP(src="10.2.0.5", dst="10.1.0.10") / UDP(sport=5000, dport=5001) / PAYLOAD)))]
+family("fragments-ipv6", "etr-v4-in-v6", v6f, {
+    "FragmentHeldForReassembly": 1 + len(dup6) - 1 + 16, "FragmentOverlap": 1, "FragmentDuplicate": 1,
+    "ReassemblyTooManyFragments": 1, "ReassemblyTooLarge": 1, "FragmentMalformed": 1})
 
 with open(os.path.join(OUT, "manifest.json"), "w") as f:
     json.dump(manifest, f, indent=2, sort_keys=True)

@@ -44,6 +44,9 @@ public sealed record DataplaneConfig
     /// <summary>The traffic offloading function (role tof; docs/configuration/tof.md).</summary>
     public TofConfig? Tof { get; init; }
 
+    /// <summary>Limits of the reassembly of fragments addressed to a decapsulating node; the defaults when absent.</summary>
+    public ReassemblyConfig Reassembly { get; init; } = new();
+
     /// <summary>The control socket, persistence and metrics endpoint of <c>dataplane run</c> (docs/control.md).</summary>
     public ControlConfig? Control { get; init; }
 }

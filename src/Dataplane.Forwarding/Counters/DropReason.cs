@@ -105,4 +105,37 @@ public enum DropReason : byte
 
     /// <summary>A replica of a frame larger than the buffers of its source.</summary>
     ReplicaTooLarge,
+
+    // Reassembly of IP fragments addressed to our tunnel endpoints adds its reasons here.
+
+    /// <summary>
+    /// Not an error: a fragment whose bytes were copied into the reassembly table, and its buffer freed. The datagram
+    /// leaves in the buffer of the fragment that completes it; its fate is counted as FragmentsReassembled,
+    /// ReassemblyTimedOut or ReassemblyAbandoned events.
+    /// </summary>
+    FragmentHeldForReassembly,
+
+    /// <summary>A fragment that cannot be part of a datagram: empty, or not a multiple of 8 bytes while more follow, or an IPv6 unfragmentable part too long.</summary>
+    FragmentMalformed,
+
+    /// <summary>A fragment overlapping one held for the same datagram, or ending it at another length: the whole datagram is abandoned (RFC 5722).</summary>
+    FragmentOverlap,
+
+    /// <summary>An exact copy (same offset and length) of a fragment already held: only the copy is dropped.</summary>
+    FragmentDuplicate,
+
+    /// <summary>Every reassembly slot of the worker holds an unfinished datagram: a new datagram's fragment is refused.</summary>
+    ReassemblyTableFull,
+
+    /// <summary>Holding the fragment would exceed the worker's reassembly byte budget; its datagram is abandoned.</summary>
+    ReassemblyBytesExhausted,
+
+    /// <summary>A datagram in more fragments than the configured limit; it is abandoned.</summary>
+    ReassemblyTooManyFragments,
+
+    /// <summary>A datagram that would be larger than the configured limit (or than IP allows); it is abandoned.</summary>
+    ReassemblyTooLarge,
+
+    /// <summary>A complete datagram that does not fit the buffer of the fragment that completed it (headroom, L2 header and datagram).</summary>
+    ReassemblyOverBufferCapacity,
 }

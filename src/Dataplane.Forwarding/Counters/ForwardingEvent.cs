@@ -126,4 +126,15 @@ public enum ForwardingEvent : byte
 
     /// <summary>A packet went through the TOF unchanged (bridged between the eNB and SGW ports).</summary>
     TofPassedThrough,
+
+    // Reassembly of IP fragments addressed to our tunnel endpoints adds its events here.
+
+    /// <summary>A datagram put back together from its fragments and handed on, classified again, to its decapsulator.</summary>
+    FragmentsReassembled,
+
+    /// <summary>A datagram abandoned because its fragments did not all arrive within the reassembly timeout.</summary>
+    ReassemblyTimedOut,
+
+    /// <summary>A datagram abandoned for an overlap, a limit or a buffer too small (the fragment that caused it is dropped under its reason).</summary>
+    ReassemblyAbandoned,
 }

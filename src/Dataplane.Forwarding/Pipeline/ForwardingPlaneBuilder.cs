@@ -55,7 +55,7 @@ public static class ForwardingPlaneBuilder
         var neighbours = BuildNeighbours(config, ports);
         var fib = BuildFib(config, ports, neighbours);
         var plane = new ForwardingPlane(config, options, ports, fib, neighbours);
-        var features = new List<IForwardingFeature> { new Neighbours.NeighbourDiscoveryFeature(), new RoutingFeature() };
+        var features = new List<IForwardingFeature> { new Neighbours.NeighbourDiscoveryFeature(), Fragments.ReassemblyFeature.Create(config, plane), new RoutingFeature() };
         features.AddRange(FeatureFactories.Create(config, plane));
         plane.Features = features;
         return plane;

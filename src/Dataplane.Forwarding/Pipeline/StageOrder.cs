@@ -8,6 +8,8 @@ namespace Dataplane.Forwarding.Pipeline;
 public static class StageOrder
 {
     public const int NeighbourDiscovery = 50;
+    /// <summary>Fragments addressed to us are put back together before any stage looks into a tunnel, the TOF included.</summary>
+    public const int Reassembly = 60;
     /// <summary>The TOF handles S1-U GTP-U itself (learning, offload) and passes the rest through, so it runs before the GTP-U endpoint.</summary>
     public const int Tof = 90;
     public const int GtpU = 100;

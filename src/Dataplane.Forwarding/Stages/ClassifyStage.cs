@@ -113,9 +113,11 @@ public static class ClassifyStage
                 }
 
                 packet.Kind = PacketKind.NativeIpv4;
-                if (ipv4.FragmentOffset != 0)
+                if (ipv4.IsFragment)
                 {
-                    return DropReason.None; // a later fragment has no L4 header to look at
+                    // A fragment's L4 header is absent or cut short: the reassembly stage decides what it is.
+                    packet.Kind = PacketKind.IpFragment;
+                    return DropReason.None;
                 }
 
                 protocol = ipv4.Protocol;
@@ -134,6 +136,13 @@ public static class ClassifyStage
                 }
 
                 packet.Kind = PacketKind.NativeIpv6;
+                if (chain.HasFragmentHeader && (chain.FragmentOffset != 0 || chain.MoreFragments))
+                {
+                    // An atomic fragment (offset 0, M clear) is a whole datagram and classifies as one (RFC 8200 section 4.5).
+                    packet.Kind = PacketKind.IpFragment;
+                    return DropReason.None;
+                }
+
                 if (!chain.IsUpperLayerHeaderPresent)
                 {
                     return DropReason.None;
@@ -183,7 +192,7 @@ public static class ClassifyStage
     }
 
     /// <summary>
-    /// The common frame, untagged Ethernet / IPv4 without options / UDP, first fragment or whole, checked with the
+    /// The common frame, untagged Ethernet / IPv4 without options / UDP, not a fragment, checked with the
     /// same bounds as the general path below (the IPv4 total length within the frame, the UDP length within the IPv4
     /// payload) but read at fixed offsets with one bounds check: most of the traffic of every role (tunnels and the
     /// flows inside them) takes this branch. False sends the frame to the general path, which decides it.
@@ -206,9 +215,10 @@ public static class ClassifyStage
         }
 
         int totalLength = BinaryPrimitives.ReverseEndianness(Unsafe.ReadUnaligned<ushort>(ref Unsafe.Add(ref start, Ip + 2)));
-        int fragmentOffset = BinaryPrimitives.ReverseEndianness(Unsafe.ReadUnaligned<ushort>(ref Unsafe.Add(ref start, Ip + 6))) & 0x1FFF;
+        // The More Fragments bit and the offset: any fragment, the first included, takes the general path.
+        int fragment = BinaryPrimitives.ReverseEndianness(Unsafe.ReadUnaligned<ushort>(ref Unsafe.Add(ref start, Ip + 6))) & 0x3FFF;
         int udpLength = BinaryPrimitives.ReverseEndianness(Unsafe.ReadUnaligned<ushort>(ref Unsafe.Add(ref start, Udp + 4)));
-        if (fragmentOffset != 0 || totalLength > frame.Length - Ip || udpLength < UdpHeader.Length || udpLength > totalLength - 20)
+        if (fragment != 0 || totalLength > frame.Length - Ip || udpLength < UdpHeader.Length || udpLength > totalLength - 20)
         {
             return false;
         }

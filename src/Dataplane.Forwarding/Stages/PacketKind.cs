@@ -14,4 +14,7 @@ public enum PacketKind : byte
     VxlanGpe,
     GtpU,
     GtpC,
+
+    /// <summary>An IPv4 fragment or an IPv6 fragment that is not atomic: reassembled when it is addressed to us, else native IP again.</summary>
+    IpFragment,
 }

@@ -18,6 +18,7 @@ public enum PacketKinds : ushort
     VxlanGpe = 1 << PacketKind.VxlanGpe,
     GtpU = 1 << PacketKind.GtpU,
     GtpC = 1 << PacketKind.GtpC,
+    IpFragment = 1 << PacketKind.IpFragment,
 
     /// <summary>Native IP of either family: what routing and the encapsulating stages take.</summary>
     NativeIp = NativeIpv4 | NativeIpv6,
