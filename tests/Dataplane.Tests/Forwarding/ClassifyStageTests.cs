@@ -15,7 +15,7 @@ public sealed class ClassifyStageTests : IDisposable
     public void Kinds_follow_what_tshark_dissects_and_malformed_packets_are_dropped_by_name()
     {
         string path = RepositoryPaths.Pcap("quickstart.pcap");
-        var tshark = TsharkOracle.Fields(path, "frame.protocols");
+        var tshark = TsharkOracle.Fields(path, "frame.protocols", "ip.flags.mf", "ip.frag_offset", "ipv6.fraghdr.more", "ipv6.fraghdr.offset");
         ReadAll(path);
         var counters = new WorkerCounters();
 
@@ -39,7 +39,11 @@ public sealed class ClassifyStageTests : IDisposable
 
             Assert.True(reason == DropReason.None, $"frame {frame} dropped as {reason}");
             string[] protocols = tshark[i]["frame.protocols"][0].Split(':');
-            var expectedKind = protocols.Contains("lisp-data") ? PacketKind.LispData
+            // The outer header's fragment fields (the first of tshark's values): any fragment but an atomic one is one.
+            bool fragment = new[] { "ip.flags.mf", "ip.frag_offset", "ipv6.fraghdr.more", "ipv6.fraghdr.offset" }
+                .Any(field => tshark[i].TryGetValue(field, out var values) && values.Length > 0 && values[0].Split(',')[0] is not ("" or "0" or "False"));
+            var expectedKind = fragment ? PacketKind.IpFragment
+                : protocols.Contains("lisp-data") ? PacketKind.LispData
                 : protocols.Contains("vxlan") ? PacketKind.Vxlan
                 : protocols.Contains("gtp") ? PacketKind.GtpU
                 : protocols.Contains("arp") ? PacketKind.Arp

@@ -38,6 +38,17 @@ public class FuzzCorpusTests
             }
         }
 
+        // The hostile fragments, sent to the ETR they are addressed to, so the fuzzer starts inside the reassembly table.
+        foreach (string family in WireFuzzTests.FragmentFamilies)
+        {
+            int index = cases.IndexOf(Hostile.HostileCorpus.Families[family].Config);
+            var frames = CaptureFrames.Read(Hostile.HostileCorpus.PcapPath(family));
+            for (int n = 0; n < frames.Count; n++)
+            {
+                wire[$"{family}-{n + 1:D2}"] = WireTarget.Input(index, frames[n]);
+            }
+        }
+
         seeds["lisp-control"] = new(StringComparer.Ordinal)
         {
             ["map-request"] = LispControlVectors.MapRequestBytes,

@@ -24,4 +24,26 @@ public class WireFuzzTests
 
         Assert.True(executions >= seeds.Count);
     }
+
+    /// <summary>The hostile corpus's fragment families (overlaps, copies, too many, too large, never completed).</summary>
+    public static readonly string[] FragmentFamilies = ["fragments-ipv4", "fragments-ipv6"];
+
+    public static TheoryData<string> FragmentFamilyNames() => new(FragmentFamilies);
+
+    /// <summary>
+    /// Mutated fragments one after another into one ETR's reassembly table, which keeps what earlier inputs left in it:
+    /// offsets, lengths and identifications the mutator changes make overlaps, gaps, copies and completions the seeds
+    /// do not have. The target's invariants hold for every one, the completed datagrams included.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(FragmentFamilyNames))]
+    public void Reassembly_survives_mutated_fragments(string family)
+    {
+        var target = new WireTarget(RepositoryPaths.Root, [Hostile.HostileCorpus.Families[family].Config]);
+        var seeds = CaptureFrames.Read(Hostile.HostileCorpus.PcapPath(family)).Select(frame => WireTarget.Input(0, frame)).ToList();
+
+        long executions = FuzzBudget.Run("wire/" + family, seeds, 40_000, input => target.Execute(input));
+
+        Assert.True(executions >= seeds.Count);
+    }
 }
