@@ -211,6 +211,26 @@ public sealed class ReassemblyStageTests : IDisposable
         Assert.Equal(50 + 900, plane.Counters().Counted(ForwardingEvent.FragmentsReassembled));
     }
 
+    [Fact]
+    public void An_ipv6_atomic_fragment_is_decapsulated_as_the_whole_packet_it_is()
+    {
+        // The last frame of the hostile family is a LISP packet with a Fragment header, offset 0 and M clear (RFC 6946).
+        var frame = CaptureFrames.Read(Hostile.HostileCorpus.PcapPath("fragments-ipv6"))[^1];
+        Assert.Equal(44, frame[EthernetLength + 6]);
+        Assert.Equal(0, frame[EthernetLength + 40 + 3] & 0xF9);
+        var plane = ForwardingPlaneBuilder.Build(DataplaneConfigFile.Load(new GoldenCase("etr-v4-in-v6").ConfigPath), new ForwardingPlaneOptions { Clock = clock, NonceSeed = 1 });
+        var worker = plane.CreateWorker();
+
+        var sent = Assert.Single(Run(worker, frame));
+
+        var counters = plane.Counters();
+        Assert.True(counters.IsConserved, counters.ToTable());
+        Assert.Equal(1, counters.Counted(ForwardingEvent.LispDecapsulated));
+        Assert.Equal(0, counters.Dropped(DropReason.FragmentHeldForReassembly));
+        Assert.Equal(0x45, sent[EthernetLength]); // the inner IPv4 packet, routed toward 10.1.0.10
+        Assert.Equal(0, Table(worker).Pending);
+    }
+
     [Theory]
     [InlineData("maxDatagrams", 0)]
     [InlineData("maxDatagramBytes", 70000)]
