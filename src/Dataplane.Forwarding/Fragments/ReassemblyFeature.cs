@@ -56,7 +56,7 @@ public sealed class ReassemblyFeature : IForwardingFeature
         ArgumentNullException.ThrowIfNull(plane);
         var clock = plane.Options.Clock;
         var table = Limits is null ? null : new ReassemblyTable(Limits, Math.Max(1, Limits.TimeoutMilliseconds * clock.Frequency / 1000));
-        return new ReassemblyStage(Endpoints, table, clock);
+        return new ReassemblyStage(Endpoints, table, clock, plane.TunnelEndpoints);
     }
 
     /// <summary>Nothing shared to reclaim: each worker's table is its own and never retires memory.</summary>

@@ -13,7 +13,7 @@ namespace Dataplane.Forwarding.Fragments;
 /// leaves this stage as the whole datagram, classified again, so the graph hands it to its decapsulator (LISP,
 /// VXLAN, GTP-U) like any packet. The other fragments are native IP again, for routing or an ITR, as before.
 /// </summary>
-public sealed class ReassemblyStage(LocalAddressSet endpoints, ReassemblyTable? table, IMonotonicClock clock) : IBatchStage
+public sealed class ReassemblyStage(LocalAddressSet endpoints, ReassemblyTable? table, IMonotonicClock clock, TunnelEndpoints tunnels) : IBatchStage
 {
     /// <summary>The table, or null on a node that decapsulates nothing and so reassembles nothing.</summary>
     public ReassemblyTable? Table => table;
@@ -45,7 +45,7 @@ public sealed class ReassemblyStage(LocalAddressSet endpoints, ReassemblyTable? 
 
             if (reason == DropReason.None)
             {
-                reason = ClassifyStage.Classify(ref packet);
+                reason = ClassifyStage.Classify(ref packet, tunnels);
             }
 
             if (reason != DropReason.None)

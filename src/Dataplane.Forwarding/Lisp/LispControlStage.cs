@@ -10,8 +10,9 @@ namespace Dataplane.Forwarding.Lisp;
 
 /// <summary>
 /// LISP control (UDP 4342) in the data path, for every LISP role and the map-server: a message sent to one of our
-/// addresses (an RLOC or a port address) is punted to the control plane (LispControlPunted); any other, including
-/// the ones our own control plane injects, is turned back into a native packet for routing (LispControlRouted).
+/// addresses (an RLOC or a port address) is punted to the control plane (LispControlPunted). The classifier already
+/// makes any other one (transit, or what our own control plane injects) a native packet; one that reaches this stage
+/// all the same (a batch classified by port alone) is turned back into a native packet for routing (LispControlRouted).
 /// </summary>
 public sealed class LispControlStage(ForwardingPlane plane, LispTables? tables) : IBatchStage
 {
@@ -73,12 +74,24 @@ public sealed class LispControlStage(ForwardingPlane plane, LispTables? tables) 
     }
 }
 
-/// <summary>Adds <see cref="LispControlStage"/> before the LISP data stages.</summary>
-public sealed class LispControlFeature(LispTables? tables) : IForwardingFeature
+/// <summary>
+/// Adds <see cref="LispControlStage"/> before the LISP data stages, and makes our RLOCs tunnel endpoints: LISP data and
+/// control sent to an RLOC that is not a port address are still ours.
+/// </summary>
+public sealed class LispControlFeature(LispTables? tables) : IForwardingFeature, ITunnelEndpointFeature
 {
     public int Order => StageOrder.LispControl;
 
     public IBatchStage CreateStage(ForwardingPlane plane) => new LispControlStage(plane, tables);
+
+    public void AddTunnelEndpoints(TunnelEndpointsBuilder endpoints)
+    {
+        ArgumentNullException.ThrowIfNull(endpoints);
+        if (tables is not null)
+        {
+            endpoints.AddRlocs(tables.LocalDatabase);
+        }
+    }
 
     public void ReclaimRetired()
     {

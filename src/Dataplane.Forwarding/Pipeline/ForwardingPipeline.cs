@@ -17,13 +17,16 @@ public sealed class ForwardingPipeline
 {
     private readonly IBatchStage[] stages;
     private readonly StageGraph graph;
+    private readonly TunnelEndpoints tunnelEndpoints;
 
     // The instance ID of each port by port ID, the first thing every packet is given.
     private readonly uint[] instanceOfPort;
 
-    public ForwardingPipeline(PortTable ports, IBatchStage[] stages, PuntQueue punts, WorkerCounters counters)
+    /// <param name="tunnelEndpoints">Where tunnels end (the plane's); none classifies tunnels by UDP port alone.</param>
+    public ForwardingPipeline(PortTable ports, IBatchStage[] stages, PuntQueue punts, WorkerCounters counters, TunnelEndpoints? tunnelEndpoints = null)
     {
         this.stages = stages;
+        this.tunnelEndpoints = tunnelEndpoints ?? TunnelEndpoints.ByPortAlone;
         graph = new StageGraph(stages);
         instanceOfPort = new uint[ports.All.Count == 0 ? 0 : ports.All.Max(p => p.Id) + 1];
         foreach (var port in ports.All)
@@ -92,6 +95,7 @@ public sealed class ForwardingPipeline
     private void Classify(Span<PacketDescriptor> packets)
     {
         var counters = Counters;
+        var endpoints = tunnelEndpoints;
         counters.Received += packets.Length;
         graph.Begin();
         for (int i = 0; i < Math.Min(ClassifyStage.PrefetchAhead, packets.Length); i++)
@@ -110,7 +114,7 @@ public sealed class ForwardingPipeline
             packet.Disposition = PacketDisposition.Pending;
             ushort ingress = packet.IngressPort;
             packet.InstanceId = ingress < instanceOfPort.Length ? instanceOfPort[ingress] : 0;
-            var reason = ClassifyStage.Classify(ref packet);
+            var reason = ClassifyStage.Classify(ref packet, endpoints);
             if (reason != DropReason.None)
             {
                 packet.DropReason = (byte)reason;

@@ -23,6 +23,7 @@ public sealed class ForwardingPlane
         Neighbours = neighbours;
         LocalAddresses = ports.All.SelectMany(p => p.Addresses).ToFrozenSet();
         LocalAddressSet = new LocalAddressSet(LocalAddresses);
+        TunnelEndpoints = Stages.TunnelEndpoints.OfAddresses(LocalAddresses);
         Roles = DataplaneRoleNames.SetOf(config.Roles);
     }
 
@@ -41,6 +42,12 @@ public sealed class ForwardingPlane
 
     /// <summary>The same addresses, shaped for the per-packet test (an IPv4 check without hashing).</summary>
     public LocalAddressSet LocalAddressSet { get; }
+
+    /// <summary>
+    /// Where tunnels end here (port addresses, LISP RLOCs, the TOF's ports): a datagram on a tunnel UDP port to
+    /// anything else is transit, classified as plain IP. Set once the features are built.
+    /// </summary>
+    public Stages.TunnelEndpoints TunnelEndpoints { get; internal set; }
 
     public DataplaneRoles Roles { get; }
 
@@ -67,7 +74,7 @@ public sealed class ForwardingPlane
     public ForwardingPipeline CreateWorker()
     {
         var stages = Features.OrderBy(f => f.Order).Select(f => f.CreateStage(this)).ToArray();
-        var pipeline = new ForwardingPipeline(Ports, stages, new PuntQueue(Config.PuntQueueCapacity), new WorkerCounters());
+        var pipeline = new ForwardingPipeline(Ports, stages, new PuntQueue(Config.PuntQueueCapacity), new WorkerCounters(), TunnelEndpoints);
         lock (workers)
         {
             workers.Add(pipeline);

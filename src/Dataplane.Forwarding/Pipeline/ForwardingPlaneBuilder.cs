@@ -58,6 +58,13 @@ public static class ForwardingPlaneBuilder
         var features = new List<IForwardingFeature> { new Neighbours.NeighbourDiscoveryFeature(), Fragments.ReassemblyFeature.Create(config, plane), new RoutingFeature() };
         features.AddRange(FeatureFactories.Create(config, plane));
         plane.Features = features;
+        var endpoints = new TunnelEndpointsBuilder(plane.LocalAddresses);
+        foreach (var feature in features.OfType<ITunnelEndpointFeature>())
+        {
+            feature.AddTunnelEndpoints(endpoints);
+        }
+
+        plane.TunnelEndpoints = endpoints.Build();
         return plane;
     }
 

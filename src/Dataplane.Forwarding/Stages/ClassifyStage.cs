@@ -4,6 +4,7 @@ using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics.X86;
 using Dataplane.Forwarding.Buffers;
 using Dataplane.Forwarding.Counters;
+using Dataplane.Wire.Addresses;
 using Dataplane.Wire.Headers;
 using Dataplane.Wire.Tunnels;
 
@@ -13,6 +14,12 @@ namespace Dataplane.Forwarding.Stages;
 /// Parses the outer headers of every packet in a batch once, records the L2/L3/L4 offsets (from the buffer start,
 /// so they survive a later prepend or strip) and the <see cref="PacketKind"/>, and marks malformed packets dropped
 /// under a named reason. Later stages trust these offsets and do not parse the outer headers again.
+/// <para>
+/// A UDP datagram is a tunnel packet (LispData, LispControl, Vxlan, VxlanGpe, GtpU, GtpC) when its destination port
+/// names the tunnel and its destination address is one of our tunnel endpoints (<see cref="TunnelEndpoints"/>); on
+/// those ports to any other address it is transit, NativeIpv4 / NativeIpv6, forwarded like any packet. The address is
+/// looked at only after the port matched, so other traffic pays nothing for it.
+/// </para>
 /// Static and allocation-free: one call per batch.
 /// </summary>
 public static class ClassifyStage
@@ -24,7 +31,14 @@ public static class ClassifyStage
     /// </summary>
     public const int PrefetchAhead = 8;
 
-    public static void Run(PacketBatch batch, WorkerCounters counters)
+    /// <summary>
+    /// Classifies a batch with tunnels told by their UDP port alone (<see cref="TunnelEndpoints.ByPortAlone"/>): for a
+    /// stage tested or measured on its own, whose own checks then decide.
+    /// </summary>
+    public static void Run(PacketBatch batch, WorkerCounters counters) => Run(batch, counters, TunnelEndpoints.ByPortAlone);
+
+    /// <summary>Classifies a batch: a datagram on a tunnel port is a tunnel packet only when <paramref name="endpoints"/> terminate it.</summary>
+    public static void Run(PacketBatch batch, WorkerCounters counters, TunnelEndpoints endpoints)
     {
         var packets = batch.AsSpan();
         counters.Received += packets.Length;
@@ -41,7 +55,7 @@ public static class ClassifyStage
             }
 
             ref var packet = ref packets[i];
-            var reason = Classify(ref packet);
+            var reason = Classify(ref packet, endpoints);
             if (reason != DropReason.None)
             {
                 packet.DropReason = (byte)reason;
@@ -61,11 +75,11 @@ public static class ClassifyStage
     }
 
     /// <summary>Classifies one packet; returns the drop reason, or None when it parsed.</summary>
-    public static DropReason Classify(ref PacketDescriptor packet)
+    public static DropReason Classify(ref PacketDescriptor packet, TunnelEndpoints endpoints)
     {
         var frame = packet.Data;
         int l2 = packet.DataOffset;
-        if (packet.Format == FrameFormat.Ethernet && TryClassifyPlainUdpOverIpv4(ref packet, frame, l2))
+        if (packet.Format == FrameFormat.Ethernet && TryClassifyPlainUdpOverIpv4(ref packet, frame, l2, endpoints))
         {
             return DropReason.None;
         }
@@ -104,6 +118,7 @@ public static class ClassifyStage
         byte protocol;
         Span<byte> l4;
         int l4Start;
+        IpAddress destination;
         switch (etherType)
         {
             case EtherType.Ipv4:
@@ -113,6 +128,7 @@ public static class ClassifyStage
                 }
 
                 packet.Kind = PacketKind.NativeIpv4;
+                destination = ipv4.Destination;
                 if (ipv4.IsFragment)
                 {
                     // A fragment's L4 header is absent or cut short: the reassembly stage decides what it is.
@@ -136,6 +152,7 @@ public static class ClassifyStage
                 }
 
                 packet.Kind = PacketKind.NativeIpv6;
+                destination = ipv6.Destination;
                 if (chain.HasFragmentHeader && (chain.FragmentOffset != 0 || chain.MoreFragments))
                 {
                     // An atomic fragment (offset 0, M clear) is a whole datagram and classifies as one (RFC 8200 section 4.5).
@@ -168,7 +185,12 @@ public static class ClassifyStage
                     return DropReason.MalformedUdp;
                 }
 
-                packet.Kind = KindForUdpPort(udp.DestinationPort, packet.Kind);
+                var tunnel = KindForUdpPort(udp.DestinationPort, packet.Kind);
+                if (tunnel != packet.Kind && endpoints.Terminates(packet.IngressPort, tunnel, in destination))
+                {
+                    packet.Kind = tunnel;
+                }
+
                 return DropReason.None;
             case IpProtocol.Tcp:
                 return TcpHeader.TryCreate(l4, out _) ? DropReason.None : DropReason.MalformedTcp;
@@ -198,7 +220,7 @@ public static class ClassifyStage
     /// flows inside them) takes this branch. False sends the frame to the general path, which decides it.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static bool TryClassifyPlainUdpOverIpv4(ref PacketDescriptor packet, ReadOnlySpan<byte> frame, int l2)
+    private static bool TryClassifyPlainUdpOverIpv4(ref PacketDescriptor packet, ReadOnlySpan<byte> frame, int l2, TunnelEndpoints endpoints)
     {
         const int Ip = EthernetHeader.Length;
         const int Udp = Ip + 20;
@@ -227,7 +249,14 @@ public static class ClassifyStage
         packet.L2Offset = (ushort)l2;
         packet.L3Offset = (ushort)(l2 + Ip);
         packet.L4Offset = (ushort)(l2 + Udp);
-        packet.Kind = KindForUdpPort(destinationPort, PacketKind.NativeIpv4);
+        var kind = KindForUdpPort(destinationPort, PacketKind.NativeIpv4);
+        if (kind != PacketKind.NativeIpv4
+            && !endpoints.Terminates(packet.IngressPort, kind, BinaryPrimitives.ReverseEndianness(Unsafe.ReadUnaligned<uint>(ref Unsafe.Add(ref start, Ip + 16)))))
+        {
+            kind = PacketKind.NativeIpv4; // transit on a tunnel port: not ours to open
+        }
+
+        packet.Kind = kind;
         return true;
     }
 

@@ -13,7 +13,7 @@ namespace Dataplane.Forwarding.Tof;
 /// The control side (REST API, control socket, pinger) works through the public members here; none of them blocks a
 /// worker.
 /// </summary>
-public sealed class TofFeature : IForwardingFeature
+public sealed class TofFeature : IForwardingFeature, ITunnelEndpointFeature
 {
     private readonly ConcurrentDictionary<string, TofServiceCounters> counters = new(StringComparer.Ordinal);
     private readonly IMonotonicClock clock;
@@ -50,6 +50,17 @@ public sealed class TofFeature : IForwardingFeature
         ArgumentNullException.ThrowIfNull(config);
         ArgumentNullException.ThrowIfNull(plane);
         return new TofFeature(TofSettings.Read(config, plane.Ports), plane.Options.Clock);
+    }
+
+    /// <summary>
+    /// A bump in the wire: the GTP-U it learns from and offloads is addressed to the eNodeBs and SGWs, never to us, so
+    /// on the S1-U / N3 ports GTP-U is classified by its UDP port alone. Its other ports classify by destination.
+    /// </summary>
+    public void AddTunnelEndpoints(TunnelEndpointsBuilder endpoints)
+    {
+        ArgumentNullException.ThrowIfNull(endpoints);
+        endpoints.ClassifyByPortAlone(Settings.EnbPort, PacketKinds.GtpU);
+        endpoints.ClassifyByPortAlone(Settings.SgwPort, PacketKinds.GtpU);
     }
 
     public IBatchStage CreateStage(ForwardingPlane plane)

@@ -18,7 +18,8 @@ namespace Dataplane.Forwarding.Vxlan;
 /// <item>a frame on an access port of a bridge domain (any kind) is bridged: its source MAC is learned on the
 /// port, its destination looked up (static entries first, then learned ones): a remote VTEP gets it in VXLAN, an
 /// access port gets it unchanged; broadcast / unknown goes to the domain's single flood target or is dropped;</item>
-/// <item>VXLAN / VXLAN-GPE to one of our VTEP addresses is decapsulated: L2 VNIs learn the inner source MAC behind
+/// <item>VXLAN / VXLAN-GPE to one of our VTEP addresses is decapsulated (the classifier, or for non-standard UDP
+/// ports this stage, leaves VXLAN to other addresses as transit, native IP): L2 VNIs learn the inner source MAC behind
 /// the sending VTEP and deliver the inner frame to an access port; L3 VNIs (and GPE with an IP next protocol)
 /// strip down to the inner IP packet and leave it pending in the VNI's instance for routing;</item>
 /// <item>a native packet whose instance has an L3 VNI and whose destination matches one of its routes is
@@ -198,7 +199,17 @@ public sealed class VxlanStage(ForwardingPlane plane, VxlanTables tables) : IBat
         }
 
         ushort port = BinaryPrimitives.ReadUInt16BigEndian(buffer[(packet.L4Offset + 2)..]);
-        return port == tables.UdpPort ? PacketKind.Vxlan : port == tables.GpeUdpPort ? PacketKind.VxlanGpe : PacketKind.Unclassified;
+        var tunnel = port == tables.UdpPort ? PacketKind.Vxlan : port == tables.GpeUdpPort ? PacketKind.VxlanGpe : PacketKind.Unclassified;
+        if (tunnel == PacketKind.Unclassified)
+        {
+            return tunnel;
+        }
+
+        // As the classifier does for the standard ports: on our port only to one of our endpoints, else transit.
+        IpAddress destination = (buffer[l3] >> 4) == 4
+            ? new Ipv4Address(BinaryPrimitives.ReadUInt32BigEndian(buffer[(l3 + 16)..]))
+            : new Ipv6Address(BinaryPrimitives.ReadUInt128BigEndian(buffer[(l3 + 24)..]));
+        return plane.TunnelEndpoints.Terminates(packet.IngressPort, tunnel, in destination) ? tunnel : PacketKind.Unclassified;
     }
 
     private void Decapsulate(ref PacketDescriptor packet, bool isGpe, ref BatchContext batch)

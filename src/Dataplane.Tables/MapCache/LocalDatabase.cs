@@ -12,12 +12,12 @@ public sealed class LocalDatabase
 {
     private readonly Lock writeLock = new();
     private LocalEidSet eids;
-    private Locator[] rlocs;
+    private LocalRlocs rlocs;
 
     public LocalDatabase(IEnumerable<EidPrefix>? eidPrefixes = null, IEnumerable<Locator>? rlocs = null)
     {
         eids = new LocalEidSet(eidPrefixes?.Distinct().ToArray() ?? []);
-        this.rlocs = rlocs?.Select(r => r with { IsLocal = true }).ToArray() ?? [];
+        this.rlocs = new LocalRlocs(rlocs?.Select(r => r with { IsLocal = true }).ToArray() ?? []);
     }
 
     public ReadOnlySpan<EidPrefix> EidPrefixes => Volatile.Read(ref eids).Prefixes;
@@ -26,7 +26,13 @@ public sealed class LocalDatabase
     public LocalEidSet Eids => Volatile.Read(ref eids);
 
     /// <summary>Our own locators, always flagged <see cref="Locator.IsLocal"/>.</summary>
-    public ReadOnlySpan<Locator> Rlocs => Volatile.Read(ref rlocs);
+    public ReadOnlySpan<Locator> Rlocs => Volatile.Read(ref rlocs).Locators;
+
+    /// <summary>
+    /// The IPv4 RLOCs as plain values, published together with <see cref="Rlocs"/>: the classifier's "is this UDP 4341
+    /// datagram addressed to us?" test scans them without building an <see cref="IpAddress"/> per packet.
+    /// </summary>
+    public ReadOnlySpan<uint> Ipv4Rlocs => Volatile.Read(ref rlocs).Ipv4;
 
     public bool AddEidPrefix(EidPrefix prefix)
     {
@@ -65,7 +71,7 @@ public sealed class LocalDatabase
             copy[i] = copy[i] with { IsLocal = true };
         }
 
-        Volatile.Write(ref rlocs, copy);
+        Volatile.Write(ref rlocs, new LocalRlocs(copy));
     }
 
     /// <summary>The most specific local EID prefix holding <paramref name="eid"/>.</summary>
@@ -99,5 +105,13 @@ public sealed class LocalDatabase
         }
 
         return false;
+    }
+
+    /// <summary>One published RLOC set: the locators and their IPv4 addresses, replaced together.</summary>
+    private sealed class LocalRlocs(Locator[] locators)
+    {
+        public Locator[] Locators { get; } = locators;
+
+        public uint[] Ipv4 { get; } = [.. locators.Where(l => l.Address.IsV4).Select(l => l.Address.AsV4().Value)];
     }
 }
