@@ -17,8 +17,11 @@ import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from scapy.all import (ARP, Dot1Q, Ether, ICMPv6ND_NS, ICMPv6NDOptSrcLLAddr, IP, IPv6, IPv6ExtHdrDestOpt, Raw,  # noqa: E402
+from scapy.all import (ARP, Dot1Q, Ether, ICMP, ICMPv6ND_NS, ICMPv6NDOptSrcLLAddr, IP, IPv6, IPv6ExtHdrDestOpt, Raw,  # noqa: E402
                        UDP)
+
+from scapy.contrib.gtp import GTP_U_Header, GTPHeader, GTPEchoRequest  # noqa: E402
+from scapy.layers.vxlan import VXLAN  # noqa: E402
 
 from goldenlib import lisp_header, write_case  # noqa: E402
 
@@ -260,9 +263,13 @@ def etr_inner_ttl_1():
 
 def etr_foreign_rloc():
     case = Case()
-    case.drop(over_v4(inner_v4(), dst="192.0.2.99"), "LispToForeignRloc")
+    # LISP data to an address that is not ours is transit: the ETR routes it like any UDP datagram (here back
+    # into the underlay by the default route), it does not open it.
+    transit = over_v4(inner_v4(), dst="192.0.2.99")
+    case.transmit(transit, routed(transit[IP], 63, UNDERLAY_GATEWAY_MAC, src_mac=RLOC_SIDE_MAC), ("Routed",))
     case.drop(over_v4(inner_v4(), dst="10.1.0.1"), "LispToForeignRloc")   # our port address, but not an RLOC
-    case.drop(over_v6(inner_v6(), dst="2001:db8:ffff::99"), "LispToForeignRloc")
+    transit6 = over_v6(inner_v6(), dst="2001:db8:ffff::99")
+    case.transmit(transit6, routed(transit6[IPv6], 63, UNDERLAY_GATEWAY6_MAC, src_mac=RLOC_SIDE_MAC), ("Routed",))
     case.write("etr-foreign-rloc", etr_config())
 
 
@@ -327,7 +334,7 @@ def etr_control_punt():
     case.punt(control(RLOC6, IPv6))
     case.punt(control("10.1.0.1"))       # a port address that is not an RLOC is still ours
     transit = control("203.0.113.9")     # not ours: routed like any UDP datagram, back toward the underlay
-    case.transmit(transit, routed(transit[IP], 63, UNDERLAY_GATEWAY_MAC, src_mac=RLOC_SIDE_MAC), ("LispControlRouted", "Routed"))
+    case.transmit(transit, routed(transit[IP], 63, UNDERLAY_GATEWAY_MAC, src_mac=RLOC_SIDE_MAC), ("Routed",))
     case.write("etr-control-punt", etr_config())
 
 
@@ -356,7 +363,10 @@ def petr():
     inner = inner_v4(dst="203.0.113.78", ttl=9)
     case.transmit(over_v6(inner, hlim=40, header=lisp_header(nonce=0x777777)), routed(inner, 8, INTERNET_GATEWAY_MAC))
     case.drop(over_v4(inner_v4(dst="203.0.113.79"), iid=3), "UnknownInstanceId")     # no routes in instance 3
-    case.drop(over_v4(inner_v4(dst="203.0.113.80"), dst="192.0.2.77"), "LispToForeignRloc")
+    # LISP data to another address of the underlay subnet is transit: routed, so its neighbour is asked for first (glean).
+    case.transmit(over_v4(inner_v4(dst="203.0.113.80"), dst="192.0.2.77"),
+                  Ether(src=RLOC_SIDE_MAC, dst="ff:ff:ff:ff:ff:ff")
+                  / ARP(op=1, hwsrc=RLOC_SIDE_MAC, psrc=RLOC4, hwdst="00:00:00:00:00:00", pdst="192.0.2.77"), ("NeighbourRequestSent",))
     case.write("petr", config)
 
 
@@ -395,6 +405,60 @@ def native_routing():
     case.write("native-routing", config)
 
 
+def tunnel_datagrams(src4, dst4, src6, dst6):
+    """One datagram on each tunnel UDP port (RFC 9300 4341, RFC 9301 4342, RFC 7348 4789, VXLAN-GPE 4790, TS 29.281
+    2152, TS 29.274 2123), IPv4 and IPv6, between two hosts that are not us: what a router in the path sees."""
+    frame = Ether(src="02:00:00:00:aa:01", dst="02:00:00:00:aa:02") / IP(src="172.16.0.1", dst="172.16.0.2") / ICMP()
+    gpe = bytes([0x0C, 0, 0, 3, 0x00, 0x13, 0x89, 0])  # flags I|P, next protocol 3 (Ethernet), VNI 5001
+    map_request = (bytes([0x10, 0x00, 0x00, 0x01]) + bytes(range(1, 9)) + bytes([0, 0])
+                   + bytes([0, 1, 198, 51, 100, 1]) + bytes([0, 32, 0, 1, 10, 1, 0, 10]))
+    payloads = [
+        UDP(sport=49200, dport=4341) / Raw(lisp_header(nonce=0x000202, instance_id=3) + bytes(IP(src="172.16.1.1", dst="172.16.2.2") / ICMP())),
+        UDP(sport=4342, dport=4342) / Raw(map_request),
+        UDP(sport=50000, dport=4789) / VXLAN(vni=5000, flags=0x08) / frame,
+        UDP(sport=50001, dport=4790) / Raw(gpe + bytes(frame)),
+        UDP(sport=2152, dport=2152) / GTP_U_Header(teid=0x1234) / IP(src="10.45.0.2", dst="192.0.2.200") / ICMP(),
+        UDP(sport=2123, dport=2123) / GTPHeader(seq=7) / GTPEchoRequest(),
+    ]
+    return ([IP(src=src4, dst=dst4, ttl=64) / p for p in payloads]
+            + [IPv6(src=src6, dst=dst6, hlim=64) / p.copy() for p in payloads])
+
+
+def etr_tunnels_in_lisp():
+    """Tunnels inside LISP and through the ETR: VXLAN and GTP-U that a remote site sends to a host of ours inside LISP
+    are decapsulated and routed to the host; the same datagrams (every tunnel port) sent to the host without LISP
+    are transit, routed like any packet, not opened."""
+    case = Case()
+    for inner in tunnel_datagrams(REMOTE_EID4, HOST4, REMOTE_EID6, HOST6):
+        outer = over_v4(inner) if inner.version == 4 else over_v6(inner)
+        case.transmit(outer, routed(inner, 63, HOST_MAC if inner.version == 4 else HOST6_MAC))
+    for datagram in tunnel_datagrams("198.51.100.9", HOST4, "2001:db8:ff00::9", HOST6):
+        v4 = datagram.version == 4
+        frame = Ether(dst=RLOC_SIDE_MAC, src=UNDERLAY_GATEWAY_MAC if v4 else UNDERLAY_GATEWAY6_MAC) / datagram
+        case.transmit(frame, routed(datagram, 63, HOST_MAC if v4 else HOST6_MAC), ("Routed",))
+    case.write("etr-tunnels-in-lisp", etr_config())
+
+
+def router_transit_tunnels():
+    """A plain router (no role) forwards every tunnel port's datagrams between two other hosts, both ways."""
+    case = Case()
+    config = {
+        "roles": [],
+        "ports": PORTS,
+        "neighbours": NEIGHBOURS,
+        "routes": SITE_ROUTES + UNDERLAY_DEFAULT_ROUTES,
+    }
+    for datagram in tunnel_datagrams("198.51.100.9", HOST4, "2001:db8:ff00::9", HOST6):
+        v4 = datagram.version == 4
+        frame = Ether(dst=RLOC_SIDE_MAC, src=UNDERLAY_GATEWAY_MAC if v4 else UNDERLAY_GATEWAY6_MAC) / datagram
+        case.transmit(frame, routed(datagram, 63, HOST_MAC if v4 else HOST6_MAC), ("Routed",))
+    for datagram in tunnel_datagrams(HOST4, "198.51.100.9", HOST6, "2001:db8:ff00::9"):
+        v4 = datagram.version == 4
+        frame = Ether(dst=EID_SIDE_MAC, src=HOST_MAC if v4 else HOST6_MAC) / datagram
+        case.transmit(frame, routed(datagram, 63, UNDERLAY_GATEWAY_MAC if v4 else UNDERLAY_GATEWAY6_MAC, src_mac=RLOC_SIDE_MAC), ("Routed",))
+    case.write("router-transit-tunnels", config)
+
+
 if __name__ == "__main__":
     etr_v4_in_v4()
     etr_v6_in_v4()
@@ -412,3 +476,5 @@ if __name__ == "__main__":
     etr_control_punt()
     petr()
     native_routing()
+    etr_tunnels_in_lisp()
+    router_transit_tunnels()

@@ -14,7 +14,9 @@ Decisions the expected bytes encode (docs/configuration/lisp.md, LispEncapsulati
 """
 import copy
 
-from scapy.all import Ether, IP, IPv6, UDP, TCP, ICMP, ICMPv6PacketTooBig, Raw
+from scapy.all import Ether, IP, IPv6, UDP, TCP, ICMP, ICMPv6EchoRequest, ICMPv6PacketTooBig, Raw
+from scapy.contrib.gtp import GTP_U_Header, GTPHeader, GTPEchoRequest
+from scapy.layers.vxlan import VXLAN
 
 from goldenlib import (write_case, lisp_header, flow_hash_v4, flow_hash_v6, outer_source_port, replay_nonce)
 
@@ -229,6 +231,7 @@ def main():
     over_mtu_cases()
     pitr_case()
     source_port_case()
+    tunnels_in_lisp_case()
 
 
 def over_mtu_cases():
@@ -278,6 +281,34 @@ def source_port_case():
         expected.append(frame)
     write_case("itr-source-port-mode", config(locatorChoice="source-port"), [ingress(i) for i in inners], expected,
                counters={"received": 6, "transmitted": 6, "punted": 0, "events": {"LispEncapsulated": 6}})
+
+
+def tunnels_in_lisp_case():
+    """The EID hosts' own tunnels: VXLAN, VXLAN-GPE, GTP-U, GTP-C, LISP data and LISP control sent from a host of the
+    site to a remote EID are addressed to that EID, not to us, so the ITR encapsulates each like any other packet
+    (a datagram on a tunnel UDP port is a tunnel packet only when it is addressed to one of our endpoints)."""
+    frame = Ether(src="02:00:00:00:aa:01", dst="02:00:00:00:aa:02") / IP(src="172.16.0.1", dst="172.16.0.2") / ICMP()
+    gpe = bytes([0x0C, 0, 0, 3, 0x00, 0x13, 0x89, 0])  # flags I|P, version 0, next protocol 3 (Ethernet), VNI 5001
+    map_request = (bytes([0x10, 0x00, 0x00, 0x01]) + bytes(range(1, 9)) + bytes([0, 0])
+                   + bytes([0, 1, 10, 1, 0, 10]) + bytes([0, 32, 0, 1, 10, 2, 0, 99]))  # RFC 9301 5.2, one ITR-RLOC, one record
+    inners = [
+        IP(src=HOST4, dst="10.2.0.40", ttl=64) / UDP(sport=50000, dport=4789) / VXLAN(vni=5000, flags=0x08) / frame,
+        IP(src=HOST4, dst="10.2.0.41", ttl=64) / UDP(sport=50001, dport=4790) / Raw(gpe + bytes(frame)),
+        IP(src=HOST4, dst="10.2.0.42", ttl=64) / UDP(sport=2152, dport=2152) / GTP_U_Header(teid=0x1234)
+        / IP(src="10.45.0.2", dst="192.0.2.200") / ICMP(),
+        IP(src=HOST4, dst="10.2.0.43", ttl=64) / UDP(sport=2123, dport=2123) / GTPHeader(seq=7) / GTPEchoRequest(),
+        IP(src=HOST4, dst="10.2.0.44", ttl=64) / UDP(sport=49999, dport=4341)
+        / Raw(lisp_header(nonce=0x000101, instance_id=3) + bytes(IP(src="172.16.1.1", dst="172.16.2.2") / ICMP())),
+        IP(src=HOST4, dst="10.2.0.45", ttl=64) / UDP(sport=4342, dport=4342) / Raw(map_request),
+        IPv6(src=HOST6, dst="2001:db8:2::46", hlim=64) / UDP(sport=50002, dport=4789) / VXLAN(vni=5002, flags=0x08) / frame,
+        IPv6(src=HOST6, dst="2001:db8:2::47", hlim=64) / UDP(sport=2152, dport=2152) / GTP_U_Header(teid=0x5678)
+        / IPv6(src="2001:db8:45::2", dst="2001:db8:c8::1") / ICMPv6EchoRequest(),
+    ]
+    enc = Encapsulator()
+    expected = [enc.expected(inner, RLOCS4)[0] for inner in inners]
+    write_case("itr-tunnels-in-lisp", config(), [ingress(i) for i in inners], expected,
+               counters={"received": len(inners), "transmitted": len(inners), "punted": 0,
+                         "events": {"LispEncapsulated": len(inners)}})
 
 
 if __name__ == "__main__":

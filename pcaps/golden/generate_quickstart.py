@@ -98,7 +98,8 @@ def quickstart_xtr():
     case.punt(ingress(IP(src=HOST4, dst="10.9.0.1") / UDP(sport=1, dport=2) / Raw(b"no mapping yet")), "MapCacheMissPunted")
     case.drop(ingress(IP(src=HOST4, dst="10.4.0.1") / UDP(sport=1, dport=2) / Raw(b"negative mapping")), "NegativeEntryDrop")
     case.punt(map_request(), "LispControlPunted")
-    case.drop(from_remote_itr(IP(src="10.2.0.5", dst=HOST4) / UDP(sport=1, dport=2), 64, our_rloc="192.0.2.99"), "LispToForeignRloc")
+    # LISP data to one of our addresses that is not an RLOC (the eid-side port's): ours, but not ours to open.
+    case.drop(from_remote_itr(IP(src="10.2.0.5", dst=HOST4) / UDP(sport=1, dport=2), 64, our_rloc="10.1.0.254"), "LispToForeignRloc")
     case.drop(ingress(IP(src=HOST4, dst="10.2.0.1", ttl=1) / UDP(sport=1, dport=2) / Raw(b"ttl 1")), "TtlExpired")
     case.drop(Ether(src=HOST4_MAC, dst=EID_MAC, type=0x0800) / Raw(bytes(IP(src=HOST4, dst="10.2.0.1"))[:12]), "MalformedIpv4")
     # A host asks for its gateway, our eid-side address: answered in place (RFC 826).

@@ -321,8 +321,18 @@ def truncated():
 
 
 def foreign_vtep():
+    # VXLAN and VXLAN-GPE to an address that is not ours are transit: routed like any UDP datagram (TTL - 1, IPv4
+    # checksum recomputed by Scapy, a fresh Ethernet header), never opened.
+    config = l2_underlay_config()
+    config["routes"] = config.get("routes", []) + [{"prefix": "192.0.2.99/32", "nextHop": "192.0.2.254", "port": "underlay"}]
     inputs = [to_vtep(sample_inner(), dst="192.0.2.99"), gpe_to_vtep(bytes(sample_inner()), L2_VNI, 3, dst="192.0.2.99")]
-    write_case("vtep-foreign-vtep", l2_underlay_config(), inputs, [], counters=counters(2, 0, {"VxlanToForeignVtep": 2}))
+    expected = []
+    for frame in inputs:
+        ip = IP(bytes(frame[IP]))
+        ip.ttl -= 1
+        del ip.chksum
+        expected.append(Ether(src=UNDERLAY_MAC, dst=GATEWAY_MAC) / ip)
+    write_case("vtep-foreign-vtep", config, inputs, expected, counters=counters(2, 2, events={"Routed": 2}))
 
 
 if __name__ == "__main__":
