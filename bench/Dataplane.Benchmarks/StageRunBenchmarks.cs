@@ -22,7 +22,10 @@ namespace Dataplane.Benchmarks;
 /// before it, the stage transmits, punts or rewrites it. Each invocation restores the batch from a snapshot taken
 /// just before the stage (descriptors as classified, bytes as the earlier stages left them: a 256-descriptor copy
 /// and a frame-sized copy per packet) and runs the stage; <c>RestoreOnly</c> is that restore alone, to subtract.
-/// For <c>classify</c> the snapshot is the unclassified frame and the measured call is <see cref="ClassifyStage.Run"/>.
+/// For <c>classify</c> the snapshot is the unclassified frame and the measured call is <see cref="ClassifyStage.Run"/>
+/// with the plane's <see cref="TunnelEndpoints"/>: <c>classify</c> a plain UDP frame (itr-v4-over-v4),
+/// <c>classify-tunnel</c> a GTP-U frame to our address (gtpu-decap), <c>classify-transit</c> a LISP data frame on UDP
+/// 4341 to another host (router-transit-tunnels): the destination test's hit and miss.
 /// Setup throws unless the stage handled all 256 packets without a drop; cleanup throws if any packet was dropped
 /// during the run. Compare with the per-packet budget of one core at 10GbE line rate: 67 ns (14.88 Mpps).
 /// </summary>
@@ -37,10 +40,11 @@ public class StageRunBenchmarks
     private PacketPool pool = null!;
     private ForwardingPipeline worker = null!;
     private IBatchStage? stage;
+    private TunnelEndpoints endpoints = TunnelEndpoints.ByPortAlone;
     private long droppedBefore;
     private uint ingressInstance;
 
-    [Params("classify", "lisp-encap", "lisp-decap", "lisp-control", "routing", "vxlan-encap", "vxlan-decap", "gtpu-encap", "gtpu-decap", "tof-offload")]
+    [Params("classify", "classify-tunnel", "classify-transit", "lisp-encap", "lisp-decap", "lisp-control", "routing", "vxlan-encap", "vxlan-decap", "gtpu-encap", "gtpu-decap", "tof-offload")]
     public string Stage { get; set; } = "classify";
 
     [GlobalSetup]
@@ -49,6 +53,8 @@ public class StageRunBenchmarks
         var (caseName, stageType) = Stage switch
         {
             "classify" => ("itr-v4-over-v4", null),
+            "classify-tunnel" => ("gtpu-decap", null),
+            "classify-transit" => ("router-transit-tunnels", (Type?)null),
             "lisp-encap" => ("itr-v4-over-v4", typeof(LispEncapsulationStage)),
             "lisp-decap" => ("etr-v4-in-v4", typeof(LispDecapsulationStage)),
             "lisp-control" => ("etr-control-punt", typeof(LispControlStage)),
@@ -64,6 +70,7 @@ public class StageRunBenchmarks
         string dir = GoldenCases.Directory(caseName);
         var plane = ForwardingPlaneBuilder.Build(DataplaneConfigFile.Load(Path.Combine(dir, "config.json")), new ForwardingPlaneOptions { Clock = new ManualClock(1_000_000_000), NonceSeed = 1 });
         worker = plane.CreateWorker();
+        endpoints = plane.TunnelEndpoints;
         ingressInstance = plane.Ports.TryGet(0, out var ingress) ? ingress.InstanceId : 0;
         int stageIndex = -1;
         for (int i = 0; i < worker.Stages.Count && stageType is not null; i++)
@@ -135,7 +142,7 @@ public class StageRunBenchmarks
         Restore();
         if (stage is null)
         {
-            ClassifyStage.Run(batch, worker.Counters);
+            ClassifyStage.Run(batch, worker.Counters, endpoints);
         }
         else
         {
@@ -187,7 +194,7 @@ public class StageRunBenchmarks
 
         if (stage is not null)
         {
-            ClassifyStage.Run(batch, worker.Counters);
+            ClassifyStage.Run(batch, worker.Counters, endpoints);
             for (int s = 0; s < stageIndex; s++)
             {
                 worker.Stages[s].Run(batch.AsSpan(), worker.Counters);
@@ -217,7 +224,7 @@ public class StageRunBenchmarks
 
         if (stage is null)
         {
-            ClassifyStage.Run(batch, worker.Counters);
+            ClassifyStage.Run(batch, worker.Counters, endpoints);
         }
         else
         {

@@ -71,10 +71,12 @@ def consistent_cuts(frame, keep=0):
     return out
 
 
-def family(name, config, packets, drops=None):
+def family(name, config, packets, drops=None, transmitted=None):
     packets = stamp([Raw(bytes(p)) for p in packets])
     wrpcap(os.path.join(OUT, name + ".pcap"), packets, linktype=1)
     manifest[name] = {"config": config, "packets": len(packets), "drops": drops or {}}
+    if transmitted is not None:
+        manifest[name]["transmitted"] = transmitted
 
 
 def inner_v4(proto="udp"):
@@ -276,6 +278,26 @@ v6f += [to_etr(IPv6(src=ETR_PEER6, dst=ETR_RLOC6) / IPv6ExtHdrFragment(id=0x205,
 family("fragments-ipv6", "etr-v4-in-v6", v6f, {
     "FragmentHeldForReassembly": 1 + len(dup6) - 1 + 16, "FragmentOverlap": 1, "FragmentDuplicate": 1,
     "ReassemblyTooManyFragments": 1, "ReassemblyTooLarge": 1, "FragmentMalformed": 1})
+
+# ---- tunnels that are not ours, cut at every length ----
+# A router between two other hosts does not open their tunnels: a datagram on a tunnel UDP port to someone else is
+# plain IP, so however its tunnel header is cut (IPv4 and UDP lengths kept consistent) it is routed, never dropped as
+# a malformed tunnel. Addressed through router-transit-tunnels (port 0, 02:00:00:00:00:01) to its host 10.1.0.10.
+ROUTER_MAC = "02:00:00:00:00:01"
+transit_payloads = [
+    (4341, lisp_header(nonce=1) + bytes(inner_v4())),
+    (4342, struct.pack("!BBBBQ", 0x10, 0, 0, 1, 0x1122334455667788) + struct.pack("!HH", 1, 1) + bytes([198, 51, 100, 1])
+     + struct.pack("!BBH", 0, 32, 1) + bytes([10, 1, 0, 10])),
+    (4789, struct.pack("!II", 0x08000000, 5000 << 8) + bytes(inner_ether())),
+    (4790, struct.pack("!II", 0x0C000001, 5001 << 8) + bytes(inner_v4())),
+    (2152, struct.pack("!BBHI", 0x30, 0xFF, len(bytes(inner_v4())), 256) + bytes(inner_v4())),
+    (2123, struct.pack("!BBHIHBB", 0x32, 1, 4, 0, 7, 0, 0)),  # GTPv1-C Echo Request (TS 29.060 7.2.1)
+]
+transit = []
+for dport, payload in transit_payloads:
+    transit += consistent_cuts(Ether(dst=ROUTER_MAC, src="02:00:00:00:00:fe") / IP(src="198.51.100.9", dst="10.1.0.10", ttl=64)
+                               / UDP(sport=50000, dport=dport, chksum=0) / Raw(payload), 8)
+family("transit-tunnels", "router-transit-tunnels", transit, transmitted=len(transit))
 
 with open(os.path.join(OUT, "manifest.json"), "w") as f:
     json.dump(manifest, f, indent=2, sort_keys=True)

@@ -20,6 +20,7 @@ public static class HostileCorpus
             File.ReadAllText(Path.Combine(Root, "manifest.json")), new JsonSerializerOptions(JsonSerializerDefaults.Web))!;
 }
 
-/// <summary>One manifest entry: the golden case whose config.json the family runs against, its packet count, and
-/// the drop counts that follow from the RFCs for every packet of the family.</summary>
-public sealed record HostileFamily(string Config, long Packets, Dictionary<string, long> Drops);
+/// <summary>One manifest entry: the golden case whose config.json the family runs against, its packet count,
+/// the drop counts that follow from the RFCs for every packet of the family, and, when certain, how many are
+/// transmitted (transit the configuration only forwards).</summary>
+public sealed record HostileFamily(string Config, long Packets, Dictionary<string, long> Drops, long? Transmitted = null);

@@ -33,7 +33,7 @@ public sealed class HostileCorpusTests : IDisposable
             "truncated-ethernet", "truncated-vlan-qinq", "truncated-arp", "truncated-ipv4-header", "truncated-ipv6-extensions",
             "truncated-udp-tcp-icmp", "truncated-lisp-data", "truncated-lisp-control", "truncated-vxlan", "truncated-vxlan-gpe",
             "truncated-gtpu", "lying-lengths-ip-udp", "lying-lengths-gtpu", "ipv6-extension-chains", "gtpu-extension-chains",
-            "nested-lisp", "nested-vxlan", "nested-rtr", "fragments-ipv4", "fragments-ipv6",
+            "nested-lisp", "nested-vxlan", "nested-rtr", "fragments-ipv4", "fragments-ipv6", "transit-tunnels",
         ];
         Assert.Equal(expected.Order(StringComparer.Ordinal), HostileCorpus.Families.Keys.Order(StringComparer.Ordinal));
         foreach (string family in expected)
@@ -74,6 +74,11 @@ public sealed class HostileCorpusTests : IDisposable
         {
             var reason = Enum.Parse<DropReason>(reasonName);
             Assert.True(count == counters.Dropped(reason), $"{reasonName}: expected {count}\n{table}");
+        }
+
+        if (entry.Transmitted is { } transmitted)
+        {
+            Assert.True(transmitted == counters.Transmitted, $"transmitted: expected {transmitted}\n{table}");
         }
 
         Assert.Equal(counters.Transmitted, CaptureFrames.Read(Path.Combine(scratch, "out.pcap")).Count);
