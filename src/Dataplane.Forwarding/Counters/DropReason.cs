@@ -63,7 +63,7 @@ public enum DropReason : byte
 
     // VXLAN VTEP stage adds its reasons here.
 
-    /// <summary>VXLAN / VXLAN-GPE to an address that is not one of our VTEP addresses.</summary>
+    /// <summary>VXLAN / VXLAN-GPE to an address of ours that is not a VTEP address (to others it is transit, routed).</summary>
     VxlanToForeignVtep,
 
     /// <summary>VXLAN on an L2 VNI from a VTEP that is not in the bridge domain's remoteVteps.</summary>

@@ -49,7 +49,7 @@ public enum ForwardingEvent : byte
     /// <summary>LISP control messages (UDP 4342) to one of our addresses handed to the control plane.</summary>
     LispControlPunted,
 
-    /// <summary>LISP control messages not addressed to us, left to native routing (we are not their map-server or ETR).</summary>
+    /// <summary>LISP control messages not addressed to us that reached the control stage (a batch classified by port alone), left to native routing; the classifier makes transit ones plain IP before.</summary>
     LispControlRouted,
 
     // VXLAN VTEP stage adds its events here.
