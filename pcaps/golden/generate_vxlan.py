@@ -3,7 +3,7 @@
 
     /usr/bin/python3 pcaps/golden/generate_vxlan.py
 
-Writes vtep-l2-encap, vtep-l2-decap, vtep-l3-encap, vtep-l3-decap, vtep-gpe-encap, vtep-gpe-decap,
+Writes vtep-l2-encap, vtep-l2-decap, vtep-l2-flood, vtep-l2-flood-decap, vtep-l3-encap, vtep-l3-decap, vtep-gpe-encap, vtep-gpe-decap,
 vtep-unknown-vni, vtep-truncated and vtep-foreign-vtep (see write_case in goldenlib.py). Expected bytes come from
 Scapy's VXLAN layer and the RFC rules, never from the data plane:
 
@@ -23,6 +23,14 @@ src/Dataplane.Forwarding/Vxlan/VxlanSourcePort.cs documents it and vxlan_source_
     the source MAC, then fmix32;
   - port = 49152 | (hash >> 18) (goldenlib.outer_source_port).
 For L3 VNIs the hash is taken over the inner IP packet after its TTL was decremented (the TTL is not hashed).
+
+Flooding (RFC 7348 section 4.2, head-end replication over the domain's unicast flood list, as Linux does with
+"bridge fdb append 00:00:00:00:00:00 dst VTEP"): broadcast, multicast and unknown unicast from an access port go to
+every other access port of the domain and to every remote VTEP of its list, one copy each; from a VTEP, to every
+access port and never to another VTEP (split horizon). The replay writes each received packet where it stands in
+the input and the copies after the batch, in the order they were made: the copies go to the access ports in the
+domain's order, then to the VTEPs in the list's order, and the received packet itself takes the last target.
+Copies count as "emitted": received + emitted = transmitted + punted + dropped.
 """
 import ipaddress
 import struct
@@ -41,6 +49,8 @@ LOCAL_VTEP = "192.0.2.1"
 LOCAL_VTEP6 = "2001:db8:ff::1"
 REMOTE_VTEP = "198.51.100.2"
 REMOTE_VTEP_B = "198.51.100.3"
+REMOTE_VTEP_C = "198.51.100.4"
+ACCESS2_MAC = "02:00:00:00:00:a2"
 REMOTE_VTEP6 = "2001:db8:ff::2"
 ROUTER_MAC = "02:00:00:00:99:01"
 REMOTE_ROUTER_MAC = "02:00:00:00:99:02"
@@ -156,8 +166,16 @@ def l3_config(ports, gpe):
     }
 
 
-def counters(received, transmitted, drops=None, events=None, punted=0):
-    return {"received": received, "transmitted": transmitted, "punted": punted, "drops": drops or {}, "events": events or {}}
+def counters(received, transmitted, drops=None, events=None, punted=0, emitted=0):
+    result = {"received": received, "transmitted": transmitted, "punted": punted, "drops": drops or {}, "events": events or {}}
+    if emitted:
+        result["emitted"] = emitted
+    return result
+
+
+def vxlan_to(frame, vtep):
+    """What we send a remote VTEP for an inner Ethernet frame (bytes) of the L2 VNI."""
+    return outer_v4(VXLAN(vni=L2_VNI, flags=0x08) / Raw(frame), vxlan_source_port(frame), dst=vtep)
 
 
 def l2_encap():
@@ -172,7 +190,7 @@ def l2_encap():
         Ether(src=host_a, dst=mac_vtep_c) / IPv6(src="2001:db8::1", dst="2001:db8::2") / TCP(sport=1234, dport=80, flags="S"),
         Ether(src=host_b, dst=mac_local) / IP(src="10.0.0.3", dst="10.0.0.4") / ICMP(),
         Ether(src=host_b, dst=host_a) / IP(src="10.0.0.3", dst="10.0.0.1") / ICMP(),  # A learned on port 0: own port
-        Ether(src=host_a, dst="ff:ff:ff:ff:ff:ff") / ARP(psrc="10.0.0.1", pdst="10.0.0.9"),  # two VTEPs: no flood
+        Ether(src=host_a, dst="ff:ff:ff:ff:ff:ff") / ARP(hwsrc=host_a, psrc="10.0.0.1", pdst="10.0.0.9"),  # flooded: access1, both VTEPs
         Ether(src=host_a, dst=mac_vtep_b) / ARP(op=2, psrc="10.0.0.1", pdst="10.0.0.2", hwsrc=host_a, hwdst=mac_vtep_b),
     ]
     frames = [bytes(p) for p in inputs]
@@ -180,11 +198,56 @@ def l2_encap():
         outer_v4(VXLAN(vni=L2_VNI, flags=0x08) / Raw(frames[0]), vxlan_source_port(frames[0])),
         outer_v4(VXLAN(vni=L2_VNI, flags=0x08) / Raw(frames[1]), vxlan_source_port(frames[1]), dst=REMOTE_VTEP_B),
         Ether(frames[2]),
+        vxlan_to(frames[4], REMOTE_VTEP_B),  # the broadcast itself, to the last target
         outer_v4(VXLAN(vni=L2_VNI, flags=0x08) / Raw(frames[5]), vxlan_source_port(frames[5])),
+        Ether(frames[4]),  # its copies, after the batch: access1, then the first VTEP
+        vxlan_to(frames[4], REMOTE_VTEP),
     ]
-    write_case("vtep-l2-encap", config, inputs, expected, counters=counters(6, 4,
-        {"VxlanSameIngressPort": 1, "VxlanFloodNotSupported": 1},
-        {"VxlanEncapsulated": 3, "VxlanBridgedLocally": 1, "MacLearned": 2}))
+    write_case("vtep-l2-encap", config, inputs, expected, counters=counters(6, 7,
+        {"VxlanSameIngressPort": 1},
+        {"VxlanEncapsulated": 5, "VxlanBridgedLocally": 1, "VxlanFlooded": 1, "MacLearned": 2}, emitted=2))
+
+
+def l2_flood():
+    """Head-end replication from an access port: three access ports, three remote VTEPs in the flood list."""
+    host_a, mac_vtep_b = "02:00:00:00:01:0a", "02:aa:00:00:00:02"
+    domain = {"vni": L2_VNI, "ports": ["access0", "access1", "access2"], "remoteVteps": [REMOTE_VTEP, REMOTE_VTEP_B, REMOTE_VTEP_C],
+              "staticMacs": [{"mac": mac_vtep_b, "vtep": REMOTE_VTEP_B}]}
+    config = l2_config([{"name": "access0", "mac": ACCESS0_MAC}, {"name": "access1", "mac": ACCESS1_MAC},
+                        {"name": "access2", "mac": ACCESS2_MAC}, underlay_port()], domain)
+    inputs = [
+        Ether(src=host_a, dst="ff:ff:ff:ff:ff:ff") / ARP(hwsrc=host_a, psrc="10.0.0.1", pdst="10.0.0.9"),
+        Ether(src=host_a, dst="02:00:00:00:09:99") / IP(src="10.0.0.1", dst="10.0.0.99") / UDP(sport=1000, dport=2000) / Raw(b"unknown"),
+        Ether(src=host_a, dst="33:33:00:00:00:01") / IPv6(src="fe80::1", dst="ff02::1", hlim=1) / ICMPv6EchoRequest(),
+        Ether(src=host_a, dst=mac_vtep_b) / IP(src="10.0.0.1", dst="10.0.0.2") / UDP(sport=1000, dport=2000) / Raw(b"unicast"),
+    ]
+    frames = [bytes(p) for p in inputs]
+    flooded = frames[:3]
+    expected = [vxlan_to(f, REMOTE_VTEP_C) for f in flooded] + [vxlan_to(frames[3], REMOTE_VTEP_B)]
+    # Copies come in the order the VTEP stage handled the frames: the ARP request reaches it after the neighbour
+    # stage (which answers ARP for our own addresses) handed it on, so after the frames that came to it directly.
+    for f in (frames[1], frames[2], frames[0]):
+        expected += [Ether(f), Ether(f), vxlan_to(f, REMOTE_VTEP), vxlan_to(f, REMOTE_VTEP_B)]
+    write_case("vtep-l2-flood", config, inputs, expected, counters=counters(4, 16, {},
+        {"VxlanEncapsulated": 10, "VxlanFlooded": 3, "MacLearned": 1}, emitted=12))
+
+
+def l2_flood_decap():
+    """Flooding what a VTEP sent: to every access port, never to another VTEP (split horizon)."""
+    remote_1, remote_2 = "02:00:00:00:02:01", "02:00:00:00:02:02"
+    domain = {"vni": L2_VNI, "ports": ["access0", "access1", "access2"], "remoteVteps": [REMOTE_VTEP, REMOTE_VTEP_B]}
+    config = l2_config([underlay_port(), {"name": "access0", "mac": ACCESS0_MAC}, {"name": "access1", "mac": ACCESS1_MAC},
+                        {"name": "access2", "mac": ACCESS2_MAC}], domain)
+    inner = [
+        Ether(src=remote_1, dst="ff:ff:ff:ff:ff:ff") / ARP(hwsrc=remote_1, psrc="10.0.0.21", pdst="10.0.0.31"),
+        Ether(src=remote_2, dst="02:00:00:00:03:09") / IP(src="10.0.0.22", dst="10.0.0.39") / UDP(sport=7, dport=7) / Raw(b"unknown"),
+        Ether(src=remote_1, dst=remote_2) / IP(src="10.0.0.21", dst="10.0.0.22") / ICMP(),  # behind a VTEP: not back into the overlay
+    ]
+    inputs = [to_vtep(inner[0]), to_vtep(inner[1], src=REMOTE_VTEP_B), to_vtep(inner[2])]
+    frames = [bytes(p) for p in inner]
+    expected = [Ether(frames[0]), Ether(frames[1])] + [Ether(f) for f in (frames[0], frames[0], frames[1], frames[1])]
+    write_case("vtep-l2-flood-decap", config, inputs, expected, counters=counters(3, 6, {"VxlanSplitHorizon": 1},
+        {"VxlanDecapsulated": 2, "VxlanFlooded": 2, "MacLearned": 2}, emitted=4))
 
 
 def l2_decap():
@@ -203,7 +266,7 @@ def l2_decap():
     expected = [Ether(bytes(p)) for p in inner[:3]]
     write_case("vtep-l2-decap", config, inputs, expected, counters=counters(5, 3,
         {"VxlanSplitHorizon": 1, "VxlanFromUnknownVtep": 1},
-        {"VxlanDecapsulated": 3, "VxlanFloodedToSingleTarget": 2, "MacLearned": 2}))
+        {"VxlanDecapsulated": 3, "VxlanFlooded": 2, "MacLearned": 2}))
 
 
 def routed_inputs():
@@ -338,6 +401,8 @@ def foreign_vtep():
 if __name__ == "__main__":
     l2_encap()
     l2_decap()
+    l2_flood()
+    l2_flood_decap()
     l3_encap()
     l3_decap()
     gpe_encap()

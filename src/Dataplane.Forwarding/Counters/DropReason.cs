@@ -69,8 +69,8 @@ public enum DropReason : byte
     /// <summary>VXLAN on an L2 VNI from a VTEP that is not in the bridge domain's remoteVteps.</summary>
     VxlanFromUnknownVtep,
 
-    /// <summary>Broadcast, multicast or unknown unicast with more than one (or no) place to send it: flooding needs buffer cloning, not there yet.</summary>
-    VxlanFloodNotSupported,
+    /// <summary>Broadcast, multicast or unknown unicast from the only access port of a domain whose flood list is empty: nowhere to flood it.</summary>
+    VxlanNoFloodTarget,
 
     /// <summary>The destination MAC is on the port the frame came in on.</summary>
     VxlanSameIngressPort,

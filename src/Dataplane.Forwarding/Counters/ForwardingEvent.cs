@@ -69,8 +69,11 @@ public enum ForwardingEvent : byte
     /// <summary>Frames bridged between two access ports of one bridge domain, without a tunnel.</summary>
     VxlanBridgedLocally,
 
-    /// <summary>Broadcast / unknown frames sent to the single place the domain floods to.</summary>
-    VxlanFloodedToSingleTarget,
+    /// <summary>
+    /// Broadcast, multicast or unknown unicast frames flooded in their bridge domain, once per frame: the copies (one
+    /// per target past the first) count as emitted packets.
+    /// </summary>
+    VxlanFlooded,
 
     /// <summary>VXLAN-GPE packets with the O (OAM) flag, punted to the control plane.</summary>
     VxlanGpeOamPunted,

@@ -17,30 +17,41 @@ namespace Dataplane.Forwarding.Vxlan;
 /// <list type="number">
 /// <item>a frame on an access port of a bridge domain (any kind) is bridged: its source MAC is learned on the
 /// port, its destination looked up (static entries first, then learned ones): a remote VTEP gets it in VXLAN, an
-/// access port gets it unchanged; broadcast / unknown goes to the domain's single flood target or is dropped;</item>
+/// access port gets it unchanged; broadcast, multicast and unknown unicast are flooded, one copy to every other access
+/// port of the domain and one to every remote VTEP of its flood list (RFC 7348 section 4.2 by head-end replication);</item>
 /// <item>VXLAN / VXLAN-GPE to one of our VTEP addresses is decapsulated (the classifier, or for non-standard UDP
 /// ports this stage, leaves VXLAN to other addresses as transit, native IP): L2 VNIs learn the inner source MAC behind
-/// the sending VTEP and deliver the inner frame to an access port; L3 VNIs (and GPE with an IP next protocol)
+/// the sending VTEP and deliver the inner frame to an access port, or flood it to every access port of the domain and
+/// never back into the overlay (split horizon); L3 VNIs (and GPE with an IP next protocol)
 /// strip down to the inner IP packet and leave it pending in the VNI's instance for routing;</item>
 /// <item>a native packet whose instance has an L3 VNI and whose destination matches one of its routes is
 /// encapsulated toward the route's VTEP (inner TTL decremented; inner Ethernet routerMac -> route MAC, or GPE with
 /// no inner Ethernet). Packets decapsulated in this batch are not re-encapsulated (no VNI-to-VNI hairpin).</item>
 /// </list>
-/// Tables are read once per batch; the MAC table is learned into without locks.
+/// Tables are read once per batch (the control socket may publish new ones between batches); the MAC table is learned
+/// into without locks. Flood copies come from the worker's <see cref="PacketEmitter"/>.
 /// </summary>
-public sealed class VxlanStage(ForwardingPlane plane, VxlanTables tables) : IBatchStage
+public sealed class VxlanStage(ForwardingPlane plane, VxlanFeature feature) : IBatchStage, IEmittingStage
 {
     private const byte NoGpe = 0;
 
-    private readonly bool customPorts = tables.UdpPort != TunnelPorts.Vxlan || tables.GpeUdpPort != TunnelPorts.VxlanGpe;
+    private VxlanTables tables = feature.Tables;
+
+    private PacketEmitter? emitter;
+
+    // UDP ports come from the configuration and never change at run time.
+    private readonly bool customPorts = feature.Tables.UdpPort != TunnelPorts.Vxlan || feature.Tables.GpeUdpPort != TunnelPorts.VxlanGpe;
 
     public string Name => "vtep";
+
+    public void UseEmitter(PacketEmitter emitter) => this.emitter = emitter;
 
     /// <summary>Every kind: frames from an access port are bridged whatever they carry.</summary>
     public PacketKinds Accepts => PacketKinds.All;
 
     public void Run(Span<PacketDescriptor> packets, ReadOnlySpan<ushort> vector, WorkerCounters counters)
     {
+        tables = feature.Tables;
         var clock = plane.Options.Clock;
         var batch = new BatchContext
         {
@@ -118,22 +129,61 @@ public sealed class VxlanStage(ForwardingPlane plane, VxlanTables tables) : IBat
             return;
         }
 
-        // Flooding needs a copy per target, and buffers cannot be cloned yet: send it to the one place the domain
-        // floods to (one remote VTEP and no other access port, or one other access port and no VTEP), else drop.
-        int otherPorts = domain.AccessPorts.Length - 1;
-        if (domain.RemoteVteps.Length == 1 && otherPorts == 0)
+        Flood(ref packet, domain, ref batch);
+    }
+
+    /// <summary>
+    /// Broadcast, multicast or unknown unicast from an access port: one copy to every other access port of the domain
+    /// and one to every remote VTEP of its flood list. The copies are taken first, from the frame as it came in; the
+    /// original goes last, to the last target, because encapsulating it writes outer headers in front of it.
+    /// </summary>
+    private void Flood(ref PacketDescriptor packet, BridgeDomain domain, ref BatchContext batch)
+    {
+        var ports = domain.AccessPorts;
+        var vteps = domain.RemoteVteps;
+        ushort ingress = packet.IngressPort;
+        int targets = ports.Length - (Array.IndexOf(ports, ingress) >= 0 ? 1 : 0) + vteps.Length;
+        if (targets == 0)
         {
-            batch.Counters.Count(ForwardingEvent.VxlanFloodedToSingleTarget);
-            EncapsulateFrame(ref packet, domain, domain.RemoteVteps[0], ref batch);
+            packet.Drop(DropReason.VxlanNoFloodTarget, batch.Counters);
+            return;
         }
-        else if (domain.RemoteVteps.Length == 0 && otherPorts == 1)
+
+        batch.Counters.Count(ForwardingEvent.VxlanFlooded);
+        int left = targets;
+        foreach (ushort port in ports)
         {
-            batch.Counters.Count(ForwardingEvent.VxlanFloodedToSingleTarget);
-            packet.Transmit(domain.AccessPorts[0] == packet.IngressPort ? domain.AccessPorts[1] : domain.AccessPorts[0]);
+            if (port == ingress)
+            {
+                continue;
+            }
+
+            if (--left == 0)
+            {
+                packet.Transmit(port);
+                return;
+            }
+
+            if (emitter!.TryClone(packet, out var copy))
+            {
+                copy.Transmit(port);
+                emitter.Emit(copy);
+            }
         }
-        else
+
+        for (int v = 0; v < vteps.Length; v++)
         {
-            packet.Drop(DropReason.VxlanFloodNotSupported, batch.Counters);
+            if (--left == 0)
+            {
+                EncapsulateFrame(ref packet, domain, vteps[v], ref batch);
+                return;
+            }
+
+            if (emitter!.TryClone(packet, out var copy))
+            {
+                EncapsulateFrame(ref copy, domain, vteps[v], ref batch);
+                emitter.Emit(copy);
+            }
         }
     }
 
@@ -339,7 +389,8 @@ public sealed class VxlanStage(ForwardingPlane plane, VxlanTables tables) : IBat
         }
 
         Learn(domain, MacAddress.Read(inner[6..]).Value, MacTableEntry.Remote(vtepIndex, batch.Now), ref batch);
-        ushort egress;
+        bool flood = true;
+        ushort egress = 0;
         if (!IsGroup(innerDestination) && TryFind(domain, innerDestination, ref batch, out var entry))
         {
             if (entry.IsRemote)
@@ -347,24 +398,44 @@ public sealed class VxlanStage(ForwardingPlane plane, VxlanTables tables) : IBat
                 return DropReason.VxlanSplitHorizon;
             }
 
+            flood = false;
             egress = entry.Target;
-        }
-        else if (domain.AccessPorts.Length == 1)
-        {
-            egress = domain.AccessPorts[0]; // the flood list is this one port (split horizon excludes the VTEPs)
-            batch.Counters.Count(ForwardingEvent.VxlanFloodedToSingleTarget);
-        }
-        else
-        {
-            return DropReason.VxlanFloodNotSupported;
         }
 
         packet.TryAdjust(innerStart);
         packet.TrySetLength(innerLength);
         packet.L2Offset = (ushort)packet.DataOffset;
-        packet.Transmit(egress);
         batch.Counters.Count(decapsulated);
+        if (flood)
+        {
+            FloodToAccessPorts(ref packet, domain, ref batch);
+        }
+        else
+        {
+            packet.Transmit(egress);
+        }
+
         return DropReason.None;
+    }
+
+    /// <summary>
+    /// A decapsulated broadcast, multicast or unknown unicast frame: a copy to every access port of the domain, the
+    /// original to the last one, and never to another VTEP (split horizon: the sender reached every VTEP itself).
+    /// </summary>
+    private void FloodToAccessPorts(ref PacketDescriptor packet, BridgeDomain domain, ref BatchContext batch)
+    {
+        var ports = domain.AccessPorts;
+        batch.Counters.Count(ForwardingEvent.VxlanFlooded);
+        for (int p = 0; p < ports.Length - 1; p++)
+        {
+            if (emitter!.TryClone(packet, out var copy))
+            {
+                copy.Transmit(ports[p]);
+                emitter.Emit(copy);
+            }
+        }
+
+        packet.Transmit(ports[^1]);
     }
 
     /// <summary>Strips everything before the inner IP header and leaves the packet pending for routing in the VNI's instance.</summary>

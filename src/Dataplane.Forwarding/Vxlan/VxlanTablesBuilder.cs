@@ -12,7 +12,21 @@ public static class VxlanTablesBuilder
 {
     private const uint MaxVni = 0xFF_FFFF;
 
-    public static VxlanTables Build(VxlanConfig config, PortTable ports, IReadOnlyCollection<IpAddress> portAddresses)
+    /// <summary>Most L2 bridge domains (a MAC-table key holds the domain index in 16 bits).</summary>
+    public const int MaxBridgeDomains = 4096;
+
+    /// <summary>Most distinct remote VTEP addresses over all VNIs (flood lists and L3 routes).</summary>
+    public const int MaxRemoteVteps = 4096;
+
+    /// <summary>Most static MACs in one bridge domain.</summary>
+    public const int MaxStaticMacsPerDomain = 65536;
+
+    /// <summary>
+    /// Checks the section and builds its tables. With <paramref name="previous"/> (a run-time change that removes
+    /// nothing), every remote VTEP and bridge domain keeps the index it had and the learned MAC table is the same
+    /// one, so the MACs learned behind them stay right.
+    /// </summary>
+    public static VxlanTables Build(VxlanConfig config, PortTable ports, IReadOnlyCollection<IpAddress> portAddresses, VxlanTables? previous = null)
     {
         IpAddress? v4 = null;
         IpAddress? v6 = null;
@@ -67,8 +81,20 @@ public static class VxlanTablesBuilder
             throw new ConfigurationException("vxlan", "neither bridgeDomains nor l3Vnis: the VTEP would carry nothing");
         }
 
-        var vteps = new List<IpAddress>();
+        if (config.BridgeDomains.Count > MaxBridgeDomains)
+        {
+            throw new ConfigurationException("vxlan.bridgeDomains", $"{config.BridgeDomains.Count} bridge domains; at most {MaxBridgeDomains}");
+        }
+
+        var vteps = new List<IpAddress>(previous?.RemoteVteps ?? []);
         var vtepIndex = new Dictionary<IpAddress, ushort>();
+        for (int i = 0; i < vteps.Count; i++)
+        {
+            vtepIndex[vteps[i]] = (ushort)i;
+        }
+
+        var previousIndex = previous?.Domains.ToDictionary(d => d.Vni, d => d.Index) ?? [];
+        int nextDomainIndex = previous is null || previous.Domains.Length == 0 ? 0 : previous.Domains.Max(d => d.Index) + 1;
         ushort IndexOf(string? text, string field)
         {
             var address = ConfigValues.Ip(text, field);
@@ -84,6 +110,11 @@ public static class VxlanTablesBuilder
 
             if (!vtepIndex.TryGetValue(address, out ushort index))
             {
+                if (vteps.Count >= MaxRemoteVteps)
+                {
+                    throw new ConfigurationException(field, $"{address}: already {MaxRemoteVteps} remote VTEPs, the most a VTEP holds");
+                }
+
                 index = (ushort)vteps.Count;
                 vteps.Add(address);
                 vtepIndex[address] = index;
@@ -146,6 +177,11 @@ public static class VxlanTablesBuilder
                 throw new ConfigurationException($"{field}.agingSeconds", $"{source.AgingSeconds} is outside 1..1000000");
             }
 
+            if (source.StaticMacs.Count > MaxStaticMacsPerDomain)
+            {
+                throw new ConfigurationException($"{field}.staticMacs", $"{source.StaticMacs.Count} static MACs; at most {MaxStaticMacsPerDomain} per domain");
+            }
+
             var statics = new Dictionary<ulong, MacTableEntry>();
             for (int s = 0; s < source.StaticMacs.Count; s++)
             {
@@ -189,7 +225,17 @@ public static class VxlanTablesBuilder
                 }
             }
 
-            var domain = new BridgeDomain((ushort)d, source.Vni, access, remotes, statics.ToFrozenDictionary(), source.AgingSeconds);
+            if (!previousIndex.TryGetValue(source.Vni, out ushort domainIndex))
+            {
+                if (nextDomainIndex >= ushort.MaxValue - 1)
+                {
+                    throw new ConfigurationException($"{field}.vni", "no domain index left: remove a domain (which renumbers them) first");
+                }
+
+                domainIndex = (ushort)(previous is null ? d : nextDomainIndex++);
+            }
+
+            var domain = new BridgeDomain(domainIndex, source.Vni, access, remotes, statics.ToFrozenDictionary(), source.AgingSeconds);
             foreach (ushort port in access)
             {
                 domainOfPort[port] = domain;
@@ -266,7 +312,7 @@ public static class VxlanTablesBuilder
             Domains = [.. domains],
             Vnis = vnis.ToFrozenDictionary(),
             L3Vnis = [.. l3Vnis],
-            Macs = new MacTable(config.MacTableSize),
+            Macs = previous?.Macs ?? new MacTable(config.MacTableSize),
         };
     }
 

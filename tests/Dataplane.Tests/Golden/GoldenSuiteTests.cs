@@ -38,6 +38,7 @@ public sealed class GoldenSuiteTests : IDisposable
             var counters = result.Counters;
             string table = counters.ToTable();
             Assert.True(expected.Received == counters.Received, $"received: expected {expected.Received}\n{table}");
+            Assert.True(expected.Emitted == counters.Emitted, $"emitted: expected {expected.Emitted}\n{table}");
             Assert.True(expected.Transmitted == counters.Transmitted, $"transmitted: expected {expected.Transmitted}\n{table}");
             Assert.True(expected.Punted == counters.Punted, $"punted: expected {expected.Punted}\n{table}");
             var actualDrops = counters.Drops.ToDictionary(d => d.Key.ToString(), d => d.Value);

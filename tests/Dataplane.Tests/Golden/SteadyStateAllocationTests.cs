@@ -8,7 +8,8 @@ namespace Dataplane.Tests.Golden;
 /// <summary>
 /// The hot path allocates nothing: every golden case's input, fed through one worker's pipeline over and over
 /// (every stage and every decision the suite covers: encapsulations, decapsulations, punts, drops, replies), leaves
-/// the allocated-bytes counter of the thread where it was once the tables are warm.
+/// the allocated-bytes counter of the thread where it was once the tables are warm. Flood copies come from the same
+/// pool, as in replay, so replication is measured too.
 /// </summary>
 public class SteadyStateAllocationTests
 {
@@ -24,7 +25,8 @@ public class SteadyStateAllocationTests
         var plane = ForwardingPlaneBuilder.Build(DataplaneConfigFile.Load(goldenCase.ConfigPath), new ForwardingPlaneOptions { Clock = clock, NonceSeed = 1 });
         var pipeline = plane.CreateWorker();
         var frames = CaptureFrames.Read(goldenCase.InputPath);
-        using var pool = new PacketPool((2 * PacketBatch.MaxCapacity) + pipeline.Punts.Capacity, 9216, 256);
+        using var pool = new PacketPool((2 * PacketBatch.MaxCapacity) + pipeline.Punts.Capacity + pipeline.Emitter.Capacity, 9216, 256);
+        pipeline.Emitter.UseSources([], new PacketPoolBufferSource(pool, ownerPort: 0)); // flood copies, as in replay
         var batch = new PacketBatch();
 
         for (int i = 0; i < WarmUpRounds; i++)
@@ -76,6 +78,9 @@ public class SteadyStateAllocationTests
                     pool.Free(ref packet);
                 }
             }
+
+            pool.FreeBulk(pipeline.Emitter.Packets); // emitted packets are never punted
+            pipeline.Emitter.Clear();
 
             while (pipeline.Punts.TryDequeue(out var punted))
             {

@@ -16,6 +16,8 @@ public sealed class DpdkPortTests
     [InlineData("etr-v4-in-v4")]
     [InlineData("vtep-l2-decap")]
     [InlineData("vtep-l2-encap")]
+    [InlineData("vtep-l2-flood")]
+    [InlineData("vtep-l2-flood-decap")]
     [InlineData("gtpu-encap")]
     [InlineData("gtpu-decap")]
     [InlineData("quickstart-xtr")]

@@ -39,13 +39,18 @@ public sealed class VxlanStageTests : IDisposable
         Assert.Equal(VtepC, OuterDestination(batch[0]));
         Reset();
 
-        // Aged out: unknown unicast with two remote VTEPs cannot be flooded without cloning.
+        // Aged out: unknown unicast again, flooded to both remote VTEPs (a copy to B, the frame itself to C).
         clock.Advance(TimeSpan.FromSeconds(2));
+        worker.Emitter.UseSources([], new PacketPoolBufferSource(pool, UnderlayPort));
         Add(batch, pool, InnerFrame(RemoteHost, LocalHost), AccessPort);
         worker.Process(batch);
-        Assert.True(batch[0].IsDropped);
-        Assert.Equal(1, plane.Counters().Dropped(DropReason.VxlanFloodNotSupported));
+        Assert.Equal(VtepC, OuterDestination(batch[0]));
+        var copy = Assert.Single(worker.Emitter.Packets.ToArray());
+        Assert.Equal(VtepB, OuterDestination(copy));
+        Assert.Equal(2, plane.Counters().Counted(ForwardingEvent.VxlanFlooded)); // the first broadcast too
         Assert.True(plane.Counters().IsConserved);
+        pool.FreeBulk(worker.Emitter.Packets);
+        worker.Emitter.Clear();
     }
 
     [Fact]
