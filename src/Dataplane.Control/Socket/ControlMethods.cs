@@ -21,7 +21,7 @@ public sealed class ControlMethods
     {
         Context = new ControlContext(plane);
         foreach (var method in LispMethods.Create(Context).Concat(NeighbourMethods.Create(Context)).Concat(TunnelMethods.Create(Context))
-                     .Concat(VxlanMethods.Create(Context)).Concat(StatusMethods.Create(Context))
+                     .Concat(VxlanMethods.Create(Context)).Concat(VxlanTableMethods.Create(Context)).Concat(StatusMethods.Create(Context))
                      .Concat(LispControlMethods.Create(Context)).Concat(TofMethods.Create(Context)))
         {
             methods.Add(method.Name, method);
@@ -63,6 +63,7 @@ public sealed class ControlMethods
         Reconcile(dump, current, "localEids", null, "localeid.add", "localeid.remove", report);
         Reconcile(dump, current, "neighbours", "address", "neighbour.add", "neighbour.remove", report);
         Reconcile(dump, current, "tunnels", "name", "tunnel.add", "tunnel.remove", report);
+        ReconcileVxlanDomains(dump, current, report);
         ReconcileServices(dump, current, report);
     }
 
@@ -97,6 +98,42 @@ public sealed class ControlMethods
             {
                 TryApply("service.add", entry, report);
             }
+        }
+    }
+
+    /// <summary>
+    /// VXLAN bridge domains: a domain of the dump that differs from the current one of its VNI (ports, flood list,
+    /// static MACs, aging) is removed and added again whole; current domains not in the dump are removed.
+    /// </summary>
+    private void ReconcileVxlanDomains(JsonElement dump, JsonObject current, Action<string> report)
+    {
+        if (!dump.TryGetProperty("vxlanDomains", out var wanted) || wanted.ValueKind != JsonValueKind.Array)
+        {
+            return;
+        }
+
+        var currentByVni = current["vxlanDomains"]!.AsArray().ToDictionary(d => d!["vni"]!.ToString(), d => CanonicalJson.Serialize(d), StringComparer.Ordinal);
+        var wantedVnis = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var entry in wanted.EnumerateArray())
+        {
+            string vni = entry.TryGetProperty("vni", out var v) ? v.ToString() : "";
+            wantedVnis.Add(vni);
+            if (currentByVni.TryGetValue(vni, out var text))
+            {
+                if (text == CanonicalJson.Serialize(JsonNode.Parse(entry.GetRawText())))
+                {
+                    continue;
+                }
+
+                TryApply("vxlan.domain.remove", JsonSerializer.SerializeToElement(new Dictionary<string, JsonElement> { ["vni"] = v }), report);
+            }
+
+            TryApply("vxlan.domain.add", entry, report);
+        }
+
+        foreach (var vni in currentByVni.Keys.Where(k => !wantedVnis.Contains(k)))
+        {
+            TryApply("vxlan.domain.remove", JsonSerializer.SerializeToElement(new Dictionary<string, long> { ["vni"] = long.Parse(vni, System.Globalization.CultureInfo.InvariantCulture) }), report);
         }
     }
 

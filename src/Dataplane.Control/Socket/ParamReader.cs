@@ -119,6 +119,32 @@ public sealed class ParamReader
         return items;
     }
 
+    /// <summary>The strings of an array field; absent or null gives an empty list.</summary>
+    public IReadOnlyList<string> OptionalStringArray(string name)
+    {
+        if (!TryGet(name, out var value))
+        {
+            return [];
+        }
+
+        if (value.ValueKind != JsonValueKind.Array)
+        {
+            throw ControlRpcException.InvalidParams(Field(name), $"expected an array of strings, got {Kind(value)}");
+        }
+
+        var items = new List<string>();
+        int i = 0;
+        foreach (var item in value.EnumerateArray())
+        {
+            items.Add(item.ValueKind == JsonValueKind.String
+                ? item.GetString()!
+                : throw ControlRpcException.InvalidParams($"{Field(name)}[{i}]", $"expected a string, got {Describe(item)}"));
+            i++;
+        }
+
+        return items;
+    }
+
     /// <summary>An EID prefix, "[iid]prefix/len"; the error says what is wrong with it.</summary>
     public EidPrefix RequiredPrefix(string name)
     {

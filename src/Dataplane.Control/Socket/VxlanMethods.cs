@@ -6,9 +6,8 @@ using Dataplane.Wire.Addresses;
 namespace Dataplane.Control.Socket;
 
 /// <summary>
-/// vxlan.list, read-only: the VNIs with their static and learned MACs. There is no vxlan.mac.add: static MACs live in
-/// each immutable <see cref="BridgeDomain"/> inside the immutable <see cref="VxlanTables"/> the stage holds, so a runtime
-/// static entry would need the VTEP tables made republishable first (the learned MAC table is lock-free and shared).
+/// vxlan.list, read-only: the VNIs of the tables the workers read now, with their access ports, flood lists, static and
+/// learned MACs. The methods that change them are in <see cref="VxlanTableMethods"/>.
 /// </summary>
 public static class VxlanMethods
 {
@@ -20,26 +19,6 @@ public static class VxlanMethods
             var tables = context.Vxlan ?? throw new ControlRpcException(JsonRpcErrorCodes.MethodNotFound, "vxlan.list: this data plane has no VXLAN tables (no role vtep)");
             return () => List(context, tables);
         });
-    }
-
-    /// <summary>The static MACs of every L2 VNI (sorted by VNI, then MAC), for the state dump.</summary>
-    public static JsonArray StaticMacs(ControlContext context)
-    {
-        var macs = new JsonArray();
-        if (context.Vxlan is not { } tables)
-        {
-            return macs;
-        }
-
-        foreach (var domain in tables.Domains.OrderBy(d => d.Vni))
-        {
-            foreach (var (mac, entry) in domain.StaticMacs.OrderBy(m => m.Key))
-            {
-                macs.Add(new JsonObject { ["vni"] = domain.Vni, ["mac"] = new MacAddress(mac).ToString(), ["target"] = Target(tables, entry) });
-            }
-        }
-
-        return macs;
     }
 
     private static JsonObject List(ControlContext context, VxlanTables tables)

@@ -5,7 +5,7 @@ namespace Dataplane.Control.State;
 
 /// <summary>
 /// The whole rule state as one JSON object: map-cache, local EIDs, static neighbours, tunnels, TOF services and VXLAN
-/// static MACs.
+/// bridge domains (ports, flood list, static MACs).
 /// Every array is sorted by its key and every object's keys are sorted, so two dumps of equal state are byte-identical
 /// (that is what the persistence tests compare). Map-cache entries carry their configured TTL, not the remaining one,
 /// for the same reason. Each entry has the shape of the matching *.add method's params, so a dump can be replayed.
@@ -24,7 +24,7 @@ public static class RuleStateDump
             ["neighbours"] = new JsonArray(NeighbourMethods.List(context, staticOnly: true).ToArray()),
             ["services"] = context.TofServices is { } services ? new JsonArray(TofMethods.List(services).ToArray()) : new JsonArray(),
             ["tunnels"] = context.Tunnels is { } tunnels ? new JsonArray(TunnelMethods.List(tunnels).ToArray()) : new JsonArray(),
-            ["vxlanStaticMacs"] = VxlanMethods.StaticMacs(context),
+            ["vxlanDomains"] = VxlanTableMethods.Domains(context),
         };
     }
 

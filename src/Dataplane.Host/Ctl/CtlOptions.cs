@@ -16,6 +16,7 @@ public sealed record CtlOptions
           key=value  one param each; numbers, true/false and null are typed, locators=ADDR:PRIO:WEIGHT[,...] is a list
         methods: mapcache.add mapcache.remove mapcache.list localeid.add localeid.remove localeid.list
                  neighbour.add neighbour.remove neighbour.list tunnel.add tunnel.remove tunnel.list vxlan.list
+                 vxlan.domain.add vxlan.domain.remove vxlan.vtep.add vxlan.vtep.remove vxlan.mac.add vxlan.mac.remove
                  counters.get runtime.show ports.stats log.set-level state.dump
         example: dataplane ctl mapcache.add eid=[7]10.2.0.0/16 locators=198.51.100.1:1:100,198.51.100.2:1:50 ttlMinutes=10
         docs/control.md describes every method.
