@@ -103,7 +103,7 @@ public sealed class ControlMethods
 
     /// <summary>
     /// VXLAN bridge domains: a domain of the dump that differs from the current one of its VNI (ports, flood list,
-    /// static MACs, aging) is removed and added again whole; current domains not in the dump are removed.
+    /// static MACs, aging) replaces it whole (vxlan.domain.add); current domains not in the dump are removed.
     /// </summary>
     private void ReconcileVxlanDomains(JsonElement dump, JsonObject current, Action<string> report)
     {
@@ -118,17 +118,10 @@ public sealed class ControlMethods
         {
             string vni = entry.TryGetProperty("vni", out var v) ? v.ToString() : "";
             wantedVnis.Add(vni);
-            if (currentByVni.TryGetValue(vni, out var text))
+            if (!currentByVni.TryGetValue(vni, out var text) || text != CanonicalJson.Serialize(JsonNode.Parse(entry.GetRawText())))
             {
-                if (text == CanonicalJson.Serialize(JsonNode.Parse(entry.GetRawText())))
-                {
-                    continue;
-                }
-
-                TryApply("vxlan.domain.remove", JsonSerializer.SerializeToElement(new Dictionary<string, JsonElement> { ["vni"] = v }), report);
+                TryApply("vxlan.domain.add", entry, report);
             }
-
-            TryApply("vxlan.domain.add", entry, report);
         }
 
         foreach (var vni in currentByVni.Keys.Where(k => !wantedVnis.Contains(k)))

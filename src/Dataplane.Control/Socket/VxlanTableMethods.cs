@@ -6,7 +6,7 @@ using Dataplane.Wire.Addresses;
 namespace Dataplane.Control.Socket;
 
 /// <summary>
-/// vxlan.domain.add / remove (L2 VNIs), vxlan.vtep.add / remove (a VNI's flood list: the remote VTEPs it floods to and
+/// vxlan.domain.add (add or replace) / remove (L2 VNIs), vxlan.vtep.add / remove (a VNI's flood list: the remote VTEPs it floods to and
 /// learns behind, as <c>bridge fdb append 00:00:00:00:00:00 dst ...</c> does on Linux) and vxlan.mac.add / remove
 /// (static MACs). Each change is made to the VTEP's "vxlan" section and checked by the same rules as the configuration
 /// file, then the tables are rebuilt and published whole (<see cref="VxlanFeature.Update"/>); a refused change leaves
@@ -115,9 +115,9 @@ public static class VxlanTableMethods
         p.AllowOnly("vni", "ports", "remoteVteps", "staticMacs", "agingSeconds");
         var feature = Require(context, "vxlan.domain.add");
         uint vni = Vni(p);
-        if (feature.Config.BridgeDomains.Any(d => d.Vni == vni) || feature.Config.L3Vnis.Any(l => l.Vni == vni))
+        if (feature.Config.L3Vnis.Any(l => l.Vni == vni))
         {
-            throw ControlRpcException.InvalidParams(p.Field("vni"), $"VNI {vni} exists already (remove it first to change its ports)");
+            throw ControlRpcException.InvalidParams(p.Field("vni"), $"VNI {vni} is an L3 VNI");
         }
 
         var ports = p.OptionalStringArray("ports");
@@ -134,8 +134,12 @@ public static class VxlanTableMethods
             StaticMacs = [.. p.OptionalObjectArray("staticMacs").Select(StaticMac)],
             AgingSeconds = (uint)(p.OptionalInteger("agingSeconds", 1, 1_000_000) ?? 300),
         };
-        var changed = feature.Config with { BridgeDomains = [.. feature.Config.BridgeDomains, domain] };
-        return Change(context, feature, changed, keepLearned: true, p, new JsonObject { ["vni"] = vni, ["added"] = true });
+        // An existing VNI is replaced whole (as tunnel.add does); what was learned in it may no longer hold.
+        int existing = feature.Config.BridgeDomains.ToList().FindIndex(d => d.Vni == vni);
+        var changed = existing < 0
+            ? feature.Config with { BridgeDomains = [.. feature.Config.BridgeDomains, domain] }
+            : WithDomain(feature.Config, existing, domain);
+        return Change(context, feature, changed, keepLearned: existing < 0, p, new JsonObject { ["vni"] = vni, ["replaced"] = existing >= 0 });
     }
 
     private static Func<JsonNode?> AddMac(ControlContext context, ParamReader p)
