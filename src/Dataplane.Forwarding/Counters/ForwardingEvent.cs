@@ -140,4 +140,7 @@ public enum ForwardingEvent : byte
 
     /// <summary>A datagram abandoned for an overlap, a limit or a buffer too small (the fragment that caused it is dropped under its reason).</summary>
     ReassemblyAbandoned,
+
+    /// <summary>ITR/PITR/RTR: an IPv4 packet with DF clear too big for the tunnel was cut in two, each fragment encapsulated (RFC 9300 section 7.1).</summary>
+    InnerPacketFragmented,
 }

@@ -39,11 +39,12 @@ namespace Dataplane.Forwarding.Lisp;
 /// MTU (RFC 9300 section 7.2, stateful-ish: we know the egress port MTU): an IPv4 packet with DF set or any IPv6
 /// packet that would not fit once encapsulated gets an ICMP fragmentation-needed / packet-too-big back, built in
 /// place, rate-limited per worker; over the limit, or with <c>overMtu: "drop"</c>, it is dropped (OverMtu). An IPv4
-/// packet with DF clear that does not fit is dropped (OverMtu): we do not fragment, and an ICMP error would not
-/// help a source that allowed fragmentation.
+/// packet with DF clear that does not fit is cut in two and each fragment encapsulated (section 7.1, the stateless
+/// way: the ETR forwards two ordinary packets and the destination host reassembles, where fragmenting the outer
+/// packet would leave the reassembly to the ETR); one that two fragments cannot carry is dropped (OverMtu).
 /// </para>
 /// </summary>
-public sealed class LispEncapsulationStage : IBatchStage
+public sealed class LispEncapsulationStage : IBatchStage, IEmittingStage
 {
     /// <summary>Packets whose lookups are prefetched together before they are handled (see <see cref="Run"/>).</summary>
     private const int PrefetchChunk = 32;
@@ -97,7 +98,12 @@ public sealed class LispEncapsulationStage : IBatchStage
         }
     }
 
+    // The worker's source of extra packets: the second fragment of an inner packet too big for the tunnel.
+    private PacketEmitter? emitter;
+
     public string Name => "lisp-encapsulation";
+
+    public void UseEmitter(PacketEmitter emitter) => this.emitter = emitter;
 
     public PacketKinds Accepts => PacketKinds.NativeIp;
 
@@ -223,7 +229,11 @@ public sealed class LispEncapsulationStage : IBatchStage
         int tunnelOverhead = rloc.IsV4 ? LispEncapsulator.Ipv4TunnelOverhead : LispEncapsulator.Ipv6TunnelOverhead;
         if (ip.TotalLength + tunnelOverhead > adjacency.Mtu)
         {
-            HandleOverMtu(ref packet, adjacency.Mtu - tunnelOverhead, ref batch, counters);
+            if (!TryFragmentIntoTunnel(ref packet, rloc, outerSource, in adjacency, adjacency.Mtu - tunnelOverhead, iid, flowHash, fromTunnel, counters))
+            {
+                HandleOverMtu(ref packet, adjacency.Mtu - tunnelOverhead, ref batch, counters);
+            }
+
             return;
         }
 
@@ -257,7 +267,12 @@ public sealed class LispEncapsulationStage : IBatchStage
 
         if (innerLength + LispEncapsulator.Ipv4TunnelOverhead > adjacency.Mtu)
         {
-            HandleOverMtu(ref packet, adjacency.Mtu - LispEncapsulator.Ipv4TunnelOverhead, ref batch, counters);
+            if (!TryFragmentIntoTunnel(ref packet, new Ipv4Address(rloc), batch.LocalRlocV4, in adjacency, adjacency.Mtu - LispEncapsulator.Ipv4TunnelOverhead,
+                    iid, flowHash, fromTunnel, counters))
+            {
+                HandleOverMtu(ref packet, adjacency.Mtu - LispEncapsulator.Ipv4TunnelOverhead, ref batch, counters);
+            }
+
             return;
         }
 
@@ -343,7 +358,11 @@ public sealed class LispEncapsulationStage : IBatchStage
         int tunnelOverhead = rloc.IsV4 ? LispEncapsulator.Ipv4TunnelOverhead : LispEncapsulator.Ipv6TunnelOverhead;
         if (inner.Length + tunnelOverhead > adjacency.Mtu)
         {
-            HandleOverMtu(ref packet, in inner, adjacency.Mtu - tunnelOverhead, ref batch, counters);
+            if (!TryFragmentIntoTunnel(ref packet, rloc, outerSource, in adjacency, adjacency.Mtu - tunnelOverhead, iid, flowHash, fromTunnel, counters))
+            {
+                HandleOverMtu(ref packet, in inner, adjacency.Mtu - tunnelOverhead, ref batch, counters);
+            }
+
             return;
         }
 
@@ -492,6 +511,46 @@ public sealed class LispEncapsulationStage : IBatchStage
         }
 
         packet.Drop(reason, counters);
+    }
+
+    /// <summary>
+    /// RFC 9300 section 7.1 for an IPv4 inner packet with DF clear that does not fit the tunnel: cut in two
+    /// (<see cref="InnerFragmenter"/>), the second half in a buffer from the worker's <see cref="PacketEmitter"/>, and
+    /// each half encapsulated toward the same RLOC. False for any other packet, or one that two fragments cannot carry
+    /// (it goes on to <see cref="HandleOverMtu(ref PacketDescriptor, int, ref BatchState, WorkerCounters)"/>). With no
+    /// buffer for the second half the packet is dropped as OverMtu (the missing copy counted as ReplicaNoBuffer).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private bool TryFragmentIntoTunnel(ref PacketDescriptor packet, IpAddress rloc, IpAddress outerSource, in Adjacency adjacency, int innerMtu,
+        uint iid, uint flowHash, bool fromTunnel, WorkerCounters counters)
+    {
+        var inner = packet.Data[(packet.L3Offset - packet.DataOffset)..];
+        if (emitter is null || inner.Length < 20 || (inner[0] >> 4) != 4 || (inner[6] & 0x40) != 0
+            || !InnerFragmenter.CanSplit(inner, innerMtu, out int firstPayload, out int secondHeaderLength))
+        {
+            return false;
+        }
+
+        if (!emitter.TryAllocate(in packet, out var second))
+        {
+            packet.Drop(DropReason.OverMtu, counters);
+            return true;
+        }
+
+        DecrementTimeToLive(ref packet, v4: true); // both halves carry the decremented TTL (checked > 1 before the MTU)
+        if (!InnerFragmenter.TrySplit(ref packet, ref second, firstPayload, secondHeaderLength))
+        {
+            second.Drop(DropReason.ReplicaTooLarge, counters);
+            emitter.Emit(in second);
+            packet.Drop(DropReason.OverMtu, counters);
+            return true;
+        }
+
+        counters.Count(ForwardingEvent.InnerPacketFragmented);
+        EncapsulateAndTransmit(ref packet, in rloc, in outerSource, in adjacency, iid, flowHash, fromTunnel, counters);
+        EncapsulateAndTransmit(ref second, in rloc, in outerSource, in adjacency, iid, flowHash, fromTunnel, counters);
+        emitter.Emit(in second);
+        return true;
     }
 
     /// <summary>The over-MTU case of <see cref="HandleIpv4"/>, rare, so the inner packet is read in full only here.</summary>
