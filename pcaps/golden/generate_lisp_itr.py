@@ -14,7 +14,7 @@ Decisions the expected bytes encode (docs/configuration/lisp.md, LispEncapsulati
 """
 import copy
 
-from scapy.all import Ether, IP, IPv6, UDP, TCP, ICMP, ICMPv6EchoRequest, ICMPv6PacketTooBig, Raw
+from scapy.all import Ether, IP, IPv6, UDP, TCP, ICMP, ICMPv6EchoRequest, ICMPv6PacketTooBig, Raw, fragment
 from scapy.contrib.gtp import GTP_U_Header, GTPHeader, GTPEchoRequest
 from scapy.layers.vxlan import VXLAN
 
@@ -142,8 +142,9 @@ class Encapsulator:
         self.k = 0
         self.by_source_port = by_source_port
 
-    def expected(self, inner, locators):
-        h = flow_hash(inner)
+    def expected(self, inner, locators, hash_of=None):
+        """hash_of: the packet whose flow hash picks the locator (the whole packet, for the halves of one cut in two)."""
+        h = flow_hash(inner if hash_of is None else hash_of)
         best, table = selection_table(locators)
         if self.by_source_port:
             index = best[five_tuple(inner)[1] % len(best)]
@@ -247,15 +248,22 @@ def over_mtu_cases():
     icmp4 = IP(src=PORT_ADDRESS4, dst=HOST4, ttl=63, id=0, flags=0) / ICMP(type=3, code=4, nexthopmtu=1500 - 36) / Raw(quoted4)
     quoted6 = bytes(big6)[:1280 - 48]
     icmp6 = IPv6(src=PORT_ADDRESS6, dst=HOST6, hlim=63) / ICMPv6PacketTooBig(mtu=1500 - 56) / Raw(quoted6)
-    fitting, _ = Encapsulator().expected(fits, RLOCS4)
-    expected = [Ether(src=EID_MAC, dst=HOST4_MAC) / icmp4, Ether(src=EID_MAC, dst=HOST6_MAC) / icmp6, fitting]
+    # DF clear (RFC 9300 section 7.1): cut in two, half the 1460-byte payload each rounded up to 8 bytes (736 + 724),
+    # each half encapsulated toward the locator of the whole packet's flow. The second half is an extra packet, sent
+    # after the batch's own.
+    encapsulator = Encapsulator()
+    halves = fragment(big4_no_df, fragsize=736)
+    first, _ = encapsulator.expected(halves[0], RLOCS4, hash_of=big4_no_df)
+    second, _ = encapsulator.expected(halves[1], RLOCS4, hash_of=big4_no_df)
+    fitting, _ = encapsulator.expected(fits, RLOCS4)
+    expected = [Ether(src=EID_MAC, dst=HOST4_MAC) / icmp4, Ether(src=EID_MAC, dst=HOST6_MAC) / icmp6, first, fitting, second]
     write_case("itr-over-mtu-icmp", config(), inputs, expected,
-               counters={"received": 4, "transmitted": 3, "punted": 0, "drops": {"OverMtu": 1},
-                         "events": {"IcmpTooBigSent": 2, "Routed": 2, "LispEncapsulated": 1}})
+               counters={"received": 4, "transmitted": 5, "punted": 0, "drops": {},
+                         "events": {"IcmpTooBigSent": 2, "Routed": 2, "LispEncapsulated": 3, "InnerPacketFragmented": 1}})
 
-    write_case("itr-over-mtu-drop", config(overMtu="drop"), inputs, [fitting],
-               counters={"received": 4, "transmitted": 1, "punted": 0, "drops": {"OverMtu": 3},
-                         "events": {"LispEncapsulated": 1}})
+    write_case("itr-over-mtu-drop", config(overMtu="drop"), inputs, [first, fitting, second],
+               counters={"received": 4, "transmitted": 3, "punted": 0, "drops": {"OverMtu": 2},
+                         "events": {"LispEncapsulated": 3, "InnerPacketFragmented": 1}})
 
 
 def pitr_case():
