@@ -258,11 +258,11 @@ def over_mtu_cases():
     fitting, _ = encapsulator.expected(fits, RLOCS4)
     expected = [Ether(src=EID_MAC, dst=HOST4_MAC) / icmp4, Ether(src=EID_MAC, dst=HOST6_MAC) / icmp6, first, fitting, second]
     write_case("itr-over-mtu-icmp", config(), inputs, expected,
-               counters={"received": 4, "transmitted": 5, "punted": 0, "drops": {},
+               counters={"received": 4, "emitted": 1, "transmitted": 5, "punted": 0, "drops": {},
                          "events": {"IcmpTooBigSent": 2, "Routed": 2, "LispEncapsulated": 3, "InnerPacketFragmented": 1}})
 
     write_case("itr-over-mtu-drop", config(overMtu="drop"), inputs, [first, fitting, second],
-               counters={"received": 4, "transmitted": 3, "punted": 0, "drops": {"OverMtu": 2},
+               counters={"received": 4, "emitted": 1, "transmitted": 3, "punted": 0, "drops": {"OverMtu": 2},
                          "events": {"LispEncapsulated": 3, "InnerPacketFragmented": 1}})
 
 
