@@ -15,6 +15,7 @@ APT_PACKAGES=(
   gcc             # compiles the native shim
   iproute2        # ip netns / veth for the AF_PACKET and interop tests
   iputils-ping    # ping across the xTRs and VTEPs in those tests
+  traceroute      # the traceroute namespace test sees every hop through a router and an xTR pair
   procps          # sysctl, to keep IPv6 autoconfiguration off the test links
   ethtool         # checksum offload off on test links: AF_PACKET sees partial checksums otherwise
   libpcap0.8      # the libpcap live port (SharpPcap loads it at run time)

@@ -23,7 +23,7 @@ from scapy.all import (ARP, Dot1Q, Ether, ICMP, ICMPv6ND_NS, ICMPv6NDOptSrcLLAdd
 from scapy.contrib.gtp import GTP_U_Header, GTPHeader, GTPEchoRequest  # noqa: E402
 from scapy.layers.vxlan import VXLAN  # noqa: E402
 
-from goldenlib import lisp_header, write_case  # noqa: E402
+from goldenlib import icmp_error, lisp_header, write_case  # noqa: E402
 
 RLOC_SIDE_MAC = "02:00:00:00:00:01"
 EID_SIDE_MAC = "02:00:00:00:01:01"
@@ -254,10 +254,22 @@ def etr_ecn_ce():
 
 
 def etr_inner_ttl_1():
+    # Forwarding the decapsulated packet into the site would expire it, so the ETR is the hop that sends ICMP Time
+    # Exceeded, from its address inside the site (10.1.0.1 / 2001:db8:1::1, local EIDs); a pure ETR has no ITR side
+    # to tunnel it back, so it is routed natively (the underlay default route).
     case = Case()
-    case.drop(over_v4(inner_v4(ttl=1)), "TtlExpired", ("LispDecapsulated",))
-    case.drop(over_v4(inner_v4(ttl=64), ttl=1), "TtlExpired", ("LispDecapsulated",))  # the outer 1 wins (RFC 9300 5.3)
-    case.drop(over_v6(inner_v6(hlim=1)), "TtlExpired", ("LispDecapsulated",))
+    expired = ("LispDecapsulated", "IcmpTimeExceededSent", "Routed")
+    inner = inner_v4(ttl=1)
+    case.transmit(over_v4(inner), Ether(src=RLOC_SIDE_MAC, dst=UNDERLAY_GATEWAY_MAC) / icmp_error(inner, "10.1.0.1", "time-exceeded"), expired)
+    inner = inner_v4(ttl=64)
+    lowered = IP(bytes(inner))  # the outer 1 wins (RFC 9300 5.3): the quoted packet is the inner one with TTL 1
+    lowered.ttl = 1
+    del lowered.chksum
+    case.transmit(over_v4(inner, ttl=1), Ether(src=RLOC_SIDE_MAC, dst=UNDERLAY_GATEWAY_MAC)
+                  / icmp_error(IP(bytes(lowered)), "10.1.0.1", "time-exceeded"), expired)
+    inner = inner_v6(hlim=1)
+    case.transmit(over_v6(inner), Ether(src=RLOC_SIDE_MAC, dst=UNDERLAY_GATEWAY6_MAC)
+                  / icmp_error(inner, "2001:db8:1::1", "time-exceeded"), expired)
     case.write("etr-inner-ttl-1", etr_config())
 
 
@@ -376,7 +388,8 @@ def native_routing():
         "roles": [],
         "ports": PORTS,
         "neighbours": NEIGHBOURS,
-        "routes": SITE_ROUTES + [{"prefix": "198.51.100.0/24", "nextHop": "192.0.2.254", "port": "rloc-side"}],
+        "routes": SITE_ROUTES + [{"prefix": "198.51.100.0/24", "nextHop": "192.0.2.254", "port": "rloc-side"},
+                                 {"prefix": "2001:db8:ff00::/48", "nextHop": "2001:db8:ffff::fe", "port": "rloc-side"}],
     }
     native = ("Routed",)
     packet = Ether(dst=RLOC_SIDE_MAC, src=UNDERLAY_GATEWAY_MAC) / IP(src="198.51.100.9", dst=HOST4, ttl=64) / udp4()
@@ -387,8 +400,16 @@ def native_routing():
     case.transmit(packet, routed(packet[IP], 1, HOST_MAC), native)   # the tag is not carried over
     packet = Ether(dst=EID_SIDE_MAC, src=HOST_MAC) / IP(src=HOST4, dst="198.51.100.20", ttl=128) / udp4(size=100)
     case.transmit(packet, routed(packet[IP], 127, UNDERLAY_GATEWAY_MAC, src_mac=RLOC_SIDE_MAC), native)  # via the gateway
-    case.drop(Ether(dst=RLOC_SIDE_MAC, src=UNDERLAY_GATEWAY_MAC) / IP(src="198.51.100.9", dst="172.16.0.1") / udp4(), "NoRoute")
-    case.drop(Ether(dst=RLOC_SIDE_MAC, src=UNDERLAY_GATEWAY_MAC) / IPv6(src="2001:db8:ff00::9", dst="2001:db8:77::1") / udp4(), "NoRoute")
+    # No route: ICMP net unreachable / no route (RFC 1812 5.2.7.1, RFC 4443 3.1) from the ingress port's address
+    # (RFC 1812 4.3.2.4), routed back to the source.
+    unroutable = ("IcmpDestinationUnreachableSent", "Routed")
+    packet = Ether(dst=RLOC_SIDE_MAC, src=UNDERLAY_GATEWAY_MAC) / IP(src="198.51.100.9", dst="172.16.0.1") / udp4()
+    case.transmit(packet, Ether(src=RLOC_SIDE_MAC, dst=UNDERLAY_GATEWAY_MAC) / icmp_error(packet[IP], RLOC4, "no-route"), unroutable)
+    packet = Ether(dst=RLOC_SIDE_MAC, src=UNDERLAY_GATEWAY_MAC) / IPv6(src="2001:db8:ff00::9", dst="2001:db8:77::1") / udp4()
+    case.transmit(packet, Ether(src=RLOC_SIDE_MAC, dst=UNDERLAY_GATEWAY6_MAC) / icmp_error(packet[IPv6], RLOC6, "no-route"), unroutable)
+    # From a source with no route back: the error is made, then dropped as the packet would have been.
+    case.drop(Ether(dst=RLOC_SIDE_MAC, src=UNDERLAY_GATEWAY_MAC) / IP(src="203.0.113.9", dst="172.16.0.1") / udp4(), "NoRoute",
+              ("IcmpDestinationUnreachableSent",))
     # Connected but unresolved: the first packet becomes an ARP request / neighbour solicitation for the destination,
     # from the egress port's address (glean); a second one within the rate limit (4 a second) is dropped.
     unresolved = Ether(dst=RLOC_SIDE_MAC, src=UNDERLAY_GATEWAY_MAC) / IP(src="198.51.100.9", dst="10.1.0.77") / udp4()
@@ -399,8 +420,15 @@ def native_routing():
     case.transmit(unresolved6, Ether(src=EID_SIDE_MAC, dst="33:33:ff:00:00:77")
                   / IPv6(src="2001:db8:1::1", dst="ff02::1:ff00:77", hlim=255) / ICMPv6ND_NS(tgt="2001:db8:1::77")
                   / ICMPv6NDOptSrcLLAddr(lladdr=EID_SIDE_MAC), ("NeighbourRequestSent",))
-    case.drop(Ether(dst=RLOC_SIDE_MAC, src=UNDERLAY_GATEWAY_MAC) / IP(src="198.51.100.9", dst=HOST4, ttl=1) / udp4(), "TtlExpired")
-    case.drop(Ether(dst=RLOC_SIDE_MAC, src=UNDERLAY_GATEWAY_MAC) / IPv6(src="2001:db8:ff00::9", dst=HOST6, hlim=0) / udp4(), "TtlExpired")
+    # TTL / hop limit would reach 0: ICMP Time Exceeded (RFC 1812 5.3.1, RFC 4443 3.3), routed back.
+    expired = ("IcmpTimeExceededSent", "Routed")
+    packet = Ether(dst=RLOC_SIDE_MAC, src=UNDERLAY_GATEWAY_MAC) / IP(src="198.51.100.9", dst=HOST4, ttl=1) / udp4()
+    case.transmit(packet, Ether(src=RLOC_SIDE_MAC, dst=UNDERLAY_GATEWAY_MAC) / icmp_error(packet[IP], RLOC4, "time-exceeded"), expired)
+    packet = Ether(dst=RLOC_SIDE_MAC, src=UNDERLAY_GATEWAY_MAC) / IPv6(src="2001:db8:ff00::9", dst=HOST6, hlim=0) / udp4()
+    case.transmit(packet, Ether(src=RLOC_SIDE_MAC, dst=UNDERLAY_GATEWAY6_MAC) / icmp_error(packet[IPv6], RLOC6, "time-exceeded"), expired)
+    # Never an error about an ICMP error (RFC 1812 4.3.2.7): dropped as it was.
+    about_error = IP(src="198.51.100.9", dst=HOST4, ttl=1) / ICMP(type=3, code=1) / Raw(bytes(IP(src=HOST4, dst="198.51.100.9") / udp4()))
+    case.drop(Ether(dst=RLOC_SIDE_MAC, src=UNDERLAY_GATEWAY_MAC) / about_error, "TtlExpired", ("IcmpErrorNotAllowed",))
     case.punt(Ether(dst=RLOC_SIDE_MAC, src=UNDERLAY_GATEWAY_MAC) / IP(src="198.51.100.9", dst="10.1.0.1") / udp4(), ())  # to us: the host stack's
     case.write("native-routing", config)
 

@@ -4,7 +4,8 @@
 Run with Debian's interpreter: /usr/bin/python3 pcaps/golden/generate_lisp_itr.py
 
 Decisions the expected bytes encode (docs/configuration/lisp.md, LispEncapsulationStage):
-  - the ITR is a router hop: the inner TTL / hop limit is decremented, TTL <= 1 is dropped (TtlExpired), and the
+  - the ITR is a router hop: the inner TTL / hop limit is decremented, TTL <= 1 becomes ICMP Time Exceeded from the
+    ingress port's address (routed back into the site), and the
     outer TTL / hop limit is the decremented inner one (RFC 9300 section 5.3 copies it); DSCP+ECN are copied;
   - outer IPv4: id 0, DF set, UDP checksum 0; outer IPv6: flow label 0, UDP checksum computed (tshark rejects 0);
   - UDP source port 49152 | (flow_hash >> 18); LISP flags N and I, replay nonce k = 0, 1, 2 ... per encapsulated
@@ -18,7 +19,7 @@ from scapy.all import Ether, IP, IPv6, UDP, TCP, ICMP, ICMPv6EchoRequest, ICMPv6
 from scapy.contrib.gtp import GTP_U_Header, GTPHeader, GTPEchoRequest
 from scapy.layers.vxlan import VXLAN
 
-from goldenlib import (write_case, lisp_header, flow_hash_v4, flow_hash_v6, outer_source_port, replay_nonce)
+from goldenlib import (write_case, icmp_error, lisp_header, flow_hash_v4, flow_hash_v6, outer_source_port, replay_nonce)
 
 IID = 7
 EID_MAC = "02:00:00:00:00:01"
@@ -225,9 +226,12 @@ def main():
     ttl1v6 = IPv6(src=HOST6, dst="2001:db8:3::1", hlim=1) / UDP(sport=1, dport=2) / Raw(b"ttl1")
     ttl2 = IP(src=HOST4, dst="10.2.0.1", ttl=2) / UDP(sport=1, dport=2) / Raw(b"ttl2")
     frame, _ = Encapsulator().expected(ttl2, RLOCS4)
-    write_case("itr-ttl-1", config(), [ingress(ttl1), ingress(ttl1v6), ingress(ttl2)], [frame],
-               counters={"received": 3, "transmitted": 1, "punted": 0, "drops": {"TtlExpired": 2},
-                         "events": {"LispEncapsulated": 1}})
+    # TTL 1 at the ITR: ICMP Time Exceeded from the ingress port's address, routed back into the site.
+    expired4 = Ether(src=EID_MAC, dst=HOST4_MAC) / icmp_error(ttl1, PORT_ADDRESS4, "time-exceeded")
+    expired6 = Ether(src=EID_MAC, dst=HOST6_MAC) / icmp_error(ttl1v6, PORT_ADDRESS6, "time-exceeded")
+    write_case("itr-ttl-1", config(), [ingress(ttl1), ingress(ttl1v6), ingress(ttl2)], [expired4, expired6, frame],
+               counters={"received": 3, "transmitted": 3, "punted": 0,
+                         "events": {"LispEncapsulated": 1, "IcmpTimeExceededSent": 2, "Routed": 2}})
 
     over_mtu_cases()
     pitr_case()

@@ -11,8 +11,8 @@ generator's site and encapsulation model and builds the ETR side from the RFC 93
 """
 from scapy.all import ARP, Ether, IP, IPv6, UDP, TCP, Raw
 
-from goldenlib import lisp_header, write_case
-from generate_lisp_itr import (EID_MAC, GATEWAY4_MAC, HOST4, HOST4_MAC, HOST6, HOST6_MAC, IID, OUR_RLOC4, RLOC_MAC,
+from goldenlib import icmp_error, lisp_header, write_case
+from generate_lisp_itr import (EID_MAC, GATEWAY4_MAC, HOST4, HOST4_MAC, HOST6, HOST6_MAC, IID, OUR_RLOC4, PORT_ADDRESS4, RLOC_MAC,
                                RLOCS4, RLOCS6, Encapsulator, config, decremented, ingress)
 
 
@@ -100,7 +100,9 @@ def quickstart_xtr():
     case.punt(map_request(), "LispControlPunted")
     # LISP data to one of our addresses that is not an RLOC (the eid-side port's): ours, but not ours to open.
     case.drop(from_remote_itr(IP(src="10.2.0.5", dst=HOST4) / UDP(sport=1, dport=2), 64, our_rloc="10.1.0.254"), "LispToForeignRloc")
-    case.drop(ingress(IP(src=HOST4, dst="10.2.0.1", ttl=1) / UDP(sport=1, dport=2) / Raw(b"ttl 1")), "TtlExpired")
+    expiring = IP(src=HOST4, dst="10.2.0.1", ttl=1) / UDP(sport=1, dport=2) / Raw(b"ttl 1")
+    case.transmit(ingress(expiring), Ether(src=EID_MAC, dst=HOST4_MAC) / icmp_error(expiring, PORT_ADDRESS4, "time-exceeded"),
+                  "IcmpTimeExceededSent", "Routed")
     case.drop(Ether(src=HOST4_MAC, dst=EID_MAC, type=0x0800) / Raw(bytes(IP(src=HOST4, dst="10.2.0.1"))[:12]), "MalformedIpv4")
     # A host asks for its gateway, our eid-side address: answered in place (RFC 826).
     case.transmit(Ether(src=HOST4_MAC, dst="ff:ff:ff:ff:ff:ff") / ARP(op=1, hwsrc=HOST4_MAC, psrc=HOST4, pdst="10.1.0.254"),

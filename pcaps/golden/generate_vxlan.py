@@ -38,7 +38,7 @@ import struct
 from scapy.all import ARP, ICMP, IP, TCP, UDP, Ether, ICMPv6EchoRequest, IPv6, Raw
 from scapy.layers.vxlan import VXLAN
 
-from goldenlib import crc32c_u64, flow_hash_v4, flow_hash_v6, fmix32, outer_source_port, write_case
+from goldenlib import crc32c_u64, flow_hash_v4, flow_hash_v6, fmix32, icmp_error, outer_source_port, write_case
 
 UNDERLAY_MAC = "02:00:00:00:00:b1"
 GATEWAY_MAC = "02:00:00:00:00:fe"
@@ -329,8 +329,11 @@ def l3_encap():
         sport = ip_source_port(ip)
         payload = VXLAN(vni=L3_VNI, flags=0x08) / Raw(inner)
         expected.append(outer_v6(payload, sport) if is_v6 else outer_v4(payload, sport))
-    write_case("vtep-l3-encap", config, inputs, [Ether(bytes(p)) for p in expected], counters=counters(3, 2,
-        {"TtlExpired": 1}, {"VxlanEncapsulated": 2}))
+    # TTL 1: routing into the VNI would expire it, so ICMP Time Exceeded from the tenant port's address, routed back.
+    expired = Ether(src=TENANT_MAC, dst=HOST_NEIGHBOUR_MAC) / icmp_error(inputs[2][IP], "10.1.0.1", "time-exceeded")
+    expected.append(expired)
+    write_case("vtep-l3-encap", config, inputs, [Ether(bytes(p)) for p in expected], counters=counters(3, 3,
+        {}, {"VxlanEncapsulated": 2, "IcmpTimeExceededSent": 1, "Routed": 1}))
 
 
 def gpe_encap():

@@ -129,3 +129,17 @@ def write_case(name, config, inputs, expected, punted=(), counters=None):
         with open(os.path.join(directory, "expected-counters.json"), "w") as f:
             json.dump(counters, f, indent=2, sort_keys=True)
             f.write("\n")
+
+
+def icmp_error(original, src, kind, ttl=63):
+    """The ICMP error a router sends about `original` (an IP / IPv6 packet as it stood when it could not be
+    forwarded), built from the RFCs: ICMPv4 (RFC 792) quoting as much of it as fits in 576 octets (RFC 1812 4.3.2.3),
+    ICMPv6 (RFC 4443) as much as fits in 1280 (2.4 (c)); IPv4 id 0, DF clear. `kind` is "time-exceeded" or "no-route".
+    The error leaves the router with TTL / hop limit 64 and is routed like any packet, so it reaches the wire with 63."""
+    from scapy.all import IP, IPv6, ICMP, ICMPv6TimeExceeded, ICMPv6DestUnreach, Raw
+    quoted = bytes(original)
+    if isinstance(original, IP) or (quoted[0] >> 4) == 4:
+        icmp = ICMP(type=11, code=0) if kind == "time-exceeded" else ICMP(type=3, code=0)
+        return IP(src=src, dst=IP(quoted).src, ttl=ttl, id=0, flags=0) / icmp / Raw(quoted[:576 - 28])
+    icmp6 = ICMPv6TimeExceeded(code=0) if kind == "time-exceeded" else ICMPv6DestUnreach(code=0)
+    return IPv6(src=src, dst=IPv6(quoted).src, hlim=ttl) / icmp6 / Raw(quoted[:1280 - 48])

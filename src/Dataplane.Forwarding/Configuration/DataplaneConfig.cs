@@ -26,6 +26,9 @@ public sealed record DataplaneConfig
     /// <summary>Packets the control plane may have queued and not yet read; more are dropped as PuntQueueFull.</summary>
     public int PuntQueueCapacity { get; init; } = 1024;
 
+    /// <summary>ICMP errors about packets that cannot be forwarded: their per-worker rate limit.</summary>
+    public IcmpErrorConfig IcmpErrors { get; init; } = new();
+
     /// <summary>Worker threads of <c>dataplane run</c>; each polls its own queue of every port.</summary>
     public int Workers { get; init; } = 1;
 

@@ -143,4 +143,18 @@ public enum ForwardingEvent : byte
 
     /// <summary>ITR/PITR/RTR: an IPv4 packet with DF clear too big for the tunnel was cut in two, each fragment encapsulated (RFC 9300 section 7.1).</summary>
     InnerPacketFragmented,
+
+    // ICMP errors about packets that could not be forwarded (Icmp/IcmpErrorSender).
+
+    /// <summary>A packet whose TTL / hop limit would have reached 0 was turned into ICMP Time Exceeded to its source.</summary>
+    IcmpTimeExceededSent,
+
+    /// <summary>A packet with no route was turned into ICMP Destination Unreachable (net unreachable / no route) to its source.</summary>
+    IcmpDestinationUnreachableSent,
+
+    /// <summary>An ICMP error was due but this worker's token bucket was empty: the packet was dropped without one.</summary>
+    IcmpErrorRateLimited,
+
+    /// <summary>No ICMP error may be sent about the packet (it is an ICMP error, a later fragment, to or from a group or broadcast address, or the box has no source address of its family): dropped without one.</summary>
+    IcmpErrorNotAllowed,
 }

@@ -1,6 +1,8 @@
 using System.Buffers.Binary;
+using System.Runtime.CompilerServices;
 using Dataplane.Forwarding.Buffers;
 using Dataplane.Forwarding.Counters;
+using Dataplane.Forwarding.Icmp;
 using Dataplane.Forwarding.Pipeline;
 using Dataplane.Forwarding.Routing;
 using Dataplane.Forwarding.Stages;
@@ -22,7 +24,8 @@ namespace Dataplane.Forwarding.Lisp;
 /// (<see cref="LispTables.ServesInstance"/>, else UnknownInstanceId); the inner packet must be a whole IPv4/IPv6
 /// packet (else InnerHeaderMalformed). A pure ETR (no petr or rtr role) also requires the inner destination to be
 /// one of our EIDs (else NotLocalEid). Then the RFC 9300 section 5.3 decapsulation rules are applied to the inner
-/// header (TTL/hop limit lowered to the outer one when that is smaller; a CE mark in the outer ECN field carried
+/// header (TTL/hop limit lowered to the outer one when that is smaller, and when that leaves 1 or less the packet
+/// becomes ICMP Time Exceeded, see <see cref="ExpireInSite"/>; a CE mark in the outer ECN field carried
 /// into an ECN-capable inner header, RFC 6040), the outer Ethernet/IP/UDP/LISP headers are stripped by moving the
 /// frame start (no copy), and the packet is left pending as a native packet of the header's instance, flagged
 /// Decapsulated | FromLispTunnel, for routing (or, on an RTR, the encapsulation stage) to forward.
@@ -53,6 +56,8 @@ public sealed class LispDecapsulationStage : IBatchStage
     private readonly ForwardingPlane plane;
     private readonly LispTables tables;
     private readonly bool requireLocalEid;
+    private readonly IcmpErrorSender errors;
+    private readonly IpAddress[] ownAddresses;
 
     // The last instance found served in the current batch: packets of one batch mostly share an instance, so the
     // local-database scan and two table probes run once per batch instead of once per packet.
@@ -64,6 +69,8 @@ public sealed class LispDecapsulationStage : IBatchStage
         this.plane = plane;
         this.tables = tables;
         requireLocalEid = plane.HasRole(DataplaneRoles.Etr) && !plane.HasRole(DataplaneRoles.Petr) && !plane.HasRole(DataplaneRoles.Rtr);
+        errors = IcmpErrorSender.ForStage(plane);
+        ownAddresses = [.. plane.Ports.All.SelectMany(port => port.Addresses)];
     }
 
     public string Name => "lisp-decap";
@@ -82,6 +89,10 @@ public sealed class LispDecapsulationStage : IBatchStage
             if (reason == DropReason.None)
             {
                 counters.Count(ForwardingEvent.LispDecapsulated);
+                if (packet.BufferSpan[packet.L3Offset + (packet.Kind == PacketKind.NativeIpv4 ? 8 : 7)] <= 1)
+                {
+                    ExpireInSite(ref packet, database, counters);
+                }
             }
             else
             {
@@ -215,6 +226,54 @@ public sealed class LispDecapsulationStage : IBatchStage
 
         packet.HandOffInner(innerStart - packet.DataOffset, innerLength, kind, innerL4 == 0 ? 0 : innerL4 - innerStart, instanceId, PacketFlags.FromLispTunnel);
         return DropReason.None;
+    }
+
+    /// <summary>
+    /// The inner TTL / hop limit (after the section 5.3 minimum with the outer one) is 1 or less, so forwarding the
+    /// packet into the site would expire it: the ETR is that hop. Unless it is addressed to us, it becomes ICMP Time
+    /// Exceeded here, before the encapsulation stage, from our address inside the site (one that is a local EID of the
+    /// packet's instance, as an xTR's EID-facing interface is). So on an xTR, whose ITR side encapsulates packets from
+    /// its EIDs, the error goes back through the tunnel to the source's site, and traceroute shows the ETR by its
+    /// site address, as deployed xTRs show it. With no such address the error comes from the port the tunnel packet
+    /// arrived on and is routed natively. No error may go out: dropped (TtlExpired), as routing would have.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void ExpireInSite(ref PacketDescriptor packet, LocalDatabase database, WorkerCounters counters)
+    {
+        var ip = packet.BufferSpan[packet.L3Offset..(packet.DataOffset + packet.Length)];
+        bool v4 = packet.Kind == PacketKind.NativeIpv4;
+        IpAddress destination = v4
+            ? new Ipv4Address(BinaryPrimitives.ReadUInt32BigEndian(ip[16..]))
+            : new Ipv6Address(BinaryPrimitives.ReadUInt128BigEndian(ip[24..]));
+        if (plane.LocalAddressSet.Contains(destination))
+        {
+            return; // for us: routing punts it, no hop is taken
+        }
+
+        var source = SiteAddress(database, packet.InstanceId, v4);
+        if (source.Family == IpFamily.Unspecified)
+        {
+            source = errors.SourceFor(packet.IngressPort, v4);
+        }
+
+        if (!errors.TrySend(ref packet, IcmpErrorKind.TimeExceeded, source, counters))
+        {
+            packet.Drop(DropReason.TtlExpired, counters);
+        }
+    }
+
+    /// <summary>Our first address of the family that is a local EID of the instance, or Unspecified.</summary>
+    private IpAddress SiteAddress(LocalDatabase database, uint instanceId, bool v4)
+    {
+        foreach (var address in ownAddresses)
+        {
+            if (address.IsV4 == v4 && database.IsLocalEid(instanceId, address))
+            {
+                return address;
+            }
+        }
+
+        return default;
     }
 
     private bool Serves(uint instanceId, Fib fib)

@@ -4,6 +4,7 @@ using System.Runtime.CompilerServices;
 using Dataplane.Forwarding.Buffers;
 using Dataplane.Forwarding.Counters;
 using Dataplane.Forwarding.Hashing;
+using Dataplane.Forwarding.Icmp;
 using Dataplane.Forwarding.Neighbours;
 using Dataplane.Forwarding.Pipeline;
 using Dataplane.Forwarding.Routing;
@@ -31,8 +32,9 @@ namespace Dataplane.Forwarding.Lisp;
 /// </list>
 /// <para>
 /// TTL: an ITR is a router (RFC 9300 section 3: "a router that ..."), so forwarding a packet into the tunnel is an
-/// IP hop (RFC 1812 section 5.3.1): a TTL / hop limit of 1 or less is dropped (TtlExpired) and the inner TTL is
-/// decremented before RFC 9300 section 5.3 copies it into the outer header. Section 5.3 also copies the DSCP and
+/// IP hop (RFC 1812 section 5.3.1): a TTL / hop limit of 1 or less becomes ICMP Time Exceeded from the ingress
+/// port's address (so traceroute shows the ITR, as deployed xTRs do), or is dropped (TtlExpired) when no error may go
+/// out, and the inner TTL is decremented before RFC 9300 section 5.3 copies it into the outer header. Section 5.3 also copies the DSCP and
 /// ECN into the outer header (done by <see cref="LispEncapsulator"/>).
 /// </para>
 /// <para>
@@ -59,6 +61,7 @@ public sealed class LispEncapsulationStage : IBatchStage, IEmittingStage
     private readonly bool icmpWhenOverMtu;
     private readonly LispNonceGenerator nonces;
     private readonly TokenBucket icmpBudget;
+    private readonly IcmpErrorSender errors; // Time Exceeded, from the same budget as the too-big errors
     private readonly MapCacheBatchLookup lookups = new();
     private readonly NeighbourSolicitor solicitor;
     private readonly int expiryUnitShift;
@@ -82,6 +85,7 @@ public sealed class LispEncapsulationStage : IBatchStage, IEmittingStage
         icmpWhenOverMtu = feature.Settings.IcmpWhenOverMtu;
         nonces = new LispNonceGenerator(plane.Options.NonceSeed);
         icmpBudget = new TokenBucket(clock, feature.Settings.IcmpRateLimitPerSecond);
+        errors = new IcmpErrorSender(plane.Ports, icmpBudget);
         solicitor = new NeighbourSolicitor(clock);
         int portCount = plane.Ports.Count;
         portIpv4Source = new IpAddress[portCount];
@@ -222,7 +226,7 @@ public sealed class LispEncapsulationStage : IBatchStage, IEmittingStage
 
         if (ip.TimeToLive <= 1)
         {
-            packet.Drop(DropReason.TtlExpired, counters);
+            SendTimeExceeded(ref packet, ref batch, counters);
             return;
         }
 
@@ -261,7 +265,7 @@ public sealed class LispEncapsulationStage : IBatchStage, IEmittingStage
 
         if (ttl <= 1)
         {
-            packet.Drop(DropReason.TtlExpired, counters);
+            SendTimeExceeded(ref packet, ref batch, counters);
             return;
         }
 
@@ -351,7 +355,7 @@ public sealed class LispEncapsulationStage : IBatchStage, IEmittingStage
 
         if (inner.TimeToLive <= 1)
         {
-            packet.Drop(DropReason.TtlExpired, counters);
+            SendTimeExceeded(ref packet, ref batch, counters);
             return;
         }
 
@@ -568,8 +572,10 @@ public sealed class LispEncapsulationStage : IBatchStage, IEmittingStage
 
     private void HandleOverMtu(ref PacketDescriptor packet, in InnerPacket inner, int innerMtu, ref BatchState batch, WorkerCounters counters)
     {
-        // No ICMP error about an ICMP error (RFC 1122 3.2.2, RFC 4443 2.4 (e)), nor for a DF-clear IPv4 packet.
-        if (!icmpWhenOverMtu || inner.IsIcmpError || (inner.IsV4 && !inner.DontFragment) || innerMtu <= 0)
+        // No ICMP error where the rules forbid one (about an ICMP error, a later fragment, a group address; RFC 1812
+        // 4.3.2.7, RFC 4443 2.4 (e), which lets Packet Too Big answer a multicast packet), nor for a DF-clear IPv4 packet.
+        if (!icmpWhenOverMtu || inner.IsIcmpError || (inner.IsV4 && !inner.DontFragment) || innerMtu <= 0
+            || !IcmpErrorRules.MayReport(ref packet, toMulticastAllowed: !inner.IsV4))
         {
             packet.Drop(DropReason.OverMtu, counters);
             return;
@@ -583,8 +589,8 @@ public sealed class LispEncapsulationStage : IBatchStage, IEmittingStage
         }
 
         bool written = inner.IsV4
-            ? IcmpTooBigWriter.TryWriteFragmentationNeeded(ref packet, source.AsV4(), (ushort)Math.Min(innerMtu, ushort.MaxValue))
-            : IcmpTooBigWriter.TryWritePacketTooBig(ref packet, source.AsV6(), (uint)innerMtu);
+            ? IcmpErrorWriter.TryWriteFragmentationNeeded(ref packet, source.AsV4(), (ushort)Math.Min(innerMtu, ushort.MaxValue))
+            : IcmpErrorWriter.TryWritePacketTooBig(ref packet, source.AsV6(), (uint)innerMtu);
         if (!written)
         {
             packet.Drop(DropReason.NoHeadroom, counters);
@@ -592,6 +598,21 @@ public sealed class LispEncapsulationStage : IBatchStage, IEmittingStage
         }
 
         counters.Count(ForwardingEvent.IcmpTooBigSent); // left pending: the routing stage sends it back
+    }
+
+    /// <summary>
+    /// The TTL / hop limit would reach 0 in the tunnel: the ITR is the hop that expired it, so the packet becomes ICMP
+    /// Time Exceeded from the address of the port it came in on (the site-facing one, where traceroute sees the ITR),
+    /// left pending for routing to send back into the site; dropped (TtlExpired) when no error may go out.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void SendTimeExceeded(ref PacketDescriptor packet, ref BatchState batch, WorkerCounters counters)
+    {
+        var source = IcmpSource(packet.IngressPort, packet.Kind == PacketKind.NativeIpv4, ref batch);
+        if (!errors.TrySend(ref packet, IcmpErrorKind.TimeExceeded, source, counters))
+        {
+            packet.Drop(DropReason.TtlExpired, counters);
+        }
     }
 
     private IpAddress IcmpSource(ushort ingressPort, bool v4, ref BatchState batch)

@@ -121,15 +121,15 @@ public sealed class NeighbourDiscoveryStage(ForwardingPlane plane) : IBatchStage
             return DropReason.None;
         }
 
-        if (!packet.TrySetLength(l4 + AdvertisementLength))
+        var asker = ip.Source;
+        EthernetHeader.TryCreate(frame, out var request);
+        var askerMac = request.Source;
+        if (!TryMakeRoomForAdvertisement(ref packet, l4))
         {
             return DropReason.NoHeadroom;
         }
 
         frame = packet.Data;
-        var asker = ip.Source;
-        EthernetHeader.TryCreate(frame, out var request);
-        var askerMac = request.Source;
         bool unspecifiedSource = asker.Value == UInt128.Zero; // duplicate address detection: answer to all-nodes (7.2.4)
         var destination = unspecifiedSource ? AllNodes : asker;
 
@@ -160,6 +160,33 @@ public sealed class NeighbourDiscoveryStage(ForwardingPlane plane) : IBatchStage
         packet.Transmit(port.Id);
         counters.Count(ForwardingEvent.NeighbourAdvertised);
         return DropReason.None;
+    }
+
+    /// <summary>
+    /// Makes the frame end right after an advertisement at <paramref name="l4"/>. The advertisement (with its target
+    /// link-layer address option) is 8 bytes longer than a solicitation without options, and a received frame often
+    /// has no tailroom, so when the buffer ends too soon the headers in front of the ICMPv6 message move toward the
+    /// front by what is missing (only headers are moved: the message itself is rewritten whole).
+    /// </summary>
+    private static bool TryMakeRoomForAdvertisement(ref PacketDescriptor packet, int l4)
+    {
+        int length = l4 + AdvertisementLength;
+        int missing = length - packet.Length - packet.Tailroom;
+        if (missing > 0)
+        {
+            if (!packet.TryPrepend(missing, out _))
+            {
+                return false;
+            }
+
+            var frame = packet.Data;
+            frame.Slice(missing, l4).CopyTo(frame); // overlapping: Span.CopyTo moves as memmove does
+            packet.L2Offset = (ushort)(packet.L2Offset - missing);
+            packet.L3Offset = (ushort)(packet.L3Offset - missing);
+            packet.L4Offset = (ushort)(packet.L4Offset - missing);
+        }
+
+        return packet.TrySetLength(length);
     }
 
     /// <summary>

@@ -125,10 +125,15 @@ public sealed class NeighbourSolicitor(IMonotonicClock clock)
         return true;
     }
 
-    /// <summary>Makes the frame exactly <paramref name="length"/> bytes at the start of its headroom-keeping position.</summary>
+    /// <summary>
+    /// Makes the frame exactly <paramref name="length"/> bytes, all of them about to be rewritten. A short frame grows
+    /// into its tailroom, or, when its buffer ends where the frame does (a received frame often has no tailroom),
+    /// toward the front into its headroom.
+    /// </summary>
     private static bool Restart(ref PacketDescriptor packet, int length)
     {
-        if (packet.Length < length && !packet.TryAppend(length - packet.Length, out _))
+        int missing = length - packet.Length - packet.Tailroom;
+        if (missing > 0 && !packet.TryPrepend(missing, out _))
         {
             return false;
         }

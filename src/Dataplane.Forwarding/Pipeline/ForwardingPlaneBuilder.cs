@@ -32,6 +32,7 @@ public static class ForwardingPlaneBuilder
             throw new ConfigurationException("puntQueueCapacity", $"{config.PuntQueueCapacity} is outside 1..1048576");
         }
 
+        (config.IcmpErrors ?? throw new ConfigurationException("icmpErrors", "must be an object, not null")).Validate();
         if (config.NeighbourAgingSeconds is < 1 or > 86_400)
         {
             throw new ConfigurationException("neighbourAgingSeconds", $"{config.NeighbourAgingSeconds} is outside 1..86400");

@@ -1,7 +1,9 @@
 using System.Collections.Frozen;
+using System.Runtime.CompilerServices;
 using Dataplane.Forwarding.Buffers;
 using Dataplane.Forwarding.Neighbours;
 using Dataplane.Forwarding.Counters;
+using Dataplane.Forwarding.Icmp;
 using Dataplane.Forwarding.Pipeline;
 using Dataplane.Forwarding.Stages;
 using Dataplane.Wire.Addresses;
@@ -12,14 +14,19 @@ namespace Dataplane.Forwarding.Routing;
 /// <summary>
 /// The last stage: forwards native IPv4/IPv6 packets that no tunnel stage took, by the FIB of their instance.
 /// Packets to one of our own addresses are punted (they are for the control plane / host stack). Otherwise:
-/// TTL/hop limit 1 or less is dropped (TtlExpired); the TTL is decremented with an RFC 1624 incremental
-/// checksum update; a packet larger than the egress MTU is dropped (OverMtu; we do not fragment); the Ethernet
-/// header is written fresh from the neighbour table (VLAN tags of the ingress frame are not carried over), in
-/// place when the packet still has its L2 header, in the headroom when a decapsulation stage stripped it.
+/// TTL/hop limit 1 or less is not forwarded (RFC 1812 section 5.3.1) and a destination without a route cannot be:
+/// each becomes the ICMP error that says so (Time Exceeded; Destination Unreachable, net unreachable / no route),
+/// built in the packet's own buffer from the ingress port's address and routed back here at once
+/// (<see cref="IcmpErrorSender"/>: rules, rate limit, counters); when no error may go out the packet is dropped
+/// (TtlExpired, NoRoute). The TTL is decremented with an RFC 1624 incremental checksum update; a packet larger than
+/// the egress MTU is dropped (OverMtu; we do not fragment); the Ethernet header is written fresh from the neighbour
+/// table (VLAN tags of the ingress frame are not carried over), in place when the packet still has its L2 header,
+/// in the headroom when a decapsulation stage stripped it.
 /// </summary>
 public sealed class RoutingStage(ForwardingPlane plane) : IBatchStage
 {
     private readonly NeighbourSolicitor solicitor = new(plane.Options.Clock);
+    private readonly IcmpErrorSender errors = IcmpErrorSender.ForStage(plane);
 
     public string Name => "routing";
 
@@ -54,7 +61,11 @@ public sealed class RoutingStage(ForwardingPlane plane) : IBatchStage
                 continue;
             }
 
-            if (reason != DropReason.None)
+            if (reason is DropReason.TtlExpired or DropReason.NoRoute)
+            {
+                SendErrorOrDrop(ref packet, reason, local, ref resolver, in instance, ports, neighbours, counters);
+            }
+            else if (reason != DropReason.None)
             {
                 packet.Drop(reason, counters);
             }
@@ -62,6 +73,39 @@ public sealed class RoutingStage(ForwardingPlane plane) : IBatchStage
             {
                 counters.Count(ForwardingEvent.Routed);
             }
+        }
+    }
+
+    /// <summary>
+    /// The packet cannot be forwarded: it becomes the ICMP error about it, which is routed back toward its source now
+    /// (this is the last stage), or, when no error may go out, it is dropped under <paramref name="reason"/>. An error
+    /// that cannot be routed is dropped under its own reason; no error is ever sent about it (it is one).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void SendErrorOrDrop(ref PacketDescriptor packet, DropReason reason, LocalAddressSet local, ref UnderlayResolver resolver,
+        in FibInstance instance, PortTable ports, FrozenDictionary<IpAddress, Neighbour> neighbours, WorkerCounters counters)
+    {
+        var kind = reason == DropReason.TtlExpired ? IcmpErrorKind.TimeExceeded : IcmpErrorKind.NoRoute;
+        if (!errors.TrySend(ref packet, kind, counters))
+        {
+            packet.Drop(reason, counters);
+            return;
+        }
+
+        var errorReason = packet.Kind == PacketKind.NativeIpv4
+            ? RouteIpv4(ref packet, local, ref resolver)
+            : RouteIpv6(ref packet, in instance, ports, local, neighbours);
+        if (errorReason == DropReason.NoNeighbour && TrySolicit(ref packet, in instance, ports))
+        {
+            counters.Count(ForwardingEvent.NeighbourRequestSent);
+        }
+        else if (errorReason != DropReason.None)
+        {
+            packet.Drop(errorReason, counters);
+        }
+        else if (packet.Disposition == PacketDisposition.Transmit)
+        {
+            counters.Count(ForwardingEvent.Routed);
         }
     }
 

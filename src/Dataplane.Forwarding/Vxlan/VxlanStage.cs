@@ -1,7 +1,9 @@
 using System.Buffers.Binary;
 using System.Collections.Frozen;
+using System.Runtime.CompilerServices;
 using Dataplane.Forwarding.Buffers;
 using Dataplane.Forwarding.Counters;
+using Dataplane.Forwarding.Icmp;
 using Dataplane.Forwarding.Pipeline;
 using Dataplane.Forwarding.Routing;
 using Dataplane.Forwarding.Stages;
@@ -41,6 +43,7 @@ public sealed class VxlanStage(ForwardingPlane plane, VxlanFeature feature) : IB
 
     // UDP ports come from the configuration and never change at run time.
     private readonly bool customPorts = feature.Tables.UdpPort != TunnelPorts.Vxlan || feature.Tables.GpeUdpPort != TunnelPorts.VxlanGpe;
+    private readonly IcmpErrorSender errors = IcmpErrorSender.ForStage(plane);
 
     public string Name => "vtep";
 
@@ -438,6 +441,19 @@ public sealed class VxlanStage(ForwardingPlane plane, VxlanFeature feature) : IB
         packet.Transmit(ports[^1]);
     }
 
+    /// <summary>
+    /// Routing into an L3 VNI is an IP hop: a TTL / hop limit that would reach 0 becomes ICMP Time Exceeded from the
+    /// ingress port's address, left pending for routing to send back; dropped (TtlExpired) when no error may go out.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void SendTimeExceeded(ref PacketDescriptor packet, WorkerCounters counters)
+    {
+        if (!errors.TrySend(ref packet, IcmpErrorKind.TimeExceeded, counters))
+        {
+            packet.Drop(DropReason.TtlExpired, counters);
+        }
+    }
+
     /// <summary>Strips everything before the inner IP header and leaves the packet pending for routing in the VNI's instance.</summary>
     private static DropReason ToRouting(ref PacketDescriptor packet, int ipStart, int ipLength, bool isIpv4, L3Vni vni, ForwardingEvent decapsulated,
         ref BatchContext batch)
@@ -516,7 +532,7 @@ public sealed class VxlanStage(ForwardingPlane plane, VxlanFeature feature) : IB
             Ipv4Header.TryCreate(ip, out var ipv4);
             if (!ipv4.TryDecrementTimeToLive())
             {
-                packet.Drop(DropReason.TtlExpired, batch.Counters);
+                SendTimeExceeded(ref packet, batch.Counters);
                 return;
             }
         }
@@ -525,7 +541,7 @@ public sealed class VxlanStage(ForwardingPlane plane, VxlanFeature feature) : IB
             Ipv6Header.TryCreate(ip, out var ipv6);
             if (ipv6.HopLimit <= 1)
             {
-                packet.Drop(DropReason.TtlExpired, batch.Counters);
+                SendTimeExceeded(ref packet, batch.Counters);
                 return;
             }
 

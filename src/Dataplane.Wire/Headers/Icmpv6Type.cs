@@ -7,6 +7,12 @@ public static class Icmpv6Type
     public const byte PacketTooBig = 2;
     public const byte TimeExceeded = 3;
     public const byte ParameterProblem = 4;
+    /// <summary>Destination Unreachable code 0 "no route to destination" (RFC 4443 section 3.1).</summary>
+    public const byte CodeNoRoute = 0;
+
+    /// <summary>Time Exceeded code 0 "hop limit exceeded in transit" (RFC 4443 section 3.3).</summary>
+    public const byte CodeHopLimitExceeded = 0;
+
     public const byte EchoRequest = 128;
     public const byte EchoReply = 129;
     public const byte RouterSolicitation = 133;

@@ -5,16 +5,18 @@ using Dataplane.Wire.Addresses;
 using Dataplane.Wire.Checksums;
 using Dataplane.Wire.Headers;
 
-namespace Dataplane.Forwarding.Lisp;
+namespace Dataplane.Forwarding.Icmp;
 
 /// <summary>
-/// Turns a packet that is too big for the tunnel into the ICMP error that tells its source so, in the same buffer
-/// (no allocation, no copy of the quoted bytes): the new IP and ICMP headers go in front of the original IP header
-/// (over its old Ethernet header, or into the headroom) and the tail is cut so the error stays within the minimum
-/// MTU (RFC 1812 section 4.3.2.3: at most 576 bytes for ICMPv4; RFC 4443 section 2.4 (c): at most 1280 for ICMPv6).
-/// The result is a native, pending packet addressed to the original source, for the routing stage to send back.
+/// Turns a packet into the ICMP error about it, in the same buffer (no allocation, no copy of the quoted bytes, no
+/// tailroom needed): the new IP and ICMP headers go in front of the original IP header (over its old Ethernet header,
+/// or into the headroom) and the tail is cut so the error stays within the minimum MTU (RFC 1812 section 4.3.2.3: at
+/// most 576 bytes for ICMPv4; RFC 4443 section 2.4 (c): at most 1280 for ICMPv6). The frame only ever grows toward
+/// the front, so a received frame whose buffer ends where the frame does is fine. The result is a native, pending
+/// packet addressed to the original source, for the routing stage to send back like any packet. Whether an error
+/// may be sent at all is <see cref="IcmpErrorRules"/>'s question, asked before.
 /// </summary>
-public static class IcmpTooBigWriter
+public static class IcmpErrorWriter
 {
     public const int Ipv4ErrorLimit = 576;
     public const int Ipv6ErrorLimit = 1280;
@@ -27,7 +29,34 @@ public static class IcmpTooBigWriter
     /// ICMPv4 destination unreachable, fragmentation needed (type 3 code 4) with the next-hop MTU (RFC 1191
     /// section 4). The packet's L3Offset must point at the IPv4 header, whose total length has been checked.
     /// </summary>
-    public static bool TryWriteFragmentationNeeded(ref PacketDescriptor packet, Ipv4Address source, ushort nextHopMtu)
+    public static bool TryWriteFragmentationNeeded(ref PacketDescriptor packet, Ipv4Address source, ushort nextHopMtu) =>
+        TryWriteIpv4(ref packet, source, Icmpv4Type.DestinationUnreachable, Icmpv4Type.CodeFragmentationNeeded, nextHopMtu);
+
+    /// <summary>ICMPv4 time exceeded in transit (type 11 code 0, RFC 792; RFC 1812 section 5.3.1).</summary>
+    public static bool TryWriteTimeExceeded(ref PacketDescriptor packet, Ipv4Address source) =>
+        TryWriteIpv4(ref packet, source, Icmpv4Type.TimeExceeded, Icmpv4Type.CodeTtlExceededInTransit, 0);
+
+    /// <summary>ICMPv4 destination unreachable, net unreachable (type 3 code 0): no route (RFC 1812 section 5.2.7.1).</summary>
+    public static bool TryWriteNetUnreachable(ref PacketDescriptor packet, Ipv4Address source) =>
+        TryWriteIpv4(ref packet, source, Icmpv4Type.DestinationUnreachable, Icmpv4Type.CodeNetUnreachable, 0);
+
+    /// <summary>ICMPv6 Packet Too Big (type 2, code 0) with the MTU (RFC 4443 section 3.2).</summary>
+    public static bool TryWritePacketTooBig(ref PacketDescriptor packet, Ipv6Address source, uint mtu) =>
+        TryWriteIpv6(ref packet, source, Icmpv6Type.PacketTooBig, 0, mtu);
+
+    /// <summary>ICMPv6 Time Exceeded, hop limit exceeded in transit (type 3 code 0, RFC 4443 section 3.3).</summary>
+    public static bool TryWriteHopLimitExceeded(ref PacketDescriptor packet, Ipv6Address source) =>
+        TryWriteIpv6(ref packet, source, Icmpv6Type.TimeExceeded, Icmpv6Type.CodeHopLimitExceeded, 0);
+
+    /// <summary>ICMPv6 Destination Unreachable, no route to destination (type 1 code 0, RFC 4443 section 3.1).</summary>
+    public static bool TryWriteNoRoute(ref PacketDescriptor packet, Ipv6Address source) =>
+        TryWriteIpv6(ref packet, source, Icmpv6Type.DestinationUnreachable, Icmpv6Type.CodeNoRoute, 0);
+
+    /// <summary>
+    /// Any ICMPv4 error that quotes the invoking datagram: <paramref name="restOfHeader"/> is the 32-bit word after the
+    /// checksum (zero, or the next-hop MTU in its low 16 bits for fragmentation needed).
+    /// </summary>
+    public static bool TryWriteIpv4(ref PacketDescriptor packet, Ipv4Address source, byte type, byte code, uint restOfHeader)
     {
         int innerStart = packet.L3Offset - packet.DataOffset;
         if (innerStart < 0 || innerStart + 20 > packet.Length)
@@ -60,9 +89,9 @@ public static class IcmpTooBigWriter
 
         var icmpBytes = bytes[20..];
         Icmpv4Header.TryCreateForWrite(icmpBytes, out var icmp);
-        icmp.Type = Icmpv4Type.DestinationUnreachable;
-        icmp.Code = Icmpv4Type.CodeFragmentationNeeded;
-        icmp.RestOfHeader = nextHopMtu; // unused 16 bits, then the next-hop MTU
+        icmp.Type = type;
+        icmp.Code = code;
+        icmp.RestOfHeader = restOfHeader;
         icmp.Checksum = 0;
         icmp.Checksum = InternetChecksum.Compute(icmpBytes);
 
@@ -70,8 +99,8 @@ public static class IcmpTooBigWriter
         return true;
     }
 
-    /// <summary>ICMPv6 Packet Too Big (type 2, code 0) with the MTU (RFC 4443 section 3.2).</summary>
-    public static bool TryWritePacketTooBig(ref PacketDescriptor packet, Ipv6Address source, uint mtu)
+    /// <summary>Any ICMPv6 error that quotes the invoking packet; <paramref name="restOfHeader"/> as for IPv4 (the MTU for Packet Too Big).</summary>
+    public static bool TryWriteIpv6(ref PacketDescriptor packet, Ipv6Address source, byte type, byte code, uint restOfHeader)
     {
         int innerStart = packet.L3Offset - packet.DataOffset;
         if (innerStart < 0 || innerStart + Ipv6Header.Length > packet.Length)
@@ -99,9 +128,9 @@ public static class IcmpTooBigWriter
 
         var icmpBytes = bytes[Ipv6Header.Length..];
         Icmpv6Header.TryCreateForWrite(icmpBytes, out var icmp);
-        icmp.Type = Icmpv6Type.PacketTooBig;
-        icmp.Code = 0;
-        icmp.Mtu = mtu;
+        icmp.Type = type;
+        icmp.Code = code;
+        icmp.RestOfHeader = restOfHeader;
         icmp.Checksum = 0;
         icmp.UpdateChecksum(source, originalSource);
 
@@ -109,7 +138,11 @@ public static class IcmpTooBigWriter
         return true;
     }
 
-    /// <summary>Makes the frame start exactly <paramref name="headers"/> bytes before the original IP header and end after the quoted bytes.</summary>
+    /// <summary>
+    /// Makes the frame start exactly <paramref name="headers"/> bytes before the original IP header and end after the
+    /// quoted bytes. The end never moves past where the frame ended (the quote is at most the original packet), so no
+    /// tailroom is needed; the headers take the old link-layer header's place and, when that is shorter, headroom.
+    /// </summary>
     private static bool TryMakeRoom(ref PacketDescriptor packet, int innerStart, int headers, int quoted)
     {
         int extra = innerStart - headers;
@@ -133,6 +166,6 @@ public static class IcmpTooBigWriter
         packet.L4Offset = (ushort)(packet.DataOffset + ipHeaderLength);
         packet.InnerL3Offset = 0;
         packet.InnerL4Offset = 0;
-        packet.Flags = (byte)(packet.Flags & ~PacketFlags.FromLispTunnel);
+        packet.Flags = (byte)(packet.Flags & ~(PacketFlags.FromLispTunnel | PacketFlags.Decapsulated));
     }
 }
