@@ -71,8 +71,12 @@ def consistent_cuts(frame, keep=0):
     return out
 
 
-def family(name, config, packets, drops=None, transmitted=None):
+def family(name, config, packets, drops=None, transmitted=None, at_once=False):
+    """at_once: every packet gets the same timestamp (a burst faster than any clock tick, for rate limits)."""
     packets = stamp([Raw(bytes(p)) for p in packets])
+    if at_once:
+        for packet in packets:
+            packet.time = packets[0].time
     wrpcap(os.path.join(OUT, name + ".pcap"), packets, linktype=1)
     manifest[name] = {"config": config, "packets": len(packets), "drops": drops or {}}
     if transmitted is not None:
@@ -298,6 +302,40 @@ for dport, payload in transit_payloads:
     transit += consistent_cuts(Ether(dst=ROUTER_MAC, src="02:00:00:00:00:fe") / IP(src="198.51.100.9", dst="10.1.0.10", ttl=64)
                                / UDP(sport=50000, dport=dport, chksum=0) / Raw(payload), 8)
 family("transit-tunnels", "router-transit-tunnels", transit, transmitted=len(transit))
+
+# ICMP error triggers against native routing (pcaps/golden/native-routing): packets that expire (TTL / hop limit 1,
+# toward a routed host) or have no route, about which no ICMP error may be sent (RFC 1812 4.3.2.7, RFC 4443 2.4 (e)):
+# ICMP errors (and ICMPv4 types that are not queries), later fragments, sources that name no single host, frames to the
+# link-layer broadcast address, packets to broadcast / multicast addresses. Each is dropped under its reason, and no
+# error goes out. Then a flood of 300 eligible expiring packets in one instant: the per-worker budget (icmpErrors
+# default 100 a second, a full bucket) lets exactly 100 errors out, the other 200 are dropped as TtlExpired.
+ROUTER_MAC, ROUTER_PEER_MAC, ROUTED_HOST, ROUTED_HOST6 = "02:00:00:00:00:01", "02:00:00:00:00:fe", "10.1.0.10", "2001:db8:1::10"
+REMOTE, REMOTE6 = "198.51.100.9", "2001:db8:ff00::9"
+
+
+def routed_frame(ip, dst_mac=ROUTER_MAC):
+    return Ether(dst=dst_mac, src=ROUTER_PEER_MAC) / ip
+
+
+about_error = IP(src=ROUTED_HOST, dst=REMOTE) / UDP(sport=1, dport=2)
+expire_silently = [routed_frame(IP(src=REMOTE, dst=ROUTED_HOST, ttl=1) / ICMP(type=t, code=0) / Raw(bytes(about_error)))
+                   for t in (3, 4, 5, 11, 12, 99)]
+expire_silently.append(routed_frame(IP(src=REMOTE, dst=ROUTED_HOST, ttl=1, frag=10, proto=17) / Raw(PAYLOAD)))
+expire_silently += [routed_frame(IP(src=src, dst=ROUTED_HOST, ttl=1) / UDP(sport=1, dport=2) / Raw(PAYLOAD))
+                    for src in ("0.0.0.0", "127.0.0.1", "224.0.0.1", "255.255.255.255", "240.0.0.1")]
+expire_silently.append(routed_frame(IP(src=REMOTE, dst=ROUTED_HOST, ttl=1) / UDP(sport=1, dport=2) / Raw(PAYLOAD), "ff:ff:ff:ff:ff:ff"))
+expire_silently += [routed_frame(IPv6(src=REMOTE6, dst=ROUTED_HOST6, hlim=1) / Raw(bytes([t, 0, 0, 0, 0, 0, 0, 0]) + PAYLOAD))
+                    for t in (1, 3, 4)]
+for packet in expire_silently[-3:]:
+    packet[IPv6].nh = 58
+expire_silently.append(routed_frame(IPv6(src=REMOTE6, dst=ROUTED_HOST6, hlim=1) / IPv6ExtHdrFragment(offset=5, nh=17) / Raw(PAYLOAD)))
+expire_silently += [routed_frame(IPv6(src=src, dst=ROUTED_HOST6, hlim=1) / UDP(sport=1, dport=2) / Raw(PAYLOAD)) for src in ("::", "ff0e::1")]
+unroutable_silently = [routed_frame(IP(src=REMOTE, dst=dst) / UDP(sport=1, dport=2) / Raw(PAYLOAD))
+                       for dst in ("255.255.255.255", "224.0.0.9", "239.1.2.3")]
+unroutable_silently.append(routed_frame(IPv6(src=REMOTE6, dst="ff0e::1") / UDP(sport=1, dport=2) / Raw(PAYLOAD)))
+flood = [routed_frame(IP(src=REMOTE, dst=ROUTED_HOST, ttl=1) / UDP(sport=1000 + i, dport=2) / Raw(PAYLOAD)) for i in range(300)]
+family("icmp-error-triggers", "native-routing", expire_silently + unroutable_silently + flood,
+       {"TtlExpired": len(expire_silently) + len(flood) - 100, "NoRoute": len(unroutable_silently)}, transmitted=100, at_once=True)
 
 with open(os.path.join(OUT, "manifest.json"), "w") as f:
     json.dump(manifest, f, indent=2, sort_keys=True)

@@ -33,7 +33,7 @@ public sealed class HostileCorpusTests : IDisposable
             "truncated-ethernet", "truncated-vlan-qinq", "truncated-arp", "truncated-ipv4-header", "truncated-ipv6-extensions",
             "truncated-udp-tcp-icmp", "truncated-lisp-data", "truncated-lisp-control", "truncated-vxlan", "truncated-vxlan-gpe",
             "truncated-gtpu", "lying-lengths-ip-udp", "lying-lengths-gtpu", "ipv6-extension-chains", "gtpu-extension-chains",
-            "nested-lisp", "nested-vxlan", "nested-rtr", "fragments-ipv4", "fragments-ipv6", "transit-tunnels",
+            "nested-lisp", "nested-vxlan", "nested-rtr", "fragments-ipv4", "fragments-ipv6", "transit-tunnels", "icmp-error-triggers",
         ];
         Assert.Equal(expected.Order(StringComparer.Ordinal), HostileCorpus.Families.Keys.Order(StringComparer.Ordinal));
         foreach (string family in expected)
@@ -82,6 +82,45 @@ public sealed class HostileCorpusTests : IDisposable
         }
 
         Assert.Equal(counters.Transmitted, CaptureFrames.Read(Path.Combine(scratch, "out.pcap")).Count);
+    }
+
+    /// <summary>
+    /// icmp-error-triggers: 19 expiring packets and 4 unroutable ones about which no ICMP error may be sent (errors,
+    /// later fragments, group / broadcast / unspecified / loopback / class E sources, link-layer broadcast, group and
+    /// broadcast destinations), then 300 eligible expiring packets in one instant: the budget of 100 a second lets
+    /// exactly its burst of 100 errors out, and each of those is a Time Exceeded back to the flooding source.
+    /// </summary>
+    [Fact]
+    public void No_error_about_what_rules_forbid_and_a_flood_held_to_the_budget()
+    {
+        var entry = HostileCorpus.Families["icmp-error-triggers"];
+        var clock = new ReplayClock();
+        var plane = ForwardingPlaneBuilder.Build(DataplaneConfigFile.Load(new GoldenCase(entry.Config).ConfigPath), new ForwardingPlaneOptions { Clock = clock, NonceSeed = 1 });
+        string outPath = Path.Combine(scratch, "icmp-out.pcap");
+        ReplayResult result;
+        using (var input = File.OpenRead(HostileCorpus.PcapPath("icmp-error-triggers")))
+        using (var output = new PcapWriter(outPath, CaptureLinkType.Ethernet, PcapTimestampPrecision.Nanoseconds))
+        using (var punts = new PcapWriter(Path.Combine(scratch, "icmp-punt.pcap"), CaptureLinkType.Ethernet, PcapTimestampPrecision.Nanoseconds))
+        {
+            result = new PcapReplay(plane, clock).Run(input, output, punts);
+        }
+
+        var counters = result.Counters;
+        string table = counters.ToTable();
+        Assert.True(counters.IsConserved, table);
+        Assert.True(counters.Transmitted == 100, table);
+        Assert.True(counters.Counted(ForwardingEvent.IcmpTimeExceededSent) == 100, table);
+        Assert.True(counters.Counted(ForwardingEvent.IcmpErrorRateLimited) == 200, table);
+        Assert.True(counters.Counted(ForwardingEvent.IcmpErrorNotAllowed) == 23, table);
+        Assert.True(counters.Counted(ForwardingEvent.IcmpDestinationUnreachableSent) == 0, table);
+        foreach (byte[] frame in CaptureFrames.Read(outPath))
+        {
+            // Ethernet, IPv4 from the ingress port's address 192.0.2.1 to the flooding source 198.51.100.9, ICMP type 11 code 0.
+            Assert.Equal(0x0800, (frame[12] << 8) | frame[13]);
+            Assert.Equal(new byte[] { 192, 0, 2, 1, 198, 51, 100, 9 }, frame[26..34]);
+            Assert.Equal(1, frame[23]);
+            Assert.Equal(new byte[] { 11, 0 }, frame[34..36]);
+        }
     }
 
     [Fact]
