@@ -33,6 +33,8 @@ public class ConfigurationErrorTests
     [InlineData("""{ PORTS, "routes": [ { "prefix": "10.0.0.0/8", "nextHop": "2001:db8::1", "port": "inside" } ] }""", "routes[0].nextHop", "address family")]
     [InlineData("""{ PORTS, "neighbours": [ { "address": "192.0.2.300", "mac": "02:00:00:00:00:09", "port": "outside" } ] }""", "neighbours[0].address", "not an IPv4 or IPv6 address")]
     [InlineData("""{ PORTS, "puntQueueCapacity": 0 }""", "puntQueueCapacity", "outside")]
+    [InlineData("""{ PORTS, "icmpErrors": { "ratePerSecond": -1 } }""", "icmpErrors.ratePerSecond", "outside 0..1000000")]
+    [InlineData("""{ PORTS, "icmpErrors": { "ratePerSecond": 1000001 } }""", "icmpErrors.ratePerSecond", "outside 0..1000000")]
     [InlineData("""{ "roles": ["msmr"], PORTS }""", "lisp", "needs a \"lisp\" section")]
     [InlineData("""{ "roles": ["msmr"], PORTS, "lisp": { "localRlocs": [ { "address": "192.0.2.1" } ] } }""", "lisp.mappingSystem", "sites")]
     [InlineData("""{ "roles": ["msmr"], PORTS, "lisp": { "mappingSystem": { "sites": [ { "name": "a", "keyId": 3, "key": "k" } ] } } }""", "lisp.mappingSystem.sites[0].keyId", "1 (HMAC-SHA-1) or 2")]
