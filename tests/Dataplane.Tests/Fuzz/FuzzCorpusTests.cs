@@ -21,6 +21,9 @@ public class FuzzCorpusTests
 
     public static string RegressionRoot => Path.Combine(RepositoryPaths.Root, "fuzz", "regressions");
 
+    /// <summary>The distinct ICMP error triggers come first in their family (the flood that follows repeats one packet).</summary>
+    private const int IcmpTriggerSeeds = 24;
+
     public static TheoryData<string> Families() => new(FuzzTargets.Families);
 
     /// <summary>Every target's seeds by file name: what fuzz/corpus must hold.</summary>
@@ -47,6 +50,16 @@ public class FuzzCorpusTests
             {
                 wire[$"{family}-{n + 1:D2}"] = WireTarget.Input(index, frames[n]);
             }
+        }
+
+        // The ICMP error triggers of the hostile corpus (packets no error may answer, and one that gets an error), to
+        // the configuration they are addressed to: the rules and the error writer start from every edge case.
+        var icmpTriggers = Hostile.HostileCorpus.Families["icmp-error-triggers"];
+        int icmpCase = cases.IndexOf(icmpTriggers.Config);
+        var triggers = CaptureFrames.Read(Hostile.HostileCorpus.PcapPath("icmp-error-triggers"));
+        for (int n = 0; n < Math.Min(IcmpTriggerSeeds, triggers.Count); n++)
+        {
+            wire[$"{icmpCase:D3}-icmp-error-triggers-{n + 1}"] = WireTarget.Input(icmpCase, triggers[n]);
         }
 
         seeds["lisp-control"] = new(StringComparer.Ordinal)
