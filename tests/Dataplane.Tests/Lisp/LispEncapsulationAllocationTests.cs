@@ -25,7 +25,7 @@ public sealed class LispEncapsulationAllocationTests
             LispTestFrames.Ipv4Udp("10.1.0.10", "10.2.0.9", payload: 1452, dontFragment: true), // ICMP too big, routed back
             LispTestFrames.Ipv4Udp("10.1.0.10", "10.9.0.1"),                      // miss: punted
             LispTestFrames.Ipv4Udp("10.1.0.10", "10.4.0.1"),                      // negative: dropped
-            LispTestFrames.Ipv4Udp("10.1.0.10", "10.2.0.1", ttl: 1),             // TTL expired
+            LispTestFrames.Ipv4Udp("10.1.0.10", "10.2.0.1", ttl: 1),             // TTL expired: ICMP Time Exceeded, routed back
         ];
         using var pool = new PacketPool(bufferCount: PacketBatch.MaxCapacity);
         var batch = new PacketBatch();
@@ -70,7 +70,7 @@ public sealed class LispEncapsulationAllocationTests
         Assert.True(counters.IsConserved, counters.ToTable());
         Assert.True(counters.Counted(ForwardingEvent.LispEncapsulated) > 0);
         Assert.True(counters.Counted(ForwardingEvent.IcmpTooBigSent) > 0);
-        Assert.True(counters.Dropped(DropReason.TtlExpired) > 0);
+        Assert.True(counters.Counted(ForwardingEvent.IcmpTimeExceededSent) > 0); // TTL 1: Time Exceeded, routed back
         Assert.True(counters.Dropped(DropReason.NegativeEntryDrop) > 0);
         Assert.True(counters.Punted > 0);
         pool.Free(batch);
