@@ -54,12 +54,17 @@ public static class TofMethods
             throw ControlRpcException.InvalidParams(p.Field("applicationIP"), $"{applicationIp} is the serviceIP too; the application must have an address of its own");
         }
 
+        if (TofServiceAddress.PairProblem(serviceIp, applicationIp) is { } pairProblem)
+        {
+            throw ControlRpcException.InvalidParams(p.Field("applicationIP"), $"{applicationIp} {pairProblem} (the TOF does not translate between IPv4 and IPv6)");
+        }
+
         return new TofService(name, serviceIp, applicationIp);
     }
 
     /// <summary>
     /// Names go into URLs (/service/{name}) and DELETE takes a name or a serviceIP in the same place, so a name is
-    /// 1..64 of [A-Za-z0-9._-] and never an IPv4 address.
+    /// 1..64 of [A-Za-z0-9._-] and never an IPv4 address (an IPv6 address has a ':', which no name has).
     /// </summary>
     public static string? NameProblem(string name)
     {
@@ -79,18 +84,18 @@ public static class TofMethods
         return Ipv4Address.TryParse(name, out _) ? $"'{name}' is an IPv4 address; DELETE /service/{{name}} could not tell it from a serviceIP" : null;
     }
 
-    private static Ipv4Address ReadUnicastAddress(ParamReader p, string field)
+    private static IpAddress ReadUnicastAddress(ParamReader p, string field)
     {
         string text = p.RequiredString(field);
-        if (!Ipv4Address.TryParse(text, out var address))
+        if (!IpAddress.TryParse(text, out var address))
         {
-            throw ControlRpcException.InvalidParams(p.Field(field), $"'{text}' is not an IPv4 address (a.b.c.d)");
+            throw ControlRpcException.InvalidParams(p.Field(field), $"'{text}' is not an IPv4 address (a.b.c.d) or an IPv6 address (2001:db8::1)");
         }
 
-        // 0.0.0.0, 224.0.0.0/4 (multicast) and up (class E, broadcast) never name one host.
-        if (address == Ipv4Address.Any || address.Value >= 0xE000_0000)
+        // 0.0.0.0, 224.0.0.0/4 (multicast) and up (class E, broadcast), ::, ::1, ff00::/8, fe80::/10 never name one host a UE reaches.
+        if (TofServiceAddress.Problem(address) is { } problem)
         {
-            throw ControlRpcException.InvalidParams(p.Field(field), $"{address} is not a unicast address");
+            throw ControlRpcException.InvalidParams(p.Field(field), $"{address} is not a unicast address ({problem})");
         }
 
         return address;
@@ -140,7 +145,7 @@ public static class TofMethods
         p.AllowOnly("nameOrServiceIp");
         var table = context.RequireTofServices("service.remove");
         string key = p.RequiredString("nameOrServiceIp");
-        bool isAddress = Ipv4Address.TryParse(key, out var address);
+        bool isAddress = IpAddress.TryParse(key, out var address); // an IPv6 serviceIP in any of its spellings
         var existing = table.All.FirstOrDefault(s => s.Name == key || (isAddress && s.ServiceIp == address))
             ?? throw new ControlRpcException(JsonRpcErrorCodes.NotFound, $"no service named '{key}' or with serviceIP {key}");
         return () =>

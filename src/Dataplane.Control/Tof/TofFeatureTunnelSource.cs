@@ -18,7 +18,9 @@ public sealed class TofFeatureTunnelSource(TofFeature tof) : ITofTunnelSource
         {
             var enb = tunnel.Uplink?.Source ?? tunnel.Downlink?.Destination;
             var sgw = tunnel.Uplink?.Destination ?? tunnel.Downlink?.Source;
-            views.Add(new TofTunnelView(tunnel.UeAddress.ToString(), enb?.ToString(), tunnel.Uplink?.Teid, sgw?.ToString(),
+            // An IPv6 UE is known by its /64 (any address in it is the UE's), and listed so.
+            string ue = tunnel.UeAddress.IsV6 ? $"{tunnel.UeAddress}/{TofTunnel.Ipv6PrefixLength}" : tunnel.UeAddress.ToString();
+            views.Add(new TofTunnelView(ue, enb?.ToString(), tunnel.Uplink?.Teid, sgw?.ToString(),
                 tunnel.Downlink?.Teid, tunnel.Qfi, now - TimeSpan.FromSeconds(Math.Max(0, tunnel.IdleSeconds))));
         }
 

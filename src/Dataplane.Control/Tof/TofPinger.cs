@@ -13,7 +13,7 @@ namespace Dataplane.Control.Tof;
 /// </summary>
 public sealed class TofPinger(TofFeature tof, TofPingerSettings settings, Func<byte[], bool> inject) : IControlPlaneService
 {
-    private readonly Dictionary<Ipv4Address, int> sentPerUe = [];
+    private readonly Dictionary<IpAddress, int> sentPerUe = [];
     private long nextRound;
     private long sent;
 
@@ -36,7 +36,7 @@ public sealed class TofPinger(TofFeature tof, TofPingerSettings settings, Func<b
 
         nextRound = nowMilliseconds + settings.IntervalMilliseconds;
         var wanted = tof.TunnelsWantingDownlink();
-        var still = new HashSet<Ipv4Address>();
+        var still = new HashSet<IpAddress>();
         foreach (var tunnel in wanted)
         {
             still.Add(tunnel.UeAddress);
@@ -46,7 +46,7 @@ public sealed class TofPinger(TofFeature tof, TofPingerSettings settings, Func<b
                 continue;
             }
 
-            if (TofEchoRequest.Build(tunnel, settings.PdnAddress, (ushort)(count + 1)) is { } probe && inject(probe))
+            if (settings.PdnFor(tunnel.UeAddress.Family) is { } pdn && TofEchoRequest.Build(tunnel, pdn, (ushort)(count + 1)) is { } probe && inject(probe))
             {
                 Interlocked.Increment(ref sent);
             }

@@ -54,8 +54,11 @@ public sealed record TofServiceConfig
 /// <summary>The downlink-TEID discovery pinger.</summary>
 public sealed record TofPingerConfig
 {
-    /// <summary>Where the echo requests go (an address the PDN answers for).</summary>
+    /// <summary>Where the echo requests go (an address the PDN answers for): IPv4 UEs are probed toward it when it is IPv4, IPv6 UEs when it is IPv6.</summary>
     public required string PdnAddress { get; init; }
+
+    /// <summary>An IPv6 address the PDN answers for, where IPv6 UEs are probed when <see cref="PdnAddress"/> is IPv4 (dual stack).</summary>
+    public string? PdnAddress6 { get; init; }
 
     public int IntervalMilliseconds { get; init; } = 1000;
 

@@ -27,6 +27,8 @@ public sealed class TofFeature : IForwardingFeature, ITunnelEndpointFeature
         Services = new TofServiceTable(settings.Services);
         Tunnels = new TofSlotTable<Ipv4Address, TofTunnel>(settings.TunnelCapacity);
         Flows = new TofSlotTable<TofNatFlowKey, TofNatFlow>(settings.FlowCapacity);
+        Tunnels6 = new TofSlotTable<Ipv6Address, TofTunnel>(settings.TunnelCapacity);
+        Flows6 = new TofSlotTable<TofNatFlowKey6, TofNatFlow>(settings.FlowCapacity);
     }
 
     public int Order => StageOrder.Tof;
@@ -41,6 +43,15 @@ public sealed class TofFeature : IForwardingFeature, ITunnelEndpointFeature
 
     /// <summary>The offloaded flows (destination NAT state), by flow.</summary>
     public TofSlotTable<TofNatFlowKey, TofNatFlow> Flows { get; }
+
+    /// <summary>
+    /// The learned tunnels of IPv6 UEs, by /64 prefix (<see cref="TofTunnel.PrefixOf"/>); as large as <see cref="Tunnels"/>
+    /// and apart from it, so IPv6 UEs never take IPv4 UEs' room nor lengthen their lookups.
+    /// </summary>
+    public TofSlotTable<Ipv6Address, TofTunnel> Tunnels6 { get; }
+
+    /// <summary>The offloaded IPv6 flows, by flow; as large as <see cref="Flows"/>.</summary>
+    public TofSlotTable<TofNatFlowKey6, TofNatFlow> Flows6 { get; }
 
     /// <summary>The clock the workers stamp <see cref="TofTunnel.LastSeen"/> and <see cref="TofNatFlow.LastSeen"/> with.</summary>
     public IMonotonicClock Clock => clock;
@@ -132,19 +143,28 @@ public sealed class TofFeature : IForwardingFeature, ITunnelEndpointFeature
     {
         long now = clock.Now;
         var list = new List<TofTunnelInfo>();
-        foreach (var tunnel in Tunnels.Snapshot())
+        foreach (var tunnel in AllTunnels())
         {
             int qfi = tunnel.Qfi;
             list.Add(new TofTunnelInfo(tunnel.UeAddress, tunnel.Uplink, tunnel.Downlink, qfi == TofTunnel.NoQfi ? null : (byte)qfi,
                 (double)(now - tunnel.LastSeen) / clock.Frequency, tunnel.UplinkPackets, tunnel.DownlinkPackets));
         }
 
-        list.Sort((a, b) => a.UeAddress.CompareTo(b.UeAddress));
+        list.Sort((a, b) => a.UeAddress.Family != b.UeAddress.Family ? a.UeAddress.Family.CompareTo(b.UeAddress.Family) : a.UeAddress.Value.CompareTo(b.UeAddress.Value));
         return list;
     }
 
-    /// <summary>The learned tunnel of one UE.</summary>
-    public bool TryGetTunnel(Ipv4Address ueAddress, out TofTunnel tunnel) => Tunnels.TryGet(ueAddress, out tunnel);
+    /// <summary>The learned tunnel of one UE: by its IPv4 address, or by any IPv6 address of its /64.</summary>
+    public bool TryGetTunnel(IpAddress ueAddress, out TofTunnel tunnel) =>
+        ueAddress.IsV4 ? Tunnels.TryGet(ueAddress.AsV4(), out tunnel) : Tunnels6.TryGet(TofTunnel.PrefixOf(ueAddress.AsV6()), out tunnel);
+
+    /// <summary>The tunnels of both families (control thread).</summary>
+    private List<TofTunnel> AllTunnels()
+    {
+        var all = Tunnels.Snapshot();
+        all.AddRange(Tunnels6.Snapshot());
+        return all;
+    }
 
     /// <summary>
     /// UEs the pinger should probe: a reply to them was dropped for want of a downlink TEID, and their uplink tunnel
@@ -153,7 +173,7 @@ public sealed class TofFeature : IForwardingFeature, ITunnelEndpointFeature
     public IReadOnlyList<TofTunnel> TunnelsWantingDownlink()
     {
         var wanted = new List<TofTunnel>();
-        foreach (var tunnel in Tunnels.Snapshot())
+        foreach (var tunnel in AllTunnels())
         {
             if (tunnel.DownlinkWanted && tunnel.Downlink is null && tunnel.Uplink is not null)
             {
@@ -181,10 +201,26 @@ public sealed class TofFeature : IForwardingFeature, ITunnelEndpointFeature
             }
         }
 
+        foreach (var tunnel in Tunnels6.Snapshot())
+        {
+            if (now - tunnel.LastSeen > limit && Tunnels6.TryRemove(tunnel))
+            {
+                tunnels++;
+            }
+        }
+
         int flows = 0;
         foreach (var flow in Flows.Snapshot())
         {
             if (now - flow.LastSeen > limit && Flows.TryRemove(flow))
+            {
+                flows++;
+            }
+        }
+
+        foreach (var flow in Flows6.Snapshot())
+        {
+            if (now - flow.LastSeen > limit && Flows6.TryRemove(flow))
             {
                 flows++;
             }

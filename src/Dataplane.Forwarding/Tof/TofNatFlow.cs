@@ -5,18 +5,46 @@ namespace Dataplane.Forwarding.Tof;
 /// <summary>
 /// One offloaded flow: which service address the application's replies must come from again, and which service it
 /// counts for (the UE's tunnel is looked up by address, so a handover or removal is seen at once), and when it was
-/// last seen.
+/// last seen. An IPv4 flow has a <see cref="TofNatFlowKey"/>, an IPv6 flow a <see cref="TofNatFlowKey6"/>.
 /// </summary>
-public sealed class TofNatFlow(TofNatFlowKey key, Ipv4Address serviceIp, TofServiceCounters counters, long learnedAt = 0) : ITofKeyed<TofNatFlowKey>
+public sealed class TofNatFlow : ITofKeyed<TofNatFlowKey>, ITofKeyed<TofNatFlowKey6>
 {
-    private long lastSeen = learnedAt;
+    private long lastSeen;
 
-    public TofNatFlowKey Key { get; } = key;
+    /// <summary>An IPv4 flow.</summary>
+    public TofNatFlow(TofNatFlowKey key, Ipv4Address serviceIp, TofServiceCounters counters, long learnedAt = 0)
+    {
+        Key = key;
+        ServiceIp = serviceIp;
+        ServiceIpv4 = serviceIp;
+        Counters = counters;
+        lastSeen = learnedAt;
+    }
+
+    /// <summary>An IPv6 flow.</summary>
+    public TofNatFlow(TofNatFlowKey6 key, Ipv6Address serviceIp, TofServiceCounters counters, long learnedAt = 0)
+    {
+        Key6 = key;
+        ServiceIp = serviceIp;
+        Counters = counters;
+        lastSeen = learnedAt;
+    }
+
+    /// <summary>The key of an IPv4 flow (default for an IPv6 one).</summary>
+    public TofNatFlowKey Key { get; }
+
+    /// <summary>The key of an IPv6 flow (default for an IPv4 one).</summary>
+    public TofNatFlowKey6 Key6 { get; }
+
+    TofNatFlowKey6 ITofKeyed<TofNatFlowKey6>.Key => Key6;
 
     /// <summary>The address the UE sent to; replies get it back as their source.</summary>
-    public Ipv4Address ServiceIp { get; } = serviceIp;
+    public IpAddress ServiceIp { get; }
 
-    public TofServiceCounters Counters { get; } = counters;
+    /// <summary><see cref="ServiceIp"/> of an IPv4 flow, as the per-packet code compares it.</summary>
+    public Ipv4Address ServiceIpv4 { get; }
+
+    public TofServiceCounters Counters { get; }
 
     /// <summary>Clock ticks (the plane's monotonic clock) of the flow's last packet, to within the stamping granularity.</summary>
     public long LastSeen => Volatile.Read(ref lastSeen);

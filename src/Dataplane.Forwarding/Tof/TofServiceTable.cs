@@ -24,11 +24,17 @@ public sealed class TofServiceTable
         }
     }
 
-    /// <summary>Services by service IP: what the uplink offload looks up per packet.</summary>
+    /// <summary>IPv4 services by service IP: what the uplink offload looks up per packet.</summary>
     public FrozenDictionary<Ipv4Address, TofService> ByServiceIp => Volatile.Read(ref current).ByServiceIp;
 
-    /// <summary>Services by application IP: what the return path (application replies) looks up per packet.</summary>
+    /// <summary>IPv4 services by application IP: what the return path (application replies) looks up per packet.</summary>
     public FrozenDictionary<Ipv4Address, TofService> ByApplicationIp => Volatile.Read(ref current).ByApplicationIp;
+
+    /// <summary>IPv6 services by service IP.</summary>
+    public FrozenDictionary<Ipv6Address, TofService> ByServiceIpv6 => Volatile.Read(ref current).ByServiceIpv6;
+
+    /// <summary>IPv6 services by application IP.</summary>
+    public FrozenDictionary<Ipv6Address, TofService> ByApplicationIpv6 => Volatile.Read(ref current).ByApplicationIpv6;
 
     /// <summary>All services, by name.</summary>
     public IReadOnlyList<TofService> All => Volatile.Read(ref current).Services;
@@ -91,7 +97,8 @@ public sealed class TofServiceTable
         lock (writeLock)
         {
             var services = current.Services;
-            removed = services.FirstOrDefault(s => s.Name == nameOrServiceIp || s.ServiceIp.ToString() == nameOrServiceIp)!;
+            bool isAddress = IpAddress.TryParse(nameOrServiceIp, out var address); // an IPv6 address in any of its spellings
+            removed = services.FirstOrDefault(s => s.Name == nameOrServiceIp || (isAddress && s.ServiceIp == address))!;
             if (removed is null)
             {
                 return false;
@@ -133,10 +140,17 @@ public sealed class TofServiceTable
     {
         public TofService[] Services { get; } = services;
 
-        public FrozenDictionary<Ipv4Address, TofService> ByServiceIp { get; } = services.ToFrozenDictionary(s => s.ServiceIp);
+        public FrozenDictionary<Ipv4Address, TofService> ByServiceIp { get; } =
+            services.Where(s => s.ServiceIp.IsV4).ToFrozenDictionary(s => s.ServiceIpv4);
 
         // Several services may share one application (different service IPs, same app): the first by name answers.
         public FrozenDictionary<Ipv4Address, TofService> ByApplicationIp { get; } =
-            services.GroupBy(s => s.ApplicationIp).ToFrozenDictionary(g => g.Key, g => g.First());
+            services.Where(s => s.ServiceIp.IsV4).GroupBy(s => s.ApplicationIpv4).ToFrozenDictionary(g => g.Key, g => g.First());
+
+        public FrozenDictionary<Ipv6Address, TofService> ByServiceIpv6 { get; } =
+            services.Where(s => s.ServiceIp.IsV6).ToFrozenDictionary(s => s.ServiceIp.AsV6());
+
+        public FrozenDictionary<Ipv6Address, TofService> ByApplicationIpv6 { get; } =
+            services.Where(s => s.ServiceIp.IsV6).GroupBy(s => s.ApplicationIp.AsV6()).ToFrozenDictionary(g => g.Key, g => g.First());
     }
 }

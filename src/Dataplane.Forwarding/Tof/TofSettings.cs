@@ -20,9 +20,17 @@ public sealed class TofSettings
     /// <summary>True when eNBs and SGWs share one port, so the address lists tell the direction.</summary>
     public bool SharedS1 => EnbPort == SgwPort;
 
+    /// <summary>The eNBs' / gNBs' IPv4 S1-U / N3 addresses (shared layout).</summary>
     public required FrozenSet<Ipv4Address> EnbAddresses { get; init; }
 
+    /// <summary>The SGWs' / UPFs' IPv4 S1-U / N3 addresses (shared layout).</summary>
     public required FrozenSet<Ipv4Address> SgwAddresses { get; init; }
+
+    /// <summary>The eNBs' / gNBs' IPv6 S1-U / N3 addresses (shared layout; both families may be listed in enbAddresses).</summary>
+    public FrozenSet<Ipv6Address> EnbAddresses6 { get; init; } = FrozenSet<Ipv6Address>.Empty;
+
+    /// <summary>The SGWs' / UPFs' IPv6 S1-U / N3 addresses (shared layout).</summary>
+    public FrozenSet<Ipv6Address> SgwAddresses6 { get; init; } = FrozenSet<Ipv6Address>.Empty;
 
     public required IReadOnlyList<TofService> Services { get; init; }
 
@@ -37,8 +45,8 @@ public sealed class TofSettings
     public static TofSettings Read(DataplaneConfig config, PortTable ports)
     {
         var section = config.Tof ?? throw new ConfigurationException("tof", "the tof role needs a \"tof\" section");
-        var enbAddresses = Addresses(section.EnbAddresses, "tof.enbAddresses");
-        var sgwAddresses = Addresses(section.SgwAddresses, "tof.sgwAddresses");
+        var (enbAddresses, enbAddresses6) = Addresses(section.EnbAddresses, "tof.enbAddresses");
+        var (sgwAddresses, sgwAddresses6) = Addresses(section.SgwAddresses, "tof.sgwAddresses");
         ushort enbPort;
         ushort sgwPort;
         if (section.S1Port is not null)
@@ -49,12 +57,12 @@ public sealed class TofSettings
             }
 
             enbPort = sgwPort = ForwardingPlaneBuilder.PortNamed(ports, section.S1Port, "tof.s1Port").Id;
-            if (enbAddresses.Count == 0)
+            if (enbAddresses.Count + enbAddresses6.Count == 0)
             {
                 throw new ConfigurationException("tof.enbAddresses", "a shared s1Port needs the eNB addresses (the direction cannot be auto-detected)");
             }
 
-            if (sgwAddresses.Count == 0)
+            if (sgwAddresses.Count + sgwAddresses6.Count == 0)
             {
                 throw new ConfigurationException("tof.sgwAddresses", "a shared s1Port needs the SGW addresses (the direction cannot be auto-detected)");
             }
@@ -82,6 +90,14 @@ public sealed class TofSettings
             }
         }
 
+        foreach (var address in enbAddresses6)
+        {
+            if (sgwAddresses6.Contains(address))
+            {
+                throw new ConfigurationException("tof.sgwAddresses", $"{address} is also in enbAddresses");
+            }
+        }
+
         ushort appsPort = ForwardingPlaneBuilder.PortNamed(ports, section.AppsPort, "tof.appsPort").Id;
         if ((appsPort == enbPort || appsPort == sgwPort) && enbPort != sgwPort)
         {
@@ -102,6 +118,8 @@ public sealed class TofSettings
             AppsPort = appsPort,
             EnbAddresses = enbAddresses,
             SgwAddresses = sgwAddresses,
+            EnbAddresses6 = enbAddresses6,
+            SgwAddresses6 = sgwAddresses6,
             Services = ReadServices(section.Services),
             IdleTimeoutSeconds = section.IdleTimeoutSeconds,
             TunnelCapacity = section.TunnelCapacity,
@@ -118,11 +136,21 @@ public sealed class TofSettings
             throw new ConfigurationException($"{field}.name", "a service needs a name");
         }
 
-        var serviceIp = ConfigValues.Ipv4(service.ServiceIP, $"{field}.serviceIP");
-        var applicationIp = ConfigValues.Ipv4(service.ApplicationIP, $"{field}.applicationIP");
-        if (serviceIp == applicationIp)
+        var serviceIp = ConfigValues.Ip(service.ServiceIP, $"{field}.serviceIP");
+        var applicationIp = ConfigValues.Ip(service.ApplicationIP, $"{field}.applicationIP");
+        if (TofServiceAddress.Problem(serviceIp) is { } serviceProblem)
         {
-            throw new ConfigurationException($"{field}.applicationIP", "is the serviceIP");
+            throw new ConfigurationException($"{field}.serviceIP", $"{serviceIp} is not a unicast address ({serviceProblem})");
+        }
+
+        if (TofServiceAddress.Problem(applicationIp) is { } applicationProblem)
+        {
+            throw new ConfigurationException($"{field}.applicationIP", $"{applicationIp} is not a unicast address ({applicationProblem})");
+        }
+
+        if (TofServiceAddress.PairProblem(serviceIp, applicationIp) is { } pairProblem)
+        {
+            throw new ConfigurationException($"{field}.applicationIP", pairProblem);
         }
 
         return new TofService(service.Name, serviceIp, applicationIp);
@@ -150,15 +178,24 @@ public sealed class TofSettings
         return read;
     }
 
-    private static FrozenSet<Ipv4Address> Addresses(IReadOnlyList<string> texts, string field)
+    private static (FrozenSet<Ipv4Address> V4, FrozenSet<Ipv6Address> V6) Addresses(IReadOnlyList<string> texts, string field)
     {
-        var addresses = new HashSet<Ipv4Address>();
+        var v4 = new HashSet<Ipv4Address>();
+        var v6 = new HashSet<Ipv6Address>();
         for (int i = 0; i < texts.Count; i++)
         {
-            addresses.Add(ConfigValues.Ipv4(texts[i], $"{field}[{i}]"));
+            var address = ConfigValues.Ip(texts[i], $"{field}[{i}]");
+            if (address.IsV4)
+            {
+                v4.Add(address.AsV4());
+            }
+            else
+            {
+                v6.Add(address.AsV6());
+            }
         }
 
-        return addresses.ToFrozenSet();
+        return (v4.ToFrozenSet(), v6.ToFrozenSet());
     }
 
     private static void CheckCapacity(int capacity, string field)

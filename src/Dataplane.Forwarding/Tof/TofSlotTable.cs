@@ -175,8 +175,23 @@ public sealed class TofSlotTable<TKey, TEntry>
     private static bool KeyEquals(TKey a, TKey b) =>
         typeof(TKey) == typeof(Ipv4Address) ? Unsafe.As<TKey, Ipv4Address>(ref a).Value == Unsafe.As<TKey, Ipv4Address>(ref b).Value : a.Equals(b);
 
-    // A UE address hashes as itself (what its GetHashCode gives, without the call through the default comparer).
+    // A UE address hashes as itself (what its GetHashCode gives, without the call through the default comparer); an
+    // IPv6 UE's /64 as its prefix bits folded to 32, so that prefixes differing anywhere spread.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static uint KeyHash(TKey key) =>
-        typeof(TKey) == typeof(Ipv4Address) ? Unsafe.As<TKey, Ipv4Address>(ref key).Value : (uint)key.GetHashCode();
+    private static uint KeyHash(TKey key)
+    {
+        if (typeof(TKey) == typeof(Ipv4Address))
+        {
+            return Unsafe.As<TKey, Ipv4Address>(ref key).Value;
+        }
+
+        if (typeof(TKey) == typeof(Ipv6Address))
+        {
+            var address = Unsafe.As<TKey, Ipv6Address>(ref key);
+            ulong folded = (address.High * 0x9E3779B97F4A7C15UL) ^ address.Low;
+            return (uint)(folded ^ (folded >> 32));
+        }
+
+        return (uint)key.GetHashCode();
+    }
 }

@@ -19,7 +19,7 @@ namespace Dataplane.Forwarding.Tof;
 /// <summary>
 /// One worker's TOF, run before the GTP-U endpoint:
 /// <list type="bullet">
-/// <item>GTP-U (IPv4 outer) crossing S1-U: a G-PDU teaches the UE's tunnel (uplink eNB -> SGW keyed by the inner
+/// <item>GTP-U (IPv4 or IPv6 outer) crossing S1-U: a G-PDU teaches the UE's tunnel (uplink eNB -> SGW keyed by the inner
 /// source, downlink SGW -> eNB keyed by the inner destination; a changed address or TEID is a handover); an uplink
 /// G-PDU to a registered serviceIP is decapsulated, destination-NATed to the applicationIP and sent out the Apps
 /// port. An End Marker closes the downlink it names; an Error Indication removes the tunnel it names.</item>
@@ -29,6 +29,8 @@ namespace Dataplane.Forwarding.Tof;
 /// <item>Everything else from the eNB or SGW port passes unchanged: bridged to the other port byte for byte with
 /// separate ports; with one shared S1 port it is left to routing (the TOF is then a router on a stick).</item>
 /// </list>
+/// IPv6 UEs are learned by their /64 and offloaded to IPv6 services, inside IPv4 or IPv6 S1-U alike; IPv4 UEs inside
+/// IPv6 S1-U too. Inner IPv6 packets with a Routing or Fragment header, or UDP without a checksum, are not offloaded.
 /// A vector is worked in two passes: the first reads every plain G-PDU (<see cref="PlainGPdu"/>), finds its service
 /// and hashes its tunnel and flow keys, prefetching the table slots they start at; the second looks them up, learns
 /// and forwards. Other frames take the general path in the second pass, in vector order.
@@ -41,6 +43,8 @@ public sealed class TofStage(ForwardingPlane plane, TofFeature feature, TofEvent
     private const byte ErrorIndicationTeidDataIe = 16;
     private const byte ErrorIndicationPeerAddressIe = 133;
     private const byte RecoveryIe = 14;
+    private const int Ipv6SourceOffset = 8;
+    private const int Ipv6DestinationOffset = 24;
 
     // One entry per packet of a vector, padded so that no other worker's data shares the first or last cache line.
     private const int ScratchPadding = 4;
@@ -48,6 +52,8 @@ public sealed class TofStage(ForwardingPlane plane, TofFeature feature, TofEvent
     private readonly TofSettings settings = feature.Settings;
     private readonly TofSlotTable<Ipv4Address, TofTunnel> tunnels = feature.Tunnels;
     private readonly TofSlotTable<TofNatFlowKey, TofNatFlow> flows = feature.Flows;
+    private readonly TofSlotTable<Ipv6Address, TofTunnel> tunnels6 = feature.Tunnels6;
+    private readonly TofSlotTable<TofNatFlowKey6, TofNatFlow> flows6 = feature.Flows6;
     // The adjacencies of the batch's applications and eNBs (interleaved: the last destination alone would not do).
     private readonly AdjacencyMemory adjacencies = new();
     private readonly PlainSighting[] sightings = new PlainSighting[ScratchPadding + PacketBatch.MaxCapacity + ScratchPadding];
@@ -151,7 +157,7 @@ public sealed class TofStage(ForwardingPlane plane, TofFeature feature, TofEvent
         }
 
         sighting.Keyed = true;
-        sighting.FlowKey = new TofNatFlowKey(innerSource, uePort, service.ApplicationIp, servicePort, protocol);
+        sighting.FlowKey = new TofNatFlowKey(innerSource, uePort, service.ApplicationIpv4, servicePort, protocol);
         sighting.FlowHome = flows.Home(sighting.FlowKey);
         flows.Prefetch(sighting.FlowHome);
     }
@@ -199,8 +205,8 @@ public sealed class TofStage(ForwardingPlane plane, TofFeature feature, TofEvent
         }
 
         // Destination NAT with RFC 1624 updates of the IPv4 checksum and of UDP's / TCP's (the pseudo-header holds the address).
-        uint serviceAddress = service.ServiceIp.Value;
-        uint applicationAddress = service.ApplicationIp.Value;
+        uint serviceAddress = service.ServiceIpv4.Value;
+        uint applicationAddress = service.ApplicationIpv4.Value;
         int innerStart = sighting.GPdu.InnerStart;
         ref byte ip = ref Unsafe.Add(ref MemoryMarshal.GetReference(packet.Data), innerStart);
         WriteBigEndian(ref Unsafe.Add(ref ip, 16), applicationAddress);
@@ -258,7 +264,7 @@ public sealed class TofStage(ForwardingPlane plane, TofFeature feature, TofEvent
         ref UnderlayResolver underlay, long now, out TofNatFlow flow, out Adjacency adjacency)
     {
         adjacency = default;
-        if (!flows.TryGet(key, home, out var found) || found.ServiceIp.Value != service.ServiceIp.Value)
+        if (!flows.TryGet(key, home, out var found) || found.ServiceIpv4.Value != service.ServiceIpv4.Value)
         {
             found = LearnFlow(found, in key, service, now);
             if (found is null)
@@ -276,7 +282,7 @@ public sealed class TofStage(ForwardingPlane plane, TofFeature feature, TofEvent
             tunnel.DownlinkWanted = true; // the application will answer: the pinger may start revealing the downlink now
         }
 
-        var unresolved = underlay.Resolve(service.ApplicationIp, out adjacency);
+        var unresolved = underlay.Resolve(service.ApplicationIpv4, out adjacency);
         if (unresolved != DropReason.None)
         {
             return unresolved;
@@ -294,7 +300,7 @@ public sealed class TofStage(ForwardingPlane plane, TofFeature feature, TofEvent
             flows.TryRemove(stale); // the service was re-registered with another serviceIP for the same application
         }
 
-        return flows.TryAdd(new TofNatFlow(key, service.ServiceIp, feature.Counters(service.Name), now), out var flow) == TofLearnResult.Full ? null : flow;
+        return flows.TryAdd(new TofNatFlow(key, service.ServiceIpv4, feature.Counters(service.Name), now), out var flow) == TofLearnResult.Full ? null : flow;
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -323,6 +329,14 @@ public sealed class TofStage(ForwardingPlane plane, TofFeature feature, TofEvent
         else if (ingress == settings.AppsPort && kind == PacketKind.NativeIpv4)
         {
             var reason = TryReturn(ref packet, byApplicationIp, ref underlay, now, counters, out bool handled);
+            if (handled)
+            {
+                return reason;
+            }
+        }
+        else if (ingress == settings.AppsPort && kind == PacketKind.NativeIpv6)
+        {
+            var reason = TryReturn6(ref packet, ref underlay, now, counters, out bool handled);
             if (handled)
             {
                 return reason;
@@ -362,14 +376,32 @@ public sealed class TofStage(ForwardingPlane plane, TofFeature feature, TofEvent
         var frame = packet.Data;
         int l3 = packet.L3Offset - packet.DataOffset;
         int l4 = packet.L4Offset - packet.DataOffset;
-        if (l3 < 0 || l4 <= l3 || l4 >= frame.Length || frame[l3] >> 4 != 4 || !Ipv4Header.TryCreate(frame[l3..], out var outer))
+        if (l3 < 0 || l4 <= l3 || l4 >= frame.Length)
         {
-            return DropReason.None; // IPv6 outer S1-U is passed through, not learned
+            return DropReason.None;
         }
 
-        var source = outer.Source;
-        var destination = outer.Destination;
-        if (!UdpHeader.TryCreate(frame[l4..(l3 + outer.TotalLength)], out var udp) || !GtpUHeader.TryCreate(udp.Payload, out var gtp))
+        IpAddress source;
+        IpAddress destination;
+        int end;
+        if (frame[l3] >> 4 == 4 && Ipv4Header.TryCreate(frame[l3..], out var outer))
+        {
+            source = outer.Source;
+            destination = outer.Destination;
+            end = l3 + outer.TotalLength;
+        }
+        else if (frame[l3] >> 4 == 6 && Ipv6Header.TryCreate(frame[l3..], out var outer6))
+        {
+            source = outer6.Source; // S1-U / N3 over IPv6
+            destination = outer6.Destination;
+            end = l3 + Ipv6Header.Length + outer6.PayloadLength;
+        }
+        else
+        {
+            return DropReason.None;
+        }
+
+        if (end > frame.Length || end <= l4 || !UdpHeader.TryCreate(frame[l4..end], out var udp) || !GtpUHeader.TryCreate(udp.Payload, out var gtp))
         {
             return DropReason.None;
         }
@@ -399,6 +431,29 @@ public sealed class TofStage(ForwardingPlane plane, TofFeature feature, TofEvent
         }
     }
 
+    /// <summary><see cref="Direction(ushort, Ipv4Address, Ipv4Address)"/> for outer addresses of either family.</summary>
+    private TofDirection Direction(ushort ingress, IpAddress source, IpAddress destination)
+    {
+        if (!settings.SharedS1 || (source.IsV4 && destination.IsV4))
+        {
+            return Direction(ingress, new Ipv4Address((uint)source.Value), new Ipv4Address((uint)destination.Value));
+        }
+
+        if (!source.IsV6 || !destination.IsV6)
+        {
+            return TofDirection.None;
+        }
+
+        var from = source.AsV6();
+        var to = destination.AsV6();
+        if (settings.EnbAddresses6.Contains(from) && settings.SgwAddresses6.Contains(to))
+        {
+            return TofDirection.Uplink;
+        }
+
+        return settings.SgwAddresses6.Contains(from) && settings.EnbAddresses6.Contains(to) ? TofDirection.Downlink : TofDirection.None;
+    }
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private TofDirection Direction(ushort ingress, Ipv4Address source, Ipv4Address destination)
     {
@@ -415,8 +470,8 @@ public sealed class TofStage(ForwardingPlane plane, TofFeature feature, TofEvent
         return settings.SgwAddresses.Contains(source) && settings.EnbAddresses.Contains(destination) ? TofDirection.Downlink : TofDirection.None;
     }
 
-    private DropReason ReceiveGPdu(ref PacketDescriptor packet, GtpUHeader gtp, int gtpStart, TofDirection direction, Ipv4Address source,
-        Ipv4Address destination, FrozenDictionary<Ipv4Address, TofService> byServiceIp, ref UnderlayResolver underlay, long now, WorkerCounters counters)
+    private DropReason ReceiveGPdu(ref PacketDescriptor packet, GtpUHeader gtp, int gtpStart, TofDirection direction, IpAddress source,
+        IpAddress destination, FrozenDictionary<Ipv4Address, TofService> byServiceIp, ref UnderlayResolver underlay, long now, WorkerCounters counters)
     {
         // The extension walk finds the QFI of a 5G uplink PDU Session Container (TS 38.415 section 5.5.2.2); none is -1,
         // which is TofTunnel.NoQfi.
@@ -427,14 +482,26 @@ public sealed class TofStage(ForwardingPlane plane, TofFeature feature, TofEvent
 
         int innerStart = gtpStart + payloadOffset;
         var inner = packet.Data[innerStart..(gtpStart + gtp.Message.Length)];
+        if (!inner.IsEmpty && inner[0] >> 4 == 6)
+        {
+            return ReceiveGPdu6(ref packet, inner, innerStart, direction, source, destination, gtp.Teid, qfi, ref underlay, now, counters);
+        }
+
         if (inner.IsEmpty || inner[0] >> 4 != 4 || !Ipv4Header.TryCreate(inner, out var innerIp))
         {
-            return DropReason.None; // IPv6 UEs are passed through, not learned
+            return DropReason.None; // neither IPv4 nor IPv6: passed through, not learned
         }
 
         bool uplink = direction == TofDirection.Uplink;
-        var ue = uplink ? innerIp.Source : innerIp.Destination;
-        var tunnel = Learn(ue, tunnels.Home(ue), uplink, source, destination, gtp.Teid, qfi, now, counters);
+        var ue = innerIp.Source;
+        if (!uplink)
+        {
+            ue = innerIp.Destination;
+        }
+
+        var tunnel = source.IsV4
+            ? Learn(ue, tunnels.Home(ue), uplink, new Ipv4Address((uint)source.Value), new Ipv4Address((uint)destination.Value), gtp.Teid, qfi, now, counters)
+            : LearnEndpoints(FindOrAdd(ue, now, counters), uplink, source, destination, gtp.Teid, qfi, now, counters);
         if (tunnel is null)
         {
             return DropReason.None;
@@ -460,7 +527,7 @@ public sealed class TofStage(ForwardingPlane plane, TofFeature feature, TofEvent
             return DropReason.None; // not a flow we can key (fragment, other protocol): it goes to the SGW as before
         }
 
-        var key = new TofNatFlowKey(innerIp.Source, uePort, service.ApplicationIp, servicePort, protocol);
+        var key = new TofNatFlowKey(innerIp.Source, uePort, service.ApplicationIpv4, servicePort, protocol);
         return Offload(ref packet, innerStart, innerLength, headerLength, service, tunnel, key, flows.Home(key), ref underlay, now, counters);
     }
 
@@ -528,9 +595,9 @@ public sealed class TofStage(ForwardingPlane plane, TofFeature feature, TofEvent
         var transport = inner[headerLength..];
 
         // Destination NAT, checksums updated incrementally (RFC 1624): the IPv4 header's, and UDP's / TCP's, whose pseudo-header holds the address.
-        uint serviceAddress = service.ServiceIp.Value;
-        uint applicationAddress = service.ApplicationIp.Value;
-        ip.Destination = service.ApplicationIp;
+        uint serviceAddress = service.ServiceIpv4.Value;
+        uint applicationAddress = service.ApplicationIpv4.Value;
+        ip.Destination = service.ApplicationIpv4;
         ip.Checksum = InternetChecksum.Update(ip.Checksum, serviceAddress, applicationAddress);
         TofFlowPorts.UpdateChecksum(protocol, transport, serviceAddress, applicationAddress);
 
@@ -590,10 +657,286 @@ public sealed class TofStage(ForwardingPlane plane, TofFeature feature, TofEvent
 
         // Source NAT back to the service address the UE talked to (RFC 1624 updates, as on the way out).
         uint applicationAddress = ip.Source.Value;
-        uint serviceAddress = flow.ServiceIp.Value;
-        ip.Source = flow.ServiceIp;
+        uint serviceAddress = flow.ServiceIpv4.Value;
+        ip.Source = flow.ServiceIpv4;
         ip.Checksum = InternetChecksum.Update(ip.Checksum, applicationAddress, serviceAddress);
         TofFlowPorts.UpdateChecksum(protocol, transport, applicationAddress, serviceAddress);
+
+        var reason = TofDownlinkEncapsulator.TryEncapsulate(ref packet, l3, innerLength, downlink, tunnel.Qfi, adjacency);
+        if (reason != DropReason.None)
+        {
+            return reason;
+        }
+
+        tunnel.CountDownlink(worker);
+        flow.Counters.CountDownlink(worker, innerLength);
+        counters.Count(ForwardingEvent.TofReturned);
+        return DropReason.None;
+    }
+
+    /// <summary>Finds or adds the tunnel of an IPv4 UE seen over IPv6 S1-U; null when the table has no room.</summary>
+    private TofTunnel? FindOrAdd(Ipv4Address ue, long now, WorkerCounters counters)
+    {
+        if (tunnels.TryGet(ue, out var tunnel) || tunnels.TryAdd(new TofTunnel(ue, feature.Workers, now), out tunnel) != TofLearnResult.Full)
+        {
+            return tunnel;
+        }
+
+        counters.Count(ForwardingEvent.TofTunnelTableFull);
+        return null;
+    }
+
+    /// <summary>Finds or adds the tunnel of the /64 an IPv6 UE's address is in; null when the table has no room.</summary>
+    private TofTunnel? FindOrAdd(Ipv6Address ue, long now, WorkerCounters counters)
+    {
+        if (tunnels6.TryGet(TofTunnel.PrefixOf(ue), out var tunnel) || tunnels6.TryAdd(new TofTunnel(ue, feature.Workers, now), out tunnel) != TofLearnResult.Full)
+        {
+            return tunnel;
+        }
+
+        counters.Count(ForwardingEvent.TofTunnelTableFull);
+        return null;
+    }
+
+    /// <summary>
+    /// What <see cref="Learn"/> does once the tunnel is found, for outer addresses of either family: brings the direction
+    /// just seen up to date (an event when it is new or changed), the QFI, this worker's stamp. Null stays null.
+    /// </summary>
+    private TofTunnel? LearnEndpoints(TofTunnel? tunnel, bool uplink, IpAddress source, IpAddress destination, uint teid, int qfi, long now,
+        WorkerCounters counters)
+    {
+        if (tunnel is null)
+        {
+            return null;
+        }
+
+        var known = uplink ? tunnel.Uplink : tunnel.Downlink;
+        if (known is null || !known.Matches(source, destination, teid))
+        {
+            var learned = new TofTunnelEndpoint(source, destination, teid);
+            if (uplink)
+            {
+                tunnel.Uplink = learned;
+            }
+            else
+            {
+                tunnel.Downlink = learned;
+                tunnel.DownlinkWanted = false;
+            }
+
+            counters.Count(known is null ? ForwardingEvent.TofTunnelLearned : ForwardingEvent.TofTunnelUpdated);
+            events.Write(new TofTunnelEvent(known is null ? TofTunnelEventKind.Learned : TofTunnelEventKind.Updated, tunnel.UeAddress,
+                uplink ? TofDirection.Uplink : TofDirection.Downlink, source, destination, teid));
+        }
+
+        if (uplink && tunnel.Qfi != qfi)
+        {
+            tunnel.Qfi = qfi;
+        }
+
+        tunnel.Touch(worker, now);
+        return tunnel;
+    }
+
+    /// <summary>
+    /// A G-PDU whose inner packet is IPv6 (over IPv4 or IPv6 S1-U): learns the UE's /64 tunnel and offloads an uplink
+    /// to a registered IPv6 service, as <see cref="ReceiveGPdu"/> does for IPv4. Left pending (passed through) when the
+    /// inner header is malformed or the flow cannot be keyed.
+    /// </summary>
+    private DropReason ReceiveGPdu6(ref PacketDescriptor packet, Span<byte> inner, int innerStart, TofDirection direction, IpAddress source,
+        IpAddress destination, uint teid, int qfi, ref UnderlayResolver underlay, long now, WorkerCounters counters)
+    {
+        if (!Ipv6Header.TryCreate(inner, out var innerIp) || Ipv6Header.Length + innerIp.PayloadLength > inner.Length)
+        {
+            return DropReason.None; // a payload length past the G-PDU: not learned, the TOF stays transparent
+        }
+
+        bool uplink = direction == TofDirection.Uplink;
+        var tunnel = LearnEndpoints(FindOrAdd(uplink ? innerIp.Source : innerIp.Destination, now, counters), uplink, source, destination, teid, qfi,
+            now, counters);
+        if (tunnel is null)
+        {
+            return DropReason.None;
+        }
+
+        if (!uplink)
+        {
+            tunnel.CountDownlink(worker);
+            return DropReason.None;
+        }
+
+        tunnel.CountUplink(worker);
+        if (!feature.Services.ByServiceIpv6.TryGetValue(innerIp.Destination, out var service))
+        {
+            return DropReason.None;
+        }
+
+        int innerLength = Ipv6Header.Length + innerIp.PayloadLength;
+        if (!TryFindTransport(inner[..innerLength], out byte protocol, out int transportOffset)
+            || !TofFlowPorts.TryRead6(protocol, inner[transportOffset..innerLength], Icmpv6Type.EchoRequest, out ushort uePort, out ushort servicePort))
+        {
+            return DropReason.None; // not a flow we can key: it goes to the SGW as before
+        }
+
+        var key = new TofNatFlowKey6(innerIp.Source, uePort, service.ApplicationIp.AsV6(), servicePort, protocol);
+        return Offload6(ref packet, innerStart, innerLength, transportOffset, protocol, service, tunnel, in key, ref underlay, now, counters);
+    }
+
+    /// <summary>
+    /// The upper layer of an IPv6 packet the TOF may rewrite: after Hop-by-Hop and Destination Options headers only. A
+    /// Fragment header (the ports may be in another fragment), a Routing header (the pseudo-header holds the final
+    /// destination, not the one we would rewrite), AH or ESP (which a rewrite breaks) or a malformed chain: false.
+    /// </summary>
+    private static bool TryFindTransport(Span<byte> packet, out byte protocol, out int offset)
+    {
+        protocol = 0;
+        offset = 0;
+        if (!Ipv6ExtensionWalker.TryWalk(packet, out var chain) || chain.HasFragmentHeader)
+        {
+            return false;
+        }
+
+        byte next = packet[6];
+        int at = Ipv6Header.Length;
+        for (int i = 0; i < chain.ExtensionCount; i++) // the walker has checked every length against the payload
+        {
+            if (next != IpProtocol.HopByHopOptions && next != IpProtocol.DestinationOptions)
+            {
+                return false;
+            }
+
+            next = packet[at];
+            at += (packet[at + 1] + 1) * 8;
+        }
+
+        protocol = chain.UpperLayerProtocol;
+        offset = chain.UpperLayerOffset;
+        return next == protocol && at == offset;
+    }
+
+    /// <summary>
+    /// <see cref="Offload"/> for an IPv6 flow: records it, rewrites the destination to the application (IPv6 has no
+    /// header checksum; UDP's, TCP's and ICMPv6's cover the address, RFC 1624 per 32 bits), strips the tunnel and sends
+    /// it out the Apps side. The hop limit is left as it came, as the IPv4 offload leaves the TTL.
+    /// </summary>
+    private DropReason Offload6(ref PacketDescriptor packet, int innerStart, int innerLength, int transportOffset, byte protocol, TofService service,
+        TofTunnel tunnel, in TofNatFlowKey6 key, ref UnderlayResolver underlay, long now, WorkerCounters counters)
+    {
+        var serviceAddress = service.ServiceIp.AsV6();
+        if (!flows6.TryGet(key, out var flow) || flow.ServiceIp != service.ServiceIp)
+        {
+            flow = LearnFlow6(flow, in key, service, now);
+            if (flow is null)
+            {
+                return DropReason.TofFlowTableFull;
+            }
+        }
+
+        flow.Touch(now, touchGranularity);
+        if (tunnel.Downlink is null && !tunnel.DownlinkWanted)
+        {
+            tunnel.DownlinkWanted = true;
+        }
+
+        var unresolved = underlay.Resolve(service.ApplicationIp, out var adjacency);
+        if (unresolved != DropReason.None)
+        {
+            return unresolved;
+        }
+
+        if (innerLength > adjacency.Mtu)
+        {
+            return DropReason.OverMtu;
+        }
+
+        var inner = packet.Data.Slice(innerStart, innerLength);
+        var applicationAddress = key.Application;
+        TofFlowPorts.UpdateChecksum6(protocol, inner[transportOffset..], serviceAddress, applicationAddress);
+        applicationAddress.Write(inner[Ipv6DestinationOffset..]);
+
+        packet.HandOffInner(innerStart, innerLength, PacketKind.NativeIpv6, transportOffset, instanceId: 0);
+        if (!RoutingStage.TryWriteEthernet(ref packet, 0, adjacency, EtherType.Ipv6))
+        {
+            return DropReason.NoHeadroom;
+        }
+
+        packet.L3Offset = (ushort)(packet.DataOffset + EthernetHeader.Length);
+        packet.L4Offset = (ushort)(packet.L3Offset + transportOffset);
+        packet.Transmit(adjacency.Port);
+        flow.Counters.CountUplink(worker, innerLength);
+        counters.Count(ForwardingEvent.TofOffloaded);
+        return DropReason.None;
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private TofNatFlow? LearnFlow6(TofNatFlow? stale, in TofNatFlowKey6 key, TofService service, long now)
+    {
+        if (stale is not null)
+        {
+            flows6.TryRemove(stale);
+        }
+
+        return flows6.TryAdd(new TofNatFlow(key, service.ServiceIp.AsV6(), feature.Counters(service.Name), now), out var flow) == TofLearnResult.Full
+            ? null
+            : flow;
+    }
+
+    /// <summary>
+    /// An application's IPv6 reply on the Apps port: <see cref="TryReturn"/> for an IPv6 flow, into the downlink of the
+    /// UE's /64 (over IPv4 or IPv6 S1-U, as learned). Not handled when it belongs to no offloaded flow.
+    /// </summary>
+    private DropReason TryReturn6(ref PacketDescriptor packet, ref UnderlayResolver underlay, long now, WorkerCounters counters, out bool handled)
+    {
+        handled = false;
+        var frame = packet.Data;
+        int l3 = packet.L3Offset - packet.DataOffset;
+        if (l3 < 0 || l3 >= frame.Length || !Ipv6Header.TryCreate(frame[l3..], out var ip)
+            || !feature.Services.ByApplicationIpv6.ContainsKey(ip.Source))
+        {
+            return DropReason.None;
+        }
+
+        int innerLength = Ipv6Header.Length + ip.PayloadLength;
+        if (innerLength > frame.Length - l3)
+        {
+            return DropReason.None;
+        }
+
+        var packetBytes = frame.Slice(l3, innerLength);
+        if (!TryFindTransport(packetBytes, out byte protocol, out int transportOffset)
+            || !TofFlowPorts.TryRead6(protocol, packetBytes[transportOffset..], Icmpv6Type.EchoReply, out ushort applicationPort, out ushort uePort))
+        {
+            return DropReason.None;
+        }
+
+        var applicationAddress = ip.Source;
+        var ueAddress = ip.Destination;
+        if (!flows6.TryGet(new TofNatFlowKey6(ueAddress, uePort, applicationAddress, applicationPort, protocol), out var flow))
+        {
+            return DropReason.None;
+        }
+
+        handled = true;
+        flow.Touch(now, touchGranularity);
+        if (!tunnels6.TryGet(TofTunnel.PrefixOf(ueAddress), out var tunnel) || tunnel.Downlink is not { } downlink)
+        {
+            if (tunnel is not null)
+            {
+                tunnel.DownlinkWanted = true; // the pinger's cue
+            }
+
+            return DropReason.TofNoDownlinkTunnel;
+        }
+
+        var unresolved = underlay.Resolve(downlink.Destination, out var adjacency);
+        if (unresolved != DropReason.None)
+        {
+            return unresolved;
+        }
+
+        var serviceAddress = flow.ServiceIp.AsV6();
+        TofFlowPorts.UpdateChecksum6(protocol, packetBytes[transportOffset..], applicationAddress, serviceAddress);
+        serviceAddress.Write(packetBytes[Ipv6SourceOffset..]);
 
         var reason = TofDownlinkEncapsulator.TryEncapsulate(ref packet, l3, innerLength, downlink, tunnel.Qfi, adjacency);
         if (reason != DropReason.None)
@@ -611,17 +954,22 @@ public sealed class TofStage(ForwardingPlane plane, TofFeature feature, TofEvent
     /// An End Marker (TS 29.281 section 7.3.2) on a UE's current downlink path: the SGW has switched the UE to another
     /// eNB, so this path is closed; the next downlink G-PDU teaches the new one. Scans the table: End Markers are rare.
     /// </summary>
-    private void EndDownlink(Ipv4Address source, Ipv4Address destination, uint teid, WorkerCounters counters)
+    private void EndDownlink(IpAddress source, IpAddress destination, uint teid, WorkerCounters counters)
     {
-        for (int slot = 0; slot < tunnels.Capacity; slot++)
+        for (int slot = 0; slot < tunnels.Capacity; slot++) // both tables have one capacity
         {
-            var tunnel = tunnels.EntryAt(slot);
-            if (tunnel?.Downlink is { } downlink && downlink.Matches(source, destination, teid))
-            {
-                tunnel.Downlink = null;
-                counters.Count(ForwardingEvent.TofDownlinkEnded);
-                events.Write(new TofTunnelEvent(TofTunnelEventKind.DownlinkEnded, tunnel.UeAddress, TofDirection.Downlink, source, destination, teid));
-            }
+            EndIfNamed(tunnels.EntryAt(slot), source, destination, teid, counters);
+            EndIfNamed(tunnels6.EntryAt(slot), source, destination, teid, counters);
+        }
+    }
+
+    private void EndIfNamed(TofTunnel? tunnel, IpAddress source, IpAddress destination, uint teid, WorkerCounters counters)
+    {
+        if (tunnel?.Downlink is { } downlink && downlink.Matches(source, destination, teid))
+        {
+            tunnel.Downlink = null;
+            counters.Count(ForwardingEvent.TofDownlinkEnded);
+            events.Write(new TofTunnelEvent(TofTunnelEventKind.DownlinkEnded, tunnel.UeAddress, TofDirection.Downlink, source, destination, teid));
         }
     }
 
@@ -630,7 +978,7 @@ public sealed class TofStage(ForwardingPlane plane, TofFeature feature, TofEvent
     /// Data I IE names that TEID and its GTP-U Peer Address IE the sender's own address (the G-PDU's destination), so
     /// from an eNB it names a downlink, from an SGW an uplink; the UE's tunnel is removed.
     /// </summary>
-    private void RemoveOnErrorIndication(GtpUHeader gtp, TofDirection direction, Ipv4Address sender, WorkerCounters counters)
+    private void RemoveOnErrorIndication(GtpUHeader gtp, TofDirection direction, IpAddress sender, WorkerCounters counters)
     {
         if (!TryReadErrorIndication(gtp.Payload, out uint teid, out var peer))
         {
@@ -638,21 +986,35 @@ public sealed class TofStage(ForwardingPlane plane, TofFeature feature, TofEvent
         }
 
         var tunnelEnd = peer ?? sender;
-        for (int slot = 0; slot < tunnels.Capacity; slot++)
+        for (int slot = 0; slot < tunnels.Capacity; slot++) // both tables have one capacity
         {
             var tunnel = tunnels.EntryAt(slot);
-            var named = direction == TofDirection.Uplink ? tunnel?.Downlink : tunnel?.Uplink;
-            if (named is not null && named.Teid == teid && named.Destination == tunnelEnd && tunnels.TryRemove(tunnel!))
+            if (IsNamed(tunnel, direction, tunnelEnd, teid) && tunnels.TryRemove(tunnel!))
             {
-                counters.Count(ForwardingEvent.TofTunnelRemoved);
-                events.Write(new TofTunnelEvent(TofTunnelEventKind.Removed, tunnel!.UeAddress,
-                    direction == TofDirection.Uplink ? TofDirection.Downlink : TofDirection.Uplink, named.Source, named.Destination, teid));
+                Removed(tunnel!, direction, teid, counters);
+            }
+
+            tunnel = tunnels6.EntryAt(slot); // a dual-stack UE's IPv6 side rides the same TEIDs
+            if (IsNamed(tunnel, direction, tunnelEnd, teid) && tunnels6.TryRemove(tunnel!))
+            {
+                Removed(tunnel!, direction, teid, counters);
             }
         }
     }
 
-    /// <summary>The TEID Data I (type 16, TV) and the IPv4 GTP-U Peer Address (type 133, TLV) of an Error Indication (TS 29.281 section 8).</summary>
-    private static bool TryReadErrorIndication(Span<byte> elements, out uint teid, out Ipv4Address? peer)
+    private static bool IsNamed(TofTunnel? tunnel, TofDirection direction, IpAddress tunnelEnd, uint teid) =>
+        (direction == TofDirection.Uplink ? tunnel?.Downlink : tunnel?.Uplink) is { } named && named.Teid == teid && named.Destination == tunnelEnd;
+
+    private void Removed(TofTunnel tunnel, TofDirection direction, uint teid, WorkerCounters counters)
+    {
+        var named = (direction == TofDirection.Uplink ? tunnel.Downlink : tunnel.Uplink)!;
+        counters.Count(ForwardingEvent.TofTunnelRemoved);
+        events.Write(new TofTunnelEvent(TofTunnelEventKind.Removed, tunnel.UeAddress,
+            direction == TofDirection.Uplink ? TofDirection.Downlink : TofDirection.Uplink, named.Source, named.Destination, teid));
+    }
+
+    /// <summary>The TEID Data I (type 16, TV) and the IPv4 or IPv6 GTP-U Peer Address (type 133, TLV) of an Error Indication (TS 29.281 section 8).</summary>
+    private static bool TryReadErrorIndication(Span<byte> elements, out uint teid, out IpAddress? peer)
     {
         teid = 0;
         peer = null;
@@ -681,6 +1043,10 @@ public sealed class TofStage(ForwardingPlane plane, TofFeature feature, TofEvent
                 if (type == ErrorIndicationPeerAddressIe && length == Ipv4Address.Size)
                 {
                     peer = Ipv4Address.Read(elements[3..]);
+                }
+                else if (type == ErrorIndicationPeerAddressIe && length == Ipv6Address.Size)
+                {
+                    peer = Ipv6Address.Read(elements[3..]);
                 }
 
                 elements = elements[(3 + length)..];

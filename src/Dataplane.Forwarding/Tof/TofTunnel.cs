@@ -11,8 +11,11 @@ namespace Dataplane.Forwarding.Tof;
 /// own cache line (<paramref name="workers"/> lines: the workers there were when it was learned), so no line moves
 /// between the cores that share a UE; the control thread reads it for GET /tunnel and the idle purge, merging the
 /// workers' lines (sum, latest).
+/// An IPv4 UE is known by its address. An IPv6 UE is known by its /64: the PGW / SMF gives each PDN session a /64 of
+/// its own and the UE forms its addresses in it (TS 23.401 section 5.3.1.2.2, RFC 6459), and may change them (privacy
+/// addresses, RFC 8981) without a new tunnel. A dual-stack UE has one tunnel of each family (same TEIDs, learned twice).
 /// </summary>
-public sealed class TofTunnel(Ipv4Address ueAddress, int workers = 1, long learnedAt = 0) : ITofKeyed<Ipv4Address>
+public sealed class TofTunnel : ITofKeyed<Ipv4Address>, ITofKeyed<Ipv6Address>
 {
     private const int UplinkField = 0, DownlinkField = 1, SeenField = 2;
 
@@ -23,11 +26,49 @@ public sealed class TofTunnel(Ipv4Address ueAddress, int workers = 1, long learn
     private TofTunnelEndpoint? downlink;
     private int qfi = NoQfi;
     private int downlinkWanted;
-    private readonly PerWorkerCounters packets = new(workers, 3);
+    private readonly PerWorkerCounters packets;
+    private readonly long learnedAt;
+    private readonly uint ipv4Key; // a primitive, so the runtime lays it out with the other hot fields
+    private readonly Ipv6Address ipv6Key;
 
-    public Ipv4Address UeAddress { get; } = ueAddress;
+    /// <summary>The tunnel of an IPv4 UE.</summary>
+    public TofTunnel(Ipv4Address ueAddress, int workers = 1, long learnedAt = 0)
+        : this((IpAddress)ueAddress, workers, learnedAt)
+    {
+        ipv4Key = ueAddress.Value;
+    }
 
-    public Ipv4Address Key => UeAddress;
+    /// <summary>The tunnel of an IPv6 UE: <paramref name="ueAddress"/> is any of its addresses, the tunnel is its /64's.</summary>
+    public TofTunnel(Ipv6Address ueAddress, int workers = 1, long learnedAt = 0)
+        : this((IpAddress)PrefixOf(ueAddress), workers, learnedAt)
+    {
+        ipv6Key = PrefixOf(ueAddress);
+        UeIpv6Address = ueAddress;
+    }
+
+    private TofTunnel(IpAddress ueAddress, int workers, long learnedAt)
+    {
+        UeAddress = ueAddress;
+        this.learnedAt = learnedAt;
+        packets = new PerWorkerCounters(workers, 3);
+    }
+
+    /// <summary>Bits an IPv6 UE's prefix has: the tunnel is keyed by them.</summary>
+    public const int Ipv6PrefixLength = 64;
+
+    /// <summary>The UE's IPv4 address, or (IPv6) its /64 prefix with the interface bits zero.</summary>
+    public IpAddress UeAddress { get; }
+
+    /// <summary>The IPv6 address the UE used when its tunnel was learned (the pinger's source); unset for an IPv4 UE.</summary>
+    public Ipv6Address UeIpv6Address { get; }
+
+    /// <summary>The UE's /64 with the interface bits cleared: the key of an IPv6 UE's tunnel.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Ipv6Address PrefixOf(Ipv6Address address) => new(address.High, 0);
+
+    public Ipv4Address Key => new(ipv4Key);
+
+    Ipv6Address ITofKeyed<Ipv6Address>.Key => ipv6Key;
 
     /// <summary>eNB -> SGW: where the UE's uplink goes (null until an uplink G-PDU was seen).</summary>
     public TofTunnelEndpoint? Uplink

@@ -55,7 +55,7 @@ public class TofSlotTableTests
 
         foreach (var tunnel in added)
         {
-            Assert.True(table.TryGet(tunnel.UeAddress, out _));
+            Assert.True(table.TryGet(tunnel.UeAddress.AsV4(), out _));
         }
 
         Assert.Equal(7500, table.Count); // racing writers of one key leave exactly one entry

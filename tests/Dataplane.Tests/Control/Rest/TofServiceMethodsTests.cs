@@ -26,7 +26,7 @@ public sealed class TofServiceMethodsTests
         Assert.Equal(JsonRpcErrorCodes.NotFound, missing.Code);
         Assert.Equal(JsonRpcErrorCodes.NotFound, missingUpdate.Code);
         Assert.Equal(JsonRpcErrorCodes.InvalidParams, bad.Code);
-        Assert.Equal("params.serviceIP: 'x' is not an IPv4 address (a.b.c.d)", bad.Message);
+        Assert.Equal("params.serviceIP: 'x' is not an IPv4 address (a.b.c.d) or an IPv6 address (2001:db8::1)", bad.Message);
         Assert.True(methods.IsMutation("service.add") && methods.IsMutation("service.update") && methods.IsMutation("service.remove"));
         Assert.False(methods.IsMutation("service.list"));
     }
