@@ -8,7 +8,9 @@ namespace Dataplane.Tests.Tof;
 
 /// <summary>
 /// A TOF with separate ports: 0 "enb" (eNBs 192.0.2.10 / .11), 1 "sgw" (SGWs 198.51.100.20 / .21), 2 "apps"
-/// (applications in 203.0.113.0/24); service "video" 10.200.0.1 -> 203.0.113.10; idle timeout 60 s.
+/// (applications in 203.0.113.0/24); service "video" 10.200.0.1 -> 203.0.113.10; idle timeout 60 s. With IPv6: eNB
+/// 2001:db8:e::10 (eNB 1's MAC), SGW 2001:db8:5::20, application 2001:db8:a::10 (app 1's MAC) and service "video6"
+/// 2001:db8:100::1 -> 2001:db8:a::10, each /64 routed to its port.
 /// </summary>
 internal sealed class TofTestPlane : IDisposable
 {
@@ -23,7 +25,21 @@ internal sealed class TofTestPlane : IDisposable
     public const string Sgw1Mac = "02:00:00:00:05:01";
     public const string App1Mac = "02:00:00:00:a0:01";
 
-    public static string Json(string tofExtra = "") => $$"""
+    public const string Ipv6Neighbours = $$"""
+        { "address": "2001:db8:e::10", "mac": "{{Enb1Mac}}", "port": "enb" },
+        { "address": "2001:db8:5::20", "mac": "{{Sgw1Mac}}", "port": "sgw" },
+        { "address": "2001:db8:a::10", "mac": "{{App1Mac}}", "port": "apps" },
+        """;
+
+    public const string Ipv6Routes = """
+        { "prefix": "2001:db8:e::/64", "port": "enb" },
+        { "prefix": "2001:db8:5::/64", "port": "sgw" },
+        { "prefix": "2001:db8:a::/64", "port": "apps" },
+        """;
+
+    public const string Ipv6Service = """, { "name": "video6", "serviceIP": "2001:db8:100::1", "applicationIP": "2001:db8:a::10" }""";
+
+    public static string Json(string tofExtra = "", bool ipv6 = false) => $$"""
         {
           "roles": ["tof"],
           "ports": [
@@ -31,27 +47,27 @@ internal sealed class TofTestPlane : IDisposable
             { "name": "sgw", "mac": "{{SgwPortMac}}" },
             { "name": "apps", "mac": "{{AppsPortMac}}" }
           ],
-          "neighbours": [
+          "neighbours": [{{(ipv6 ? Ipv6Neighbours : "")}}
             { "address": "192.0.2.10", "mac": "{{Enb1Mac}}", "port": "enb" },
             { "address": "192.0.2.11", "mac": "{{Enb2Mac}}", "port": "enb" },
             { "address": "198.51.100.20", "mac": "{{Sgw1Mac}}", "port": "sgw" },
             { "address": "203.0.113.10", "mac": "{{App1Mac}}", "port": "apps" }
           ],
-          "routes": [
+          "routes": [{{(ipv6 ? Ipv6Routes : "")}}
             { "prefix": "192.0.2.0/24", "port": "enb" },
             { "prefix": "198.51.100.0/24", "port": "sgw" },
             { "prefix": "203.0.113.0/24", "port": "apps" }
           ],
           "tof": {
             "enbPort": "enb", "sgwPort": "sgw", "appsPort": "apps", "idleTimeoutSeconds": 60,
-            "services": [ { "name": "video", "serviceIP": "10.200.0.1", "applicationIP": "203.0.113.10" } ]{{tofExtra}}
+            "services": [ { "name": "video", "serviceIP": "10.200.0.1", "applicationIP": "203.0.113.10" }{{(ipv6 ? Ipv6Service : "")}} ]{{tofExtra}}
           }
         }
         """;
 
-    public TofTestPlane(string tofExtra = "")
+    public TofTestPlane(string tofExtra = "", bool ipv6 = false)
     {
-        Plane = ForwardingPlaneBuilder.Build(DataplaneConfigFile.Parse(Json(tofExtra)), new ForwardingPlaneOptions { Clock = Clock, NonceSeed = 1 });
+        Plane = ForwardingPlaneBuilder.Build(DataplaneConfigFile.Parse(Json(tofExtra, ipv6)), new ForwardingPlaneOptions { Clock = Clock, NonceSeed = 1 });
         Pipeline = Plane.CreateWorker();
         Tof = Plane.Feature<TofFeature>()!;
     }
