@@ -15,6 +15,12 @@ the data plane:
   it is routed (TTL - 1, fresh Ethernet header).
 All input arrives on port 0, so the separate-port layout has one case per side (the port listed first).
 
+Over IPv6 (the tof6-* cases), by the same rules and docs/configuration/tof.md's IPv6 section: an IPv6 UE is known by
+its /64; IPv6 services NAT to IPv6 applications with the UDP / TCP / ICMPv6 checksums Scapy computes afresh and the
+hop limit unchanged; a reply is tunnelled over the family its downlink was learned in (IPv6 outer: hop limit 64,
+traffic class and flow label 0, UDP checksum computed as RFC 8200 requires); an inner IPv6 packet with a Routing or
+Fragment header passes unchanged; routing decrements the hop limit.
+
 Run: /usr/bin/python3 pcaps/golden/generate_tof.py
 """
 import os
@@ -22,7 +28,10 @@ import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from scapy.all import Ether, IP, IPv6, UDP, TCP, ICMP, Raw  # noqa: E402
+from scapy.all import (  # noqa: E402
+    Ether, IP, IPv6, UDP, TCP, ICMP, Raw, ICMPv6EchoRequest, ICMPv6EchoReply, IPv6ExtHdrHopByHop, IPv6ExtHdrRouting,
+    IPv6ExtHdrFragment,
+)
 from scapy.contrib.gtp import (  # noqa: E402
     GTP_U_Header, GTPPDUSessionContainer, GTPEchoRequest, GTPErrorIndication, IE_TEIDI, IE_GSNAddress,
 )
@@ -252,9 +261,110 @@ def case_one_armed_round_trip():
     })
 
 
+ENB6, SGW6, APP6 = "2001:db8:e::10", "2001:db8:5::20", "2001:db8:a::10"
+UE6_1, UE6_2 = "2001:db8:1:2::a", "2001:db8:1:3::b"
+SERVICE6 = "2001:db8:100::1"
+INTERNET6 = "2001:4860:4860::8888"
+
+
+def s1_6(src, dst, payload, src_mac, dst_mac):
+    return Ether(src=src_mac, dst=dst_mac) / IPv6(src=src, dst=dst, hlim=64) / UDP(sport=2152, dport=2152) / payload
+
+
+def ue6_udp(ue, dst, sport, dport, payload, hlim=64):
+    return IPv6(src=ue, dst=dst, hlim=hlim) / UDP(sport=sport, dport=dport) / Raw(payload)
+
+
+def to_enb6(port_mac, enb_mac, sgw, enb, teid, inner, qfi=None):
+    return (Ether(src=port_mac, dst=enb_mac) / IPv6(src=sgw, dst=enb, hlim=64)
+            / UDP(sport=2152, dport=2152) / gpdu(teid, inner, qfi, downlink=True))
+
+
+def routed6(frame, port_mac, next_mac):
+    """An IPv6 frame the FIB forwards: hop limit - 1, fresh Ethernet header (no IPv6 header checksum)."""
+    ip = frame[IPv6].copy()
+    ip.hlim -= 1
+    return Ether(src=port_mac, dst=next_mac) / ip
+
+
+def ipv6_shared_config():
+    """One-armed shared S1 port with eNB, SGW and application of both families."""
+    config = shared_config(one_armed=True)
+    config["neighbours"] += [{"address": a, "mac": m, "port": "s1"} for a, m in ((ENB6, ENB1_MAC), (SGW6, SGW1_MAC), (APP6, APP1_MAC))]
+    config["routes"] += [{"prefix": "2001:db8:e::/64", "port": "s1"}, {"prefix": "2001:db8:5::/64", "port": "s1"},
+                         {"prefix": "2001:db8:a::/64", "port": "s1"}]
+    config["tof"]["enbAddresses"] = [ENB1, ENB2, ENB6]
+    config["tof"]["sgwAddresses"] = [SGW1, SGW2, SGW6]
+    config["tof"]["services"] = SERVICES + [{"name": "video6", "serviceIP": SERVICE6, "applicationIP": APP6}]
+    return config
+
+
+def case_ipv6_one_armed_round_trip():
+    """Each mix on one shared S1 / Apps port: IPv6 UE over IPv6 S1-U, IPv4 UE over IPv6 S1-U, IPv6 UE over IPv4 S1-U."""
+    ul6 = s1_6(ENB6, SGW6, gpdu(0x1001, ue6_udp(UE6_1, SERVICE6, 40000, 8080, b"request6"), qfi=7), ENB1_MAC, S1_PORT_MAC)
+    ul4_over6 = s1_6(ENB6, SGW6, gpdu(0x1002, ue_tcp(UE1, SERVICE1, 41000, 443)), ENB1_MAC, S1_PORT_MAC)
+    ul6_over4 = uplink(ENB1, ENB1_MAC, SGW1, S1_PORT_MAC, 0x1003,
+                       IPv6(src=UE6_2, dst=SERVICE6, hlim=64) / ICMPv6EchoRequest(id=0x66, seq=1, data=b"ping6"))
+    early = Ether(src=APP1_MAC, dst=S1_PORT_MAC) / ue6_udp(APP6, UE6_1, 8080, 40000, b"too-early", hlim=60)
+    dl6 = s1_6(SGW6, ENB6, gpdu(0xE001, ue6_udp(INTERNET6, UE6_1, 39999, 40001, b"reveals", hlim=50), qfi=7, downlink=True), SGW1_MAC, S1_PORT_MAC)
+    dl4_over6 = s1_6(SGW6, ENB6, gpdu(0xE002, app_reply_udp(INTERNET, UE1, 39999, 41001, b"reveals-4")), SGW1_MAC, S1_PORT_MAC)
+    dl6_over4 = downlink(SGW1, SGW1_MAC, ENB1, S1_PORT_MAC, 0xE003, ue6_udp(INTERNET6, UE6_2, 39999, 40002, b"reveals-6", hlim=50))
+    reply6 = Ether(src=APP1_MAC, dst=S1_PORT_MAC) / ue6_udp(APP6, UE6_1, 8080, 40000, b"reply6", hlim=60)
+    reply4 = Ether(src=APP1_MAC, dst=S1_PORT_MAC) / (IP(src=APP1, dst=UE1, ttl=60, id=0x7777)
+                                                      / TCP(sport=443, dport=41000, flags="SA", seq=5000, ack=1001, window=8192))
+    reply6_echo = Ether(src=APP1_MAC, dst=S1_PORT_MAC) / IPv6(src=APP6, dst=UE6_2, hlim=60) / ICMPv6EchoReply(id=0x66, seq=1, data=b"ping6")
+    inputs = [ul6, ul4_over6, ul6_over4, early, dl6, dl4_over6, dl6_over4, reply6, reply4, reply6_echo]
+    expected = [
+        to_app(ue6_udp(UE6_1, APP6, 40000, 8080, b"request6"), APP1_MAC, S1_PORT_MAC),
+        to_app(ue_tcp(UE1, APP1, 41000, 443), APP1_MAC, S1_PORT_MAC),
+        to_app(IPv6(src=UE6_2, dst=APP6, hlim=64) / ICMPv6EchoRequest(id=0x66, seq=1, data=b"ping6"), APP1_MAC, S1_PORT_MAC),
+        routed6(dl6, S1_PORT_MAC, ENB1_MAC),
+        routed6(dl4_over6, S1_PORT_MAC, ENB1_MAC),
+        routed(dl6_over4, S1_PORT_MAC, ENB1_MAC),
+        to_enb6(S1_PORT_MAC, ENB1_MAC, SGW6, ENB6, 0xE001, ue6_udp(SERVICE6, UE6_1, 8080, 40000, b"reply6", hlim=60), qfi=7),
+        to_enb6(S1_PORT_MAC, ENB1_MAC, SGW6, ENB6, 0xE002,
+                IP(src=SERVICE1, dst=UE1, ttl=60, id=0x7777) / TCP(sport=443, dport=41000, flags="SA", seq=5000, ack=1001, window=8192)),
+        to_enb(S1_PORT_MAC, ENB1_MAC, SGW1, ENB1, 0xE003, IPv6(src=SERVICE6, dst=UE6_2, hlim=60) / ICMPv6EchoReply(id=0x66, seq=1, data=b"ping6")),
+    ]
+    write_case("tof6-one-armed-round-trip", ipv6_shared_config(), inputs, expected, counters={
+        "received": 10, "transmitted": 9, "punted": 0,
+        "drops": {"TofNoDownlinkTunnel": 1},
+        # Three uplinks and three downlinks learned (the IPv4 UE's over IPv6, the IPv6 UEs' over both).
+        "events": {"TofTunnelLearned": 6, "TofOffloaded": 3, "TofReturned": 3, "Routed": 3},
+    })
+
+
+def case_ipv6_separate_enb_side():
+    """IPv6 uplinks the TOF learns from but does not rewrite are bridged byte for byte; hop-by-hop options are kept."""
+    config = separate_config("enb")
+    config["neighbours"] += [{"address": APP6, "mac": APP1_MAC, "port": "apps"}]
+    config["routes"] += [{"prefix": "2001:db8:a::/64", "port": "apps"}]
+    config["tof"]["services"] = SERVICES + [{"name": "video6", "serviceIP": SERVICE6, "applicationIP": APP6}]
+    config["tof"]["tunnelCapacity"] = 16  # the hostile corpus (tof-ipv6) fills it with IPv6 UEs
+    hbh = s1_6(ENB6, SGW6, gpdu(0x1001, IPv6(src=UE6_1, dst=SERVICE6, hlim=64) / IPv6ExtHdrHopByHop() / UDP(sport=40000, dport=8080)
+                               / Raw(b"with-hop-by-hop")), ENB1_MAC, SGW1_MAC)
+    routing = s1_6(ENB6, SGW6, gpdu(0x1001, IPv6(src=UE6_1, dst=SERVICE6) / IPv6ExtHdrRouting(addresses=[SERVICE6], segleft=1)
+                                   / UDP(sport=40000, dport=8080) / Raw(b"routing-header")), ENB1_MAC, SGW1_MAC)
+    fragment = s1_6(ENB6, SGW6, gpdu(0x1001, IPv6(src=UE6_1, dst=SERVICE6) / IPv6ExtHdrFragment(id=7, m=1)
+                                    / UDP(sport=40000, dport=8080) / Raw(b"first-fragment")), ENB1_MAC, SGW1_MAC)
+    inputs = [hbh, routing, fragment]
+    expected = [
+        to_app(IPv6(src=UE6_1, dst=APP6, hlim=64) / IPv6ExtHdrHopByHop() / UDP(sport=40000, dport=8080) / Raw(b"with-hop-by-hop"),
+               APP1_MAC, APPS_PORT_MAC),
+        routing, fragment,
+    ]
+    write_case("tof6-separate-enb-side", config, inputs, expected, counters={
+        "received": 3, "transmitted": 3, "punted": 0,
+        # UE6_1's /64 learned once (malformed inner packets are in the hostile corpus).
+        "events": {"TofTunnelLearned": 1, "TofOffloaded": 1, "TofPassedThrough": 2},
+    })
+
+
 if __name__ == "__main__":
     case_separate_enb_side()
     case_separate_sgw_side()
     case_separate_apps_side()
     case_shared_s1()
     case_one_armed_round_trip()
+    case_ipv6_one_armed_round_trip()
+    case_ipv6_separate_enb_side()

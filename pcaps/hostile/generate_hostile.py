@@ -13,7 +13,7 @@ import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "golden"))
 from goldenlib import lisp_header, stamp  # noqa: E402
-from scapy.all import (ARP, ICMP, IP, TCP, UDP, Dot1Q, Ether, IPv6, IPv6ExtHdrDestOpt,  # noqa: E402
+from scapy.all import (ARP, ESP, ICMP, IP, TCP, UDP, Dot1Q, Ether, IPv6, IPv6ExtHdrDestOpt,  # noqa: E402
                        IPv6ExtHdrFragment, IPv6ExtHdrHopByHop, IPv6ExtHdrRouting, Raw, fragment, fragment6, wrpcap)
 from scapy.contrib.gtp import GTP_U_Header, GTPPDUSessionContainer  # noqa: E402
 from scapy.layers.vxlan import VXLAN  # noqa: E402
@@ -197,6 +197,42 @@ pdu = struct.pack("!HBB", 0, 0, 0x85) + bytes([1, 0x10, 0x09, 0x00])
 # Every cut leaves less than the GTP-U length field promises (TS 29.281 5.1), so every one is a malformed GTP-U packet.
 gtpu_cuts = consistent_cuts(gtpu(), 8) + consistent_cuts(gtpu(flags=0x34, ext_bytes=pdu), 8)
 family("truncated-gtpu", "gtpu-decap", gtpu_cuts, {"MalformedGtpU": len(gtpu_cuts)})
+
+# ---- the TOF over IPv6 (tof6-separate-enb-side: input on the eNB port, a 16-slot tunnel table) ----
+TOF_ENB_MAC, TOF_SGW_MAC = "02:00:00:00:0e:01", "02:00:00:00:05:01"
+
+
+def tof_uplink6(inner, teid=0x1001):
+    """An IPv6 S1-U G-PDU eNB -> SGW carrying inner as it is (lengths and all)."""
+    body = bytes(inner)
+    return (Ether(src=TOF_ENB_MAC, dst=TOF_SGW_MAC) / IPv6(src="2001:db8:e::10", dst="2001:db8:5::20")
+            / UDP(sport=2152, dport=2152) / Raw(struct.pack("!BBHI", 0x30, 0xFF, len(body), teid) + body))
+
+
+to_service6 = IPv6(src="2001:db8:1:2::a", dst="2001:db8:100::1")
+tof6 = []
+# The inner payload length lies (RFC 8200 section 3): shorter than the transport header, longer than the G-PDU.
+for plen in (0, 1, 7, 900, 65535):
+    tof6.append(tof_uplink6(Raw(bytes(to_service6 / UDP(sport=40000, dport=8080) / PAYLOAD)[:4] + struct.pack("!H", plen)
+                                + bytes(to_service6 / UDP(sport=40000, dport=8080) / PAYLOAD)[6:])))
+# Inner extension chains a rewrite must not touch or cannot walk.
+for chain in (IPv6ExtHdrDestOpt() / IPv6ExtHdrHopByHop(),
+              IPv6ExtHdrDestOpt() / IPv6ExtHdrDestOpt() / IPv6ExtHdrDestOpt() / IPv6ExtHdrDestOpt() / IPv6ExtHdrDestOpt()
+              / IPv6ExtHdrDestOpt() / IPv6ExtHdrDestOpt() / IPv6ExtHdrDestOpt() / IPv6ExtHdrDestOpt(),
+              IPv6ExtHdrRouting(addresses=["2001:db8:100::1"], segleft=1),
+              IPv6ExtHdrFragment(id=3, offset=100, m=0),
+              IPv6ExtHdrFragment(id=4, m=1) / IPv6ExtHdrFragment(id=4, m=1)):
+    tof6.append(tof_uplink6(to_service6 / chain / UDP(sport=40000, dport=8080) / PAYLOAD))
+tof6.append(tof_uplink6(Raw(bytes(to_service6 / IPv6ExtHdrDestOpt(len=200) / UDP(sport=40000, dport=8080) / PAYLOAD))))  # header past the end
+tof6.append(tof_uplink6(to_service6 / UDP(sport=40000, dport=8080, chksum=0) / PAYLOAD))  # no UDP checksum over IPv6
+tof6.append(tof_uplink6(to_service6 / ESP(spi=1, seq=1) / PAYLOAD))
+tof6.append(tof_uplink6(Raw(bytes(to_service6)[:39])))  # 39 bytes of an IPv6 header
+# Every cut of an IPv6 S1-U G-PDU whose outer payload length follows the cut.
+tof6 += consistent_cuts(tof_uplink6(to_service6 / UDP(sport=40000, dport=8080) / PAYLOAD))
+# More /64s than the IPv6 tunnel table holds: 16 are learned, the rest pass through unlearned.
+for i in range(40):
+    tof6.append(tof_uplink6(IPv6(src=f"2001:db8:7:{i:x}::1", dst="2001:db8:100::1") / UDP(sport=40000, dport=8080) / PAYLOAD, teid=0x2000 + i))
+family("tof-ipv6", "tof6-separate-enb-side", tof6)
 
 # ---- nested encapsulation beyond any sane depth ----
 nested = []

@@ -34,6 +34,7 @@ public sealed class HostileCorpusTests : IDisposable
             "truncated-udp-tcp-icmp", "truncated-lisp-data", "truncated-lisp-control", "truncated-vxlan", "truncated-vxlan-gpe",
             "truncated-gtpu", "lying-lengths-ip-udp", "lying-lengths-gtpu", "ipv6-extension-chains", "gtpu-extension-chains",
             "nested-lisp", "nested-vxlan", "nested-rtr", "fragments-ipv4", "fragments-ipv6", "transit-tunnels", "icmp-error-triggers",
+            "tof-ipv6",
         ];
         Assert.Equal(expected.Order(StringComparer.Ordinal), HostileCorpus.Families.Keys.Order(StringComparer.Ordinal));
         foreach (string family in expected)
