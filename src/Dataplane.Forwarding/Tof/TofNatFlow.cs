@@ -15,7 +15,6 @@ public sealed class TofNatFlow : ITofKeyed<TofNatFlowKey>, ITofKeyed<TofNatFlowK
     public TofNatFlow(TofNatFlowKey key, Ipv4Address serviceIp, TofServiceCounters counters, long learnedAt = 0)
     {
         Key = key;
-        ServiceIp = serviceIp;
         ServiceIpv4 = serviceIp;
         Counters = counters;
         lastSeen = learnedAt;
@@ -24,22 +23,24 @@ public sealed class TofNatFlow : ITofKeyed<TofNatFlowKey>, ITofKeyed<TofNatFlowK
     /// <summary>An IPv6 flow.</summary>
     public TofNatFlow(TofNatFlowKey6 key, Ipv6Address serviceIp, TofServiceCounters counters, long learnedAt = 0)
     {
-        Key6 = key;
-        ServiceIp = serviceIp;
+        ipv6 = new Ipv6Flow(key, serviceIp);
         Counters = counters;
         lastSeen = learnedAt;
     }
+
+    // An IPv6 flow's key and service address, apart: an IPv4 flow stays as small (and its hot fields as close) as it was.
+    private readonly Ipv6Flow? ipv6;
 
     /// <summary>The key of an IPv4 flow (default for an IPv6 one).</summary>
     public TofNatFlowKey Key { get; }
 
     /// <summary>The key of an IPv6 flow (default for an IPv4 one).</summary>
-    public TofNatFlowKey6 Key6 { get; }
+    public TofNatFlowKey6 Key6 => ipv6?.Key ?? default;
 
-    TofNatFlowKey6 ITofKeyed<TofNatFlowKey6>.Key => Key6;
+    TofNatFlowKey6 ITofKeyed<TofNatFlowKey6>.Key => ipv6!.Key;
 
     /// <summary>The address the UE sent to; replies get it back as their source.</summary>
-    public IpAddress ServiceIp { get; }
+    public IpAddress ServiceIp => ipv6 is { } v6 ? v6.ServiceIp : ServiceIpv4;
 
     /// <summary><see cref="ServiceIp"/> of an IPv4 flow, as the per-packet code compares it.</summary>
     public Ipv4Address ServiceIpv4 { get; }
@@ -62,4 +63,6 @@ public sealed class TofNatFlow : ITofKeyed<TofNatFlowKey>, ITofKeyed<TofNatFlowK
             Volatile.Write(ref lastSeen, now);
         }
     }
+
+    private sealed record Ipv6Flow(TofNatFlowKey6 Key, Ipv6Address ServiceIp);
 }

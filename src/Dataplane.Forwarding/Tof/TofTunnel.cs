@@ -29,26 +29,20 @@ public sealed class TofTunnel : ITofKeyed<Ipv4Address>, ITofKeyed<Ipv6Address>
     private readonly PerWorkerCounters packets;
     private readonly long learnedAt;
     private readonly uint ipv4Key; // a primitive, so the runtime lays it out with the other hot fields
-    private readonly Ipv6Address ipv6Key;
+    private readonly Ipv6Ue? ipv6; // an IPv6 UE's addresses, apart: an IPv4 UE's tunnel stays as small as it was
 
     /// <summary>The tunnel of an IPv4 UE.</summary>
     public TofTunnel(Ipv4Address ueAddress, int workers = 1, long learnedAt = 0)
-        : this((IpAddress)ueAddress, workers, learnedAt)
     {
         ipv4Key = ueAddress.Value;
+        this.learnedAt = learnedAt;
+        packets = new PerWorkerCounters(workers, 3);
     }
 
     /// <summary>The tunnel of an IPv6 UE: <paramref name="ueAddress"/> is any of its addresses, the tunnel is its /64's.</summary>
     public TofTunnel(Ipv6Address ueAddress, int workers = 1, long learnedAt = 0)
-        : this((IpAddress)PrefixOf(ueAddress), workers, learnedAt)
     {
-        ipv6Key = PrefixOf(ueAddress);
-        UeIpv6Address = ueAddress;
-    }
-
-    private TofTunnel(IpAddress ueAddress, int workers, long learnedAt)
-    {
-        UeAddress = ueAddress;
+        ipv6 = new Ipv6Ue(PrefixOf(ueAddress), ueAddress);
         this.learnedAt = learnedAt;
         packets = new PerWorkerCounters(workers, 3);
     }
@@ -57,10 +51,10 @@ public sealed class TofTunnel : ITofKeyed<Ipv4Address>, ITofKeyed<Ipv6Address>
     public const int Ipv6PrefixLength = 64;
 
     /// <summary>The UE's IPv4 address, or (IPv6) its /64 prefix with the interface bits zero.</summary>
-    public IpAddress UeAddress { get; }
+    public IpAddress UeAddress => ipv6 is { } v6 ? v6.Prefix : new Ipv4Address(ipv4Key);
 
     /// <summary>The IPv6 address the UE used when its tunnel was learned (the pinger's source); unset for an IPv4 UE.</summary>
-    public Ipv6Address UeIpv6Address { get; }
+    public Ipv6Address UeIpv6Address => ipv6?.Address ?? default;
 
     /// <summary>The UE's /64 with the interface bits cleared: the key of an IPv6 UE's tunnel.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -68,7 +62,7 @@ public sealed class TofTunnel : ITofKeyed<Ipv4Address>, ITofKeyed<Ipv6Address>
 
     public Ipv4Address Key => new(ipv4Key);
 
-    Ipv6Address ITofKeyed<Ipv6Address>.Key => ipv6Key;
+    Ipv6Address ITofKeyed<Ipv6Address>.Key => ipv6?.Prefix ?? default;
 
     /// <summary>eNB -> SGW: where the UE's uplink goes (null until an uplink G-PDU was seen).</summary>
     public TofTunnelEndpoint? Uplink
@@ -116,4 +110,6 @@ public sealed class TofTunnel : ITofKeyed<Ipv4Address>, ITofKeyed<Ipv6Address>
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal void CountDownlink(int worker) => packets.Add(worker, DownlinkField, 1);
+
+    private sealed record Ipv6Ue(Ipv6Address Prefix, Ipv6Address Address);
 }

@@ -9,11 +9,33 @@ namespace Dataplane.Forwarding.Tof;
 /// IPv4 or both IPv6 (S1-U / N3 over either). Immutable, so a worker swaps a whole direction in one reference write
 /// and readers never see half of a handover.
 /// </summary>
-public sealed record TofTunnelEndpoint(IpAddress Source, IpAddress Destination, uint Teid)
+public sealed record TofTunnelEndpoint
 {
-    // An IPv4 path's two addresses in one word, for the per-packet compare; an IPv6 path never matches an IPv4 one.
-    private readonly ulong ipv4Pair = Source.IsV4 && Destination.IsV4 ? Ipv4Pair(Source.AsV4(), Destination.AsV4()) : 0;
-    private readonly bool ipv4 = Source.IsV4 && Destination.IsV4;
+    // An IPv4 path's two addresses in one word, for the per-packet compare, on the object's first line; an IPv6
+    // path's addresses in an object of their own, so an IPv4 endpoint stays as small as it was.
+    private readonly ulong ipv4Pair;
+    private readonly bool ipv4;
+    private readonly Ipv6Path? ipv6;
+
+    public TofTunnelEndpoint(IpAddress source, IpAddress destination, uint teid)
+    {
+        Teid = teid;
+        if (source.IsV4 && destination.IsV4)
+        {
+            ipv4 = true;
+            ipv4Pair = Ipv4Pair(source.AsV4(), destination.AsV4());
+        }
+        else
+        {
+            ipv6 = new Ipv6Path(source, destination);
+        }
+    }
+
+    public uint Teid { get; }
+
+    public IpAddress Source => ipv6 is { } path ? path.Source : new Ipv4Address((uint)(ipv4Pair >> 32));
+
+    public IpAddress Destination => ipv6 is { } path ? path.Destination : new Ipv4Address((uint)ipv4Pair);
 
     /// <summary>Both outer addresses are IPv4.</summary>
     public bool IsIpv4 => ipv4;
@@ -28,4 +50,6 @@ public sealed record TofTunnelEndpoint(IpAddress Source, IpAddress Destination, 
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static ulong Ipv4Pair(Ipv4Address source, Ipv4Address destination) => ((ulong)source.Value << 32) | destination.Value;
+
+    private sealed record Ipv6Path(IpAddress Source, IpAddress Destination);
 }
