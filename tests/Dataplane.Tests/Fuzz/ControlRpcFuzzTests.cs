@@ -38,6 +38,7 @@ public class ControlRpcFuzzTests
     [
         """{"name":"web","serviceIP":"10.80.0.1","applicationIP":"10.90.0.1"}""",
         """{"name":"db","serviceIP":"2001:db8:80::1","applicationIP":"2001:db8:90::1"}""",
+        """{"name":"mix","serviceIP":"10.80.0.4","applicationIP":"2001:db8:90::4"}""",
         """{"name":"x","serviceIP":"10.80.0.3","applicationIP":"10.90.0.3","extra":[1,2,{"a":null}]}""",
     ];
 
