@@ -10,7 +10,15 @@ running the data plane:
   packet is unchanged;
 - an Echo Request to us is answered with an Echo Response (TS 29.281 section 7.2.2): same sequence number, one
   Recovery IE with restart counter 0, addresses and ports swapped, TTL 64, UDP checksum computed;
-- Error Indication and End Marker to us are punted unchanged.
+- Error Indication and End Marker to us are punted unchanged;
+- a G-PDU to us with an unknown TEID becomes an Error Indication to its source (TS 29.281 section 7.3.1): S set,
+  sequence 0, TEID 0, IEs TEID Data I (the G-PDU's TEID) and GTP-U Peer Address (our address, the G-PDU's
+  destination), UDP 2152 -> 2152, the G-PDU's IP header kept with addresses swapped and TTL 64, UDP checksum
+  computed; with errorIndicationsPerSecond 0 it is only dropped;
+- a G-PDU to us with a comprehension-required extension header we do not support becomes a Supported Extension
+  Headers Notification (section 7.3.2) listing 0x85, sent to the G-PDU's UDP source port. Scapy encodes the
+  Extension Header Type List with a 2-octet length where TS 29.281 section 8.5 has one octet, so that IE is written
+  from the specification's figure.
 
 Run: /usr/bin/python3 pcaps/golden/generate_gtpu.py
 """
@@ -54,8 +62,9 @@ TUNNELS = [
 ]
 
 
-def config(first):
-    """first: "n3" (input arrives from the gNB side) or "n6" (input arrives from the data network)."""
+def config(first, **gtpu):
+    """first: "n3" (input arrives from the gNB side) or "n6" (input arrives from the data network); gtpu: more
+    fields of the gtpu section."""
     n3 = {"name": "n3", "mac": N3_MAC, "mtu": 1500, "addresses": [UPF_N3, UPF_N3_V6]}
     n6 = {"name": "n6", "mac": N6_MAC, "mtu": 1500, "addresses": ["198.51.100.1", "2001:db8:6::1"]}
     return {
@@ -74,7 +83,7 @@ def config(first):
             {"prefix": "0.0.0.0/0", "nextHop": "198.51.100.254", "port": "n6"},
             {"prefix": "::/0", "nextHop": "2001:db8:6::fe", "port": "n6"},
         ],
-        "gtpu": {"tunnels": TUNNELS},
+        "gtpu": {"tunnels": TUNNELS, **gtpu},
     }
 
 
@@ -202,9 +211,46 @@ def case_unknown_teid():
         Ether(src=GNB6_MAC, dst=N3_MAC) / IPv6(src=GNB_V6, dst=UPF_N3_V6) / UDP(sport=2152, dport=2152)
         / GTP_U_Header(teid=0x100) / uplink_v4(),
     ]
-    write_case("gtpu-unknown-teid", config("n3"), inputs, [], counters={
+    # Error Indications off: the G-PDUs are only dropped (gtpu-error-indication has them on).
+    write_case("gtpu-unknown-teid", config("n3", errorIndicationsPerSecond=0), inputs, [], counters={
         "received": 3, "transmitted": 0, "punted": 0,
         "drops": {"UnknownTeid": 3},
+    })
+
+
+def case_error_indication():
+    v6_gpdu = (Ether(src=GNB6_MAC, dst=N3_MAC) / IPv6(src=GNB_V6, dst=UPF_N3_V6) / UDP(sport=2152, dport=2152)
+               / GTP_U_Header(teid=0x100) / uplink_v4())
+    inputs = [
+        from_gnb(GTP_U_Header(teid=0x999) / uplink_v4()),
+        # A known TEID sent to our other address: unknown there.
+        v6_gpdu,
+        # A known TEID from a peer we have no neighbour for: nowhere to send the Error Indication.
+        from_gnb(GTP_U_Header(teid=0x100) / uplink_v4(), src="192.0.2.99"),
+        # PDCP PDU Number (0xC0): comprehension required of every recipient, not supported by us.
+        from_gnb(GTP_U_Header(gtp_type=255, teid=0x100, E=1, next_ex=0xC0) / Raw(bytes.fromhex("01123400")) / uplink_v4(), sport=40000),
+        # Long PDCP PDU Number type 0x82 (required by the endpoint) after a PDU Session Container.
+        from_gnb(GTP_U_Header(teid=0x100, E=1, next_ex=0x85) / GTPPDUSessionContainer(type=1, QFI=5, NextExtHdr=0x82)
+                 / Raw(bytes.fromhex("0200012345000000")) / uplink_v4()),
+        # 0x40 (UDP Port, comprehension not required): skipped, the G-PDU is delivered.
+        from_gnb(GTP_U_Header(gtp_type=255, teid=0x100, E=1, next_ex=0x40) / Raw(bytes.fromhex("01086800")) / uplink_v4()),
+    ]
+    to_gnb = Ether(src=N3_MAC, dst=GNB_MAC) / IP(src=UPF_N3, dst=GNB, id=7, ttl=64)
+    sehn = GTP_U_Header(gtp_type=31, S=1, seq=0, teid=0) / Raw(bytes([141, 1, 0x85]))
+    expected = [
+        to_gnb / UDP(sport=2152, dport=2152) / GTP_U_Header(gtp_type=26, S=1, seq=0, teid=0)
+        / GTPErrorIndication(IE_list=[IE_TEIDI(TEIDI=0x999), IE_GSNAddress(length=4, ipv4_address=UPF_N3)]),
+        Ether(src=N3_MAC, dst=GNB6_MAC) / IPv6(src=UPF_N3_V6, dst=GNB_V6, hlim=64) / UDP(sport=2152, dport=2152)
+        / GTP_U_Header(gtp_type=26, S=1, seq=0, teid=0)
+        / GTPErrorIndication(IE_list=[IE_TEIDI(TEIDI=0x100), IE_GSNAddress(length=16, ipv6_address=UPF_N3_V6)]),
+        to_gnb / UDP(sport=2152, dport=40000) / sehn,
+        to_gnb / UDP(sport=2152, dport=2152) / sehn,
+        to_dn(uplink_v4(ttl=63)),
+    ]
+    write_case("gtpu-error-indication", config("n3"), inputs, expected, counters={
+        "received": 6, "transmitted": 5, "punted": 0,
+        "drops": {"UnknownTeid": 1},
+        "events": {"GtpUErrorIndicationSent": 2, "GtpUExtensionHeadersNotified": 2, "GtpUDecapsulated": 1},
     })
 
 
@@ -245,5 +291,6 @@ if __name__ == "__main__":
     case_encap_qfi()
     case_echo()
     case_unknown_teid()
+    case_error_indication()
     case_truncated()
     case_end_marker_punt()

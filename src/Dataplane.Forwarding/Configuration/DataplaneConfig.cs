@@ -29,6 +29,13 @@ public sealed record DataplaneConfig
     /// <summary>ICMP errors about packets that cannot be forwarded: their per-worker rate limit.</summary>
     public IcmpErrorConfig IcmpErrors { get; init; } = new();
 
+    /// <summary>
+    /// What the tunnel endpoints (GTP-U, VXLAN, LISP) do with a packet addressed to us whose non-zero UDP checksum does
+    /// not verify: "verify" drops it (TunnelUdpChecksumBad), as the Linux kernel and VPP do; "accept" lets it through
+    /// and counts it (event TunnelUdpChecksumBadAccepted), for peers known to send wrong checksums (docs/architecture.md).
+    /// </summary>
+    public string TunnelUdpChecksum { get; init; } = "verify";
+
     /// <summary>Worker threads of <c>dataplane run</c>; each polls its own queue of every port.</summary>
     public int Workers { get; init; } = 1;
 

@@ -5,6 +5,15 @@ public sealed record GtpUConfig
 {
     /// <summary>The tunnels this endpoint terminates; (peerAddress, localAddress, teidIn) must be unique.</summary>
     public IReadOnlyList<GtpUTunnelConfig> Tunnels { get; init; } = [];
+
+    /// <summary>Error Indications and Supported Extension Headers Notifications each worker may send per second; 0 sends none.</summary>
+    public int ErrorIndicationsPerSecond { get; init; } = 100;
+
+    /// <summary>Seconds between Echo Requests to each peer (TS 29.281 section 7.2.1: not more often than every 60 s in deployments); 0 sends none.</summary>
+    public int EchoIntervalSeconds { get; init; } = 60;
+
+    /// <summary>Echo Requests in a row left unanswered (N3-REQUESTS in TS 29.281 / TS 23.007 practice) before the peer is reported down.</summary>
+    public int EchoMissedLimit { get; init; } = 3;
 }
 
 /// <summary>One GTP-U tunnel (3GPP TS 29.281): both directions of one PDU session / bearer.</summary>

@@ -138,4 +138,10 @@ public enum DropReason : byte
 
     /// <summary>A complete datagram that does not fit the buffer of the fragment that completed it (headroom, L2 header and datagram).</summary>
     ReassemblyOverBufferCapacity,
+
+    /// <summary>A tunnel packet (GTP-U, VXLAN, LISP) addressed to us whose non-zero UDP checksum does not verify (with tunnelUdpChecksum "verify", the default).</summary>
+    TunnelUdpChecksumBad,
+
+    /// <summary>GTP-U: a G-PDU to us with an extension header whose comprehension is required of us and which we do not support (TS 29.281 5.2.1), when no Supported Extension Headers Notification could go back in its place (budget spent, peer unreachable).</summary>
+    GtpUUnsupportedExtensionHeader,
 }

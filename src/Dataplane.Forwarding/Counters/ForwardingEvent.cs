@@ -157,4 +157,16 @@ public enum ForwardingEvent : byte
 
     /// <summary>No ICMP error may be sent about the packet (it is an ICMP error, a later fragment, to or from a group or broadcast address, or the box has no source address of its family): dropped without one.</summary>
     IcmpErrorNotAllowed,
+
+    /// <summary>A G-PDU to us with an unknown TEID was turned into an Error Indication to its sender (TS 29.281 7.3.1).</summary>
+    GtpUErrorIndicationSent,
+
+    /// <summary>An Error Indication or Supported Extension Headers Notification not sent: the worker's budget per second was spent.</summary>
+    GtpUSignallingSuppressed,
+
+    /// <summary>A G-PDU with an unsupported comprehension-required extension header was turned into a Supported Extension Headers Notification (TS 29.281 7.3.2).</summary>
+    GtpUExtensionHeadersNotified,
+
+    /// <summary>A tunnel packet to us with a wrong non-zero UDP checksum, let through because tunnelUdpChecksum is "accept".</summary>
+    TunnelUdpChecksumBadAccepted,
 }

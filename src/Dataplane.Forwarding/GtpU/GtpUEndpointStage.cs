@@ -1,5 +1,7 @@
+using System.Buffers.Binary;
 using System.Collections.Frozen;
 using Dataplane.Forwarding.Buffers;
+using Dataplane.Forwarding.Configuration;
 using Dataplane.Forwarding.Counters;
 using Dataplane.Forwarding.Pipeline;
 using Dataplane.Forwarding.Routing;
@@ -30,6 +32,11 @@ public sealed class GtpUEndpointStage(ForwardingPlane plane, GtpUTunnelTable tun
     // One entry per packet of a vector, padded so that no other worker's data shares the first or last cache line.
     private const int ScratchPadding = 8;
     private readonly PlainEntry[] plain = new PlainEntry[ScratchPadding + PacketBatch.MaxCapacity + ScratchPadding];
+
+    private readonly GtpUErrorSignaller signaller = new(new GtpUSignallingBudget(plane.Options.Clock,
+        plane.Config.Gtpu?.ErrorIndicationsPerSecond ?? new GtpUConfig().ErrorIndicationsPerSecond));
+
+    private readonly bool acceptsBadChecksums = TunnelUdpChecksum.AcceptsBad(plane.Config);
 
     /// <summary>The QFI of the last uplink PDU Session Container this worker saw (diagnostics; the TOF will keep one per tunnel).</summary>
     public byte LastUplinkQfi { get; private set; }
@@ -74,7 +81,7 @@ public sealed class GtpUEndpointStage(ForwardingPlane plane, GtpUTunnelTable tun
             DropReason reason;
             if (plain[v].IsPlain)
             {
-                reason = ReceivePlain(ref packet, in plain[v], ipv4Tunnels, local, counters);
+                reason = ReceivePlain(ref packet, in plain[v], ipv4Tunnels, local, acceptsBadChecksums, counters);
             }
             else if (kind == PacketKind.GtpU)
             {
@@ -89,6 +96,12 @@ public sealed class GtpUEndpointStage(ForwardingPlane plane, GtpUTunnelTable tun
                 continue;
             }
 
+            if (reason == DropReason.UnknownTeid)
+            {
+                // A G-PDU to one of our addresses, well formed, with a TEID no tunnel has (TS 29.281 7.3.1).
+                reason = SendErrorIndication(ref packet, fib, ports, neighbours, counters);
+            }
+
             if (reason != DropReason.None)
             {
                 packet.Drop(reason, counters);
@@ -96,15 +109,55 @@ public sealed class GtpUEndpointStage(ForwardingPlane plane, GtpUTunnelTable tun
         }
     }
 
+    private DropReason SendErrorIndication(ref PacketDescriptor packet, Fib fib, PortTable ports, FrozenDictionary<IpAddress, Neighbour> neighbours,
+        WorkerCounters counters)
+    {
+        var frame = packet.Data;
+        int l3 = packet.L3Offset - packet.DataOffset;
+        int l4 = packet.L4Offset - packet.DataOffset;
+        uint teid = BinaryPrimitives.ReadUInt32BigEndian(frame[(l4 + UdpHeader.Length + 4)..]);
+        return signaller.TrySendErrorIndication(ref packet, l3, l4, frame[l3] >> 4 == 4, teid, fib, ports, neighbours, counters);
+    }
+
+    /// <summary>
+    /// A tunnel packet to us whose UDP checksum is not 0 (<see cref="TunnelUdpChecksum"/>): None when it verifies or
+    /// the configuration accepts a wrong one (counted), <see cref="DropReason.TunnelUdpChecksumBad"/> otherwise.
+    /// </summary>
+    private static DropReason CheckChecksum(in PacketDescriptor packet, Span<byte> frame, int l3, int l4, bool outerV4, bool acceptsBad,
+        WorkerCounters counters)
+    {
+        if (TunnelUdpChecksum.IsAcceptable(in packet, frame, l3, l4, outerV4))
+        {
+            return DropReason.None;
+        }
+
+        if (!acceptsBad)
+        {
+            return DropReason.TunnelUdpChecksumBad;
+        }
+
+        counters.Count(ForwardingEvent.TunnelUdpChecksumBadAccepted);
+        return DropReason.None;
+    }
+
     /// <summary>A plain G-PDU (<see cref="PlainGPdu"/>): what <see cref="Receive"/> decides for it, without parsing it again.</summary>
     private static DropReason ReceivePlain(ref PacketDescriptor packet, in PlainEntry entry, GtpUIpv4TunnelIndex ipv4Tunnels, LocalAddressSet local,
-        WorkerCounters counters)
+        bool acceptsBadChecksums, WorkerCounters counters)
     {
         var gpdu = entry.GPdu;
         if (!local.Contains(new Ipv4Address(gpdu.OuterDestination)))
         {
             packet.Kind = PacketKind.NativeIpv4; // transit GTP-U, as in Receive
             return DropReason.None;
+        }
+
+        var frame = packet.Data;
+        int l4 = gpdu.GtpStart - UdpHeader.Length;
+        DropReason reason;
+        if (BinaryPrimitives.ReadUInt16BigEndian(frame[(l4 + 6)..]) != 0
+            && (reason = CheckChecksum(in packet, frame, l4 - Ipv4Header.MinLength, l4, outerV4: true, acceptsBadChecksums, counters)) != DropReason.None)
+        {
+            return reason;
         }
 
         if (!ipv4Tunnels.TryGet(entry.Hash, gpdu.OuterSource, gpdu.OuterDestination, gpdu.Teid, out var tunnel))
@@ -167,7 +220,12 @@ public sealed class GtpUEndpointStage(ForwardingPlane plane, GtpUTunnelTable tun
             return DropReason.MalformedUdp;
         }
 
-        int gtpStart = l4 + UdpHeader.Length;
+        DropReason reason;
+        if (udp.Checksum != 0 && (reason = CheckChecksum(in packet, frame, l3, l4, outerV4, acceptsBadChecksums, counters)) != DropReason.None)
+        {
+            return reason;
+        }
+
         if (!GtpUHeader.TryCreate(udp.Payload, out var gtp))
         {
             return DropReason.MalformedGtpU;
@@ -182,7 +240,7 @@ public sealed class GtpUEndpointStage(ForwardingPlane plane, GtpUTunnelTable tun
                     return DropReason.UnknownTeid;
                 }
 
-                return Decapsulate(ref packet, gtp, gtpStart, tunnel!, counters);
+                return Decapsulate(ref packet, gtp, l3, l4, outerV4, tunnel!, fib, ports, neighbours, counters);
             case GtpUMessageType.EchoRequest:
                 return GtpUEchoResponder.TryReply(ref packet, l3, l4, outerV4, gtp, fib, ports, neighbours, counters);
             default:
@@ -194,14 +252,42 @@ public sealed class GtpUEndpointStage(ForwardingPlane plane, GtpUTunnelTable tun
         }
     }
 
-    private DropReason Decapsulate(ref PacketDescriptor packet, GtpUHeader gtp, int gtpStart, GtpUTunnel tunnel, WorkerCounters counters)
+    private DropReason Decapsulate(ref PacketDescriptor packet, GtpUHeader gtp, int l3, int l4, bool outerV4, GtpUTunnel tunnel, Fib fib,
+        PortTable ports, FrozenDictionary<IpAddress, Neighbour> neighbours, WorkerCounters counters)
     {
-        // One walk of the extension chain (TryCreate already refused a broken one) finds the payload and the QFI.
-        if (!gtp.TryWalkToPayload(out int payloadOffset, out int qfi))
+        // One walk of the extension chain (TryCreate already refused a broken one) finds the payload, the QFI, and an
+        // extension we would have to understand and do not (TS 29.281 5.2.1: the G-PDU is not delivered).
+        int qfi = -1;
+        bool unsupported = false;
+        var walker = gtp.ExtensionHeaders;
+        while (walker.MoveNext())
+        {
+            var extension = walker.Current;
+            if (extension.TryGetPduSessionContainer(out var container))
+            {
+                if (container.PduType == PduSessionInformationType.Uplink)
+                {
+                    qfi = container.Qfi;
+                }
+            }
+            else if (GtpUErrorSignaller.IsUnsupportedRequired(extension.Type))
+            {
+                unsupported = true;
+            }
+        }
+
+        if (walker.IsMalformed)
         {
             return DropReason.MalformedGtpU;
         }
 
+        if (unsupported)
+        {
+            return signaller.TrySendSupportedExtensionHeaders(ref packet, l3, l4, outerV4, fib, ports, neighbours, counters);
+        }
+
+        int payloadOffset = walker.Offset;
+        int gtpStart = l4 + UdpHeader.Length;
         if (qfi >= 0)
         {
             LastUplinkQfi = (byte)qfi;

@@ -1,5 +1,6 @@
 using Dataplane.Forwarding.Configuration;
 using Dataplane.Forwarding.Routing;
+using Dataplane.Forwarding.Stages;
 using Dataplane.Wire.Addresses;
 
 namespace Dataplane.Forwarding.Pipeline;
@@ -38,6 +39,7 @@ public static class ForwardingPlaneBuilder
             throw new ConfigurationException("neighbourAgingSeconds", $"{config.NeighbourAgingSeconds} is outside 1..86400");
         }
 
+        TunnelUdpChecksum.AcceptsBad(config); // names the field when it is neither "verify" nor "accept"
         if (config.Workers is < 1 or > 64)
         {
             throw new ConfigurationException("workers", $"{config.Workers} is outside 1..64");

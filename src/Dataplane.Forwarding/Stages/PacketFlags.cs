@@ -8,4 +8,11 @@ public static class PacketFlags
 
     /// <summary>The packet came out of a LISP tunnel (ETR/RTR path), so the ITR only re-encapsulates it on an RTR.</summary>
     public const byte FromLispTunnel = 0x02;
+
+    /// <summary>
+    /// Set by the receiving port: the L4 checksum needs no check. The kernel verified it, or the frame was sent from
+    /// this host with the checksum left for offload, so the field holds only the pseudo-header sum (AF_PACKET's
+    /// TP_STATUS_CSUM_VALID and TP_STATUS_CSUMNOTREADY). See <see cref="TunnelUdpChecksum"/>.
+    /// </summary>
+    public const byte ChecksumVouchedByPort = 0x04;
 }

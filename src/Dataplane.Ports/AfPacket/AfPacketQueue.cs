@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using System.Runtime.InteropServices;
 using Dataplane.Forwarding.Buffers;
+using Dataplane.Forwarding.Stages;
 using static Dataplane.Ports.AfPacket.LinuxPacket;
 
 namespace Dataplane.Ports.AfPacket;
@@ -165,6 +166,12 @@ internal sealed unsafe class AfPacketQueue : IDisposable
         packet.Attach(buffer, dataOffset + snapLength, dataOffset, snapLength, _ownerBase + block);
         packet.IngressPort = _portId;
         packet.Format = FrameFormat.Ethernet;
+        if ((status & (TP_STATUS_CSUMNOTREADY | TP_STATUS_CSUM_VALID)) != 0)
+        {
+            // Sent from this host with the L4 checksum left for offload (the field holds only the pseudo-header sum),
+            // or verified by the device: a tunnel endpoint must not check it again (TunnelUdpChecksum).
+            packet.Flags = PacketFlags.ChecksumVouchedByPort;
+        }
         packet.Timestamp = *(uint*)(header + SecondsOffset) * 1_000_000_000L + *(uint*)(header + NanosecondsOffset);
         _receivedPackets++;
         _receivedBytes += snapLength;

@@ -29,7 +29,9 @@ internal static class LinuxPacket
 
     public const uint TP_STATUS_KERNEL = 0;
     public const uint TP_STATUS_USER = 1;
+    public const uint TP_STATUS_CSUMNOTREADY = 0x8;
     public const uint TP_STATUS_VLAN_VALID = 0x10;
+    public const uint TP_STATUS_CSUM_VALID = 0x80;
     public const uint TP_STATUS_VLAN_TPID_VALID = 0x40;
 
     // Transmit ring slot states (tp_status of a TX_RING frame).

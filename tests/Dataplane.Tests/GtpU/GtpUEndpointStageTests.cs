@@ -136,7 +136,7 @@ public sealed class GtpUEndpointStageTests : IDisposable
     public void Every_packet_gets_a_named_fate()
     {
         var frames = ScapyFrames.Build(
-            $"{FromGnb}/GTP_U_Header(teid=999)/{UplinkV4}",                       // unknown TEID
+            $"{FromGnb}/GTP_U_Header(teid=999)/{UplinkV4}",                       // unknown TEID: Error Indication
             $"{FromGnb}/GTP_U_Header(gtp_type=254, teid=256)",                     // End Marker: punt
             $"{FromGnb}/GTP_U_Header(teid=256, gtp_type=255)/Raw(b'\\x60\\x00')", // T-PDU not IP
             $"{FromGnb}/Raw(b'\\x30\\xff\\x00\\x40\\x00\\x00\\x01\\x00')",         // length field lies
@@ -144,7 +144,9 @@ public sealed class GtpUEndpointStageTests : IDisposable
         upf.Load(0, frames);
         upf.Pipeline.Process(upf.Batch);
 
-        Assert.Equal((byte)DropReason.UnknownTeid, upf.Batch[0].DropReason);
+        Assert.Equal(PacketDisposition.Transmit, upf.Batch[0].Disposition);
+        Assert.Equal(0, upf.Batch[0].EgressPort);
+        Assert.Equal(26, upf.Batch[0].Data[14 + 20 + 8 + 1]); // Error Indication, back to the gNB
         Assert.Equal(PacketDisposition.Punt, upf.Batch[1].Disposition);
         Assert.Equal((byte)DropReason.InnerHeaderMalformed, upf.Batch[2].DropReason);
         Assert.Equal((byte)DropReason.MalformedGtpU, upf.Batch[3].DropReason);
@@ -154,6 +156,7 @@ public sealed class GtpUEndpointStageTests : IDisposable
         Assert.True(counters.IsConserved, counters.ToTable());
         Assert.Equal(1, counters.Counted(ForwardingEvent.GtpUPunted));
         Assert.Equal(1, counters.Punted);
+        Assert.Equal(1, counters.Counted(ForwardingEvent.GtpUErrorIndicationSent)); // none for the transit G-PDU
     }
 
     [Fact]
@@ -212,7 +215,7 @@ public sealed class GtpUEndpointStageTests : IDisposable
             $"{FromGnb}/GTP_U_Header(teid=4096)/{UplinkV4.Replace("10.45.0.2", "10.45.9.9", StringComparison.Ordinal)}");
         upf.Load(0, frames[0]);
         upf.Pipeline.Process(upf.Batch);
-        Assert.Equal((byte)DropReason.UnknownTeid, upf.Batch[0].DropReason);
+        Assert.Equal(1, upf.Pipeline.Counters.Counted(ForwardingEvent.GtpUErrorIndicationSent));
 
         var table = upf.Plane.Feature<GtpUFeature>()!.Tunnels;
         var learned = new GtpUTunnel("learned", IpAddress.Parse("192.0.2.1"), IpAddress.Parse("192.0.2.10"), 4096, 8192,
@@ -225,7 +228,8 @@ public sealed class GtpUEndpointStageTests : IDisposable
         table.Remove(learned.Key);
         upf.Load(0, frames[0]);
         upf.Pipeline.Process(upf.Batch);
-        Assert.Equal((byte)DropReason.UnknownTeid, upf.Batch[0].DropReason);
+        Assert.Equal(2, upf.Pipeline.Counters.Counted(ForwardingEvent.GtpUErrorIndicationSent));
+        Assert.Equal(1, upf.Pipeline.Counters.Counted(ForwardingEvent.GtpUDecapsulated));
     }
 
     [Fact]
@@ -253,10 +257,13 @@ public sealed class GtpUEndpointStageTests : IDisposable
     [Fact]
     public void Mutated_gtpu_frames_never_throw_and_counters_stay_conserved()
     {
+        // UDP checksum 0, as GTP-U peers send over IPv4: a mutation then reaches the GTP-U parser instead of failing
+        // the checksum (TunnelUdpChecksumBad) first.
+        string fromGnb = FromGnb.Replace("dport=2152)", "dport=2152, chksum=0)", StringComparison.Ordinal);
         var templates = ScapyFrames.Build(
-            $"{FromGnb}/GTP_U_Header(teid=256, E=1, next_ex=0x85)/GTPPDUSessionContainer(type=1, QFI=5)/{UplinkV4}",
-            $"{FromGnb}/GTP_U_Header(teid=256)/{UplinkV6}",
-            $"{FromGnb}/GTP_U_Header(gtp_type=1, S=1, seq=1, teid=0)/GTPEchoRequest()");
+            $"{fromGnb}/GTP_U_Header(teid=256, E=1, next_ex=0x85)/GTPPDUSessionContainer(type=1, QFI=5)/{UplinkV4}",
+            $"{fromGnb}/GTP_U_Header(teid=256)/{UplinkV6}",
+            $"{fromGnb}/GTP_U_Header(gtp_type=1, S=1, seq=1, teid=0)/GTPEchoRequest()");
         var random = new Random(2152);
         for (int round = 0; round < 300; round++)
         {

@@ -17,8 +17,11 @@ internal sealed class GtpUTestPlane : IDisposable
     public const string Gnb6Mac = "02:00:00:00:0a:66";
     public const string DnMac = "02:00:00:00:06:fe";
 
-    public static string Json(int n3Mtu = 1500) => $$"""
+    /// <param name="more">More top-level fields, each followed by a comma (e.g. <c>"tunnelUdpChecksum": "accept",</c>).</param>
+    /// <param name="moreGtpu">More fields of the gtpu section, each followed by a comma.</param>
+    public static string Json(int n3Mtu = 1500, string more = "", string moreGtpu = "") => $$"""
         {
+          {{more}}
           "roles": ["gtpu"],
           "ports": [
             { "name": "n3", "mac": "{{N3Mac}}", "mtu": {{n3Mtu}}, "addresses": ["192.0.2.1", "2001:db8:3::1"] },
@@ -36,6 +39,7 @@ internal sealed class GtpUTestPlane : IDisposable
             { "prefix": "[5]0.0.0.0/0", "nextHop": "198.51.100.254", "port": "n6" }
           ],
           "gtpu": {
+            {{moreGtpu}}
             "tunnels": [
               { "name": "ue1", "localAddress": "192.0.2.1", "peerAddress": "192.0.2.10", "teidIn": 256, "teidOut": 512, "ueAddress": "10.45.0.2", "instanceId": 5 },
               { "name": "ue2", "localAddress": "192.0.2.1", "peerAddress": "192.0.2.10", "teidIn": 257, "teidOut": 513, "ueAddress": "10.45.0.3", "qfi": 9 },
@@ -45,11 +49,14 @@ internal sealed class GtpUTestPlane : IDisposable
         }
         """;
 
-    public GtpUTestPlane(int n3Mtu = 1500)
+    public GtpUTestPlane(int n3Mtu = 1500, string more = "", string moreGtpu = "")
     {
-        Plane = ForwardingPlaneBuilder.Build(DataplaneConfigFile.Parse(Json(n3Mtu)), new ForwardingPlaneOptions { Clock = new ManualClock(1_000_000_000), NonceSeed = 1 });
+        Plane = ForwardingPlaneBuilder.Build(DataplaneConfigFile.Parse(Json(n3Mtu, more, moreGtpu)), new ForwardingPlaneOptions { Clock = Clock, NonceSeed = 1 });
         Pipeline = Plane.CreateWorker();
     }
+
+    /// <summary>The plane's clock (1 GHz ticks), which only tests move.</summary>
+    public ManualClock Clock { get; } = new(1_000_000_000);
 
     public ForwardingPlane Plane { get; }
 
