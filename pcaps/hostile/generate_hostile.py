@@ -178,6 +178,39 @@ for count in (1, 4, 16, 200):
 gtp_chain.append(gtpu(flags=0x34, ext_bytes=struct.pack("!HBB", 0, 0, 0x85) + bytes([1, 0x10, 0x09, 0x00])))  # valid PDU session container
 family("gtpu-extension-chains", "gtpu-decap", gtp_chain)
 
+# ---- GTP-U path management and error signalling (TS 29.281 7.2-7.3) ----
+def gtpu_signal(message, sport=2152, chksum=0):
+    return Ether(dst=GTP_MAC, src="02:00:00:00:0a:0a") / IP(src=GTP_PEER, dst=GTP_IP) / UDP(sport=sport, dport=2152, chksum=chksum) / Raw(message)
+
+
+signalling = []
+# Echo Requests whose length field says 0..3 with S set (the optional octets not covered) or runs past the datagram.
+for length in (0, 1, 3, 200, 65535):
+    signalling.append(gtpu_signal(struct.pack("!BBHIHBB", 0x32, 1, length, 0, 7, 0, 0)))
+# Echo Requests with private extensions and trailing junk: still answered (no mandatory IE in a request).
+signalling.append(gtpu_signal(struct.pack("!BBHIHBB", 0x32, 1, 4 + 7, 0, 8, 0, 0) + bytes([255, 0, 4, 0, 1, 2, 3])))
+signalling.append(gtpu_signal(struct.pack("!BBHIHBB", 0x32, 1, 4, 0, 9, 0, 0) + bytes(40)))
+# Echo Responses, Error Indications and Supported Extension Headers Notifications with IEs cut short or lying: punted
+# to the control plane, whose readers must refuse them.
+signalling.append(gtpu_signal(struct.pack("!BBHIHBB", 0x32, 2, 5, 0, 10, 0, 0) + bytes([14])))           # Recovery without its value
+signalling.append(gtpu_signal(struct.pack("!BBHIHBB", 0x32, 2, 9, 0, 11, 0, 0) + bytes([255, 0xFF, 0xFF, 1, 14])))  # TLV past the end
+signalling.append(gtpu_signal(struct.pack("!BBHIHBB", 0x32, 2, 6, 0, 12, 0, 0) + bytes([99, 14])))       # unknown TV type
+signalling.append(gtpu_signal(struct.pack("!BBHIHBB", 0x32, 26, 7, 0, 0, 0, 0) + bytes([16, 0, 0])))    # TEID Data I cut
+signalling.append(gtpu_signal(struct.pack("!BBHIHBB", 0x32, 26, 12, 0, 0, 0, 0) + bytes([16, 0, 0, 1, 0, 133, 0, 16])))  # address cut
+signalling.append(gtpu_signal(struct.pack("!BBHIHBB", 0x32, 31, 6, 0, 0, 0, 0) + bytes([141, 200])))    # list longer than the message
+# An Error Indication flood: G-PDUs with TEIDs no tunnel has, more than a worker's budget per second.
+for teid in range(1000, 1300):
+    signalling.append(gtpu(teid=teid))
+# Comprehension-required extension headers we do not support, alone and after a PDU Session Container.
+for ext_type in (0x81, 0x82, 0xC0, 0xFF):
+    signalling.append(gtpu(flags=0x34, ext_bytes=struct.pack("!HBB", 0, 0, ext_type) + bytes([1, 0, 0, 0])))
+    signalling.append(gtpu(flags=0x34, ext_bytes=struct.pack("!HBB", 0, 0, 0x85) + bytes([1, 0x10, 0x09, ext_type, 1, 0, 0, 0])))
+# Wrong UDP checksums on a G-PDU, an Echo Request and an unknown TEID: dropped before anything is answered.
+bad_checksum = [gtpu_signal(bytes(gtpu())[42:], chksum=0x1234), gtpu_signal(struct.pack("!BBHIHBB", 0x32, 1, 4, 0, 13, 0, 0), chksum=0x1234),
+                gtpu_signal(bytes(gtpu(teid=77))[42:], chksum=0xFFFF)]
+signalling += bad_checksum
+family("gtpu-path-signalling", "gtpu-decap", signalling, {"TunnelUdpChecksumBad": len(bad_checksum), "MalformedGtpU": 5})
+
 # ---- every tunnel header cut at every length ----
 # Cuts inside the 8-byte LISP header (RFC 9300 5.1), then inside the inner IPv4 packet.
 lisp_cuts = consistent_cuts(lisp(inner_v4(), iid=0), 8)

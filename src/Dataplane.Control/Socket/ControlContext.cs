@@ -32,6 +32,9 @@ public sealed class ControlContext(ForwardingPlane plane)
 
     public GtpUTunnelTable? Tunnels => Plane.Feature<GtpUFeature>()?.Tunnels;
 
+    /// <summary>GTP-U path supervision (Echo Requests to the tunnels' peers), when <c>dataplane run</c> started it.</summary>
+    public GtpU.GtpUPathSupervisor? GtpUPaths { get; set; }
+
     public VxlanTables? Vxlan => Plane.Feature<VxlanFeature>()?.Tables;
 
     /// <summary>The TOF's registered services (role tof): what service.* and the REST API change; null = no TOF.</summary>

@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using Dataplane.Control.GtpU;
 using Dataplane.Forwarding.Configuration;
 using Dataplane.Forwarding.GtpU;
 using Dataplane.Tables.Gtp;
@@ -26,7 +27,28 @@ public static class TunnelMethods
             var table = context.RequireTunnels("tunnel.list");
             return () => new JsonArray(List(table).ToArray());
         });
+        yield return new ControlMethod("tunnel.peers", false, p =>
+        {
+            p.AllowOnly();
+            context.RequireTunnels("tunnel.peers");
+            var supervisor = context.GtpUPaths;
+            return () => new JsonArray((supervisor?.Peers ?? []).Select(Peer).ToArray());
+        });
     }
+
+    /// <summary>One GTP-U path as Echo Requests see it (see <see cref="GtpUPathSupervisor"/>).</summary>
+    private static JsonNode Peer(GtpUPeerStatus peer) => new JsonObject
+    {
+        ["localAddress"] = peer.Local.ToString(),
+        ["peerAddress"] = peer.Peer.ToString(),
+        ["state"] = peer.State.ToString().ToLowerInvariant(),
+        ["echoesSent"] = peer.EchoesSent,
+        ["echoesAnswered"] = peer.EchoesAnswered,
+        ["missedInARow"] = peer.MissedInARow,
+        ["restartCounter"] = peer.RestartCounter is { } counter ? counter : null,
+        ["restarts"] = peer.Restarts,
+        ["lastRttMilliseconds"] = peer.LastRttMilliseconds,
+    };
 
     /// <summary>Tunnels by name, each in the shape tunnel.add takes.</summary>
     public static IEnumerable<JsonNode> List(GtpUTunnelTable table) =>

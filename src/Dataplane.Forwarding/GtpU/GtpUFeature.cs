@@ -25,6 +25,21 @@ public sealed class GtpUFeature : IForwardingFeature
         ArgumentNullException.ThrowIfNull(config);
         ArgumentNullException.ThrowIfNull(plane);
         var section = config.Gtpu ?? throw new ConfigurationException("gtpu", "the gtpu role needs a \"gtpu\" section");
+        if (section.ErrorIndicationsPerSecond is < 0 or > 1_000_000)
+        {
+            throw new ConfigurationException("gtpu.errorIndicationsPerSecond", $"{section.ErrorIndicationsPerSecond} is outside 0..1000000");
+        }
+
+        if (section.EchoIntervalSeconds is < 0 or > 86_400)
+        {
+            throw new ConfigurationException("gtpu.echoIntervalSeconds", $"{section.EchoIntervalSeconds} is outside 0..86400");
+        }
+
+        if (section.EchoMissedLimit is < 1 or > 100)
+        {
+            throw new ConfigurationException("gtpu.echoMissedLimit", $"{section.EchoMissedLimit} is outside 1..100");
+        }
+
         var table = new GtpUTunnelTable();
         table.AddOrReplaceRange(GtpUConfigReader.ReadTunnels(section, plane.LocalAddresses));
         return new GtpUFeature(table);

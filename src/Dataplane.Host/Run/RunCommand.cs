@@ -129,6 +129,12 @@ public static class RunCommand
                 }
             }
 
+            // GTP-U path management: Echo Requests to the tunnels' peers, their state on the socket and /metrics.
+            if (GtpUPaths.Start(plane, config, runtime, resolvingInjection, lisp is not null, control) is { } paths)
+            {
+                control.Methods.Context.GtpUPaths = paths;
+            }
+
             var clock = Stopwatch.StartNew();
             runtime.Start();
             output.WriteLine($"dataplane: running roles [{string.Join(", ", config.Roles)}] on {ports.Count} port(s) with {config.Workers} worker(s); SIGINT or SIGTERM stops");

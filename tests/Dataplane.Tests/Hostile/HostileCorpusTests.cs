@@ -34,7 +34,7 @@ public sealed class HostileCorpusTests : IDisposable
             "truncated-udp-tcp-icmp", "truncated-lisp-data", "truncated-lisp-control", "truncated-vxlan", "truncated-vxlan-gpe",
             "truncated-gtpu", "lying-lengths-ip-udp", "lying-lengths-gtpu", "ipv6-extension-chains", "gtpu-extension-chains",
             "nested-lisp", "nested-vxlan", "nested-rtr", "fragments-ipv4", "fragments-ipv6", "transit-tunnels", "icmp-error-triggers",
-            "tof-ipv6",
+            "tof-ipv6", "gtpu-path-signalling",
         ];
         Assert.Equal(expected.Order(StringComparer.Ordinal), HostileCorpus.Families.Keys.Order(StringComparer.Ordinal));
         foreach (string family in expected)
@@ -180,6 +180,7 @@ public sealed class HostileCorpusTests : IDisposable
     [Theory]
     [InlineData("truncated-vxlan", 2)]
     [InlineData("gtpu-extension-chains", 1)]
+    [InlineData("gtpu-path-signalling", 2)]
     public void The_daemon_on_pcap_ports_survives_a_hostile_capture(string family, int workers)
     {
         var entry = HostileCorpus.Families[family];
