@@ -3,6 +3,7 @@ using System.Collections.Frozen;
 using Dataplane.Forwarding.Buffers;
 using Dataplane.Forwarding.Configuration;
 using Dataplane.Forwarding.Counters;
+using Dataplane.Forwarding.Lisp;
 using Dataplane.Forwarding.Pipeline;
 using Dataplane.Forwarding.Routing;
 using Dataplane.Forwarding.Stages;
@@ -33,7 +34,7 @@ public sealed class GtpUEndpointStage(ForwardingPlane plane, GtpUTunnelTable tun
     private const int ScratchPadding = 8;
     private readonly PlainEntry[] plain = new PlainEntry[ScratchPadding + PacketBatch.MaxCapacity + ScratchPadding];
 
-    private readonly GtpUErrorSignaller signaller = new(new GtpUSignallingBudget(plane.Options.Clock,
+    private readonly GtpUErrorSignaller signaller = new(new TokenBucket(plane.Options.Clock,
         plane.Config.Gtpu?.ErrorIndicationsPerSecond ?? new GtpUConfig().ErrorIndicationsPerSecond));
 
     private readonly bool acceptsBadChecksums = TunnelUdpChecksum.AcceptsBad(plane.Config);
@@ -119,27 +120,6 @@ public sealed class GtpUEndpointStage(ForwardingPlane plane, GtpUTunnelTable tun
         return signaller.TrySendErrorIndication(ref packet, l3, l4, frame[l3] >> 4 == 4, teid, fib, ports, neighbours, counters);
     }
 
-    /// <summary>
-    /// A tunnel packet to us whose UDP checksum is not 0 (<see cref="TunnelUdpChecksum"/>): None when it verifies or
-    /// the configuration accepts a wrong one (counted), <see cref="DropReason.TunnelUdpChecksumBad"/> otherwise.
-    /// </summary>
-    private static DropReason CheckChecksum(in PacketDescriptor packet, Span<byte> frame, int l3, int l4, bool outerV4, bool acceptsBad,
-        WorkerCounters counters)
-    {
-        if (TunnelUdpChecksum.IsAcceptable(in packet, frame, l3, l4, outerV4))
-        {
-            return DropReason.None;
-        }
-
-        if (!acceptsBad)
-        {
-            return DropReason.TunnelUdpChecksumBad;
-        }
-
-        counters.Count(ForwardingEvent.TunnelUdpChecksumBadAccepted);
-        return DropReason.None;
-    }
-
     /// <summary>A plain G-PDU (<see cref="PlainGPdu"/>): what <see cref="Receive"/> decides for it, without parsing it again.</summary>
     private static DropReason ReceivePlain(ref PacketDescriptor packet, in PlainEntry entry, GtpUIpv4TunnelIndex ipv4Tunnels, LocalAddressSet local,
         bool acceptsBadChecksums, WorkerCounters counters)
@@ -155,7 +135,7 @@ public sealed class GtpUEndpointStage(ForwardingPlane plane, GtpUTunnelTable tun
         int l4 = gpdu.GtpStart - UdpHeader.Length;
         DropReason reason;
         if (BinaryPrimitives.ReadUInt16BigEndian(frame[(l4 + 6)..]) != 0
-            && (reason = CheckChecksum(in packet, frame, l4 - Ipv4Header.MinLength, l4, outerV4: true, acceptsBadChecksums, counters)) != DropReason.None)
+            && (reason = TunnelUdpChecksum.Check(in packet, frame, l4 - Ipv4Header.MinLength, l4, outerV4: true, acceptsBadChecksums, counters)) != DropReason.None)
         {
             return reason;
         }
@@ -221,7 +201,7 @@ public sealed class GtpUEndpointStage(ForwardingPlane plane, GtpUTunnelTable tun
         }
 
         DropReason reason;
-        if (udp.Checksum != 0 && (reason = CheckChecksum(in packet, frame, l3, l4, outerV4, acceptsBadChecksums, counters)) != DropReason.None)
+        if (udp.Checksum != 0 && (reason = TunnelUdpChecksum.Check(in packet, frame, l3, l4, outerV4, acceptsBadChecksums, counters)) != DropReason.None)
         {
             return reason;
         }

@@ -2,6 +2,7 @@ using System.Buffers.Binary;
 using System.Collections.Frozen;
 using Dataplane.Forwarding.Buffers;
 using Dataplane.Forwarding.Counters;
+using Dataplane.Forwarding.Lisp;
 using Dataplane.Forwarding.Routing;
 using Dataplane.Forwarding.Stages;
 using Dataplane.Wire.Addresses;
@@ -14,9 +15,10 @@ namespace Dataplane.Forwarding.GtpU;
 /// Indication for a TEID no tunnel has (7.3.1), a Supported Extension Headers Notification for an extension header
 /// whose comprehension is required and which we do not support (7.3.2). Each is built in the G-PDU's own buffer
 /// (<see cref="GtpUReplyFrame"/>) and goes back to the G-PDU's source from UDP port 2152, within the worker's
-/// <see cref="GtpUSignallingBudget"/>; past it, or when the source is unreachable, the G-PDU is only dropped.
+/// budget (a <see cref="TokenBucket"/> of <c>gtpu.errorIndicationsPerSecond</c>, one second's worth at most: a flood
+/// of G-PDUs with unknown TEIDs must not turn into as many packets out); past it, or when the source is unreachable, the G-PDU is only dropped.
 /// </summary>
-internal sealed class GtpUErrorSignaller(GtpUSignallingBudget budget)
+internal sealed class GtpUErrorSignaller(TokenBucket budget)
 {
     private const uint UnderlayInstance = 0;
 

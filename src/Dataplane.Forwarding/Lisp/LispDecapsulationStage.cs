@@ -59,6 +59,8 @@ public sealed class LispDecapsulationStage : IBatchStage
     private readonly IcmpErrorSender errors;
     private readonly IpAddress[] ownAddresses;
 
+    private readonly bool acceptsBadChecksums;
+
     // The last instance found served in the current batch: packets of one batch mostly share an instance, so the
     // local-database scan and two table probes run once per batch instead of once per packet.
     private uint servedInstance;
@@ -71,6 +73,8 @@ public sealed class LispDecapsulationStage : IBatchStage
         requireLocalEid = plane.HasRole(DataplaneRoles.Etr) && !plane.HasRole(DataplaneRoles.Petr) && !plane.HasRole(DataplaneRoles.Rtr);
         errors = IcmpErrorSender.ForStage(plane);
         ownAddresses = [.. plane.Ports.All.SelectMany(port => port.Addresses)];
+
+        acceptsBadChecksums = TunnelUdpChecksum.AcceptsBad(plane.Config);
     }
 
     public string Name => "lisp-decap";
@@ -85,7 +89,7 @@ public sealed class LispDecapsulationStage : IBatchStage
         foreach (ushort i in vector)
         {
             ref var packet = ref packets[i];
-            var reason = Decapsulate(ref packet, database, fib);
+            var reason = Decapsulate(ref packet, database, fib, counters);
             if (reason == DropReason.None)
             {
                 counters.Count(ForwardingEvent.LispDecapsulated);
@@ -101,7 +105,7 @@ public sealed class LispDecapsulationStage : IBatchStage
         }
     }
 
-    private DropReason Decapsulate(ref PacketDescriptor packet, LocalDatabase database, Fib fib)
+    private DropReason Decapsulate(ref PacketDescriptor packet, LocalDatabase database, Fib fib, WorkerCounters counters)
     {
         var buffer = packet.BufferSpan;
         int frameEnd = packet.DataOffset + packet.Length;
@@ -151,6 +155,13 @@ public sealed class LispDecapsulationStage : IBatchStage
         if (l4 >= outerEnd || !UdpHeader.TryCreate(buffer[l4..outerEnd], out var udp))
         {
             return DropReason.MalformedUdp;
+        }
+
+        DropReason checksum;
+        if (udp.Checksum != 0
+            && (checksum = TunnelUdpChecksum.Check(in packet, buffer[..outerEnd], l3, l4, (outer[0] >> 4) == 4, acceptsBadChecksums, counters)) != DropReason.None)
+        {
+            return checksum;
         }
 
         if (!LispDataHeader.TryCreate(udp.Payload, out var lisp))

@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using Dataplane.Forwarding.Buffers;
 using Dataplane.Forwarding.Configuration;
+using Dataplane.Forwarding.Counters;
 using Dataplane.Wire.Addresses;
 using Dataplane.Wire.Headers;
 
@@ -44,5 +45,26 @@ public static class TunnelUdpChecksum
         return !UdpHeader.TryCreate(frame[l4..], out var udp) ? false
             : outerV4 ? udp.IsChecksumValid(Ipv4Address.Read(frame[(l3 + 12)..]), Ipv4Address.Read(frame[(l3 + 16)..]))
             : udp.IsChecksumValid(Ipv6Address.Read(frame[(l3 + 8)..]), Ipv6Address.Read(frame[(l3 + 24)..]));
+    }
+
+    /// <summary>
+    /// The rule applied to a tunnel packet to us: None when the checksum is 0, vouched for or verifies, or when the
+    /// configuration accepts a wrong one (counted as <see cref="ForwardingEvent.TunnelUdpChecksumBadAccepted"/>);
+    /// <see cref="DropReason.TunnelUdpChecksumBad"/> otherwise.
+    /// </summary>
+    public static DropReason Check(in PacketDescriptor packet, Span<byte> frame, int l3, int l4, bool outerV4, bool acceptsBad, WorkerCounters counters)
+    {
+        if (IsAcceptable(in packet, frame, l3, l4, outerV4))
+        {
+            return DropReason.None;
+        }
+
+        if (!acceptsBad)
+        {
+            return DropReason.TunnelUdpChecksumBad;
+        }
+
+        counters.Count(ForwardingEvent.TunnelUdpChecksumBadAccepted);
+        return DropReason.None;
     }
 }

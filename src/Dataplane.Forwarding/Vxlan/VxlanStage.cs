@@ -35,6 +35,8 @@ namespace Dataplane.Forwarding.Vxlan;
 /// </summary>
 public sealed class VxlanStage(ForwardingPlane plane, VxlanFeature feature) : IBatchStage, IEmittingStage
 {
+    private readonly bool acceptsBadChecksums = TunnelUdpChecksum.AcceptsBad(plane.Config);
+
     private const byte NoGpe = 0;
 
     private VxlanTables tables = feature.Tables;
@@ -305,6 +307,13 @@ public sealed class VxlanStage(ForwardingPlane plane, VxlanFeature feature) : IB
         if (!UdpHeader.TryCreate(frame[l4..], out var udp))
         {
             return DropReason.MalformedUdp;
+        }
+
+        DropReason checksum;
+        if (udp.Checksum != 0
+            && (checksum = TunnelUdpChecksum.Check(in packet, frame, l3, l4, frame[l3] >> 4 == 4, acceptsBadChecksums, batch.Counters)) != DropReason.None)
+        {
+            return checksum;
         }
 
         var payload = udp.Payload;
