@@ -84,8 +84,9 @@ public enum DropReason : byte
     /// <summary>VXLAN-GPE next protocol we do not carry (NSH, unknown), or IP on an L2 VNI.</summary>
     VxlanGpeUnsupportedNextProtocol,
 
-    // GTP-U endpoint stage adds its reasons here. (It needs none of its own so far: it drops under the shared
-    // MalformedGtpU, UnknownTeid, InnerHeaderMalformed, OverMtu, NoRoute, NoNeighbour and NoHeadroom.)
+    // GTP-U endpoint stage adds its reasons here. (It drops under the shared MalformedGtpU, UnknownTeid,
+    // InnerHeaderMalformed, OverMtu, NoRoute, NoNeighbour and NoHeadroom; TunnelUdpChecksumBad and
+    // GtpUUnsupportedExtensionHeader came later and are at the end.)
 
     // TOF (traffic offloading function) stage adds its reasons here.
 

@@ -19,7 +19,10 @@ namespace Dataplane.Forwarding.GtpU;
 /// <list type="bullet">
 /// <item>GTP-U to one of our addresses: a G-PDU of a known tunnel is stripped to its inner packet (outer IP, UDP,
 /// GTP-U and every extension header) and left pending, native, in the tunnel's instance, for routing; an Echo
-/// Request is answered in place (section 7.2.2) and sent back to the peer; other messages are punted.</item>
+/// Request is answered in its buffer (section 7.2.2) and sent back to the peer; a G-PDU with an unknown TEID becomes
+/// an Error Indication, one with an extension we must understand and do not a Supported Extension Headers
+/// Notification (section 7.3, <see cref="GtpUErrorSignaller"/>); other messages are punted. A non-zero UDP checksum
+/// must verify first (<see cref="TunnelUdpChecksum"/>).</item>
 /// <item>GTP-U not to us: made native again so routing forwards it untouched.</item>
 /// <item>Native packets to a tunnel's UE address: encapsulated in the headroom (see <see cref="GtpUEncapsulator"/>).</item>
 /// </list>
