@@ -9,7 +9,6 @@ namespace Dataplane.Tests.Integration;
 /// </summary>
 public sealed class OvsVxlanInteropTests : IDisposable
 {
-    private const string Schema = "/usr/share/openvswitch/vswitch.ovsschema";
     private readonly string scratch = Directory.CreateTempSubdirectory("dataplane-ovs-interop-").FullName;
     private readonly Lab lab = new();
 
@@ -17,10 +16,7 @@ public sealed class OvsVxlanInteropTests : IDisposable
     public void Ping_both_ways_with_open_vswitch_userspace_vxlan()
     {
         Lab.RequireRoot();
-        foreach (string tool in new[] { "/usr/sbin/ovs-vswitchd", "/usr/sbin/ovsdb-server", "/usr/bin/ovs-vsctl", "/usr/bin/ovs-appctl", "/usr/bin/ovsdb-tool", Schema })
-        {
-            Assert.SkipUnless(File.Exists(tool), $"needs Open vSwitch ({tool}; scripts/setup.sh installs openvswitch-switch)");
-        }
+        OpenVswitchProcess.RequireInstalled();
 
         string hostA = lab.Namespace("ha"), ovs = lab.Namespace("ovs"), vtep = lab.Namespace("v"), hostB = lab.Namespace("hb");
         const string HostAMac = "02:00:00:00:0a:0a", OvsAccessMac = "02:00:00:00:0a:01", OvsUnderlayMac = "02:00:00:00:c0:02";
@@ -75,48 +71,18 @@ public sealed class OvsVxlanInteropTests : IDisposable
     /// through a bridge that owns the address), our VTEP's underlay MAC set as the tunnel neighbour. Returns the log path.</summary>
     private string StartOpenVswitch(string ns, string underlayMac, string remoteUnderlayMac)
     {
-        string run = Directory.CreateDirectory(Path.Combine(scratch, "ovs")).FullName;
-        string db = Path.Combine(run, "conf.db"), socket = Path.Combine(run, "db.sock"), control = Path.Combine(run, "ovs-vswitchd.ctl");
-        string log = Path.Combine(run, "ovs-vswitchd.log");
-        Lab.Run("ovsdb-tool", "create", db, Schema);
-        // Every file, socket and pid file under run: the variables point OVS's defaults there too (bridge .mgmt sockets).
-        string[] env = ["env", $"OVS_RUNDIR={run}", $"OVS_DBDIR={run}", $"OVS_LOGDIR={run}", $"OVS_SYSCONFDIR={run}"];
-        lab.Start(ns, [.. env, "ovsdb-server", db, $"--remote=punix:{socket}", $"--pidfile={Path.Combine(run, "ovsdb-server.pid")}",
-            $"--unixctl={Path.Combine(run, "ovsdb-server.ctl")}", $"--log-file={Path.Combine(run, "ovsdb-server.log")}", "-vconsole:off"]);
-        WaitFor(() => File.Exists(socket), "ovsdb-server's socket", log);
-        string[] vsctl = ["ovs-vsctl", $"--db=unix:{socket}", "--timeout=15"];
-        Lab.Run([.. vsctl, "--no-wait", "init"]);
-        lab.Start(ns, [.. env, "ovs-vswitchd", $"unix:{socket}", $"--pidfile={Path.Combine(run, "ovs-vswitchd.pid")}", $"--unixctl={control}",
-            $"--log-file={log}", "-vconsole:off"]);
-        WaitFor(() => File.Exists(control), "ovs-vswitchd's control socket", log);
-
-        // Waiting ovs-vsctl (no --no-wait) returns once ovs-vswitchd has applied the change.
-        Lab.Run([.. vsctl, "add-br", "br-und", "--", "set", "bridge", "br-und", "datapath_type=netdev", $"other_config:hwaddr={underlayMac}",
-            "--", "add-port", "br-und", "und"]);
-        Lab.Run([.. vsctl, "add-br", "br-acc", "--", "set", "bridge", "br-acc", "datapath_type=netdev", "--", "add-port", "br-acc", "acc",
+        var ovs = OpenVswitchProcess.Start(lab, ns, scratch);
+        ovs.Vsctl("add-br", "br-und", "--", "set", "bridge", "br-und", "datapath_type=netdev", $"other_config:hwaddr={underlayMac}",
+            "--", "add-port", "br-und", "und");
+        ovs.Vsctl("add-br", "br-acc", "--", "set", "bridge", "br-acc", "datapath_type=netdev", "--", "add-port", "br-acc", "acc",
             "--", "add-port", "br-acc", "vx0", "--", "set", "interface", "vx0", "type=vxlan",
-            "options:remote_ip=192.0.2.1", "options:local_ip=192.0.2.2", "options:key=100"]);
+            "options:remote_ip=192.0.2.1", "options:local_ip=192.0.2.2", "options:key=100");
         lab.InNamespace(ns, "ip", "addr", "add", "192.0.2.2/24", "dev", "br-und");
         lab.InNamespace(ns, "ip", "link", "set", "br-und", "up");
-        string[] appctl = ["ovs-appctl", "-t", control, "--timeout=15"];
-        WaitFor(() => Lab.TryRun(TimeSpan.FromSeconds(15), [.. appctl, "ovs/route/lookup", "192.0.2.1"]).Output.Contains("br-und", StringComparison.Ordinal),
-            "OVS's route to our VTEP through br-und", log);
-        Lab.Run([.. appctl, "tnl/neigh/set", "br-und", "192.0.2.1", remoteUnderlayMac]);
-        return log;
-    }
-
-    private static void WaitFor(Func<bool> condition, string what, string log)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(15);
-        while (!condition())
-        {
-            if (DateTime.UtcNow > deadline)
-            {
-                Assert.Fail($"{what}: not there after 15 s\n{(File.Exists(log) ? File.ReadAllText(log) : "(no OVS log)")}");
-            }
-
-            Thread.Sleep(50);
-        }
+        ovs.WaitFor(() => ovs.TryAppctl("ovs/route/lookup", "192.0.2.1").Output.Contains("br-und", StringComparison.Ordinal),
+            "OVS's route to our VTEP through br-und");
+        ovs.Appctl("tnl/neigh/set", "br-und", "192.0.2.1", remoteUnderlayMac);
+        return ovs.LogPath;
     }
 
     public void Dispose()
