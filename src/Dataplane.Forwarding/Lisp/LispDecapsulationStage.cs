@@ -89,11 +89,11 @@ public sealed class LispDecapsulationStage : IBatchStage
         foreach (ushort i in vector)
         {
             ref var packet = ref packets[i];
-            var reason = Decapsulate(ref packet, database, fib, counters);
+            var reason = Decapsulate(ref packet, database, fib, counters, out byte innerTtl);
             if (reason == DropReason.None)
             {
                 counters.Count(ForwardingEvent.LispDecapsulated);
-                if (packet.BufferSpan[packet.L3Offset + (packet.Kind == PacketKind.NativeIpv4 ? 8 : 7)] <= 1)
+                if (innerTtl <= 1)
                 {
                     ExpireInSite(ref packet, database, counters);
                 }
@@ -105,8 +105,10 @@ public sealed class LispDecapsulationStage : IBatchStage
         }
     }
 
-    private DropReason Decapsulate(ref PacketDescriptor packet, LocalDatabase database, Fib fib, WorkerCounters counters)
+    /// <param name="innerTtl">The inner TTL / hop limit once the section 5.3 rules applied (0 unless None is returned).</param>
+    private DropReason Decapsulate(ref PacketDescriptor packet, LocalDatabase database, Fib fib, WorkerCounters counters, out byte innerTtl)
     {
+        innerTtl = 0;
         var buffer = packet.BufferSpan;
         int frameEnd = packet.DataOffset + packet.Length;
         int l3 = packet.L3Offset;
@@ -228,11 +230,11 @@ public sealed class LispDecapsulationStage : IBatchStage
         // Every check passed: from here on the packet is rewritten.
         if (kind == PacketKind.NativeIpv4)
         {
-            ApplyOuterTtlAndEcnV4(inner, outerTtl, outerEcn);
+            innerTtl = ApplyOuterTtlAndEcnV4(inner, outerTtl, outerEcn);
         }
         else
         {
-            ApplyOuterTtlAndEcnV6(inner, outerTtl, outerEcn);
+            innerTtl = ApplyOuterTtlAndEcnV6(inner, outerTtl, outerEcn);
         }
 
         packet.HandOffInner(innerStart - packet.DataOffset, innerLength, kind, innerL4 == 0 ? 0 : innerL4 - innerStart, instanceId, PacketFlags.FromLispTunnel);
@@ -308,9 +310,10 @@ public sealed class LispDecapsulationStage : IBatchStage
     /// RFC 9300 section 5.3, decapsulation: the inner TTL takes the outer TTL when that is smaller (so a packet cannot
     /// gain hops by looping through tunnels), and a Congestion Experienced mark on the outer header survives into an
     /// ECN-capable inner header (RFC 6040 section 4.2; a Not-ECT inner header is left Not-ECT). The header checksum
-    /// is patched incrementally (RFC 1624) for each 16-bit word that changed.
+    /// is patched incrementally (RFC 1624) for each 16-bit word that changed. Returns the inner TTL it leaves, which
+    /// decides whether forwarding into the site expires the packet.
     /// </summary>
-    private static void ApplyOuterTtlAndEcnV4(Span<byte> inner, byte outerTtl, byte outerEcn)
+    private static byte ApplyOuterTtlAndEcnV4(Span<byte> inner, byte outerTtl, byte outerEcn)
     {
         Ipv4Header.TryCreate(inner, out var ipv4);
         ushort checksum = ipv4.Checksum;
@@ -335,10 +338,12 @@ public sealed class LispDecapsulationStage : IBatchStage
         {
             ipv4.Checksum = checksum;
         }
+
+        return ipv4.TimeToLive;
     }
 
-    /// <summary>The same rules for IPv6, which has no header checksum to patch.</summary>
-    private static void ApplyOuterTtlAndEcnV6(Span<byte> inner, byte outerHopLimit, byte outerEcn)
+    /// <summary>The same rules for IPv6, which has no header checksum to patch; returns the hop limit it leaves.</summary>
+    private static byte ApplyOuterTtlAndEcnV6(Span<byte> inner, byte outerHopLimit, byte outerEcn)
     {
         Ipv6Header.TryCreate(inner, out var ipv6);
         if (outerHopLimit < ipv6.HopLimit)
@@ -350,6 +355,8 @@ public sealed class LispDecapsulationStage : IBatchStage
         {
             ipv6.TrafficClass |= EcnCongestionExperienced;
         }
+
+        return ipv6.HopLimit;
     }
 
     private static bool CarriesCongestionMark(byte outerEcn, byte innerEcn) =>
