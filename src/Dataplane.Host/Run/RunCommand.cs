@@ -92,6 +92,7 @@ public static class RunCommand
             return 2;
         }
 
+        using (var serviceManager = ServiceManagerNotifier.FromEnvironment(DaemonLog.Warning))
         using (control)
         using (ports)
         using (var runtime = new DataplaneRuntime(plane, ports, config.Workers, config.Cores))
@@ -139,6 +140,8 @@ public static class RunCommand
             runtime.Start();
             output.WriteLine($"dataplane: running roles [{string.Join(", ", config.Roles)}] on {ports.Count} port(s) with {config.Workers} worker(s); SIGINT or SIGTERM stops");
             output.Flush();
+            // Ports open, saved state restored, workers running: a Type=notify unit is now "active".
+            serviceManager.Ready($"forwarding on {ports.Count} port(s) with {config.Workers} worker(s)");
             while (!stopRequested.Wait(50))
             {
                 if (options.DurationSeconds is { } duration && clock.Elapsed.TotalSeconds >= duration)
@@ -151,6 +154,8 @@ public static class RunCommand
                     break;
                 }
             }
+
+            serviceManager.Stopping("stopping: draining the workers and closing the ports");
 
             // Bounded stop: a worker or the control thread that does not stop in time is named with what it was
             // doing, and the daemon exits anyway (exit code 3) instead of hanging on a join.

@@ -28,9 +28,15 @@ public sealed class DaemonScratch : IDisposable
 
     public string SocketPath => Path.Combine(Directory, "c.sock");
 
-    public Process Start()
+    /// <summary>Starts <c>dataplane run</c> on this configuration, with <paramref name="environment"/> added to ours.</summary>
+    public Process Start(IReadOnlyDictionary<string, string>? environment = null)
     {
         var start = new ProcessStartInfo(Dataplane) { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
+        {
+            start.Environment[name] = value;
+        }
+
         foreach (string argument in new[] { "run", "--config", ConfigPath, "--duration", "300" })
         {
             start.ArgumentList.Add(argument);
