@@ -3,7 +3,7 @@
 # each apt package is installed only when dpkg says it is missing. Safe to run again and again.
 set -euo pipefail
 
-# Oracles and tools the tests call (see DESIGN.md, "Oracles that nobody here wrote").
+# Oracles and tools the tests call (docs/architecture.md, "Oracles").
 APT_PACKAGES=(
   tshark          # dissects what we emit and read
   python3-scapy   # crafts reference captures (pcaps/generate.py) with Debian's /usr/bin/python3

@@ -7,7 +7,7 @@ using Dataplane.Wire.LispControl;
 namespace Dataplane.Control.Lisp;
 
 /// <summary>
-/// Change-Priority fast mobility (DESIGN.md). When a VM arrives here (<see cref="EidArrived"/>, the hypervisor's H=1),
+/// Change-Priority fast mobility (docs/lisp-control-plane.md). When a VM arrives here (<see cref="EidArrived"/>, the hypervisor's H=1),
 /// this xTR takes the EID as its own, tells the xTR it came from (H=0, C=0) and registers at once. That previous xTR
 /// gives the EID up, points its own map-cache at us, and sends C=1 to every ITR that asked it for the EID recently,
 /// which overwrite their map-cache entries on receipt: no wait for a TTL, an SMR round trip or the mapping system.

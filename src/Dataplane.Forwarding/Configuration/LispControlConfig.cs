@@ -51,7 +51,7 @@ public sealed record RlocProbingConfig
     public int DownAfter { get; init; } = 3;
 }
 
-/// <summary>Change-Priority fast mobility (DESIGN.md): the key xTRs and the hypervisor share, and the encoding.</summary>
+/// <summary>Change-Priority fast mobility (docs/lisp-control-plane.md): the key xTRs and the hypervisor share, and the encoding.</summary>
 public sealed record ChangePriorityConfig
 {
     public ushort KeyId { get; init; } = 2;

@@ -1,7 +1,7 @@
 namespace Dataplane.Wire.LispControl;
 
 /// <summary>
-/// Change-Priority (CP), the fast-mobility message of DESIGN.md, as a LISP Shared Extension Message (RFC 8113,
+/// Change-Priority (CP), the fast-mobility message (docs/lisp-control-plane.md), as a LISP Shared Extension Message (RFC 8113,
 /// type 15) with the experimental sub-type <see cref="SharedExtensionSubType"/>:
 /// <code>
 /// |Type=15|        Sub-type = 4032 |           Reserved            |

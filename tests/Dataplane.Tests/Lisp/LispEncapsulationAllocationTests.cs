@@ -5,7 +5,7 @@ using Dataplane.Tables.Time;
 
 namespace Dataplane.Tests.Lisp;
 
-/// <summary>DESIGN.md: no allocation per packet or per batch. The whole pipeline with the ITR stage, over every path it has.</summary>
+/// <summary>The hot-path habit (docs/architecture.md): no allocation per packet or per batch. The whole pipeline with the ITR stage, over every path it has.</summary>
 public sealed class LispEncapsulationAllocationTests
 {
     [Fact]

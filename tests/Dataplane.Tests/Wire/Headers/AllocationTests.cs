@@ -2,7 +2,7 @@ using Dataplane.Wire.Headers;
 
 namespace Dataplane.Tests.Wire.Headers;
 
-/// <summary>DESIGN.md: no allocation per packet. Classifying a frame down to L4 and checking its checksums must allocate nothing.</summary>
+/// <summary>The hot-path habit (docs/architecture.md): no allocation per packet. Classifying a frame down to L4 and checking its checksums must allocate nothing.</summary>
 public class AllocationTests
 {
     [Fact]
