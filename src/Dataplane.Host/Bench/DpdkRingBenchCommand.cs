@@ -22,46 +22,14 @@ namespace Dataplane.Host.Bench;
 /// </summary>
 public static class DpdkRingBenchCommand
 {
-    public const string Usage = """
-        usage: dataplane dpdk-ring-bench --config CFG --frames CAP --ingress PORT [--seconds S] [--warmup S] [--generator-core C]
-          every port of CFG is driver dpdk with dpdkDevice "net_ring_<name>"; frames of CAP go into port PORT
-          over and over; counts the workers' transmitted packets for S seconds (default 5) after S warm-up (default 3).
-        """;
-
-    public static int Run(IReadOnlyList<string> arguments, TextWriter output, TextWriter error)
+    public static int Execute(DpdkRingBenchOptions options, TextWriter output, TextWriter error)
     {
-        string? configPath = null, framesPath = null, ingressName = null;
-        double seconds = 5, warmup = 3;
-        int generatorCore = 0;
-        for (int i = 0; i < arguments.Count; i++)
-        {
-            string value = i + 1 < arguments.Count ? arguments[i + 1] : "";
-            bool ok = arguments[i] switch
-            {
-                "--config" => (configPath = value) is not null,
-                "--frames" => (framesPath = value) is not null,
-                "--ingress" => (ingressName = value) is not null,
-                "--seconds" => double.TryParse(value, CultureInfo.InvariantCulture, out seconds) && seconds > 0,
-                "--warmup" => double.TryParse(value, CultureInfo.InvariantCulture, out warmup) && warmup >= 0,
-                "--generator-core" => int.TryParse(value, CultureInfo.InvariantCulture, out generatorCore),
-                _ => false,
-            };
-            if (!ok)
-            {
-                error.WriteLine($"dataplane dpdk-ring-bench: bad argument '{arguments[i]}' '{value}'");
-                error.WriteLine(Usage);
-                return 2;
-            }
-
-            i++;
-        }
-
-        if (configPath is null || framesPath is null || ingressName is null)
-        {
-            error.WriteLine(Usage);
-            return 2;
-        }
-
+        string configPath = options.ConfigPath;
+        string framesPath = options.FramesPath;
+        string ingressName = options.IngressPortName;
+        double seconds = options.Seconds;
+        double warmup = options.WarmupSeconds;
+        int generatorCore = options.GeneratorCore;
         try
         {
             var config = DataplaneConfigFile.Load(configPath);

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Net.Sockets;
 using System.Text.Json.Nodes;
+using Dataplane.Host.Cli;
 
 namespace Dataplane.Host.Ctl;
 
@@ -10,26 +11,30 @@ namespace Dataplane.Host.Ctl;
 /// </summary>
 public static class CtlCommand
 {
-    public static int Run(IReadOnlyList<string> arguments, TextWriter output, TextWriter error)
+    /// <summary>The verb as the command line runs it: <c>dataplane ctl</c> followed by <paramref name="arguments"/>.</summary>
+    public static int Run(IReadOnlyList<string> arguments, TextWriter output, TextWriter error) =>
+        DataplaneCli.Invoke(["ctl", .. arguments], output, error);
+
+    public static int Execute(CtlOptions options, TextWriter output, TextWriter error)
     {
-        if (arguments.Count == 1 && arguments[0] is "-h" or "--help")
-        {
-            output.WriteLine(CtlOptions.Usage);
-            return 0;
-        }
-
-        if (!CtlOptions.TryParse(arguments, out var options, out string problem))
-        {
-            error.WriteLine($"dataplane ctl: {problem}");
-            error.WriteLine(CtlOptions.Usage);
-            return 2;
-        }
-
         if (options.Method == "events.subscribe")
         {
             return Follow(options, output, error);
         }
 
+        if (!TryCall(options, out var result, error))
+        {
+            return DataplaneCli.BadInput;
+        }
+
+        output.WriteLine(options.Json ? CtlOutput.Json(result) : CtlOutput.Table(options.Method, result));
+        return DataplaneCli.Success;
+    }
+
+    /// <summary>Calls the method; false (with the one line that says why on <paramref name="error"/>) when the daemon is not there or refuses.</summary>
+    public static bool TryCall(CtlOptions options, out JsonNode? result, TextWriter error)
+    {
+        result = null;
         JsonObject reply;
         try
         {
@@ -37,24 +42,36 @@ public static class CtlCommand
         }
         catch (SocketException e)
         {
-            error.WriteLine($"dataplane ctl: cannot talk to {options.Socket}: {e.Message}. Is the daemon running, with control.socket set to this path? (--socket PATH)");
-            return 1;
+            error.WriteLine(NoDaemon(options.Socket, e));
+            return false;
         }
         catch (Exception e) when (e is IOException or System.Text.Json.JsonException)
         {
             error.WriteLine($"dataplane ctl: {options.Socket}: {e.Message}");
-            return 1;
+            return false;
         }
 
         if (reply["error"] is JsonObject failure)
         {
             error.WriteLine($"dataplane ctl: {options.Method}: {failure["message"]} (error {failure["code"]})");
-            return 1;
+            return false;
         }
 
-        var result = reply["result"];
-        output.WriteLine(options.Json ? CtlOutput.Json(result) : CtlOutput.Table(options.Method, result));
-        return 0;
+        result = reply["result"];
+        return true;
+    }
+
+    /// <summary>
+    /// The line for a socket nobody answers on. .NET reports a missing Unix socket file as "Cannot assign requested
+    /// address"; the file system says what is really wrong.
+    /// </summary>
+    public static string NoDaemon(string socketPath, SocketException e)
+    {
+        string reason = !File.Exists(socketPath) ? "No such file or directory"
+            : e.SocketErrorCode == SocketError.ConnectionRefused ? "Connection refused"
+            : e.SocketErrorCode == SocketError.AccessDenied ? "Permission denied"
+            : e.Message;
+        return $"dataplane: no daemon at {socketPath} (connect: {reason}); is `dataplane run` running, with control.socket set to this path? (--socket PATH)";
     }
 
     /// <summary>
@@ -64,21 +81,48 @@ public static class CtlCommand
     private static int Follow(CtlOptions options, TextWriter output, TextWriter error)
     {
         // Read as text: key=value parameters arrive as whatever JSON type they looked like.
-        int? count = options.Params["count"] is { } c ? int.Parse(c.ToString(), CultureInfo.InvariantCulture) : null;
-        double? seconds = options.Params["seconds"] is { } t ? double.Parse(t.ToString(), CultureInfo.InvariantCulture) : null;
+        int? count = null;
+        double? seconds = null;
+        if (options.Params["count"] is { } c)
+        {
+            if (!int.TryParse(c.ToString(), NumberStyles.None, CultureInfo.InvariantCulture, out int n) || n <= 0)
+            {
+                error.WriteLine($"dataplane ctl: events.subscribe: count '{c}' is not a positive integer");
+                return DataplaneCli.UsageError;
+            }
+
+            count = n;
+        }
+
+        if (options.Params["seconds"] is { } t)
+        {
+            if (!double.TryParse(t.ToString(), NumberStyles.Float, CultureInfo.InvariantCulture, out double s) || !double.IsFinite(s) || s <= 0)
+            {
+                error.WriteLine($"dataplane ctl: events.subscribe: seconds '{t}' is not a positive number");
+                return DataplaneCli.UsageError;
+            }
+
+            seconds = s;
+        }
+
         try
         {
-            int seen = CtlClient.Follow(options.Socket, line =>
+            CtlClient.Follow(options.Socket, line =>
             {
                 output.WriteLine(line);
                 output.Flush();
-            }, count, seconds is { } s ? TimeSpan.FromSeconds(s) : null);
-            return 0;
+            }, count, seconds is { } span ? TimeSpan.FromSeconds(span) : null);
+            return DataplaneCli.Success;
         }
-        catch (Exception e) when (e is SocketException or IOException)
+        catch (SocketException e)
+        {
+            error.WriteLine(NoDaemon(options.Socket, e));
+            return DataplaneCli.BadInput;
+        }
+        catch (IOException e)
         {
             error.WriteLine($"dataplane ctl: cannot follow events on {options.Socket}: {e.Message}");
-            return 1;
+            return DataplaneCli.BadInput;
         }
     }
 }

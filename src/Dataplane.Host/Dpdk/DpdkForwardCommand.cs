@@ -23,43 +23,13 @@ namespace Dataplane.Host.Dpdk;
 /// </remarks>
 public static class DpdkForwardCommand
 {
-    public const string Usage = """
-        usage: dataplane dpdk-forward --config CFG [--eal "EAL ARGS"] [--device DEV] [--inject CAP] [--idle-ms N]
-          runs one worker on the DPDK ports of CFG until rx has been idle N ms (default 1000), prints the counters.
-          --eal replaces dpdk.eal of CFG (split on spaces); --device is the device of ports[0] when CFG gives none;
-          --inject sends the frames of capture CAP out of ports[0] first (to start traffic in a net_ring loop).
-        """;
-
-    public static int Run(IReadOnlyList<string> arguments, TextWriter output, TextWriter error)
+    public static int Execute(DpdkForwardOptions options, TextWriter output, TextWriter error)
     {
-        string? configPath = null;
-        string? eal = null;
-        string? device0 = null;
-        string? inject = null;
-        int idleMs = 1000;
-        for (int i = 0; i < arguments.Count; i++)
-        {
-            string value = i + 1 < arguments.Count ? arguments[i + 1] : "";
-            switch (arguments[i])
-            {
-                case "--config": configPath = value; i++; break;
-                case "--eal": eal = value; i++; break;
-                case "--device": device0 = value; i++; break;
-                case "--inject": inject = value; i++; break;
-                case "--idle-ms" when int.TryParse(value, out idleMs): i++; break;
-                default:
-                    error.WriteLine($"dataplane dpdk-forward: unexpected argument '{arguments[i]}'");
-                    error.WriteLine(Usage);
-                    return 2;
-            }
-        }
-
-        if (configPath is null)
-        {
-            error.WriteLine(Usage);
-            return 2;
-        }
-
+        string configPath = options.ConfigPath;
+        string? eal = options.Eal;
+        string? device0 = options.Device;
+        string? inject = options.InjectPath;
+        int idleMs = options.IdleMilliseconds;
         try
         {
             var config = DataplaneConfigFile.Load(configPath);

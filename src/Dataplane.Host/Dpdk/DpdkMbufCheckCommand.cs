@@ -20,29 +20,18 @@ namespace Dataplane.Host.Dpdk;
 /// </remarks>
 public static class DpdkMbufCheckCommand
 {
-    public const string Usage = """
-        usage: dataplane dpdk-mbuf-check --eal "EAL ARGS (with --vdev=net_ring0)"
-          prints the rte_mbuf fields as .NET reads them next to DPDK's own accessors, for a fresh mbuf, after .NET
-          and DPDK each move the frame, and for a frame sent round a net_ring loop.
-        """;
-
     /// <summary>The frame sent round the loop: 60 bytes, byte i = i.</summary>
     private const int FrameLength = 60;
 
     /// <summary>Bytes .NET prepends before sending the received frame round again (a LISP-over-IPv4 header's size).</summary>
     private const int Prepended = 36;
 
-    public static int Run(IReadOnlyList<string> arguments, TextWriter output, TextWriter error)
+    /// <summary>Runs the checks with EAL started on <paramref name="eal"/> (split on spaces).</summary>
+    public static int Execute(string eal, TextWriter output, TextWriter error)
     {
-        if (arguments.Count != 2 || arguments[0] != "--eal")
-        {
-            error.WriteLine(Usage);
-            return 2;
-        }
-
         try
         {
-            Eal.Initialize(arguments[1].Split(' ', StringSplitOptions.RemoveEmptyEntries));
+            Eal.Initialize(eal.Split(' ', StringSplitOptions.RemoveEmptyEntries));
             var fields = MbufFieldCheck.Read();
             output.WriteLine(Line("fields", ("size", fields.Size), ("buf_addr", fields.BufferAddress), ("buf_len", fields.BufferLength),
                 ("data_off", fields.DataOffset), ("nb_segs", fields.SegmentCount), ("pkt_len", fields.PacketLength),

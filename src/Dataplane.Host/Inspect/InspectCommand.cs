@@ -1,5 +1,6 @@
 using System.Globalization;
 using Dataplane.Forwarding.Buffers;
+using Dataplane.Host.Cli;
 using Dataplane.Ports.Pcap;
 
 namespace Dataplane.Host.Inspect;
@@ -13,19 +14,18 @@ public static class InspectCommand
 {
     public const string EmbeddedCaptureName = "quickstart.pcap";
 
-    public static int Run(IReadOnlyList<string> arguments, TextWriter output, TextWriter error)
-    {
-        if (arguments.Count > 1 || (arguments.Count == 1 && arguments[0].StartsWith('-')))
-        {
-            error.WriteLine("usage: dataplane inspect [FILE.pcap|FILE.pcapng]");
-            return 2;
-        }
+    /// <summary>The verb as the command line runs it: <c>dataplane inspect</c> followed by <paramref name="arguments"/>.</summary>
+    public static int Run(IReadOnlyList<string> arguments, TextWriter output, TextWriter error) =>
+        DataplaneCli.Invoke(["inspect", .. arguments], output, error);
 
-        string name = arguments.Count == 1 ? arguments[0] : $"(embedded) {EmbeddedCaptureName}";
+    /// <summary>Inspects <paramref name="path"/>, or the embedded capture when it is null. Exit 0, or 1 for a capture that cannot be read.</summary>
+    public static int Execute(string? path, TextWriter output, TextWriter error)
+    {
+        string name = path ?? $"(embedded) {EmbeddedCaptureName}";
         Stream stream;
         try
         {
-            stream = arguments.Count == 1 ? File.OpenRead(arguments[0]) : OpenEmbeddedCapture();
+            stream = path is null ? OpenEmbeddedCapture() : File.OpenRead(path);
         }
         catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
         {

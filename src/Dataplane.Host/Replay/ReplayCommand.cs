@@ -1,6 +1,7 @@
 using System.Globalization;
 using Dataplane.Forwarding.Configuration;
 using Dataplane.Forwarding.Pipeline;
+using Dataplane.Host.Cli;
 using Dataplane.Ports.Pcap;
 using Dataplane.Ports.Replay;
 
@@ -20,15 +21,12 @@ public static class ReplayCommand
 
     public const string EmbeddedCaptureName = "quickstart-input.pcap";
 
-    public static int Run(IReadOnlyList<string> arguments, TextWriter output, TextWriter error)
-    {
-        if (!ReplayOptions.TryParse(arguments, out var options, out string problem))
-        {
-            error.WriteLine($"dataplane replay: {problem}");
-            error.WriteLine(ReplayOptions.Usage);
-            return 2;
-        }
+    /// <summary>The verb as the command line runs it: <c>dataplane replay</c> followed by <paramref name="arguments"/>.</summary>
+    public static int Run(IReadOnlyList<string> arguments, TextWriter output, TextWriter error) =>
+        DataplaneCli.Invoke(["replay", .. arguments], output, error);
 
+    public static int Execute(ReplayOptions options, TextWriter output, TextWriter error)
+    {
         var clock = new ReplayClock();
         ForwardingPlane plane;
         ushort ingressPort;
@@ -58,9 +56,33 @@ public static class ReplayCommand
 
         long inputLength = input.CanSeek ? input.Length : 0;
         ReplayResult result;
+        PcapWriter transmitted;
+        PcapWriter? punted = null;
+        string opening = options.OutputPath;
+        try
+        {
+            transmitted = new PcapWriter(options.OutputPath, CaptureLinkType.Ethernet, PcapTimestampPrecision.Nanoseconds);
+            try
+            {
+                opening = options.PuntPath ?? "";
+                punted = options.PuntPath is null ? null : new PcapWriter(options.PuntPath, CaptureLinkType.Ethernet, PcapTimestampPrecision.Nanoseconds);
+            }
+            catch
+            {
+                transmitted.Dispose();
+                throw;
+            }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            input.Dispose();
+            error.WriteLine($"dataplane replay: cannot write {opening}: {e.Message}");
+            return DataplaneCli.UsageError;
+        }
+
         using (input)
-        using (var transmitted = new PcapWriter(options.OutputPath, CaptureLinkType.Ethernet, PcapTimestampPrecision.Nanoseconds))
-        using (var punted = options.PuntPath is null ? null : new PcapWriter(options.PuntPath, CaptureLinkType.Ethernet, PcapTimestampPrecision.Nanoseconds))
+        using (transmitted)
+        using (punted)
         {
             var replay = new PcapReplay(plane, clock)
             {

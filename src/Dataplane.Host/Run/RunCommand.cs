@@ -8,6 +8,7 @@ using Dataplane.Control.Tof;
 using Dataplane.Forwarding.Configuration;
 using Dataplane.Forwarding.Pipeline;
 using Dataplane.Forwarding.Tof;
+using Dataplane.Host.Cli;
 using Dataplane.Runtime.Ports;
 using Dataplane.Ports.Pcap;
 using Dataplane.Runtime.Workers;
@@ -24,15 +25,12 @@ namespace Dataplane.Host.Run;
 /// </summary>
 public static class RunCommand
 {
-    public static int Run(IReadOnlyList<string> arguments, TextWriter output, TextWriter error)
-    {
-        if (!RunOptions.TryParse(arguments, out var options, out string problem))
-        {
-            error.WriteLine($"dataplane run: {problem}");
-            error.WriteLine(RunOptions.Usage);
-            return 2;
-        }
+    /// <summary>The verb as the command line runs it: <c>dataplane run</c> followed by <paramref name="arguments"/>.</summary>
+    public static int Run(IReadOnlyList<string> arguments, TextWriter output, TextWriter error) =>
+        DataplaneCli.Invoke(["run", .. arguments], output, error);
 
+    public static int Execute(RunOptions options, TextWriter output, TextWriter error)
+    {
         ForwardingPlane plane;
         PortSet ports;
         DataplaneConfig config;
