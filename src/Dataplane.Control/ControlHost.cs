@@ -7,6 +7,7 @@ using Dataplane.Forwarding.Configuration;
 using Dataplane.Forwarding.Pipeline;
 using Dataplane.Forwarding.Tof;
 using Dataplane.Runtime.Ports;
+using Microsoft.Extensions.Logging;
 
 namespace Dataplane.Control;
 
@@ -41,17 +42,26 @@ public sealed class ControlHost : IDisposable
 
     public RestApiServer? RestServer => restServer;
 
+    /// <summary>The daemon's logging; <see cref="LoggerFactory"/> is what servers and components take their loggers from.</summary>
+    public DaemonLogging Logging => Methods.Context.Logging;
+
+    public ILoggerFactory LoggerFactory => Logging.Factory;
+
     /// <summary>
     /// Restores persisted state (snapshot, then journal) when <c>control.stateDirectory</c> is set; reports what it
-    /// skipped. <paramref name="tofServices"/> (the TOF feature's table, role tof) must be given here, before the
-    /// restore, so persisted service registrations come back into it.
+    /// skipped to <paramref name="report"/>. <paramref name="tofServices"/> (the TOF feature's table, role tof) must be
+    /// given here, before the restore, so persisted service registrations come back into it. <paramref name="logging"/>
+    /// is the daemon's (silent when not given).
     /// </summary>
-    public static ControlHost Create(ControlConfig? config, ForwardingPlane plane, Action<string> report, TofServiceTable? tofServices = null)
+    public static ControlHost Create(ControlConfig? config, ForwardingPlane plane, Action<string> report, TofServiceTable? tofServices = null,
+        DaemonLogging? logging = null)
     {
         ArgumentNullException.ThrowIfNull(plane);
         ArgumentNullException.ThrowIfNull(report);
         var host = new ControlHost(config ?? new ControlConfig(), plane);
+        host.Methods.Context.Logging = logging ?? DaemonLogging.Silent;
         host.Methods.Context.TofServices = tofServices;
+        var log = host.Logging.Logger(LogCategories.State);
         if (host.config.StateDirectory is { } directory)
         {
             try
@@ -65,7 +75,7 @@ public sealed class ControlHost : IDisposable
 
             int replayed = host.Store.Load(host.Methods, report);
             host.Methods.Journal = host.Store;
-            DaemonLog.Info($"state: restored from {directory} ({replayed} journal entries replayed)");
+            StateLog.Restored(log, directory, replayed);
         }
 
         return host;
@@ -87,7 +97,7 @@ public sealed class ControlHost : IDisposable
             }
 
             server.Start();
-            DaemonLog.Info($"control: listening on {path}");
+            ControlSocketLog.Listening(Logging.Logger(LogCategories.Socket), path);
         }
 
         if (config.MetricsAddress is { } address)
@@ -95,7 +105,7 @@ public sealed class ControlHost : IDisposable
             var (host, port) = ControlConfig.ParseMetricsAddress(address);
             try
             {
-                metricsServer = new MetricsServer(host, port, RenderMetrics);
+                metricsServer = new MetricsServer(host, port, RenderMetrics, Logging.Logger(LogCategories.Metrics));
             }
             catch (System.Net.Sockets.SocketException e)
             {
@@ -103,7 +113,7 @@ public sealed class ControlHost : IDisposable
             }
 
             metricsServer.Start();
-            DaemonLog.Info($"metrics: http://{address}/metrics");
+            HttpLog.MetricsServing(Logging.Logger(LogCategories.Metrics), address);
         }
 
         if (config.RestAddress is { } restAddress)
@@ -122,10 +132,10 @@ public sealed class ControlHost : IDisposable
             restServer.Start();
             if (Methods.Context.TofServices is null)
             {
-                DaemonLog.Warning("rest: this data plane has no TOF (role tof); /service and /tunnel answer 503");
+                HttpLog.RestWithoutTof(Logging.Logger(LogCategories.Rest));
             }
 
-            DaemonLog.Info($"rest: TOF API on http://{restAddress}/ (OpenAPI at /openapi.json)");
+            HttpLog.RestServing(Logging.Logger(LogCategories.Rest), restAddress);
         }
     }
 

@@ -41,8 +41,9 @@ public static class SoakRunner
         {
             // The control server logs every mutation at Info, as the daemon does; at 10000 updates/s that is a console
             // flood the soak would then be measuring. Warnings and errors (a stalled client, a refused line) still show.
-            DaemonLog.Level = LogLevel.Warning;
+            using var logging = DaemonLogging.Create(LogFormat.Plain, Microsoft.Extensions.Logging.LogLevel.Warning, Console.Error);
             var methods = new ControlMethods(itrPlane);
+            methods.Context.Logging = logging;
             using var server = new ControlServer(Path.Combine(directory, "control.sock"), methods);
             server.Start();
             client = new SoakControlClient(server.Path, options.UpdatesPerSecond, options.Prefixes);

@@ -16,10 +16,11 @@ public sealed class MetricsServer : IDisposable
     private readonly TcpConnectionServer server;
 
     /// <param name="host">An address, a name to resolve, or "*" for every address.</param>
-    public MetricsServer(string host, int port, Func<string> render)
+    /// <param name="logger">Category <c>Dataplane.Control.Metrics</c>; none = silent.</param>
+    public MetricsServer(string host, int port, Func<string> render, Microsoft.Extensions.Logging.ILogger? logger = null)
     {
         this.render = render;
-        server = new TcpConnectionServer(host, port, "metrics", TimeSpan.FromSeconds(10), maxConnections: 16, Serve);
+        server = new TcpConnectionServer(host, port, TimeSpan.FromSeconds(10), maxConnections: 16, Serve, logger);
     }
 
     /// <summary>Where it listens (the port is the real one when 0 was asked for).</summary>

@@ -1,6 +1,8 @@
 using System.Net;
 using System.Net.Sockets;
 using Dataplane.Control.Logging;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Dataplane.Control.Net;
 
@@ -13,7 +15,7 @@ internal sealed class TcpConnectionServer : IDisposable
 {
     private readonly TcpListener listener;
     private readonly Func<NetworkStream, CancellationToken, Task> serve;
-    private readonly string name;
+    private readonly ILogger logger;
     private readonly TimeSpan clientTimeout;
     private readonly int maxConnections;
     private readonly CancellationTokenSource stop = new();
@@ -21,12 +23,12 @@ internal sealed class TcpConnectionServer : IDisposable
     private int connections;
 
     /// <param name="host">An address, a name to resolve, or "*" for every address.</param>
-    /// <param name="name">For the log ("metrics", "rest").</param>
     /// <param name="serve">Handles one connection; the token fires at the client deadline or at shutdown.</param>
-    public TcpConnectionServer(string host, int port, string name, TimeSpan clientTimeout, int maxConnections,
-        Func<NetworkStream, CancellationToken, Task> serve)
+    /// <param name="logger">The owner's (category Rest or Metrics); none = silent.</param>
+    public TcpConnectionServer(string host, int port, TimeSpan clientTimeout, int maxConnections,
+        Func<NetworkStream, CancellationToken, Task> serve, ILogger? logger = null)
     {
-        this.name = name;
+        this.logger = logger ?? NullLogger.Instance;
         this.clientTimeout = clientTimeout;
         this.maxConnections = maxConnections;
         this.serve = serve;
@@ -64,7 +66,7 @@ internal sealed class TcpConnectionServer : IDisposable
             if (Interlocked.Increment(ref connections) > maxConnections)
             {
                 Interlocked.Decrement(ref connections);
-                DaemonLog.Debug($"{name}: over {maxConnections} connections; one refused");
+                HttpLog.ConnectionRefused(logger, maxConnections);
                 client.Dispose();
                 continue;
             }
@@ -94,7 +96,7 @@ internal sealed class TcpConnectionServer : IDisposable
         }
         catch (Exception e) when (e is IOException or SocketException or OperationCanceledException or ObjectDisposedException)
         {
-            DaemonLog.Debug($"{name}: a client was cut off: {e.Message}");
+            HttpLog.ClientCutOff(logger, e.Message);
         }
     }
 

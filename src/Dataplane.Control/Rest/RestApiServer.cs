@@ -35,7 +35,7 @@ public sealed class RestApiServer : IDisposable
         ClientTimeout = clientTimeout ?? TimeSpan.FromSeconds(10);
         this.api = api ?? throw new ArgumentNullException(nameof(api));
         this.token = token ?? throw new ArgumentNullException(nameof(token));
-        server = new TcpConnectionServer(host, port, "rest", ClientTimeout, MaxConnections, Serve);
+        server = new TcpConnectionServer(host, port, ClientTimeout, MaxConnections, Serve, api.Logger);
     }
 
     public TimeSpan ClientTimeout { get; }

@@ -14,6 +14,9 @@ namespace Dataplane.Control.Rest;
 /// </summary>
 public sealed class TofRestApi(ControlMethods methods)
 {
+    /// <summary>The REST API's logger (category <c>Dataplane.Control.Rest</c>), from the daemon's logging.</summary>
+    public Microsoft.Extensions.Logging.ILogger Logger => methods.Context.Logging.Logger(LogCategories.Rest);
+
     public const string OpenApiResource = "Dataplane.Control.Rest.openapi.json";
 
     private static readonly Lazy<string> OpenApi = new(() =>
@@ -105,19 +108,20 @@ public sealed class TofRestApi(ControlMethods methods)
     /// </summary>
     private RestResponse Call(string method, JsonElement? parameters, string? bodyPath)
     {
+        var log = methods.Context.Logging.Logger(LogCategories.Rest);
         try
         {
             var result = methods.Invoke(method, parameters);
             if (methods.IsMutation(method))
             {
-                DaemonLog.Info($"rest: {method} {parameters?.GetRawText() ?? "{}"}");
+                HttpLog.MutationAccepted(log, method, parameters?.GetRawText() ?? "{}");
             }
 
             return RestResponse.Json(200, result);
         }
         catch (ControlRpcException e)
         {
-            DaemonLog.Debug($"rest: {method} refused: {e.Message}");
+            HttpLog.RequestRefused(log, method, e.Message);
             int status = e.Code switch
             {
                 JsonRpcErrorCodes.NotFound => 404,
@@ -133,7 +137,7 @@ public sealed class TofRestApi(ControlMethods methods)
         catch (Exception e)
         {
             // As on the socket (-32603): the journal could not be written, or a bug; the client gets 500, not a dropped connection.
-            DaemonLog.Warning($"rest: {method} failed: {e.GetType().Name}: {e.Message}");
+            HttpLog.RequestFailed(log, method, e.GetType().Name, e.Message);
             return RestResponse.Error(500, $"{method}: {e.Message}");
         }
     }

@@ -1,3 +1,4 @@
+using Dataplane.Control.Logging;
 using Dataplane.Forwarding.Configuration;
 using Dataplane.Forwarding.GtpU;
 using Dataplane.Forwarding.Lisp;
@@ -16,6 +17,9 @@ public sealed class ControlContext(ForwardingPlane plane)
     public ForwardingPlane Plane { get; } = plane;
 
     public IMonotonicClock Clock => Plane.Options.Clock;
+
+    /// <summary>The daemon's logging (its level is what log.set-level changes); silent until <c>dataplane run</c> sets it.</summary>
+    public DaemonLogging Logging { get; set; } = DaemonLogging.Silent;
 
     /// <summary>Events for subscribed control-socket clients (TOF tunnel changes ...).</summary>
     public ControlEvents Events { get; } = new();

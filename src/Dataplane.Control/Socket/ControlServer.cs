@@ -18,6 +18,7 @@ public sealed class ControlServer : IDisposable
 
     private readonly JsonRpcHandler handler;
     private readonly ControlEvents events;
+    private readonly ControlContext context;
     private readonly System.Net.Sockets.Socket listener;
     private readonly CancellationTokenSource stop = new();
     private readonly List<Task> clients = [];
@@ -28,6 +29,7 @@ public sealed class ControlServer : IDisposable
         Path = path;
         handler = new JsonRpcHandler(methods);
         events = methods.Context.Events;
+        context = methods.Context;
         if (File.Exists(path))
         {
             if (SomeoneListens(path))
@@ -138,7 +140,7 @@ public sealed class ControlServer : IDisposable
                     }
                     catch (OperationCanceledException) when (!stop.IsCancellationRequested)
                     {
-                        DaemonLog.Warning($"control: a client stalled for {PartialLineTimeout.TotalSeconds:F1} s in the middle of a request; closing it");
+                        ControlSocketLog.ClientStalled(context.Logging.Logger(LogCategories.Socket), Math.Round(PartialLineTimeout.TotalSeconds, 1));
                         return;
                     }
                 }

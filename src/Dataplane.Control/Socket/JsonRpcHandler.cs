@@ -70,23 +70,24 @@ public sealed class JsonRpcHandler(ControlMethods methods)
             string method = methodElement.GetString()!;
             JsonElement? parameters = request.TryGetProperty("params", out var p) && p.ValueKind != JsonValueKind.Null ? p : null;
             string reply;
+            var log = methods.Context.Logging.Logger(LogCategories.Socket);
             try
             {
                 var result = methods.Invoke(method, parameters);
                 reply = new JsonObject { ["jsonrpc"] = "2.0", ["id"] = id, ["result"] = result }.ToJsonString();
                 if (methods.IsMutation(method))
                 {
-                    DaemonLog.Info($"control: {method} {parameters?.GetRawText() ?? "{}"}");
+                    ControlSocketLog.MutationAccepted(log, method, parameters?.GetRawText() ?? "{}");
                 }
             }
             catch (ControlRpcException e)
             {
-                DaemonLog.Debug($"control: {method} refused: {e.Message}");
+                ControlSocketLog.RequestRefused(log, method, e.Message);
                 reply = Error(id, e.Code, e.Message);
             }
             catch (Exception e)
             {
-                DaemonLog.Warning($"control: {method} failed: {e.GetType().Name}: {e.Message}");
+                ControlSocketLog.RequestFailed(log, method, e.GetType().Name, e.Message);
                 reply = Error(id, JsonRpcErrorCodes.InternalError, $"{method}: {e.Message}");
             }
 

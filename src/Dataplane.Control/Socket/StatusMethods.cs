@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using Dataplane.Control.Logging;
+using Microsoft.Extensions.Logging;
 using Dataplane.Control.State;
 using Dataplane.Forwarding.Counters;
 using Dataplane.Forwarding.Pipeline;
@@ -9,14 +10,6 @@ namespace Dataplane.Control.Socket;
 /// <summary>counters.get, runtime.show, ports.stats, log.set-level and state.dump.</summary>
 public static class StatusMethods
 {
-    private static readonly Dictionary<string, LogLevel> Levels = new(StringComparer.Ordinal)
-    {
-        ["error"] = LogLevel.Error,
-        ["warning"] = LogLevel.Warning,
-        ["info"] = LogLevel.Info,
-        ["debug"] = LogLevel.Debug,
-    };
-
     public static IEnumerable<ControlMethod> Create(ControlContext context)
     {
         yield return new ControlMethod("counters.get", false, p =>
@@ -36,26 +29,48 @@ public static class StatusMethods
         });
         yield return new ControlMethod("log.set-level", false, p =>
         {
-            p.AllowOnly("level");
+            p.AllowOnly("level", "category");
             string text = p.RequiredString("level");
-            if (!Levels.TryGetValue(text, out var level))
+            if (!LogLevels.TryParse(text, out var level))
             {
-                throw ControlRpcException.InvalidParams(p.Field("level"), $"'{text}' is not one of: {string.Join(", ", Levels.Keys)}");
+                throw ControlRpcException.InvalidParams(p.Field("level"), $"'{text}' is not one of: {LogLevels.Names}");
             }
 
-            return () =>
+            string? category = p.OptionalString("category");
+            if (category is { Length: 0 })
             {
-                var previous = DaemonLog.Level;
-                DaemonLog.Level = level;
-                DaemonLog.Info($"log level {previous.ToString().ToLowerInvariant()} -> {text}");
-                return new JsonObject { ["previous"] = previous.ToString().ToLowerInvariant(), ["level"] = text };
-            };
+                throw ControlRpcException.InvalidParams(p.Field("category"), "is empty; omit it to set the default level");
+            }
+
+            return () => SetLevel(context.Logging, level, category);
         });
         yield return new ControlMethod("state.dump", false, p =>
         {
             p.AllowOnly();
             return () => CanonicalJson.Sorted(RuleStateDump.Build(context));
         });
+    }
+
+    /// <summary>
+    /// Changes the logger factory's filter: the default level, or one category's (a prefix: "Dataplane.Control.Lisp", or
+    /// "Dataplane.Control" for all). The change is logged at information, so it shows unless the new level hides it.
+    /// </summary>
+    private static JsonObject SetLevel(DaemonLogging logging, LogLevel level, string? category)
+    {
+        var previous = logging.Filter.Set(level, category);
+        var logger = logging.Logger(LogCategories.Socket);
+        var result = new JsonObject { ["previous"] = LogLevels.Name(previous), ["level"] = LogLevels.Name(level) };
+        if (category is null)
+        {
+            ControlSocketLog.LevelChanged(logger, LogLevels.Name(previous), LogLevels.Name(level));
+        }
+        else
+        {
+            ControlSocketLog.CategoryLevelChanged(logger, category, LogLevels.Name(previous), LogLevels.Name(level));
+            result["category"] = category;
+        }
+
+        return result;
     }
 
     private static JsonObject Counters(ControlContext context)

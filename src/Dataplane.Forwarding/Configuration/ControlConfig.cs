@@ -25,6 +25,12 @@ public sealed record ControlConfig
     /// <summary>A file holding the REST API's bearer token (surrounding whitespace ignored), read when the API starts, so the token stays out of the configuration.</summary>
     public string? RestTokenFile { get; init; }
 
+    /// <summary>
+    /// The daemon's minimum log level (trace, debug, information, warning, error, critical); null = information.
+    /// <c>--log-level</c> wins over it at start; a reload that changes it applies it as log.set-level would.
+    /// </summary>
+    public string? LogLevel { get; init; }
+
     /// <summary>Checks every field; a bad one is a <see cref="ConfigurationException"/> naming it ("control.socket").</summary>
     public void Validate()
     {

@@ -27,10 +27,18 @@ internal static class GtpUPaths
         var supervisor = new GtpUPathSupervisor(gtpu.Tunnels, section.EchoIntervalSeconds * 1000, section.EchoMissedLimit, injection.TryInject,
             () => Environment.TickCount64);
         var events = control.Methods.Context.Events;
+        var log = control.Logging.Logger(LogCategories.GtpU);
         supervisor.Changed += e =>
         {
-            DaemonLog.Info($"gtpu: peer {e.Peer} (from {e.Local}) {e.Kind.ToString().ToLowerInvariant()}"
-                + (e.RestartCounter is { } counter ? $", restart counter {counter}" : ""));
+            if (e.RestartCounter is { } counter)
+            {
+                PathLog.GtpUPeerRestarted(log, e.Peer.ToString(), e.Local.ToString(), e.Kind.ToString().ToLowerInvariant(), counter);
+            }
+            else
+            {
+                PathLog.GtpUPeer(log, e.Peer.ToString(), e.Local.ToString(), e.Kind.ToString().ToLowerInvariant());
+            }
+
             events.Publish("gtpu.peer", new JsonObject
             {
                 ["kind"] = e.Kind.ToString().ToLowerInvariant(),

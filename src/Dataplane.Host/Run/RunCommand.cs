@@ -9,9 +9,11 @@ using Dataplane.Forwarding.Configuration;
 using Dataplane.Forwarding.Pipeline;
 using Dataplane.Forwarding.Tof;
 using Dataplane.Host.Cli;
+using Dataplane.Runtime.Build;
 using Dataplane.Runtime.Ports;
 using Dataplane.Ports.Pcap;
 using Dataplane.Runtime.Workers;
+using Microsoft.Extensions.Logging;
 
 namespace Dataplane.Host.Run;
 
@@ -19,8 +21,9 @@ namespace Dataplane.Host.Run;
 /// <c>dataplane run --config FILE</c>: the daemon. Opens the configured ports, starts one run-to-completion worker
 /// per configured worker (pinned to the configured cores) and the control thread, and runs until SIGINT/SIGTERM (or
 /// the test options say stop); then stops the workers, drains, frees, and prints the final counters and port
-/// statistics. The stop is bounded (<see cref="DataplaneRuntime.DefaultStopBound"/> for the threads, the same again for
-/// each port's close): what did not stop is named on stderr and the daemon exits anyway. Exit codes: 0 stopped cleanly
+/// statistics. Log lines go to stderr (<c>--log-format</c>, <c>--log-level</c>; docs/logging.md); the counters to stdout.
+/// The stop is bounded (<see cref="DataplaneRuntime.DefaultStopBound"/> for the threads, the same again for
+/// each port's close): what did not stop is logged and the daemon exits anyway. Exit codes: 0 stopped cleanly
 /// with conserved counters, 1 otherwise, 2 bad command line or configuration, 3 a thread or a port did not stop in time.
 /// </summary>
 public static class RunCommand
@@ -31,20 +34,44 @@ public static class RunCommand
 
     public static int Execute(RunOptions options, TextWriter output, TextWriter error)
     {
+        // Before anything asks the console about the terminal: that sets .NET's signal handling up, and a stop signal
+        // still ignored then stays ignored (see InheritedSignalIgnore).
+        var resetSignals = InheritedSignalIgnore.ResetStopSignals();
+        var format = options.LogFormat ?? LogFormats.ForEnvironment(Environment.GetEnvironmentVariable);
+        bool colours = format == LogFormat.Plain && ReferenceEquals(error, Console.Error) && !Console.IsErrorRedirected;
+        using var logging = DaemonLogging.Create(format, options.LogLevel ?? LogLevel.Information, error, colours);
+        var log = logging.Logger(LogCategories.Run);
+        foreach (string signal in resetSignals)
+        {
+            RunLog.SignalWasIgnored(log, signal);
+        }
+
+        return Run(options, output, logging);
+    }
+
+    private static int Run(RunOptions options, TextWriter output, DaemonLogging logging)
+    {
+        var log = logging.Logger(LogCategories.Run);
         ForwardingPlane plane;
         PortSet ports;
         DataplaneConfig config;
         ControlHost control;
-        DaemonLog.Writer = error;
         try
         {
             config = DataplaneConfigFile.Load(options.ConfigPath);
+            if (options.LogLevel is null)
+            {
+                logging.Filter.Set(LogLevels.FromConfig(config.Control));
+            }
+
+            RunLog.Starting(log, BuildInfo.Version, BuildInfo.Commit, BuildInfo.Runtime, LogLevels.Name(logging.Filter.Level));
             plane = ForwardingPlaneBuilder.Build(config, new ForwardingPlaneOptions { NonceSeed = options.NonceSeed });
 
             // Persisted control-socket changes go over the configuration's state before any packet flows.
             // The TOF's service table goes in before the restore, so persisted registrations come back into it.
             var tofFeature = plane.Feature<TofFeature>();
-            control = ControlHost.Create(config.Control, plane, problem => DaemonLog.Warning($"state: {problem}"), tofFeature?.Services);
+            var stateLog = logging.Logger(LogCategories.State);
+            control = ControlHost.Create(config.Control, plane, problem => StateLog.Problem(stateLog, problem), tofFeature?.Services, logging);
             if (tofFeature is not null)
             {
                 control.Methods.Context.TofTunnels = new TofFeatureTunnelSource(tofFeature);
@@ -52,7 +79,7 @@ public static class RunCommand
         }
         catch (ConfigurationException e)
         {
-            error.WriteLine($"dataplane run: {options.ConfigPath}: {e.Message}");
+            RunLog.ConfigurationRefused(log, options.ConfigPath, e.Message);
             return 2;
         }
 
@@ -63,7 +90,7 @@ public static class RunCommand
         catch (ConfigurationException e)
         {
             control.Dispose();
-            error.WriteLine($"dataplane run: {options.ConfigPath}: {e.Message}");
+            RunLog.ConfigurationRefused(log, options.ConfigPath, e.Message);
             return 2;
         }
 
@@ -76,7 +103,7 @@ public static class RunCommand
         // first copy becomes the ARP / ND request, and a peer would otherwise wait a retransmission for it.
         var resolvingInjection = new ResolvingInjector(plane, injection);
         var lisp = LispControlPlane.Create(plane, resolvingInjection.TryInject, () => Environment.TickCount64,
-            message => DaemonLog.Warning($"lisp: {message}"));
+            LispReport(logging.Logger(LogCategories.Lisp)));
         control.Methods.Context.LispControl = lisp;
         try
         {
@@ -86,17 +113,17 @@ public static class RunCommand
         {
             control.Dispose();
             ports.Dispose();
-            error.WriteLine($"dataplane run: {options.ConfigPath}: {e.Message}");
+            RunLog.ConfigurationRefused(log, options.ConfigPath, e.Message);
             return 2;
         }
 
-        using (var serviceManager = ServiceManagerNotifier.FromEnvironment(DaemonLog.Warning))
+        using (var serviceManager = ServiceManagerNotifier.FromEnvironment(problem => RunLog.ServiceManagerProblem(log, problem)))
         using (control)
         using (ports)
         using (var runtime = new DataplaneRuntime(plane, ports, config.Workers, config.Cores))
         using (var stopRequested = new ManualResetEventSlim())
-        using (SignalHandlerAfterReset(error, stopRequested, out var sigterm))
-        using (sigterm)
+        using (SignalHandler(PosixSignal.SIGINT, stopRequested))
+        using (SignalHandler(PosixSignal.SIGTERM, stopRequested))
         {
             if (lisp is not null)
             {
@@ -108,9 +135,10 @@ public static class RunCommand
             // The TOF's control-thread chores: idle purge, and the downlink-TEID pinger when configured.
             if (plane.Feature<TofFeature>() is { } tof)
             {
-                runtime.AddService(new TofIdlePurger(tof, DaemonLog.Info));
+                var tofLog = logging.Logger(LogCategories.Tof);
+                runtime.AddService(new TofIdlePurger(tof, tofLog));
                 runtime.AddService(new TofMetrics(tof, control.Metrics));
-                var tofEvents = new TofEventLog(tof, DaemonLog.Info);
+                var tofEvents = new TofEventLog(tof, tofLog);
                 var subscribers = control.Methods.Context.Events;
                 tofEvents.Published += e => subscribers.Publish("tof.tunnel", new System.Text.Json.Nodes.JsonObject
                 {
@@ -162,12 +190,12 @@ public static class RunCommand
             var threadsStopped = stopWatch.Elapsed;
             foreach (string stuck in stopProblems)
             {
-                error.WriteLine($"dataplane: stop: {stuck}");
+                RunLog.StopProblem(log, stuck);
             }
 
             foreach (string warning in runtime.Warnings)
             {
-                error.WriteLine($"dataplane: {warning}");
+                RunLog.RuntimeWarning(log, warning);
             }
 
             var counters = plane.Counters();
@@ -190,7 +218,7 @@ public static class RunCommand
             if (runtime.StuckWorkers)
             {
                 ports.LeaveOpen();
-                error.WriteLine("dataplane: stop: ports left open for the kernel to close at exit: a worker may still be inside a port call");
+                RunLog.PortsLeftOpen(log);
             }
             else
             {
@@ -199,11 +227,11 @@ public static class RunCommand
                     if (!closed.Clean)
                     {
                         stopProblems.Add(closed.ToString());
-                        error.WriteLine($"dataplane: stop: {closed}");
+                        RunLog.StopProblem(log, closed.ToString());
                     }
                     else if (closed.Took > TimeSpan.FromSeconds(1))
                     {
-                        error.WriteLine($"dataplane: slow stop: {closed}");
+                        RunLog.SlowStop(log, closed.ToString());
                     }
                 }
             }
@@ -212,7 +240,7 @@ public static class RunCommand
                 $"dataplane: threads stopped in {threadsStopped.TotalMilliseconds:F0} ms, ports closed in {(stopWatch.Elapsed - threadsStopped).TotalMilliseconds:F0} ms"));
             if (stopProblems.Count > 0)
             {
-                error.WriteLine("dataplane: did not stop cleanly; exiting anyway (exit code 3)");
+                RunLog.DidNotStopCleanly(log);
                 return 3;
             }
 
@@ -220,21 +248,12 @@ public static class RunCommand
         }
     }
 
+    /// <summary>The LISP control plane reports its problems (a refused message, an unreachable map-server) as warnings.</summary>
+    private static Action<string> LispReport(ILogger log) => message => PathLog.LispProblem(log, message);
+
     /// <summary>Capture-file ports have a natural end; live ports never do.</summary>
     private static bool InputsExhausted(PortSet ports) =>
         ports.All.All(p => p is not PcapFilePort file || file.InputExhausted);
-
-    /// <summary>The SIGINT and SIGTERM handlers, after undoing an inherited ignore (see <see cref="InheritedSignalIgnore"/>).</summary>
-    private static PosixSignalRegistration SignalHandlerAfterReset(TextWriter error, ManualResetEventSlim stopRequested, out PosixSignalRegistration sigterm)
-    {
-        foreach (string signal in InheritedSignalIgnore.ResetStopSignals())
-        {
-            error.WriteLine($"dataplane: {signal} was inherited as ignored (started in the background by a shell?); reset so that it stops the daemon");
-        }
-
-        sigterm = SignalHandler(PosixSignal.SIGTERM, stopRequested);
-        return SignalHandler(PosixSignal.SIGINT, stopRequested);
-    }
 
     private static PosixSignalRegistration SignalHandler(PosixSignal signal, ManualResetEventSlim stopRequested) =>
         PosixSignalRegistration.Create(signal, context =>

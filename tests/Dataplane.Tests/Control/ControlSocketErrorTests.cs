@@ -30,7 +30,7 @@ public sealed class ControlSocketErrorTests : IDisposable
     [InlineData("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tunnel.add\",\"params\":{\"name\":\"t\",\"localAddress\":\"192.0.2.1\",\"peerAddress\":\"192.0.2.12\",\"teidIn\":0,\"teidOut\":5,\"ueAddress\":\"10.45.0.9\"}}", -32602, "params.teidIn: TEID 0 is reserved")]
     [InlineData("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tunnel.add\",\"params\":{\"name\":\"t\",\"localAddress\":\"192.0.2.1\",\"peerAddress\":\"192.0.2.12\",\"teidIn\":9,\"teidOut\":5,\"ueAddress\":\"10.45.0.2\"}}", -32602, "params.ueAddress: tunnel 'ue1' already serves")]
     [InlineData("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tunnel.add\",\"params\":{\"name\":\"t\",\"localAddress\":\"203.0.113.1\",\"peerAddress\":\"192.0.2.12\",\"teidIn\":9,\"teidOut\":5,\"ueAddress\":\"10.45.0.9\"}}", -32602, "params.localAddress: 203.0.113.1 is not one of the port addresses")]
-    [InlineData("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"log.set-level\",\"params\":{\"level\":\"loud\"}}", -32602, "params.level: 'loud' is not one of: error, warning, info, debug")]
+    [InlineData("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"log.set-level\",\"params\":{\"level\":\"loud\"}}", -32602, "params.level: 'loud' is not one of: trace, debug, information, warning, error, critical")]
     public void A_bad_request_gets_an_error_naming_it_and_changes_nothing(string line, int code, string message)
     {
         string before = fixture.Dump();

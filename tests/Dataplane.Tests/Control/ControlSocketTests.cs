@@ -126,15 +126,16 @@ public sealed class ControlSocketTests : IDisposable
         Assert.Equal(2, counters["workers"]![0]!["received"]!.GetValue<long>());
         Assert.Empty(fixture.Result("ports.stats")!.AsArray()); // no ports opened in-process
 
-        var previous = DaemonLog.Level;
-        try
+        using (var logged = new StringWriter())
+        using (var logging = DaemonLogging.Create(LogFormat.Plain, Microsoft.Extensions.Logging.LogLevel.Information, logged))
         {
-            Assert.Equal("debug", fixture.Result("log.set-level", new JsonObject { ["level"] = "debug" })!["level"]!.GetValue<string>());
-            Assert.Equal(LogLevel.Debug, DaemonLog.Level);
-        }
-        finally
-        {
-            DaemonLog.Level = previous;
+            fixture.Methods.Context.Logging = logging;
+            var changed = fixture.Result("log.set-level", new JsonObject { ["level"] = "debug" })!;
+            Assert.Equal("debug", changed["level"]!.GetValue<string>());
+            Assert.Equal("information", changed["previous"]!.GetValue<string>());
+            Assert.Equal(Microsoft.Extensions.Logging.LogLevel.Debug, logging.Filter.Level);
+            Assert.Contains("log level information -> debug", logged.ToString(), StringComparison.Ordinal);
+            fixture.Methods.Context.Logging = DaemonLogging.Silent;
         }
 
         var vxlan = fixture.Call("vxlan.list");

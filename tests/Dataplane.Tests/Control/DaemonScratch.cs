@@ -28,8 +28,11 @@ public sealed class DaemonScratch : IDisposable
 
     public string SocketPath => Path.Combine(Directory, "c.sock");
 
-    /// <summary>Starts <c>dataplane run</c> on this configuration, with <paramref name="environment"/> added to ours.</summary>
-    public Process Start(IReadOnlyDictionary<string, string>? environment = null)
+    /// <summary>
+    /// Starts <c>dataplane run</c> on this configuration, with <paramref name="environment"/> added to ours and
+    /// <paramref name="extra"/> arguments; each stderr line goes to <paramref name="stderr"/>.
+    /// </summary>
+    public Process Start(IReadOnlyDictionary<string, string>? environment = null, string[]? extra = null, Action<string>? stderr = null)
     {
         var start = new ProcessStartInfo(Dataplane) { RedirectStandardOutput = true, RedirectStandardError = true };
         foreach (var (name, value) in environment ?? new Dictionary<string, string>())
@@ -37,14 +40,20 @@ public sealed class DaemonScratch : IDisposable
             start.Environment[name] = value;
         }
 
-        foreach (string argument in new[] { "run", "--config", ConfigPath, "--duration", "300" })
+        foreach (string argument in new[] { "run", "--config", ConfigPath, "--duration", "300" }.Concat(extra ?? []))
         {
             start.ArgumentList.Add(argument);
         }
 
         var process = Process.Start(start)!;
         process.OutputDataReceived += (_, _) => { };
-        process.ErrorDataReceived += (_, _) => { };
+        process.ErrorDataReceived += (_, e) =>
+        {
+            if (e.Data is { } line)
+            {
+                stderr?.Invoke(line);
+            }
+        };
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         children.Add(process);

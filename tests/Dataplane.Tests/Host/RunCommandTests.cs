@@ -74,5 +74,33 @@ public sealed class RunCommandTests : IDisposable
         Assert.Contains(problem, error.ToString(), StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("--log-level", "loud", "--log-level: 'loud' is not one of: trace, debug, information, warning, error, critical")]
+    [InlineData("--log-format", "xml", "--log-format: 'xml' is not one of: plain, systemd, json")]
+    public void A_bad_log_option_exits_2_naming_the_option_and_the_names_it_takes(string option, string value, string problem)
+    {
+        var error = new StringWriter();
+
+        int exitCode = RunCommand.Run(["--config", "unused.json", option, value], new StringWriter(), error);
+
+        Assert.Equal(2, exitCode);
+        Assert.StartsWith($"dataplane run: {problem}", error.ToString(), StringComparison.Ordinal);
+        Assert.Contains("see 'dataplane run --help'", error.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_bad_control_log_level_in_the_file_exits_2_naming_the_field()
+    {
+        string configPath = Path.Combine(scratch, "bad-level.json");
+        File.WriteAllText(configPath, """{ "control": { "logLevel": "verbose" }, "ports": [] }""");
+        var error = new StringWriter();
+
+        int exitCode = RunCommand.Run(["--config", configPath, "--log-format", "systemd"], new StringWriter(), error);
+
+        Assert.Equal(2, exitCode);
+        Assert.StartsWith("<2>Dataplane.Control.Run[2] ", error.ToString(), StringComparison.Ordinal);
+        Assert.Contains("control.logLevel: 'verbose' is not one of", error.ToString(), StringComparison.Ordinal);
+    }
+
     public void Dispose() => Directory.Delete(scratch, recursive: true);
 }

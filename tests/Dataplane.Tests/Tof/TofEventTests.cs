@@ -1,7 +1,10 @@
+using System.Text.Json;
+using Dataplane.Control.Logging;
 using Dataplane.Control.Tof;
 using Dataplane.Forwarding.Tof;
 using Dataplane.Tests.GtpU;
 using Dataplane.Wire.Addresses;
+using Microsoft.Extensions.Logging;
 
 namespace Dataplane.Tests.Tof;
 
@@ -19,9 +22,10 @@ public sealed class TofEventTests : IDisposable
             + "/GTPErrorIndication(IE_list=[IE_TEIDI(TEIDI=0x1002), IE_GSNAddress(ipv4_address='198.51.100.20')])");
         tof.Process((TofTestPlane.EnbPort, frames[0]), (TofTestPlane.EnbPort, frames[1]), (TofTestPlane.SgwPort, frames[2]));
 
-        var lines = new List<string>();
+        using var logged = new StringWriter();
+        using var logging = DaemonLogging.Create(LogFormat.Json, LogLevel.Information, logged);
         var published = new List<TofTunnelEvent>();
-        var log = new TofEventLog(tof.Tof, lines.Add);
+        var log = new TofEventLog(tof.Tof, logging.Logger(LogCategories.Tof));
         log.Published += published.Add;
         log.OnTick(0);
 
@@ -33,7 +37,18 @@ public sealed class TofEventTests : IDisposable
                 new TofTunnelEvent(TofTunnelEventKind.Removed, ue, TofDirection.Uplink, Ipv4Address.Parse("192.0.2.11"), Ipv4Address.Parse("198.51.100.20"), 0x1002),
             ],
             published);
-        Assert.Equal("tof: UE 10.45.0.2 learned uplink 192.0.2.10 -> 198.51.100.20 TEID 0x1001", lines[0]);
+        var lines = logged.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(3, lines.Length);
+        using (var first = JsonDocument.Parse(lines[0]))
+        {
+            var entry = first.RootElement;
+            Assert.Equal("UE 10.45.0.2 learned uplink 192.0.2.10 -> 198.51.100.20 TEID 0x1001", entry.GetProperty("Message").GetString());
+            Assert.Equal("Dataplane.Control.Tof", entry.GetProperty("Category").GetString());
+            Assert.Equal("10.45.0.2", entry.GetProperty("State").GetProperty("Ue").GetString());
+            Assert.Equal("learned", entry.GetProperty("State").GetProperty("Kind").GetString());
+            Assert.Equal(0x1001, entry.GetProperty("State").GetProperty("Teid").GetInt64());
+        }
+
         Assert.False(tof.Tof.TryGetTunnel(ue, out _));
 
         log.OnTick(1);
