@@ -46,6 +46,10 @@ public static class DataplaneConfigFile
         }
     }
 
+    /// <summary>The configuration as the file would say it, every default written out (so two equal settings compare equal however spelt).</summary>
+    public static System.Text.Json.Nodes.JsonObject ToJson(DataplaneConfig config) =>
+        JsonSerializer.SerializeToNode(config, Options)!.AsObject();
+
     private static string FirstSentence(string message)
     {
         int end = message.IndexOf(" Path:", StringComparison.Ordinal);

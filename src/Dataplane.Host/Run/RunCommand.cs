@@ -4,6 +4,7 @@ using System.Runtime.InteropServices;
 using Dataplane.Control;
 using Dataplane.Control.Lisp;
 using Dataplane.Control.Logging;
+using Dataplane.Control.Reload;
 using Dataplane.Control.Tof;
 using Dataplane.Forwarding.Configuration;
 using Dataplane.Forwarding.Pipeline;
@@ -51,6 +52,9 @@ public static class RunCommand
 
     private static int Run(RunOptions options, TextWriter output, DaemonLogging logging)
     {
+        // From the start: a SIGHUP before the main loop (an operator's early reload) waits for it, instead of ending the daemon.
+        using var reloadRequested = new ManualResetEventSlim();
+        using var reloadSignal = ReloadHandler(reloadRequested);
         var log = logging.Logger(LogCategories.Run);
         ForwardingPlane plane;
         PortSet ports;
@@ -125,6 +129,7 @@ public static class RunCommand
         using (SignalHandler(PosixSignal.SIGINT, stopRequested))
         using (SignalHandler(PosixSignal.SIGTERM, stopRequested))
         {
+            var reloader = new ConfigurationReloader(options.ConfigPath, config, control.Methods);
             if (lisp is not null)
             {
                 runtime.AddService(lisp);
@@ -164,12 +169,22 @@ public static class RunCommand
 
             var clock = Stopwatch.StartNew();
             runtime.Start();
-            output.WriteLine($"dataplane: running roles [{string.Join(", ", config.Roles)}] on {ports.Count} port(s) with {config.Workers} worker(s); SIGINT or SIGTERM stops");
+            output.WriteLine($"dataplane: running roles [{string.Join(", ", config.Roles)}] on {ports.Count} port(s) with {config.Workers} worker(s); SIGINT or SIGTERM stops, SIGHUP reloads the configuration");
             output.Flush();
             // Ports open, saved state restored, workers running: a Type=notify unit is now "active".
             serviceManager.Ready($"forwarding on {ports.Count} port(s) with {config.Workers} worker(s)");
             while (!stopRequested.Wait(50))
             {
+                if (reloadRequested.IsSet)
+                {
+                    reloadRequested.Reset();
+                    serviceManager.Reloading($"reloading {options.ConfigPath}");
+                    var outcome = reloader.Reload();
+                    serviceManager.Ready(outcome.Accepted
+                        ? $"reloaded: {outcome.Applied} change(s) applied, {outcome.Refused} refused, {outcome.NeedsRestart.Count} needing a restart"
+                        : "reload refused; running as before");
+                }
+
                 if (options.DurationSeconds is { } duration && clock.Elapsed.TotalSeconds >= duration)
                 {
                     break;
@@ -254,6 +269,14 @@ public static class RunCommand
     /// <summary>Capture-file ports have a natural end; live ports never do.</summary>
     private static bool InputsExhausted(PortSet ports) =>
         ports.All.All(p => p is not PcapFilePort file || file.InputExhausted);
+
+    /// <summary>SIGHUP asks the main loop for a reload (the handler only sets the flag; the loop does the work).</summary>
+    private static PosixSignalRegistration ReloadHandler(ManualResetEventSlim reloadRequested) =>
+        PosixSignalRegistration.Create(PosixSignal.SIGHUP, context =>
+        {
+            context.Cancel = true; // SIGHUP's default action would end the daemon
+            reloadRequested.Set();
+        });
 
     private static PosixSignalRegistration SignalHandler(PosixSignal signal, ManualResetEventSlim stopRequested) =>
         PosixSignalRegistration.Create(signal, context =>

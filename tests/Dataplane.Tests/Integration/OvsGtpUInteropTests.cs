@@ -63,7 +63,7 @@ public sealed class OvsGtpUInteropTests : IDisposable
         Assert.Contains("conservation holds", log, StringComparison.Ordinal);
         Assert.Matches(@"event GtpUDecapsulated\s+([6-9]|\d{2,})", log); // 3 requests and 3 replies from the UE
         Assert.Matches(@"event TunnelUdpChecksumBadAccepted\s+([6-9]|\d{2,})", log); // every G-PDU OVS 3.1 sent
-        Assert.Contains("gtpu: peer 192.0.2.2 (from 192.0.2.1) down", log, StringComparison.Ordinal);
+        Assert.Contains("Dataplane.Control.GtpU[500] peer 192.0.2.2 (from 192.0.2.1) down", log, StringComparison.Ordinal);
 
         // The byte oracle: tshark's reading of N3. Outer addresses, TEID, inner addresses, ICMP type, UDP checksum status.
         string fields = Lab.Run("tshark", "-r", capture, "-o", "udp.check_checksum:TRUE", "-T", "fields", "-E", "separator=|",
