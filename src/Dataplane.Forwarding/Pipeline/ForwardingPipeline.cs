@@ -52,6 +52,9 @@ public sealed class ForwardingPipeline
     /// </summary>
     public StageRuntime Runtime { get; }
 
+    /// <summary>Polls, busy polls and busy time of the loop that feeds this pipeline (the runtime's worker records them).</summary>
+    public WorkerLoad Load { get; } = new();
+
     public PuntQueue Punts { get; }
 
     /// <summary>

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using Dataplane.Forwarding.Buffers;
 using Dataplane.Forwarding.Counters;
@@ -123,8 +124,16 @@ public sealed class ForwardingWorker
         phase = WorkerPhase.Stopped;
     }
 
-    /// <summary>One round over every port's queue; returns the packets received.</summary>
+    /// <summary>One round over every port's queue; returns the packets received. Counted in the pipeline's <see cref="WorkerLoad"/>.</summary>
     public int PollOnce()
+    {
+        long start = Stopwatch.GetTimestamp();
+        int total = PollEveryPort();
+        Pipeline.Load.RecordRound(total, start);
+        return total;
+    }
+
+    private int PollEveryPort()
     {
         int total = 0;
         for (int p = 0; p < ports.Count; p++)
