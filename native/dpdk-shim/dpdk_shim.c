@@ -59,6 +59,11 @@ SHIM_EXPORT struct rte_mempool *shim_pool_create(const char *name, uint32_t coun
     return rte_pktmbuf_pool_create(name, count, cache, 0, RTE_MBUF_DEFAULT_BUF_SIZE, (int)rte_socket_id());
 }
 
+/* The pool's use for the metrics: mbufs taken (per-lcore caches count as free) and its size. */
+SHIM_EXPORT uint32_t shim_pool_in_use(const struct rte_mempool *pool) { return rte_mempool_in_use_count(pool); }
+
+SHIM_EXPORT uint32_t shim_pool_size(const struct rte_mempool *pool) { return pool->size; }
+
 SHIM_EXPORT int shim_port_by_name(const char *name, uint16_t *port) { return rte_eth_dev_get_port_by_name(name, port); }
 
 /*

@@ -16,6 +16,12 @@ public sealed unsafe class Mempool
 
     public string Name { get; }
 
+    /// <summary>Mbufs taken from the pool now (<c>rte_mempool_in_use_count</c>; mbufs in per-lcore caches are free).</summary>
+    public long InUse => Native.PoolInUse(Handle);
+
+    /// <summary>Mbufs the pool was created with.</summary>
+    public long Capacity => Native.PoolSize(Handle);
+
     /// <summary>One mbuf of the pool, its frame empty at the default headroom; 0 when the pool is empty. Not for the fast path.</summary>
     public nint Allocate()
     {

@@ -24,6 +24,12 @@ public static unsafe partial class Native
     [LibraryImport(Library, EntryPoint = "shim_pool_create")]
     public static partial nint PoolCreate(byte* name, uint count, uint cache);
 
+    [LibraryImport(Library, EntryPoint = "shim_pool_in_use")]
+    public static partial uint PoolInUse(nint pool);
+
+    [LibraryImport(Library, EntryPoint = "shim_pool_size")]
+    public static partial uint PoolSize(nint pool);
+
     [LibraryImport(Library, EntryPoint = "shim_port_by_name")]
     public static partial int PortByName(byte* name, ushort* port);
 

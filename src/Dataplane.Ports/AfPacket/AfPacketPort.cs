@@ -31,7 +31,7 @@ namespace Dataplane.Ports.AfPacket;
 /// <see cref="AfPacketOptions.TransmitFrameCount"/> = 0.
 /// </para>
 /// </remarks>
-public sealed unsafe class AfPacketPort : IPacketPort, IPollablePort
+public sealed unsafe class AfPacketPort : IPacketPort, IPollablePort, IBufferPoolOwner
 {
     private readonly AfPacketQueue[] _queues;
     private readonly int _blockCount;
@@ -117,6 +117,25 @@ public sealed unsafe class AfPacketPort : IPacketPort, IPollablePort
         }
         _queues[queue].Free(owner - queue * _blockCount);
         packet = default;
+    }
+
+    /// <summary>
+    /// The receive rings' blocks that user space holds, over every queue: when all are held the kernel has nowhere to
+    /// write and drops (the rx drops then rise). A block holds many frames, so this is the coarse measure the ring has.
+    /// </summary>
+    public IReadOnlyList<BufferPoolUse> BufferPools
+    {
+        get
+        {
+            long held = 0, capacity = 0;
+            foreach (var queue in _queues)
+            {
+                held += queue.HeldBlocks;
+                capacity += queue.BlockCount;
+            }
+
+            return [new BufferPoolUse(Name, held, capacity)];
+        }
     }
 
     public PortStatistics Statistics

@@ -38,6 +38,7 @@ internal sealed unsafe class AfPacketQueue : IDisposable
     private readonly IQueueTransmitter _transmitter;
 
     private long _receivedPackets;
+    private int _heldBlocks; // blocks taken from the kernel and not given back yet
     private long _receivedBytes;
     private long _truncated;
     private long _kernelDrops;
@@ -108,6 +109,7 @@ internal sealed unsafe class AfPacketQueue : IDisposable
             return TryOpenBlock();
         }
         _currentBlock = block;
+        _heldBlocks++;
         _packetsLeft = (int)count;
         _nextPacket = descriptor + *(uint*)(descriptor + BlockFirstPacketOffset);
         return true;
@@ -127,6 +129,7 @@ internal sealed unsafe class AfPacketQueue : IDisposable
     private void ReleaseBlock(int block)
     {
         _walked[block] = 0;
+        _heldBlocks--;
         // The release store orders our reads of the block before the kernel sees it free again.
         Volatile.Write(ref *(uint*)(_ring + (nint)block * _blockSize + BlockStatusOffset), TP_STATUS_KERNEL);
     }
@@ -198,6 +201,11 @@ internal sealed unsafe class AfPacketQueue : IDisposable
     public bool TransmitsThroughRing => _transmitter is RingTransmitter;
 
     public long ReceivedPackets => Volatile.Read(ref _receivedPackets);
+
+    /// <summary>Receive-ring blocks user space holds (being walked, or with packets not freed yet), of <see cref="BlockCount"/>.</summary>
+    public int HeldBlocks => Volatile.Read(ref _heldBlocks);
+
+    public int BlockCount => _blockCount;
     public long ReceivedBytes => Volatile.Read(ref _receivedBytes);
     public long TransmittedPackets => _transmitter.TransmittedPackets;
     public long TransmittedBytes => _transmitter.TransmittedBytes;

@@ -16,7 +16,7 @@ namespace Dataplane.Ports.Dpdk;
 /// </summary>
 /// <remarks>EAL must be initialised first (<see cref="Eal.Initialize"/>). One queue is used by one worker only.</remarks>
 [SkipLocalsInit]
-public sealed unsafe class DpdkPort : IPacketPort, IWorkerThreadSetup, IPacketBufferProvider
+public sealed unsafe class DpdkPort : IPacketPort, IWorkerThreadSetup, IPacketBufferProvider, IBufferPoolOwner
 {
     /// <summary>Most mbufs one rx/tx burst moves (a batch's capacity).</summary>
     private const int BurstSize = PacketBatch.MaxCapacity;
@@ -68,6 +68,9 @@ public sealed unsafe class DpdkPort : IPacketPort, IWorkerThreadSetup, IPacketBu
     public ushort Id { get; }
 
     public string Name { get; }
+
+    /// <summary>The mempool, by its own name: ports that share it report the same pool.</summary>
+    public IReadOnlyList<BufferPoolUse> BufferPools => [new(pool.Name, pool.InUse, pool.Capacity)];
 
     /// <summary>The EAL device name ("0000:01:00.0", "net_pcap0").</summary>
     public string Device { get; }

@@ -12,7 +12,7 @@ namespace Dataplane.Ports.Libpcap;
 /// transmitted frame is one pcap_sendpacket call. It shares the descriptors and the pipeline with the fast ports.
 /// One queue: libpcap has one handle per interface, so workers other than 0 only transmit on it, under a lock.
 /// </summary>
-public sealed class LibpcapPort : IPacketPort
+public sealed class LibpcapPort : IPacketPort, IBufferPoolOwner
 {
     private readonly LibPcapLiveDevice device;
     private readonly SharedPacketPool pool;
@@ -53,6 +53,9 @@ public sealed class LibpcapPort : IPacketPort
     public ushort Id { get; }
 
     public string Name { get; }
+
+    /// <summary>The buffers received frames are copied into.</summary>
+    public IReadOnlyList<BufferPoolUse> BufferPools => [new(Name, pool.InUse, pool.Capacity)];
 
     public int QueueCount => 1;
 

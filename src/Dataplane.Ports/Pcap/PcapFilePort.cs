@@ -8,7 +8,7 @@ namespace Dataplane.Ports.Pcap;
 /// what it transmits to the other. For `dataplane run` demos and tests without root or NICs. It copies (a file is not
 /// a NIC), so transmitted buffers go back to their owner at once.
 /// </summary>
-public sealed class PcapFilePort : IPacketPort
+public sealed class PcapFilePort : IPacketPort, IBufferPoolOwner
 {
     private readonly SharedPacketPool pool;
     private readonly CaptureReader? reader;
@@ -40,6 +40,9 @@ public sealed class PcapFilePort : IPacketPort
     public ushort Id { get; }
 
     public string Name { get; }
+
+    /// <summary>The buffers received frames are copied into.</summary>
+    public IReadOnlyList<BufferPoolUse> BufferPools => [new(Name, pool.InUse, pool.Capacity)];
 
     public int QueueCount { get; }
 

@@ -14,7 +14,7 @@ namespace Dataplane.Runtime.Ports;
 /// that made it (never punted), and the ports that copy free the buffer in their Transmit, on that thread. The
 /// owner handle says which worker's pool: the buffer index in the low 32 bits, the worker above.
 /// </remarks>
-public sealed class ReplicaPort : IPacketPort, IPacketBufferProvider
+public sealed class ReplicaPort : IPacketPort, IPacketBufferProvider, IBufferPoolOwner
 {
     /// <summary>Buffers per worker unless told otherwise: a full emitted vector and as many again in transmit rings.</summary>
     public const int DefaultBuffersPerWorker = 2048;
@@ -46,6 +46,22 @@ public sealed class ReplicaPort : IPacketPort, IPacketBufferProvider
     public int Available(int worker) => pools[worker].Available;
 
     public IPacketBufferSource BufferSourceFor(int worker) => sources[worker];
+
+    /// <summary>One pool per worker, <c>replicas-worker-N</c>.</summary>
+    public IReadOnlyList<BufferPoolUse> BufferPools
+    {
+        get
+        {
+            var pools = new BufferPoolUse[this.pools.Length];
+            for (int i = 0; i < pools.Length; i++)
+            {
+                var pool = this.pools[i];
+                pools[i] = new BufferPoolUse($"replicas-worker-{i}", pool.BufferCount - pool.Available, pool.BufferCount);
+            }
+
+            return pools;
+        }
+    }
 
     public int Receive(int queue, PacketBatch batch) => 0;
 

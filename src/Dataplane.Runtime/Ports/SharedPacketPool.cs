@@ -53,5 +53,10 @@ public sealed class SharedPacketPool(int bufferCount, int frameCapacity = Packet
         }
     }
 
+    /// <summary>Buffers taken and not freed yet (read without the lock: a moment old at worst).</summary>
+    public int InUse => pool.BufferCount - pool.Available;
+
+    public int Capacity => pool.BufferCount;
+
     public void Dispose() => pool.Dispose();
 }

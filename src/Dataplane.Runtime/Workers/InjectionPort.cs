@@ -16,7 +16,7 @@ namespace Dataplane.Runtime.Workers;
 /// queue i), and a pool of buffers: the control thread allocates, whichever thread frees (the transmitting worker,
 /// or the port copying the frame) returns it under a lock. Not a hot path: control traffic is rate-limited.
 /// </remarks>
-public sealed class InjectionPort : IPacketPort
+public sealed class InjectionPort : IPacketPort, IBufferPoolOwner
 {
     private readonly PuntQueue[] queues;
     private readonly SharedPacketPool pool;
@@ -41,6 +41,8 @@ public sealed class InjectionPort : IPacketPort
     public string Name => "control-inject";
 
     public int QueueCount => queues.Length;
+
+    public IReadOnlyList<BufferPoolUse> BufferPools => [new(Name, pool.InUse, pool.Capacity)];
 
     /// <summary>
     /// Copies an IP packet (starting with its IPv4 or IPv6 header) into a buffer and queues it for
