@@ -112,6 +112,7 @@ public sealed class ControlHost : IDisposable
                 throw new ConfigurationException("control.metricsAddress", $"cannot listen on {address}: {e.Message}");
             }
 
+            DotnetRuntimeMetrics.StartCountingExceptions();
             metricsServer.Start();
             HttpLog.MetricsServing(Logging.Logger(LogCategories.Metrics), address);
         }
@@ -140,7 +141,7 @@ public sealed class ControlHost : IDisposable
     }
 
     public string RenderMetrics() =>
-        PrometheusText.Render(Methods.Context.Plane, Methods.Context.Ports, Metrics, Methods.Context.LispTables?.MapCache.Count ?? 0);
+        PrometheusText.Render(Methods.Context.Plane, Methods.Context.Ports, Metrics, Methods.Context.LispTables?.MapCache);
 
     public void Dispose()
     {

@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Globalization;
 using System.Text;
 
 namespace Dataplane.Control.Metrics;
@@ -10,7 +9,7 @@ namespace Dataplane.Control.Metrics;
 /// </summary>
 public sealed class MetricFamily
 {
-    private readonly ConcurrentDictionary<string, long> series = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, double> series = new(StringComparer.Ordinal);
     private readonly string[] labelNames;
 
     internal MetricFamily(string name, string help, string type, string[] labelNames)
@@ -34,17 +33,20 @@ public sealed class MetricFamily
 
     public void Add(long value, params string[] labelValues) => series.AddOrUpdate(Labels(labelValues), value, (_, old) => old + value);
 
-    /// <summary>For gauges: the current value of a series.</summary>
+    /// <summary>For gauges, and counters copied from a component's own count: the current value of a series.</summary>
     public void Set(long value, params string[] labelValues) => series[Labels(labelValues)] = value;
 
-    public long Value(params string[] labelValues) => series.GetValueOrDefault(Labels(labelValues));
+    /// <summary>A value in base units that is not a whole number (seconds, a ratio).</summary>
+    public void Set(double value, params string[] labelValues) => series[Labels(labelValues)] = value;
+
+    public double Value(params string[] labelValues) => series.GetValueOrDefault(Labels(labelValues));
 
     internal void WriteTo(StringBuilder text)
     {
         PrometheusText.Header(text, Name, Help, Type);
         foreach (var (labels, value) in series.OrderBy(s => s.Key, StringComparer.Ordinal))
         {
-            text.Append(Name).Append(labels).Append(' ').Append(value.ToString(CultureInfo.InvariantCulture)).Append('\n');
+            text.Append(Name).Append(labels).Append(' ').Append(PrometheusText.Value(value)).Append('\n');
         }
     }
 

@@ -2,22 +2,29 @@ using System.Globalization;
 using System.Text;
 using Dataplane.Forwarding.Counters;
 using Dataplane.Forwarding.Pipeline;
+using Dataplane.Runtime.Build;
 using Dataplane.Runtime.Ports;
+using Dataplane.Tables.MapCache;
 
 namespace Dataplane.Control.Metrics;
 
 /// <summary>
-/// The Prometheus text exposition format 0.0.4: the data plane's counters per worker, drops and events by name, port
-/// statistics, map-cache size, punt-queue depths, then whatever <see cref="ControlPlaneMetrics"/> holds.
+/// The Prometheus text exposition format 0.0.4: the build, the data plane's counters per worker, drops and events by
+/// name, the workers' load, port statistics and buffer pools, map-cache size, punt-queue depths, whatever
+/// <see cref="ControlPlaneMetrics"/> holds, then the .NET runtime's and the process's own figures. Every family is
+/// listed in docs/metrics.md.
 /// </summary>
 public static class PrometheusText
 {
     public const string ContentType = "text/plain; version=0.0.4; charset=utf-8";
 
-    public static string Render(ForwardingPlane plane, PortSet? ports, ControlPlaneMetrics? registry, long mapCacheEntries)
+    public static string Render(ForwardingPlane plane, PortSet? ports, ControlPlaneMetrics? registry, MapCache? mapCache)
     {
         ArgumentNullException.ThrowIfNull(plane);
         var text = new StringBuilder();
+        Header(text, "dataplane_build_info", "The build that runs: version, git commit and .NET runtime, value 1", "gauge");
+        Sample(text, "dataplane_build_info", ["version", "commit", "runtime"], [BuildInfo.Version, BuildInfo.Commit, BuildInfo.Runtime], 1);
+
         var workers = plane.Workers;
         var snapshots = workers.Select(w => CounterSnapshot.Sum([w.Counters])).ToArray();
         PerWorker(text, "dataplane_packets_received_total", "Packets received by the workers", snapshots, s => s.Received);
@@ -51,14 +58,21 @@ public static class PrometheusText
         PerStage(text, "dataplane_stage_nanoseconds_per_packet", "A stage's time per packet, timed on one batch in 16", "gauge", stageFigures,
             s => s.NanosecondsPerPacket?.ToString("0.###", CultureInfo.InvariantCulture));
 
+        WorkerLoadFamilies(text, workers);
+
         Header(text, "dataplane_punt_queue_depth", "Packets waiting in a worker's punt queue", "gauge");
         for (int w = 0; w < workers.Count; w++)
         {
             Sample(text, "dataplane_punt_queue_depth", ["worker"], [Worker(w)], workers[w].Punts.Count);
         }
 
-        Header(text, "dataplane_mapcache_entries", "Entries in the LISP map-cache", "gauge");
-        text.Append("dataplane_mapcache_entries ").Append(mapCacheEntries.ToString(CultureInfo.InvariantCulture)).Append('\n');
+        Header(text, "dataplane_punt_queue_capacity", "Packets a worker's punt queue holds; beyond, punts drop as PuntQueueFull", "gauge");
+        for (int w = 0; w < workers.Count; w++)
+        {
+            Sample(text, "dataplane_punt_queue_capacity", ["worker"], [Worker(w)], workers[w].Punts.Capacity);
+        }
+
+        MapCacheFamilies(text, mapCache);
 
         if (ports is not null)
         {
@@ -68,9 +82,12 @@ public static class PrometheusText
             PerPort(text, ports, "dataplane_port_tx_bytes_total", "Bytes the port transmitted", s => s.TransmittedBytes);
             PerPort(text, ports, "dataplane_port_rx_drops_total", "Packets the driver, kernel or NIC dropped on receive", s => s.ReceiveDrops);
             PerPort(text, ports, "dataplane_port_tx_errors_total", "Packets the port failed to transmit", s => s.TransmitErrors);
+            BufferPoolFamilies(text, ports);
         }
 
         registry?.WriteTo(text);
+        DotnetRuntimeMetrics.WriteTo(text);
+        ProcessMetrics.WriteTo(text);
         return text.ToString();
     }
 
@@ -96,8 +113,109 @@ public static class PrometheusText
         return labels.Append('}').ToString();
     }
 
-    private static void Sample(StringBuilder text, string name, string[] labelNames, string[] labelValues, long value) =>
+    internal static void Sample(StringBuilder text, string name, string[] labelNames, string[] labelValues, long value) =>
         text.Append(name).Append(Labels(labelNames, labelValues)).Append(' ').Append(value.ToString(CultureInfo.InvariantCulture)).Append('\n');
+
+    internal static void Sample(StringBuilder text, string name, string[] labelNames, string[] labelValues, double value) =>
+        text.Append(name).Append(Labels(labelNames, labelValues)).Append(' ').Append(Value(value)).Append('\n');
+
+    /// <summary>A family of one unlabelled sample.</summary>
+    internal static void Single(StringBuilder text, string name, string help, string type, double value)
+    {
+        Header(text, name, help, type);
+        text.Append(name).Append(' ').Append(Value(value)).Append('\n');
+    }
+
+    /// <summary>A sample value as the format spells it: shortest round-trip decimal, NaN, +Inf, -Inf.</summary>
+    internal static string Value(double value) =>
+        double.IsNaN(value) ? "NaN"
+        : double.IsPositiveInfinity(value) ? "+Inf"
+        : double.IsNegativeInfinity(value) ? "-Inf"
+        : value.ToString("R", CultureInfo.InvariantCulture);
+
+    /// <summary>
+    /// Polls, busy polls and busy seconds per worker: rate(busy seconds) is the share of its core a worker spends on
+    /// rounds that received packets; received packets over busy polls is the mean batch per busy round.
+    /// </summary>
+    private static void WorkerLoadFamilies(StringBuilder text, IReadOnlyList<ForwardingPipeline> workers)
+    {
+        Header(text, "dataplane_worker_polls_total", "Rounds a worker made over its queues, empty ones included", "counter");
+        for (int w = 0; w < workers.Count; w++)
+        {
+            Sample(text, "dataplane_worker_polls_total", ["worker"], [Worker(w)], workers[w].Load.Polls);
+        }
+
+        Header(text, "dataplane_worker_busy_polls_total", "Rounds that received at least one packet", "counter");
+        for (int w = 0; w < workers.Count; w++)
+        {
+            Sample(text, "dataplane_worker_busy_polls_total", ["worker"], [Worker(w)], workers[w].Load.BusyPolls);
+        }
+
+        Header(text, "dataplane_worker_busy_seconds_total", "Time in rounds that received packets (receive, process, transmit)", "counter");
+        for (int w = 0; w < workers.Count; w++)
+        {
+            Sample(text, "dataplane_worker_busy_seconds_total", ["worker"], [Worker(w)], workers[w].Load.BusySeconds);
+        }
+    }
+
+    /// <summary>
+    /// The map-cache's size, and its entries by state: complete (with locators) and negative (no locators: drop,
+    /// native-forward, send-map-request). A destination still waiting for its Map-Reply has no entry yet: that is
+    /// dataplane_lisp_map_requests_pending. Scanned at scrape time, off the workers' path.
+    /// </summary>
+    private static void MapCacheFamilies(StringBuilder text, MapCache? mapCache)
+    {
+        long complete = 0, negative = 0;
+        if (mapCache is not null)
+        {
+            var view = mapCache.View;
+            for (uint slot = 0; slot < view.Length; slot++)
+            {
+                if (view[slot] is { } entry)
+                {
+                    if (entry.IsNegative)
+                    {
+                        negative++;
+                    }
+                    else
+                    {
+                        complete++;
+                    }
+                }
+            }
+        }
+
+        Single(text, "dataplane_mapcache_entries", "Entries in the LISP map-cache", "gauge", mapCache?.Count ?? 0);
+        Header(text, "dataplane_mapcache_entries_by_state", "LISP map-cache entries: complete (with locators) or negative", "gauge");
+        Sample(text, "dataplane_mapcache_entries_by_state", ["state"], ["complete"], complete);
+        Sample(text, "dataplane_mapcache_entries_by_state", ["state"], ["negative"], negative);
+    }
+
+    /// <summary>Every pool a port owns, once (DPDK ports that share a mempool report it each).</summary>
+    private static void BufferPoolFamilies(StringBuilder text, PortSet ports)
+    {
+        var pools = new List<BufferPoolUse>();
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var port in ports.All)
+        {
+            if (port is IBufferPoolOwner owner)
+            {
+                pools.AddRange(owner.BufferPools.Where(pool => seen.Add(pool.Pool)));
+            }
+        }
+
+        Header(text, "dataplane_buffer_pool_in_use", "Packet buffers taken from a pool (for an AF_PACKET ring: blocks user space holds)", "gauge");
+        foreach (var pool in pools)
+        {
+            Sample(text, "dataplane_buffer_pool_in_use", ["pool"], [pool.Pool], pool.InUse);
+        }
+
+        Header(text, "dataplane_buffer_pool_capacity", "Packet buffers in a pool (for an AF_PACKET ring: blocks)", "gauge");
+        foreach (var pool in pools)
+        {
+            Sample(text, "dataplane_buffer_pool_capacity", ["pool"], [pool.Pool], pool.Capacity);
+        }
+    }
 
     private static void PerWorker(StringBuilder text, string name, string help, CounterSnapshot[] snapshots, Func<CounterSnapshot, long> value)
     {

@@ -71,7 +71,7 @@ public sealed class RuntimeShowTests : IDisposable
     {
         ProcessBatches(StageRuntime.SampleEvery);
 
-        string text = PrometheusText.Render(fixture.Harness.Plane, null, null, 0);
+        string text = PrometheusText.Render(fixture.Harness.Plane, null, null, null);
 
         Assert.Contains("dataplane_stage_calls_total{stage=\"classify\",worker=\"0\"} 16\n", text, StringComparison.Ordinal);
         Assert.Contains("dataplane_stage_packets_total{stage=\"lisp-encapsulation\",worker=\"0\"} 48\n", text, StringComparison.Ordinal);
