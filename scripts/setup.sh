@@ -21,6 +21,8 @@ APT_PACKAGES=(
   libpcap0.8      # the libpcap live port (SharpPcap loads it at run time)
   openvswitch-switch  # Open vSwitch's userspace VXLAN VTEP the interop test runs ours against (its own db and run dir, never the service)
   afl++           # coverage-guided fuzzing of the SharpFuzz-instrumented targets (scripts/fuzz, fuzz/)
+  prometheus      # promtool: checks the /metrics exposition and the alert rules (docs/prometheus); its service is never started
+  python3-prometheus-client  # the Python client's exposition parser, a second reader of /metrics
   # Build dependencies of Open Overlay Router, the LISP implementation the interop tests run next to ours
   # (scripts/build-oor.sh; the tests skip, naming what is missing, without them).
   make            # drives its build (and CMake's for the native shim)

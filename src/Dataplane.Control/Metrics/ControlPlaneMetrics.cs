@@ -6,9 +6,9 @@ namespace Dataplane.Control.Metrics;
 
 /// <summary>
 /// Metrics other components register and update, served next to the data plane's own counters on /metrics; e.g. the
-/// LISP control plane's <c>dataplane_lisp_control_messages_total{type,direction}</c>:
-/// <code>var messages = metrics.Counter("dataplane_lisp_control_messages_total", "LISP control messages", "type", "direction");
-/// messages.Increment("map-request", "rx");</code>
+/// LISP control plane's <c>dataplane_lisp_control_events_total{event}</c>:
+/// <code>var events = metrics.Counter("dataplane_lisp_control_events_total", "LISP control messages and refusals", "event");
+/// events.Increment("MapRequestSent");</code>
 /// Registering the same name again returns the same family (so a component may register on each start).
 /// </summary>
 public sealed partial class ControlPlaneMetrics

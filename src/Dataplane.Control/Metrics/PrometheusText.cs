@@ -55,8 +55,8 @@ public static class PrometheusText
             s => s.Calls.ToString(CultureInfo.InvariantCulture));
         PerStage(text, "dataplane_stage_packets_total", "Packets handed to a stage", "counter", stageFigures,
             s => s.Packets.ToString(CultureInfo.InvariantCulture));
-        PerStage(text, "dataplane_stage_nanoseconds_per_packet", "A stage's time per packet, timed on one batch in 16", "gauge", stageFigures,
-            s => s.NanosecondsPerPacket?.ToString("0.###", CultureInfo.InvariantCulture));
+        PerStage(text, "dataplane_stage_seconds_per_packet", "A stage's time per packet, timed on one batch in 16", "gauge", stageFigures,
+            s => s.NanosecondsPerPacket is { } nanoseconds ? Value(nanoseconds / 1e9) : null);
 
         WorkerLoadFamilies(text, workers);
 

@@ -13,9 +13,9 @@ public sealed class MetricsTests
     {
         using var harness = new LispPlaneHarness(ControlTestConfig.Config());
         using var host = ControlHost.Create(null, harness.Plane, _ => { });
-        var lisp = host.Metrics.Counter("dataplane_lisp_control_messages_total", "LISP control messages", "type", "direction");
-        lisp.Increment("map-request", "tx");
-        lisp.Add(2, "map-reply", "rx");
+        var lisp = host.Metrics.Counter("dataplane_lisp_control_events_total", "LISP control messages and refusals", "event");
+        lisp.Increment("MapRequestSent");
+        lisp.Add(2, "MapReplyReceived");
         harness.Process([LispTestFrames.Ipv4Udp("10.1.0.10", "10.2.0.5"), LispTestFrames.Ipv4Udp("10.1.0.10", "10.2.0.6"), LispTestFrames.Ipv4Udp("10.1.0.10", "10.4.0.6")]);
         using var server = new MetricsServer("127.0.0.1", 0, host.RenderMetrics);
         server.Start();
@@ -37,16 +37,16 @@ public sealed class MetricsTests
             + samples.Where(s => s.Key.StartsWith("dataplane_drops_total{", StringComparison.Ordinal)).Sum(s => s.Value));
         Assert.Equal(7, samples["dataplane_mapcache_entries"]);
         Assert.Equal(0, samples["dataplane_punt_queue_depth{worker=\"0\"}"]);
-        Assert.Equal(1, samples["dataplane_lisp_control_messages_total{type=\"map-request\",direction=\"tx\"}"]);
-        Assert.Equal(2, samples["dataplane_lisp_control_messages_total{type=\"map-reply\",direction=\"rx\"}"]);
+        Assert.Equal(1, samples["dataplane_lisp_control_events_total{event=\"MapRequestSent\"}"]);
+        Assert.Equal(2, samples["dataplane_lisp_control_events_total{event=\"MapReplyReceived\"}"]);
         Assert.Contains("# TYPE dataplane_drops_total counter", text, StringComparison.Ordinal);
         Assert.Contains("# TYPE dataplane_mapcache_entries gauge", text, StringComparison.Ordinal);
     }
 
     /// <summary>Every sample line as series -> value; a line that is neither comment nor "series value" fails the test.</summary>
-    private static Dictionary<string, long> Parse(string text)
+    private static Dictionary<string, double> Parse(string text)
     {
-        var samples = new Dictionary<string, long>(StringComparer.Ordinal);
+        var samples = new Dictionary<string, double>(StringComparer.Ordinal);
         foreach (string line in text.Split('\n', StringSplitOptions.RemoveEmptyEntries))
         {
             if (line.StartsWith('#'))
@@ -57,7 +57,7 @@ public sealed class MetricsTests
 
             int space = line.LastIndexOf(' ');
             Assert.True(space > 0, line);
-            samples.Add(line[..space], long.Parse(line[(space + 1)..], CultureInfo.InvariantCulture));
+            samples.Add(line[..space], double.Parse(line[(space + 1)..], CultureInfo.InvariantCulture));
         }
 
         return samples;

@@ -75,10 +75,10 @@ public sealed class RuntimeShowTests : IDisposable
 
         Assert.Contains("dataplane_stage_calls_total{stage=\"classify\",worker=\"0\"} 16\n", text, StringComparison.Ordinal);
         Assert.Contains("dataplane_stage_packets_total{stage=\"lisp-encapsulation\",worker=\"0\"} 48\n", text, StringComparison.Ordinal);
-        var time = Regex.Match(text, "^dataplane_stage_nanoseconds_per_packet\\{stage=\"settle\",worker=\"0\"\\} ([0-9.]+)$", RegexOptions.Multiline);
+        var time = Regex.Match(text, "^dataplane_stage_seconds_per_packet\\{stage=\"settle\",worker=\"0\"\\} ([0-9.eE+-]+)$", RegexOptions.Multiline);
         Assert.True(time.Success, text);
         Assert.True(double.Parse(time.Groups[1].Value, CultureInfo.InvariantCulture) > 0);
-        foreach (string family in new[] { "dataplane_stage_calls_total counter", "dataplane_stage_packets_total counter", "dataplane_stage_nanoseconds_per_packet gauge" })
+        foreach (string family in new[] { "dataplane_stage_calls_total counter", "dataplane_stage_packets_total counter", "dataplane_stage_seconds_per_packet gauge" })
         {
             Assert.Single(Regex.Matches(text, $"^# TYPE {Regex.Escape(family)}$", RegexOptions.Multiline));
         }

@@ -99,7 +99,7 @@ public sealed class InjectionPortTests
     }
 
     /// <summary>A port that records what is transmitted on it (a copy) and frees each buffer to its owner.</summary>
-    private sealed class RecordingPort(ushort id) : IPacketPort
+    internal sealed class RecordingPort(ushort id) : IPacketPort
     {
         public List<byte[]> Sent { get; } = [];
 

@@ -218,6 +218,36 @@ public sealed class LispControlPlaneTests
     }
 
     [Fact]
+    public void RlocStateRoundTripJitterAndLostProbesArePublishedPerLocator()
+    {
+        var (lab, _, _, _, c) = Lab();
+        var metrics = new Dataplane.Control.Metrics.ControlPlaneMetrics();
+        var publisher = new LispControlMetrics(c.Control, metrics);
+        c.Control.Resolver!.OnMiss(0, IpAddress.Parse(Mobile));
+        lab.RunUntil(() => PointsTo(c, Mobile, RlocA), 100);
+        lab.LinkDelay = 7;
+        lab.Run(5000 + 100); // the first probe round after the resolution: answered after 2 x 7 ms
+        publisher.OnTick(lab.Now);
+
+        var up = metrics.Gauge("dataplane_lisp_rloc_up", "", "rloc");
+        var rtt = metrics.Gauge("dataplane_lisp_rloc_rtt_seconds", "", "rloc");
+        var jitter = metrics.Gauge("dataplane_lisp_rloc_jitter_seconds", "", "rloc");
+        var lost = metrics.Counter("dataplane_lisp_rloc_probes_lost_total", "", "rloc");
+        Assert.Equal(1, up.Value(RlocA));
+        Assert.Equal(0.014, rtt.Value(RlocA), 0.001);
+        Assert.Equal(0, jitter.Value(RlocA), 0.001);
+        Assert.Equal(0, lost.Value(RlocA));
+
+        lab.Unreachable.Add(IpAddress.Parse(RlocA));
+        lab.Run(2 * 5000 + 1000); // two rounds unanswered: down after 2 (downAfter)
+        publisher.OnTick(lab.Now);
+
+        Assert.Equal(0, up.Value(RlocA));
+        Assert.Equal(2, lost.Value(RlocA));
+        Assert.InRange(metrics.Counter("dataplane_lisp_rloc_probes_sent_total", "", "rloc").Value(RlocA), 3, 4); // the answered round, the two lost
+    }
+
+    [Fact]
     public void RegistrationsWithABadHmacAnUnknownKeyIdAReplayedNonceOrAForeignPrefixAreDroppedAndCounted()
     {
         var (lab, ms, _, _, _) = Lab();
