@@ -19,10 +19,16 @@ public sealed class MetricsDaemon : IDisposable
 
     /// <param name="config">A configuration whose ports get the pcap driver here; <paramref name="inputs"/> maps a port name to the capture it reads.</param>
     public MetricsDaemon(JsonObject config, IReadOnlyDictionary<string, string> inputs)
+        : this(config, inputs, capturePorts: true)
     {
-        directory = Directory.CreateTempSubdirectory("dp-metrics-").FullName;
+    }
+
+    /// <param name="capturePorts">False: the ports stay as configured (e.g. DPDK virtual devices).</param>
+    public MetricsDaemon(JsonObject config, IReadOnlyDictionary<string, string> inputs, bool capturePorts)
+    {
+        directory = System.IO.Directory.CreateTempSubdirectory("dp-metrics-").FullName;
         var ports = config["ports"]!.AsArray();
-        for (int i = 0; i < ports.Count; i++)
+        for (int i = 0; i < (capturePorts ? ports.Count : 0); i++)
         {
             var port = ports[i]!.AsObject();
             port["driver"] = "pcap";
@@ -92,7 +98,7 @@ public sealed class MetricsDaemon : IDisposable
         }
 
         process.Dispose();
-        Directory.Delete(directory, recursive: true);
+        System.IO.Directory.Delete(directory, recursive: true);
     }
 
     private static int FreeLoopbackPort()
