@@ -151,7 +151,7 @@ public static class PrometheusText
             Sample(text, "dataplane_worker_busy_polls_total", ["worker"], [Worker(w)], workers[w].Load.BusyPolls);
         }
 
-        Header(text, "dataplane_worker_busy_seconds_total", "Time in rounds that received packets (receive, process, transmit)", "counter");
+        Header(text, "dataplane_worker_busy_seconds_total", "Time in rounds that received packets (receive, process, transmit), one round in 16 timed", "counter");
         for (int w = 0; w < workers.Count; w++)
         {
             Sample(text, "dataplane_worker_busy_seconds_total", ["worker"], [Worker(w)], workers[w].Load.BusySeconds);

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using Dataplane.Forwarding.Buffers;
 using Dataplane.Forwarding.Counters;
@@ -127,9 +126,10 @@ public sealed class ForwardingWorker
     /// <summary>One round over every port's queue; returns the packets received. Counted in the pipeline's <see cref="WorkerLoad"/>.</summary>
     public int PollOnce()
     {
-        long start = Stopwatch.GetTimestamp();
+        var load = Pipeline.Load;
+        bool timed = load.BeginRound(out long start);
         int total = PollEveryPort();
-        Pipeline.Load.RecordRound(total, start);
+        load.EndRound(total, timed, start);
         return total;
     }
 

@@ -13,7 +13,7 @@ namespace Dataplane.Tests.Workers;
 public sealed class WorkerLoadTests
 {
     [Fact]
-    public void Only_rounds_that_received_count_as_busy_and_only_they_add_busy_time()
+    public void Every_round_counts_only_rounds_that_received_are_busy_and_one_round_in_16_is_timed()
     {
         var plane = ForwardingPlaneBuilder.Build(DataplaneConfigFile.Parse(InjectionPortTests.Config), new ForwardingPlaneOptions { Clock = new ManualClock(1_000_000_000) });
         using var wire = new InjectionPortTests.RecordingPort(0);
@@ -21,21 +21,30 @@ public sealed class WorkerLoadTests
         var worker = new ForwardingWorker(0, plane.CreateWorker(), new PortSet([wire, inject]));
         var load = worker.Pipeline.Load;
 
-        worker.PollOnce();
-        worker.PollOnce();
-        Assert.Equal(2, load.Polls);
+        for (int round = 1; round <= 15; round++)
+        {
+            Assert.Equal(0, worker.PollOnce());
+        }
+
+        Assert.Equal(15, load.Polls);
         Assert.Equal(0, load.BusyPolls);
         Assert.Equal(0, load.BusyTicks);
 
         Assert.True(inject.TryInject(InjectionPortTests.Datagram(100, 7)));
         Assert.True(inject.TryInject(InjectionPortTests.Datagram(100, 8)));
-        Assert.Equal(2, worker.PollOnce());
+        Assert.Equal(2, worker.PollOnce()); // round 16: timed
+        long timedTicks = load.BusyTicks;
+        Assert.True(timedTicks > 0, "the timed busy round added no time");
+        Assert.Equal(0, timedTicks % WorkerLoad.SampleEvery); // it stands for the 16 rounds of its sample
+
+        Assert.True(inject.TryInject(InjectionPortTests.Datagram(100, 9)));
+        Assert.Equal(1, worker.PollOnce()); // round 17: busy, not timed
         worker.PollOnce();
 
-        Assert.Equal(4, load.Polls);
-        Assert.Equal(1, load.BusyPolls);
-        Assert.True(load.BusyTicks > 0, "a round that forwarded two packets took no time");
-        Assert.Equal(2, wire.Sent.Count);
+        Assert.Equal(18, load.Polls);
+        Assert.Equal(2, load.BusyPolls);
+        Assert.Equal(timedTicks, load.BusyTicks);
+        Assert.Equal(3, wire.Sent.Count);
     }
 
     [Fact]

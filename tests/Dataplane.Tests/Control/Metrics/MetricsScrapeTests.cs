@@ -108,12 +108,13 @@ public sealed partial class MetricsScrapeTests(MetricsDaemons daemons) : IClassF
         var lisp = Exposition.Parse(daemons.LispScrape);
 
         // The worker read 13 packets from the capture and the control plane's probes and echoes: busy rounds happened,
-        // fewer than rounds, and took some of the time the process has lived.
+        // fewer than rounds, and took at most the time the process has lived (one round in 16 is timed, so a daemon
+        // this idle may not have timed a busy one yet: WorkerLoadTests checks the sampling).
         Assert.True(lisp["dataplane_worker_busy_polls_total{worker=\"0\"}"] >= 1);
         Assert.True(lisp["dataplane_worker_busy_polls_total{worker=\"0\"}"] < lisp["dataplane_worker_polls_total{worker=\"0\"}"]);
         Assert.True(lisp["dataplane_worker_busy_polls_total{worker=\"0\"}"] <= lisp["dataplane_packets_received_total{worker=\"0\"}"]);
         double lived = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() / 1000.0 - lisp["process_start_time_seconds"];
-        Assert.InRange(lisp["dataplane_worker_busy_seconds_total{worker=\"0\"}"], 1e-9, lived);
+        Assert.InRange(lisp["dataplane_worker_busy_seconds_total{worker=\"0\"}"], 0, lived);
 
         // The golden configuration has 7 entries: 4 with locators, 3 negative (drop, native-forward, send-map-request).
         Assert.Equal(7, lisp["dataplane_mapcache_entries"]);
