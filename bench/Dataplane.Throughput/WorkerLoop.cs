@@ -135,10 +135,14 @@ internal sealed class WorkerLoop
         long packets = 0;
         var pipeline = this.pipeline;
         var batch = this.batch;
+        var load = pipeline.Load;
         do
         {
+            // A round as the daemon's worker makes it (ForwardingWorker.PollOnce), its load accounting included.
+            bool timed = load.BeginRound(out long start);
             ring.Receive(batch);
             pipeline.Process(batch);
+            load.EndRound(batch.Count, timed, start);
             packets += batch.Count;
         }
         while (Stopwatch.GetTimestamp() < deadline);
