@@ -27,7 +27,7 @@ public sealed class LauncherScriptTests : IDisposable
             if [ "$1" = build ]; then
               previous=""; out=""
               for argument in "$@"; do [ "$previous" = "-o" ] && out="$argument"; previous="$argument"; done
-              mkdir -p "$out" && cp '{AppContext.BaseDirectory}'dataplane* '{AppContext.BaseDirectory}'*.dll '{AppContext.BaseDirectory}'*.so "$out"/
+              mkdir -p "$out" && cd '{AppContext.BaseDirectory}' && cp dataplane dataplane.deps.json dataplane.runtimeconfig.json *.dll "$out"/
               exit
             fi
             exec '{realDotnet}' "$@"
