@@ -150,7 +150,7 @@ public abstract class CaptureReader : IDisposable
         {
             packet.Timestamp = record.Timestamp;
             packet.Format = record.LinkType.ToFrameFormat();
-            packet.IngressPort = IngressPort;
+            packet.IngressPort = IngressPortOf(record.InterfaceIndex);
         }
         else
         {
@@ -189,6 +189,9 @@ public abstract class CaptureReader : IDisposable
         }
         GC.SuppressFinalize(this);
     }
+
+    /// <summary>The port a packet read on <paramref name="interfaceIndex"/> enters; <see cref="IngressPort"/> unless the format names its interfaces.</summary>
+    private protected virtual ushort IngressPortOf(int interfaceIndex) => IngressPort;
 
     /// <summary>Parses what follows the magic number; false with the error set if it is bad.</summary>
     private protected abstract bool TryReadFileHeader(ReadOnlySpan<byte> magic);

@@ -15,8 +15,10 @@ internal readonly struct PcapNgInterface
     private readonly int _binaryShift;
     private readonly long _offsetNanoseconds;
 
-    public PcapNgInterface(CaptureLinkType linkType, uint snapLength, byte timestampResolution, long timestampOffsetSeconds)
+    public PcapNgInterface(CaptureLinkType linkType, uint snapLength, byte timestampResolution, long timestampOffsetSeconds, string? name = null, int ingressPort = -1)
     {
+        Name = name;
+        IngressPort = ingressPort;
         LinkType = linkType;
         SnapLength = snapLength;
         _offsetNanoseconds = timestampOffsetSeconds * 1_000_000_000L;
@@ -38,6 +40,12 @@ internal readonly struct PcapNgInterface
     }
 
     public CaptureLinkType LinkType { get; }
+
+    /// <summary>if_name, or null when the block has none.</summary>
+    public string? Name { get; }
+
+    /// <summary>The port its packets enter, found by <see cref="Name"/>; -1 for the reader's default ingress port.</summary>
+    public int IngressPort { get; }
 
     public uint SnapLength { get; }
 

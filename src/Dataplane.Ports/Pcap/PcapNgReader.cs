@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.Text;
 using Dataplane.Forwarding.Buffers;
 
 namespace Dataplane.Ports.Pcap;
@@ -54,6 +55,22 @@ public sealed class PcapNgReader : CaptureReader
 
     /// <summary>Interfaces described so far in the current section.</summary>
     public int InterfaceCount => _interfaces.Count;
+
+    /// <summary>
+    /// When set before reading, a packet on an interface whose if_name is a key here enters that port, a packet on an
+    /// unnamed interface enters <see cref="CaptureReader.IngressPort"/>, and an interface named otherwise stops the
+    /// read with an error naming it: a multi-port capture replayed into the ports it was taken on.
+    /// </summary>
+    public IReadOnlyDictionary<string, ushort>? PortsByInterfaceName { get; set; }
+
+    /// <summary>The if_name of interface <paramref name="index"/> of the current section, or null when it has none.</summary>
+    public string? InterfaceName(int index) => _interfaces[index].Name;
+
+    private protected override ushort IngressPortOf(int interfaceIndex)
+    {
+        var port = _interfaces[interfaceIndex].IngressPort;
+        return port < 0 ? IngressPort : (ushort)port;
+    }
 
     private protected override bool TryReadFileHeader(ReadOnlySpan<byte> magic) =>
         ReadSectionHeader(blockOffset: 0) == Ok;
@@ -192,6 +209,7 @@ public sealed class PcapNgReader : CaptureReader
             return Fail(blockOffset, $"interface {_interfaces.Count}: unsupported link type {linkType} (supported: 1 Ethernet, 101/228/229 raw IP)");
         }
 
+        string? name = null;
         var resolution = PcapNgInterface.MicrosecondResolution;
         var offsetSeconds = 0L;
         var options = body[8..];
@@ -221,6 +239,12 @@ public sealed class PcapNgReader : CaptureReader
             {
                 offsetSeconds = (long)U64(value);
             }
+            else if (code == InterfaceNameOption)
+            {
+                // Writers may count a terminating NUL in the length; the name ends there.
+                var end = value.IndexOf((byte)0);
+                name = Encoding.UTF8.GetString(end < 0 ? value : value[..end]);
+            }
             options = options[(4 + padded)..];
         }
 
@@ -229,7 +253,16 @@ public sealed class PcapNgReader : CaptureReader
         {
             return trailer;
         }
-        _interfaces.Add(new PcapNgInterface((CaptureLinkType)linkType, snapLength, resolution, offsetSeconds));
+        var ingressPort = -1;
+        if (name is not null && PortsByInterfaceName is { } ports)
+        {
+            if (!ports.TryGetValue(name, out var port))
+            {
+                return Fail(blockOffset, $"interface {_interfaces.Count} is named '{name}', which is no port of the configuration (ports: {string.Join(", ", ports.Keys.Order(StringComparer.Ordinal))})");
+            }
+            ingressPort = port;
+        }
+        _interfaces.Add(new PcapNgInterface((CaptureLinkType)linkType, snapLength, resolution, offsetSeconds, name, ingressPort));
         return Ok;
     }
 

@@ -15,6 +15,10 @@ public sealed class PcapNgWriter : IDisposable
     private const int FileBufferSize = 1 << 20;
     private const int EnhancedPacketHeaderLength = 28; // type, length, interface, ts high/low, captured, original
     private const byte NanosecondResolution = 9;
+    private const ushort CommentOption = 1;
+
+    /// <summary>Longest opt_comment a packet block takes here (an option length is 16 bits; this keeps blocks small).</summary>
+    public const int MaxCommentLength = 4096;
 
     private readonly Stream _stream;
     private readonly bool _leaveOpen;
@@ -105,7 +109,14 @@ public sealed class PcapNgWriter : IDisposable
     /// Writes an Enhanced Packet Block on <paramref name="interfaceId"/>. <paramref name="timestamp"/>
     /// is nanoseconds since the Unix epoch; <paramref name="originalLength"/> defaults to the frame length.
     /// </summary>
-    public void Write(int interfaceId, ReadOnlySpan<byte> frame, long timestamp, int originalLength = -1)
+    public void Write(int interfaceId, ReadOnlySpan<byte> frame, long timestamp, int originalLength = -1) =>
+        Write(interfaceId, frame, timestamp, comment: default, originalLength);
+
+    /// <summary>
+    /// As <see cref="Write(int, ReadOnlySpan{byte}, long, int)"/>, with an opt_comment option (UTF-8, what tshark
+    /// shows as <c>frame.comment</c>) when <paramref name="comment"/> is not empty.
+    /// </summary>
+    public void Write(int interfaceId, ReadOnlySpan<byte> frame, long timestamp, ReadOnlySpan<byte> comment, int originalLength = -1)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         if ((uint)interfaceId >= (uint)_interfaces.Count)
@@ -113,8 +124,13 @@ public sealed class PcapNgWriter : IDisposable
             throw new ArgumentOutOfRangeException(nameof(interfaceId), interfaceId, "No such interface.");
         }
         ArgumentOutOfRangeException.ThrowIfNegative(timestamp);
+        if (comment.Length > MaxCommentLength)
+        {
+            throw new ArgumentOutOfRangeException(nameof(comment), comment.Length, $"A comment holds at most {MaxCommentLength} bytes.");
+        }
         var padding = (4 - (frame.Length & 3)) & 3;
-        var length = EnhancedPacketHeaderLength + frame.Length + padding + 4;
+        var optionsLength = comment.IsEmpty ? 0 : OptionLength(comment.Length) + 4; // opt_comment + opt_endofopt
+        var length = EnhancedPacketHeaderLength + frame.Length + padding + optionsLength + 4;
         Span<byte> header = stackalloc byte[EnhancedPacketHeaderLength];
         BinaryPrimitives.WriteUInt32LittleEndian(header, PcapNgReader.EnhancedPacketBlockType);
         BinaryPrimitives.WriteInt32LittleEndian(header[4..], length);
@@ -125,9 +141,21 @@ public sealed class PcapNgWriter : IDisposable
         BinaryPrimitives.WriteInt32LittleEndian(header[24..], originalLength < 0 ? frame.Length : originalLength);
         _stream.Write(header);
         _stream.Write(frame);
-        // Padding and the trailing length in one write: up to 3 zero bytes, then the length.
         Span<byte> tail = stackalloc byte[8];
         tail.Clear();
+        if (!comment.IsEmpty)
+        {
+            _stream.Write(tail[..padding]);
+            padding = 0;
+            Span<byte> optionHeader = stackalloc byte[4];
+            BinaryPrimitives.WriteUInt16LittleEndian(optionHeader, CommentOption);
+            BinaryPrimitives.WriteUInt16LittleEndian(optionHeader[2..], (ushort)comment.Length);
+            _stream.Write(optionHeader);
+            _stream.Write(comment);
+            // The comment's padding, then opt_endofopt (four zero bytes), then the length below.
+            _stream.Write(tail[..(((4 - (comment.Length & 3)) & 3) + 4)]);
+        }
+        // Padding and the trailing length in one write: up to 3 zero bytes, then the length.
         BinaryPrimitives.WriteInt32LittleEndian(tail[padding..], length);
         _stream.Write(tail[..(padding + 4)]);
     }
