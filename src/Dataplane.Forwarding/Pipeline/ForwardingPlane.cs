@@ -2,13 +2,14 @@ using System.Collections.Frozen;
 using Dataplane.Forwarding.Configuration;
 using Dataplane.Forwarding.Counters;
 using Dataplane.Forwarding.Routing;
+using Dataplane.Forwarding.Stages;
 using Dataplane.Wire.Addresses;
 
 namespace Dataplane.Forwarding.Pipeline;
 
 /// <summary>
 /// The state every worker shares: ports, FIB, neighbours and the features with their tables. Workers get their
-/// own <see cref="ForwardingPipeline"/> (stages, counters, punt queue) from <see cref="CreateWorker"/>.
+/// own <see cref="ForwardingPipeline"/> (stages, counters, punt queue) from <see cref="CreateWorker()"/>.
 /// </summary>
 public sealed class ForwardingPlane
 {
@@ -71,9 +72,21 @@ public sealed class ForwardingPlane
     public bool HasRole(DataplaneRoles role) => Roles.HasAny(role);
 
     /// <summary>A new worker's pipeline: its own stages, counters and punt queue over the shared tables.</summary>
-    public ForwardingPipeline CreateWorker()
+    public ForwardingPipeline CreateWorker() => CreateWorker(decorate: null);
+
+    /// <summary>
+    /// As <see cref="CreateWorker()"/>, each stage passed through <paramref name="decorate"/> first: a wrapper that
+    /// watches what a stage did to its vector (replay's drop capture and packet trace) without any test in the stages
+    /// or the pipeline, so workers made without one pay nothing.
+    /// </summary>
+    public ForwardingPipeline CreateWorker(Func<IBatchStage, IBatchStage>? decorate)
     {
         var stages = Features.OrderBy(f => f.Order).Select(f => f.CreateStage(this)).ToArray();
+        if (decorate is not null)
+        {
+            stages = Array.ConvertAll(stages, stage => decorate(stage));
+        }
+
         var pipeline = new ForwardingPipeline(Ports, stages, new PuntQueue(Config.PuntQueueCapacity), new WorkerCounters(), TunnelEndpoints);
         lock (workers)
         {
