@@ -17,6 +17,10 @@ public sealed class LayerDissector
 
     private readonly StringBuilder _line = new();
     private readonly List<string> _layers = [];
+    // Each layer added or refused with where it starts, for LayerAt.
+    private readonly List<(string Layer, int Offset)> _starts = [];
+    private byte[]? _measured;
+    private int _mark;
     private int _tunnelDepth;
 
     /// <summary>The layers of the last frame, outermost first (names only, for tallies).</summary>
@@ -28,10 +32,41 @@ public sealed class LayerDissector
     /// <summary>The description of the last frame.</summary>
     public string Description => _line.ToString();
 
+    /// <summary>
+    /// The layer that holds byte <paramref name="offset"/> of <paramref name="frame"/>: the innermost one that starts
+    /// at or before it ("ipv4", "udp", "lisp" ...), the layer a payload byte belongs to being the innermost header in front of it.
+    /// </summary>
+    public string LayerAt(ReadOnlySpan<byte> frame, bool rawIp, int offset)
+    {
+        // Walked over a copy so each layer's start is its offset in the copy (Mark).
+        _measured = frame.ToArray();
+        try
+        {
+            Dissect(_measured, rawIp);
+        }
+        finally
+        {
+            _measured = null;
+        }
+
+        string layer = rawIp ? "ip" : "eth";
+        foreach (var (name, start) in _starts)
+        {
+            if (start <= offset)
+            {
+                layer = name;
+            }
+        }
+
+        return layer;
+    }
+
     public void Dissect(Span<byte> frame, bool rawIp)
     {
         _line.Clear();
         _layers.Clear();
+        _starts.Clear();
+        _mark = 0;
         FailureReason = null;
         _tunnelDepth = 0;
         if (rawIp)
@@ -46,6 +81,7 @@ public sealed class LayerDissector
 
     private void Ethernet(Span<byte> frame)
     {
+        Mark(frame);
         if (!EthernetHeader.TryCreate(frame, out _))
         {
             Fail("eth", $"frame of {frame.Length} bytes is shorter than an Ethernet header");
@@ -106,6 +142,7 @@ public sealed class LayerDissector
 
     private void Arp(Span<byte> payload)
     {
+        Mark(payload);
         if (!ArpHeader.TryCreate(payload, out var arp))
         {
             Fail("arp", "truncated, or not Ethernet/IPv4 ARP (hlen 6, plen 4)");
@@ -123,6 +160,7 @@ public sealed class LayerDissector
 
     private void Ipv4(Span<byte> payload)
     {
+        Mark(payload);
         if (!Ipv4Header.TryCreate(payload, out var ip))
         {
             Fail("ipv4", Ipv4Refusal(payload));
@@ -159,6 +197,7 @@ public sealed class LayerDissector
 
     private void Ipv6(Span<byte> payload)
     {
+        Mark(payload);
         if (!Ipv6Header.TryCreate(payload, out var ip))
         {
             Fail("ipv6", payload.Length < Ipv6Header.Length
@@ -187,6 +226,7 @@ public sealed class LayerDissector
 
     private void Upper(byte protocol, Span<byte> payload)
     {
+        Mark(payload);
         switch (protocol)
         {
             case IpProtocol.Udp:
@@ -209,6 +249,7 @@ public sealed class LayerDissector
 
     private void Tcp(Span<byte> payload)
     {
+        Mark(payload);
         if (!TcpHeader.TryCreate(payload, out var tcp))
         {
             Fail("tcp", payload.Length < 20 ? $"truncated: {payload.Length} bytes, a header needs 20" : "data offset below 5 or beyond the segment");
@@ -234,6 +275,7 @@ public sealed class LayerDissector
 
     private void Icmpv4(Span<byte> payload)
     {
+        Mark(payload);
         if (!Icmpv4Header.TryCreate(payload, out var icmp))
         {
             Fail("icmp", $"truncated: {payload.Length} bytes");
@@ -254,6 +296,7 @@ public sealed class LayerDissector
 
     private void Icmpv6(Span<byte> payload)
     {
+        Mark(payload);
         if (!Icmpv6Header.TryCreate(payload, out var icmp))
         {
             Fail("icmpv6", $"truncated: {payload.Length} bytes");
@@ -275,6 +318,7 @@ public sealed class LayerDissector
 
     private void Udp(Span<byte> payload)
     {
+        Mark(payload);
         if (!UdpHeader.TryCreate(payload, out var udp))
         {
             Fail("udp", payload.Length < UdpHeader.Length
@@ -291,6 +335,7 @@ public sealed class LayerDissector
                 Lisp(datagram);
                 break;
             case TunnelPorts.LispControl:
+                Mark(datagram);
                 Add("lisp-control", datagram.IsEmpty ? "empty" : $"type={datagram[0] >> 4}");
                 break;
             case TunnelPorts.Vxlan:
@@ -303,6 +348,7 @@ public sealed class LayerDissector
                 GtpU(datagram);
                 break;
             case TunnelPorts.GtpC:
+                Mark(datagram);
                 Add("gtp-c");
                 break;
         }
@@ -321,6 +367,7 @@ public sealed class LayerDissector
 
     private void Lisp(Span<byte> datagram)
     {
+        Mark(datagram);
         if (!LispDataHeader.TryCreate(datagram, out var lisp))
         {
             Fail("lisp", $"truncated: {datagram.Length} bytes, a header needs 8");
@@ -356,6 +403,7 @@ public sealed class LayerDissector
 
     private void Vxlan(Span<byte> datagram)
     {
+        Mark(datagram);
         if (!VxlanHeader.TryCreate(datagram, out var vxlan))
         {
             Fail("vxlan", $"truncated: {datagram.Length} bytes, a header needs 8");
@@ -371,6 +419,7 @@ public sealed class LayerDissector
 
     private void VxlanGpe(Span<byte> datagram)
     {
+        Mark(datagram);
         if (!VxlanGpeHeader.TryCreate(datagram, out var gpe))
         {
             Fail("vxlan-gpe", $"truncated: {datagram.Length} bytes, a header needs 8");
@@ -397,6 +446,7 @@ public sealed class LayerDissector
 
     private void GtpU(Span<byte> datagram)
     {
+        Mark(datagram);
         if (!GtpUHeader.TryCreate(datagram, out var gtp))
         {
             Fail("gtpu", datagram.Length < GtpUHeader.MandatoryLength
@@ -425,6 +475,7 @@ public sealed class LayerDissector
     private void Add(string layer, string fields = "")
     {
         _layers.Add(layer);
+        _starts.Add((layer, _mark));
         if (_line.Length > 0)
         {
             _line.Append(' ');
@@ -437,8 +488,18 @@ public sealed class LayerDissector
         }
     }
 
+    /// <summary>Notes where the layer about to be added starts, when <see cref="LayerAt"/> is measuring.</summary>
+    private void Mark(ReadOnlySpan<byte> layer)
+    {
+        if (_measured is not null && _measured.AsSpan().Overlaps(layer, out int offset))
+        {
+            _mark = offset;
+        }
+    }
+
     private void Fail(string layer, string reason)
     {
+        _starts.Add((layer, _mark));
         FailureReason = $"{layer}: {reason}";
         if (_line.Length > 0)
         {
