@@ -7,8 +7,9 @@ namespace Dataplane.Host.Replay;
 
 /// <summary>
 /// <c>--expect-pcap</c>: the transmitted packets against an expected capture, packet by packet and byte by byte. When
-/// both files name their interfaces (pcapng written per port) the packets are compared port by port, in order within
-/// each port, so the order between ports does not matter; otherwise in file order. The first difference is described
+/// both files name their interfaces (pcapng written per port) and the expected file's names are ports the output
+/// used, the packets are compared port by port, in order within each port, so the order between ports does not
+/// matter; otherwise in file order. The first difference is described
 /// by port, packet and byte offset, with the header layer holding that byte in each frame.
 /// </summary>
 public static class CaptureComparison
@@ -20,7 +21,7 @@ public static class CaptureComparison
     public static bool TryRead(string path, out List<Frame> frames, out string problem)
     {
         frames = [];
-        using var pool = new PacketPool(4, CaptureReader.MaxCapturedLength, 0);
+        using var pool = new PacketPool(bufferCount: 2, frameCapacity: 60 * 1024);
         if (!CaptureReader.TryOpen(path, pool, out var reader, out var openError))
         {
             problem = openError.ToString();
@@ -46,7 +47,9 @@ public static class CaptureComparison
     /// <summary>The first difference, described for a person; null when the captures hold the same frames.</summary>
     public static string? FirstDifference(IReadOnlyList<Frame> expected, IReadOnlyList<Frame> actual)
     {
-        bool byPort = expected.Count > 0 && actual.Count > 0 && expected.All(f => f.Port is not null) && actual.All(f => f.Port is not null);
+        // Per port only when the expected file's interfaces are ports the output used; otherwise in file order.
+        var outputPorts = actual.Select(f => f.Port).ToHashSet();
+        bool byPort = expected.Count > 0 && actual.All(f => f.Port is not null) && expected.All(f => f.Port is not null && outputPorts.Contains(f.Port));
         if (!byPort)
         {
             return Compare(null, expected, actual);
