@@ -145,12 +145,13 @@ public abstract class CaptureReader : IDisposable
             record = default;
             return CaptureReadResult.NoBuffer;
         }
+        // Set before the read: a format that maps its interfaces to ports (pcapng) overrides it in ReadPacket.
+        packet.IngressPort = IngressPort;
         var result = ReadPacket(ref packet, out record);
         if (result == CaptureReadResult.Packet)
         {
             packet.Timestamp = record.Timestamp;
             packet.Format = record.LinkType.ToFrameFormat();
-            packet.IngressPort = IngressPortOf(record.InterfaceIndex);
         }
         else
         {
@@ -190,13 +191,13 @@ public abstract class CaptureReader : IDisposable
         GC.SuppressFinalize(this);
     }
 
-    /// <summary>The port a packet read on <paramref name="interfaceIndex"/> enters; <see cref="IngressPort"/> unless the format names its interfaces.</summary>
-    private protected virtual ushort IngressPortOf(int interfaceIndex) => IngressPort;
-
     /// <summary>Parses what follows the magic number; false with the error set if it is bad.</summary>
     private protected abstract bool TryReadFileHeader(ReadOnlySpan<byte> magic);
 
-    /// <summary>Reads the next packet into <paramref name="packet"/>'s buffer (already allocated, empty).</summary>
+    /// <summary>
+    /// Reads the next packet into <paramref name="packet"/>'s buffer (already allocated, empty, its ingress port set to
+    /// <see cref="IngressPort"/>, which a format whose interfaces feed ports of their own replaces).
+    /// </summary>
     private protected abstract CaptureReadResult ReadPacket(ref PacketDescriptor packet, out CaptureRecord record);
 
     /// <summary>Reads up to <c>buffer.Length</c> bytes, fewer only at end of file; returns how many.</summary>

@@ -66,11 +66,6 @@ public sealed class PcapNgReader : CaptureReader
     /// <summary>The if_name of interface <paramref name="index"/> of the current section, or null when it has none.</summary>
     public string? InterfaceName(int index) => _interfaces[index].Name;
 
-    private protected override ushort IngressPortOf(int interfaceIndex)
-    {
-        var port = _interfaces[interfaceIndex].IngressPort;
-        return port < 0 ? IngressPort : (ushort)port;
-    }
 
     private protected override bool TryReadFileHeader(ReadOnlySpan<byte> magic) =>
         ReadSectionHeader(blockOffset: 0) == Ok;
@@ -308,6 +303,10 @@ public sealed class PcapNgReader : CaptureReader
         if (trailer != Ok)
         {
             return trailer;
+        }
+        if (description.IngressPort >= 0)
+        {
+            packet.IngressPort = (ushort)description.IngressPort;
         }
         record = new CaptureRecord(
             description.ToNanoseconds(ticks),
