@@ -11,7 +11,7 @@ public sealed partial class CliHelpAndVersionTests
     /// <summary>The options scripts, tests and docs already use: renaming one would break them.</summary>
     public static TheoryData<string, string[]> KnownOptions => new()
     {
-        { "replay", ["--config", "--in", "--out", "--punt", "--in-port", "--nonce-seed", "--quiet"] },
+        { "replay", ["--config", "--in", "--out", "--punt", "--in-port", "--nonce-seed", "--quiet", "--out-dir", "--drops", "--json", "--expect", "--expect-pcap", "--trace"] },
         { "run", ["--config", "--exit-when-idle", "--duration", "--nonce-seed"] },
         { "ctl", ["--socket", "--json", "--params"] },
         { "dpdk-forward", ["--config", "--eal", "--device", "--inject", "--idle-ms"] },
