@@ -26,6 +26,11 @@ public sealed class ControlMethods
         {
             methods.Add(method.Name, method);
         }
+
+        foreach (var method in ServerMethods.Create(this))
+        {
+            methods.Add(method.Name, method);
+        }
     }
 
     public ControlContext Context { get; }
@@ -34,6 +39,11 @@ public sealed class ControlMethods
     public IMutationJournal? Journal { get; set; }
 
     public IEnumerable<string> Names => methods.Keys.Order(StringComparer.Ordinal);
+
+    /// <summary>Every method, sorted by name, with its description (rpc.describe).</summary>
+    public IEnumerable<ControlMethod> All => methods.Values.OrderBy(m => m.Name, StringComparer.Ordinal);
+
+    public ControlMethod? Find(string name) => methods.GetValueOrDefault(name);
 
     public bool IsMutation(string method) => methods.TryGetValue(method, out var m) && m.Mutates;
 
@@ -178,6 +188,8 @@ public sealed class ControlMethods
 
         var element = parameters ?? NoParams;
         var reader = new ParamReader(element, "params");
+        // The described parameters are the only ones a method gets: a description cannot leave one out.
+        reader.AllowOnly([.. method.Parameters.Select(p => p.Name)]);
         if (!method.Mutates)
         {
             return method.Prepare(reader)();

@@ -37,13 +37,23 @@ public static class LispControlMethods
                 var told = lisp.Call(() => agent.EidArrived(eid), CallTimeout);
                 return new JsonObject { ["eid"] = eid.ToString(), ["previousRlocs"] = new JsonArray(told.Select(r => (JsonNode)r.ToString()).ToArray()) };
             };
-        });
+        })
+        {
+            Summary = "Change-Priority H=1: the EID is ours now; the previous xTR is told and we register at once.",
+            Parameters =
+            [
+                ControlParameter.Mandatory("eid", ControlParameterType.EidPrefix, "the EID prefix that moved here", "[7]10.9.0.0/24"),
+            ],
+        };
         yield return new ControlMethod("lisp.counters", false, p =>
         {
             p.AllowOnly();
             var lisp = RequireControl(context, "lisp.counters");
             return () => new JsonObject(lisp.Counters.Snapshot().Select(c => KeyValuePair.Create(c.Name, (JsonNode?)c.Count)));
-        });
+        })
+        {
+            Summary = "Every LISP control-plane counter by name: messages in and out, refusals by reason.",
+        };
         yield return new ControlMethod("lisp.registrations", false, p =>
         {
             p.AllowOnly();
@@ -61,7 +71,10 @@ public static class LispControlMethods
                 ["proxyReply"] = r.ProxyReply,
                 ["locators"] = new JsonArray(r.Record.Locators.Select(l => (JsonNode)$"{l.Address} p{l.Priority} w{l.Weight}").ToArray()),
             }).ToArray()), CallTimeout);
-        });
+        })
+        {
+            Summary = "Map-server (role msmr): the registered EID prefixes with registrant, site and locators.",
+        };
         yield return new ControlMethod("lisp.rlocs", false, p =>
         {
             p.AllowOnly();
@@ -82,7 +95,10 @@ public static class LispControlMethods
                 ["smoothedRttMs"] = Math.Round(h.Value.SmoothedRttMilliseconds, 3),
                 ["jitterMs"] = Math.Round(h.Value.JitterMilliseconds, 3),
             }).ToArray()), CallTimeout);
-        });
+        })
+        {
+            Summary = "With lisp.rlocProbing: each RLOC's reachability, probes sent, answered and lost, and round-trip times.",
+        };
     }
 
     private static LispControlPlane RequireControl(ControlContext context, string method) =>

@@ -12,7 +12,17 @@ public static class LispMethods
 {
     public static IEnumerable<ControlMethod> Create(ControlContext context)
     {
-        yield return new ControlMethod("mapcache.add", true, p => AddMapCacheEntry(context, p));
+        yield return new ControlMethod("mapcache.add", true, p => AddMapCacheEntry(context, p))
+        {
+            Summary = "Add or replace a map-cache entry: the locators of an EID prefix, or a negative entry with an action.",
+            Parameters =
+            [
+                ControlParameter.Mandatory("eid", ControlParameterType.EidPrefix, "the EID prefix, [instance-id]prefix/length", "[7]10.9.0.0/16"),
+                ControlParameter.Optional("locators", ControlParameterType.ObjectArray, "[{address, priority? (1), weight? (100), up? (true)}]; none for a negative entry", new JsonArray(new JsonObject { ["address"] = "198.51.100.1", ["priority"] = 1, ["weight"] = 100 })),
+                ControlParameter.Optional("ttlMinutes", ControlParameterType.Integer, "minutes until the entry expires; absent or null: never", 10),
+                ControlParameter.Optional("action", ControlParameterType.String, "negative entry action: drop, native-forward, send-map-request or no-action", null),
+            ],
+        };
         yield return new ControlMethod("mapcache.remove", true, p =>
         {
             p.AllowOnly("eid");
@@ -24,20 +34,37 @@ public static class LispMethods
             }
 
             return () => new JsonObject { ["eid"] = eid.ToString(), ["removed"] = cache.Remove(eid) };
-        });
+        })
+        {
+            Summary = "Remove the map-cache entry of an EID prefix.",
+            Parameters =
+            [
+                ControlParameter.Mandatory("eid", ControlParameterType.EidPrefix, "the EID prefix of the entry", "[7]10.2.0.0/16"),
+            ],
+        };
         yield return new ControlMethod("mapcache.list", false, p =>
         {
             p.AllowOnly();
             var tables = context.RequireLisp("mapcache.list");
             return () => new JsonArray(MapCacheEntries(tables).Select(e => (JsonNode)Describe(e, context.Clock, withRemaining: true)).ToArray());
-        });
+        })
+        {
+            Summary = "The map-cache entries, sorted by instance, family, address and length, with their remaining TTL.",
+        };
         yield return new ControlMethod("localeid.add", true, p =>
         {
             p.AllowOnly("eid");
             var database = context.RequireLisp("localeid.add").LocalDatabase;
             var eid = p.RequiredPrefix("eid");
             return () => new JsonObject { ["eid"] = eid.ToString(), ["added"] = database.AddEidPrefix(eid) };
-        });
+        })
+        {
+            Summary = "Add one of this xTR's local EID prefixes (what the ITR encapsulates from and the ETR decapsulates toward).",
+            Parameters =
+            [
+                ControlParameter.Mandatory("eid", ControlParameterType.EidPrefix, "the local EID prefix", "[7]10.9.0.0/16"),
+            ],
+        };
         yield return new ControlMethod("localeid.remove", true, p =>
         {
             p.AllowOnly("eid");
@@ -49,13 +76,23 @@ public static class LispMethods
             }
 
             return () => new JsonObject { ["eid"] = eid.ToString(), ["removed"] = database.RemoveEidPrefix(eid) };
-        });
+        })
+        {
+            Summary = "Remove one of this xTR's local EID prefixes.",
+            Parameters =
+            [
+                ControlParameter.Mandatory("eid", ControlParameterType.EidPrefix, "the local EID prefix", "[7]10.1.0.0/16"),
+            ],
+        };
         yield return new ControlMethod("localeid.list", false, p =>
         {
             p.AllowOnly();
             var database = context.RequireLisp("localeid.list").LocalDatabase;
             return () => new JsonArray(LocalEids(database).Select(e => (JsonNode)JsonValue.Create(e)).ToArray());
-        });
+        })
+        {
+            Summary = "This xTR's local EID prefixes, sorted.",
+        };
     }
 
     /// <summary>The map-cache entries in prefix order (instance, family, address, length), for listings and the dump.</summary>

@@ -23,7 +23,16 @@ public static class NeighbourMethods
                 table.AddOrReplaceStatic(address, new Neighbour(mac, port.Id));
                 return new JsonObject { ["address"] = address.ToString(), ["replaced"] = replaced };
             };
-        });
+        })
+        {
+            Summary = "Add or replace a static neighbour (next hop): it replaces a learned entry and never ages.",
+            Parameters =
+            [
+                ControlParameter.Mandatory("address", ControlParameterType.Address, "the neighbour's IP address", "192.0.2.250"),
+                ControlParameter.Mandatory("mac", ControlParameterType.Mac, "its MAC address", "02:00:00:00:fa:01"),
+                ControlParameter.Mandatory("port", ControlParameterType.String, "the port it is reached on, by name", "wan"),
+            ],
+        };
         yield return new ControlMethod("neighbour.remove", true, p =>
         {
             p.AllowOnly("address");
@@ -39,12 +48,22 @@ public static class NeighbourMethods
             }
 
             return () => new JsonObject { ["address"] = address.ToString(), ["removed"] = table.RemoveStatic(address) };
-        });
+        })
+        {
+            Summary = "Remove a static neighbour (a learned one ages out by itself).",
+            Parameters =
+            [
+                ControlParameter.Mandatory("address", ControlParameterType.Address, "the neighbour's IP address", "192.0.2.250"),
+            ],
+        };
         yield return new ControlMethod("neighbour.list", false, p =>
         {
             p.AllowOnly();
             return () => new JsonArray(List(context, staticOnly: false).ToArray());
-        });
+        })
+        {
+            Summary = "Static and learned neighbours, sorted by address, with the age of learned ones.",
+        };
     }
 
     /// <summary>Neighbours by address; learned ones carry their age in seconds, static ones null.</summary>

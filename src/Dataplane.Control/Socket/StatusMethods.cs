@@ -16,17 +16,26 @@ public static class StatusMethods
         {
             p.AllowOnly();
             return () => Counters(context);
-        });
+        })
+        {
+            Summary = "The pipeline counters, summed and per worker: received, transmitted, punted, dropped, drops by reason, events.",
+        };
         yield return new ControlMethod("runtime.show", false, p =>
         {
             p.AllowOnly();
             return () => Runtime(context);
-        });
+        })
+        {
+            Summary = "Per pipeline stage, summed and per worker: calls, packets, packets per call, nanoseconds per packet.",
+        };
         yield return new ControlMethod("ports.stats", false, p =>
         {
             p.AllowOnly();
             return () => PortStats(context);
-        });
+        })
+        {
+            Summary = "Per port: driver, MAC, MTU, addresses, link state, received and transmitted packets and bytes, receive drops, transmit errors.",
+        };
         yield return new ControlMethod("log.set-level", false, p =>
         {
             p.AllowOnly("level", "category");
@@ -43,12 +52,23 @@ public static class StatusMethods
             }
 
             return () => SetLevel(context.Logging, level, category);
-        });
+        })
+        {
+            Summary = "Set the daemon's log level, or one log category's; returns the previous one.",
+            Parameters =
+            [
+                ControlParameter.Mandatory("level", ControlParameterType.String, $"one of: {LogLevels.Names}", "info"),
+                ControlParameter.Optional("category", ControlParameterType.String, "a log category (a prefix: Dataplane.Control for all of the control plane); absent: the default level", "Dataplane.Control.Lisp"),
+            ],
+        };
         yield return new ControlMethod("state.dump", false, p =>
         {
             p.AllowOnly();
             return () => CanonicalJson.Sorted(RuleStateDump.Build(context));
-        });
+        })
+        {
+            Summary = "The whole rule state as canonical JSON (what persistence saves): local EIDs, map-cache, static neighbours, services, tunnels, VXLAN domains.",
+        };
     }
 
     /// <summary>
@@ -164,10 +184,17 @@ public static class StatusMethods
         foreach (var port in open.All)
         {
             var stats = port.Statistics;
+            // The injection and replica ports the runtime adds have no configuration entry: driver "internal".
+            var config = context.Plane.Config.Ports.FirstOrDefault(c => c.Name == port.Name);
             ports.Add(new JsonObject
             {
                 ["port"] = port.Name,
                 ["id"] = port.Id,
+                ["driver"] = config is null ? "internal" : config.Driver ?? "none",
+                ["mac"] = config?.Mac,
+                ["mtu"] = config?.Mtu,
+                ["addresses"] = new JsonArray((config?.Addresses ?? []).Select(a => (JsonNode)a).ToArray()),
+                ["link"] = LinkState(config),
                 ["rxPackets"] = stats.ReceivedPackets,
                 ["rxBytes"] = stats.ReceivedBytes,
                 ["txPackets"] = stats.TransmittedPackets,
@@ -178,5 +205,26 @@ public static class StatusMethods
         }
 
         return ports;
+    }
+
+    /// <summary>
+    /// The kernel's operational state of an af_packet port's interface ("up", "down", "lowerlayerdown" ...); null for
+    /// drivers without a link the host can see (pcap, dpdk, internal).
+    /// </summary>
+    private static string? LinkState(Forwarding.Configuration.PortConfig? config)
+    {
+        if (config is not { Driver: "af_packet", Interface: { Length: > 0 } name } || name.Contains('/', StringComparison.Ordinal))
+        {
+            return null;
+        }
+
+        try
+        {
+            return File.ReadAllText($"/sys/class/net/{name}/operstate").Trim();
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return "absent";
+        }
     }
 }

@@ -16,15 +16,42 @@ public static class TofMethods
 
     public static IEnumerable<ControlMethod> Create(ControlContext context)
     {
-        yield return new ControlMethod("service.add", true, p => Add(context, p));
-        yield return new ControlMethod("service.update", true, p => Update(context, p));
-        yield return new ControlMethod("service.remove", true, p => Remove(context, p));
+        yield return new ControlMethod("service.add", true, p => Add(context, p))
+        {
+            Summary = "Register a TOF edge service: traffic to serviceIP is steered to applicationIP.",
+            Parameters =
+            [
+                ControlParameter.Mandatory("name", ControlParameterType.String, "1..64 of [A-Za-z0-9._-], not an IPv4 address", "video9"),
+                ControlParameter.Mandatory("serviceIP", ControlParameterType.Address, "the address UEs send to", "198.51.100.99"),
+                ControlParameter.Mandatory("applicationIP", ControlParameterType.Address, "the edge application's address, same family", "10.200.0.99"),
+            ],
+        };
+        yield return new ControlMethod("service.update", true, p => Update(context, p))
+        {
+            Summary = "Replace a TOF service (the new one may have another name).",
+            Parameters =
+            [
+                ControlParameter.Mandatory("name", ControlParameterType.String, "the service to replace", "video"),
+                ControlParameter.Mandatory("service", ControlParameterType.Object, "the new service: {name, serviceIP, applicationIP}", new JsonObject { ["name"] = "video", ["serviceIP"] = "198.51.100.10", ["applicationIP"] = "10.200.0.11" }),
+            ],
+        };
+        yield return new ControlMethod("service.remove", true, p => Remove(context, p))
+        {
+            Summary = "Remove a TOF service by name or by service address.",
+            Parameters =
+            [
+                ControlParameter.Mandatory("nameOrServiceIp", ControlParameterType.String, "the service's name or serviceIP", "video"),
+            ],
+        };
         yield return new ControlMethod("service.list", false, p =>
         {
             p.AllowOnly();
             var table = context.RequireTofServices("service.list");
             return () => new JsonArray(List(table).ToArray());
-        });
+        })
+        {
+            Summary = "The TOF services sorted by name.",
+        };
     }
 
     /// <summary>The services sorted by name, each in the shape service.add takes: {name, serviceIP, applicationIP}.</summary>

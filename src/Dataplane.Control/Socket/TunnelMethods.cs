@@ -11,7 +11,21 @@ public static class TunnelMethods
 {
     public static IEnumerable<ControlMethod> Create(ControlContext context)
     {
-        yield return new ControlMethod("tunnel.add", true, p => Add(context, p));
+        yield return new ControlMethod("tunnel.add", true, p => Add(context, p))
+        {
+            Summary = "Add or replace (same name) a GTP-U tunnel, with the fields of a gtpu.tunnels entry.",
+            Parameters =
+            [
+                ControlParameter.Mandatory("name", ControlParameterType.String, "the tunnel's name", "ue-9"),
+                ControlParameter.Mandatory("localAddress", ControlParameterType.Address, "our end: an address of a port", "192.0.2.1"),
+                ControlParameter.Mandatory("peerAddress", ControlParameterType.Address, "the peer's address", "192.0.2.10"),
+                ControlParameter.Mandatory("teidIn", ControlParameterType.Integer, "TEID of packets arriving on the tunnel (not 0)", 900),
+                ControlParameter.Mandatory("teidOut", ControlParameterType.Integer, "TEID put on packets sent into the tunnel (not 0)", 901),
+                ControlParameter.Mandatory("ueAddress", ControlParameterType.String, "the UE's address or prefix", "10.45.9.0/24"),
+                ControlParameter.Optional("instanceId", ControlParameterType.Integer, "routing instance of the inner packets; default 0", 0),
+                ControlParameter.Optional("qfi", ControlParameterType.Integer, "QoS flow identifier (0..63) put in the PDU session container", 9),
+            ],
+        };
         yield return new ControlMethod("tunnel.remove", true, p =>
         {
             p.AllowOnly("name");
@@ -20,20 +34,33 @@ public static class TunnelMethods
             var tunnel = table.Snapshot.Tunnels.FirstOrDefault(t => t.Name == name)
                 ?? throw ControlRpcException.InvalidParams(p.Field("name"), $"no tunnel named '{name}'");
             return () => new JsonObject { ["name"] = name, ["removed"] = table.Remove(tunnel.Key) };
-        });
+        })
+        {
+            Summary = "Remove a GTP-U tunnel by name.",
+            Parameters =
+            [
+                ControlParameter.Mandatory("name", ControlParameterType.String, "the tunnel's name", "ue-9"),
+            ],
+        };
         yield return new ControlMethod("tunnel.list", false, p =>
         {
             p.AllowOnly();
             var table = context.RequireTunnels("tunnel.list");
             return () => new JsonArray(List(table).ToArray());
-        });
+        })
+        {
+            Summary = "The GTP-U tunnels sorted by name, in the shape tunnel.add takes.",
+        };
         yield return new ControlMethod("tunnel.peers", false, p =>
         {
             p.AllowOnly();
             context.RequireTunnels("tunnel.peers");
             var supervisor = context.GtpUPaths;
             return () => new JsonArray((supervisor?.Peers ?? []).Select(Peer).ToArray());
-        });
+        })
+        {
+            Summary = "The GTP-U paths that Echo Requests supervise, with their state (unknown, up, down) and round trip.",
+        };
     }
 
     /// <summary>One GTP-U path as Echo Requests see it (see <see cref="GtpUPathSupervisor"/>).</summary>

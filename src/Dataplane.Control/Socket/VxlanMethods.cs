@@ -18,7 +18,10 @@ public static class VxlanMethods
             p.AllowOnly();
             var tables = context.Vxlan ?? throw new ControlRpcException(JsonRpcErrorCodes.MethodNotFound, "vxlan.list: this data plane has no VXLAN tables (no role vtep)");
             return () => List(context, tables);
-        });
+        })
+        {
+            Summary = "The VXLAN VNIs with their access ports, flood lists, static and learned MACs (the tables the workers read now).",
+        };
     }
 
     private static JsonObject List(ControlContext context, VxlanTables tables)

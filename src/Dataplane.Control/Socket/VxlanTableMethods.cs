@@ -17,7 +17,18 @@ public static class VxlanTableMethods
 {
     public static IEnumerable<ControlMethod> Create(ControlContext context)
     {
-        yield return new ControlMethod("vxlan.domain.add", true, p => AddDomain(context, p));
+        yield return new ControlMethod("vxlan.domain.add", true, p => AddDomain(context, p))
+        {
+            Summary = "Add or replace whole a bridge domain (L2 VNI), with the fields of a vxlan.bridgeDomains entry.",
+            Parameters =
+            [
+                ControlParameter.Mandatory("vni", ControlParameterType.Integer, "the VNI, 0..16777215", 5009),
+                ControlParameter.Mandatory("ports", ControlParameterType.StringArray, "its access ports, by name", new JsonArray("lan2")),
+                ControlParameter.Optional("remoteVteps", ControlParameterType.StringArray, "the flood list: remote VTEP addresses", new JsonArray("198.51.100.7")),
+                ControlParameter.Optional("staticMacs", ControlParameterType.ObjectArray, "[{mac, vtep | port}]: MACs that never age or move", new JsonArray()),
+                ControlParameter.Optional("agingSeconds", ControlParameterType.Integer, "seconds a learned MAC lives unseen, 1..1000000; default 300", 300),
+            ],
+        };
         yield return new ControlMethod("vxlan.domain.remove", true, p =>
         {
             p.AllowOnly("vni");
@@ -26,7 +37,14 @@ public static class VxlanTableMethods
             int index = DomainIndex(feature.Config, vni, p);
             var changed = feature.Config with { BridgeDomains = [.. feature.Config.BridgeDomains.Where((_, i) => i != index)] };
             return Change(context, feature, changed, keepLearned: false, p, new JsonObject { ["vni"] = vni, ["removed"] = true });
-        });
+        })
+        {
+            Summary = "Remove a bridge domain; the learned MACs start afresh.",
+            Parameters =
+            [
+                ControlParameter.Mandatory("vni", ControlParameterType.Integer, "the VNI of the bridge domain", 5000),
+            ],
+        };
         yield return new ControlMethod("vxlan.vtep.add", true, p =>
         {
             p.AllowOnly("vni", "vtep");
@@ -38,7 +56,15 @@ public static class VxlanTableMethods
             bool present = domain.RemoteVteps.Any(v => IpAddress.TryParse(v, out var a) && a == vtep);
             var changed = present ? feature.Config : WithDomain(feature.Config, index, domain with { RemoteVteps = [.. domain.RemoteVteps, vtep.ToString()] });
             return Change(context, feature, changed, keepLearned: true, p, new JsonObject { ["vni"] = vni, ["vtep"] = vtep.ToString(), ["added"] = !present });
-        });
+        })
+        {
+            Summary = "Add a remote VTEP to a VNI's flood list.",
+            Parameters =
+            [
+                ControlParameter.Mandatory("vni", ControlParameterType.Integer, "the VNI of the bridge domain", 5000),
+                ControlParameter.Mandatory("vtep", ControlParameterType.Address, "the remote VTEP's address", "198.51.100.4"),
+            ],
+        };
         yield return new ControlMethod("vxlan.vtep.remove", true, p =>
         {
             p.AllowOnly("vni", "vtep");
@@ -63,8 +89,26 @@ public static class VxlanTableMethods
                 RemoteVteps = [.. domain.RemoteVteps.Where(v => !(IpAddress.TryParse(v, out var a) && a == vtep))],
             });
             return Change(context, feature, changed, keepLearned: false, p, new JsonObject { ["vni"] = vni, ["vtep"] = vtep.ToString(), ["removed"] = true });
-        });
-        yield return new ControlMethod("vxlan.mac.add", true, p => AddMac(context, p));
+        })
+        {
+            Summary = "Remove a remote VTEP from a VNI's flood list (no static MAC of the VNI may point at it).",
+            Parameters =
+            [
+                ControlParameter.Mandatory("vni", ControlParameterType.Integer, "the VNI of the bridge domain", 5000),
+                ControlParameter.Mandatory("vtep", ControlParameterType.Address, "the remote VTEP's address", "198.51.100.3"),
+            ],
+        };
+        yield return new ControlMethod("vxlan.mac.add", true, p => AddMac(context, p))
+        {
+            Summary = "Add or replace a static MAC of a VNI, behind one of its remote VTEPs or on one of its access ports.",
+            Parameters =
+            [
+                ControlParameter.Mandatory("vni", ControlParameterType.Integer, "the VNI of the bridge domain", 5000),
+                ControlParameter.Mandatory("mac", ControlParameterType.Mac, "the MAC address", "02:00:00:00:00:07"),
+                ControlParameter.Optional("vtep", ControlParameterType.Address, "the remote VTEP it is behind (vtep or port, not both)", "198.51.100.2"),
+                ControlParameter.Optional("port", ControlParameterType.String, "the access port it is on, by name (vtep or port, not both)", null),
+            ],
+        };
         yield return new ControlMethod("vxlan.mac.remove", true, p =>
         {
             p.AllowOnly("vni", "mac");
@@ -80,7 +124,15 @@ public static class VxlanTableMethods
 
             var changed = WithDomain(feature.Config, index, domain with { StaticMacs = [.. domain.StaticMacs.Where(m => !SameMac(m.Mac, mac))] });
             return Change(context, feature, changed, keepLearned: true, p, new JsonObject { ["vni"] = vni, ["mac"] = mac.ToString(), ["removed"] = true });
-        });
+        })
+        {
+            Summary = "Remove a static MAC of a VNI.",
+            Parameters =
+            [
+                ControlParameter.Mandatory("vni", ControlParameterType.Integer, "the VNI of the bridge domain", 5000),
+                ControlParameter.Mandatory("mac", ControlParameterType.Mac, "the MAC address", "02:00:00:00:00:07"),
+            ],
+        };
     }
 
     /// <summary>Every L2 VNI in the shape vxlan.domain.add takes (sorted by VNI), for the state dump.</summary>
