@@ -31,10 +31,12 @@ public static class CtlCli
         };
         var command = new Command("ctl", """
             Call a method of a running daemon's control socket (docs/control.md).
+            The daemon lists its methods and their parameters: 'dataplane ctl help' and 'dataplane ctl help METHOD'
+            (add --socket PATH when the daemon's control.socket is not the default).
             Example: dataplane ctl mapcache.add eid=[7]10.2.0.0/16 locators=198.51.100.1:1:100,198.51.100.2:1:50 ttlMinutes=10
             """)
         {
-            socket, json, parameters, method, pairs,
+            socket, json, parameters, method, pairs, HelpCommand(socket, json), ShowCommand(socket, json),
         };
         CliOptions.RefuseUnknownOptions(command);
         command.SetAction(parse =>
@@ -55,6 +57,52 @@ public static class CtlCli
 
             var options = new CtlOptions { Socket = parse.GetValue(socket) ?? CtlOptions.DefaultSocket, Json = parse.GetValue(json), Method = name, Params = values };
             return CtlCommand.Execute(options, output, error);
+        });
+        return command;
+    }
+
+    /// <summary><c>ctl help [METHOD]</c>: the daemon's own list (rpc.describe).</summary>
+    private static Command HelpCommand(Option<string> socket, Option<bool> json)
+    {
+        var method = new Argument<string?>("METHOD") { Description = "the method whose parameters to print; without it, every method", Arity = ArgumentArity.ZeroOrOne };
+        var command = new Command("help", "Print the methods the running daemon has, or one method's parameters, as the daemon describes them.")
+        {
+            method,
+        };
+        CliOptions.RefuseUnknownOptions(command);
+        command.SetAction(parse =>
+        {
+            string? name = parse.GetValue(method);
+            var options = new CtlOptions
+            {
+                Socket = parse.GetValue(socket) ?? CtlOptions.DefaultSocket,
+                Json = parse.GetValue(json),
+                Method = CtlHelp.DescribeMethod,
+                Params = name is null ? [] : new System.Text.Json.Nodes.JsonObject { ["method"] = name },
+            };
+            return CtlCommand.Print(options, parse.InvocationConfiguration.Output, parse.InvocationConfiguration.Error,
+                result => name is null ? CtlHelp.Methods(result) : CtlHelp.Method(result));
+        });
+        return command;
+    }
+
+    /// <summary><c>ctl show SUBJECT</c>: vppctl's show forms, each one method read as a table.</summary>
+    private static Command ShowCommand(Option<string> socket, Option<bool> json)
+    {
+        var subject = new Argument<string>("SUBJECT")
+        {
+            Description = "what to show: " + string.Join("; ", CtlShow.Subjects.Select(s => $"{s.Subject} ({s.Method}): {s.Description}")),
+        };
+        subject.AcceptOnlyFromAmong([.. CtlShow.Subjects.Select(s => s.Subject)]);
+        var command = new Command("show", "Show a table of the running daemon's state, as vppctl's show commands do: " + string.Join(", ", CtlShow.Subjects.Select(s => s.Subject)) + ".")
+        {
+            subject,
+        };
+        command.SetAction(parse =>
+        {
+            string what = parse.GetRequiredValue(subject);
+            var options = new CtlOptions { Socket = parse.GetValue(socket) ?? CtlOptions.DefaultSocket, Json = parse.GetValue(json), Method = CtlShow.MethodOf(what) };
+            return CtlCommand.Print(options, parse.InvocationConfiguration.Output, parse.InvocationConfiguration.Error, result => CtlShow.Table(what, result));
         });
         return command;
     }

@@ -22,12 +22,18 @@ public static class CtlCommand
             return Follow(options, output, error);
         }
 
+        return Print(options, output, error, result => CtlOutput.Table(options.Method, result));
+    }
+
+    /// <summary>Calls the method and prints its result: raw JSON with --json, else as <paramref name="table"/> makes it.</summary>
+    public static int Print(CtlOptions options, TextWriter output, TextWriter error, Func<JsonNode?, string> table)
+    {
         if (!TryCall(options, out var result, error))
         {
             return DataplaneCli.BadInput;
         }
 
-        output.WriteLine(options.Json ? CtlOutput.Json(result) : CtlOutput.Table(options.Method, result));
+        output.WriteLine(options.Json ? CtlOutput.Json(result) : table(result));
         return DataplaneCli.Success;
     }
 

@@ -95,7 +95,7 @@ public static class CtlOutput
         _ => value.ToJsonString(),
     };
 
-    private static string Columns(List<string[]> rows)
+    public static string Columns(List<string[]> rows)
     {
         int columns = rows.Max(r => r.Length);
         var widths = Enumerable.Range(0, columns).Select(c => rows.Max(r => c < r.Length ? r[c].Length : 0)).ToArray();
