@@ -81,7 +81,10 @@ public sealed class ControlHost : IDisposable
         return host;
     }
 
-    /// <summary>Starts the socket and the metrics endpoint, if configured; <paramref name="ports"/> feed ports.stats and the port metrics.</summary>
+    /// <summary>
+    /// Starts the socket, the metrics endpoint and the REST API, those configured; <paramref name="ports"/> feed
+    /// ports.stats and the port metrics. A listener that cannot bind is a <see cref="ConfigurationException"/> naming its setting.
+    /// </summary>
     public void Start(PortSet? ports)
     {
         Methods.Context.Ports = ports;
@@ -103,42 +106,28 @@ public sealed class ControlHost : IDisposable
         if (config.MetricsAddress is { } address)
         {
             var (host, port) = ControlConfig.ParseMetricsAddress(address);
-            try
-            {
-                metricsServer = new MetricsServer(host, port, RenderMetrics, Logging.Logger(LogCategories.Metrics));
-            }
-            catch (System.Net.Sockets.SocketException e)
-            {
-                throw new ConfigurationException("control.metricsAddress", $"cannot listen on {address}: {e.Message}");
-            }
-
+            metricsServer = new MetricsServer(host, port, RenderMetrics, config.MetricsTls?.Load("control.metricsTls"), LoggerFactory);
             DotnetRuntimeMetrics.StartCountingExceptions();
-            metricsServer.Start();
-            HttpLog.MetricsServing(Logging.Logger(LogCategories.Metrics), address);
+            metricsServer.Start(); // a port in use or an address not ours: a ConfigurationException naming control.metricsAddress
+            HttpLog.MetricsServing(Logging.Logger(LogCategories.Metrics), Scheme(config.MetricsTls), address);
         }
 
         if (config.RestAddress is { } restAddress)
         {
             var (host, port) = ControlConfig.ParseRestAddress(restAddress);
             var token = new BearerToken(config.ReadRestToken());
-            try
-            {
-                restServer = new RestApiServer(host, port, new TofRestApi(Methods), token);
-            }
-            catch (System.Net.Sockets.SocketException e)
-            {
-                throw new ConfigurationException("control.restAddress", $"cannot listen on {restAddress}: {e.Message}");
-            }
-
+            restServer = new RestApiServer(host, port, new TofRestApi(Methods), token, certificate: config.RestTls?.Load("control.restTls"), loggerFactory: LoggerFactory);
             restServer.Start();
             if (Methods.Context.TofServices is null)
             {
                 HttpLog.RestWithoutTof(Logging.Logger(LogCategories.Rest));
             }
 
-            HttpLog.RestServing(Logging.Logger(LogCategories.Rest), restAddress);
+            HttpLog.RestServing(Logging.Logger(LogCategories.Rest), Scheme(config.RestTls), restAddress);
         }
     }
+
+    private static string Scheme(TlsConfig? tls) => tls is null ? "http" : "https";
 
     public string RenderMetrics() =>
         PrometheusText.Render(Methods.Context.Plane, Methods.Context.Ports, Metrics, Methods.Context.LispTables?.MapCache);

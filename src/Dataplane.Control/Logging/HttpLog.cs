@@ -14,18 +14,12 @@ public static partial class HttpLog
     [LoggerMessage(EventId = 202, Level = LogLevel.Warning, Message = "{Method} failed: {ExceptionType}: {Reason}")]
     public static partial void RequestFailed(ILogger logger, string method, string exceptionType, string reason);
 
-    [LoggerMessage(EventId = 203, Level = LogLevel.Information, Message = "TOF API on http://{Address}/ (OpenAPI at /openapi.json)")]
-    public static partial void RestServing(ILogger logger, string address);
+    [LoggerMessage(EventId = 203, Level = LogLevel.Information, Message = "TOF API on {Scheme}://{Address}/ (OpenAPI at /openapi.json)")]
+    public static partial void RestServing(ILogger logger, string scheme, string address);
 
     [LoggerMessage(EventId = 204, Level = LogLevel.Warning, Message = "this data plane has no TOF (role tof); /service and /tunnel answer 503")]
     public static partial void RestWithoutTof(ILogger logger);
 
-    [LoggerMessage(EventId = 205, Level = LogLevel.Information, Message = "metrics on http://{Address}/metrics")]
-    public static partial void MetricsServing(ILogger logger, string address);
-
-    [LoggerMessage(EventId = 206, Level = LogLevel.Debug, Message = "over {MaxConnections} connections; one refused")]
-    public static partial void ConnectionRefused(ILogger logger, int maxConnections);
-
-    [LoggerMessage(EventId = 207, Level = LogLevel.Debug, Message = "a client was cut off: {Reason}")]
-    public static partial void ClientCutOff(ILogger logger, string reason);
+    [LoggerMessage(EventId = 205, Level = LogLevel.Information, Message = "metrics on {Scheme}://{Address}/metrics")]
+    public static partial void MetricsServing(ILogger logger, string scheme, string address);
 }

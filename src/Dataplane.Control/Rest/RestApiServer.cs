@@ -1,197 +1,130 @@
-using System.Globalization;
 using System.Net;
-using System.Net.Sockets;
-using System.Text;
-using Dataplane.Control.Net;
+using System.Security.Cryptography.X509Certificates;
+using System.Text.Json.Serialization;
+using Dataplane.Control.Http;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 
 namespace Dataplane.Control.Rest;
 
 /// <summary>
-/// A small HTTP/1.1 server for the TOF REST API on TcpListener (no URL ACLs, no extra package), in the style of the
-/// metrics server: one request per connection (Connection: close), every request checked for the bearer token before
-/// anything else (401 otherwise, so an unauthenticated client learns nothing, not even which paths exist), bodies only
-/// with Content-Length and at most <see cref="MaxBodyBytes"/>, and a client that has not finished its request and
-/// read its response within <see cref="ClientTimeout"/> is cut off.
+/// The TOF REST API on Kestrel: HTTP/1.1 with keep-alive (HTTP/2 too over TLS), optional TLS, and in this order for
+/// every request: the bearer token (401 otherwise, before routing, so an unauthenticated client learns nothing, not
+/// even which paths exist), the body's framing (Content-Length only, at most <see cref="MaxBodyBytes"/>: 400
+/// otherwise), then the routes of <see cref="TofRestRoutes"/> and the OpenAPI document generated from them at
+/// GET /openapi.json. Unknown paths are 404 and other methods 405 with Allow, all with the JSON error body.
 /// </summary>
 public sealed class RestApiServer : IDisposable
 {
     public const int MaxBodyBytes = 64 * 1024;
     public const int MaxHeadBytes = 16 * 1024;
     public const int MaxConnections = 64;
+    public const string OpenApiPath = "/openapi.json";
 
     /// <summary>An oversize body up to this size is read and thrown away before the 400, so the client sees the answer, not a reset.</summary>
     private const int MaxDrainBytes = 1024 * 1024;
 
-    private static readonly byte[] HeadEnd = "\r\n\r\n"u8.ToArray();
-
-    private readonly TcpConnectionServer server;
-    private readonly TofRestApi api;
+    private readonly HttpEndpointServer server;
     private readonly BearerToken token;
 
     /// <param name="host">An address, a name to resolve, or "*" for every address.</param>
-    /// <param name="clientTimeout">How long a client may take to send its request and read the answer; default 10 s.</param>
-    public RestApiServer(string host, int port, TofRestApi api, BearerToken token, TimeSpan? clientTimeout = null)
+    /// <param name="clientTimeout">How long a client may take to send a request head, and how long an idle connection stays open; default 10 s.</param>
+    /// <param name="certificate">Serve HTTPS with this certificate and its key; null for plain HTTP.</param>
+    /// <param name="loggerFactory">Where Kestrel logs; none by default.</param>
+    public RestApiServer(string host, int port, TofRestApi api, BearerToken token, TimeSpan? clientTimeout = null,
+        X509Certificate2? certificate = null, ILoggerFactory? loggerFactory = null)
     {
-        ClientTimeout = clientTimeout ?? TimeSpan.FromSeconds(10);
-        this.api = api ?? throw new ArgumentNullException(nameof(api));
+        ArgumentNullException.ThrowIfNull(api);
         this.token = token ?? throw new ArgumentNullException(nameof(token));
-        server = new TcpConnectionServer(host, port, ClientTimeout, MaxConnections, Serve, api.Logger);
+        ClientTimeout = clientTimeout ?? TimeSpan.FromSeconds(10);
+        var settings = new HttpEndpointSettings("control.restAddress", host, port, certificate, ClientTimeout, MaxConnections, MaxHeadBytes, MaxBodyBytes);
+        server = new HttpEndpointServer(settings, loggerFactory, services => services
+            .ConfigureHttpJsonOptions(json => json.SerializerOptions.NumberHandling = JsonNumberHandling.Strict) // integers are JSON numbers, never strings
+            .AddOpenApi(TofOpenApi.Configure), app =>
+        {
+            app.Use(RequireToken);
+            app.Use(CheckBodyFraming);
+            app.Use(JsonErrorsForUnrouted);
+            app.UseRouting();
+            TofRestRoutes.Map(app, api, MaxBodyBytes);
+            TofOpenApi.Map(app, OpenApiPath);
+        });
     }
 
     public TimeSpan ClientTimeout { get; }
 
-    /// <summary>Where it listens (the port is the real one when 0 was asked for).</summary>
+    /// <summary>Where it listens once started (the port is the real one when 0 was asked for).</summary>
     public IPEndPoint Endpoint => server.Endpoint;
 
+    /// <summary>Every endpoint routing knows, the OpenAPI document's among them.</summary>
+    public IReadOnlyList<Endpoint> Endpoints => server.Endpoints;
+
+    /// <summary>Binds and serves; a port in use or an address not this host's is a configuration error naming control.restAddress.</summary>
     public void Start() => server.Start();
 
-    private async Task Serve(NetworkStream stream, CancellationToken cancel)
+    private Task RequireToken(HttpContext context, RequestDelegate next) =>
+        token.Accepts(context.Request.Headers.Authorization.ToString() is { Length: > 0 } value ? value : null)
+            ? next(context)
+            : RestResponse.Error(401, "missing or wrong bearer token (Authorization: Bearer TOKEN)", KeyValuePair.Create("WWW-Authenticate", "Bearer realm=\"dataplane\""))
+                .ExecuteAsync(context);
+
+    /// <summary>
+    /// Chunked bodies and bodies announced over the limit are refused before any route reads them. An oversize body
+    /// is read and dropped first (up to <see cref="MaxDrainBytes"/>) so a client still sending sees the 400 rather
+    /// than a reset; one announced with Expect: 100-continue is refused before it is sent.
+    /// </summary>
+    private static async Task CheckBodyFraming(HttpContext context, RequestDelegate next)
     {
-        var response = await Exchange(stream, cancel).ConfigureAwait(false);
-        if (response is not null)
+        var request = context.Request;
+        if (request.Headers.TransferEncoding.Count > 0)
         {
-            await Write(stream, response, cancel).ConfigureAwait(false);
+            context.Response.Headers.Connection = "close";
+            await RestResponse.Error(400, "chunked bodies are not supported; send Content-Length").ExecuteAsync(context).ConfigureAwait(false);
+            return;
         }
+
+        if (request.ContentLength is > MaxBodyBytes and long length)
+        {
+            bool expectsContinue = string.Equals(request.Headers.Expect, "100-continue", StringComparison.OrdinalIgnoreCase);
+            if (!expectsContinue && length <= MaxDrainBytes && context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
+            {
+                limit.MaxRequestBodySize = MaxDrainBytes;
+                await request.Body.CopyToAsync(Stream.Null, context.RequestAborted).ConfigureAwait(false);
+            }
+            else
+            {
+                context.Response.Headers.Connection = "close";
+            }
+
+            await RestResponse.Error(400, $"body of {length} bytes is over the {MaxBodyBytes}-byte limit").ExecuteAsync(context).ConfigureAwait(false);
+            return;
+        }
+
+        await next(context).ConfigureAwait(false);
     }
 
-    /// <summary>Reads one request and answers it; null when the client went away before sending a whole head.</summary>
-    private async Task<RestResponse?> Exchange(NetworkStream stream, CancellationToken cancel)
+    /// <summary>Routing answers an unknown path 404 and a wrong method 405 with Allow but no body: give them the API's JSON error.</summary>
+    private static async Task JsonErrorsForUnrouted(HttpContext context, RequestDelegate next)
     {
-        var buffer = new byte[MaxHeadBytes + 4096];
-        int filled = 0;
-        int headEnd;
-        while ((headEnd = buffer.AsSpan(0, filled).IndexOf(HeadEnd)) < 0)
+        await next(context).ConfigureAwait(false);
+        var response = context.Response;
+        if (response.HasStarted || response.ContentLength is not null)
         {
-            if (filled >= MaxHeadBytes)
-            {
-                return RestResponse.Error(400, $"request head over {MaxHeadBytes} bytes");
-            }
-
-            int read = await stream.ReadAsync(buffer.AsMemory(filled, buffer.Length - filled), cancel).ConfigureAwait(false);
-            if (read == 0)
-            {
-                return null;
-            }
-
-            filled += read;
+            return;
         }
 
-        var parsed = ParseHead(Encoding.Latin1.GetString(buffer, 0, headEnd));
-        if (parsed is null)
+        if (response.StatusCode == StatusCodes.Status404NotFound)
         {
-            return RestResponse.Error(400, "malformed request line or header");
+            await TofRestApi.NoSuchResource(context.Request.Path.ToString()).ExecuteAsync(context).ConfigureAwait(false);
         }
-
-        var (method, path, headers) = parsed.Value;
-
-        if (!token.Accepts(headers.GetValueOrDefault("Authorization")))
+        else if (response.StatusCode == StatusCodes.Status405MethodNotAllowed)
         {
-            return RestResponse.Error(401, "missing or wrong bearer token (Authorization: Bearer TOKEN)", KeyValuePair.Create("WWW-Authenticate", "Bearer realm=\"dataplane\""));
+            await TofRestApi.NotAllowed(response.Headers.Allow.ToString()).ExecuteAsync(context).ConfigureAwait(false);
         }
-
-        if (headers.ContainsKey("Transfer-Encoding"))
-        {
-            return RestResponse.Error(400, "chunked bodies are not supported; send Content-Length");
-        }
-
-        long length = 0;
-        if (headers.TryGetValue("Content-Length", out var lengthText)
-            && (!long.TryParse(lengthText, NumberStyles.None, CultureInfo.InvariantCulture, out length)))
-        {
-            return RestResponse.Error(400, $"Content-Length '{lengthText}' is not a number");
-        }
-
-        bool expectsContinue = string.Equals(headers.GetValueOrDefault("Expect"), "100-continue", StringComparison.OrdinalIgnoreCase);
-        int alreadyRead = filled - (headEnd + HeadEnd.Length);
-        if (length > MaxBodyBytes)
-        {
-            if (!expectsContinue && length <= MaxDrainBytes)
-            {
-                await Drain(stream, length - alreadyRead, cancel).ConfigureAwait(false);
-            }
-
-            return RestResponse.Error(400, $"body of {length} bytes is over the {MaxBodyBytes}-byte limit");
-        }
-
-        if (expectsContinue && alreadyRead == 0 && length > 0)
-        {
-            await stream.WriteAsync("HTTP/1.1 100 Continue\r\n\r\n"u8.ToArray(), cancel).ConfigureAwait(false);
-        }
-
-        var body = new byte[length];
-        int bodyFilled = Math.Min(alreadyRead, (int)length);
-        buffer.AsSpan(headEnd + HeadEnd.Length, bodyFilled).CopyTo(body);
-        while (bodyFilled < length)
-        {
-            int read = await stream.ReadAsync(body.AsMemory(bodyFilled), cancel).ConfigureAwait(false);
-            if (read == 0)
-            {
-                return null;
-            }
-
-            bodyFilled += read;
-        }
-
-        return api.Handle(new RestRequest(method, path, headers, body));
-    }
-
-    /// <summary>"METHOD /path?query HTTP/1.x" and "Name: value" lines; null when malformed.</summary>
-    private static (string Method, string Path, Dictionary<string, string> Headers)? ParseHead(string head)
-    {
-        string[] lines = head.Split("\r\n");
-        string[] requestLine = lines[0].Split(' ');
-        if (requestLine.Length != 3 || requestLine[0].Length == 0 || !requestLine[1].StartsWith('/') || !requestLine[2].StartsWith("HTTP/1.", StringComparison.Ordinal))
-        {
-            return null;
-        }
-
-        var headers = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
-        foreach (string line in lines.AsSpan(1))
-        {
-            int colon = line.IndexOf(':', StringComparison.Ordinal);
-            if (colon <= 0)
-            {
-                return null;
-            }
-
-            headers[line[..colon].Trim()] = line[(colon + 1)..].Trim();
-        }
-
-        return (requestLine[0], requestLine[1].Split('?')[0], headers);
-    }
-
-    private static async Task Drain(NetworkStream stream, long remaining, CancellationToken cancel)
-    {
-        var scratch = new byte[16384];
-        while (remaining > 0)
-        {
-            int read = await stream.ReadAsync(scratch.AsMemory(0, (int)Math.Min(scratch.Length, remaining)), cancel).ConfigureAwait(false);
-            if (read == 0)
-            {
-                return;
-            }
-
-            remaining -= read;
-        }
-    }
-
-    private static async Task Write(NetworkStream stream, RestResponse response, CancellationToken cancel)
-    {
-        byte[] content = Encoding.UTF8.GetBytes(response.Body);
-        var head = new StringBuilder()
-            .Append(CultureInfo.InvariantCulture, $"HTTP/1.1 {response.Status} {RestResponse.Reason(response.Status)}\r\n")
-            .Append("Content-Type: application/json; charset=utf-8\r\n")
-            .Append(CultureInfo.InvariantCulture, $"Content-Length: {content.Length}\r\n")
-            .Append("Cache-Control: no-store\r\n")
-            .Append("Connection: close\r\n");
-        foreach (var (name, value) in response.Headers ?? [])
-        {
-            head.Append(CultureInfo.InvariantCulture, $"{name}: {value}\r\n");
-        }
-
-        head.Append("\r\n");
-        await stream.WriteAsync(Encoding.ASCII.GetBytes(head.ToString()), cancel).ConfigureAwait(false);
-        await stream.WriteAsync(content, cancel).ConfigureAwait(false);
     }
 
     public void Dispose() => server.Dispose();

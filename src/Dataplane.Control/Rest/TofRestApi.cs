@@ -1,4 +1,3 @@
-using System.Reflection;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Dataplane.Control.Logging;
@@ -7,29 +6,37 @@ using Dataplane.Control.Socket;
 namespace Dataplane.Control.Rest;
 
 /// <summary>
-/// The TOF REST API's routes, independent of the transport: /service and /service/{name} go through
+/// The TOF REST API's operations, independent of the transport: the service operations go through
 /// <see cref="ControlMethods.Invoke"/> (service.*), so REST mutations are checked in full before anything changes,
-/// serialised with the socket's and journaled; /tunnel reads <see cref="ControlContext.TofTunnels"/>; /openapi.json is
-/// the hand-written document embedded in this assembly. Authentication is the server's job, before this runs.
+/// serialised with the socket's and journaled; <see cref="Tunnels"/> reads <see cref="ControlContext.TofTunnels"/>.
+/// <see cref="TofRestRoutes"/> maps them on Kestrel; <see cref="Handle"/> runs them without HTTP (the fuzz target).
+/// Authentication is the server's job, before this runs.
 /// </summary>
 public sealed class TofRestApi(ControlMethods methods)
 {
     /// <summary>The REST API's logger (category <c>Dataplane.Control.Rest</c>), from the daemon's logging.</summary>
     public Microsoft.Extensions.Logging.ILogger Logger => methods.Context.Logging.Logger(LogCategories.Rest);
 
-    public const string OpenApiResource = "Dataplane.Control.Rest.openapi.json";
+    /// <summary>GET /service.</summary>
+    public RestResponse ListServices() => Call("service.list", null, null);
 
-    private static readonly Lazy<string> OpenApi = new(() =>
-    {
-        using var stream = Assembly.GetExecutingAssembly().GetManifestResourceStream(OpenApiResource)
-            ?? throw new InvalidOperationException($"resource {OpenApiResource} is missing");
-        using var reader = new StreamReader(stream);
-        return reader.ReadToEnd();
-    });
+    /// <summary>POST /service with this body.</summary>
+    public RestResponse AddService(byte[] body) => WithBody(body, parsed => Call("service.add", Parameters(parsed), "params"));
 
-    /// <summary>The OpenAPI 3.0 document served at GET /openapi.json.</summary>
-    public static string OpenApiDocument => OpenApi.Value;
+    /// <summary>PUT /service/{name} with this body; <paramref name="name"/> as routing gives it (percent-decoded but for %2F).</summary>
+    public RestResponse UpdateService(string name, byte[] body) =>
+        ServiceKey(name) is { } problem ? problem
+        : WithBody(body, parsed => Call("service.update", Parameters(new JsonObject { ["name"] = name, ["service"] = parsed }), "params.service"));
 
+    /// <summary>DELETE /service/{name or serviceIP}.</summary>
+    public RestResponse RemoveService(string nameOrServiceIp) =>
+        ServiceKey(nameOrServiceIp) is { } problem ? problem
+        : Call("service.remove", Parameters(new JsonObject { ["nameOrServiceIp"] = nameOrServiceIp }), null);
+
+    /// <summary>
+    /// One request without HTTP, routed like the server routes it (the path percent-encoded, as on the wire); the
+    /// fuzz target drives the operations through this.
+    /// </summary>
     public RestResponse Handle(RestRequest request)
     {
         ArgumentNullException.ThrowIfNull(request);
@@ -38,8 +45,8 @@ public sealed class TofRestApi(ControlMethods methods)
         {
             return request.Method switch
             {
-                "GET" => Call("service.list", null, null),
-                "POST" => WithBody(request, body => Call("service.add", Parameters(body), "params")),
+                "GET" => ListServices(),
+                "POST" => AddService(request.Body),
                 _ => NotAllowed("GET, POST"),
             };
         }
@@ -58,26 +65,35 @@ public sealed class TofRestApi(ControlMethods methods)
 
             if (key.Length == 0 || key.Contains('/', StringComparison.Ordinal))
             {
-                return RestResponse.Error(404, $"no such resource: {path}; services are at /service/{{name}}");
+                return NoSuchResource(path);
             }
 
             return request.Method switch
             {
-                "PUT" => WithBody(request, body => Call("service.update", Parameters(new JsonObject { ["name"] = key, ["service"] = body }), "params.service")),
-                "DELETE" => Call("service.remove", Parameters(new JsonObject { ["nameOrServiceIp"] = key }), null),
+                "PUT" => UpdateService(key, request.Body),
+                "DELETE" => RemoveService(key),
                 _ => NotAllowed("PUT, DELETE"),
             };
         }
 
-        return path switch
-        {
-            "/tunnel" => request.Method == "GET" ? Tunnels() : NotAllowed("GET"),
-            "/openapi.json" => request.Method == "GET" ? new RestResponse(200, OpenApiDocument) : NotAllowed("GET"),
-            _ => RestResponse.Error(404, $"no such resource: {path}; see /openapi.json"),
-        };
+        return path == "/tunnel" ? (request.Method == "GET" ? Tunnels() : NotAllowed("GET")) : NoSuchResource(path);
     }
 
-    private RestResponse Tunnels()
+    /// <summary>The answer to a path no route takes.</summary>
+    public static RestResponse NoSuchResource(string path) => RestResponse.Error(404, $"no such resource: {path}; see /openapi.json");
+
+    /// <summary>The answer to a method a path does not take, with the Allow header (RFC 9110 section 15.5.6).</summary>
+    public static RestResponse NotAllowed(string allow) =>
+        RestResponse.Error(405, $"method not allowed; allowed: {allow}", KeyValuePair.Create("Allow", allow));
+
+    /// <summary>A name with an encoded '/' (routing keeps %2F encoded) names no service: 404, as a path with more segments.</summary>
+    private static RestResponse? ServiceKey(string key) =>
+        key.Contains('/', StringComparison.Ordinal) || key.Contains("%2F", StringComparison.OrdinalIgnoreCase)
+            ? NoSuchResource("/service/" + key)
+            : null;
+
+    /// <summary>GET /tunnel.</summary>
+    public RestResponse Tunnels()
     {
         if (methods.Context.TofTunnels is not { } source)
         {
@@ -108,7 +124,7 @@ public sealed class TofRestApi(ControlMethods methods)
     /// </summary>
     private RestResponse Call(string method, JsonElement? parameters, string? bodyPath)
     {
-        var log = methods.Context.Logging.Logger(LogCategories.Rest);
+        var log = Logger;
         try
         {
             var result = methods.Invoke(method, parameters);
@@ -142,33 +158,30 @@ public sealed class TofRestApi(ControlMethods methods)
         }
     }
 
-    private static RestResponse WithBody(RestRequest request, Func<JsonNode, RestResponse> handle)
+    private static RestResponse WithBody(byte[] body, Func<JsonNode, RestResponse> handle)
     {
-        if (request.Body.Length == 0)
+        if (body.Length == 0)
         {
             return RestResponse.Error(400, "body: missing; expected a JSON object {name, serviceIP, applicationIP}");
         }
 
-        if (!JsonStrings.AreDecodable(request.Body))
+        if (!JsonStrings.AreDecodable(body))
         {
             return RestResponse.Error(400, "body: a string holds an unpaired UTF-16 surrogate escape");
         }
 
-        JsonNode? body;
+        JsonNode? parsed;
         try
         {
-            body = JsonNode.Parse(request.Body, documentOptions: new JsonDocumentOptions { AllowDuplicateProperties = false });
+            parsed = JsonNode.Parse(body, documentOptions: new JsonDocumentOptions { AllowDuplicateProperties = false });
         }
         catch (JsonException e)
         {
             return RestResponse.Error(400, $"body: not JSON: {e.Message}");
         }
 
-        return body is null ? RestResponse.Error(400, "body: expected an object, got null") : handle(body);
+        return parsed is null ? RestResponse.Error(400, "body: expected an object, got null") : handle(parsed);
     }
 
     private static JsonElement Parameters(JsonNode parameters) => JsonSerializer.SerializeToElement(parameters);
-
-    private static RestResponse NotAllowed(string allow) =>
-        RestResponse.Error(405, $"method not allowed; allowed: {allow}", KeyValuePair.Create("Allow", allow));
 }

@@ -16,8 +16,14 @@ public sealed record ControlConfig
     /// <summary>"host:port" of the Prometheus endpoint (GET /metrics); null = none.</summary>
     public string? MetricsAddress { get; init; }
 
+    /// <summary>Serve the metrics endpoint over HTTPS with this certificate and key; null = plain HTTP.</summary>
+    public TlsConfig? MetricsTls { get; init; }
+
     /// <summary>"host:port" of the TOF REST API (HTTP/1.1, bearer token); null = none.</summary>
     public string? RestAddress { get; init; }
+
+    /// <summary>Serve the REST API over HTTPS with this certificate and key; null = plain HTTP.</summary>
+    public TlsConfig? RestTls { get; init; }
 
     /// <summary>The REST API's bearer token (at least <see cref="MinRestTokenLength"/> characters); or <see cref="RestTokenFile"/>.</summary>
     public string? RestToken { get; init; }
@@ -58,7 +64,9 @@ public sealed record ControlConfig
             ParseMetricsAddress(MetricsAddress);
         }
 
+        ValidateTls(MetricsTls, "control.metricsTls", MetricsAddress, "control.metricsAddress");
         ValidateRest();
+        ValidateTls(RestTls, "control.restTls", RestAddress, "control.restAddress");
     }
 
     /// <summary>The token: <see cref="RestToken"/>, or the checked content of <see cref="RestTokenFile"/>.</summary>
@@ -122,6 +130,21 @@ public sealed record ControlConfig
         {
             throw new ConfigurationException("control.restTokenFile", "set restToken or restTokenFile, not both");
         }
+    }
+
+    private static void ValidateTls(TlsConfig? tls, string field, string? address, string addressField)
+    {
+        if (tls is null)
+        {
+            return;
+        }
+
+        if (address is null)
+        {
+            throw new ConfigurationException(field, $"has no effect without {addressField}");
+        }
+
+        tls.Validate(field);
     }
 
     private static string? TokenProblem(string token) =>

@@ -160,7 +160,7 @@ public sealed class TofRestApiErrorTests : IDisposable
         await client.ConnectAsync(api.Server.Endpoint, RestApiHarness.Cancel);
         var stream = client.GetStream();
         await stream.WriteAsync(Encoding.ASCII.GetBytes(
-            $"POST /service HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {RestApiHarness.Token}\r\nContent-Length: {body.Length}\r\nExpect: 100-continue\r\n\r\n"), RestApiHarness.Cancel);
+            $"POST /service HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {RestApiHarness.Token}\r\nContent-Length: {body.Length}\r\nExpect: 100-continue\r\nConnection: close\r\n\r\n"), RestApiHarness.Cancel);
         var buffer = new byte[256];
         int read = await stream.ReadAsync(buffer, RestApiHarness.Cancel);
         Assert.Equal("HTTP/1.1 100 Continue\r\n\r\n", Encoding.ASCII.GetString(buffer, 0, read));
@@ -209,7 +209,7 @@ public sealed class TofRestApiErrorTests : IDisposable
     }
 
     [Fact]
-    public async Task A_client_that_stops_mid_request_is_cut_off()
+    public async Task A_client_that_stops_mid_request_is_answered_408_and_cut_off()
     {
         using var client = new TcpClient();
         await client.ConnectAsync(api.Server.Endpoint, RestApiHarness.Cancel);
@@ -217,14 +217,18 @@ public sealed class TofRestApiErrorTests : IDisposable
         await stream.WriteAsync("GET /service HTTP/1.1\r\nHost: x\r\n"u8.ToArray(), RestApiHarness.Cancel);
         var started = System.Diagnostics.Stopwatch.StartNew();
 
-        int read = await stream.ReadAsync(new byte[64], RestApiHarness.Cancel);
+        using var reader = new StreamReader(stream);
+        string answer = await reader.ReadToEndAsync(RestApiHarness.Cancel);
 
-        Assert.Equal(0, read);
+        Assert.StartsWith("HTTP/1.1 408 Request Timeout\r\n", answer, StringComparison.Ordinal);
         Assert.InRange(started.Elapsed, TimeSpan.FromMilliseconds(300), TimeSpan.FromSeconds(5));
     }
 
+    /// <summary>Sends one request asking the server to close the connection after its answer, and reads that answer.</summary>
     private async Task<string> Raw(string request)
     {
+        int firstLineEnd = request.IndexOf("\r\n", StringComparison.Ordinal) + 2;
+        request = request[..firstLineEnd] + "Connection: close\r\n" + request[firstLineEnd..];
         using var client = new TcpClient();
         await client.ConnectAsync(api.Server.Endpoint, RestApiHarness.Cancel);
         var stream = client.GetStream();
