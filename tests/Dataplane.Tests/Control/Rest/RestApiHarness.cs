@@ -1,5 +1,6 @@
 using System.Net.Http.Headers;
 using System.Net;
+using System.Security.Cryptography.X509Certificates;
 using System.Text.Json.Nodes;
 using System.Text;
 using Dataplane.Control.Persistence;
@@ -21,7 +22,8 @@ public sealed class RestApiHarness : IDisposable
 
     private readonly StateStore? store;
 
-    public RestApiHarness(string? stateDirectory = null, ITofTunnelSource? tunnels = null, bool withTof = true, TimeSpan? clientTimeout = null)
+    public RestApiHarness(string? stateDirectory = null, ITofTunnelSource? tunnels = null, bool withTof = true, TimeSpan? clientTimeout = null,
+        X509Certificate2? certificate = null)
     {
         var plane = ForwardingPlaneBuilder.Build(ControlTestConfig.Config(), new ForwardingPlaneOptions { Clock = new ManualClock(1_000_000_000) });
         Methods = new ControlMethods(plane);
@@ -35,8 +37,9 @@ public sealed class RestApiHarness : IDisposable
             Methods.Journal = store;
         }
 
-        Server = new RestApiServer("127.0.0.1", 0, new TofRestApi(Methods), new BearerToken(Token), clientTimeout);
+        Server = new RestApiServer("127.0.0.1", 0, new TofRestApi(Methods), new BearerToken(Token), clientTimeout, certificate);
         Server.Start();
+        BaseAddress = new Uri($"{(certificate is null ? "http" : "https")}://127.0.0.1:{Server.Endpoint.Port}");
         Client = NewClient(Token);
     }
 
@@ -48,14 +51,17 @@ public sealed class RestApiHarness : IDisposable
 
     public HttpClient Client { get; }
 
+    /// <summary>http://127.0.0.1:PORT, or https:// when serving TLS.</summary>
+    public Uri BaseAddress { get; }
+
     public List<string> Reports { get; } = [];
 
     public static CancellationToken Cancel => TestContext.Current.CancellationToken;
 
-    /// <summary>A client with this token in the Authorization header, or none when null.</summary>
-    public HttpClient NewClient(string? token)
+    /// <summary>A client with this token in the Authorization header, or none when null; over TLS, through <paramref name="handler"/>.</summary>
+    public HttpClient NewClient(string? token, HttpMessageHandler? handler = null)
     {
-        var client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{Server.Endpoint.Port}"), Timeout = TimeSpan.FromSeconds(20) };
+        var client = new HttpClient(handler ?? new SocketsHttpHandler(), disposeHandler: true) { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(20) };
         if (token is not null)
         {
             client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
