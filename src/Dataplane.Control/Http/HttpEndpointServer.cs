@@ -44,7 +44,7 @@ public sealed class HttpEndpointServer : IDisposable
         builder.WebHost.UseKestrelCore().UseKestrelHttpsConfiguration().ConfigureKestrel(Configure);
         builder.Services.AddRouting();
         builder.Services.AddSingleton<IHostLifetime, EmbeddedHostLifetime>();
-        builder.Services.AddSingleton(loggerFactory ?? NullLoggerFactory.Instance);
+        builder.Services.AddSingleton<ILoggerFactory>(new PerRequestLogFilter(loggerFactory ?? NullLoggerFactory.Instance));
         services(builder.Services);
         app = builder.Build();
         pipeline(app);
