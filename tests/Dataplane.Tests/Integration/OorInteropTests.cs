@@ -279,9 +279,15 @@ public sealed class OorInteropTests : IDisposable
         AssertEachSideReadTheOther(counters, logs);
     }
 
+    /// <summary>Whether the map-server's registration of <paramref name="eid"/> names <paramref name="rloc"/> among its locators.</summary>
+    private static bool RegisteredAt(DataplaneNode server, string eid, string rloc) =>
+        server.Call("lisp.registrations").AsArray().Any(r => r!["eid"]!.GetValue<string>() == eid
+            && r["locators"]!.AsArray().Any(l => l!.GetValue<string>().StartsWith(rloc + " ", StringComparison.Ordinal)));
+
     /// <summary>
     /// SMR both ways after a mapping change, with our map-server, our xTRs A and B (the VM 10.1.0.5 between them, as
-    /// in LispMappingSystemTests) and an OOR xTR on site 3. First the VM moves from A to B: A solicits OOR, whose
+    /// in LispMappingSystemTests) and an OOR xTR on site 3. First the VM moves from A to B (it arrives at B, then, once
+    /// the map-server holds B's registration, leaves A): A solicits OOR, whose
     /// map-cache must show B's RLOC for the VM within 2 s (its debug log dumps the map-cache). Then OOR's RLOC changes
     /// address (192.0.2.3 to 192.0.2.13): OOR re-registers and solicits B, whose map-cache (control socket) must show
     /// the new RLOC within 2 s of OOR's SMR (OOR itself holds its SMRs 4 s after an interface change). Pings both ways
@@ -331,23 +337,14 @@ public sealed class OorInteropTests : IDisposable
         t.InNamespace(vm, "ip", "link", "set", "leg-a", "down");
         t.InNamespace(vm, "ip", "link", "set", "leg-b", "up");
         var moved = Stopwatch.StartNew();
-        // What an orchestrator does: the EID leaves A and arrives at B, both at once.
-        Exception? leaveFailed = null;
-        var leave = new Thread(() =>
-        {
-            try
-            {
-                xtrA.Call("localeid.remove", new JsonObject { ["eid"] = VmEid });
-            }
-            catch (Exception e) // surfaced on the test's thread below; unhandled here it would end the test process
-            {
-                leaveFailed = e;
-            }
-        });
-        leave.Start();
+        // What an orchestrator that moves a VM does: make before break. The EID arrives at B, and once the map-server
+        // holds B's registration it leaves A, whose SMR then sends OOR's SMR-invoked Map-Request to B. Removed first,
+        // A's SMR can outrun B's Map-Register: the map-server still forwards OOR's request to A, which no longer answers
+        // for the EID, and OOR asks again only on its own retry, 3 s later.
         xtrB.Call("localeid.add", new JsonObject { ["eid"] = VmEid });
-        Assert.True(leave.Join(TimeSpan.FromSeconds(40)), "localeid.remove on A did not return");
-        Assert.Null(leaveFailed);
+        Assert.True(WaitFor(() => RegisteredAt(server, VmEid, Rloc(2)), TimeSpan.FromSeconds(10)) is not null,
+            $"our map-server did not take B's registration of {VmEid} within 10 s: {server.Call("lisp.registrations").ToJsonString()}");
+        xtrA.Call("localeid.remove", new JsonObject { ["eid"] = VmEid });
         var oorSawB = peer.WaitForLog(new Regex($@"EID: {Regex.Escape(VmEid)}, [^\n]*\n\s*RLOC: {Regex.Escape(Rloc(2))},"), TimeSpan.FromSeconds(10), logOffset);
         double? oorConverged = oorSawB is null ? null : moved.Elapsed.TotalSeconds;
         double? firstAfterMove = FirstAnswer(hostOor, Vm, moved, FirstAnswerBound);
