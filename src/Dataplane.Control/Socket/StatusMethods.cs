@@ -26,7 +26,7 @@ public static class StatusMethods
             return () => Runtime(context);
         })
         {
-            Summary = "Per pipeline stage, summed and per worker: calls, packets, packets per call, nanoseconds per packet.",
+            Summary = "Per pipeline stage, summed and per worker: calls, packets, packets per call, nanoseconds per packet; per worker: polls, busy polls, busy seconds.",
         };
         yield return new ControlMethod("ports.stats", false, p =>
         {
@@ -117,7 +117,16 @@ public static class StatusMethods
         var perWorker = new JsonArray();
         for (int i = 0; i < workers.Count; i++)
         {
-            perWorker.Add(new JsonObject { ["worker"] = i, ["stages"] = Describe(StageRuntime.Sum([workers[i].Runtime])) });
+            var load = workers[i].Load;
+            perWorker.Add(new JsonObject
+            {
+                ["worker"] = i,
+                // The worker loop's rounds over its queues: how often it found work (vppctl's vectors per loop).
+                ["polls"] = load.Polls,
+                ["busyPolls"] = load.BusyPolls,
+                ["busySeconds"] = Math.Round(load.BusySeconds, 6),
+                ["stages"] = Describe(StageRuntime.Sum([workers[i].Runtime])),
+            });
         }
 
         return new JsonObject

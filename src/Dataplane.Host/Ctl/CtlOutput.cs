@@ -25,8 +25,10 @@ public static class CtlOutput
     private static string Runtime(JsonObject runtime)
     {
         var text = new StringBuilder();
-        text.Append(Stages("all workers", runtime["stages"]?.AsArray() ?? []));
         var workers = runtime["workers"]?.AsArray() ?? [];
+        // The loop's figures first, then the stages, as vppctl's show runtime puts its thread line above the nodes.
+        text.Append(WorkerLoad(workers)).Append('\n');
+        text.Append(Stages("all workers", runtime["stages"]?.AsArray() ?? []));
         if (workers.Count > 1)
         {
             foreach (var worker in workers.OfType<JsonObject>())
@@ -36,6 +38,18 @@ public static class CtlOutput
         }
 
         return text.Append($"(time per packet from one batch in {runtime["timedOneBatchIn"]}; - before the first timed batch)").ToString();
+    }
+
+    /// <summary>Per worker: rounds over its queues, those that received packets, and the time they took.</summary>
+    private static string WorkerLoad(JsonArray workers)
+    {
+        var rows = new List<string[]> { new[] { "Worker", "Polls", "Busy polls", "Busy seconds" } };
+        foreach (var worker in workers.OfType<JsonObject>())
+        {
+            rows.Add([Cell(worker["worker"]), Cell(worker["polls"]), Cell(worker["busyPolls"]), Cell(worker["busySeconds"])]);
+        }
+
+        return Columns(rows);
     }
 
     private static string Stages(string title, JsonArray stages)

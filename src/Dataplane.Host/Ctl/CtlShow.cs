@@ -17,7 +17,7 @@ public static class CtlShow
         ("map-cache", "mapcache.list", "the LISP map-cache: EID, remaining TTL, locators or negative action"),
         ("interfaces", "ports.stats", "the ports: driver, MAC, addresses, link, packets and bytes each way, drops and errors"),
         ("counters", "counters.get", "the pipeline counters, drops by reason and forwarding events"),
-        ("runtime", "runtime.show", "per stage, all workers and each worker: calls, packets, packets per call, ns per packet"),
+        ("runtime", "runtime.show", "per worker: polls, busy polls, busy seconds; per stage, all workers and each worker: calls, packets, packets per call, ns per packet"),
         ("tunnels", "tunnel.list", "the GTP-U tunnels"),
         ("neighbours", "neighbour.list", "the neighbours (next hops), static and learned"),
     ];

@@ -56,6 +56,26 @@ public sealed class RuntimeShowTests : IDisposable
     }
 
     [Fact]
+    public void Each_worker_reports_its_polls_and_those_that_found_packets()
+    {
+        // 32 rounds of the worker loop, every third one with packets: 11 busy (rounds 0, 3, ..., 30).
+        var load = fixture.Harness.Worker.Load;
+        for (int round = 0; round < 32; round++)
+        {
+            bool timed = load.BeginRound(out long start);
+            load.EndRound(round % 3 == 0 ? 5 : 0, timed, start);
+        }
+
+        var worker = Assert.Single(fixture.Result("runtime.show")!["workers"]!.AsArray())!;
+        Assert.Equal(32, worker["polls"]!.GetValue<long>());
+        Assert.Equal(11, worker["busyPolls"]!.GetValue<long>());
+        Assert.True(worker["busySeconds"]!.GetValue<double>() >= 0, worker.ToJsonString());
+
+        string table = Dataplane.Host.Ctl.CtlOutput.Table("runtime.show", fixture.Result("runtime.show"));
+        Assert.Matches(@"^0\s+32\s+11\s+[0-9.eE-]+$", table.Split('\n')[1]);
+    }
+
+    [Fact]
     public void Before_a_timed_batch_the_time_per_packet_is_unknown_not_zero()
     {
         ProcessBatches(1);
@@ -92,8 +112,11 @@ public sealed class RuntimeShowTests : IDisposable
         string table = Dataplane.Host.Ctl.CtlOutput.Table("runtime.show", fixture.Result("runtime.show"));
 
         string[] lines = table.Split('\n');
-        Assert.Matches(@"^Stage \(all workers\)\s+Calls\s+Packets\s+Packets/Call\s+ns/Packet$", lines[0]);
-        Assert.Matches(@"^classify\s+16\s+48\s+3\s+[0-9.]+$", lines[1]);
+        Assert.Matches(@"^Worker\s+Polls\s+Busy polls\s+Busy seconds$", lines[0]);
+        Assert.Matches(@"^0\s+0\s+0\s+0$", lines[1]); // the harness calls the pipeline, not the worker loop
+        Assert.Equal("", lines[2]);
+        Assert.Matches(@"^Stage \(all workers\)\s+Calls\s+Packets\s+Packets/Call\s+ns/Packet$", lines[3]);
+        Assert.Matches(@"^classify\s+16\s+48\s+3\s+[0-9.]+$", lines[4]);
         Assert.Contains(lines, line => Regex.IsMatch(line, @"^lisp-encapsulation\s+16\s+48\s+3\s+[0-9.]+$"));
         Assert.Matches(@"^settle\s+16\s+48\s+3\s+[0-9.]+$", lines[^2]);
         Assert.Equal("(time per packet from one batch in 16; - before the first timed batch)", lines[^1]);
