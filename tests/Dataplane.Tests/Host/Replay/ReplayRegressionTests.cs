@@ -298,20 +298,9 @@ public sealed class ReplayRegressionTests : IDisposable
     private (int ExitCode, string Output, string Error) Replay(GoldenCase goldenCase, params string[] options) =>
         Run(["--config", goldenCase.ConfigPath, "--in", goldenCase.InputPath, "--out-dir", scratch, "--quiet", .. options]);
 
-    private string Write(string name, string text)
-    {
-        string path = Path.Combine(scratch, name);
-        File.WriteAllText(path, text);
-        return path;
-    }
+    private string Write(string name, string text) => ReplayInvocation.Write(scratch, name, text);
 
-    private static (int ExitCode, string Output, string Error) Run(params string[] arguments)
-    {
-        var output = new StringWriter();
-        var error = new StringWriter();
-        int exitCode = ReplayCommand.Run(arguments, output, error);
-        return (exitCode, output.ToString(), error.ToString());
-    }
+    private static (int ExitCode, string Output, string Error) Run(params string[] arguments) => ReplayInvocation.Run(arguments);
 
     public void Dispose() => Directory.Delete(scratch, recursive: true);
 }
