@@ -67,6 +67,9 @@ public sealed class PacketBatch
         return claimed;
     }
 
+    /// <summary>Keeps only the first <paramref name="count"/> descriptors: gives back what an <see cref="Extend"/> claimed and did not fill.</summary>
+    public void Truncate(int count) => Count = Math.Clamp(count, 0, Count);
+
     /// <summary>Forgets every descriptor. Does not free buffers: that is the owner's job.</summary>
     public void Clear() => Count = 0;
 

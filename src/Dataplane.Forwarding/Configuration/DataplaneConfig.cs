@@ -94,6 +94,9 @@ public sealed record PortConfig
 
     /// <summary>Capture to write transmitted frames to, for driver pcap.</summary>
     public string? TxPcap { get; init; }
+
+    /// <summary>Shape what the port sends to a rate, with guaranteed classes by DSCP (docs/configuration/egress.md); absent: unshaped.</summary>
+    public Egress.EgressConfig? Egress { get; init; }
 }
 
 public sealed record DpdkConfig

@@ -145,4 +145,10 @@ public enum DropReason : byte
 
     /// <summary>GTP-U: a G-PDU to us with an extension header whose comprehension is required of us and which we do not support (TS 29.281 5.2.1), when no Supported Extension Headers Notification could go back in its place (budget spent, peer unreachable).</summary>
     GtpUUnsupportedExtensionHeader,
+
+    /// <summary>A packet for a port with an egress scheduler whose class queue was full (counted per class too: dataplane_egress_class_drops_total).</summary>
+    EgressQueueFull,
+
+    /// <summary>A packet still waiting in an egress scheduler's queue when its worker stopped: its buffer is freed, it was never sent.</summary>
+    EgressDiscardedAtStop,
 }

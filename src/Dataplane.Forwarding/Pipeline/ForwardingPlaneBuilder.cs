@@ -54,6 +54,7 @@ public static class ForwardingPlaneBuilder
         }
 
         config.Control?.Validate();
+        Egress.EgressConfigCheck.Validate(config);
         var ports = BuildPorts(config);
         var neighbours = BuildNeighbours(config, ports);
         var fib = BuildFib(config, ports, neighbours);

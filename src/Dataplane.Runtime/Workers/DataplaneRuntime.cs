@@ -32,7 +32,7 @@ public sealed class DataplaneRuntime : IDisposable
         threads = new Thread[workerCount];
         for (int i = 0; i < workerCount; i++)
         {
-            var worker = workers[i] = new ForwardingWorker(i, plane.CreateWorker(), ports);
+            var worker = workers[i] = new ForwardingWorker(i, plane.CreateWorker(), ports, Egress.WorkerEgress.Create(plane.Config, workerCount));
             int? core = i < cores.Count ? cores[i] : null;
             threads[i] = new Thread(() => RunWorker(worker, core)) { Name = $"dataplane-worker-{i}", IsBackground = true };
         }

@@ -2,6 +2,7 @@ using System.Runtime.CompilerServices;
 using Dataplane.Forwarding.Buffers;
 using Dataplane.Forwarding.Counters;
 using Dataplane.Forwarding.Pipeline;
+using Dataplane.Runtime.Egress;
 using Dataplane.Runtime.Ports;
 
 namespace Dataplane.Runtime.Workers;
@@ -19,6 +20,7 @@ public sealed class ForwardingWorker
     private readonly PacketBatch received = new();
     private readonly PacketBatch[] outgoing;
     private readonly IdleWait idleWait;
+    private readonly WorkerEgress? egress;
     private long lastReceiveTicks;
 
     // What the worker is in, and on which port: plain stores on the hot path, read only to explain a stuck stop.
@@ -26,7 +28,14 @@ public sealed class ForwardingWorker
     private int phasePort = -1;
 
     public ForwardingWorker(int index, ForwardingPipeline pipeline, PortSet ports)
+        : this(index, pipeline, ports, egress: null)
     {
+    }
+
+    /// <summary>A worker whose packets for the ports with an egress scheduler go through <paramref name="egress"/> (its own).</summary>
+    public ForwardingWorker(int index, ForwardingPipeline pipeline, PortSet ports, WorkerEgress? egress)
+    {
+        this.egress = egress;
         Index = index;
         Pipeline = pipeline;
         this.ports = ports;
@@ -63,6 +72,9 @@ public sealed class ForwardingWorker
     public int Index { get; }
 
     public ForwardingPipeline Pipeline { get; }
+
+    /// <summary>The worker's egress schedulers; null when no port is shaped.</summary>
+    public WorkerEgress? Egress => egress;
 
     /// <summary>Environment.TickCount64 of the last round that received anything.</summary>
     public long LastReceiveTicks => Volatile.Read(ref lastReceiveTicks);
@@ -103,6 +115,10 @@ public sealed class ForwardingWorker
                 idleRounds = 0;
                 Volatile.Write(ref lastReceiveTicks, Environment.TickCount64);
             }
+            else if (egress is not null && egress.Backlog > 0)
+            {
+                idleRounds = 0; // packets wait for their turn on a shaped port: keep polling, as if they had just arrived
+            }
             else if (++idleRounds > 64)
             {
                 // Idle: let the core go rather than spin at 100% on a shared host; a few microseconds of latency on
@@ -120,6 +136,7 @@ public sealed class ForwardingWorker
             }
         }
 
+        DiscardEgress();
         phase = WorkerPhase.Stopped;
     }
 
@@ -159,18 +176,35 @@ public sealed class ForwardingWorker
             Dispatch();
         }
 
+        if (egress is not null)
+        {
+            SendShaped(egress);
+        }
+
         return total;
     }
 
     private void Dispatch()
     {
         var counters = Pipeline.Counters;
-        Sort(received.AsSpan(), counters);
         var emitter = Pipeline.Emitter;
-        if (emitter.Count != 0)
+        if (egress is null)
         {
-            Sort(emitter.Packets, counters);
-            emitter.Clear();
+            Sort(received.AsSpan(), counters);
+            if (emitter.Count != 0)
+            {
+                Sort(emitter.Packets, counters);
+                emitter.Clear();
+            }
+        }
+        else
+        {
+            SortShaped(received.AsSpan(), counters, egress);
+            if (emitter.Count != 0)
+            {
+                SortShaped(emitter.Packets, counters, egress);
+                emitter.Clear();
+            }
         }
 
         for (int p = 0; p < outgoing.Length; p++)
@@ -213,6 +247,100 @@ public sealed class ForwardingWorker
         }
     }
 
+    /// <summary>
+    /// As <see cref="Sort"/>, but a packet for a shaped port goes into its class queue (or is dropped as
+    /// EgressQueueFull when that is full); <see cref="SendShaped"/> lets it out when its turn comes.
+    /// </summary>
+    private void SortShaped(Span<PacketDescriptor> packets, WorkerCounters counters, WorkerEgress egress)
+    {
+        foreach (ref var packet in packets)
+        {
+            if (packet.IsDropped)
+            {
+                ports.Free(ref packet);
+            }
+            else if (packet.Disposition == PacketDisposition.Transmit)
+            {
+                if (packet.EgressPort >= outgoing.Length)
+                {
+                    Unsent(ref packet, counters);
+                    continue;
+                }
+
+                if (egress.For(packet.EgressPort) is { } scheduler)
+                {
+                    if (!scheduler.TryEnqueue(packet))
+                    {
+                        Unsent(ref packet, counters, DropReason.EgressQueueFull);
+                    }
+
+                    continue;
+                }
+
+                var burst = outgoing[packet.EgressPort];
+                if (burst.IsFull)
+                {
+                    Flush(packet.EgressPort, counters);
+                }
+
+                burst.TryAdd(packet);
+            }
+        }
+    }
+
+    /// <summary>Every poll, received anything or not: each shaped port's scheduler lets out what its rate allows now.</summary>
+    private void SendShaped(WorkerEgress egress)
+    {
+        var counters = Pipeline.Counters;
+        long now = System.Diagnostics.Stopwatch.GetTimestamp();
+        foreach (int p in egress.ShapedPorts)
+        {
+            var scheduler = egress.For(p)!;
+            var burst = outgoing[p];
+            // A port's rate allows at most its burst depth at once; four full bursts bound the loop all the same.
+            for (int round = 0; round < 4 && scheduler.Backlog > 0; round++)
+            {
+                int before = burst.Count;
+                int room = burst.Capacity - before;
+                int got = scheduler.Dequeue(now, burst.Extend(room));
+                burst.Truncate(before + got);
+                if (burst.Count != 0)
+                {
+                    Flush(p, counters);
+                }
+
+                if (got < room)
+                {
+                    break;
+                }
+            }
+        }
+    }
+
+    /// <summary>What waits in the egress queues when the worker stops: never sent, its buffers freed, counted as EgressDiscardedAtStop.</summary>
+    public void DiscardEgress()
+    {
+        if (egress is null)
+        {
+            return;
+        }
+
+        var counters = Pipeline.Counters;
+        var discarded = new PacketDescriptor[PacketBatch.MaxCapacity]; // once, at stop
+        foreach (int p in egress.ShapedPorts)
+        {
+            var scheduler = egress.For(p)!;
+            int got;
+            while ((got = scheduler.DiscardAll(discarded)) > 0)
+            {
+                for (int i = 0; i < got; i++)
+                {
+                    Unsent(ref discarded[i], counters, DropReason.EgressDiscardedAtStop);
+                }
+            }
+        }
+    }
+
     private void Flush(int port, WorkerCounters counters)
     {
         var burst = outgoing[port];
@@ -229,10 +357,10 @@ public sealed class ForwardingWorker
     }
 
     /// <summary>A packet the pipeline counted as transmitted that the port could not take: recount it as a drop.</summary>
-    private void Unsent(ref PacketDescriptor packet, WorkerCounters counters)
+    private void Unsent(ref PacketDescriptor packet, WorkerCounters counters, DropReason reason = DropReason.TxQueueFull)
     {
         counters.Transmitted--;
-        counters.Drop(DropReason.TxQueueFull);
+        counters.Drop(reason);
         ports.Free(ref packet);
     }
 }
