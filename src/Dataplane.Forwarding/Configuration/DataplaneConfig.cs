@@ -54,6 +54,9 @@ public sealed record DataplaneConfig
     /// <summary>The traffic offloading function (role tof; docs/configuration/tof.md).</summary>
     public TofConfig? Tof { get; init; }
 
+    /// <summary>NSH service chaining: service functions and paths (docs/configuration/nsh.md); absent = no NSH stage.</summary>
+    public NshConfig? Nsh { get; init; }
+
     /// <summary>Limits of the reassembly of fragments addressed to a decapsulating node; the defaults when absent.</summary>
     public ReassemblyConfig Reassembly { get; init; } = new();
 

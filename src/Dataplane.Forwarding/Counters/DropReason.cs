@@ -151,4 +151,16 @@ public enum DropReason : byte
 
     /// <summary>A packet still waiting in an egress scheduler's queue when its worker stopped: its buffer is freed, it was never sent.</summary>
     EgressDiscardedAtStop,
+
+    /// <summary>NSH (over VXLAN-GPE or Ethernet) whose header is cut short, not version 0, or whose length disagrees with its MD type (RFC 8300 section 2).</summary>
+    NshMalformed,
+
+    /// <summary>NSH whose service path (SPI) is not configured, or whose service index names no hop of it.</summary>
+    NshUnknownPath,
+
+    /// <summary>NSH whose TTL reached 0 when this forwarder decremented it (RFC 8300 section 2.2).</summary>
+    NshTtlExpired,
+
+    /// <summary>NSH at the end of a service path whose "end" is "drop", or whose inner packet (not IPv4, IPv6 or Ethernet carrying them) cannot be routed.</summary>
+    NshPathEnd,
 }

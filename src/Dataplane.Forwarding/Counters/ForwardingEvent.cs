@@ -169,4 +169,13 @@ public enum ForwardingEvent : byte
 
     /// <summary>A tunnel packet to us with a wrong non-zero UDP checksum, let through because tunnelUdpChecksum is "accept".</summary>
     TunnelUdpChecksumBadAccepted,
+
+    /// <summary>A native packet was put on an NSH service path by a traffic rule (classifier) and sent to the path's first function.</summary>
+    NshClassified,
+
+    /// <summary>An NSH packet back from a service function was sent on to the next function of its path.</summary>
+    NshForwarded,
+
+    /// <summary>An NSH packet reached the end of its path: NSH removed, the inner packet handed to routing.</summary>
+    NshDecapsulated,
 }

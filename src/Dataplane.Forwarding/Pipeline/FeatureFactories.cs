@@ -52,6 +52,12 @@ internal static class FeatureFactories
             features.Add(Tof.TofFeature.Create(config, plane));
         }
 
+        // NSH (an "nsh" section): the service function forwarder.
+        if (config.Nsh is not null)
+        {
+            features.Add(Nsh.NshFeature.Create(config, plane));
+        }
+
         return features;
     }
 

@@ -13,6 +13,8 @@ public static class StageOrder
     /// <summary>The TOF handles S1-U GTP-U itself (learning, offload) and passes the rest through, so it runs before the GTP-U endpoint.</summary>
     public const int Tof = 90;
     public const int GtpU = 100;
+    /// <summary>NSH over VXLAN-GPE is the SFF's, so it runs before the VTEP, which then sees only the GPE packets it carries.</summary>
+    public const int Nsh = 190;
     public const int Vxlan = 200;
     public const int LispControl = 250;
     public const int LispDecapsulation = 300;

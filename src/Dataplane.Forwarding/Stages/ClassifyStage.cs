@@ -172,6 +172,10 @@ public static class ClassifyStage
             case EtherType.Arp:
                 packet.Kind = PacketKind.Arp;
                 return DropReason.None;
+            case NshHeader.EtherType:
+                // NSH over Ethernet: the service function forwarder parses it (no stage takes it without an "nsh" section).
+                packet.Kind = PacketKind.Nsh;
+                return DropReason.None;
             default:
                 return DropReason.UnsupportedEtherType;
         }

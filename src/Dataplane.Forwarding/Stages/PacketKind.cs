@@ -17,4 +17,7 @@ public enum PacketKind : byte
 
     /// <summary>An IPv4 fragment or an IPv6 fragment that is not atomic: reassembled when it is addressed to us, else native IP again.</summary>
     IpFragment,
+
+    /// <summary>An Ethernet frame of EtherType 0x894F: NSH directly over Ethernet (RFC 8300), for the service function forwarder.</summary>
+    Nsh,
 }

@@ -19,6 +19,7 @@ public enum PacketKinds : ushort
     GtpU = 1 << PacketKind.GtpU,
     GtpC = 1 << PacketKind.GtpC,
     IpFragment = 1 << PacketKind.IpFragment,
+    Nsh = 1 << PacketKind.Nsh,
 
     /// <summary>Native IP of either family: what routing and the encapsulating stages take.</summary>
     NativeIp = NativeIpv4 | NativeIpv6,
