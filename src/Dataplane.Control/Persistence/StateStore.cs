@@ -46,50 +46,7 @@ public sealed class StateStore : IMutationJournal, IDisposable
     /// <summary>Restores the snapshot, replays the journal, then compacts (so the next append never follows a torn line). Returns entries replayed.</summary>
     public int Load(ControlMethods methods, Action<string> report)
     {
-        ArgumentNullException.ThrowIfNull(methods);
-        ArgumentNullException.ThrowIfNull(report);
-        if (File.Exists(SnapshotPath))
-        {
-            try
-            {
-                using var snapshot = JsonDocument.Parse(File.ReadAllBytes(SnapshotPath));
-                methods.Restore(snapshot.RootElement, report);
-            }
-            catch (JsonException e)
-            {
-                report($"{SnapshotPath} is not valid JSON ({e.Message}); ignored");
-            }
-        }
-
-        int replayed = 0;
-        string[] lines = File.ReadAllText(JournalPath, Encoding.UTF8).Split('\n');
-        for (int i = 0; i < lines.Length; i++)
-        {
-            string line = lines[i];
-            if (line.Length == 0)
-            {
-                continue;
-            }
-
-            bool last = i == lines.Length - 1; // no newline after it: the write was cut short
-            try
-            {
-                using var entry = JsonDocument.Parse(line);
-                string method = entry.RootElement.GetProperty("method").GetString() ?? "";
-                JsonElement? parameters = entry.RootElement.TryGetProperty("params", out var p) ? p : null;
-                methods.Apply(method, parameters);
-                replayed++;
-            }
-            catch (JsonException) when (last)
-            {
-                report($"{JournalPath}: line {i + 1} is torn (a crash during the write; it was never acknowledged); ignored");
-            }
-            catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException or ControlRpcException or ArgumentException)
-            {
-                report($"{JournalPath}: line {i + 1} no longer applies: {e.Message}");
-            }
-        }
-
+        int replayed = StateReplay.Replay(directory, methods, report);
         Compact(methods.DumpState());
         return replayed;
     }
