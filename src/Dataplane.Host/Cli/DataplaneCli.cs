@@ -5,6 +5,7 @@ using Dataplane.Host.Dpdk;
 using Dataplane.Host.Inspect;
 using Dataplane.Host.Replay;
 using Dataplane.Host.Run;
+using Dataplane.Host.Verify;
 
 namespace Dataplane.Host.Cli;
 
@@ -43,6 +44,7 @@ public static class DataplaneCli
         root.Subcommands.Add(ReplayCli.Create());
         root.Subcommands.Add(RunCli.Create());
         root.Subcommands.Add(CtlCli.Create());
+        root.Subcommands.Add(VerifyCli.Create());
         root.Subcommands.Add(CompletionCli.Create());
         root.Subcommands.Add(DpdkForwardCli.Create());
         root.Subcommands.Add(DpdkMbufCheckCli.Create());

@@ -16,10 +16,11 @@ public sealed class DaemonScratch : IDisposable
     private static readonly string Dataplane = Path.Combine(AppContext.BaseDirectory, "dataplane");
     private readonly List<Process> children = [];
 
-    public DaemonScratch(string prefix)
+    /// <summary>A scratch directory; <paramref name="tweak"/>, when given, changes the configuration before it is written.</summary>
+    public DaemonScratch(string prefix, Action<JsonObject>? tweak = null)
     {
         Directory = System.IO.Directory.CreateTempSubdirectory(prefix).FullName;
-        ConfigPath = WriteConfig();
+        ConfigPath = WriteConfig(tweak);
     }
 
     public string Directory { get; }
@@ -101,9 +102,10 @@ public sealed class DaemonScratch : IDisposable
         return reply["result"]!.AsObject();
     }
 
-    private string WriteConfig()
+    private string WriteConfig(Action<JsonObject>? tweak)
     {
         var config = ControlTestConfig.Json();
+        tweak?.Invoke(config);
         var ports = config["ports"]!.AsArray();
         for (int i = 0; i < ports.Count; i++)
         {

@@ -14,6 +14,7 @@ public sealed partial class CliHelpAndVersionTests
         { "replay", ["--config", "--in", "--out", "--punt", "--in-port", "--nonce-seed", "--quiet", "--out-dir", "--drops", "--json", "--expect", "--expect-pcap", "--trace"] },
         { "run", ["--config", "--exit-when-idle", "--duration", "--nonce-seed"] },
         { "ctl", ["--socket", "--json", "--params"] },
+        { "verify", ["--config", "--state", "--json"] },
         { "dpdk-forward", ["--config", "--eal", "--device", "--inject", "--idle-ms"] },
         { "dpdk-mbuf-check", ["--eal"] },
         { "dpdk-ring-bench", ["--config", "--frames", "--ingress", "--seconds", "--warmup", "--generator-core"] },
