@@ -23,6 +23,7 @@ APT_PACKAGES=(
   afl++           # coverage-guided fuzzing of the SharpFuzz-instrumented targets (scripts/fuzz, fuzz/)
   prometheus      # promtool: checks the /metrics exposition and the alert rules (docs/prometheus); its service is never started
   python3-prometheus-client  # the Python client's exposition parser, a second reader of /metrics
+  nfdump          # nfcapd / nfdump: the IPFIX collector the flow-export test sends to (its service is never started)
   # Build dependencies of Open Overlay Router, the LISP implementation the interop tests run next to ours
   # (scripts/build-oor.sh; the tests skip, naming what is missing, without them).
   make            # drives its build (and CMake's for the native shim)

@@ -62,6 +62,9 @@ public sealed record DataplaneConfig
 
     /// <summary>The control socket, persistence and metrics endpoint of <c>dataplane run</c> (docs/control.md).</summary>
     public ControlConfig? Control { get; init; }
+
+    /// <summary>IPFIX flow records to a collector (docs/flow-export.md); null = none.</summary>
+    public FlowExportConfig? FlowExport { get; init; }
 }
 
 public sealed record PortConfig

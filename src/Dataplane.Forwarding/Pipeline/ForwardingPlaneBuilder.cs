@@ -55,6 +55,7 @@ public static class ForwardingPlaneBuilder
 
         config.Control?.Validate();
         Egress.EgressConfigCheck.Validate(config);
+        config.FlowExport?.Validate();
         var ports = BuildPorts(config);
         var neighbours = BuildNeighbours(config, ports);
         var fib = BuildFib(config, ports, neighbours);

@@ -56,11 +56,16 @@ public sealed class TofFeature : IForwardingFeature, ITunnelEndpointFeature
     /// <summary>The clock the workers stamp <see cref="TofTunnel.LastSeen"/> and <see cref="TofNatFlow.LastSeen"/> with.</summary>
     public IMonotonicClock Clock => clock;
 
+    /// <summary>Each new flow counts its own traffic (<see cref="TofNatFlow.Traffic"/>), for flow export.</summary>
+    public bool CountFlowTraffic { get; init; }
+
+    internal TofFlowTraffic? NewFlowTraffic(long now) => CountFlowTraffic ? new TofFlowTraffic(Workers, now) : null;
+
     public static TofFeature Create(DataplaneConfig config, ForwardingPlane plane)
     {
         ArgumentNullException.ThrowIfNull(config);
         ArgumentNullException.ThrowIfNull(plane);
-        return new TofFeature(TofSettings.Read(config, plane.Ports), plane.Options.Clock);
+        return new TofFeature(TofSettings.Read(config, plane.Ports), plane.Options.Clock) { CountFlowTraffic = config.FlowExport is not null };
     }
 
     /// <summary>

@@ -47,6 +47,9 @@ public sealed class TofNatFlow : ITofKeyed<TofNatFlowKey>, ITofKeyed<TofNatFlowK
 
     public TofServiceCounters Counters { get; }
 
+    /// <summary>The flow's own packets and bytes, when flow export is configured; null otherwise.</summary>
+    public TofFlowTraffic? Traffic { get; init; }
+
     /// <summary>Clock ticks (the plane's monotonic clock) of the flow's last packet, to within the stamping granularity.</summary>
     public long LastSeen => Volatile.Read(ref lastSeen);
 

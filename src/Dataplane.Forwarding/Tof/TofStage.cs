@@ -250,6 +250,7 @@ public sealed class TofStage(ForwardingPlane plane, TofFeature feature, TofEvent
         packet.Flags |= (byte)PacketFlags.Decapsulated;
         packet.Transmit(adjacency.Port);
         flow.Counters.CountUplink(worker, innerLength);
+        flow.Traffic?.CountUplink(worker, innerLength);
         counters.Count(ForwardingEvent.TofOffloaded);
         return DropReason.None;
     }
@@ -300,7 +301,7 @@ public sealed class TofStage(ForwardingPlane plane, TofFeature feature, TofEvent
             flows.TryRemove(stale); // the service was re-registered with another serviceIP for the same application
         }
 
-        return flows.TryAdd(new TofNatFlow(key, service.ServiceIpv4, feature.Counters(service.Name), now), out var flow) == TofLearnResult.Full ? null : flow;
+        return flows.TryAdd(new TofNatFlow(key, service.ServiceIpv4, feature.Counters(service.Name), now) { Traffic = feature.NewFlowTraffic(now) }, out var flow) == TofLearnResult.Full ? null : flow;
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -611,6 +612,7 @@ public sealed class TofStage(ForwardingPlane plane, TofFeature feature, TofEvent
         packet.L4Offset = (ushort)(packet.L3Offset + headerLength);
         packet.Transmit(adjacency.Port);
         flow.Counters.CountUplink(worker, innerLength);
+        flow.Traffic?.CountUplink(worker, innerLength);
         counters.Count(ForwardingEvent.TofOffloaded);
         return DropReason.None;
     }
@@ -670,6 +672,7 @@ public sealed class TofStage(ForwardingPlane plane, TofFeature feature, TofEvent
 
         tunnel.CountDownlink(worker);
         flow.Counters.CountDownlink(worker, innerLength);
+        flow.Traffic?.CountDownlink(worker, innerLength);
         counters.Count(ForwardingEvent.TofReturned);
         return DropReason.None;
     }
@@ -864,6 +867,7 @@ public sealed class TofStage(ForwardingPlane plane, TofFeature feature, TofEvent
         packet.L4Offset = (ushort)(packet.L3Offset + transportOffset);
         packet.Transmit(adjacency.Port);
         flow.Counters.CountUplink(worker, innerLength);
+        flow.Traffic?.CountUplink(worker, innerLength);
         counters.Count(ForwardingEvent.TofOffloaded);
         return DropReason.None;
     }
@@ -876,7 +880,7 @@ public sealed class TofStage(ForwardingPlane plane, TofFeature feature, TofEvent
             flows6.TryRemove(stale);
         }
 
-        return flows6.TryAdd(new TofNatFlow(key, service.ServiceIp.AsV6(), feature.Counters(service.Name), now), out var flow) == TofLearnResult.Full
+        return flows6.TryAdd(new TofNatFlow(key, service.ServiceIp.AsV6(), feature.Counters(service.Name), now) { Traffic = feature.NewFlowTraffic(now) }, out var flow) == TofLearnResult.Full
             ? null
             : flow;
     }
@@ -946,6 +950,7 @@ public sealed class TofStage(ForwardingPlane plane, TofFeature feature, TofEvent
 
         tunnel.CountDownlink(worker);
         flow.Counters.CountDownlink(worker, innerLength);
+        flow.Traffic?.CountDownlink(worker, innerLength);
         counters.Count(ForwardingEvent.TofReturned);
         return DropReason.None;
     }

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Runtime.InteropServices;
 using Dataplane.Control;
+using Dataplane.Control.FlowExport;
 using Dataplane.Control.Lisp;
 using Dataplane.Control.Logging;
 using Dataplane.Control.Reload;
@@ -167,6 +168,13 @@ public static class RunCommand
                 control.Methods.Context.GtpUPaths = paths;
             }
 
+            // IPFIX flow records (flowExport): read from the workers' counters on the control thread.
+            using var flowExport = FlowExportSession.Create(config, plane, control.Metrics);
+            if (flowExport is not null)
+            {
+                runtime.AddService(flowExport.Exporter);
+            }
+
             var clock = Stopwatch.StartNew();
             runtime.Start();
             output.WriteLine($"dataplane: running roles [{string.Join(", ", config.Roles)}] on {ports.Count} port(s) with {config.Workers} worker(s); SIGINT or SIGTERM stops, SIGHUP reloads the configuration");
@@ -212,6 +220,8 @@ public static class RunCommand
             {
                 RunLog.RuntimeWarning(log, warning);
             }
+
+            flowExport?.Flush(); // the workers have stopped: the last records hold every packet
 
             var counters = plane.Counters();
             output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"dataplane: stopped after {clock.Elapsed.TotalSeconds:F1} s"));
