@@ -8,7 +8,7 @@ public sealed record HarnessOptions
 {
     public const string Usage = """
         usage: bench/throughput/run [options]
-          --scenarios a,b     scenarios to run (default all: itr-v4,itr-v6,etr-v4,rtr,vtep-encap,vtep-decap,gtpu-encap,gtpu-decap,tof-offload)
+          --scenarios a,b     scenarios to run (default all: itr-v4,itr-v6,etr-v4,rtr,vtep-encap,vtep-decap,gtpu-encap,gtpu-decap,tof-offload,tof-offload-export)
           --sizes 64,128,...  frame sizes on the wire, FCS included (default 64,128,512,1500)
           --workers 1,2       worker counts, one pinned thread per worker (default 1,2)
           --warmup S          warm-up seconds per cell (default 1)

@@ -14,6 +14,7 @@ public static class ScenarioCatalog
         new GtpUEncapScenario(),
         new GtpUDecapScenario(),
         new TofOffloadScenario(),
+        new TofOffloadExportScenario(),
     ];
 
     public static IScenario? Find(string name)

@@ -39,7 +39,7 @@ internal static class TsharkUdpPayloadOracle
             ? uint.Parse(text.AsSpan(2), NumberStyles.HexNumber, CultureInfo.InvariantCulture)
             : uint.Parse(text, CultureInfo.InvariantCulture);
 
-    private static byte[] EthernetIpv4Udp(byte[] payload, ushort destinationPort)
+    internal static byte[] EthernetIpv4Udp(byte[] payload, ushort destinationPort)
     {
         var frame = new byte[14 + 20 + 8 + payload.Length];
         byte[] ethernet = [0x02, 0, 0, 0, 0, 0x02, 0x02, 0, 0, 0, 0, 0x01, 0x08, 0x00];

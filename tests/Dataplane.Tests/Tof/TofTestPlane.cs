@@ -39,7 +39,7 @@ internal sealed class TofTestPlane : IDisposable
 
     public const string Ipv6Service = """, { "name": "video6", "serviceIP": "2001:db8:100::1", "applicationIP": "2001:db8:a::10" }""";
 
-    public static string Json(string tofExtra = "", bool ipv6 = false) => $$"""
+    public static string Json(string tofExtra = "", bool ipv6 = false, bool flowExport = false) => $$"""
         {
           "roles": ["tof"],
           "ports": [
@@ -61,13 +61,16 @@ internal sealed class TofTestPlane : IDisposable
           "tof": {
             "enbPort": "enb", "sgwPort": "sgw", "appsPort": "apps", "idleTimeoutSeconds": 60,
             "services": [ { "name": "video", "serviceIP": "10.200.0.1", "applicationIP": "203.0.113.10" }{{(ipv6 ? Ipv6Service : "")}} ]{{tofExtra}}
-          }
+          }{{(flowExport ? FlowExport : "")}}
         }
         """;
 
-    public TofTestPlane(string tofExtra = "", bool ipv6 = false)
+    /// <summary>A flowExport section: the flows count their own traffic.</summary>
+    public const string FlowExport = """, "flowExport": { "collector": "127.0.0.1:4739" }""";
+
+    public TofTestPlane(string tofExtra = "", bool ipv6 = false, bool flowExport = false)
     {
-        Plane = ForwardingPlaneBuilder.Build(DataplaneConfigFile.Parse(Json(tofExtra, ipv6)), new ForwardingPlaneOptions { Clock = Clock, NonceSeed = 1 });
+        Plane = ForwardingPlaneBuilder.Build(DataplaneConfigFile.Parse(Json(tofExtra, ipv6, flowExport)), new ForwardingPlaneOptions { Clock = Clock, NonceSeed = 1 });
         Pipeline = Plane.CreateWorker();
         Tof = Plane.Feature<TofFeature>()!;
     }

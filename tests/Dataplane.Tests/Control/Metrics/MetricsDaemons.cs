@@ -73,6 +73,7 @@ public sealed class MetricsDaemons : IDisposable
         var lisp = config["lisp"]!.AsObject();
         lisp["mapResolvers"] = new JsonArray("192.0.2.100");
         lisp["rlocProbing"] = new JsonObject { ["intervalSeconds"] = 1, ["timeoutMilliseconds"] = 500, ["downAfter"] = 2 };
+        config["flowExport"] = new JsonObject { ["collector"] = "127.0.0.1:9" }; // IPFIX to loopback's discard port: its families appear
         return config;
     }
 
