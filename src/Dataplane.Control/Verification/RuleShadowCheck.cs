@@ -3,8 +3,7 @@ namespace Dataplane.Control.Verification;
 /// <summary>
 /// Traffic rules that can never act: one no packet can match (<see cref="FindingCodes.RuleNeverMatches"/>), and one
 /// every packet of which a higher-priority rule of its scope takes first (<see cref="FindingCodes.ShadowedRule"/>), by
-/// one rule whose match contains it field by field or by several together (exact, <see cref="RuleSpace"/>). A rule
-/// that only counts never shadows another: the packet goes on past it.
+/// one rule whose match contains it field by field or by several together (exact, <see cref="RuleSpace"/>).
 /// </summary>
 public static class RuleShadowCheck
 {
@@ -38,7 +37,7 @@ public static class RuleShadowCheck
     }
 
     /// <summary>
-    /// The higher-priority terminal rules that take every packet of rule <paramref name="k"/>: one alone when one
+    /// The higher-priority rules that take every packet of rule <paramref name="k"/>: one alone when one
     /// does, else all that took a part; empty when some packet still reaches it (or the check gave up).
     /// </summary>
     private static List<RuleFacts> Shadowers(List<RuleFacts> ordered, List<List<ValueRange[]>> boxes, int k)
@@ -47,7 +46,7 @@ public static class RuleShadowCheck
         var contributors = new List<int>();
         for (int j = 0; j < k && remaining.Count > 0; j++)
         {
-            if (!ordered[j].Terminal || boxes[j].Count == 0)
+            if (boxes[j].Count == 0)
             {
                 continue;
             }

@@ -6,10 +6,10 @@ namespace Dataplane.Control.Verification;
 /// Traffic rules as boxes in the space of packets: one inclusive range per field (family, source, destination,
 /// protocol, source port, destination port, DSCP, direction, service). A packet is one point; a rule matches exactly
 /// the points inside its boxes (a TOF rule's UE prefix is folded into the source of its uplink box and the destination
-/// of its downlink box, since the UE is that address of the same packet). A packet without ports (ICMP, a non-first
-/// fragment) has port value 0, a port p the value p + 1, so a rule with a port range never holds such a packet and a
-/// rule without one holds every packet. Subtracting boxes is exact, so "every point of R lies in the boxes of S1..Sk"
-/// is a proof that those rules take every packet R would match, not a guess.
+/// of its downlink box, since the UE is that address of the same packet). Ports are what the rule classifier reads: a
+/// packet that shows none (not TCP or UDP, a later fragment) has ports 0, so a range that starts at 0 holds it.
+/// Subtracting boxes is exact, so "every point of R lies in the boxes of S1..Sk" is a proof that those rules take
+/// every packet R would match, not a guess.
 /// </summary>
 public static class RuleSpace
 {
@@ -49,7 +49,8 @@ public static class RuleSpace
             return boxes;
         }
 
-        if (rule.Protocol is 1 or 58 && (rule.SourcePorts is not null || rule.DestinationPorts is not null))
+        // ICMP shows no ports (the classifier reads them as 0): a range without 0 holds no ICMP packet.
+        if (rule.Protocol is 1 or 58 && (rule.SourcePorts is { Low: > 0 } || rule.DestinationPorts is { Low: > 0 }))
         {
             never = $"it asks for ports of protocol {(rule.Protocol == 1 ? "icmp" : "icmpv6")}, which has none";
             return boxes;
@@ -168,8 +169,7 @@ public static class RuleSpace
         }
     }
 
-    private static ValueRange PortDimension(ValueRange? ports) =>
-        ports is { } range ? new ValueRange(range.Low + 1, range.High + 1) : new ValueRange(0, 65_536);
+    private static ValueRange PortDimension(ValueRange? ports) => ports ?? new ValueRange(0, 65_535);
 
     private static string FamilyName(IpFamily family) => family == IpFamily.V4 ? "IPv4" : "IPv6";
 }

@@ -12,7 +12,7 @@ public sealed class VerifyRuleShadowTests
     private static int index;
 
     private static RuleFacts Rule(string name, int priority, string? source = null, string? destination = null, byte? protocol = null,
-        (int, int)? destinationPorts = null, byte? dscp = null, bool terminal = true, string scope = "instance 0", string? service = null,
+        (int, int)? destinationPorts = null, byte? dscp = null, string scope = "instance 0", string? service = null,
         string? ue = null, RuleDirections directions = RuleDirections.None) => new()
         {
             Name = name,
@@ -28,7 +28,6 @@ public sealed class VerifyRuleShadowTests
             Protocol = protocol,
             DestinationPorts = destinationPorts is { } p ? new ValueRange((UInt128)p.Item1, (UInt128)p.Item2) : null,
             Dscp = dscp,
-            Terminal = terminal,
         };
 
     private static RulePrefix? Prefix(string? text)
@@ -97,27 +96,19 @@ public sealed class VerifyRuleShadowTests
     }
 
     [Fact]
-    public void A_rule_without_ports_is_not_shadowed_by_rules_covering_every_port_since_it_also_takes_packets_that_show_none()
+    public void Ports_are_those_the_classifier_reads_zero_for_a_later_fragment()
     {
         index = 0;
-        // TCP ports 0..65535 is not every TCP packet: a non-first fragment shows no ports, and the lower rule takes it...
-        Assert.Empty(Check(
+        // Every TCP packet has a destination port in 0..65535 as the classifier reads it (a later fragment's is 0).
+        VerifyConfigs.Single(Check(
             Rule("all-ports", 200, protocol: 6, destinationPorts: (0, 65535)),
+            Rule("tcp", 100, protocol: 6)),
+            FindingSeverity.Error, "shadowed-rule", "trafficRules[1]");
+        index = 0;
+        // 1..65535 leaves port 0 and the later fragments to the lower rule.
+        Assert.Empty(Check(
+            Rule("real-ports", 200, protocol: 6, destinationPorts: (1, 65535)),
             Rule("tcp", 100, protocol: 6)));
-        index = 0;
-        // ...and without a protocol the lower rule also takes ICMP, which has no ports.
-        Assert.Empty(Check(
-            Rule("all-ports", 200, destinationPorts: (0, 65535)),
-            Rule("any", 100)));
-    }
-
-    [Fact]
-    public void A_rule_that_only_counts_shadows_nothing()
-    {
-        index = 0;
-        Assert.Empty(Check(
-            Rule("count-all", 200, terminal: false),
-            Rule("drop-some", 100, destination: "10.1.0.0/16")));
     }
 
     [Fact]
