@@ -21,6 +21,9 @@ public static class FindingCodes
     /// <summary>A map-server or map-resolver is not reachable in the underlay.</summary>
     public const string UnreachableMappingSystem = "unreachable-map-server";
 
+    /// <summary>An NSH service function reached over VXLAN-GPE is not reachable in the underlay.</summary>
+    public const string UnreachableServiceFunction = "unreachable-service-function";
+
     /// <summary>A next hop has no static neighbour: ARP / ND will have to find it at run time (warning).</summary>
     public const string NeighbourResolvedAtRunTime = "neighbour-by-arp";
 

@@ -30,6 +30,7 @@ public static class NetworkViewBuilder
         }
 
         AddVxlan(config, destinations);
+        AddNsh(config, destinations);
         if (context.Tunnels is { } tunnels)
         {
             var configured = config.Gtpu?.Tunnels ?? [];
@@ -165,6 +166,20 @@ public static class NetworkViewBuilder
                 {
                     destinations.Add(Destination.Host($"vxlan.l3Vnis[{i}].routes[{j}]", FindingCodes.UnreachableVtep, $"remote VTEP {vtep} of L3 VNI {vxlan.L3Vnis[i].Vni}", vtep));
                 }
+            }
+        }
+    }
+
+    /// <summary>NSH service functions over VXLAN-GPE are reached through the underlay; Ethernet ones sit on a named port.</summary>
+    private static void AddNsh(DataplaneConfig config, List<Destination> destinations)
+    {
+        var functions = config.Nsh?.ServiceFunctions ?? [];
+        for (int i = 0; i < functions.Count; i++)
+        {
+            if (functions[i].Transport == "vxlan-gpe" && IpAddress.TryParse(functions[i].Address, out var address))
+            {
+                destinations.Add(Destination.Host($"nsh.serviceFunctions[{i}]", FindingCodes.UnreachableServiceFunction,
+                    $"service function '{functions[i].Name}' at {address}", address));
             }
         }
     }

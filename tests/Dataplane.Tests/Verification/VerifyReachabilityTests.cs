@@ -156,6 +156,24 @@ public sealed class VerifyReachabilityTests
     }
 
     [Fact]
+    public void An_nsh_service_function_over_vxlan_gpe_outside_every_route_is_unreachable()
+    {
+        var config = VerifyConfigs.Xtr();
+        config["roles"] = new JsonArray();
+        config.Remove("lisp");
+        config["nsh"] = VerifyConfigs.Parse("""
+            { "serviceFunctions": [
+                { "name": "fw1", "transport": "vxlan-gpe", "address": "198.51.100.21", "vni": 7 },
+                { "name": "fw2", "transport": "vxlan-gpe", "address": "203.0.113.21", "vni": 8 },
+                { "name": "dpi1", "transport": "ethernet", "mac": "02:00:00:00:00:21", "port": "eid" } ],
+              "servicePaths": [ { "spi": 10, "hops": ["fw1", "fw2", "dpi1"] } ] }
+            """);
+
+        var finding = VerifyConfigs.Single(VerifyConfigs.Verify(config), FindingSeverity.Error, "unreachable-service-function", "nsh.serviceFunctions[1]");
+        Assert.Contains("'fw2'", finding.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void A_tof_application_without_a_route_is_unreachable()
     {
         var config = VerifyConfigs.Tof();
