@@ -1,4 +1,4 @@
-using Dataplane.Forwarding.Routing;
+using Dataplane.Wire.Addresses;
 
 namespace Dataplane.Control.Verification;
 
@@ -20,73 +20,76 @@ public static class RouteLoopCheck
                 $"{replaced.Path} ({replaced.Route.Prefix}) is replaced by {by.Path}, a later route for the same prefix."));
         }
 
-        for (int i = 0; i < view.Routes.Count; i++)
+        // Each gateway route leads to at most one other route (the one its next hop resolves through): a functional
+        // graph, whose circles are found in one pass by colouring (0 unseen, 1 on the current walk, 2 done).
+        int count = view.Routes.Count;
+        var indexOf = new Dictionary<EidPrefix, int>(count);
+        for (int i = 0; i < count; i++)
         {
-            var fact = view.Routes[i];
-            if (fact.Route.NextHop is not { } nextHop)
+            indexOf[view.Routes[i].Route.Prefix] = i;
+        }
+
+        var next = new int[count];
+        for (int i = 0; i < count; i++)
+        {
+            next[i] = Successor(view, i, indexOf, findings);
+        }
+
+        var colour = new byte[count];
+        var walk = new List<int>();
+        for (int start = 0; start < count; start++)
+        {
+            walk.Clear();
+            int at = start;
+            while (at >= 0 && colour[at] == 0)
             {
-                continue;
+                colour[at] = 1;
+                walk.Add(at);
+                at = next[at];
             }
 
-            if (view.LocalAddresses.Contains(nextHop))
+            if (at >= 0 && colour[at] == 1)
             {
-                findings.Add(VerificationFinding.Error(FindingCodes.RouteLoop, fact.Path,
-                    $"{fact.Path} sends {fact.Route.Prefix} out of port '{view.PortName(fact.Route.Port)}' to next hop {nextHop}, which is our own address: the packets come back and take the same route until their TTL runs out."));
-                continue;
+                var circle = walk.GetRange(walk.IndexOf(at), walk.Count - walk.IndexOf(at));
+                int first = circle.IndexOf(circle.Min());
+                var ordered = circle.Skip(first).Concat(circle.Take(first)).Select(r => view.Routes[r]).ToList();
+                string chain = string.Join(" -> ", ordered.Append(ordered[0]).Select(r => $"{r.Path} ({r.Route.Prefix} via {r.Route.NextHop})"));
+                findings.Add(VerificationFinding.Error(FindingCodes.RouteLoop, ordered[0].Path,
+                    $"the next hops of {ordered.Count} routes resolve through each other and never reach a link: {chain}."));
             }
 
-            if (Cycle(view, fact) is { } cycle && cycle[0] == fact)
+            foreach (int r in walk)
             {
-                string chain = string.Join(" -> ", cycle.Append(cycle[0]).Select(r => $"{r.Path} ({r.Route.Prefix} via {r.Route.NextHop})"));
-                findings.Add(VerificationFinding.Error(FindingCodes.RouteLoop, fact.Path,
-                    $"the next hops of {cycle.Count} routes resolve through each other and never reach a link: {chain}."));
+                colour[r] = 2;
             }
         }
     }
 
     /// <summary>
-    /// The circle of routes the next-hop chain from <paramref name="start"/> runs into, beginning with its first route
-    /// in configuration order (so each circle is reported once, at that route); null when the chain ends.
+    /// The route the next hop of route <paramref name="i"/> resolves through, when that is another gateway route; -1
+    /// when the chain ends there (no next hop, a next hop on the link, or our own address, which is reported here).
     /// </summary>
-    private static List<RouteFact>? Cycle(NetworkView view, RouteFact start)
+    private static int Successor(NetworkView view, int i, Dictionary<EidPrefix, int> indexOf, List<VerificationFinding> findings)
     {
-        var chain = new List<RouteFact> { start };
-        var current = start;
-        for (int step = 0; step <= view.Routes.Count; step++)
+        var fact = view.Routes[i];
+        if (fact.Route.NextHop is not { } nextHop)
         {
-            var nextHop = current.Route.NextHop!.Value;
-            if (!view.Fib.TryLookup(current.Route.Prefix.InstanceId, nextHop, out var covering) || covering is null
-                || covering.NextHop is null || covering.Prefix == current.Route.Prefix)
-            {
-                return null;
-            }
-
-            var next = view.Routes.First(r => r.Route.Prefix == covering.Prefix);
-            int seen = chain.IndexOf(next);
-            if (seen >= 0)
-            {
-                var circle = chain.GetRange(seen, chain.Count - seen);
-                int first = circle.Select(r => IndexOf(view, r)).Select((index, position) => (index, position)).Min().position;
-                return [.. circle.Skip(first), .. circle.Take(first)];
-            }
-
-            chain.Add(next);
-            current = next;
+            return -1;
         }
 
-        return null;
-    }
-
-    private static int IndexOf(NetworkView view, RouteFact fact)
-    {
-        for (int i = 0; i < view.Routes.Count; i++)
+        if (view.LocalAddresses.Contains(nextHop))
         {
-            if (ReferenceEquals(view.Routes[i], fact))
-            {
-                return i;
-            }
+            findings.Add(VerificationFinding.Error(FindingCodes.RouteLoop, fact.Path,
+                $"{fact.Path} sends {fact.Route.Prefix} out of port '{view.PortName(fact.Route.Port)}' to next hop {nextHop}, which is our own address: the packets come back and take the same route until their TTL runs out."));
+            return -1;
         }
 
-        return int.MaxValue;
+        if (!view.Fib.TryLookup(fact.Route.Prefix.InstanceId, nextHop, out var covering) || covering is null
+            || covering.NextHop is null || covering.Prefix == fact.Route.Prefix || !indexOf.TryGetValue(covering.Prefix, out int successor))
+        {
+            return -1;
+        }
+
+        return successor;
     }
 }

@@ -10,6 +10,9 @@ public static class RuleShadowCheck
     /// <summary>Pieces a rule may be cut into before the check gives up on it (and says nothing about it).</summary>
     public const int PieceLimit = 4096;
 
+    /// <summary>Box operations spent on one rule before the check gives up on it: bounds the time of a large rule set.</summary>
+    public const int WorkLimit = 1_000_000;
+
     public static void Run(IReadOnlyList<RuleFacts> rules, List<VerificationFinding> findings)
     {
         foreach (var scope in rules.GroupBy(r => r.Scope, StringComparer.Ordinal))
@@ -44,6 +47,7 @@ public static class RuleShadowCheck
     {
         var remaining = boxes[k];
         var contributors = new List<int>();
+        int budget = WorkLimit;
         for (int j = 0; j < k && remaining.Count > 0; j++)
         {
             if (boxes[j].Count == 0)
@@ -51,7 +55,7 @@ public static class RuleShadowCheck
                 continue;
             }
 
-            var next = RuleSpace.Subtract(remaining, boxes[j], PieceLimit);
+            var next = RuleSpace.Subtract(remaining, boxes[j], PieceLimit, ref budget);
             if (next is null)
             {
                 return [];
@@ -72,7 +76,7 @@ public static class RuleShadowCheck
 
         foreach (int j in contributors)
         {
-            if (RuleSpace.Subtract(boxes[k], boxes[j], PieceLimit) is { Count: 0 })
+            if (RuleSpace.Subtract(boxes[k], boxes[j], PieceLimit, ref budget) is { Count: 0 })
             {
                 return [ordered[j]];
             }

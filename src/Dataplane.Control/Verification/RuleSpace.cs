@@ -50,7 +50,7 @@ public static class RuleSpace
         }
 
         // ICMP shows no ports (the classifier reads them as 0): a range without 0 holds no ICMP packet.
-        if (rule.Protocol is 1 or 58 && (rule.SourcePorts is { Low: > 0 } || rule.DestinationPorts is { Low: > 0 }))
+        if (rule.Protocol is 1 or 58 && (NoZero(rule.SourcePorts) || NoZero(rule.DestinationPorts)))
         {
             never = $"it asks for ports of protocol {(rule.Protocol == 1 ? "icmp" : "icmpv6")}, which has none";
             return boxes;
@@ -113,9 +113,10 @@ public static class RuleSpace
 
     /// <summary>
     /// <paramref name="boxes"/> minus every box of <paramref name="taken"/>; null when the pieces would exceed
-    /// <paramref name="limit"/> (the caller then draws no conclusion).
+    /// <paramref name="limit"/> or the box operations the <paramref name="budget"/> has left (the caller then draws no
+    /// conclusion, which keeps the check sound and its time bounded).
     /// </summary>
-    public static List<ValueRange[]>? Subtract(List<ValueRange[]> boxes, List<ValueRange[]> taken, int limit)
+    public static List<ValueRange[]>? Subtract(List<ValueRange[]> boxes, List<ValueRange[]> taken, int limit, ref int budget)
     {
         var current = boxes;
         foreach (var cut in taken)
@@ -124,7 +125,7 @@ public static class RuleSpace
             foreach (var box in current)
             {
                 SubtractOne(box, cut, next);
-                if (next.Count > limit)
+                if (next.Count > limit || --budget < 0)
                 {
                     return null;
                 }
@@ -168,6 +169,8 @@ public static class RuleSpace
             }
         }
     }
+
+    private static bool NoZero(ValueRange? ports) => ports is { } range && range.Low > 0;
 
     private static ValueRange PortDimension(ValueRange? ports) => ports ?? new ValueRange(0, 65_535);
 
