@@ -22,7 +22,8 @@ public sealed class ControlMethods
         Context = new ControlContext(plane);
         foreach (var method in LispMethods.Create(Context).Concat(NeighbourMethods.Create(Context)).Concat(TunnelMethods.Create(Context))
                      .Concat(VxlanMethods.Create(Context)).Concat(VxlanTableMethods.Create(Context)).Concat(StatusMethods.Create(Context))
-                     .Concat(LispControlMethods.Create(Context)).Concat(TofMethods.Create(Context)))
+                     .Concat(LispControlMethods.Create(Context)).Concat(TofMethods.Create(Context))
+                     .Concat(NshMethods.Create(Context)))
         {
             methods.Add(method.Name, method);
         }
@@ -75,6 +76,7 @@ public sealed class ControlMethods
         Reconcile(dump, current, "tunnels", "name", "tunnel.add", "tunnel.remove", report);
         ReconcileVxlanDomains(dump, current, report);
         ReconcileServices(dump, current, report);
+        NshMethods.Reconcile(dump, current, (method, parameters) => TryApply(method, parameters, report));
     }
 
     /// <summary>

@@ -4,8 +4,8 @@ using Dataplane.Control.Socket;
 namespace Dataplane.Control.State;
 
 /// <summary>
-/// The whole rule state as one JSON object: map-cache, local EIDs, static neighbours, tunnels, TOF services and VXLAN
-/// bridge domains (ports, flood list, static MACs).
+/// The whole rule state as one JSON object: map-cache, local EIDs, static neighbours, tunnels, TOF services, VXLAN
+/// bridge domains (ports, flood list, static MACs) and NSH service functions and paths.
 /// Every array is sorted by its key and every object's keys are sorted, so two dumps of equal state are byte-identical
 /// (that is what the persistence tests compare). Map-cache entries carry their configured TTL, not the remaining one,
 /// for the same reason. Each entry has the shape of the matching *.add method's params, so a dump can be replayed.
@@ -25,6 +25,8 @@ public static class RuleStateDump
             ["services"] = context.TofServices is { } services ? new JsonArray(TofMethods.List(services).ToArray()) : new JsonArray(),
             ["tunnels"] = context.Tunnels is { } tunnels ? new JsonArray(TunnelMethods.List(tunnels).ToArray()) : new JsonArray(),
             ["vxlanDomains"] = VxlanTableMethods.Domains(context),
+            ["nshFunctions"] = NshMethods.Functions(context.Plane.Feature<Dataplane.Forwarding.Nsh.NshFeature>()),
+            ["nshPaths"] = NshMethods.Paths(context.Plane.Feature<Dataplane.Forwarding.Nsh.NshFeature>(), withCounters: false),
         };
     }
 

@@ -138,6 +138,11 @@ public static class RunCommand
                 runtime.AddService(new LispControlMetrics(lisp, control.Metrics));
             }
 
+            if (plane.Feature<Dataplane.Forwarding.Nsh.NshFeature>() is { } nsh)
+            {
+                runtime.AddService(new Dataplane.Control.Nsh.NshMetrics(nsh, control.Metrics));
+            }
+
             // The TOF's control-thread chores: idle purge, and the downlink-TEID pinger when configured.
             if (plane.Feature<TofFeature>() is { } tof)
             {
