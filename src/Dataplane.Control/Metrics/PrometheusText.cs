@@ -72,6 +72,8 @@ public static class PrometheusText
             Sample(text, "dataplane_punt_queue_capacity", ["worker"], [Worker(w)], workers[w].Punts.Capacity);
         }
 
+        SaturationMetrics.WriteTo(text, workers, ports);
+
         MapCacheFamilies(text, mapCache);
 
         if (ports is not null)

@@ -55,6 +55,9 @@ public sealed class ForwardingPipeline
     /// <summary>Polls, busy polls and busy time of the loop that feeds this pipeline (the runtime's worker records them).</summary>
     public WorkerLoad Load { get; } = new();
 
+    /// <summary>This worker's saturation figures: full receives, bursts and packets each port refused.</summary>
+    public WorkerPressure Pressure { get; } = new();
+
     public PuntQueue Punts { get; }
 
     /// <summary>

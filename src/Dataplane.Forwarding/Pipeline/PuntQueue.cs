@@ -15,6 +15,7 @@ public sealed class PuntQueue
     private readonly int mask;
     private long head; // next to dequeue; written by the consumer
     private long tail; // next to enqueue; written by the producer
+    private int highWater; // most packets ever waiting; written by the producer
 
     public PuntQueue(int capacity = 1024)
     {
@@ -30,6 +31,9 @@ public sealed class PuntQueue
 
     public int Count => (int)(Volatile.Read(ref tail) - Volatile.Read(ref head));
 
+    /// <summary>The most packets that were ever waiting at once (the producer's view, at each enqueue).</summary>
+    public int HighWater => Volatile.Read(ref highWater);
+
     /// <summary>Producer side: false when the queue holds <see cref="Capacity"/> packets.</summary>
     public bool TryEnqueue(in PacketDescriptor packet)
     {
@@ -41,6 +45,12 @@ public sealed class PuntQueue
 
         ring[t & mask] = packet;
         Volatile.Write(ref tail, t + 1);
+        int depth = (int)(t + 1 - Volatile.Read(ref head));
+        if (depth > highWater)
+        {
+            Volatile.Write(ref highWater, depth);
+        }
+
         return true;
     }
 

@@ -47,6 +47,7 @@ public sealed class ForwardingWorker
         }
 
         UseBufferSources(index, pipeline.Emitter, ports);
+        pipeline.Pressure.TrackPorts(ports.Count);
     }
 
     /// <summary>
@@ -171,6 +172,7 @@ public sealed class ForwardingWorker
             }
 
             total += got;
+            Pipeline.Pressure.CountReceive(got, received.Capacity);
             phase = WorkerPhase.Process;
             Pipeline.Process(received);
             Dispatch();
@@ -348,9 +350,13 @@ public sealed class ForwardingWorker
         phasePort = port;
         phase = WorkerPhase.Transmit;
         int sent = ports[port].Transmit(Index, packets, ports);
-        for (int i = sent; i < packets.Length; i++)
+        if (sent < packets.Length)
         {
-            Unsent(ref packets[i], counters);
+            Pipeline.Pressure.CountRefused(port, packets.Length - sent);
+            for (int i = sent; i < packets.Length; i++)
+            {
+                Unsent(ref packets[i], counters);
+            }
         }
 
         burst.Clear();
