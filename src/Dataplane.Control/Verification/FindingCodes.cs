@@ -33,6 +33,9 @@ public static class FindingCodes
     /// <summary>Routes whose next hops resolve through each other, or a route whose next hop is one of our own addresses.</summary>
     public const string RouteLoop = "route-loop";
 
+    /// <summary>A route's next hop is itself routed through another gateway: it is not on the link, and next hops are not resolved recursively.</summary>
+    public const string NextHopNotOnLink = "next-hop-not-on-link";
+
     /// <summary>Two routes for one prefix: the later one replaces the earlier.</summary>
     public const string DuplicateRoute = "duplicate-route";
 

@@ -3,12 +3,15 @@ using Dataplane.Wire.Addresses;
 namespace Dataplane.Control.Verification;
 
 /// <summary>
-/// Forwarding loops the FIB itself makes. A route whose next hop is one of our own addresses sends its packets back to
-/// us, and they take the same route again until their TTL runs out. Next hops are followed through the FIB: a next hop
-/// covered by a route through another gateway is reached through that gateway, and a chain that comes back to a route
-/// already on it goes round for ever. A next hop covered by a connected route, by its own route (a default route
-/// through a gateway inside it) or by none is on the link of the route's port, as the routing stage treats every next
-/// hop: the chain ends there. Two routes for one prefix are reported too: the later replaces the earlier.
+/// Forwarding loops the FIB itself makes, and next hops off the link of their route. A route whose next hop is one of
+/// our own addresses sends its packets back to us, and they take the same route again until their TTL runs out. Next
+/// hops are followed through the FIB: a next hop covered by a route through another gateway is reached through that
+/// gateway, and a chain that comes back to a route already on it goes round for ever. A next hop covered by a
+/// connected route, by its own route (a default route through a gateway inside it), by a route through that very next
+/// hop, or by none is on the link of the
+/// route's port, as the routing stage treats every next hop: the chain ends there. A next hop reached through another
+/// gateway without a circle is a warning: the routing stage does not resolve next hops recursively, it asks for the
+/// next hop's own MAC on the route's port. Two routes for one prefix are reported too: the later replaces the earlier.
 /// </summary>
 public static class RouteLoopCheck
 {
@@ -36,6 +39,7 @@ public static class RouteLoopCheck
         }
 
         var colour = new byte[count];
+        var inCircle = new bool[count];
         var walk = new List<int>();
         for (int start = 0; start < count; start++)
         {
@@ -51,6 +55,7 @@ public static class RouteLoopCheck
             if (at >= 0 && colour[at] == 1)
             {
                 var circle = walk.GetRange(walk.IndexOf(at), walk.Count - walk.IndexOf(at));
+                circle.ForEach(r => inCircle[r] = true);
                 int first = circle.IndexOf(circle.Min());
                 var ordered = circle.Skip(first).Concat(circle.Take(first)).Select(r => view.Routes[r]).ToList();
                 string chain = string.Join(" -> ", ordered.Append(ordered[0]).Select(r => $"{r.Path} ({r.Route.Prefix} via {r.Route.NextHop})"));
@@ -61,6 +66,17 @@ public static class RouteLoopCheck
             foreach (int r in walk)
             {
                 colour[r] = 2;
+            }
+        }
+
+        for (int i = 0; i < count; i++)
+        {
+            if (next[i] >= 0 && !inCircle[i])
+            {
+                var fact = view.Routes[i];
+                var through = view.Routes[next[i]];
+                findings.Add(VerificationFinding.Warning(FindingCodes.NextHopNotOnLink, fact.Path,
+                    $"{fact.Path}'s next hop {fact.Route.NextHop} is itself routed through {through.Path} ({through.Route.Prefix} via {through.Route.NextHop}), but next hops are not resolved recursively: it is asked for by ARP / ND on port '{view.PortName(fact.Route.Port)}', and answers only if it is on that link after all."));
             }
         }
     }
@@ -85,7 +101,8 @@ public static class RouteLoopCheck
         }
 
         if (!view.Fib.TryLookup(fact.Route.Prefix.InstanceId, nextHop, out var covering) || covering is null
-            || covering.NextHop is null || covering.Prefix == fact.Route.Prefix || !indexOf.TryGetValue(covering.Prefix, out int successor))
+            || covering.NextHop is null || covering.NextHop == nextHop || covering.Prefix == fact.Route.Prefix
+            || !indexOf.TryGetValue(covering.Prefix, out int successor))
         {
             return -1;
         }

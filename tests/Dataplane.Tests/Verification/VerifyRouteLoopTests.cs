@@ -15,12 +15,14 @@ public sealed class VerifyRouteLoopTests
     }
 
     [Fact]
-    public void A_chain_of_gateways_that_ends_on_a_link_is_no_loop()
+    public void A_next_hop_behind_another_gateway_is_no_loop_but_is_not_on_the_link()
     {
         var config = VerifyConfigs.Xtr();
-        VerifyConfigs.AddRoute(config, "203.0.113.0/24", "198.51.100.1", "rloc"); // 198.51.100.1 is behind routes[0], which ends at a neighbour
+        config["neighbours"]!.AsArray().Add(VerifyConfigs.Parse("""{ "address": "198.51.100.1", "mac": "02:00:00:00:ff:02", "port": "rloc" }"""));
+        VerifyConfigs.AddRoute(config, "203.0.113.0/24", "198.51.100.1", "rloc"); // routes[2]: 198.51.100.1 is behind routes[0]'s gateway
 
-        Assert.Empty(VerifyConfigs.Verify(config));
+        var finding = VerifyConfigs.Single(VerifyConfigs.Verify(config), FindingSeverity.Warning, "next-hop-not-on-link", "routes[2]");
+        Assert.Contains("routed through routes[0] (198.51.100.0/24 via 192.0.2.254)", finding.Message, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -45,7 +47,7 @@ public sealed class VerifyRouteLoopTests
     }
 
     [Fact]
-    public void A_circle_of_three_is_reported_once_and_a_route_leading_into_it_is_not()
+    public void A_circle_of_three_is_reported_once_and_a_route_leading_into_it_only_as_off_link()
     {
         var config = VerifyConfigs.Xtr();
         VerifyConfigs.AddRoute(config, "100.64.0.0/16", "100.65.0.1", "rloc"); // routes[2] leads into the circle
@@ -53,8 +55,12 @@ public sealed class VerifyRouteLoopTests
         VerifyConfigs.AddRoute(config, "100.66.0.0/16", "100.67.0.1", "rloc"); // routes[4]
         VerifyConfigs.AddRoute(config, "100.67.0.0/16", "100.65.0.2", "rloc"); // routes[5] back to routes[3]
 
-        var finding = VerifyConfigs.Single(VerifyConfigs.Verify(config), FindingSeverity.Error, "route-loop", "routes[3]");
-        Assert.Contains("3 routes", finding.Message, StringComparison.Ordinal);
+        var findings = VerifyConfigs.Verify(config);
+        var loop = Assert.Single(findings, f => f.Code == "route-loop");
+        Assert.Equal("routes[3]", loop.Path);
+        Assert.Contains("3 routes", loop.Message, StringComparison.Ordinal);
+        // routes[2] is not in the circle: its next hop is only behind routes[3]'s gateway.
+        Assert.Equal("warning next-hop-not-on-link routes[2]", Assert.Single(findings, f => f.Code != "route-loop").ToString().Split(':')[0]);
     }
 
     [Fact]
