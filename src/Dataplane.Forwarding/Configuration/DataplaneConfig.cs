@@ -65,6 +65,12 @@ public sealed record DataplaneConfig
 
     /// <summary>IPFIX flow records to a collector (docs/flow-export.md); null = none.</summary>
     public FlowExportConfig? FlowExport { get; init; }
+
+    /// <summary>Traffic rules: classify, offload, police, mark, drop, count (docs/configuration/traffic-rules.md).</summary>
+    public IReadOnlyList<TrafficRuleConfig> TrafficRules { get; init; } = [];
+
+    /// <summary>Limits of the traffic rules; the defaults when absent.</summary>
+    public TrafficRuleLimitsConfig? TrafficRuleLimits { get; init; }
 }
 
 public sealed record PortConfig

@@ -163,4 +163,10 @@ public enum DropReason : byte
 
     /// <summary>NSH at the end of a service path whose "end" is "drop", or whose inner packet (not IPv4, IPv6 or Ethernet carrying them) cannot be routed.</summary>
     NshPathEnd,
+
+    /// <summary>A traffic rule with the drop action matched the packet.</summary>
+    TrafficRuleDrop,
+
+    /// <summary>A traffic rule's rate limit: the packet was over it (its token bucket was empty).</summary>
+    TrafficRulePolicerDrop,
 }

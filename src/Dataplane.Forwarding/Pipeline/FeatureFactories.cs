@@ -58,6 +58,8 @@ internal static class FeatureFactories
             features.Add(Nsh.NshFeature.Create(config, plane));
         }
 
+        // Traffic rules: the table every stage that applies rules reads, and the instance stage when a rule needs it.
+        features.Add(Rules.TrafficRuleFeature.Create(config, plane, features.OfType<Tof.TofFeature>().FirstOrDefault()?.Services));
         return features;
     }
 

@@ -54,6 +54,9 @@ public sealed class ForwardingPlane
 
     public IReadOnlyList<IForwardingFeature> Features { get; internal set; } = [];
 
+    /// <summary>The traffic rules (docs/configuration/traffic-rules.md); set once the features are built.</summary>
+    public Rules.TrafficRuleTable TrafficRules { get; internal set; } = null!;
+
     public IReadOnlyList<ForwardingPipeline> Workers
     {
         get
@@ -81,7 +84,7 @@ public sealed class ForwardingPlane
     /// </summary>
     public ForwardingPipeline CreateWorker(Func<IBatchStage, IBatchStage>? decorate)
     {
-        var stages = Features.OrderBy(f => f.Order).Select(f => f.CreateStage(this)).ToArray();
+        var stages = Features.Where(f => f is not IOptionalStageFeature { WantsStage: false }).OrderBy(f => f.Order).Select(f => f.CreateStage(this)).ToArray();
         if (decorate is not null)
         {
             stages = Array.ConvertAll(stages, stage => decorate(stage));

@@ -17,3 +17,10 @@ public interface IForwardingFeature
     /// <summary>Frees memory retired by table updates. Called at a quiescent point: every worker is between batches.</summary>
     void ReclaimRetired();
 }
+
+/// <summary>A feature whose stage joins a worker's graph only when it has something to do when the worker is built.</summary>
+public interface IOptionalStageFeature
+{
+    /// <summary>Asked once per worker built: false leaves the stage out of that worker's graph.</summary>
+    bool WantsStage { get; }
+}

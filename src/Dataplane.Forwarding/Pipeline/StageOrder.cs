@@ -18,6 +18,8 @@ public static class StageOrder
     public const int Vxlan = 200;
     public const int LispControl = 250;
     public const int LispDecapsulation = 300;
+    /// <summary>Traffic rules of scope instance: native packets after every decapsulation, before encapsulation and routing.</summary>
+    public const int InstanceRules = 350;
     public const int LispEncapsulation = 400;
     public const int Routing = 900;
 }

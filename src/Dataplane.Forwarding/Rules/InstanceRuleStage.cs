@@ -1,0 +1,68 @@
+using Dataplane.Forwarding.Buffers;
+using Dataplane.Forwarding.Counters;
+using Dataplane.Forwarding.Stages;
+using Dataplane.Tables.Time;
+
+namespace Dataplane.Forwarding.Rules;
+
+/// <summary>
+/// Traffic rules of scope instance: native IPv4 and IPv6 packets, after every decapsulation (LISP, VXLAN) and before
+/// encapsulation and routing, are matched against their instance's rules (first match by priority) and counted,
+/// dropped, policed or marked. Packets of instances without rules, and packets no rule matches, go on untouched. In the
+/// graph only when an instance rule existed when the worker was built (<see cref="TrafficRuleFeature"/>).
+/// </summary>
+public sealed class InstanceRuleStage(TrafficRuleTable table, IMonotonicClock clock, int worker) : IBatchStage
+{
+    private readonly RuleFlowCache cache = new();
+
+    public string Name => "instance-rules";
+
+    public PacketKinds Accepts => PacketKinds.NativeIp;
+
+    public void Run(Span<PacketDescriptor> packets, ReadOnlySpan<ushort> vector, WorkerCounters counters)
+    {
+        var snapshot = table.Current;
+        if (snapshot is null)
+        {
+            return;
+        }
+
+        var instances = snapshot.Instances;
+        long now = clock.Now;
+        foreach (ushort index in vector)
+        {
+            ref var packet = ref packets[index];
+            if (!instances.TryGetValue(packet.InstanceId, out var tables))
+            {
+                continue;
+            }
+
+            int l3 = packet.L3Offset - packet.DataOffset;
+            var frame = packet.Data;
+            if (l3 < 0 || l3 >= frame.Length)
+            {
+                continue;
+            }
+
+            var ip = frame[l3..];
+            bool v6 = packet.Kind == PacketKind.NativeIpv6;
+            var classifier = v6 ? tables.V6 : tables.V4;
+            if (classifier is null || !RuleKeyReader.TryRead(ip, out var key, out int length))
+            {
+                continue;
+            }
+
+            int rule = cache.Lookup(snapshot.Generation, classifier, v6 ? tables.V6Table : tables.V4Table, in key);
+            if (rule < 0)
+            {
+                continue;
+            }
+
+            var reason = RuleActionRunner.Apply(snapshot.Rules[rule], worker, now, ip, length, ue: 0, out _);
+            if (reason != DropReason.None)
+            {
+                packet.Drop(reason, counters);
+            }
+        }
+    }
+}
