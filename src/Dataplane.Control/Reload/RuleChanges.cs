@@ -60,6 +60,26 @@ public static class RuleChanges
             removals.Add(Remove("service.remove", "nameOrServiceIp", name));
         }
 
+        // Traffic rules: a rule whose name stays but whose definition changes is replaced in place.
+        var beforeRules = Keyed(before, "trafficRules", e => e["name"]!.ToString());
+        var afterRules = Keyed(after, "trafficRules", e => e["name"]!.ToString());
+        foreach (string name in beforeRules.Keys.Where(n => !afterRules.ContainsKey(n)))
+        {
+            removals.Add(Remove("rule.remove", "name", name));
+        }
+
+        foreach (var (name, entry) in afterRules)
+        {
+            if (!beforeRules.TryGetValue(name, out var old))
+            {
+                additions.Add(Add("rule.add", entry));
+            }
+            else if (!JsonNode.DeepEquals(old, entry))
+            {
+                additions.Add(new RuleChange("rule.replace", new JsonObject { ["name"] = name, ["rule"] = entry.DeepClone() }));
+            }
+        }
+
         return [.. removals, .. additions];
     }
 

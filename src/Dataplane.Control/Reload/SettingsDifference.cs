@@ -11,7 +11,7 @@ public static class SettingsDifference
 {
     /// <summary>The rule state a reload applies through the control methods; everything else needs a restart.</summary>
     public static readonly IReadOnlyList<string> AppliedPaths =
-        ["neighbours", "lisp.mapCache", "lisp.localEids", "gtpu.tunnels", "vxlan.bridgeDomains", "tof.services", "control.logLevel"];
+        ["neighbours", "lisp.mapCache", "lisp.localEids", "gtpu.tunnels", "vxlan.bridgeDomains", "tof.services", "control.logLevel", "trafficRules"];
 
     public static IReadOnlyList<string> NeedingRestart(DataplaneConfig before, DataplaneConfig after)
     {

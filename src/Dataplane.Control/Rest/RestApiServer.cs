@@ -51,6 +51,7 @@ public sealed class RestApiServer : IDisposable
             app.Use(JsonErrorsForUnrouted);
             app.UseRouting();
             TofRestRoutes.Map(app, api, MaxBodyBytes);
+            TrafficRuleRestRoutes.Map(app, api.Rules, MaxBodyBytes);
             TofOpenApi.Map(app, OpenApiPath);
         });
     }

@@ -17,6 +17,9 @@ public sealed class TofRestApi(ControlMethods methods)
     /// <summary>The REST API's logger (category <c>Dataplane.Control.Rest</c>), from the daemon's logging.</summary>
     public Microsoft.Extensions.Logging.ILogger Logger => methods.Context.Logging.Logger(LogCategories.Rest);
 
+    /// <summary>/rule: the traffic rules (<see cref="TrafficRuleRestRoutes"/>).</summary>
+    public TrafficRuleRestApi Rules { get; } = new(methods);
+
     /// <summary>GET /service.</summary>
     public RestResponse ListServices() => Call("service.list", null, null);
 

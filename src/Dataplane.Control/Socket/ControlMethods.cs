@@ -23,7 +23,8 @@ public sealed class ControlMethods
         foreach (var method in LispMethods.Create(Context).Concat(NeighbourMethods.Create(Context)).Concat(TunnelMethods.Create(Context))
                      .Concat(VxlanMethods.Create(Context)).Concat(VxlanTableMethods.Create(Context)).Concat(StatusMethods.Create(Context))
                      .Concat(LispControlMethods.Create(Context)).Concat(TofMethods.Create(Context))
-                     .Concat(NshMethods.Create(Context)))
+                     .Concat(NshMethods.Create(Context))
+                     .Concat(RuleMethods.Create(Context)))
         {
             methods.Add(method.Name, method);
         }
@@ -77,6 +78,40 @@ public sealed class ControlMethods
         ReconcileVxlanDomains(dump, current, report);
         ReconcileServices(dump, current, report);
         NshMethods.Reconcile(dump, current, (method, parameters) => TryApply(method, parameters, report));
+        ReconcileTrafficRules(dump, current, report);
+    }
+
+    /// <summary>
+    /// Traffic rules, after the services they may name: every current rule that differs from the dump's is removed
+    /// first (so its name and priority are free), then the dump's missing ones are added.
+    /// </summary>
+    private void ReconcileTrafficRules(JsonElement dump, JsonObject current, Action<string> report)
+    {
+        if (!dump.TryGetProperty("trafficRules", out var wanted) || wanted.ValueKind != JsonValueKind.Array)
+        {
+            return;
+        }
+
+        var wantedEntries = wanted.EnumerateArray().ToList();
+        var wantedText = wantedEntries.Select(e => CanonicalJson.Serialize(JsonNode.Parse(e.GetRawText()))).ToHashSet(StringComparer.Ordinal);
+        var currentText = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var entry in current["trafficRules"]!.AsArray())
+        {
+            string text = CanonicalJson.Serialize(entry);
+            currentText.Add(text);
+            if (!wantedText.Contains(text))
+            {
+                TryApply("rule.remove", JsonSerializer.SerializeToElement(new Dictionary<string, string> { ["name"] = entry!["name"]!.GetValue<string>() }), report);
+            }
+        }
+
+        foreach (var entry in wantedEntries)
+        {
+            if (!currentText.Contains(CanonicalJson.Serialize(JsonNode.Parse(entry.GetRawText()))))
+            {
+                TryApply("rule.add", entry, report);
+            }
+        }
     }
 
     /// <summary>

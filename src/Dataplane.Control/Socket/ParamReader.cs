@@ -26,6 +26,9 @@ public sealed class ParamReader
     /// <summary>The JSON path of this object in error messages ("params", "params.locators[1]").</summary>
     public string Path { get; }
 
+    /// <summary>The object itself, for a method that reads it whole with a configuration reader (rule.add).</summary>
+    public JsonElement Element => element;
+
     public string Field(string name) => $"{Path}.{name}";
 
     /// <summary>Refuses fields the method does not know, so a typo ("ttl" for "ttlMinutes") is not silently ignored.</summary>

@@ -5,7 +5,7 @@ namespace Dataplane.Control.State;
 
 /// <summary>
 /// The whole rule state as one JSON object: map-cache, local EIDs, static neighbours, tunnels, TOF services, VXLAN
-/// bridge domains (ports, flood list, static MACs) and NSH service functions and paths.
+/// bridge domains (ports, flood list, static MACs) NSH service functions and paths, and traffic rules.
 /// Every array is sorted by its key and every object's keys are sorted, so two dumps of equal state are byte-identical
 /// (that is what the persistence tests compare). Map-cache entries carry their configured TTL, not the remaining one,
 /// for the same reason. Each entry has the shape of the matching *.add method's params, so a dump can be replayed.
@@ -27,6 +27,7 @@ public static class RuleStateDump
             ["vxlanDomains"] = VxlanTableMethods.Domains(context),
             ["nshFunctions"] = NshMethods.Functions(context.Plane.Feature<Dataplane.Forwarding.Nsh.NshFeature>()),
             ["nshPaths"] = NshMethods.Paths(context.Plane.Feature<Dataplane.Forwarding.Nsh.NshFeature>(), withCounters: false),
+            ["trafficRules"] = RuleMethods.Dump(context.Plane.TrafficRules),
         };
     }
 

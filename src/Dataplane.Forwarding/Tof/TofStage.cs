@@ -38,7 +38,7 @@ namespace Dataplane.Forwarding.Tof;
 /// new UE, handover or flow; the steady state allocates nothing. A tunnel's counters and last-seen stamp are on this
 /// worker's own line of it; a flow's stamp is written at most every 1/8 s. Services, FIB and neighbours are read once per batch.
 /// </summary>
-public sealed class TofStage(ForwardingPlane plane, TofFeature feature, TofEventRing events, int worker = 0) : IBatchStage
+public sealed partial class TofStage(ForwardingPlane plane, TofFeature feature, TofEventRing events, int worker = 0) : IBatchStage
 {
     private const byte ErrorIndicationTeidDataIe = 16;
     private const byte ErrorIndicationPeerAddressIe = 133;
@@ -74,6 +74,7 @@ public sealed class TofStage(ForwardingPlane plane, TofFeature feature, TofEvent
         var byApplicationIp = feature.Services.ByApplicationIp;
         var underlay = UnderlayResolver.ForBatch(plane, adjacencies);
         long now = feature.Clock.Now;
+        var rules = TofRules(); // traffic rules (Rules/TofStage.Rules.cs): null when none, nothing per packet then
         var batch = sightings.AsSpan(ScratchPadding, vector.Length);
         for (int v = 0; v < vector.Length; v++)
         {
@@ -97,9 +98,11 @@ public sealed class TofStage(ForwardingPlane plane, TofFeature feature, TofEvent
         for (int v = 0; v < vector.Length; v++)
         {
             ref var packet = ref packets[vector[v]];
-            var reason = batch[v].Plain
-                ? HandlePlain(ref packet, in batch[v], ref underlay, now, counters)
-                : Handle(ref packet, byServiceIp, byApplicationIp, ref underlay, now, counters);
+            var reason = rules is not null && ApplyTrafficRules(ref packet, ref batch[v], rules, now) is var ruled and not DropReason.None
+                ? ruled
+                : batch[v].Plain
+                    ? HandlePlain(ref packet, in batch[v], ref underlay, now, counters)
+                    : Handle(ref packet, byServiceIp, byApplicationIp, ref underlay, now, counters);
             if (reason != DropReason.None)
             {
                 packet.Drop(reason, counters);

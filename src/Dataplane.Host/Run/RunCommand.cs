@@ -143,6 +143,9 @@ public static class RunCommand
                 runtime.AddService(new Dataplane.Control.Nsh.NshMetrics(nsh, control.Metrics));
             }
 
+            // Traffic rules: counters on /metrics, and the rule set compiled again when the TOF's services change.
+            runtime.AddService(new Dataplane.Control.Rules.TrafficRuleMetrics(plane.TrafficRules, control.Metrics));
+
             // The TOF's control-thread chores: idle purge, and the downlink-TEID pinger when configured.
             if (plane.Feature<TofFeature>() is { } tof)
             {

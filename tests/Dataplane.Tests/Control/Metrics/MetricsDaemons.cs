@@ -28,7 +28,9 @@ public sealed class MetricsDaemons : IDisposable
             && !text.Contains("dataplane_gtpu_echo_requests_total 0\n", StringComparison.Ordinal));
         TofScrape = Tof.ScrapeWhen(text =>
             text.Contains($"dataplane_port_rx_packets_total{{port=\"s1\"}} {Invariant(tofInput)}\n", StringComparison.Ordinal)
-            && text.Contains("dataplane_tof_service_packets_total{", StringComparison.Ordinal));
+            && text.Contains("dataplane_tof_service_packets_total{", StringComparison.Ordinal)
+            && text.Contains("dataplane_traffic_rule_packets_total{rule=\"count-all\"} ", StringComparison.Ordinal)
+            && !text.Contains("dataplane_traffic_rule_packets_total{rule=\"count-all\"} 0\n", StringComparison.Ordinal));
     }
 
     public MetricsDaemon Lisp { get; }
@@ -77,8 +79,13 @@ public sealed class MetricsDaemons : IDisposable
         return config;
     }
 
-    private static JsonObject TofConfig() =>
-        JsonNode.Parse(File.ReadAllText(Golden("tof-one-armed-round-trip", "config.json")))!.AsObject();
+    /// <summary>The golden TOF, with a traffic rule that only counts (so the rule families have a series; forwarding is unchanged).</summary>
+    private static JsonObject TofConfig()
+    {
+        var config = JsonNode.Parse(File.ReadAllText(Golden("tof-one-armed-round-trip", "config.json")))!.AsObject();
+        config["trafficRules"] = JsonNode.Parse("""[{ "name": "count-all", "priority": 1, "scope": "tof", "actions": { "count": true } }]""");
+        return config;
+    }
 
     internal static string Invariant(long value) => value.ToString(CultureInfo.InvariantCulture);
 }

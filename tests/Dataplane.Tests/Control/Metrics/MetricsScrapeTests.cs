@@ -159,6 +159,10 @@ public sealed partial class MetricsScrapeTests(MetricsDaemons daemons) : IClassF
             {
                 Assert.True(lisp.Types.ContainsKey(name) && tof.Types.ContainsKey(name), $"{name} is documented as always present");
             }
+            else if (name.StartsWith("dataplane_traffic_rule_", StringComparison.Ordinal))
+            {
+                Assert.True(tof.Types.ContainsKey(name) && !lisp.Types.ContainsKey(name), $"{name}: only once a rule exists (the TOF daemon has one)");
+            }
             else if (name.StartsWith("dataplane_tof_", StringComparison.Ordinal))
             {
                 Assert.True(tof.Types.ContainsKey(name) && !lisp.Types.ContainsKey(name), $"{name}: only with role tof");

@@ -17,6 +17,8 @@ namespace Dataplane.Tests.Control.Rest;
 public sealed partial class TofOpenApiTests : IDisposable
 {
     private static readonly string[] ServiceFields = ["name", "serviceIP", "applicationIP"];
+    private static readonly string[] RuleFields = ["name", "priority", "scope", "actions", "instanceId", "vni", "service", "ue", "direction", "match"];
+    private static readonly string[] RuleRequired = ["name", "priority", "scope", "actions"];
     private readonly RestApiHarness api = new(tunnels: new FakeTunnelSource(
         new TofTunnelView("10.45.0.2", "192.0.2.10", 0x101, "192.0.2.20", 0x1000, 9, new DateTimeOffset(2026, 11, 23, 17, 0, 1, TimeSpan.Zero))));
 
@@ -31,7 +33,7 @@ public sealed partial class TofOpenApiTests : IDisposable
             .ToList();
         var paths = document["paths"]!.AsObject();
 
-        Assert.Equal(6, mapped.Count);
+        Assert.Equal(11, mapped.Count);
         Assert.Equal(
             mapped.Select(route => "/" + route.Endpoint.RoutePattern.RawText!.TrimStart('/')).Distinct().Order(StringComparer.Ordinal),
             paths.Select(path => path.Key).Order(StringComparer.Ordinal));
@@ -50,8 +52,9 @@ public sealed partial class TofOpenApiTests : IDisposable
             {
                 Assert.True(operation["requestBody"]!["required"]!.GetValue<bool>());
                 var schema = Resolve(document, operation["requestBody"]!["content"]!["application/json"]!["schema"]!);
-                Assert.Equal(ServiceFields, schema["properties"]!.AsObject().Select(p => p.Key));
-                Assert.Equal(ServiceFields, schema["required"]!.AsArray().Select(n => n!.GetValue<string>()));
+                var (fields, required) = path.StartsWith("/rule", StringComparison.Ordinal) ? (RuleFields, RuleRequired) : (ServiceFields, ServiceFields);
+                Assert.Equal(fields, schema["properties"]!.AsObject().Select(p => p.Key));
+                Assert.Equal(required, schema["required"]!.AsArray().Select(n => n!.GetValue<string>()));
             }
             else
             {

@@ -123,7 +123,7 @@ public sealed class TofRestApiTests
         Assert.Equal(HttpStatusCode.OK, status);
         Assert.StartsWith("3.0", document!["openapi"]!.GetValue<string>(), StringComparison.Ordinal);
         var paths = document["paths"]!.AsObject();
-        Assert.Equal(["/openapi.json", "/service", "/service/{name}", "/tunnel"], paths.Select(p => p.Key).Order(StringComparer.Ordinal));
+        Assert.Equal(["/openapi.json", "/rule", "/rule/{name}", "/service", "/service/{name}", "/tunnel"], paths.Select(p => p.Key).Order(StringComparer.Ordinal));
         Assert.Equal(["get", "post"], paths["/service"]!.AsObject().Select(p => p.Key));
         Assert.Equal(["put", "delete"], paths["/service/{name}"]!.AsObject().Select(p => p.Key));
         Assert.Equal(["200", "400", "401", "409", "503"], paths["/service"]!["post"]!["responses"]!.AsObject().Select(p => p.Key));
