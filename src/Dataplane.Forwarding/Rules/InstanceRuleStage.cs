@@ -52,7 +52,7 @@ public sealed class InstanceRuleStage(TrafficRuleTable table, IMonotonicClock cl
                 continue;
             }
 
-            int rule = cache.Lookup(snapshot.Generation, classifier, v6 ? tables.V6Table : tables.V4Table, in key);
+            int rule = RuleActionRunner.Match(cache, snapshot, classifier, v6 ? tables.V6Table : tables.V4Table, in key, worker, length);
             if (rule < 0)
             {
                 continue;

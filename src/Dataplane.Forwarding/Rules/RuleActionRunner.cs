@@ -46,6 +46,24 @@ public static class RuleActionRunner
     }
 
     /// <summary>
+    /// The rule that holds a packet: the first match by priority (from the flow cache), after counting any count-only
+    /// rules before it (counting alone lets the packet go on as if no rule held it, so the next match is looked for);
+    /// -1 when none holds it.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static int Match(RuleFlowCache cache, TrafficRuleSnapshot rules, RuleClassifier classifier, int table, in RuleKey key, int worker, int length)
+    {
+        int rule = cache.Lookup(rules.Generation, classifier, table, in key);
+        while (rule >= 0 && rules.Rules[rule].Actions == RuleActionFlags.None)
+        {
+            rules.Rules[rule].CountMatch(worker, length);
+            rule = classifier.LookupAfter(in key, rule);
+        }
+
+        return rule;
+    }
+
+    /// <summary>
     /// The per-UE policer's key of a UE address: an IPv4 address as itself, an IPv6 UE by its /64 (the prefix a UE is
     /// given, as the TOF learns IPv6 UEs); global IPv6 prefixes are never below 2^32, so the two do not meet.
     /// </summary>

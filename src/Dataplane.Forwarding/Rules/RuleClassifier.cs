@@ -69,7 +69,13 @@ public sealed class RuleClassifier
     private int AllRowsOffset { get; }
 
     /// <summary>The rule of the first row that matches <paramref name="key"/>, or -1.</summary>
-    public int Lookup(in RuleKey key)
+    public int Lookup(in RuleKey key) => LookupAfter(in key, -1);
+
+    /// <summary>
+    /// The rule of the first row matching <paramref name="key"/> whose rule comes after <paramref name="after"/> in
+    /// priority order (rules are numbered in that order), or -1: the next rule once a count-only rule has counted.
+    /// </summary>
+    public int LookupAfter(in RuleKey key, int after)
     {
         Span<int> offsets = stackalloc int[RuleField.Count];
         int count = fields.Length;
@@ -93,9 +99,15 @@ public sealed class RuleClassifier
                 acc &= Unsafe.Add(ref store, offsets[f] + w);
             }
 
-            if (acc != 0)
+            while (acc != 0)
             {
-                return rowRule[(w << 6) + BitOperations.TrailingZeroCount(acc)];
+                int rule = rowRule[(w << 6) + BitOperations.TrailingZeroCount(acc)];
+                if (rule > after)
+                {
+                    return rule;
+                }
+
+                acc &= acc - 1;
             }
         }
 

@@ -44,7 +44,7 @@ public sealed partial class TofStage
                 return DropReason.None;
             }
 
-            int rule = ruleCache.Lookup(rules.Generation, classifier, sighting.Uplink ? RuleTableId.TofUplink4 : RuleTableId.TofDownlink4, in key);
+            int rule = RuleActionRunner.Match(ruleCache, rules, classifier, sighting.Uplink ? RuleTableId.TofUplink4 : RuleTableId.TofDownlink4, in key, worker, length);
             if (rule < 0)
             {
                 return DropReason.None;
@@ -187,7 +187,7 @@ public sealed partial class TofStage
         }
 
         int table = uplink ? (v6 ? RuleTableId.TofUplink6 : RuleTableId.TofUplink4) : (v6 ? RuleTableId.TofDownlink6 : RuleTableId.TofDownlink4);
-        int rule = ruleCache.Lookup(rules.Generation, classifier, table, in key);
+        int rule = RuleActionRunner.Match(ruleCache, rules, classifier, table, in key, worker, length);
         if (rule < 0)
         {
             return DropReason.None;

@@ -37,6 +37,11 @@ public class RuleClassifierPropertyTests
             Assert.Equal(expected, classifier.Lookup(in key));
             Assert.Equal(expected, cache.Lookup(1, classifier, 0, in key));
             Assert.Equal(expected, cache.Lookup(1, classifier, 0, in key)); // now from the cache
+            if (expected >= 0)
+            {
+                Assert.Equal(LinearScan(rows, key, after: expected), classifier.LookupAfter(in key, expected)); // the next match, past a count-only rule
+            }
+
             matched += expected >= 0 ? 1 : 0;
         }
 
@@ -77,11 +82,11 @@ public class RuleClassifierPropertyTests
         Assert.Equal(-1, classifier.Lookup(new RuleKey { Destination = 0xC6336400u + 5, Protocol = 6, DestinationPort = 444 }));
     }
 
-    private static int LinearScan(List<ClassifierEntry> rows, RuleKey key)
+    private static int LinearScan(List<ClassifierEntry> rows, RuleKey key, int after = -1)
     {
         foreach (var row in rows)
         {
-            if (row.Matches(in key))
+            if (row.Rule > after && row.Matches(in key))
             {
                 return row.Rule;
             }

@@ -90,22 +90,30 @@ public sealed class TrafficRuleTofTests : IDisposable
     }
 
     [Fact]
-    public void The_rule_of_highest_priority_holds_the_packet_and_count_alone_lets_it_go_on()
+    public void The_rule_of_highest_priority_holds_the_packet_and_count_alone_lets_the_next_one_match()
     {
-        Add("""{ "name": "all", "priority": 1, "scope": "tof", "actions": { "drop": true } }""");
-        Add("""{ "name": "ue", "priority": 2, "scope": "tof", "ue": "10.45.0.0/24", "actions": { "count": true } }""");
+        Add("""{ "name": "tcp-off", "priority": 1, "scope": "tof", "match": { "protocol": "tcp" }, "actions": { "drop": true } }""");
+        Add("""{ "name": "mark", "priority": 2, "scope": "tof", "match": { "destination": "192.0.2.200/32", "protocol": "udp" }, "actions": { "markDscp": 46 } }""");
+        Add("""{ "name": "ue", "priority": 3, "scope": "tof", "ue": "10.45.0.0/24", "actions": { "count": true } }""");
         var frames = ScapyFrames.Build(
             $"{Enb1ToSgw}/GTP_U_Header(teid=0x1001)/IP(src='10.45.0.2', dst='192.0.2.200', id=5)/UDP(sport=40000, dport=39999)/Raw(b'elsewhere')",
             $"{SgwToEnb1}/GTP_U_Header(teid=0xE001)/{FromInternet}",
-            $"{Enb1ToSgw}/GTP_U_Header(teid=0x1001)/IP(src='10.46.0.2', dst='192.0.2.200', id=5)/UDP(sport=40000, dport=39999)/Raw(b'elsewhere')");
+            $"{Enb1ToSgw}/GTP_U_Header(teid=0x1001)/IP(src='10.45.0.2', dst='192.0.2.200', id=5)/TCP(sport=40000, dport=443)",
+            $"{Enb1ToSgw}/GTP_U_Header(teid=0x1001)/IP(src='10.45.0.2', dst='192.0.2.200', tos=0xB8, id=5)/UDP(sport=40000, dport=39999)/Raw(b'elsewhere')");
         var batch = tof.Process((TofTestPlane.EnbPort, frames[0]), (TofTestPlane.SgwPort, frames[1]), (TofTestPlane.EnbPort, frames[2]));
 
-        Assert.Equal(Convert.ToHexString(frames[0]), Convert.ToHexString(batch[0].Data));
+        // Counted by "ue" (count alone), then held by "mark": marked and passed through.
         Assert.Equal(TofTestPlane.SgwPort, batch[0].EgressPort);
-        Assert.Equal(TofTestPlane.EnbPort, batch[1].EgressPort); // downlink: the UE is the destination
-        Assert.Equal(DropReason.TrafficRuleDrop, (DropReason)batch[2].DropReason); // another UE: the catch-all
+        Assert.Equal(Convert.ToHexString(frames[3]), Convert.ToHexString(batch[0].Data));
+        // Downlink: counted by "ue" (the UE is the destination), held by no other rule, passed through unchanged.
+        Assert.Equal(TofTestPlane.EnbPort, batch[1].EgressPort);
+        Assert.Equal(Convert.ToHexString(frames[1]), Convert.ToHexString(batch[1].Data));
+        // TCP: counted by "ue", not "mark"'s (UDP only), held by "tcp-off".
+        Assert.Equal(DropReason.TrafficRuleDrop, (DropReason)batch[2].DropReason);
         Assert.True(Rules.TryGet("ue", out var ue));
-        Assert.Equal(2, ue.Packets);
+        Assert.True(Rules.TryGet("mark", out var mark));
+        Assert.True(Rules.TryGet("tcp-off", out var tcp));
+        Assert.Equal((3L, 1L, 1L), (ue.Packets, mark.Packets, tcp.Packets));
     }
 
     [Fact]
