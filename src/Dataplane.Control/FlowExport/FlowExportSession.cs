@@ -45,6 +45,10 @@ public sealed class FlowExportSession : IDisposable
             sources.Add(new TofFlowSource(tof, templates, clock, flows));
             trackers.Add(() => flows.Count);
             untracked.Add(() => flows.Untracked);
+            var tunnels = new DeltaTracker<TofTunnel>(settings.MaxTrackedEntries, active, idle);
+            sources.Add(new GtpUTunnelSource(tof, templates, clock, tunnels));
+            trackers.Add(() => tunnels.Count);
+            untracked.Add(() => tunnels.Untracked);
         }
 
         var collector = new UdpCollector(settings.CollectorEndPoint());

@@ -30,7 +30,7 @@ public sealed class FlowExportTemplates
         GtpUTunnel = new IpfixTemplate(GtpUTunnelId,
         [
             new(E.SourceIpv6Address, 16), new(E.DestinationIpv6Address, 16), new(TeidElement, 4, enterpriseNumber), new(UeAddressElement, 16, enterpriseNumber),
-            new(E.FlowDirection, 1), .. Counts,
+            .. Counts,
         ]);
         VxlanVni = new IpfixTemplate(VxlanVniId, [new(E.Layer2SegmentId, 8), new(E.FlowDirection, 1), .. Counts]);
         MapCacheIpv4 = new IpfixTemplate(MapCacheIpv4Id,
@@ -55,7 +55,7 @@ public sealed class FlowExportTemplates
 
     public IpfixTemplate TofFlowIpv6 { get; }
 
-    /// <summary>A UE's GTP-U tunnel, one direction: the outer addresses (IPv4 as IPv4-mapped IPv6), TEID, UE address, counts.</summary>
+    /// <summary>A UE's GTP-U tunnel, one direction: the outer addresses (IPv4 as IPv4-mapped IPv6; eNB to SGW is the uplink), TEID, UE address, counts.</summary>
     public IpfixTemplate GtpUTunnel { get; }
 
     /// <summary>A VXLAN VNI, one direction (ingress = decapsulated, egress = encapsulated): counts.</summary>

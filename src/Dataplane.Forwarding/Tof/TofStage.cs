@@ -175,11 +175,11 @@ public sealed partial class TofStage(ForwardingPlane plane, TofFeature feature, 
         {
             if (!sighting.Uplink)
             {
-                tunnel.CountDownlink(worker);
+                tunnel.CountDownlink(worker, sighting.GPdu.InnerLength);
             }
             else
             {
-                tunnel.CountUplink(worker);
+                tunnel.CountUplink(worker, sighting.GPdu.InnerLength);
                 if (sighting.Keyed)
                 {
                     return OffloadPlain(ref packet, in sighting, tunnel, ref underlay, now, counters);
@@ -513,11 +513,11 @@ public sealed partial class TofStage(ForwardingPlane plane, TofFeature feature, 
 
         if (!uplink)
         {
-            tunnel.CountDownlink(worker);
+            tunnel.CountDownlink(worker, inner.Length);
             return DropReason.None;
         }
 
-        tunnel.CountUplink(worker);
+        tunnel.CountUplink(worker, inner.Length);
         if (!byServiceIp.TryGetValue(innerIp.Destination, out var service))
         {
             return DropReason.None;
@@ -673,7 +673,7 @@ public sealed partial class TofStage(ForwardingPlane plane, TofFeature feature, 
             return reason;
         }
 
-        tunnel.CountDownlink(worker);
+        tunnel.CountDownlink(worker, innerLength);
         flow.Counters.CountDownlink(worker, innerLength);
         flow.Traffic?.CountDownlink(worker, innerLength);
         counters.Count(ForwardingEvent.TofReturned);
@@ -767,11 +767,11 @@ public sealed partial class TofStage(ForwardingPlane plane, TofFeature feature, 
 
         if (!uplink)
         {
-            tunnel.CountDownlink(worker);
+            tunnel.CountDownlink(worker, inner.Length);
             return DropReason.None;
         }
 
-        tunnel.CountUplink(worker);
+        tunnel.CountUplink(worker, inner.Length);
         if (!feature.Services.ByServiceIpv6.TryGetValue(innerIp.Destination, out var service))
         {
             return DropReason.None;
@@ -951,7 +951,7 @@ public sealed partial class TofStage(ForwardingPlane plane, TofFeature feature, 
             return reason;
         }
 
-        tunnel.CountDownlink(worker);
+        tunnel.CountDownlink(worker, innerLength);
         flow.Counters.CountDownlink(worker, innerLength);
         flow.Traffic?.CountDownlink(worker, innerLength);
         counters.Count(ForwardingEvent.TofReturned);

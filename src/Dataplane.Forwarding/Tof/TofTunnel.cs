@@ -17,7 +17,7 @@ namespace Dataplane.Forwarding.Tof;
 /// </summary>
 public sealed class TofTunnel : ITofKeyed<Ipv4Address>, ITofKeyed<Ipv6Address>
 {
-    private const int UplinkField = 0, DownlinkField = 1, SeenField = 2;
+    private const int UplinkField = 0, DownlinkField = 1, SeenField = 2, UplinkByteField = 3, DownlinkByteField = 4, Fields = 5;
 
     /// <summary>No PDU Session Container seen on the uplink.</summary>
     public const int NoQfi = -1;
@@ -36,7 +36,7 @@ public sealed class TofTunnel : ITofKeyed<Ipv4Address>, ITofKeyed<Ipv6Address>
     {
         ipv4Key = ueAddress.Value;
         this.learnedAt = learnedAt;
-        packets = new PerWorkerCounters(workers, 3);
+        packets = new PerWorkerCounters(workers, Fields);
     }
 
     /// <summary>The tunnel of an IPv6 UE: <paramref name="ueAddress"/> is any of its addresses, the tunnel is its /64's.</summary>
@@ -44,7 +44,7 @@ public sealed class TofTunnel : ITofKeyed<Ipv4Address>, ITofKeyed<Ipv6Address>
     {
         ipv6 = new Ipv6Ue(PrefixOf(ueAddress), ueAddress);
         this.learnedAt = learnedAt;
-        packets = new PerWorkerCounters(workers, 3);
+        packets = new PerWorkerCounters(workers, Fields);
     }
 
     /// <summary>Bits an IPv6 UE's prefix has: the tunnel is keyed by them.</summary>
@@ -95,21 +95,39 @@ public sealed class TofTunnel : ITofKeyed<Ipv4Address>, ITofKeyed<Ipv6Address>
         internal set => Volatile.Write(ref downlinkWanted, value ? 1 : 0);
     }
 
+    /// <summary>Clock ticks (the plane's monotonic clock) when the tunnel was learned.</summary>
+    public long LearnedAt => learnedAt;
+
     /// <summary>G-PDUs seen and offloaded packets sent eNB -> SGW (uplink).</summary>
     public long UplinkPackets => packets.Sum(UplinkField);
+
+    /// <summary>Bytes of the uplink's T-PDUs (the inner IP packets of its G-PDUs).</summary>
+    public long UplinkBytes => packets.Sum(UplinkByteField);
+
+    /// <summary>Bytes of the downlink's T-PDUs (replies included, before their encapsulation).</summary>
+    public long DownlinkBytes => packets.Sum(DownlinkByteField);
 
     /// <summary>G-PDUs seen and replies sent SGW -> eNB (downlink).</summary>
     public long DownlinkPackets => packets.Sum(DownlinkField);
 
+    /// <summary>Counts one uplink G-PDU of <paramref name="bytes"/> T-PDU bytes, on this worker's line.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal void CountUplink(int worker) => packets.Add(worker, UplinkField, 1);
+    internal void CountUplink(int worker, int bytes)
+    {
+        packets.Add(worker, UplinkField, 1);
+        packets.Add(worker, UplinkByteField, bytes);
+    }
 
     /// <summary>Stamps this worker's last sight of the UE (on the line its counters are on: no other core's line is touched).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal void Touch(int worker, long now) => packets.Raise(worker, SeenField, now);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal void CountDownlink(int worker) => packets.Add(worker, DownlinkField, 1);
+    internal void CountDownlink(int worker, int bytes)
+    {
+        packets.Add(worker, DownlinkField, 1);
+        packets.Add(worker, DownlinkByteField, bytes);
+    }
 
     private sealed record Ipv6Ue(Ipv6Address Prefix, Ipv6Address Address);
 }

@@ -30,8 +30,9 @@ public sealed class FlowExportCollectorTests : IDisposable
 
         TsharkOracle.RequireInstalled();
         string input = Path.Combine(scratch, "input.pcap");
-        var expected = JsonDocument.Parse(ScapyOracle.Run(Path.Combine(RepositoryPaths.Root, "tests", "Dataplane.Tests", "FlowExport", "tof_flows.py"), input))
-            .RootElement.EnumerateArray().Select(e => e.Clone()).ToList();
+        var made = JsonDocument.Parse(ScapyOracle.Run(Path.Combine(RepositoryPaths.Root, "tests", "Dataplane.Tests", "FlowExport", "tof_flows.py"), input)).RootElement;
+        var expected = made.GetProperty("flows").EnumerateArray().Select(e => e.Clone()).ToList();
+        var expectedTunnels = made.GetProperty("tunnels").EnumerateArray().Select(e => e.Clone()).ToList();
 
         string flowDirectory = Directory.CreateDirectory(Path.Combine(scratch, "flows")).FullName;
         int collectorPort = FreeUdpPort();
@@ -55,7 +56,9 @@ public sealed class FlowExportCollectorTests : IDisposable
         Assert.True(nfcapd.WaitForExit(TimeSpan.FromSeconds(10)), "nfcapd did not stop");
 
         // nfdump: every offloaded flow direction, with the counts the script made; nothing else.
-        var records = NfdumpRecords(flowDirectory);
+        var all = NfdumpRecords(flowDirectory);
+        var records = all.Where(r => r.TryGetProperty("src4_addr", out _)).ToList();
+        var tunnelRecords = all.Where(r => !r.TryGetProperty("src4_addr", out _)).ToList();
         string context = $"\nnfdump records:\n{string.Join("\n", records.Select(r => r.ToString()))}\ndataplane:\n{daemonOutput}";
         foreach (var flow in expected)
         {
@@ -70,10 +73,25 @@ public sealed class FlowExportCollectorTests : IDisposable
         Assert.All(records, r => Assert.Contains(expected, flow => Same(r, flow)));
         Assert.DoesNotContain(records, r => r.GetProperty("dst4_addr").GetString() == "8.8.8.8");
 
+        // The GTP-U tunnels (template 258, outer addresses IPv4-mapped): every G-PDU and returned reply per direction.
+        foreach (var tunnel in expectedTunnels)
+        {
+            var matching = tunnelRecords.Where(r => r.GetProperty("src6_addr").GetString() == "::ffff:" + tunnel.GetProperty("source").GetString()
+                && r.GetProperty("dst6_addr").GetString() == "::ffff:" + tunnel.GetProperty("destination").GetString()).ToList();
+            Assert.True(matching.Count > 0, $"no record of tunnel {tunnel}{context}");
+        }
+
+        foreach (var direction in expectedTunnels.GroupBy(t => (t.GetProperty("source").GetString(), t.GetProperty("destination").GetString())))
+        {
+            var matching = tunnelRecords.Where(r => r.GetProperty("src6_addr").GetString() == "::ffff:" + direction.Key.Item1).ToList();
+            Assert.Equal(direction.Sum(t => t.GetProperty("packets").GetInt64()), matching.Sum(r => r.GetProperty("in_packets").GetInt64()));
+            Assert.Equal(direction.Sum(t => t.GetProperty("bytes").GetInt64()), matching.Sum(r => r.GetProperty("in_bytes").GetInt64()));
+        }
+
         // tshark: the templates' IDs and element IDs, the records per message and the sequence numbers.
         Assert.NotEmpty(messages);
         var frames = IpfixOracles.Tshark(messages, "cflow.version", "cflow.sequence", "cflow.od_id", "cflow.template_id", "cflow.template_ipfix_field_type",
-            "cflow.flowset_id", "cflow.packets", "cflow.flow_end_reason");
+            "cflow.flowset_id", "cflow.packets", "cflow.flow_end_reason", "cflow.srcaddrv6", "cflow.enterprise_private_entry");
         Assert.All(frames, f => Assert.Equal(["10"], f["cflow.version"]));
         Assert.All(frames, f => Assert.Equal(["7"], f["cflow.od_id"]));
         var templates = frames[0];
@@ -86,7 +104,30 @@ public sealed class FlowExportCollectorTests : IDisposable
             sent += frame["cflow.packets"].Length;
         }
 
-        Assert.Equal(records.Count, sent);
+        Assert.Equal(all.Count, sent);
+
+        // Each tunnel record's TEID and UE (the enterprise elements), per direction, as the script sent them.
+        var teids = new List<(string Source, uint Teid, string Ue, long Packets)>();
+        foreach (var frame in frames)
+        {
+            string[] sources = frame["cflow.srcaddrv6"], entries = frame["cflow.enterprise_private_entry"];
+            Assert.Equal(sources.Length * 2, entries.Length);
+            var packets = frame["cflow.packets"].Skip(frame["cflow.packets"].Length - sources.Length).ToArray(); // the tunnel set follows the flow sets
+            for (int i = 0; i < sources.Length; i++)
+            {
+                byte[] ue = Convert.FromHexString(entries[(2 * i) + 1].Replace(":", "", StringComparison.Ordinal));
+                teids.Add((sources[i], Convert.ToUInt32(entries[2 * i].Replace(":", "", StringComparison.Ordinal), 16), new IPAddress(ue).MapToIPv4().ToString(),
+                    long.Parse(packets[i], CultureInfo.InvariantCulture)));
+            }
+        }
+
+        foreach (var tunnel in expectedTunnels)
+        {
+            var matching = teids.Where(t => t.Source == "::ffff:" + tunnel.GetProperty("source").GetString() && t.Teid == tunnel.GetProperty("teid").GetUInt32()).ToList();
+            Assert.True(matching.Count > 0, $"no tunnel record with TEID {tunnel.GetProperty("teid")}");
+            Assert.All(matching, t => Assert.Equal(tunnel.GetProperty("ue").GetString(), t.Ue));
+            Assert.Equal(tunnel.GetProperty("packets").GetInt64(), matching.Sum(t => t.Packets));
+        }
         Assert.All(frames.SelectMany(f => f["cflow.flow_end_reason"]), reason => Assert.Contains(reason, new[] { "1", "4" })); // idle timeout or forced end
     }
 
