@@ -10,7 +10,7 @@ public sealed record EgressConfig
     /// <summary>The rate the port sends at, in bits per second of frames (Ethernet header to the end of the payload, plus <see cref="FrameOverheadBytes"/>).</summary>
     public long RateBitsPerSecond { get; init; }
 
-    /// <summary>How many bytes may leave at once after a pause (the port's token bucket depth); absent: 1 ms at the rate, at least 16 KiB.</summary>
+    /// <summary>How many bytes may leave at once after a pause (the port's token bucket depth); absent: 10 ms at the rate, at least 64 KiB.</summary>
     public long? BurstBytes { get; init; }
 
     /// <summary>Bytes counted per frame on top of its length: 0 counts frames as the port hands them over; 24 counts preamble, FCS and inter-frame gap of Ethernet.</summary>

@@ -5,6 +5,7 @@ using Dataplane.Control;
 using Dataplane.Control.FlowExport;
 using Dataplane.Control.Lisp;
 using Dataplane.Control.Logging;
+using Dataplane.Control.Metrics;
 using Dataplane.Control.Reload;
 using Dataplane.Control.Tof;
 using Dataplane.Forwarding.Configuration;
@@ -168,6 +169,12 @@ public static class RunCommand
                 {
                     runtime.AddService(new TofPinger(tof, pinger, packet => injection.TryInject(packet)));
                 }
+            }
+
+            // The egress schedulers' figures per shaped port and class (docs/configuration/egress.md).
+            if (EgressMetrics.For(runtime, control.Metrics) is { } egressMetrics)
+            {
+                runtime.AddService(egressMetrics);
             }
 
             // GTP-U path management: Echo Requests to the tunnels' peers, their state on the socket and /metrics.
