@@ -41,9 +41,9 @@ public enum RuleDirections : byte
 
 /// <summary>
 /// What the analysis needs of one traffic rule, whatever model it came from: where it applies (<see cref="Scope"/>,
-/// and for TOF rules the service, UE prefix and direction) and what it matches (absent = any). Whatever its actions, a
-/// rule holds the packets it matches: the classifier gives a packet to its first match alone, so even a rule that only
-/// counts keeps lower rules from seeing it. <see cref="Path"/> names it in findings (<c>trafficRules[3]</c>,
+/// and for TOF rules the service, UE prefix and direction), what it matches (absent = any), and whether a packet it
+/// matches stops there (<see cref="Terminal"/>: every action but counting alone, after which the packet goes on to the
+/// next matching rule as if no rule held it). <see cref="Path"/> names it in findings (<c>trafficRules[3]</c>,
 /// <c>state:rule[video-cap]</c>).
 /// </summary>
 public sealed record RuleFacts
@@ -76,4 +76,7 @@ public sealed record RuleFacts
     public ValueRange? DestinationPorts { get; init; }
 
     public byte? Dscp { get; init; }
+
+    /// <summary>False for a rule that only counts: it shadows nothing, though it can be shadowed.</summary>
+    public bool Terminal { get; init; } = true;
 }

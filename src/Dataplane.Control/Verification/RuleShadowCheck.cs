@@ -3,7 +3,8 @@ namespace Dataplane.Control.Verification;
 /// <summary>
 /// Traffic rules that can never act: one no packet can match (<see cref="FindingCodes.RuleNeverMatches"/>), and one
 /// every packet of which a higher-priority rule of its scope takes first (<see cref="FindingCodes.ShadowedRule"/>), by
-/// one rule whose match contains it field by field or by several together (exact, <see cref="RuleSpace"/>).
+/// one rule whose match contains it field by field or by several together (exact, <see cref="RuleSpace"/>). A rule
+/// that only counts shadows nothing: the packet goes on past it to the next matching rule.
 /// </summary>
 public static class RuleShadowCheck
 {
@@ -40,7 +41,7 @@ public static class RuleShadowCheck
     }
 
     /// <summary>
-    /// The higher-priority rules that take every packet of rule <paramref name="k"/>: one alone when one
+    /// The higher-priority terminal rules that take every packet of rule <paramref name="k"/>: one alone when one
     /// does, else all that took a part; empty when some packet still reaches it (or the check gave up).
     /// </summary>
     private static List<RuleFacts> Shadowers(List<RuleFacts> ordered, List<List<ValueRange[]>> boxes, int k)
@@ -50,7 +51,7 @@ public static class RuleShadowCheck
         int budget = WorkLimit;
         for (int j = 0; j < k && remaining.Count > 0; j++)
         {
-            if (boxes[j].Count == 0)
+            if (!ordered[j].Terminal || boxes[j].Count == 0)
             {
                 continue;
             }

@@ -18,6 +18,7 @@ public sealed class StateOrigins
         ("neighbours", "address", "neighbour"),
         ("services", "name", "service"),
         ("tunnels", "name", "tunnel"),
+        ("trafficRules", "name", "rule"),
     ];
 
     private readonly Dictionary<(string Name, string Key), string> before;

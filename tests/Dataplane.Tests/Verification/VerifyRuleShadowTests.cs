@@ -12,7 +12,7 @@ public sealed class VerifyRuleShadowTests
     private static int index;
 
     private static RuleFacts Rule(string name, int priority, string? source = null, string? destination = null, byte? protocol = null,
-        (int, int)? destinationPorts = null, byte? dscp = null, string scope = "instance 0", string? service = null,
+        (int, int)? destinationPorts = null, byte? dscp = null, bool terminal = true, string scope = "instance 0", string? service = null,
         string? ue = null, RuleDirections directions = RuleDirections.None) => new()
         {
             Name = name,
@@ -28,6 +28,7 @@ public sealed class VerifyRuleShadowTests
             Protocol = protocol,
             DestinationPorts = destinationPorts is { } p ? new ValueRange((UInt128)p.Item1, (UInt128)p.Item2) : null,
             Dscp = dscp,
+            Terminal = terminal,
         };
 
     private static RulePrefix? Prefix(string? text)
@@ -109,6 +110,20 @@ public sealed class VerifyRuleShadowTests
         Assert.Empty(Check(
             Rule("real-ports", 200, protocol: 6, destinationPorts: (1, 65535)),
             Rule("tcp", 100, protocol: 6)));
+    }
+
+    [Fact]
+    public void A_rule_that_only_counts_shadows_nothing_but_can_be_shadowed()
+    {
+        index = 0;
+        Assert.Empty(Check(
+            Rule("count-all", 200, terminal: false),
+            Rule("drop-some", 100, destination: "10.1.0.0/16")));
+        index = 0;
+        VerifyConfigs.Single(Check(
+            Rule("drop-all", 200),
+            Rule("count-some", 100, destination: "10.1.0.0/16", terminal: false)),
+            FindingSeverity.Error, "shadowed-rule", "trafficRules[1]");
     }
 
     [Fact]
