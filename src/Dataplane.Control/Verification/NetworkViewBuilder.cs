@@ -61,6 +61,14 @@ public static class NetworkViewBuilder
             }
         }
 
+        var rules = new List<RuleFacts>();
+        var ruleIndex = FirstIndexes(config.TrafficRules, r => r.Name);
+        foreach (var rule in plane.TrafficRules.Definitions)
+        {
+            string path = origins.PathOf("rule", rule.Name, ruleIndex.TryGetValue(rule.Name, out int index) ? $"trafficRules[{index}]" : null);
+            rules.Add(TrafficRuleFacts.From(rule, path));
+        }
+
         return new NetworkView
         {
             Ports = plane.Ports,
@@ -72,6 +80,7 @@ public static class NetworkViewBuilder
             Destinations = destinations,
             Applications = applications,
             AppsPort = appsPort,
+            Rules = rules,
         };
     }
 
@@ -104,9 +113,10 @@ public static class NetworkViewBuilder
         var section = config.Lisp ?? new LispConfig();
         if (plane.HasRole(DataplaneRoles.LispDecapsulating))
         {
+            var eidIndex = FirstIndexes(section.LocalEids, text => EidPrefix.TryParse(text, out var p) ? p : (EidPrefix?)null);
             foreach (var eid in lisp.LocalDatabase.EidPrefixes.ToArray().OrderBy(e => e, Comparer<EidPrefix>.Create(LispMethods.ComparePrefixes)))
             {
-                int index = IndexOf(section.LocalEids, text => EidPrefix.TryParse(text, out var p) && p == eid);
+                int index = eidIndex.TryGetValue(eid, out int i) ? i : -1;
                 string key = eid.ToString();
                 string path = origins.PathOf("localeid", key, index < 0 ? null : $"lisp.localEids[{index}]");
                 destinations.Add(new Destination(path, FindingCodes.UnreachableEid, $"local EID {key}", eid));
@@ -115,10 +125,11 @@ public static class NetworkViewBuilder
 
         if (plane.HasRole(DataplaneRoles.LispEncapsulating))
         {
+            var entryIndex = FirstIndexes(section.MapCache, e => EidPrefix.TryParse(e.Eid, out var p) ? p : (EidPrefix?)null);
             foreach (var entry in LispMethods.MapCacheEntries(lisp))
             {
                 string key = entry.Prefix.ToString();
-                int index = IndexOf(section.MapCache, e => EidPrefix.TryParse(e.Eid, out var p) && p == entry.Prefix);
+                int index = entryIndex.TryGetValue(entry.Prefix, out int i) ? i : -1;
                 string entryPath = origins.PathOf("mapcache", key, index < 0 ? null : $"lisp.mapCache[{index}]");
                 var locators = entry.Locators;
                 for (int j = 0; j < locators.Length; j++)
@@ -193,6 +204,36 @@ public static class NetworkViewBuilder
                 destinations.Add(Destination.Host($"{field}[{i}]", code, $"{what} {address}{detail}", address));
             }
         }
+    }
+
+    /// <summary>Each key's first position in <paramref name="items"/> (items without a key are left out).</summary>
+    private static Dictionary<TKey, int> FirstIndexes<T, TKey>(IReadOnlyList<T> items, Func<T, TKey?> key)
+        where TKey : struct
+    {
+        var indexes = new Dictionary<TKey, int>();
+        for (int i = 0; i < items.Count; i++)
+        {
+            if (key(items[i]) is { } k)
+            {
+                indexes.TryAdd(k, i);
+            }
+        }
+
+        return indexes;
+    }
+
+    private static Dictionary<string, int> FirstIndexes<T>(IReadOnlyList<T> items, Func<T, string?> key)
+    {
+        var indexes = new Dictionary<string, int>(StringComparer.Ordinal);
+        for (int i = 0; i < items.Count; i++)
+        {
+            if (key(items[i]) is { } k)
+            {
+                indexes.TryAdd(k, i);
+            }
+        }
+
+        return indexes;
     }
 
     private static int IndexOf<T>(IReadOnlyList<T> items, Func<T, bool> match)
