@@ -79,6 +79,15 @@ public static class ReachabilityCheck
             return false;
         }
 
+        // The FIB's longest match for the prefix's first address covers the whole prefix when it is no longer than it,
+        // and is then the most specific route that does; only when a more specific route sits inside the prefix are
+        // the routes scanned.
+        if (view.Fib.TryLookup(prefix.InstanceId, prefix.Address, out var longest) && longest is not null && longest.Prefix.PrefixLength <= prefix.PrefixLength)
+        {
+            route = longest;
+            return true;
+        }
+
         RouteFact? covering = null;
         RouteFact? inside = null;
         foreach (var fact in view.Routes)
