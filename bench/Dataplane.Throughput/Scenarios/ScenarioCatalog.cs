@@ -15,6 +15,7 @@ public static class ScenarioCatalog
         new GtpUDecapScenario(),
         new TofOffloadScenario(),
         new TofOffloadExportScenario(),
+        new TofOffloadRulesScenario(),
         new NshSffScenario(),
     ];
 

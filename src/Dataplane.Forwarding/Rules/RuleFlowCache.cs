@@ -5,7 +5,7 @@ namespace Dataplane.Forwarding.Rules;
 
 /// <summary>
 /// One worker's exact-match cache of classifier answers, in front of <see cref="RuleClassifier"/> as Open vSwitch's
-/// EMC is in front of its classifier: direct-mapped by a hash of the key, an entry answers only for the same fields,
+/// EMC is in front of its classifier: two-way set-associative by a hash of the key, an entry answers only for the same fields,
 /// the same classifier and the same rule-set generation, so a rule change needs no flush (older entries simply stop
 /// answering). A flow's packets after its first cost a hash and a compare instead of a classification. Per worker: no
 /// sharing, no locks.
@@ -19,9 +19,9 @@ public sealed class RuleFlowCache
 
     public RuleFlowCache(int size = DefaultEntries)
     {
-        if (size < 1 || (size & (size - 1)) != 0)
+        if (size < 2 || (size & (size - 1)) != 0)
         {
-            throw new ArgumentOutOfRangeException(nameof(size), size, "a power of two");
+            throw new ArgumentOutOfRangeException(nameof(size), size, "a power of two, at least 2");
         }
 
         entries = new Entry[size];
@@ -43,21 +43,40 @@ public sealed class RuleFlowCache
         ulong rest = key.PackedRest;
         long tag = ((long)generation << 32) | (uint)table;
         ulong hash = Hash(key.Source, key.Destination, rest ^ (ulong)tag);
-        ref var entry = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(entries), (int)(hash >> 40) & mask);
-        if (entry.Tag == tag && entry.Rest == rest && entry.Source == key.Source && entry.Destination == key.Destination)
+        ref var first = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(entries), (int)(hash >> 40) & mask & ~1);
+        if (first.Tag == tag && first.Rest == rest && first.Source == key.Source && first.Destination == key.Destination)
         {
             Hits++;
-            return entry.Rule;
+            return first.Rule;
         }
 
+        ref var second = ref Unsafe.Add(ref first, 1);
+        if (second.Tag == tag && second.Rest == rest && second.Source == key.Source && second.Destination == key.Destination)
+        {
+            Hits++;
+            (first, second) = (second, first); // the most recent first
+            return first.Rule;
+        }
+
+        // Two ways per set, least recently used out: two flows whose hashes meet do not evict each other.
         Misses++;
         int rule = classifier.Lookup(in key);
-        entry.Tag = tag;
-        entry.Rest = rest;
-        entry.Source = key.Source;
-        entry.Destination = key.Destination;
-        entry.Rule = rule;
+        second = first;
+        first.Tag = tag;
+        first.Rest = rest;
+        first.Source = key.Source;
+        first.Destination = key.Destination;
+        first.Rule = rule;
         return rule;
+    }
+
+    /// <summary>Asks the CPU for the entry <see cref="Lookup"/> will read for this key, a few packets ahead (a hint only).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void Prefetch(int generation, int table, in RuleKey key)
+    {
+        long tag = ((long)generation << 32) | (uint)table;
+        ulong hash = Hash(key.Source, key.Destination, key.PackedRest ^ (ulong)tag);
+        Dataplane.Tables.CachePrefetch.Line(in Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(entries), (int)(hash >> 40) & mask & ~1));
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -81,6 +81,11 @@ public sealed partial class TofStage(ForwardingPlane plane, TofFeature feature, 
             Sight(in packets[vector[v]], ref batch[v], byServiceIp);
         }
 
+        if (rules is not null)
+        {
+            SightTrafficRules(packets, vector, batch, rules); // Rules/TofStage.Rules.cs
+        }
+
         // By now the windows' first lines have come in: ask for the entries they point at (AMAC's next step).
         for (int v = 0; v < batch.Length; v++)
         {
@@ -98,7 +103,7 @@ public sealed partial class TofStage(ForwardingPlane plane, TofFeature feature, 
         for (int v = 0; v < vector.Length; v++)
         {
             ref var packet = ref packets[vector[v]];
-            var reason = rules is not null && ApplyTrafficRules(ref packet, ref batch[v], rules, now) is var ruled and not DropReason.None
+            var reason = rules is not null && ApplyTrafficRules(ref packet, ref batch[v], v, rules, now) is var ruled and not DropReason.None
                 ? ruled
                 : batch[v].Plain
                     ? HandlePlain(ref packet, in batch[v], ref underlay, now, counters)
