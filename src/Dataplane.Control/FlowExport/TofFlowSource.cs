@@ -57,25 +57,27 @@ public sealed class TofFlowSource(TofFeature tof, FlowExportTemplates templates,
             {
                 var key = flow.Key;
                 var service = flow.ServiceIpv4;
+                var application = flow.ApplicationIpv4; // the flow's instance of the service's cluster
                 // uplink: UE -> service, NATed to UE -> application; downlink: application -> UE, NATed to service -> UE
-                writer.WriteIpv4(uplink ? key.Ue : key.Application);
+                writer.WriteIpv4(uplink ? key.Ue : application);
                 writer.WriteIpv4(uplink ? service : key.Ue);
                 writer.WriteIpv4(uplink ? key.Ue : service);
-                writer.WriteIpv4(uplink ? key.Application : key.Ue);
-                writer.WriteUInt16(uplink ? key.UePort : key.ApplicationPort);
-                writer.WriteUInt16(uplink ? key.ApplicationPort : key.UePort);
+                writer.WriteIpv4(uplink ? application : key.Ue);
+                writer.WriteUInt16(uplink ? key.UePort : key.ServicePort);
+                writer.WriteUInt16(uplink ? key.ServicePort : key.UePort);
                 writer.WriteUInt8(key.Protocol);
             }
             else
             {
                 var key = flow.Key6;
                 var service = flow.ServiceIp.AsV6();
-                writer.WriteIpv6(uplink ? key.Ue : key.Application);
+                var application = flow.ApplicationIpv6;
+                writer.WriteIpv6(uplink ? key.Ue : application);
                 writer.WriteIpv6(uplink ? service : key.Ue);
                 writer.WriteIpv6(uplink ? key.Ue : service);
-                writer.WriteIpv6(uplink ? key.Application : key.Ue);
-                writer.WriteUInt16(uplink ? key.UePort : key.ApplicationPort);
-                writer.WriteUInt16(uplink ? key.ApplicationPort : key.UePort);
+                writer.WriteIpv6(uplink ? application : key.Ue);
+                writer.WriteUInt16(uplink ? key.UePort : key.ServicePort);
+                writer.WriteUInt16(uplink ? key.ServicePort : key.UePort);
                 writer.WriteUInt8(key.Protocol);
             }
 

@@ -41,14 +41,32 @@ public sealed record TofConfig
     public TofPingerConfig? Pinger { get; init; }
 }
 
-/// <summary>A registered service, as the REST API's body: uplink traffic to serviceIP is offloaded to applicationIP.</summary>
+/// <summary>
+/// A registered service, as the REST API's body: uplink traffic to serviceIP is offloaded to applicationIP, or
+/// balanced over the cluster of <see cref="Applications"/> (one of the two, not both).
+/// </summary>
 public sealed record TofServiceConfig
 {
     public required string Name { get; init; }
 
     public required string ServiceIP { get; init; }
 
-    public required string ApplicationIP { get; init; }
+    public string? ApplicationIP { get; init; }
+
+    /// <summary>The instances of an application cluster (docs/configuration/tof.md, "Application clusters").</summary>
+    public IReadOnlyList<TofApplicationConfig>? Applications { get; init; }
+}
+
+/// <summary>One instance of a service's application cluster.</summary>
+public sealed record TofApplicationConfig
+{
+    public required string Ip { get; init; }
+
+    /// <summary>Its share of new flows against the other instances' weights: 1..1000.</summary>
+    public int Weight { get; init; } = 1;
+
+    /// <summary>Takes no new flows; the flows it carries stay.</summary>
+    public bool Drain { get; init; }
 }
 
 /// <summary>The downlink-TEID discovery pinger.</summary>

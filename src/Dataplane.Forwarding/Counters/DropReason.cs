@@ -169,4 +169,7 @@ public enum DropReason : byte
 
     /// <summary>A traffic rule's rate limit: the packet was over it (its token bucket was empty).</summary>
     TrafficRulePolicerDrop,
+
+    /// <summary>TOF: a new flow to a service every application instance of which is draining, so none may take it.</summary>
+    TofNoActiveInstance,
 }

@@ -107,9 +107,10 @@ public sealed partial class TofStage
     }
 
     /// <summary>
-    /// Points a plain uplink G-PDU at <paramref name="target"/>'s application: the flow is keyed as the TOF keys its
-    /// own offloads, with the packet's own destination as the address the application's replies are NATed back to.
-    /// A packet whose flow cannot be keyed (a fragment, not TCP, UDP or ICMP echo) is not offloaded.
+    /// Points a plain uplink G-PDU at <paramref name="target"/>'s application (an instance of its cluster): the flow is
+    /// keyed by the target's service address, which is how the return path finds it from the application's address,
+    /// with the packet's own destination as the address the application's replies are NATed back to. A packet whose
+    /// flow cannot be keyed (a fragment, not TCP, UDP or ICMP echo) is not offloaded.
     /// </summary>
     private void RedirectOffload(in PacketDescriptor packet, ref PlainSighting sighting, TofService target, uint destination)
     {
@@ -127,7 +128,7 @@ public sealed partial class TofStage
         if (!fragment && TofFlowPorts.TryRead(protocol, ip[Ipv4Header.MinLength..], Icmpv4Type.EchoRequest, out ushort uePort, out ushort servicePort))
         {
             sighting.Keyed = true;
-            sighting.FlowKey = new TofNatFlowKey(sighting.Ue, uePort, service.ApplicationIpv4, servicePort, protocol);
+            sighting.FlowKey = new TofNatFlowKey(sighting.Ue, uePort, target.ServiceIpv4, servicePort, protocol);
             sighting.FlowHome = flows.Home(sighting.FlowKey);
         }
     }
@@ -135,14 +136,14 @@ public sealed partial class TofStage
     [MethodImpl(MethodImplOptions.NoInlining)]
     private TofService OffloadView(TofService target, uint destination)
     {
-        if (!offloadViews.TryGetValue((target.Name, destination), out var view) || view.ApplicationIp != target.ApplicationIp)
+        if (!offloadViews.TryGetValue((target.Name, destination), out var view) || !ReferenceEquals(view.Balancer, target.Balancer))
         {
             if (offloadViews.Count >= MaxOffloadViews)
             {
                 offloadViews.Clear();
             }
 
-            view = new TofService(target.Name, new Ipv4Address(destination), target.ApplicationIp);
+            view = target.At(new Ipv4Address(destination)); // the target's instances (a changed target has a new table)
             offloadViews[(target.Name, destination)] = view;
         }
 

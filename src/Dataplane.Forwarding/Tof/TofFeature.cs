@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using Dataplane.Forwarding.Configuration;
 using Dataplane.Forwarding.Pipeline;
 using Dataplane.Forwarding.Stages;
+using Dataplane.Forwarding.Tof.Clusters;
 using Dataplane.Tables.Time;
 using Dataplane.Wire.Addresses;
 
@@ -25,6 +26,7 @@ public sealed class TofFeature : IForwardingFeature, ITunnelEndpointFeature
         Settings = settings;
         this.clock = clock;
         Services = new TofServiceTable(settings.Services);
+        Services.FlowRemover = (service, application) => TofClusterFlows.Remove(this, service.ServiceIp, application);
         Tunnels = new TofSlotTable<Ipv4Address, TofTunnel>(settings.TunnelCapacity);
         Flows = new TofSlotTable<TofNatFlowKey, TofNatFlow>(settings.FlowCapacity);
         Tunnels6 = new TofSlotTable<Ipv6Address, TofTunnel>(settings.TunnelCapacity);
@@ -190,8 +192,8 @@ public sealed class TofFeature : IForwardingFeature, ITunnelEndpointFeature
     }
 
     /// <summary>
-    /// Removes tunnels and NAT flows idle for longer than idleTimeoutSeconds; the control thread calls it
-    /// periodically. Returns how many tunnels and flows went.
+    /// Removes tunnels and NAT flows idle for longer than idleTimeoutSeconds, then forgets the retired cluster
+    /// instances no flow is on any more; the control thread calls it periodically. Returns how many tunnels and flows went.
     /// </summary>
     public (int Tunnels, int Flows) PurgeIdle()
     {
@@ -231,6 +233,35 @@ public sealed class TofFeature : IForwardingFeature, ITunnelEndpointFeature
             }
         }
 
+        ForgetIdleRetiredInstances();
         return (tunnels, flows);
+    }
+
+    /// <summary>Retired instances keep leading replies to their service only while some flow is on them.</summary>
+    private void ForgetIdleRetiredInstances()
+    {
+        bool anyRetired = false;
+        foreach (var service in Services.All)
+        {
+            anyRetired |= Services.Retired(service.Name).Count > 0;
+        }
+
+        if (!anyRetired)
+        {
+            return;
+        }
+
+        var inUse = new HashSet<IpAddress>();
+        foreach (var flow in Flows.Snapshot())
+        {
+            inUse.Add(flow.ApplicationIpv4);
+        }
+
+        foreach (var flow in Flows6.Snapshot())
+        {
+            inUse.Add(flow.ApplicationIpv6);
+        }
+
+        Services.ForgetRetired(inUse);
     }
 }

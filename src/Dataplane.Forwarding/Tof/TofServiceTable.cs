@@ -6,12 +6,15 @@ namespace Dataplane.Forwarding.Tof;
 /// <summary>
 /// The registered services. Workers read <see cref="ByServiceIp"/> / <see cref="ByApplicationIp"/> once per batch,
 /// lock-free; writers (the REST API, the control socket, the configuration) replace the whole snapshot under a lock.
-/// Names and service IPs are unique (a second registration of either is a conflict, HTTP 409).
+/// Names, service IPs and application addresses are unique (a second registration of any is a conflict, HTTP 409):
+/// the return path finds a reply's service by the address it comes from. An instance a replacement leaves out stays
+/// "retired": its address still leads replies to its service, so the flows it carries keep working until they idle
+/// out (<see cref="ForgetRetired"/>) or are drained; another service may claim the address meanwhile.
 /// </summary>
 public sealed class TofServiceTable
 {
     private readonly Lock writeLock = new();
-    private Snapshot current = new([]);
+    private Snapshot current = new([], new Dictionary<string, IpAddress[]>());
 
     public TofServiceTable(IEnumerable<TofService>? services = null)
     {
@@ -39,6 +42,15 @@ public sealed class TofServiceTable
     /// <summary>All services, by name.</summary>
     public IReadOnlyList<TofService> All => Volatile.Read(ref current).Services;
 
+    /// <summary>
+    /// Removes the flows of one service on one instance (set by the feature that owns the flows; without one, an
+    /// explicit drain only marks the instance). Control thread.
+    /// </summary>
+    public Func<TofService, IpAddress, int>? FlowRemover { get; set; }
+
+    /// <summary>The retired instances of the service named <paramref name="name"/>: left out of its set, still carrying flows.</summary>
+    public IReadOnlyList<IpAddress> Retired(string name) => Volatile.Read(ref current).Retired.GetValueOrDefault(name) ?? [];
+
     public bool TryGet(string name, out TofService service)
     {
         service = Volatile.Read(ref current).Services.FirstOrDefault(s => s.Name == name)!;
@@ -57,15 +69,26 @@ public sealed class TofServiceTable
                 return false;
             }
 
-            Publish([.. services, service]);
+            Publish([.. services, service], current.Retired);
             conflict = "";
             return true;
         }
     }
 
     /// <summary>Replaces the service named <paramref name="name"/>; false when there is none (404) or the new one conflicts (409).</summary>
-    public bool TryReplace(string name, TofService service, out bool notFound, out string conflict)
+    /// <remarks>Flows in progress stay on their instances, those the new service leaves out included (they retire).</remarks>
+    public bool TryReplace(string name, TofService service, out bool notFound, out string conflict) =>
+        TryReplace(name, service, moveFlows: false, out _, out notFound, out conflict);
+
+    /// <summary>
+    /// <see cref="TryReplace(string, TofService, out bool, out string)"/>; with <paramref name="moveFlows"/>, the flows
+    /// of the instances the new service leaves out or marks drain are removed once it is published (their next packet
+    /// is balanced over the new set), and the instances left out are not retired.
+    /// </summary>
+    public bool TryReplace(string name, TofService service, bool moveFlows, out int flowsMoved, out bool notFound, out string conflict)
     {
+        ArgumentNullException.ThrowIfNull(service);
+        flowsMoved = 0;
         lock (writeLock)
         {
             var services = current.Services;
@@ -84,8 +107,24 @@ public sealed class TofServiceTable
             }
 
             var updated = services.ToArray();
+            var previous = updated[index];
             updated[index] = service;
-            Publish(updated);
+            var retired = RetireLeftOut(current.Retired, previous, service);
+            var moved = retired.GetValueOrDefault(service.Name) ?? [];
+            if (moveFlows)
+            {
+                retired.Remove(service.Name);
+            }
+
+            Publish(updated, retired);
+            if (moveFlows && FlowRemover is { } remover && previous.ServiceIp == service.ServiceIp)
+            {
+                foreach (var address in moved.Concat(service.Applications.Where(a => a.Drain).Select(a => a.Ip)))
+                {
+                    flowsMoved += remover(service, address);
+                }
+            }
+
             conflict = "";
             return true;
         }
@@ -105,9 +144,123 @@ public sealed class TofServiceTable
             }
 
             var kept = removed;
-            Publish(services.Where(s => !ReferenceEquals(s, kept)).ToArray());
+            var retired = new Dictionary<string, IpAddress[]>(current.Retired);
+            retired.Remove(kept.Name);
+            Publish(services.Where(s => !ReferenceEquals(s, kept)).ToArray(), retired);
             return true;
         }
+    }
+
+    /// <summary>
+    /// Drains the instance at <paramref name="application"/> of the service named <paramref name="name"/>: a current
+    /// instance is marked draining (no new flows), a retired one forgotten; then the flows on it are removed so their
+    /// next packet is balanced again. False when there is no such service or instance.
+    /// </summary>
+    public bool TryDrain(string name, IpAddress application, out TofService drained, out int flowsMoved, out string problem)
+    {
+        lock (writeLock)
+        {
+            flowsMoved = 0;
+            var services = current.Services;
+            int index = Array.FindIndex(services, s => s.Name == name);
+            if (index < 0)
+            {
+                drained = null!;
+                problem = $"no service named '{name}'";
+                return false;
+            }
+
+            drained = services[index];
+            int instance = drained.IndexOf(application);
+            var retired = current.Retired.GetValueOrDefault(name) ?? [];
+            if (instance < 0 && Array.IndexOf(retired, application) < 0)
+            {
+                problem = $"{application} is no instance of '{name}', current or retired";
+                return false;
+            }
+
+            var updatedRetired = new Dictionary<string, IpAddress[]>(current.Retired);
+            if (instance >= 0)
+            {
+                var applications = drained.Applications.ToArray();
+                applications[instance] = applications[instance] with { Drain = true };
+                var updated = services.ToArray();
+                drained = new TofService(drained.Name, drained.ServiceIp, applications);
+                updated[index] = drained;
+                services = updated;
+            }
+            else
+            {
+                var left = retired.Where(a => a != application).ToArray();
+                if (left.Length == 0)
+                {
+                    updatedRetired.Remove(name);
+                }
+                else
+                {
+                    updatedRetired[name] = left;
+                }
+            }
+
+            // First no new flows to it, then its flows go: their next packets see the new snapshot.
+            Publish(services, updatedRetired);
+            flowsMoved = FlowRemover?.Invoke(drained, application) ?? 0;
+            problem = "";
+            return true;
+        }
+    }
+
+    /// <summary>
+    /// Forgets the retired instances no flow is on any more (<paramref name="inUse"/>: the application addresses of
+    /// every flow, read after the idle purge). Control thread.
+    /// </summary>
+    public void ForgetRetired(IReadOnlySet<IpAddress> inUse)
+    {
+        ArgumentNullException.ThrowIfNull(inUse);
+        lock (writeLock)
+        {
+            if (current.Retired.Count == 0)
+            {
+                return;
+            }
+
+            var kept = new Dictionary<string, IpAddress[]>();
+            bool changed = false;
+            foreach (var (name, addresses) in current.Retired)
+            {
+                var left = addresses.Where(inUse.Contains).ToArray();
+                changed |= left.Length != addresses.Length;
+                if (left.Length > 0)
+                {
+                    kept[name] = left;
+                }
+            }
+
+            if (changed)
+            {
+                Publish(current.Services, kept);
+            }
+        }
+    }
+
+    /// <summary>The retired instances after <paramref name="previous"/> is replaced by <paramref name="replacement"/> (which may rename it).</summary>
+    private static Dictionary<string, IpAddress[]> RetireLeftOut(Dictionary<string, IpAddress[]> retired, TofService previous, TofService replacement)
+    {
+        var updated = new Dictionary<string, IpAddress[]>(retired);
+        var before = retired.GetValueOrDefault(previous.Name) ?? [];
+        updated.Remove(previous.Name);
+        if (previous.ServiceIp != replacement.ServiceIp)
+        {
+            return updated; // the flows were keyed by the old service address: no reply of theirs can find them now
+        }
+
+        var left = before.Concat(previous.Applications.Select(a => a.Ip)).Where(a => replacement.IndexOf(a) < 0).Distinct().ToArray();
+        if (left.Length > 0)
+        {
+            updated[replacement.Name] = left;
+        }
+
+        return updated;
     }
 
     private static string? Conflict(IReadOnlyList<TofService> services, TofService candidate, string? replacing)
@@ -128,29 +281,78 @@ public sealed class TofServiceTable
             {
                 return $"serviceIP {candidate.ServiceIp} is taken by '{existing.Name}'";
             }
+
+            foreach (var application in candidate.Applications)
+            {
+                if (existing.IndexOf(application.Ip) >= 0)
+                {
+                    return $"application {application.Ip} is an instance of '{existing.Name}'";
+                }
+            }
         }
 
         return null;
     }
 
-    private void Publish(TofService[] services) =>
-        Volatile.Write(ref current, new Snapshot(services.OrderBy(s => s.Name, StringComparer.Ordinal).ToArray()));
-
-    private sealed class Snapshot(TofService[] services)
+    private void Publish(TofService[] services, Dictionary<string, IpAddress[]> retired)
     {
-        public TofService[] Services { get; } = services;
+        // A retired address another service has since claimed is that service's now.
+        var claimed = services.SelectMany(s => s.Applications).Select(a => a.Ip).ToHashSet();
+        var kept = new Dictionary<string, IpAddress[]>();
+        foreach (var (name, addresses) in retired)
+        {
+            var left = addresses.Where(a => !claimed.Contains(a)).ToArray();
+            if (left.Length > 0 && services.Any(s => s.Name == name))
+            {
+                kept[name] = left;
+            }
+        }
 
-        public FrozenDictionary<Ipv4Address, TofService> ByServiceIp { get; } =
-            services.Where(s => s.ServiceIp.IsV4).ToFrozenDictionary(s => s.ServiceIpv4);
+        Volatile.Write(ref current, new Snapshot(services.OrderBy(s => s.Name, StringComparer.Ordinal).ToArray(), kept));
+    }
 
-        // Several services may share one application (different service IPs, same app): the first by name answers.
-        public FrozenDictionary<Ipv4Address, TofService> ByApplicationIp { get; } =
-            services.Where(s => s.ServiceIp.IsV4).GroupBy(s => s.ApplicationIpv4).ToFrozenDictionary(g => g.Key, g => g.First());
+    private sealed class Snapshot
+    {
+        public Snapshot(TofService[] services, Dictionary<string, IpAddress[]> retired)
+        {
+            Services = services;
+            Retired = retired;
+            ByServiceIp = services.Where(s => s.ServiceIp.IsV4).ToFrozenDictionary(s => s.ServiceIpv4);
+            ByServiceIpv6 = services.Where(s => s.ServiceIp.IsV6).ToFrozenDictionary(s => s.ServiceIp.AsV6());
 
-        public FrozenDictionary<Ipv6Address, TofService> ByServiceIpv6 { get; } =
-            services.Where(s => s.ServiceIp.IsV6).ToFrozenDictionary(s => s.ServiceIp.AsV6());
+            // Every instance, current or retired, leads to its service (an address has one owner; a current one wins).
+            var owners = new Dictionary<IpAddress, TofService>();
+            foreach (var service in services)
+            {
+                foreach (var address in Retired.GetValueOrDefault(service.Name) ?? [])
+                {
+                    owners[address] = service;
+                }
+            }
 
-        public FrozenDictionary<Ipv6Address, TofService> ByApplicationIpv6 { get; } =
-            services.Where(s => s.ServiceIp.IsV6).GroupBy(s => s.ApplicationIp.AsV6()).ToFrozenDictionary(g => g.Key, g => g.First());
+            foreach (var service in services)
+            {
+                foreach (var application in service.Applications)
+                {
+                    owners[application.Ip] = service;
+                }
+            }
+
+            ByApplicationIp = owners.Where(o => o.Key.IsV4).ToFrozenDictionary(o => o.Key.AsV4(), o => o.Value);
+            ByApplicationIpv6 = owners.Where(o => o.Key.IsV6).ToFrozenDictionary(o => o.Key.AsV6(), o => o.Value);
+        }
+
+        public TofService[] Services { get; }
+
+        /// <summary>Retired instances by service name.</summary>
+        public Dictionary<string, IpAddress[]> Retired { get; }
+
+        public FrozenDictionary<Ipv4Address, TofService> ByServiceIp { get; }
+
+        public FrozenDictionary<Ipv4Address, TofService> ByApplicationIp { get; }
+
+        public FrozenDictionary<Ipv6Address, TofService> ByServiceIpv6 { get; }
+
+        public FrozenDictionary<Ipv6Address, TofService> ByApplicationIpv6 { get; }
     }
 }

@@ -1,5 +1,6 @@
 using System.Collections.Frozen;
 using Dataplane.Forwarding.Configuration;
+using Dataplane.Forwarding.Tof.Clusters;
 using Dataplane.Forwarding.Pipeline;
 using Dataplane.Forwarding.Routing;
 using Dataplane.Wire.Addresses;
@@ -137,11 +138,24 @@ public sealed class TofSettings
         }
 
         var serviceIp = ConfigValues.Ip(service.ServiceIP, $"{field}.serviceIP");
-        var applicationIp = ConfigValues.Ip(service.ApplicationIP, $"{field}.applicationIP");
         if (TofServiceAddress.Problem(serviceIp) is { } serviceProblem)
         {
             throw new ConfigurationException($"{field}.serviceIP", $"{serviceIp} is not a unicast address ({serviceProblem})");
         }
+
+        if (service.Applications is not null)
+        {
+            return service.ApplicationIP is not null
+                ? throw new ConfigurationException($"{field}.applications", "give applicationIP (one application) or applications (a cluster), not both")
+                : new TofService(service.Name, serviceIp, TofClusterConfig.Read(service.Applications, serviceIp, $"{field}.applications"));
+        }
+
+        if (service.ApplicationIP is null)
+        {
+            throw new ConfigurationException($"{field}.applicationIP", "missing; give applicationIP (one application) or applications (a cluster)");
+        }
+
+        var applicationIp = ConfigValues.Ip(service.ApplicationIP, $"{field}.applicationIP");
 
         if (TofServiceAddress.Problem(applicationIp) is { } applicationProblem)
         {
@@ -170,6 +184,11 @@ public sealed class TofSettings
             if (read.FindIndex(s => s.ServiceIp == service.ServiceIp) is var sameIp and >= 0)
             {
                 throw new ConfigurationException($"tof.services[{i}].serviceIP", $"{service.ServiceIp} is already the serviceIP of tof.services[{sameIp}]");
+            }
+
+            if (TofClusterConfig.SharedApplication(read, service, $"tof.services[{i}]") is { } shared)
+            {
+                throw shared;
             }
 
             read.Add(service);

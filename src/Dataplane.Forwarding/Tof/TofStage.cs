@@ -13,6 +13,7 @@ using Dataplane.Wire.Checksums;
 using Dataplane.Wire.Headers;
 using Dataplane.Wire.Tunnels;
 using Dataplane.Forwarding.Configuration;
+using Dataplane.Forwarding.Tof.Clusters;
 
 namespace Dataplane.Forwarding.Tof;
 
@@ -165,7 +166,7 @@ public sealed partial class TofStage(ForwardingPlane plane, TofFeature feature, 
         }
 
         sighting.Keyed = true;
-        sighting.FlowKey = new TofNatFlowKey(innerSource, uePort, service.ApplicationIpv4, servicePort, protocol);
+        sighting.FlowKey = new TofNatFlowKey(innerSource, uePort, service.ServiceIpv4, servicePort, protocol);
         sighting.FlowHome = flows.Home(sighting.FlowKey);
         flows.Prefetch(sighting.FlowHome);
     }
@@ -212,9 +213,9 @@ public sealed partial class TofStage(ForwardingPlane plane, TofFeature feature, 
             return refused;
         }
 
-        // Destination NAT with RFC 1624 updates of the IPv4 checksum and of UDP's / TCP's (the pseudo-header holds the address).
+        // Destination NAT to the flow's instance, with RFC 1624 updates of the IPv4 checksum and of UDP's / TCP's (the pseudo-header holds the address).
         uint serviceAddress = service.ServiceIpv4.Value;
-        uint applicationAddress = service.ApplicationIpv4.Value;
+        uint applicationAddress = flow.ApplicationIpv4.Value;
         int innerStart = sighting.GPdu.InnerStart;
         ref byte ip = ref Unsafe.Add(ref MemoryMarshal.GetReference(packet.Data), innerStart);
         WriteBigEndian(ref Unsafe.Add(ref ip, 16), applicationAddress);
@@ -273,17 +274,15 @@ public sealed partial class TofStage(ForwardingPlane plane, TofFeature feature, 
         ref UnderlayResolver underlay, long now, out TofNatFlow flow, out Adjacency adjacency)
     {
         adjacency = default;
-        if (!flows.TryGet(key, home, out var found) || found.ServiceIpv4.Value != service.ServiceIpv4.Value)
+        if (!flows.TryGet(key, home, out flow) || flow.ServiceIpv4.Value != service.ServiceIpv4.Value)
         {
-            found = LearnFlow(found, in key, service, now);
-            if (found is null)
+            var refused = LearnFlow(flow, in key, service, now, out flow);
+            if (refused != DropReason.None)
             {
-                flow = null!;
-                return DropReason.TofFlowTableFull;
+                return refused;
             }
         }
 
-        flow = found;
         flow.Touch(now, touchGranularity);
 
         if (tunnel.Downlink is null && !tunnel.DownlinkWanted)
@@ -291,7 +290,7 @@ public sealed partial class TofStage(ForwardingPlane plane, TofFeature feature, 
             tunnel.DownlinkWanted = true; // the application will answer: the pinger may start revealing the downlink now
         }
 
-        var unresolved = underlay.Resolve(service.ApplicationIpv4, out adjacency);
+        var unresolved = underlay.Resolve(flow.ApplicationIpv4, out adjacency);
         if (unresolved != DropReason.None)
         {
             return unresolved;
@@ -300,17 +299,13 @@ public sealed partial class TofStage(ForwardingPlane plane, TofFeature feature, 
         return innerLength > adjacency.Mtu ? DropReason.OverMtu : DropReason.None;
     }
 
-    /// <summary>A flow not recorded yet, or recorded for a service IP that has since changed: (re)records it; null when the table is full.</summary>
+    /// <summary>
+    /// A flow not recorded yet, or recorded for another service address (a traffic rule's offload sharing the key):
+    /// (re)records it on the instance of the service's cluster its hash picks; why not, when it cannot be.
+    /// </summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private TofNatFlow? LearnFlow(TofNatFlow? stale, in TofNatFlowKey key, TofService service, long now)
-    {
-        if (stale is not null)
-        {
-            flows.TryRemove(stale); // the service was re-registered with another serviceIP for the same application
-        }
-
-        return flows.TryAdd(new TofNatFlow(key, service.ServiceIpv4, feature.Counters(service.Name), now) { Traffic = feature.NewFlowTraffic(now) }, out var flow) == TofLearnResult.Full ? null : flow;
-    }
+    private DropReason LearnFlow(TofNatFlow? stale, in TofNatFlowKey key, TofService service, long now, out TofNatFlow flow) =>
+        TofClusterFlows.Learn(flows, stale, in key, service, feature.Counters(service.Name), feature.NewFlowTraffic(now), now, out flow);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static ushort ReadBigEndian16(ref byte at) => BinaryPrimitives.ReverseEndianness(Unsafe.ReadUnaligned<ushort>(ref at));
@@ -536,7 +531,7 @@ public sealed partial class TofStage(ForwardingPlane plane, TofFeature feature, 
             return DropReason.None; // not a flow we can key (fragment, other protocol): it goes to the SGW as before
         }
 
-        var key = new TofNatFlowKey(innerIp.Source, uePort, service.ApplicationIpv4, servicePort, protocol);
+        var key = new TofNatFlowKey(innerIp.Source, uePort, service.ServiceIpv4, servicePort, protocol);
         return Offload(ref packet, innerStart, innerLength, headerLength, service, tunnel, key, flows.Home(key), ref underlay, now, counters);
     }
 
@@ -603,10 +598,10 @@ public sealed partial class TofStage(ForwardingPlane plane, TofFeature feature, 
         byte protocol = ip.Protocol;
         var transport = inner[headerLength..];
 
-        // Destination NAT, checksums updated incrementally (RFC 1624): the IPv4 header's, and UDP's / TCP's, whose pseudo-header holds the address.
+        // Destination NAT to the flow's instance, checksums updated incrementally (RFC 1624): the IPv4 header's, and UDP's / TCP's, whose pseudo-header holds the address.
         uint serviceAddress = service.ServiceIpv4.Value;
-        uint applicationAddress = service.ApplicationIpv4.Value;
-        ip.Destination = service.ApplicationIpv4;
+        uint applicationAddress = flow.ApplicationIpv4.Value;
+        ip.Destination = flow.ApplicationIpv4;
         ip.Checksum = InternetChecksum.Update(ip.Checksum, serviceAddress, applicationAddress);
         TofFlowPorts.UpdateChecksum(protocol, transport, serviceAddress, applicationAddress);
 
@@ -632,7 +627,8 @@ public sealed partial class TofStage(ForwardingPlane plane, TofFeature feature, 
         handled = false;
         var frame = packet.Data;
         int l3 = packet.L3Offset - packet.DataOffset;
-        if (l3 < 0 || l3 >= frame.Length || !Ipv4Header.TryCreate(frame[l3..], out var ip) || !byApplicationIp.ContainsKey(ip.Source) || ip.IsFragment)
+        if (l3 < 0 || l3 >= frame.Length || !Ipv4Header.TryCreate(frame[l3..], out var ip) || !byApplicationIp.TryGetValue(ip.Source, out var owner)
+            || ip.IsFragment)
         {
             return DropReason.None;
         }
@@ -641,8 +637,11 @@ public sealed partial class TofStage(ForwardingPlane plane, TofFeature feature, 
         int innerLength = ip.TotalLength;
         byte protocol = ip.Protocol;
         var transport = frame[(l3 + headerLength)..(l3 + innerLength)];
+        // The flow as the UE sent it, to the service that owns the replying instance; a reply from another instance
+        // of the cluster than the flow's is not the flow's.
         if (!TofFlowPorts.TryRead(protocol, transport, Icmpv4Type.EchoReply, out ushort applicationPort, out ushort uePort)
-            || !flows.TryGet(new TofNatFlowKey(ip.Destination, uePort, ip.Source, applicationPort, protocol), out var flow))
+            || !flows.TryGet(new TofNatFlowKey(ip.Destination, uePort, owner.ServiceIpv4, applicationPort, protocol), out var flow)
+            || flow.ApplicationIpv4 != ip.Source)
         {
             return DropReason.None;
         }
@@ -789,7 +788,7 @@ public sealed partial class TofStage(ForwardingPlane plane, TofFeature feature, 
             return DropReason.None; // not a flow we can key: it goes to the SGW as before
         }
 
-        var key = new TofNatFlowKey6(innerIp.Source, uePort, service.ApplicationIp.AsV6(), servicePort, protocol);
+        var key = new TofNatFlowKey6(innerIp.Source, uePort, service.ServiceIp.AsV6(), servicePort, protocol);
         return Offload6(ref packet, innerStart, innerLength, transportOffset, protocol, service, tunnel, in key, ref underlay, now, counters);
     }
 
@@ -834,12 +833,12 @@ public sealed partial class TofStage(ForwardingPlane plane, TofFeature feature, 
         TofTunnel tunnel, in TofNatFlowKey6 key, ref UnderlayResolver underlay, long now, WorkerCounters counters)
     {
         var serviceAddress = service.ServiceIp.AsV6();
-        if (!flows6.TryGet(key, out var flow) || flow.ServiceIp != service.ServiceIp)
+        if (!flows6.TryGet(key, out var flow))
         {
-            flow = LearnFlow6(flow, in key, service, now);
-            if (flow is null)
+            var refused = LearnFlow6(in key, service, now, out flow);
+            if (refused != DropReason.None)
             {
-                return DropReason.TofFlowTableFull;
+                return refused;
             }
         }
 
@@ -849,7 +848,7 @@ public sealed partial class TofStage(ForwardingPlane plane, TofFeature feature, 
             tunnel.DownlinkWanted = true;
         }
 
-        var unresolved = underlay.Resolve(service.ApplicationIp, out var adjacency);
+        var unresolved = underlay.Resolve(flow.ApplicationIp, out var adjacency);
         if (unresolved != DropReason.None)
         {
             return unresolved;
@@ -861,7 +860,7 @@ public sealed partial class TofStage(ForwardingPlane plane, TofFeature feature, 
         }
 
         var inner = packet.Data.Slice(innerStart, innerLength);
-        var applicationAddress = key.Application;
+        var applicationAddress = flow.ApplicationIpv6;
         TofFlowPorts.UpdateChecksum6(protocol, inner[transportOffset..], serviceAddress, applicationAddress);
         applicationAddress.Write(inner[Ipv6DestinationOffset..]);
 
@@ -881,17 +880,8 @@ public sealed partial class TofStage(ForwardingPlane plane, TofFeature feature, 
     }
 
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private TofNatFlow? LearnFlow6(TofNatFlow? stale, in TofNatFlowKey6 key, TofService service, long now)
-    {
-        if (stale is not null)
-        {
-            flows6.TryRemove(stale);
-        }
-
-        return flows6.TryAdd(new TofNatFlow(key, service.ServiceIp.AsV6(), feature.Counters(service.Name), now) { Traffic = feature.NewFlowTraffic(now) }, out var flow) == TofLearnResult.Full
-            ? null
-            : flow;
-    }
+    private DropReason LearnFlow6(in TofNatFlowKey6 key, TofService service, long now, out TofNatFlow flow) =>
+        TofClusterFlows.Learn(flows6, in key, service, feature.Counters(service.Name), feature.NewFlowTraffic(now), now, out flow);
 
     /// <summary>
     /// An application's IPv6 reply on the Apps port: <see cref="TryReturn"/> for an IPv6 flow, into the downlink of the
@@ -903,7 +893,7 @@ public sealed partial class TofStage(ForwardingPlane plane, TofFeature feature, 
         var frame = packet.Data;
         int l3 = packet.L3Offset - packet.DataOffset;
         if (l3 < 0 || l3 >= frame.Length || !Ipv6Header.TryCreate(frame[l3..], out var ip)
-            || !feature.Services.ByApplicationIpv6.ContainsKey(ip.Source))
+            || !feature.Services.ByApplicationIpv6.TryGetValue(ip.Source, out var owner))
         {
             return DropReason.None;
         }
@@ -923,7 +913,8 @@ public sealed partial class TofStage(ForwardingPlane plane, TofFeature feature, 
 
         var applicationAddress = ip.Source;
         var ueAddress = ip.Destination;
-        if (!flows6.TryGet(new TofNatFlowKey6(ueAddress, uePort, applicationAddress, applicationPort, protocol), out var flow))
+        if (!flows6.TryGet(new TofNatFlowKey6(ueAddress, uePort, owner.ServiceIp.AsV6(), applicationPort, protocol), out var flow)
+            || flow.ApplicationIpv6 != applicationAddress)
         {
             return DropReason.None;
         }

@@ -71,8 +71,8 @@ public class TofSlotTableTests
         [
             key with { Ue = Ipv4Address.Parse("10.45.0.3") },
             key with { UePort = 40001 },
-            key with { Application = Ipv4Address.Parse("203.0.113.11") },
-            key with { ApplicationPort = 8081 },
+            key with { Service = Ipv4Address.Parse("203.0.113.11") },
+            key with { ServicePort = 8081 },
             key with { Protocol = 6 },
             new(app, 8080, ue, 40000, 17), // the same flow seen from the other end is another key
         ];

@@ -199,6 +199,8 @@ public sealed class TofStageTests : IDisposable
         var frames = ScapyFrames.Build($"{Enb1ToSgw}/GTP_U_Header(teid=0x1001)/" + ToService.Replace("10.200.0.1", "10.200.0.9", StringComparison.Ordinal));
         Assert.Equal(TofTestPlane.SgwPort, tof.Process((TofTestPlane.EnbPort, frames[0]))[0].EgressPort);
 
+        // An application belongs to one service (replies find their service by it): "video" gives it up first.
+        Assert.True(tof.Tof.Services.TryRemove("video", out _));
         Assert.True(tof.Tof.Services.TryAdd(new TofService("new", Ipv4Address.Parse("10.200.0.9"), Ipv4Address.Parse("203.0.113.10")), out _));
         Assert.Equal(TofTestPlane.AppsPort, tof.Process((TofTestPlane.EnbPort, frames[0]))[0].EgressPort);
 

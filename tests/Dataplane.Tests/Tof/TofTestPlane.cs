@@ -39,7 +39,7 @@ internal sealed class TofTestPlane : IDisposable
 
     public const string Ipv6Service = """, { "name": "video6", "serviceIP": "2001:db8:100::1", "applicationIP": "2001:db8:a::10" }""";
 
-    public static string Json(string tofExtra = "", bool ipv6 = false, bool flowExport = false) => $$"""
+    public static string Json(string tofExtra = "", bool ipv6 = false, bool flowExport = false, string neighboursExtra = "") => $$"""
         {
           "roles": ["tof"],
           "ports": [
@@ -47,7 +47,7 @@ internal sealed class TofTestPlane : IDisposable
             { "name": "sgw", "mac": "{{SgwPortMac}}" },
             { "name": "apps", "mac": "{{AppsPortMac}}" }
           ],
-          "neighbours": [{{(ipv6 ? Ipv6Neighbours : "")}}
+          "neighbours": [{{(ipv6 ? Ipv6Neighbours : "")}}{{neighboursExtra}}
             { "address": "192.0.2.10", "mac": "{{Enb1Mac}}", "port": "enb" },
             { "address": "192.0.2.11", "mac": "{{Enb2Mac}}", "port": "enb" },
             { "address": "198.51.100.20", "mac": "{{Sgw1Mac}}", "port": "sgw" },
@@ -68,9 +68,10 @@ internal sealed class TofTestPlane : IDisposable
     /// <summary>A flowExport section: the flows count their own traffic.</summary>
     public const string FlowExport = """, "flowExport": { "collector": "127.0.0.1:4739" }""";
 
-    public TofTestPlane(string tofExtra = "", bool ipv6 = false, bool flowExport = false)
+    /// <param name="neighboursExtra">More static neighbours, each followed by a comma (application instances of a cluster).</param>
+    public TofTestPlane(string tofExtra = "", bool ipv6 = false, bool flowExport = false, string neighboursExtra = "")
     {
-        Plane = ForwardingPlaneBuilder.Build(DataplaneConfigFile.Parse(Json(tofExtra, ipv6, flowExport)), new ForwardingPlaneOptions { Clock = Clock, NonceSeed = 1 });
+        Plane = ForwardingPlaneBuilder.Build(DataplaneConfigFile.Parse(Json(tofExtra, ipv6, flowExport, neighboursExtra)), new ForwardingPlaneOptions { Clock = Clock, NonceSeed = 1 });
         Pipeline = Plane.CreateWorker();
         Tof = Plane.Feature<TofFeature>()!;
     }
