@@ -26,10 +26,34 @@ public sealed class TofRestApi(ControlMethods methods)
     /// <summary>POST /service with this body.</summary>
     public RestResponse AddService(byte[] body) => WithBody(body, parsed => Call("service.add", Parameters(parsed), "params"));
 
-    /// <summary>PUT /service/{name} with this body; <paramref name="name"/> as routing gives it (percent-decoded but for %2F).</summary>
-    public RestResponse UpdateService(string name, byte[] body) =>
-        ServiceKey(name) is { } problem ? problem
-        : WithBody(body, parsed => Call("service.update", Parameters(new JsonObject { ["name"] = name, ["service"] = parsed }), "params.service"));
+    /// <summary>
+    /// PUT /service/{name} with this body; <paramref name="name"/> as routing gives it (percent-decoded but for %2F).
+    /// <paramref name="drain"/> is the query's drain: "true" moves the flows of the instances the new service leaves
+    /// out or marks drain (service.update's drain), "false" or absent leaves every flow where it is.
+    /// </summary>
+    public RestResponse UpdateService(string name, byte[] body, string? drain = null)
+    {
+        if (ServiceKey(name) is { } problem)
+        {
+            return problem;
+        }
+
+        if (drain is not (null or "true" or "false"))
+        {
+            return RestResponse.Error(400, $"query.drain: '{drain}' is neither true nor false");
+        }
+
+        return WithBody(body, parsed =>
+        {
+            var parameters = new JsonObject { ["name"] = name, ["service"] = parsed };
+            if (drain == "true")
+            {
+                parameters["drain"] = true;
+            }
+
+            return Call("service.update", Parameters(parameters), "params.service");
+        });
+    }
 
     /// <summary>DELETE /service/{name or serviceIP}.</summary>
     public RestResponse RemoveService(string nameOrServiceIp) =>

@@ -25,8 +25,12 @@ public static class TofRestRoutes
             .Accepts<ServiceDocument>("application/json")
             .Produces<ServiceDocument>(200).Errors(400, 401, 409, 503);
 
-        routes.MapPut("/service/{name}", async (string name, HttpRequest request) => await Read(request, maxBodyBytes, body => api.UpdateService(name, body)).ConfigureAwait(false))
-            .WithName("updateService").WithTags("services").WithSummary("Replaces the service with this name (the body's name may differ: that renames it)")
+        // drain is read as text and checked by UpdateService, so a bad value is one line naming it, not a binding failure.
+        routes.MapPut("/service/{name}", async (string name, string? drain, HttpRequest request) =>
+                await Read(request, maxBodyBytes, body => api.UpdateService(name, body, drain)).ConfigureAwait(false))
+            .WithName("updateService").WithTags("services")
+            .WithSummary("Replaces the service with this name (the body's name may differ: that renames it); flows in progress stay on their "
+                + "application instance, unless drain=true: then the flows of instances left out or marked drain are balanced again at their next packet")
             .Accepts<ServiceDocument>("application/json")
             .Produces<ServiceDocument>(200).Errors(400, 401, 404, 409, 503);
 

@@ -43,6 +43,9 @@ public sealed class ParamReader
         }
     }
 
+    /// <summary>Whether the field is present (and not null).</summary>
+    public bool Has(string name) => TryGet(name, out _);
+
     public string RequiredString(string name) =>
         OptionalString(name) ?? throw ControlRpcException.InvalidParams(Field(name), "missing; expected a string");
 

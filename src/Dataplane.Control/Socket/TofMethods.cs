@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using Dataplane.Forwarding.Tof;
+using Dataplane.Forwarding.Tof.Clusters;
 using Dataplane.Wire.Addresses;
 
 namespace Dataplane.Control.Socket;
@@ -7,8 +8,9 @@ namespace Dataplane.Control.Socket;
 /// <summary>
 /// service.*: the TOF's registered services, the same operations as the REST API's /service (which calls
 /// these through <see cref="ControlMethods.Invoke"/>, so REST changes are serialised and journaled like socket ones).
-/// A missing entry is <see cref="JsonRpcErrorCodes.NotFound"/> and a taken name or serviceIP
-/// <see cref="JsonRpcErrorCodes.Conflict"/>, so the REST API can answer 404 and 409 instead of 400.
+/// A missing entry is <see cref="JsonRpcErrorCodes.NotFound"/> and a taken name, serviceIP or application address
+/// <see cref="JsonRpcErrorCodes.Conflict"/>, so the REST API can answer 404 and 409 instead of 400. A service's
+/// application is one applicationIP or a cluster of instances (applications), see <see cref="TofClusterMethods"/>.
 /// </summary>
 public static class TofMethods
 {
@@ -18,12 +20,13 @@ public static class TofMethods
     {
         yield return new ControlMethod("service.add", true, p => Add(context, p))
         {
-            Summary = "Register a TOF edge service: traffic to serviceIP is steered to applicationIP.",
+            Summary = "Register a TOF edge service: traffic to serviceIP is steered to applicationIP, or balanced over a cluster of applications.",
             Parameters =
             [
                 ControlParameter.Mandatory("name", ControlParameterType.String, "1..64 of [A-Za-z0-9._-], not an IPv4 address", "video9"),
                 ControlParameter.Mandatory("serviceIP", ControlParameterType.Address, "the address UEs send to", "198.51.100.99"),
-                ControlParameter.Mandatory("applicationIP", ControlParameterType.Address, "the edge application's address, same family", "10.200.0.99"),
+                ControlParameter.Optional("applicationIP", ControlParameterType.Address, "the edge application's address, same family (or give applications)", "10.200.0.99"),
+                ControlParameter.Optional("applications", ControlParameterType.ObjectArray, "a cluster instead of applicationIP: 1..64 of {ip, weight 1..1000 (default 1), drain (default false)}", TofClusterMethods.Example()),
             ],
         };
         yield return new ControlMethod("service.update", true, p => Update(context, p))
@@ -32,7 +35,8 @@ public static class TofMethods
             Parameters =
             [
                 ControlParameter.Mandatory("name", ControlParameterType.String, "the service to replace", "video"),
-                ControlParameter.Mandatory("service", ControlParameterType.Object, "the new service: {name, serviceIP, applicationIP}", new JsonObject { ["name"] = "video", ["serviceIP"] = "198.51.100.10", ["applicationIP"] = "10.200.0.11" }),
+                ControlParameter.Mandatory("service", ControlParameterType.Object, "the new service: {name, serviceIP, applicationIP or applications}; flows in progress stay on their instance", new JsonObject { ["name"] = "video", ["serviceIP"] = "198.51.100.10", ["applicationIP"] = "10.200.0.11" }),
+                ControlParameter.Optional("drain", ControlParameterType.Boolean, "true: the flows of instances the new service leaves out or marks drain are balanced again at their next packet (default false: they stay)", true),
             ],
         };
         yield return new ControlMethod("service.remove", true, p => Remove(context, p))
@@ -52,22 +56,43 @@ public static class TofMethods
         {
             Summary = "The TOF services sorted by name.",
         };
+        yield return TofClusterMethods.Drain(context);
     }
 
-    /// <summary>The services sorted by name, each in the shape service.add takes: {name, serviceIP, applicationIP}.</summary>
+    /// <summary>
+    /// The services sorted by name as answers show them: {name, serviceIP, applicationIP}, and a cluster's
+    /// applications too (applicationIP is then its first instance, for clients that know only the one address).
+    /// </summary>
     public static IEnumerable<JsonNode> List(TofServiceTable table) => table.All.Select(s => (JsonNode)Describe(s));
 
-    public static JsonObject Describe(TofService service) => new()
-    {
-        ["name"] = service.Name,
-        ["serviceIP"] = service.ServiceIp.ToString(),
-        ["applicationIP"] = service.ApplicationIp.ToString(),
-    };
+    /// <summary>The services sorted by name, each in the shape service.add takes (the state dump, replayed at restart).</summary>
+    public static IEnumerable<JsonNode> Dump(TofServiceTable table) => table.All.Select(s => (JsonNode)Describe(s, asParams: true));
 
-    /// <summary>Reads and checks {name, serviceIP, applicationIP}; every problem names its field.</summary>
+    /// <summary>A service as answers show it, or (<paramref name="asParams"/>) as service.add takes it: a cluster without applicationIP.</summary>
+    public static JsonObject Describe(TofService service, bool asParams = false)
+    {
+        var described = new JsonObject
+        {
+            ["name"] = service.Name,
+            ["serviceIP"] = service.ServiceIp.ToString(),
+        };
+        if (!service.IsCluster || !asParams)
+        {
+            described["applicationIP"] = service.ApplicationIp.ToString();
+        }
+
+        if (service.IsCluster)
+        {
+            described["applications"] = TofClusterMethods.Describe(service.Applications);
+        }
+
+        return described;
+    }
+
+    /// <summary>Reads and checks {name, serviceIP, applicationIP or applications}; every problem names its field.</summary>
     public static TofService ReadService(ParamReader p)
     {
-        p.AllowOnly("name", "serviceIP", "applicationIP");
+        p.AllowOnly("name", "serviceIP", "applicationIP", "applications");
         string name = p.RequiredString("name");
         if (NameProblem(name) is { } problem)
         {
@@ -75,6 +100,13 @@ public static class TofMethods
         }
 
         var serviceIp = ReadUnicastAddress(p, "serviceIP");
+        if (p.Has("applications"))
+        {
+            return p.Has("applicationIP")
+                ? throw ControlRpcException.InvalidParams(p.Field("applications"), "give applicationIP (one application) or applications (a cluster), not both")
+                : new TofService(name, serviceIp, TofClusterMethods.ReadApplications(p, serviceIp));
+        }
+
         var applicationIp = ReadUnicastAddress(p, "applicationIP");
         if (serviceIp == applicationIp)
         {
@@ -132,7 +164,7 @@ public static class TofMethods
     {
         var table = context.RequireTofServices("service.add");
         var service = ReadService(p);
-        ThrowIfConflict(table, service, replacing: null);
+        ThrowIfConflict(table, service, replacing: null, p.Path);
         return () =>
         {
             if (!table.TryAdd(service, out string conflict))
@@ -146,19 +178,21 @@ public static class TofMethods
 
     private static Func<JsonNode?> Update(ControlContext context, ParamReader p)
     {
-        p.AllowOnly("name", "service");
+        p.AllowOnly("name", "service", "drain");
         var table = context.RequireTofServices("service.update");
         string name = p.RequiredString("name");
-        var service = ReadService(p.RequiredObject("service"));
+        bool drain = p.OptionalBool("drain") ?? false;
+        var serviceParams = p.RequiredObject("service");
+        var service = ReadService(serviceParams);
         if (!table.TryGet(name, out _))
         {
             throw new ControlRpcException(JsonRpcErrorCodes.NotFound, $"no service named '{name}'");
         }
 
-        ThrowIfConflict(table, service, replacing: name);
+        ThrowIfConflict(table, service, replacing: name, serviceParams.Path);
         return () =>
         {
-            if (!table.TryReplace(name, service, out bool notFound, out string conflict))
+            if (!table.TryReplace(name, service, drain, out _, out bool notFound, out string conflict))
             {
                 throw new ControlRpcException(notFound ? JsonRpcErrorCodes.NotFound : JsonRpcErrorCodes.Conflict, conflict);
             }
@@ -188,7 +222,7 @@ public static class TofMethods
     }
 
     /// <summary>The table's own conflict rule, checked before the change is journaled so a refused request leaves no trace.</summary>
-    private static void ThrowIfConflict(TofServiceTable table, TofService candidate, string? replacing)
+    private static void ThrowIfConflict(TofServiceTable table, TofService candidate, string? replacing, string path)
     {
         foreach (var existing in table.All)
         {
@@ -206,6 +240,8 @@ public static class TofMethods
             {
                 throw new ControlRpcException(JsonRpcErrorCodes.Conflict, $"serviceIP {candidate.ServiceIp} is taken by '{existing.Name}'");
             }
+
+            TofClusterMethods.ThrowIfApplicationTaken(existing, candidate, path);
         }
     }
 }

@@ -22,7 +22,7 @@ public static class RuleStateDump
                 : new JsonArray(LispMethods.MapCacheEntries(lisp).Select(e => (JsonNode)LispMethods.Describe(e, context.Clock, withRemaining: false)).ToArray()),
             ["localEids"] = lisp is null ? new JsonArray() : new JsonArray(LispMethods.LocalEids(lisp.LocalDatabase).Select(e => (JsonNode)JsonValue.Create(e)).ToArray()),
             ["neighbours"] = new JsonArray(NeighbourMethods.List(context, staticOnly: true).ToArray()),
-            ["services"] = context.TofServices is { } services ? new JsonArray(TofMethods.List(services).ToArray()) : new JsonArray(),
+            ["services"] = context.TofServices is { } services ? new JsonArray(TofMethods.Dump(services).ToArray()) : new JsonArray(),
             ["tunnels"] = context.Tunnels is { } tunnels ? new JsonArray(TunnelMethods.List(tunnels).ToArray()) : new JsonArray(),
             ["vxlanDomains"] = VxlanTableMethods.Domains(context),
             ["nshFunctions"] = NshMethods.Functions(context.Plane.Feature<Dataplane.Forwarding.Nsh.NshFeature>()),

@@ -16,7 +16,10 @@ namespace Dataplane.Tests.Control.Rest;
 /// </summary>
 public sealed partial class TofOpenApiTests : IDisposable
 {
-    private static readonly string[] ServiceFields = ["name", "serviceIP", "applicationIP"];
+    private static readonly string[] ServiceFields = ["name", "serviceIP", "applicationIP", "applications"];
+
+    // applicationIP or applications: neither alone is required.
+    private static readonly string[] RequiredServiceFields = ["name", "serviceIP"];
     private static readonly string[] RuleFields = ["name", "priority", "scope", "actions", "instanceId", "vni", "service", "ue", "direction", "match"];
     private static readonly string[] RuleRequired = ["name", "priority", "scope", "actions"];
     private readonly RestApiHarness api = new(tunnels: new FakeTunnelSource(
@@ -52,7 +55,7 @@ public sealed partial class TofOpenApiTests : IDisposable
             {
                 Assert.True(operation["requestBody"]!["required"]!.GetValue<bool>());
                 var schema = Resolve(document, operation["requestBody"]!["content"]!["application/json"]!["schema"]!);
-                var (fields, required) = path.StartsWith("/rule", StringComparison.Ordinal) ? (RuleFields, RuleRequired) : (ServiceFields, ServiceFields);
+                var (fields, required) = path.StartsWith("/rule", StringComparison.Ordinal) ? (RuleFields, RuleRequired) : (ServiceFields, RequiredServiceFields);
                 Assert.Equal(fields, schema["properties"]!.AsObject().Select(p => p.Key));
                 Assert.Equal(required, schema["required"]!.AsArray().Select(n => n!.GetValue<string>()));
             }
@@ -104,11 +107,21 @@ public sealed partial class TofOpenApiTests : IDisposable
         var (postStatus, service) = await api.Post(RestApiHarness.Service("video", "198.51.100.10", "10.200.0.10"));
         var (tunnelStatus, tunnels) = await api.Send(HttpMethod.Get, "/tunnel");
         var (conflictStatus, conflict) = await api.Post(RestApiHarness.Service("video", "198.51.100.11", "10.200.0.11"));
+        var (clusterStatus, cluster) = await api.Post(new JsonObject
+        {
+            ["name"] = "cluster", ["serviceIP"] = "198.51.100.12",
+            ["applications"] = new JsonArray(new JsonObject { ["ip"] = "10.200.0.12", ["weight"] = 2 }),
+        });
 
         Assert.Equal(HttpStatusCode.OK, postStatus);
+        Assert.Equal(HttpStatusCode.OK, clusterStatus);
         Assert.Equal(HttpStatusCode.OK, tunnelStatus);
         Assert.Equal(HttpStatusCode.Conflict, conflictStatus);
-        Assert.Equal(Properties(document, "/service", "post", "200"), service!.AsObject().Select(p => p.Key));
+        // A cluster's answer has every property; a service given by its applicationIP answers as it always has, without applications.
+        Assert.Equal(Properties(document, "/service", "post", "200"), cluster!.AsObject().Select(p => p.Key));
+        Assert.Equal(Properties(document, "/service", "post", "200").Where(p => p != "applications"), service!.AsObject().Select(p => p.Key));
+        var instanceSchema = Resolve(document, Resolve(document, document["paths"]!["/service"]!["post"]!["responses"]!["200"]!["content"]!["application/json"]!["schema"]!)["properties"]!["applications"]!["items"]!);
+        Assert.Equal(instanceSchema["properties"]!.AsObject().Select(p => p.Key), cluster["applications"]!.AsArray().Single()!.AsObject().Select(p => p.Key));
         var tunnelSchema = Resolve(document, document["paths"]!["/tunnel"]!["get"]!["responses"]!["200"]!["content"]!["application/json"]!["schema"]!["items"]!);
         Assert.Equal(tunnelSchema["properties"]!.AsObject().Select(p => p.Key), tunnels!.AsArray().Single()!.AsObject().Select(p => p.Key));
         Assert.Equal(Properties(document, "/service", "post", "409"), conflict!.AsObject().Select(p => p.Key));
