@@ -17,6 +17,7 @@ public static class ScenarioCatalog
         new TofOffloadExportScenario(),
         new TofOffloadRulesScenario(),
         new NshSffScenario(),
+        new TofOffloadClusterScenario(),
     ];
 
     public static IScenario? Find(string name)

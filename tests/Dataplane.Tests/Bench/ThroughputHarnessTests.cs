@@ -294,7 +294,7 @@ public sealed class ThroughputHarnessTests
         "vtep-decap" => (Ethernet + Ipv4 + Udp + Vxlan + Ethernet + Ipv4 + Udp, -(Ethernet + Ipv4 + Udp + Vxlan)),
         // GTP-U: outer IPv4 + UDP + the 8-byte G-PDU header around the IP packet.
         "gtpu-encap" => (60, Ipv4 + Udp + GtpU),
-        "gtpu-decap" or "tof-offload" or "tof-offload-export" or "tof-offload-rules1000" => (Ethernet + Ipv4 + Udp + GtpU + Ipv4 + Udp, -(Ipv4 + Udp + GtpU)),
+        "gtpu-decap" or "tof-offload" or "tof-offload-export" or "tof-offload-rules1000" or "tof-offload-cluster" => (Ethernet + Ipv4 + Udp + GtpU + Ipv4 + Udp, -(Ipv4 + Udp + GtpU)),
         _ => throw new ArgumentOutOfRangeException(nameof(scenario), scenario, "no expectation written for it"),
     };
 }
