@@ -56,8 +56,11 @@ public static class NetworkViewBuilder
             {
                 int index = IndexOf(section.Services, s => s.Name == service.Name);
                 string path = origins.PathOf("service", service.Name, index < 0 ? null : $"tof.services[{index}]");
-                destinations.Add(Destination.Host(path, FindingCodes.UnreachableApplication, $"application {service.ApplicationIp} of service '{service.Name}'", service.ApplicationIp));
-                applications.Add(new ApplicationFact(path, service.Name, service.ApplicationIp));
+                foreach (var application in service.Applications) // every instance of a cluster must be reachable, not only the first
+                {
+                    destinations.Add(Destination.Host(path, FindingCodes.UnreachableApplication, $"application {application.Ip} of service '{service.Name}'", application.Ip));
+                    applications.Add(new ApplicationFact(path, service.Name, application.Ip));
+                }
             }
         }
 
