@@ -3,7 +3,7 @@
 
     /usr/bin/python3 pcaps/golden/generate_nsh.py
 
-Writes nsh-sff-hop, nsh-path-end and nsh-bad-input (see write_case in goldenlib.py). Expected bytes come from
+Writes nsh-classifier, nsh-sff-hop, nsh-path-end and nsh-bad-input (see write_case in goldenlib.py). Expected bytes come from
 Scapy's NSH layer (scapy.contrib.nsh) and VXLAN-GPE header, and from RFC 8300's rules, never from the data plane:
 
   - the SFF decrements the NSH TTL before its lookup (section 2.2) and drops a packet whose TTL is then 0;
@@ -14,7 +14,10 @@ Scapy's NSH layer (scapy.contrib.nsh) and VXLAN-GPE header, and from RFC 8300's 
     UDP checksum 0, destination port 4790, source port the VXLAN hash of the inner IP packet (generate_vxlan.py's
     ip_source_port, from VxlanSourcePort.cs's description), GPE flags I|P (0x0C), next protocol 4 (NSH), the
     function's VNI;
-  - to an Ethernet function: the function's MAC, the port's MAC, EtherType 0x894F, NSH unchanged but for its TTL.
+  - to an Ethernet function: the function's MAC, the port's MAC, EtherType 0x894F, NSH unchanged but for its TTL;
+  - the classifier (a traffic rule's servicePath action) writes MD type 1 with zero context, TTL 63 (section 2.2's
+    default), SI 255, next protocol IPv4 or IPv6, in front of the IP packet as it arrived (its link-layer header
+    gone, its TTL untouched: classifying is not routing), and sends it to the path's first function.
 """
 from scapy.all import IP, UDP, Ether, ICMP, IPv6, Raw, TCP
 from scapy.contrib.nsh import NSH
@@ -102,6 +105,31 @@ def routed_v6(inner):
     return Ether(src=LAN_MAC, dst=HOST_MAC) / ip
 
 
+def classifier():
+    """Traffic rules of instance 0 put matching native packets on a path; others are routed; an unknown SPI drops."""
+    config = dict(CONFIG)
+    config["trafficRules"] = [
+        {"name": "web-chain", "priority": 100, "scope": "instance", "instanceId": 0,
+         "match": {"destination": "10.1.0.0/24", "protocol": "udp", "destinationPorts": "443"}, "actions": {"servicePath": 10}},
+        {"name": "v6-chain", "priority": 90, "scope": "instance", "instanceId": 0,
+         "match": {"destination": "2001:db8:1::/64"}, "actions": {"servicePath": 20}},
+        {"name": "no-such-path", "priority": 80, "scope": "instance", "instanceId": 0,
+         "match": {"protocol": "udp", "destinationPorts": "9"}, "actions": {"servicePath": 77}},
+    ]
+    a = inner_v4()
+    b = inner_v6()
+    plain = IP(src="10.9.0.7", dst="10.1.0.5", ttl=64, id=2) / UDP(sport=40000, dport=30000) / Raw(b"not-chained")
+    discard = IP(src="10.9.0.7", dst="10.1.0.5", ttl=64, id=3) / UDP(sport=40000, dport=9) / Raw(b"nowhere")
+    inputs = [Ether(src=GATEWAY_MAC, dst=UNDERLAY_MAC) / p for p in (a, b, plain, discard)]
+    expected = [
+        to_fw1(NSH(mdtype=1, ttl=63, nextproto=1, spi=10, si=255) / a, a),
+        to_dpi1(NSH(mdtype=1, ttl=63, nextproto=2, spi=20, si=255) / b),
+        routed_v4(plain),
+    ]
+    write_case("nsh-classifier", config, inputs, expected,
+               counters=counters(4, 3, {"NshUnknownPath": 1}, {"NshClassified": 2, "Routed": 1}))
+
+
 def sff_hop():
     """fw1 (hop 0 of SPI 10) sends back SI 254 -> dpi1, over Ethernet; dpi1 (hop 0 of SPI 20) sends back SI 254 -> fw1."""
     a = inner_v4()
@@ -154,6 +182,7 @@ def bad_input():
 
 
 if __name__ == "__main__":
+    classifier()
     sff_hop()
     path_end()
     bad_input()

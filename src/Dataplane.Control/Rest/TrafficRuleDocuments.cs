@@ -35,7 +35,8 @@ public sealed record RuleActionsDocument(
     [property: JsonPropertyName("rateLimit"), Description("A token-bucket policer")] RuleRateLimitDocument? RateLimit = null,
     [property: JsonPropertyName("markDscp"), Description("0..63, written into the packet (ECN kept)")] int? MarkDscp = null,
     [property: JsonPropertyName("drop"), Description("Drop the packet (with no other action than count)")] bool? Drop = null,
-    [property: JsonPropertyName("count"), Description("Count only: the packet goes on as if no rule held it")] bool? Count = null);
+    [property: JsonPropertyName("count"), Description("Count only: the packet goes on as if no rule held it")] bool? Count = null,
+    [property: JsonPropertyName("servicePath"), Description("Scope instance: put the packet on this NSH service path (SPI)")] long? ServicePath = null);
 
 /// <summary>A rule's rate limit.</summary>
 public sealed record RuleRateLimitDocument(

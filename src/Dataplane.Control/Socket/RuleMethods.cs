@@ -174,6 +174,11 @@ public static class RuleMethods
             actions["count"] = true;
         }
 
+        if (a.ServicePath is { } spi)
+        {
+            actions["servicePath"] = spi;
+        }
+
         described["actions"] = actions;
         return described;
     }
@@ -286,7 +291,7 @@ public static class RuleMethods
         ControlParameter.Optional("direction", ControlParameterType.String, "scope tof: uplink, downlink or both (default)", "uplink"),
         ControlParameter.Optional("match", ControlParameterType.Object, "{source, destination, protocol, sourcePorts, destinationPorts, dscp}, each optional",
             new JsonObject { ["protocol"] = "udp", ["destinationPorts"] = "443" }),
-        ControlParameter.Mandatory("actions", ControlParameterType.Object, "{offload, rateLimit, markDscp, drop, count}, at least one",
+        ControlParameter.Mandatory("actions", ControlParameterType.Object, "{offload, rateLimit, markDscp, drop, count, servicePath}, at least one",
             new JsonObject { ["markDscp"] = 10, ["count"] = true }),
     ];
 

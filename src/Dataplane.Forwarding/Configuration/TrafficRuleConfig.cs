@@ -73,6 +73,9 @@ public sealed record TrafficRuleActionsConfig
 
     /// <summary>Counting alone: the packet goes on as if no rule held it.</summary>
     public bool? Count { get; init; }
+
+    /// <summary>Scope instance: put the packet on this NSH service path (SPI 1..16777215; docs/configuration/nsh.md).</summary>
+    public long? ServicePath { get; init; }
 }
 
 /// <summary>A token-bucket policer: a packet rate and/or a bit rate, each with its burst.</summary>

@@ -351,23 +351,39 @@ public sealed class TrafficRuleConfigReader
             }
         }
 
+        if (actions.ServicePath is { } spi)
+        {
+            if (scope != TrafficRuleScope.Instance)
+            {
+                throw new ConfigurationException($"{field}.servicePath", "not allowed in scope tof (the NSH classifier takes native packets of an instance)");
+            }
+
+            if (spi is < 1 or > 0xFF_FFFF)
+            {
+                throw new ConfigurationException($"{field}.servicePath", $"{spi} is outside 1..16777215");
+            }
+        }
+
         if (actions.MarkDscp is { } mark && mark is < 0 or > 63)
         {
             throw new ConfigurationException($"{field}.markDscp", $"{mark} is outside 0..63");
         }
 
         var rateLimit = actions.RateLimit is null ? null : RateLimit(actions.RateLimit, $"{field}.rateLimit", scope);
-        if (drop && (actions.Offload is not null || actions.MarkDscp is not null || rateLimit is not null))
+        if (drop && (actions.Offload is not null || actions.MarkDscp is not null || rateLimit is not null || actions.ServicePath is not null))
         {
             throw new ConfigurationException($"{field}.drop", "drop goes with no other action than count");
         }
 
-        if (!drop && !count && actions.Offload is null && actions.MarkDscp is null && rateLimit is null)
+        if (!drop && !count && actions.Offload is null && actions.MarkDscp is null && rateLimit is null && actions.ServicePath is null)
         {
-            throw new ConfigurationException(field, "no action; give at least one of offload, rateLimit, markDscp, drop, count");
+            throw new ConfigurationException(field, "no action; give at least one of offload, rateLimit, markDscp, drop, count, servicePath");
         }
 
-        return new TrafficRuleActions { Offload = actions.Offload, RateLimit = rateLimit, MarkDscp = (byte?)actions.MarkDscp, Drop = drop, Count = count };
+        return new TrafficRuleActions
+        {
+            Offload = actions.Offload, RateLimit = rateLimit, MarkDscp = (byte?)actions.MarkDscp, Drop = drop, Count = count, ServicePath = (uint?)actions.ServicePath,
+        };
     }
 
     private static TrafficRateLimit RateLimit(TrafficRateLimitConfig limit, string field, TrafficRuleScope scope)

@@ -178,7 +178,8 @@ public sealed class NshForwarder(ForwardingPlane plane, NshFeature feature, int 
         }
 
         int headerLength = isIpv4 ? (inner[0] & 0x0F) * 4 : Ipv6Header.Length;
-        packet.HandOffInner(innerStart, ipLength, isIpv4 ? PacketKind.NativeIpv4 : PacketKind.NativeIpv6, headerLength, path.InstanceId);
+        packet.HandOffInner(innerStart, ipLength, isIpv4 ? PacketKind.NativeIpv4 : PacketKind.NativeIpv6, headerLength, path.InstanceId,
+            PacketFlags.FromServicePath);
         counters.Count(ForwardingEvent.NshDecapsulated);
         return DropReason.None;
     }

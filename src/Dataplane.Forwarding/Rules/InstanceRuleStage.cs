@@ -1,5 +1,6 @@
 using Dataplane.Forwarding.Buffers;
 using Dataplane.Forwarding.Counters;
+using Dataplane.Forwarding.Nsh;
 using Dataplane.Forwarding.Stages;
 using Dataplane.Tables.Time;
 
@@ -9,9 +10,11 @@ namespace Dataplane.Forwarding.Rules;
 /// Traffic rules of scope instance: native IPv4 and IPv6 packets, after every decapsulation (LISP, VXLAN) and before
 /// encapsulation and routing, are matched against their instance's rules (first match by priority) and counted,
 /// dropped, policed or marked. Packets of instances without rules, and packets no rule matches, go on untouched. In the
-/// graph only when an instance rule existed when the worker was built (<see cref="TrafficRuleFeature"/>).
+/// graph only when an instance rule existed when the worker was built (<see cref="TrafficRuleFeature"/>). A rule with
+/// servicePath hands the packet, after its other actions, to the NSH classifier (<see cref="NshForwarder.Classify"/>),
+/// which sends it to the path's first service function; with no "nsh" section it is dropped as NshUnknownPath.
 /// </summary>
-public sealed class InstanceRuleStage(TrafficRuleTable table, IMonotonicClock clock, int worker) : IBatchStage
+public sealed class InstanceRuleStage(TrafficRuleTable table, IMonotonicClock clock, int worker, NshForwarder? nsh = null) : IBatchStage
 {
     private readonly RuleFlowCache cache = new();
 
@@ -29,6 +32,7 @@ public sealed class InstanceRuleStage(TrafficRuleTable table, IMonotonicClock cl
 
         var instances = snapshot.Instances;
         long now = clock.Now;
+        nsh?.BeginBatch();
         foreach (ushort index in vector)
         {
             ref var packet = ref packets[index];
@@ -58,7 +62,13 @@ public sealed class InstanceRuleStage(TrafficRuleTable table, IMonotonicClock cl
                 continue;
             }
 
-            var reason = RuleActionRunner.Apply(snapshot.Rules[rule], worker, now, ip, length, ue: 0, out _);
+            var state = snapshot.Rules[rule];
+            var reason = RuleActionRunner.Apply(state, worker, now, ip, length, ue: 0, out _);
+            if (reason == DropReason.None && (state.Actions & RuleActionFlags.ServicePath) != 0 && (packet.Flags & PacketFlags.FromServicePath) == 0)
+            {
+                reason = nsh is null ? DropReason.NshUnknownPath : nsh.Classify(ref packet, state.ServicePath, counters);
+            }
+
             if (reason != DropReason.None)
             {
                 packet.Drop(reason, counters);

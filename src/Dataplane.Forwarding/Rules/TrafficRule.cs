@@ -93,6 +93,9 @@ public sealed record TrafficRuleActions
     public bool Drop { get; init; }
 
     public bool Count { get; init; }
+
+    /// <summary>Scope instance: the NSH service path (SPI) the packet is put on (docs/configuration/nsh.md).</summary>
+    public uint? ServicePath { get; init; }
 }
 
 /// <summary>

@@ -52,7 +52,8 @@ public sealed class TrafficRuleFeature : IForwardingFeature, IOptionalStageFeatu
         return new TrafficRuleFeature(table);
     }
 
-    public IBatchStage CreateStage(ForwardingPlane plane) => new InstanceRuleStage(Table, plane.Options.Clock, Interlocked.Increment(ref workers) - 1);
+    public IBatchStage CreateStage(ForwardingPlane plane) =>
+        new InstanceRuleStage(Table, plane.Options.Clock, Interlocked.Increment(ref workers) - 1, plane.Feature<Nsh.NshFeature>()?.CreateForwarder());
 
     public void ReclaimRetired()
     {

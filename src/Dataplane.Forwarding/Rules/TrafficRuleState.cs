@@ -12,6 +12,9 @@ public enum RuleActionFlags : byte
     MarkDscp = 2,
     RateLimit = 4,
     Offload = 8,
+
+    /// <summary>The packet is put on an NSH service path (<see cref="TrafficRuleState.ServicePath"/>), after the other actions.</summary>
+    ServicePath = 16,
 }
 
 /// <summary>
@@ -34,7 +37,9 @@ public sealed class TrafficRuleState
         Actions = (actions.Drop ? RuleActionFlags.Drop : 0)
             | (actions.MarkDscp is not null ? RuleActionFlags.MarkDscp : 0)
             | (actions.RateLimit is not null ? RuleActionFlags.RateLimit : 0)
-            | (actions.Offload is not null ? RuleActionFlags.Offload : 0);
+            | (actions.Offload is not null ? RuleActionFlags.Offload : 0)
+            | (actions.ServicePath is not null ? RuleActionFlags.ServicePath : 0);
+        ServicePath = actions.ServicePath ?? 0;
         MarkDscp = actions.MarkDscp ?? 0;
         Policer = actions.RateLimit is { } limit ? new TrafficPolicer(limit, frequency, epoch, uesPerRule) : null;
     }
@@ -46,6 +51,9 @@ public sealed class TrafficRuleState
     public RuleActionFlags Actions { get; }
 
     public byte MarkDscp { get; }
+
+    /// <summary>The NSH service path (SPI) of a servicePath rule; 0 otherwise.</summary>
+    public uint ServicePath { get; }
 
     public TrafficPolicer? Policer { get; }
 

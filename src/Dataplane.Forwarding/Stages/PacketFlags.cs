@@ -15,4 +15,7 @@ public static class PacketFlags
     /// TP_STATUS_CSUM_VALID and TP_STATUS_CSUMNOTREADY). See <see cref="TunnelUdpChecksum"/>.
     /// </summary>
     public const byte ChecksumVouchedByPort = 0x04;
+
+    /// <summary>The packet left an NSH service path at its end: a traffic rule does not put it on a path again (no loop through the functions).</summary>
+    public const byte FromServicePath = 0x08;
 }

@@ -17,6 +17,23 @@ public sealed class NshGoldenTsharkTests : IDisposable
     private readonly string scratch = Directory.CreateTempSubdirectory("dataplane-nsh-").FullName;
 
     [Fact]
+    public void Classified_packets_carry_the_rfc8300_fields_of_a_path_start()
+    {
+        var frames = ReplayAndDissect("nsh-classifier");
+        Assert.Equal(3, frames.Length);
+
+        // A classifier writes TTL 63 (the RFC's default) and SI 255 (the first hop); the next protocol says what it carries.
+        Assert.StartsWith("eth:ethertype:ip:udp:nsh:ip:udp", frames[0]["frame.protocols"], StringComparison.Ordinal);
+        AssertNsh(frames[0], spi: 10, si: 255, ttl: 63, mdType: 1, nextProtocol: 1);
+        Assert.Equal("4", frames[0]["vxlan.next_proto"]);
+        Assert.Equal("198.51.100.21", frames[0]["ip.dst"]);
+        Assert.Equal("eth:ethertype:nsh:ipv6:tcp", frames[1]["frame.protocols"]);
+        AssertNsh(frames[1], spi: 20, si: 255, ttl: 63, mdType: 1, nextProtocol: 2);
+        Assert.Equal("02:00:00:00:00:21", frames[1]["eth.dst"]);
+        Assert.Equal("", frames[2]["nsh.spi"]); // no rule: routed as it was
+    }
+
+    [Fact]
     public void Sff_hops_carry_the_rfc8300_fields()
     {
         var frames = ReplayAndDissect("nsh-sff-hop");
