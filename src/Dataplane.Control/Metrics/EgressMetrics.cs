@@ -5,8 +5,8 @@ namespace Dataplane.Control.Metrics;
 /// <summary>
 /// Publishes the egress schedulers' figures on /metrics once a second, summed over the workers, per shaped port and
 /// class (best effort is the class "best-effort"): <c>dataplane_egress_class_packets_total</c>, <c>_bytes_total</c>,
-/// <c>_drops_total</c> (EgressQueueFull), <c>_queue_depth</c>, and the configured <c>_guaranteed_bits_per_second</c>
-/// and <c>dataplane_egress_rate_bits_per_second</c>, so a dashboard can draw the share against the guarantee.
+/// <c>_drops_total</c> (EgressQueueFull), <c>_queue_depth</c>, and the configured <c>_guaranteed_bytes_per_second</c>
+/// and <c>dataplane_egress_rate_bytes_per_second</c>, so a dashboard can draw the share against the guarantee.
 /// </summary>
 public sealed class EgressMetrics : PeriodicMetricsPublisher
 {
@@ -25,8 +25,8 @@ public sealed class EgressMetrics : PeriodicMetricsPublisher
         bytes = metrics.Counter("dataplane_egress_class_bytes_total", "Frame bytes a shaped port's class sent", "port", "class");
         drops = metrics.Counter("dataplane_egress_class_drops_total", "Packets a shaped port's class refused because its queue was full (EgressQueueFull)", "port", "class");
         depth = metrics.Gauge("dataplane_egress_class_queue_depth", "Packets waiting in a shaped port's class queue, over every worker", "port", "class");
-        guaranteed = metrics.Gauge("dataplane_egress_class_guaranteed_bits_per_second", "The rate configured as guaranteed to a class (0: none)", "port", "class");
-        rate = metrics.Gauge("dataplane_egress_rate_bits_per_second", "The rate a shaped port is configured to send at", "port");
+        guaranteed = metrics.Gauge("dataplane_egress_class_guaranteed_bytes_per_second", "The rate configured as guaranteed to a class, in bytes per second (0: none)", "port", "class");
+        rate = metrics.Gauge("dataplane_egress_rate_bytes_per_second", "The rate a shaped port is configured to send at, in bytes per second", "port");
     }
 
     /// <summary>The publisher for <paramref name="runtime"/>'s workers, or null when no port is shaped.</summary>
@@ -57,10 +57,10 @@ public sealed class EgressMetrics : PeriodicMetricsPublisher
                 bytes.Set(sentBytes, portName, name);
                 drops.Set(refused, portName, name);
                 depth.Set(waiting, portName, name);
-                guaranteed.Set(classes[c].GuaranteedBitsPerSecond * workers.Count, portName, name);
+                guaranteed.Set(classes[c].GuaranteedBitsPerSecond * workers.Count / 8, portName, name);
             }
 
-            rate.Set(first.For(port)!.Settings.RateBitsPerSecond * workers.Count, portName);
+            rate.Set(first.For(port)!.Settings.RateBitsPerSecond * workers.Count / 8, portName);
         }
     }
 }

@@ -6,8 +6,8 @@ namespace Dataplane.Tests.Control.Metrics;
 
 /// <summary>
 /// Two real daemons whose scrapes between them hold every family of docs/metrics.md: an ITR with the LISP control
-/// plane, RLOC probing and a GTP-U tunnel supervised by Echo Requests (the golden itr-v4-over-v4 configuration and
-/// input), and a TOF (the golden tof-one-armed-round-trip). Each is scraped once it has read its whole input and
+/// plane, RLOC probing, a GTP-U tunnel supervised by Echo Requests and a shaped underlay port (the golden
+/// itr-v4-over-v4 configuration and input), and a TOF (the golden tof-one-armed-round-trip). Each is scraped once it has read its whole input and
 /// every family of its features has appeared.
 /// </summary>
 public sealed class MetricsDaemons : IDisposable
@@ -25,6 +25,7 @@ public sealed class MetricsDaemons : IDisposable
             text.Contains($"dataplane_port_rx_packets_total{{port=\"eid-side\"}} {Invariant(lispInput)}\n", StringComparison.Ordinal)
             && GoldenRemoteRlocs.All(rloc => text.Contains($"dataplane_lisp_rloc_up{{rloc=\"{rloc}\"}}", StringComparison.Ordinal))
             && text.Contains("dataplane_gtpu_peer_up{", StringComparison.Ordinal)
+            && text.Contains("dataplane_egress_class_packets_total{", StringComparison.Ordinal)
             && !text.Contains("dataplane_gtpu_echo_requests_total 0\n", StringComparison.Ordinal));
         TofScrape = Tof.ScrapeWhen(text =>
             text.Contains($"dataplane_port_rx_packets_total{{port=\"s1\"}} {Invariant(tofInput)}\n", StringComparison.Ordinal)
@@ -76,6 +77,10 @@ public sealed class MetricsDaemons : IDisposable
         lisp["mapResolvers"] = new JsonArray("192.0.2.100");
         lisp["rlocProbing"] = new JsonObject { ["intervalSeconds"] = 1, ["timeoutMilliseconds"] = 500, ["downAfter"] = 2 };
         config["flowExport"] = new JsonObject { ["collector"] = "127.0.0.1:9" }; // IPFIX to loopback's discard port: its families appear
+        // The underlay port shaped (far above what the capture offers): the egress scheduler's families appear.
+        config["ports"]![1]!["egress"] = JsonNode.Parse("""
+            { "rateBitsPerSecond": 10000000000, "classes": [ { "name": "mec", "dscp": [46], "guaranteedBitsPerSecond": 1000000000 } ] }
+            """);
         return config;
     }
 
