@@ -124,6 +124,8 @@ public sealed class TofClusterStageTests : IDisposable
     public void A_reply_from_another_instance_than_the_flows_is_not_the_flows()
     {
         Cluster(Instance(10), Instance(11));
+        var downlink = ScapyFrames.Build($"{SgwToEnb1}/GTP_U_Header(teid=0xE001)/IP(src='192.0.2.200', dst='10.45.0.2')/UDP(sport=39999, dport=40000)");
+        tof.Process((TofTestPlane.SgwPort, downlink[0])); // the downlink is known: a reply taken as the flow's would go into it
         var sentTo = Offload(Uplinks([40000]));
         int other = sentTo[0] == Ipv4Address.Parse("203.0.113.10") ? 11 : 10;
         var reply = ScapyFrames.Build($"Ether(src='02:00:00:00:a0:0{other - 9}', dst='02:00:00:00:e0:04')/IP(src='203.0.113.{other}', dst='10.45.0.2')/UDP(sport=8080, dport=40000)");
