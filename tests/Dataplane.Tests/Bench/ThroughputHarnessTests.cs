@@ -21,7 +21,7 @@ public sealed class ThroughputHarnessTests
     // Header sizes from the specifications, not from the harness: Ethernet II 14 (IEEE 802.3), IPv4 20 without
     // options (RFC 791), IPv6 40 (RFC 8200), UDP 8 (RFC 768), LISP 8 (RFC 9300 section 5.1), VXLAN 8 (RFC 7348
     // section 5), GTP-U 8 without optional fields (TS 29.281 section 5.1).
-    private const int Ethernet = 14, Ipv4 = 20, Ipv6 = 40, Udp = 8, Lisp = 8, Vxlan = 8, GtpU = 8;
+    private const int Ethernet = 14, Ipv4 = 20, Ipv6 = 40, Udp = 8, Lisp = 8, Vxlan = 8, GtpU = 8, NshMdType1 = 24;
 
     public static TheoryData<string, int> Cells()
     {
@@ -295,6 +295,9 @@ public sealed class ThroughputHarnessTests
         // GTP-U: outer IPv4 + UDP + the 8-byte G-PDU header around the IP packet.
         "gtpu-encap" => (60, Ipv4 + Udp + GtpU),
         "gtpu-decap" or "tof-offload" or "tof-offload-export" or "tof-offload-rules1000" or "tof-offload-cluster" => (Ethernet + Ipv4 + Udp + GtpU + Ipv4 + Udp, -(Ipv4 + Udp + GtpU)),
+        // An NSH SFF hop (RFC 8300): the VXLAN-GPE transport (outer IPv4 + UDP + GPE) from one function is replaced by
+        // an Ethernet header toward the next; NSH with MD type 1 (8-byte base and path headers, 16 bytes of context) stays.
+        "nsh-sff" => (Ethernet + Ipv4 + Udp + Vxlan + NshMdType1 + Ipv4 + Udp, -(Ipv4 + Udp + Vxlan)),
         _ => throw new ArgumentOutOfRangeException(nameof(scenario), scenario, "no expectation written for it"),
     };
 }

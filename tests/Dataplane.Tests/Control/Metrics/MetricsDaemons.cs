@@ -26,6 +26,7 @@ public sealed class MetricsDaemons : IDisposable
             && GoldenRemoteRlocs.All(rloc => text.Contains($"dataplane_lisp_rloc_up{{rloc=\"{rloc}\"}}", StringComparison.Ordinal))
             && text.Contains("dataplane_gtpu_peer_up{", StringComparison.Ordinal)
             && text.Contains("dataplane_egress_class_packets_total{", StringComparison.Ordinal)
+            && text.Contains("dataplane_nsh_path_packets_total{spi=\"10\"}", StringComparison.Ordinal)
             && !text.Contains("dataplane_gtpu_echo_requests_total 0\n", StringComparison.Ordinal));
         TofScrape = Tof.ScrapeWhen(text =>
             text.Contains($"dataplane_port_rx_packets_total{{port=\"s1\"}} {Invariant(tofInput)}\n", StringComparison.Ordinal)
@@ -80,6 +81,11 @@ public sealed class MetricsDaemons : IDisposable
         // The underlay port shaped (far above what the capture offers): the egress scheduler's families appear.
         config["ports"]![1]!["egress"] = JsonNode.Parse("""
             { "rateBitsPerSecond": 10000000000, "classes": [ { "name": "mec", "dscp": [46], "guaranteedBitsPerSecond": 1000000000 } ] }
+            """);
+        // One NSH path no packet of the capture takes (they are native IP, no rule classifies them): its families appear.
+        config["nsh"] = JsonNode.Parse("""
+            { "serviceFunctions": [ { "name": "sf1", "transport": "ethernet", "mac": "02:00:00:00:00:21", "port": "rloc-side" } ],
+              "servicePaths": [ { "spi": 10, "hops": ["sf1"], "end": "drop" } ] }
             """);
         return config;
     }
