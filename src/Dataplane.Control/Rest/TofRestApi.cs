@@ -145,70 +145,12 @@ public sealed class TofRestApi(ControlMethods methods)
         return RestResponse.Json(200, list);
     }
 
-    /// <summary>
-    /// Runs a method; its refusal becomes 400 (bad params), 404 (no such service), 409 (name or serviceIP taken) or 503
-    /// (no TOF). The socket's field paths ("params.service.serviceIP") are shown as "body.serviceIP" to REST clients.
-    /// </summary>
-    private RestResponse Call(string method, JsonElement? parameters, string? bodyPath)
-    {
-        var log = Logger;
-        try
-        {
-            var result = methods.Invoke(method, parameters);
-            if (methods.IsMutation(method))
-            {
-                HttpLog.MutationAccepted(log, method, parameters?.GetRawText() ?? "{}");
-            }
+    /// <summary>Runs a method; its refusal becomes 400 (bad params), 404 (no such service), 409 (name or serviceIP taken) or 503 (no TOF).</summary>
+    private RestResponse Call(string method, JsonElement? parameters, string? bodyPath) =>
+        RestMethodCall.Call(methods, Logger, method, parameters, bodyPath);
 
-            return RestResponse.Json(200, result);
-        }
-        catch (ControlRpcException e)
-        {
-            HttpLog.RequestRefused(log, method, e.Message);
-            int status = e.Code switch
-            {
-                JsonRpcErrorCodes.NotFound => 404,
-                JsonRpcErrorCodes.Conflict => 409,
-                JsonRpcErrorCodes.MethodNotFound => 503,
-                JsonRpcErrorCodes.InvalidParams => 400,
-                _ => 500,
-            };
-            return RestResponse.Error(status, bodyPath is not null && e.Message.StartsWith(bodyPath, StringComparison.Ordinal)
-                ? "body" + e.Message[bodyPath.Length..]
-                : e.Message);
-        }
-        catch (Exception e)
-        {
-            // As on the socket (-32603): the journal could not be written, or a bug; the client gets 500, not a dropped connection.
-            HttpLog.RequestFailed(log, method, e.GetType().Name, e.Message);
-            return RestResponse.Error(500, $"{method}: {e.Message}");
-        }
-    }
-
-    private static RestResponse WithBody(byte[] body, Func<JsonNode, RestResponse> handle)
-    {
-        if (body.Length == 0)
-        {
-            return RestResponse.Error(400, "body: missing; expected a JSON object {name, serviceIP, applicationIP}");
-        }
-
-        if (!JsonStrings.AreDecodable(body))
-        {
-            return RestResponse.Error(400, "body: a string holds an unpaired UTF-16 surrogate escape");
-        }
-
-        JsonNode? parsed;
-        try
-        {
-            parsed = JsonNode.Parse(body, documentOptions: new JsonDocumentOptions { AllowDuplicateProperties = false });
-        }
-        catch (JsonException e)
-        {
-            return RestResponse.Error(400, $"body: not JSON: {e.Message}");
-        }
-
-        return parsed is null ? RestResponse.Error(400, "body: expected an object, got null") : handle(parsed);
-    }
+    private static RestResponse WithBody(byte[] body, Func<JsonNode, RestResponse> handle) =>
+        RestMethodCall.WithBody(body, "{name, serviceIP, applicationIP}", handle);
 
     private static JsonElement Parameters(JsonNode parameters) => JsonSerializer.SerializeToElement(parameters);
 }

@@ -38,61 +38,9 @@ public sealed class TrafficRuleRestApi(ControlMethods methods)
     /// <summary>DELETE /rule/{name}.</summary>
     public RestResponse Remove(string name) => Call("rule.remove", JsonSerializer.SerializeToElement(new JsonObject { ["name"] = name }), null);
 
-    private RestResponse Call(string method, JsonElement? parameters, string? bodyPath)
-    {
-        var log = methods.Context.Logging.Logger(LogCategories.Rest);
-        try
-        {
-            var result = methods.Invoke(method, parameters);
-            if (methods.IsMutation(method))
-            {
-                HttpLog.MutationAccepted(log, method, parameters?.GetRawText() ?? "{}");
-            }
+    private RestResponse Call(string method, JsonElement? parameters, string? bodyPath) =>
+        RestMethodCall.Call(methods, methods.Context.Logging.Logger(LogCategories.Rest), method, parameters, bodyPath);
 
-            return RestResponse.Json(200, result);
-        }
-        catch (ControlRpcException e)
-        {
-            HttpLog.RequestRefused(log, method, e.Message);
-            int status = e.Code switch
-            {
-                JsonRpcErrorCodes.NotFound => 404,
-                JsonRpcErrorCodes.Conflict => 409,
-                JsonRpcErrorCodes.InvalidParams => 400,
-                _ => 500,
-            };
-            string message = bodyPath is not null && e.Message.StartsWith(bodyPath, StringComparison.Ordinal) ? "body" + e.Message[bodyPath.Length..] : e.Message;
-            return RestResponse.Error(status, message);
-        }
-        catch (Exception e)
-        {
-            HttpLog.RequestFailed(log, method, e.GetType().Name, e.Message);
-            return RestResponse.Error(500, $"{method}: {e.Message}");
-        }
-    }
-
-    private static RestResponse WithBody(byte[] body, Func<JsonNode, RestResponse> handle)
-    {
-        if (body.Length == 0)
-        {
-            return RestResponse.Error(400, "body: missing; expected a JSON object {name, priority, scope, ..., actions}");
-        }
-
-        if (!JsonStrings.AreDecodable(body))
-        {
-            return RestResponse.Error(400, "body: a string holds an unpaired UTF-16 surrogate escape");
-        }
-
-        JsonNode? parsed;
-        try
-        {
-            parsed = JsonNode.Parse(body, documentOptions: new JsonDocumentOptions { AllowDuplicateProperties = false });
-        }
-        catch (JsonException e)
-        {
-            return RestResponse.Error(400, $"body: not JSON: {e.Message}");
-        }
-
-        return parsed is null ? RestResponse.Error(400, "body: expected an object, got null") : handle(parsed);
-    }
+    private static RestResponse WithBody(byte[] body, Func<JsonNode, RestResponse> handle) =>
+        RestMethodCall.WithBody(body, "{name, priority, scope, ..., actions}", handle);
 }
