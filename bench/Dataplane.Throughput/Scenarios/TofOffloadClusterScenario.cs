@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text.Json.Nodes;
 using Dataplane.Forwarding.Configuration;
 using Dataplane.Forwarding.Counters;
 using Dataplane.Forwarding.Pipeline;
@@ -30,48 +31,38 @@ public sealed class TofOffloadClusterScenario : IScenario
 
     public int LengthChange => frames.LengthChange;
 
-    public DataplaneConfig Configuration(ScenarioSettings settings) => DataplaneConfigFile.Parse($$"""
+    /// <summary>tof-offload's configuration with its two applications replaced by the clusters and their neighbours.</summary>
+    public DataplaneConfig Configuration(ScenarioSettings settings)
+    {
+        var json = DataplaneConfigFile.ToJson(frames.Configuration(settings));
+        var neighbours = json["neighbours"]!.AsArray();
+        foreach (var single in neighbours.Where(n => n!["port"]!.GetValue<string>() == "apps").ToArray())
         {
-          "roles": ["tof"],
-          "ports": [
-            { "name": "enb", "mac": "02:00:00:00:e0:01" },
-            { "name": "sgw", "mac": "02:00:00:00:e0:02" },
-            { "name": "apps", "mac": "02:00:00:00:e0:04" }
-          ],
-          "neighbours": [
-            { "address": "192.0.2.10", "mac": "02:00:00:00:0e:01", "port": "enb" },
-            { "address": "192.0.2.11", "mac": "02:00:00:00:0e:02", "port": "enb" },
-            {{Neighbours(10)}},
-            {{Neighbours(20)}},
-            { "address": "198.51.100.20", "mac": "02:00:00:00:05:01", "port": "sgw" }
-          ],
-          "routes": [
-            { "prefix": "192.0.2.0/24", "port": "enb" },
-            { "prefix": "198.51.100.0/24", "port": "sgw" },
-            { "prefix": "203.0.113.0/24", "port": "apps" }
-          ],
-          "tof": {
-            "enbPort": "enb",
-            "sgwPort": "sgw",
-            "appsPort": "apps",
-            "services": [
-              { "name": "video-cache", "serviceIP": "10.200.0.1", "applications": [ {{Cluster(10)}} ] },
-              { "name": "game", "serviceIP": "10.200.0.2", "applications": [ {{Cluster(20)}} ] }
-            ]
-          }
+            neighbours.Remove(single);
         }
-        """);
+
+        var services = json["tof"]!["services"]!.AsArray();
+        for (int s = 0; s < services.Count; s++)
+        {
+            int first = 10 * (s + 1);
+            var service = services[s]!.AsObject();
+            service.Remove("applicationIP");
+            var applications = new JsonArray();
+            for (int last = first; last < first + Instances; last++)
+            {
+                neighbours.Add(new JsonObject { ["address"] = string.Create(CultureInfo.InvariantCulture, $"203.0.113.{last}"), ["mac"] = string.Create(CultureInfo.InvariantCulture, $"02:00:00:00:a0:{last:x2}"), ["port"] = "apps" });
+                applications.Add(new JsonObject { ["ip"] = string.Create(CultureInfo.InvariantCulture, $"203.0.113.{last}"), ["weight"] = last % 4 + 1 }); // weights 1..4: a weighted table
+            }
+
+            service["applications"] = applications;
+        }
+
+        return DataplaneConfigFile.Parse(json.ToJsonString());
+    }
 
     public void Populate(ForwardingPlane plane, ScenarioSettings settings)
     {
     }
 
     public void WriteFrame(Span<byte> frame, int index, ScenarioSettings settings) => frames.WriteFrame(frame, index, settings);
-
-    private static string Neighbours(int first) => string.Join(",\n", Enumerable.Range(first, Instances).Select(last => string.Create(CultureInfo.InvariantCulture,
-        $$"""{ "address": "203.0.113.{{last}}", "mac": "02:00:00:00:a0:{{last:x2}}", "port": "apps" }""")));
-
-    // Weights 1..4, so the table is a weighted one.
-    private static string Cluster(int first) => string.Join(", ", Enumerable.Range(first, Instances).Select(last => string.Create(CultureInfo.InvariantCulture,
-        $$"""{ "ip": "203.0.113.{{last}}", "weight": {{last % 4 + 1}} }""")));
 }
