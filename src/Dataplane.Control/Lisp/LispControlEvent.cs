@@ -22,6 +22,9 @@ public enum LispControlEvent
     MapNotifySent,
     MapRequestForwarded,
     ChangePrioritySent,
+
+    /// <summary>An arriving EID was not in the map-cache: a Map-Request asked the map-resolvers where it was.</summary>
+    MoveLookupSent,
     InjectRefused,
 
     // Results.
@@ -33,6 +36,15 @@ public enum LispControlEvent
     MapRequestGaveUp,
     RlocUp,
     RlocDown,
+
+    /// <summary>The mapping system said where an arriving EID was: its previous xTR was told, and the EID registered.</summary>
+    MoveLookupAnswered,
+
+    /// <summary>No answer about an arriving EID in time: registered anyway (SMR and TTLs converge the ITRs).</summary>
+    MoveLookupTimedOut,
+
+    /// <summary>A local RLOC's priority or weight changed at run time (lisp.rloc-priority).</summary>
+    LocalRlocChanged,
 
     // Refused, each under its own reason (RFC 9301 security: dropped and counted).
     Malformed,
@@ -56,4 +68,10 @@ public enum LispControlEvent
 
     /// <summary>A Solicit-Map-Request for an EID not in our map-cache: not followed (RFC 9301 6.3).</summary>
     SmrForUncachedEid,
+
+    /// <summary>Too many arrivals waiting for the mapping system: this one was registered without a lookup.</summary>
+    MoveLookupLimitReached,
+
+    /// <summary>A Change-Priority C=1 for an EID that is ours now: our map-cache is not pointed away from ourselves.</summary>
+    ChangePriorityForLocalEid,
 }

@@ -55,6 +55,11 @@ public sealed class LispControlPlane : IControlPlaneService
             ChangePriority = new ChangePriorityAgent(context, changePriority, Etr ??= new EtrResponder(context), Registrar ??= new MapRegistrar(context));
         }
 
+        if (context.Tables is not null)
+        {
+            LocalRlocs = new LocalRlocAnnouncer(context, Etr, Registrar, ChangePriority);
+        }
+
         knownLocalEids = LocalEids();
     }
 
@@ -74,6 +79,9 @@ public sealed class LispControlPlane : IControlPlaneService
     public RlocProber? Prober { get; }
 
     public ChangePriorityAgent? ChangePriority { get; }
+
+    /// <summary>Run-time changes of our RLOCs' priorities and weights (xTRs: every node with LISP tables).</summary>
+    public LocalRlocAnnouncer? LocalRlocs { get; }
 
     /// <summary>The control plane for a forwarding plane, or null when its configuration has no LISP control to do.</summary>
     public static LispControlPlane? Create(ForwardingPlane plane, Func<byte[], bool> inject, Func<long> nowMilliseconds, Action<string>? log = null)
@@ -147,7 +155,8 @@ public sealed class LispControlPlane : IControlPlaneService
                 }
 
                 context.Counters.Count(LispControlEvent.MapReplyReceived);
-                bool expected = reply!.Probe ? Prober?.OnProbeReply(reply, datagram.Source) ?? false : Resolver?.OnMapReply(reply) ?? false;
+                bool expected = reply!.Probe ? Prober?.OnProbeReply(reply, datagram.Source) ?? false
+                    : ChangePriority?.OnMapReply(reply) == true || (Resolver?.OnMapReply(reply) ?? false);
                 if (!expected)
                 {
                     context.Counters.Count(LispControlEvent.UnmatchedMapReply);
@@ -235,6 +244,7 @@ public sealed class LispControlPlane : IControlPlaneService
         Registrar?.OnTick(nowMilliseconds);
         MappingSystem?.OnTick(nowMilliseconds);
         Prober?.OnTick(nowMilliseconds);
+        ChangePriority?.OnTick(nowMilliseconds);
     }
 
     private void OnMapRequest(MapRequest request, IpAddress from, IpAddress? to, ushort fromPort)
@@ -333,7 +343,10 @@ public sealed class LispControlPlane : IControlPlaneService
 
         foreach (var gone in knownLocalEids.Except(current))
         {
-            Etr?.SolicitRequesters(gone);
+            if (ChangePriority?.LeftByChangePriority(gone) != true)
+            {
+                Etr?.SolicitRequesters(gone);
+            }
         }
 
         knownLocalEids = current;

@@ -73,12 +73,25 @@ public sealed class ControlMethods
         var current = JsonNode.Parse(DumpState())!.AsObject();
         Reconcile(dump, current, "mapCache", "eid", "mapcache.add", "mapcache.remove", report);
         Reconcile(dump, current, "localEids", null, "localeid.add", "localeid.remove", report);
+        ReconcileLocalRlocs(dump, report);
         Reconcile(dump, current, "neighbours", "address", "neighbour.add", "neighbour.remove", report);
         Reconcile(dump, current, "tunnels", "name", "tunnel.add", "tunnel.remove", report);
         ReconcileVxlanDomains(dump, current, report);
         ReconcileServices(dump, current, report);
         NshMethods.Reconcile(dump, current, (method, parameters) => TryApply(method, parameters, report));
         ReconcileTrafficRules(dump, current, report);
+    }
+
+    /// <summary>The local RLOCs' priorities and weights: set as the dump has them (an RLOC gone from the configuration is reported).</summary>
+    private void ReconcileLocalRlocs(JsonElement dump, Action<string> report)
+    {
+        if (dump.TryGetProperty("localRlocs", out var wanted) && wanted.ValueKind == JsonValueKind.Array)
+        {
+            foreach (var entry in wanted.EnumerateArray())
+            {
+                TryApply("lisp.rloc-priority", entry, report);
+            }
+        }
     }
 
     /// <summary>

@@ -34,15 +34,63 @@ public static class LispControlMethods
                     return new JsonObject { ["eid"] = eid.ToString(), ["added"] = tables.LocalDatabase.AddEidPrefix(eid) };
                 }
 
-                var told = lisp.Call(() => agent.EidArrived(eid), CallTimeout);
-                return new JsonObject { ["eid"] = eid.ToString(), ["previousRlocs"] = new JsonArray(told.Select(r => (JsonNode)r.ToString()).ToArray()) };
+                var arrival = lisp.Call(() => agent.EidArrived(eid), CallTimeout);
+                return new JsonObject
+                {
+                    ["eid"] = eid.ToString(),
+                    ["previousRlocs"] = new JsonArray(arrival.PreviousRlocs.Select(r => (JsonNode)r.ToString()).ToArray()),
+                    ["previousFrom"] = arrival.PreviousFrom,
+                    ["registered"] = arrival.Registered,
+                    ["then"] = arrival.Registered ? null : (JsonNode)string.Create(CultureInfo.InvariantCulture,
+                        $"the map-resolvers were asked where {eid} was; the previous xTR is told and the EID registered on their answer, or registered after {agent.PreviousLocatorWaitMilliseconds} ms without one"),
+                };
             };
         })
         {
-            Summary = "Change-Priority H=1: the EID is ours now; the previous xTR is told and we register at once.",
+            Summary = "Change-Priority H=1: the EID is ours now; the previous xTR (from the map-cache, else asked of the map-resolvers first) is told and we register.",
             Parameters =
             [
                 ControlParameter.Mandatory("eid", ControlParameterType.EidPrefix, "the EID prefix that moved here", "[7]10.9.0.0/24"),
+            ],
+        };
+        // A traffic-engineering controller's knob (the thesis's PACAO): journaled, so the values survive a restart;
+        // replayed at start (no control plane running yet) it only sets the local database.
+        yield return new ControlMethod("lisp.rloc-priority", true, p =>
+        {
+            p.AllowOnly("rloc", "priority", "weight");
+            var tables = context.RequireLisp("lisp.rloc-priority");
+            var rloc = p.RequiredAddress("rloc");
+            var current = tables.LocalDatabase.Rlocs.ToArray().Where(r => r.Address == rloc).ToArray();
+            if (current.Length == 0)
+            {
+                throw ControlRpcException.InvalidParams(p.Field("rloc"), $"{rloc} is not one of this xTR's RLOCs ({string.Join(", ", tables.LocalDatabase.Rlocs.ToArray().Select(r => r.Address))})");
+            }
+
+            byte priority = (byte)p.RequiredInteger("priority", 0, 255);
+            byte weight = (byte)(p.OptionalInteger("weight", 0, 255) ?? current[0].Weight);
+            return () =>
+            {
+                var result = new JsonObject { ["rloc"] = rloc.ToString(), ["priority"] = priority, ["weight"] = weight };
+                if (context.LispControl is not { LocalRlocs: { } announcer } lisp)
+                {
+                    result["changed"] = LocalRlocAnnouncer.Apply(tables.LocalDatabase, rloc, priority, weight);
+                    return result;
+                }
+
+                var change = lisp.Call(() => announcer.Change(rloc, priority, weight), CallTimeout);
+                result["changed"] = change.Changed;
+                result["toldByChangePriority"] = change.ToldByChangePriority;
+                result["toldBySmr"] = change.ToldBySmr;
+                return result;
+            };
+        })
+        {
+            Summary = "Set a local RLOC's priority and weight: the xTR registers at once and tells the ITRs that asked for its EIDs recently (Change-Priority C=1 when changePriority is configured, else SMR).",
+            Parameters =
+            [
+                ControlParameter.Mandatory("rloc", ControlParameterType.Address, "one of this xTR's RLOCs", "192.0.2.1"),
+                ControlParameter.Mandatory("priority", ControlParameterType.Integer, "0..255; lower is preferred, 255 = not for unicast", 2),
+                ControlParameter.Optional("weight", ControlParameterType.Integer, "0..255 among RLOCs of equal priority; absent: unchanged", 100),
             ],
         };
         yield return new ControlMethod("lisp.counters", false, p =>

@@ -119,6 +119,15 @@ public static class LispMethods
         return prefixes.Select(p => p.ToString()).ToList();
     }
 
+    /// <summary>This xTR's RLOCs in the shape lisp.rloc-priority takes, sorted by address (the dump: a restart keeps run-time changes).</summary>
+    public static JsonArray LocalRlocs(LocalDatabase database) =>
+        new(database.Rlocs.ToArray().OrderBy(r => r.Address.ToString(), StringComparer.Ordinal).Select(r => (JsonNode)new JsonObject
+        {
+            ["rloc"] = r.Address.ToString(),
+            ["priority"] = r.Priority,
+            ["weight"] = r.Weight,
+        }).ToArray());
+
     public static int ComparePrefixes(EidPrefix a, EidPrefix b)
     {
         int order = a.InstanceId.CompareTo(b.InstanceId);

@@ -4,7 +4,7 @@ using Dataplane.Control.Socket;
 namespace Dataplane.Control.State;
 
 /// <summary>
-/// The whole rule state as one JSON object: map-cache, local EIDs, static neighbours, tunnels, TOF services, VXLAN
+/// The whole rule state as one JSON object: map-cache, local EIDs, local RLOCs' priorities and weights, static neighbours, tunnels, TOF services, VXLAN
 /// bridge domains (ports, flood list, static MACs) NSH service functions and paths, and traffic rules.
 /// Every array is sorted by its key and every object's keys are sorted, so two dumps of equal state are byte-identical
 /// (that is what the persistence tests compare). Map-cache entries carry their configured TTL, not the remaining one,
@@ -21,6 +21,7 @@ public static class RuleStateDump
                 ? new JsonArray()
                 : new JsonArray(LispMethods.MapCacheEntries(lisp).Select(e => (JsonNode)LispMethods.Describe(e, context.Clock, withRemaining: false)).ToArray()),
             ["localEids"] = lisp is null ? new JsonArray() : new JsonArray(LispMethods.LocalEids(lisp.LocalDatabase).Select(e => (JsonNode)JsonValue.Create(e)).ToArray()),
+            ["localRlocs"] = lisp is null ? new JsonArray() : LispMethods.LocalRlocs(lisp.LocalDatabase),
             ["neighbours"] = new JsonArray(NeighbourMethods.List(context, staticOnly: true).ToArray()),
             ["services"] = context.TofServices is { } services ? new JsonArray(TofMethods.Dump(services).ToArray()) : new JsonArray(),
             ["tunnels"] = context.Tunnels is { } tunnels ? new JsonArray(TunnelMethods.List(tunnels).ToArray()) : new JsonArray(),

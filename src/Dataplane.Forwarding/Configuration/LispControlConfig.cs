@@ -60,6 +60,12 @@ public sealed record ChangePriorityConfig
 
     /// <summary>Send the thesis's type-5 encoding instead of the type-15 shared extension (both are accepted).</summary>
     public bool LegacyType5 { get; init; }
+
+    /// <summary>
+    /// How long an arriving EID that is not in the map-cache waits for the mapping system to say where it was before
+    /// it is registered anyway (the previous xTR then learns of the move by SMR and TTL, not by Change-Priority).
+    /// </summary>
+    public int PreviousLocatorWaitMilliseconds { get; init; } = 1000;
 }
 
 /// <summary>The map-server / map-resolver role ("msmr"): the sites allowed to register, with their keys.</summary>

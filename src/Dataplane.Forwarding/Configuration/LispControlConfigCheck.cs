@@ -57,6 +57,12 @@ public static class LispControlConfigCheck
             {
                 throw new ConfigurationException("lisp.changePriority", "Change-Priority is an xTR's: add role itr or etr");
             }
+
+            if (changePriority.PreviousLocatorWaitMilliseconds is < 10 or > 10_000)
+            {
+                throw new ConfigurationException("lisp.changePriority.previousLocatorWaitMilliseconds",
+                    $"{changePriority.PreviousLocatorWaitMilliseconds} is outside 10..10000 (how long an arriving EID waits for the mapping system to say where it was)");
+            }
         }
 
         if (msmr && lisp.MappingSystem is null)

@@ -159,7 +159,7 @@ public sealed class ControlSocketTests : IDisposable
         Assert.Equal(dump, other.Dump());
         var eids = JsonNode.Parse(dump)!["mapCache"]!.AsArray().Select(e => e!["eid"]!.GetValue<string>()).ToList();
         Assert.Equal(eids.OrderBy(e => EidPrefix.Parse(e), Comparer<EidPrefix>.Create(Dataplane.Control.Socket.LispMethods.ComparePrefixes)), eids);
-        Assert.Equal(["localEids", "mapCache", "neighbours", "nshFunctions", "nshPaths", "services", "trafficRules", "tunnels", "vxlanDomains"], JsonNode.Parse(dump)!.AsObject().Select(p => p.Key));
+        Assert.Equal(["localEids", "localRlocs", "mapCache", "neighbours", "nshFunctions", "nshPaths", "services", "trafficRules", "tunnels", "vxlanDomains"], JsonNode.Parse(dump)!.AsObject().Select(p => p.Key));
     }
 
     [Fact]

@@ -43,6 +43,7 @@ public class ConfigurationErrorTests
     [InlineData("""{ "roles": ["itr"], PORTS, "lisp": { "localEids": ["10.1.0.0/24"], "mapServers": [ { "address": "192.0.2.9", "key": "" } ] } }""", "lisp.mapServers[0].key", "empty")]
     [InlineData("""{ "roles": ["itr"], PORTS, "lisp": { "localEids": ["10.1.0.0/24"], "mapRequests": { "perDestinationPerSecond": 0 } } }""", "lisp.mapRequests.perDestinationPerSecond", "outside")]
     [InlineData("""{ "roles": ["itr"], PORTS, "lisp": { "localEids": ["10.1.0.0/24"], "rlocProbing": { "downAfter": 0 } } }""", "lisp.rlocProbing.downAfter", "outside")]
+    [InlineData("""{ "roles": ["itr", "etr"], PORTS, "lisp": { "localEids": ["10.1.0.0/24"], "changePriority": { "key": "k", "previousLocatorWaitMilliseconds": 5 } } }""", "lisp.changePriority.previousLocatorWaitMilliseconds", "outside 10..10000")]
     public void Semantic_errors_name_the_field(string json, string field, string problem)
     {
         var config = DataplaneConfigFile.Parse(json.Replace("PORTS", ValidPorts, StringComparison.Ordinal));

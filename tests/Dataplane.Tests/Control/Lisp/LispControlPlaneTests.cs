@@ -185,7 +185,7 @@ public sealed class LispControlPlaneTests
         var told = b.Control.ChangePriority!.EidArrived(mobile); // the hypervisor's H=1 (`dataplane ctl eid-moved`)
         long took = lab.RunUntil(() => PointsTo(c, Mobile, RlocB), 2000);
 
-        Assert.Equal([IpAddress.Parse(RlocA)], told);
+        Assert.Equal([IpAddress.Parse(RlocA)], told.PreviousRlocs);
         Assert.DoesNotContain(mobile, a.Tables.LocalDatabase.EidPrefixes.ToArray());
         Assert.True(PointsTo(a, Mobile, RlocB), "the previous xTR follows the VM too");
         Assert.Equal(1, c.Control.Counters[LispControlEvent.ChangePriorityReceived]);
