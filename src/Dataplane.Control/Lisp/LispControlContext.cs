@@ -44,6 +44,12 @@ public sealed class LispControlContext
 
     public LispControlCounters Counters { get; } = new();
 
+    /// <summary>
+    /// Whether an address is one of this node's (its RLOCs and port addresses): nothing is sent to those through the
+    /// underlay. Set by the control plane, which knows the port addresses.
+    /// </summary>
+    public Func<IpAddress, bool> IsOwnAddress { get; set; } = _ => false;
+
     public long Now => nowMilliseconds();
 
     /// <summary>The timers' clock as an <see cref="IMonotonicClock"/> (milliseconds), for the shared token bucket.</summary>
@@ -104,6 +110,15 @@ public sealed class LispControlContext
 
     private bool SendFrom(IpAddress source, IpAddress destination, byte[] message, LispControlEvent sent, ushort destinationPort)
     {
+        if (IsOwnAddress(destination))
+        {
+            // A registrant, ITR-RLOC, map-server or locator that is us: through the underlay it would come straight
+            // back to us, and a map-server forwarding to itself would forward again without end.
+            Counters.Count(LispControlEvent.SelfAddressed);
+            Log($"not sent: {destination} is one of our own addresses");
+            return false;
+        }
+
         var datagram = new UdpDatagram(source, destination, TunnelPorts.LispControl, destinationPort, message);
         if (!inject(datagram.ToIpPacket()))
         {

@@ -45,6 +45,11 @@ public enum LispControlEvent
 
     /// <summary>A local RLOC's priority or weight changed at run time (lisp.rloc-priority).</summary>
     LocalRlocChanged,
+    /// <summary>A map-resolver left <c>resolverDownAfter</c> Map-Requests in a row unanswered: new requests avoid it.</summary>
+    MapResolverDown,
+
+    /// <summary>A map-resolver marked down answered again.</summary>
+    MapResolverUp,
 
     // Refused, each under its own reason (RFC 9301 security: dropped and counted).
     Malformed,
@@ -74,4 +79,14 @@ public enum LispControlEvent
 
     /// <summary>A Change-Priority C=1 for an EID that is ours now: our map-cache is not pointed away from ourselves.</summary>
     ChangePriorityForLocalEid,
+
+    /// <summary>
+    /// A control message that would go to one of our own addresses through the underlay (a registrant, ITR-RLOC,
+    /// map-server or locator that is us), or an Encapsulated Map-Request whose inner source or an ITR-RLOC is us: not
+    /// sent, not handled.
+    /// </summary>
+    SelfAddressed,
+
+    /// <summary>An Encapsulated Map-Request this map-server handled already came back from another sender: not forwarded again.</summary>
+    MapRequestLoop,
 }

@@ -22,6 +22,7 @@ public sealed class LispControlPlane : IControlPlaneService
     private readonly LispControlContext context;
     private readonly Func<IpAddress, bool> isLocalAddress;
     private readonly System.Collections.Concurrent.ConcurrentQueue<Action> calls = new();
+    private readonly ForwardedRequestMemory handledRequests = new();
     private HashSet<EidPrefix> knownLocalEids;
 
     public LispControlPlane(LispControlContext context, DataplaneRoles roles, Func<IpAddress, bool> isLocalAddress)
@@ -29,6 +30,7 @@ public sealed class LispControlPlane : IControlPlaneService
         this.context = context;
         this.isLocalAddress = isLocalAddress;
         var config = context.Config;
+        context.IsOwnAddress = Owns;
         if (roles.HasAny(DataplaneRoles.LispEncapsulating))
         {
             Resolver = new MapResolverClient(context);
@@ -64,6 +66,9 @@ public sealed class LispControlPlane : IControlPlaneService
     }
 
     public LispControlCounters Counters => context.Counters;
+
+    /// <summary>The control plane's clock, in milliseconds (what its timers and health records are stamped with).</summary>
+    public long Now => context.Now;
 
     /// <summary>Whether <paramref name="address"/> is one of this node's addresses (its RLOCs and port addresses).</summary>
     public bool Owns(IpAddress address) => isLocalAddress(address) || context.IsLocalRloc(address);
@@ -192,7 +197,7 @@ public sealed class LispControlPlane : IControlPlaneService
                 return;
 
             case LispMessageType.EncapsulatedControl:
-                OnEncapsulated(payload);
+                OnEncapsulated(payload, datagram.Source);
                 return;
 
             case LispMessageType.SharedExtension when ChangePriority is not null:
@@ -309,7 +314,7 @@ public sealed class LispControlPlane : IControlPlaneService
     private static bool IsCached(LispTables tables, EidPrefix eid) =>
         eid.Address.IsV4 ? tables.Index.TryLookup(eid.InstanceId, eid.Address.AsV4(), out _) : tables.Index.TryLookup(eid.InstanceId, eid.Address.AsV6(), out _);
 
-    private void OnEncapsulated(byte[] payload)
+    private void OnEncapsulated(byte[] payload, IpAddress from)
     {
         if (!EncapsulatedControlHeader.TryParseEncapsulated(payload, out var ecm, out _) ||
             !MapRequest.TryParse(ecm!.MessageIn(payload), out var request, out _))
@@ -321,12 +326,74 @@ public sealed class LispControlPlane : IControlPlaneService
         context.Counters.Count(LispControlEvent.EncapsulatedControlReceived);
         if (MappingSystem is not null)
         {
-            MappingSystem.OnEncapsulatedMapRequest(payload, ecm, request!);
+            if (NamesUs(ecm, request!))
+            {
+                context.Counters.Count(LispControlEvent.SelfAddressed);
+                return;
+            }
+
+            if (!handledRequests.TryAccept(request!.Nonce, from))
+            {
+                context.Counters.Count(LispControlEvent.MapRequestLoop);
+                return;
+            }
+
+            if (Etr is not null && AsksForLocalEid(request) && LispAddressing.TryToIp(ecm.InnerSource, out var asker))
+            {
+                // A map-server that is also the ETR of the EID answers as the ETR: it has the mapping, and forwarding
+                // to a registrant would send the request on to another map-server that may send it back.
+                OnMapRequest(request, asker, to: null, ecm.InnerSourcePort);
+                return;
+            }
+
+            MappingSystem.OnEncapsulatedMapRequest(payload, ecm, request);
         }
         else if (LispAddressing.TryToIp(ecm.InnerSource, out var itr))
         {
             OnMapRequest(request!, itr, to: null, ecm.InnerSourcePort); // forwarded to us, the ETR, by a map-server
         }
+    }
+
+    /// <summary>
+    /// An Encapsulated Map-Request that names one of our addresses as its inner source or as an ITR-RLOC: handled,
+    /// its answer or its forwarded copy would come back to us (a reflection, or a loop). The inner destination may
+    /// rightly be ours: an ITR asking for an EID of the other family than its RLOC's puts the map-resolver's address
+    /// there (RFC 9301 5.8 wants the EID, which an inner header of the RLOC's family cannot carry).
+    /// </summary>
+    private bool NamesUs(EncapsulatedControlMessage ecm, MapRequest request)
+    {
+        if (LispAddressing.TryToIp(ecm.InnerSource, out var source) && Owns(source))
+        {
+            return true;
+        }
+
+        foreach (var rloc in request.ItrRlocs)
+        {
+            if (LispAddressing.TryToIp(rloc, out var address) && Owns(address))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private bool AsksForLocalEid(MapRequest request)
+    {
+        if (context.Tables is not { } tables)
+        {
+            return false;
+        }
+
+        foreach (var asked in request.Records)
+        {
+            if (LispAddressing.TryToEid(asked, out var eid) && tables.LocalDatabase.TryFindEidPrefix(eid.InstanceId, eid.Address, out _))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     /// <summary>

@@ -21,7 +21,7 @@ public sealed class MapRegistrar
     private const long FirstRetryMilliseconds = 1000;
 
     private readonly Dictionary<ulong, int> pendingNotifies = [];
-    private readonly ServerState[] state;
+    private readonly MapServerRegistration[] state;
     private IReadOnlyList<MappingRecord> registration = [];
     private long nextRegister;
 
@@ -30,8 +30,14 @@ public sealed class MapRegistrar
         this.context = context;
         servers = context.Config.MapServers.Select((s, i) =>
             (s, ConfigValues.Ip(s.Address, $"lisp.mapServers[{i}].address"), Encoding.UTF8.GetBytes(s.Key))).ToArray();
-        state = servers.Select(_ => new ServerState()).ToArray();
+        state = servers.Select(s => new MapServerRegistration(s.Address)).ToArray();
     }
+
+    /// <summary>The registration with each configured map-server, in configuration order.</summary>
+    public IReadOnlyList<MapServerRegistration> Servers => state;
+
+    /// <summary>When the next registration round starts, on the control plane's millisecond clock.</summary>
+    public long NextRegisterAt => nextRegister;
 
     /// <summary>Map-Notifies that confirmed a registration.</summary>
     public long Confirmed => context.Counters[LispControlEvent.RegistrationConfirmed];
@@ -77,7 +83,7 @@ public sealed class MapRegistrar
         registration = records;
         for (int i = 0; i < servers.Length; i++)
         {
-            state[i] = new ServerState();
+            state[i].NewRound();
             RegisterWith(i);
         }
     }
@@ -128,16 +134,9 @@ public sealed class MapRegistrar
 
         pendingNotifies.Remove(notify.Nonce);
         state[server].Confirmed = true;
+        state[server].RetryAt = null;
+        state[server].LastNotifyAt = context.Now;
         context.Counters.Count(LispControlEvent.RegistrationConfirmed);
         return true;
-    }
-
-    private sealed class ServerState
-    {
-        public bool Confirmed { get; set; }
-
-        public int Attempts { get; set; }
-
-        public long? RetryAt { get; set; }
     }
 }

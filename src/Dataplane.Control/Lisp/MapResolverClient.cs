@@ -6,31 +6,40 @@ namespace Dataplane.Control.Lisp;
 
 /// <summary>
 /// The ITR's side of resolution (RFC 9301 5.3, 6.1): on a map-cache miss, an Encapsulated Map-Request to a
-/// map-resolver; retransmission with exponential backoff (rotating through the resolvers); at most one request per
-/// destination per configured interval and a global rate, so a miss storm cannot turn into a request storm; a bounded
-/// pending table. A Map-Reply is accepted only for a nonce we are waiting for, and installed with its TTL (negative
-/// replies too). SMR-invoked requests go the same way.
+/// map-resolver; retransmission with exponential backoff; at most one request per destination per configured
+/// interval and a global rate, so a miss storm cannot turn into a request storm; a bounded pending table. A Map-Reply
+/// is accepted only for a nonce we are waiting for, and installed with its TTL (negative replies too). SMR-invoked
+/// requests go the same way. With several resolvers, each one's health is kept (<see cref="MapResolverHealth"/>):
+/// new requests rotate across the resolvers that answer, so the load spreads and a silent one is noticed; a
+/// retransmission goes to another resolver than the one that left it unanswered; a resolver marked down gets one
+/// request per hold-down to show it is back; when all are down, they are tried in turn.
 /// </summary>
 public sealed class MapResolverClient
 {
     private readonly LispControlContext context;
     private readonly IpAddress[] resolvers;
+    private readonly MapResolverHealth[] health;
     private readonly Dictionary<EidPrefix, Pending> pendingByEid = [];
     private readonly Dictionary<ulong, EidPrefix> eidByNonce = [];
     private readonly Dictionary<EidPrefix, long> lastAsked = [];
     private readonly Forwarding.Lisp.TokenBucket global;
     private readonly long giveUpAfter;
+    private int rotation;
 
     public MapResolverClient(LispControlContext context)
     {
         this.context = context;
         resolvers = context.Config.MapResolvers.Select((r, i) => Forwarding.Configuration.ConfigValues.Ip(r, $"lisp.mapResolvers[{i}]")).ToArray();
+        health = resolvers.Select(r => new MapResolverHealth(r)).ToArray();
         var settings = context.Config.MapRequests;
         global = new Forwarding.Lisp.TokenBucket(context.ControlClock, settings.GlobalPerSecond);
         giveUpAfter = GiveUpAfter(settings);
     }
 
     public int PendingCount => pendingByEid.Count;
+
+    /// <summary>Each configured map-resolver's health, in configuration order.</summary>
+    public IReadOnlyList<MapResolverHealth> Resolvers => health;
 
     /// <summary>Destinations remembered for the per-destination interval (bounded: old ones are forgotten).</summary>
     public int RememberedAskCount => lastAsked.Count;
@@ -82,7 +91,7 @@ public sealed class MapResolverClient
         pendingByEid[eid] = pending;
         eidByNonce[pending.Nonce] = eid;
         lastAsked[eid] = now;
-        Send(pending, retransmission: false);
+        Send(pending, ChooseResolver(now, avoid: -1), retransmission: false);
         if (lastAsked.Count > 4 * settings.PendingLimit)
         {
             ForgetOldAsks(now);
@@ -101,6 +110,13 @@ public sealed class MapResolverClient
         List<Pending>? expired = null;
         foreach (var pending in pendingByEid.Values)
         {
+            if (now >= pending.NextAt && !pending.LastAttemptJudged)
+            {
+                // Its retransmission time passed without an answer: the resolver asked last left it unanswered.
+                pending.LastAttemptJudged = true;
+                Unanswered(pending.Resolver, now);
+            }
+
             if (now >= pending.GiveUpAt)
             {
                 (expired ??= []).Add(pending);
@@ -125,7 +141,7 @@ public sealed class MapResolverClient
 
             pending.Deferred = false;
             pending.NextAt = now + (context.Config.MapRequests.RetransmitMilliseconds << Math.Min(pending.Attempts, 10));
-            Send(pending, retransmission: true);
+            Send(pending, ChooseResolver(now, avoid: pending.Resolver), retransmission: true);
         }
 
         foreach (var pending in expired ?? [])
@@ -143,7 +159,9 @@ public sealed class MapResolverClient
             return false;
         }
 
-        Forget(pendingByEid[asked]);
+        var pending = pendingByEid[asked];
+        Forget(pending);
+        Answered(pending.Resolver);
         foreach (var record in reply.Records)
         {
             Install(NarrowedNegative(record, asked));
@@ -193,10 +211,78 @@ public sealed class MapResolverClient
         context.Counters.Count(entry!.IsNegative ? LispControlEvent.NegativeMapCacheInstalled : LispControlEvent.MapCacheInstalled);
     }
 
-    private void Send(Pending pending, bool retransmission)
+    /// <summary>
+    /// The resolver for the next transmission: in turn among those that may be asked (up, or down with their
+    /// hold-down over: that one request is their trial), other than <paramref name="avoid"/> (the one that just left
+    /// this request unanswered) when there is another; when every one is down and held down, the next in turn.
+    /// </summary>
+    private int ChooseResolver(long now, int avoid)
     {
-        var resolver = resolvers[pending.Attempts % resolvers.Length];
+        int count = health.Length;
+        for (int pass = 0; pass < 2; pass++)
+        {
+            for (int k = 0; k < count; k++)
+            {
+                int index = (rotation + k) % count;
+                if ((pass == 0 && index == avoid) || !health[index].Eligible(now))
+                {
+                    continue;
+                }
+
+                rotation = index + 1;
+                if (!health[index].Up)
+                {
+                    health[index].RetryAt = now + context.Config.MapRequests.ResolverRetrySeconds * 1000L;
+                }
+
+                return index;
+            }
+        }
+
+        int next = rotation % count;
+        if (next == avoid && count > 1)
+        {
+            next = (next + 1) % count;
+        }
+
+        rotation = next + 1;
+        return next;
+    }
+
+    private void Unanswered(int index, long now)
+    {
+        var resolver = health[index];
+        resolver.UnansweredInARow++;
+        if (resolver.Up && resolver.UnansweredInARow >= context.Config.MapRequests.ResolverDownAfter)
+        {
+            resolver.Up = false;
+            resolver.RetryAt = now + context.Config.MapRequests.ResolverRetrySeconds * 1000L;
+            context.Counters.Count(LispControlEvent.MapResolverDown);
+            context.Log($"map-resolver {resolver.Address} down: {resolver.UnansweredInARow} Map-Requests in a row unanswered");
+        }
+    }
+
+    private void Answered(int index)
+    {
+        var resolver = health[index];
+        resolver.Answered++;
+        resolver.UnansweredInARow = 0;
+        resolver.LastAnswerAt = context.Now;
+        if (!resolver.Up)
+        {
+            resolver.Up = true;
+            context.Counters.Count(LispControlEvent.MapResolverUp);
+            context.Log($"map-resolver {resolver.Address} up: it answered");
+        }
+    }
+
+    private void Send(Pending pending, int resolverIndex, bool retransmission)
+    {
+        var resolver = resolvers[resolverIndex];
+        pending.Resolver = resolverIndex;
+        pending.LastAttemptJudged = false;
         pending.Attempts++;
+        health[resolverIndex].Sent++;
         if (!context.TrySource(resolver, out var source))
         {
             return;
@@ -282,6 +368,12 @@ public sealed class MapResolverClient
         public long NextAt { get; set; }
 
         public long GiveUpAt { get; init; }
+
+        /// <summary>The resolver the latest transmission went to (index into the configured resolvers).</summary>
+        public int Resolver { get; set; }
+
+        /// <summary>The latest transmission's retransmission time passed and it was counted unanswered.</summary>
+        public bool LastAttemptJudged { get; set; }
 
         /// <summary>The due retransmission is waiting for the global rate limit (counted once per wait).</summary>
         public bool Deferred { get; set; }

@@ -147,7 +147,62 @@ public static class LispControlMethods
         {
             Summary = "With lisp.rlocProbing: each RLOC's reachability, probes sent, answered and lost, and round-trip times.",
         };
+        yield return new ControlMethod("lisp.resolvers", false, p =>
+        {
+            p.AllowOnly();
+            var lisp = RequireControl(context, "lisp.resolvers");
+            if (lisp.Resolver is not { } resolver)
+            {
+                throw new ControlRpcException(JsonRpcErrorCodes.MethodNotFound, "lisp.resolvers: this node does not resolve (roles itr, pitr, rtr)");
+            }
+
+            return () => lisp.Call(() =>
+            {
+                long now = lisp.Now;
+                return new JsonArray(resolver.Resolvers.Select(h => (JsonNode)new JsonObject
+                {
+                    ["address"] = h.Address.ToString(),
+                    ["up"] = h.Up,
+                    ["sent"] = h.Sent,
+                    ["answered"] = h.Answered,
+                    ["unansweredInARow"] = h.UnansweredInARow,
+                    ["lastAnswerMsAgo"] = MillisecondsAgo(h.LastAnswerAt, now),
+                    ["retryInMs"] = h.Up ? null : Math.Max(0, h.RetryAt - now),
+                }).ToArray());
+            }, CallTimeout);
+        })
+        {
+            Summary = "ITR: each map-resolver's health: up, Map-Requests sent and answered, unanswered in a row, last answer.",
+        };
+        yield return new ControlMethod("lisp.mapservers", false, p =>
+        {
+            p.AllowOnly();
+            var lisp = RequireControl(context, "lisp.mapservers");
+            if (lisp.Registrar is not { } registrar)
+            {
+                throw new ControlRpcException(JsonRpcErrorCodes.MethodNotFound, "lisp.mapservers: this node does not register (roles etr, petr, rtr)");
+            }
+
+            return () => lisp.Call(() =>
+            {
+                long now = lisp.Now;
+                return new JsonArray(registrar.Servers.Select(s => (JsonNode)new JsonObject
+                {
+                    ["address"] = s.Address.ToString(),
+                    ["confirmed"] = s.Confirmed,
+                    ["lastMapNotifyMsAgo"] = MillisecondsAgo(s.LastNotifyAt, now),
+                    ["attempts"] = s.Attempts,
+                    ["nextRegisterInMs"] = Math.Max(0, (s.RetryAt is { } retry && retry < registrar.NextRegisterAt ? retry : registrar.NextRegisterAt) - now),
+                }).ToArray());
+            }, CallTimeout);
+        })
+        {
+            Summary = "ETR: the registration with each map-server: confirmed this round, last Map-Notify, registers sent, next register.",
+        };
     }
+
+    /// <summary>A time on the control plane's millisecond clock as how long ago it was, in milliseconds (null: never).</summary>
+    private static JsonNode? MillisecondsAgo(long? at, long now) => at is { } t ? (JsonNode)(now - t) : null;
 
     private static LispControlPlane RequireControl(ControlContext context, string method) =>
         context.LispControl ?? throw new ControlRpcException(JsonRpcErrorCodes.MethodNotFound,

@@ -37,6 +37,12 @@ public sealed record MapRequestConfig
 
     /// <summary>Destinations waiting for a reply at most; misses beyond it are counted and not asked for.</summary>
     public int PendingLimit { get; init; } = 10_000;
+
+    /// <summary>Map-Requests in a row a map-resolver leaves unanswered before it is marked down (new requests avoid it).</summary>
+    public int ResolverDownAfter { get; init; } = 2;
+
+    /// <summary>Hold-down of a map-resolver marked down: after it, one request goes to it, and its answer marks it up.</summary>
+    public int ResolverRetrySeconds { get; init; } = 30;
 }
 
 /// <summary>RLOC probing (RFC 9301 7.1): probe Map-Requests to the locators of cached mappings.</summary>

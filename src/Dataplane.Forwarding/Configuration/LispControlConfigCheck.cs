@@ -20,15 +20,16 @@ public static class LispControlConfigCheck
             return;
         }
 
+        var own = OwnAddresses(config, lisp);
         for (int i = 0; i < lisp.MapResolvers.Count; i++)
         {
-            ConfigValues.Ip(lisp.MapResolvers[i], $"lisp.mapResolvers[{i}]");
+            NotOwn(ConfigValues.Ip(lisp.MapResolvers[i], $"lisp.mapResolvers[{i}]"), own, $"lisp.mapResolvers[{i}]", "resolve through");
         }
 
         for (int i = 0; i < lisp.MapServers.Count; i++)
         {
             var server = lisp.MapServers[i];
-            ConfigValues.Ip(server.Address, $"lisp.mapServers[{i}].address");
+            NotOwn(ConfigValues.Ip(server.Address, $"lisp.mapServers[{i}].address"), own, $"lisp.mapServers[{i}].address", "register with");
             CheckKey(server.KeyId, server.Key, $"lisp.mapServers[{i}]");
         }
 
@@ -43,6 +44,8 @@ public static class LispControlConfigCheck
 
         Range(requests.GlobalPerSecond, 1, 1_000_000, "lisp.mapRequests.globalPerSecond");
         Range(requests.PendingLimit, 1, 10_000_000, "lisp.mapRequests.pendingLimit");
+        Range(requests.ResolverDownAfter, 1, 100, "lisp.mapRequests.resolverDownAfter");
+        Range(requests.ResolverRetrySeconds, 1, 86_400, "lisp.mapRequests.resolverRetrySeconds");
         if (lisp.RlocProbing is { } probing)
         {
             Range(probing.IntervalSeconds, 1, 86_400, "lisp.rlocProbing.intervalSeconds");
@@ -88,6 +91,36 @@ public static class LispControlConfigCheck
                     ConfigValues.Prefix(site.EidPrefixes[j], $"{field}.eidPrefixes[{j}]");
                 }
             }
+        }
+    }
+
+    /// <summary>This node's addresses: its ports' and its RLOCs (malformed ones are refused where they are checked).</summary>
+    private static HashSet<Wire.Addresses.IpAddress> OwnAddresses(DataplaneConfig config, LispConfig lisp)
+    {
+        var own = new HashSet<Wire.Addresses.IpAddress>();
+        foreach (string text in config.Ports.SelectMany(p => p.Addresses).Concat(lisp.LocalRlocs.Select(r => r.Address)))
+        {
+            if (Wire.Addresses.IpAddress.TryParse(text, out var address))
+            {
+                own.Add(address);
+            }
+        }
+
+        return own;
+    }
+
+    /// <summary>
+    /// A map-resolver or map-server that is this node itself. Control messages are never sent to our own addresses
+    /// (through the underlay they would come straight back, and a map-server would forward to itself without end),
+    /// so the node would never get an answer; on a node that is also the map-server (role msmr) its map-resolver
+    /// answers for its own EIDs as their ETR, so it needs no registration with itself.
+    /// </summary>
+    private static void NotOwn(Wire.Addresses.IpAddress address, HashSet<Wire.Addresses.IpAddress> own, string field, string what)
+    {
+        if (own.Contains(address))
+        {
+            throw new ConfigurationException(field, $"{address} is this node's own address: a node does not {what} itself "
+                + "(name the other map-servers / map-resolvers; a node with role msmr answers for its own EIDs without registering them)");
         }
     }
 
