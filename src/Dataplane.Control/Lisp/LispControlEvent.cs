@@ -89,4 +89,10 @@ public enum LispControlEvent
 
     /// <summary>An Encapsulated Map-Request this map-server handled already came back from another sender: not forwarded again.</summary>
     MapRequestLoop,
+
+    /// <summary>
+    /// A Map-Register record for a new prefix while the map-server holds lisp.mappingSystem.maxRegistrations, or its
+    /// site its sites[].maxRegistrations: not stored (refreshes of registered prefixes still are).
+    /// </summary>
+    RegistrationLimitReached,
 }

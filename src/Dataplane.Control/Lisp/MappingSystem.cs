@@ -1,4 +1,5 @@
 using System.Text;
+using Dataplane.Control.Lisp.MapServer;
 using Dataplane.Forwarding.Configuration;
 using Dataplane.Wire.Addresses;
 using Dataplane.Wire.LispControl;
@@ -12,13 +13,24 @@ namespace Dataplane.Control.Lisp;
 /// the nonce must not repeat, and every EID prefix must lie inside what the site may register; anything else is
 /// dropped and counted under its reason. Encapsulated Map-Requests are answered from the registrations (when the
 /// ETR asked for proxy replies), forwarded to the registering ETR otherwise, or answered negatively.
+/// <para>
+/// Sized for a million registrations: registrations and site prefixes are found by longest-prefix match
+/// (<see cref="PrefixIndex{T}"/>), expiry visits only what is due (<see cref="ExpirySchedule"/>), and the number of
+/// registrations is bounded in all and per site, so a flood of registrations is refused and counted, not stored.
+/// </para>
 /// </summary>
 public sealed class MappingSystem
 {
     private readonly LispControlContext context;
     private readonly MappingSystemConfig config;
+    /// <summary>Registrations expired per tick at most: a mass expiry is spread over ticks, the control thread stays responsive.</summary>
+    public const int ExpiriesPerTick = 10_000;
+
     private readonly Site[] sites;
-    private readonly Dictionary<EidPrefix, Registration> registrations = [];
+    private readonly Dictionary<string, Site> sitesByName;
+    private readonly PrefixIndex<Site> sitePrefixes = new();
+    private readonly RegistrationTable registrations = new();
+    private readonly List<Registration> expired = [];
 
     public MappingSystem(LispControlContext context, MappingSystemConfig config)
     {
@@ -26,10 +38,21 @@ public sealed class MappingSystem
         this.config = config;
         sites = config.Sites.Select((s, i) => new Site(s.Name, s.KeyId, Encoding.UTF8.GetBytes(s.Key),
             s.EidPrefixes.Select((p, j) => ConfigValues.Prefix(p, $"lisp.mappingSystem.sites[{i}].eidPrefixes[{j}]")).ToArray(),
-            s.AcceptMoreSpecifics, s.TruncatedHmac)).ToArray();
+            s.AcceptMoreSpecifics, s.TruncatedHmac, s.MaxRegistrations)).ToArray();
+        sitesByName = sites.ToDictionary(s => s.Name, StringComparer.Ordinal);
+        foreach (var site in sites)
+        {
+            foreach (var prefix in site.Prefixes)
+            {
+                sitePrefixes.TryAdd(prefix, site); // a prefix listed by two sites is the first one's, as in the configuration's order
+            }
+        }
     }
 
-    public IReadOnlyCollection<Registration> Registrations => registrations.Values;
+    public IReadOnlyCollection<Registration> Registrations => registrations;
+
+    /// <summary>The registrations, found by prefix and paged for the control socket.</summary>
+    public RegistrationTable Table => registrations;
 
     /// <summary>A Map-Register from <paramref name="from"/>; the Map-Notify goes back to its source port (RFC 9301 5.1).</summary>
     public void OnMapRegister(ReadOnlySpan<byte> message, IpAddress from, ushort fromPort = TunnelPorts.LispControl)
@@ -52,17 +75,39 @@ public sealed class MappingSystem
         }
 
         long expires = context.Now + config.RegistrationTtlMinutes * 60_000L;
+        var stored = new List<MappingRecord>(accepted.Count);
         foreach (var (prefix, record) in accepted)
         {
-            registrations[prefix] = new Registration(prefix, record, from, site.Name, register.ProxyReply, expires);
+            bool known = registrations.TryGet(prefix, out var previous);
+            if (!known && (registrations.Count >= config.MaxRegistrations || site.RegistrationCount >= site.MaxRegistrations))
+            {
+                // A new prefix past a bound: refused, while refreshes of what is registered still go through.
+                context.Counters.Count(LispControlEvent.RegistrationLimitReached);
+                continue;
+            }
+
+            if (known && previous.Site != site.Name)
+            {
+                Forget(previous);
+                known = false;
+            }
+
+            registrations.Store(new Registration(prefix, record, from, site.Name, register.ProxyReply, expires));
+            if (!known)
+            {
+                site.RegistrationCount++;
+            }
+
+            stored.Add(record);
             context.Counters.Count(LispControlEvent.RegistrationAccepted);
         }
 
-        if (register.WantMapNotify)
+        // The Map-Notify confirms what was stored: nothing when every record was refused for a bound.
+        if (register.WantMapNotify && (stored.Count > 0 || register.Records.Count == 0))
         {
             // The answer's HMAC has the form the registrant used unless the site says otherwise: it showed what it reads.
             bool truncated = site.TruncatedHmac ?? register.AuthenticationData.Length == LispAuthentication.AuthenticationLength(site.KeyId, truncated: true);
-            var notify = new MapNotify(register.Nonce, site.KeyId, new byte[LispAuthentication.AuthenticationLength(site.KeyId, truncated)], register.Records);
+            var notify = new MapNotify(register.Nonce, site.KeyId, new byte[LispAuthentication.AuthenticationLength(site.KeyId, truncated)], stored);
             var bytes = new byte[notify.Size];
             notify.WriteSigned(bytes, site.Key);
             context.Send(from, bytes, LispControlEvent.MapNotifySent, fromPort);
@@ -128,25 +173,16 @@ public sealed class MappingSystem
         return true;
     }
 
-    /// <summary>The site that may register <paramref name="prefix"/>: the one with the most specific prefix covering it.</summary>
-    private Site? SiteFor(EidPrefix prefix)
-    {
-        Site? best = null;
-        EidPrefix bestPrefix = default;
-        foreach (var site in sites)
-        {
-            foreach (var allowed in site.Prefixes)
-            {
-                if (allowed.Covers(prefix) && (best is null || allowed.PrefixLength > bestPrefix.PrefixLength))
-                {
-                    best = site;
-                    bestPrefix = allowed;
-                }
-            }
-        }
+    /// <summary>
+    /// The site that may register <paramref name="prefix"/>: the one with the most specific prefix covering it (a
+    /// longest match over every site's prefixes), when that prefix is <paramref name="prefix"/> itself or the site
+    /// accepts more specifics.
+    /// </summary>
+    private Site? SiteFor(EidPrefix prefix) =>
+        sitePrefixes.TryGetLongest(prefix, out var allowed, out var site) && (allowed == prefix || site.AcceptMoreSpecifics) ? site : null;
 
-        return best is not null && (bestPrefix == prefix || best.AcceptMoreSpecifics) ? best : null;
-    }
+    /// <summary>The name of the site that may register <paramref name="prefix"/>, or null: for tests and tools.</summary>
+    public string? SiteNameFor(EidPrefix prefix) => SiteFor(prefix)?.Name;
 
     /// <summary>
     /// An Encapsulated Control Message carrying a Map-Request, as received (<paramref name="payload"/> is the whole
@@ -185,7 +221,7 @@ public sealed class MappingSystem
             }
 
             // Nobody registered it: inside a site's space the site is away (drop); outside, it is not LISP (native).
-            var action = sites.Any(s => s.Covers(eid)) ? MappingAction.Drop : MappingAction.NativelyForward;
+            var action = sitePrefixes.Covers(eid) ? MappingAction.Drop : MappingAction.NativelyForward;
             negative.Add(new MappingRecord(config.NegativeTtlMinutes, asked, action, Authoritative: true, 0, []));
         }
 
@@ -205,31 +241,31 @@ public sealed class MappingSystem
         }
     }
 
+    /// <summary>Expires what is due, at most <see cref="ExpiriesPerTick"/> registrations (the rest at the next ticks).</summary>
     public void OnTick(long now)
     {
-        foreach (var (prefix, registration) in registrations.ToArray())
+        expired.Clear();
+        registrations.RemoveExpired(now, ExpiriesPerTick, expired);
+        foreach (var registration in expired)
         {
-            if (now >= registration.ExpiresAt)
+            if (sitesByName.TryGetValue(registration.Site, out var site))
             {
-                registrations.Remove(prefix);
-                context.Counters.Count(LispControlEvent.RegistrationExpired);
+                site.RegistrationCount--;
             }
+
+            context.Counters.Count(LispControlEvent.RegistrationExpired);
         }
     }
 
     /// <summary>The most specific registration covering <paramref name="eid"/>.</summary>
-    public bool TryFind(EidPrefix eid, out Registration registration)
-    {
-        registration = null!;
-        foreach (var candidate in registrations.Values)
-        {
-            if (candidate.Prefix.Covers(eid) && (registration is null || candidate.Prefix.PrefixLength > registration.Prefix.PrefixLength))
-            {
-                registration = candidate;
-            }
-        }
+    public bool TryFind(EidPrefix eid, out Registration registration) => registrations.TryFindLongest(eid, out registration);
 
-        return registration is not null;
+    private void Forget(Registration registration)
+    {
+        if (registrations.Remove(registration.Prefix, out _) && sitesByName.TryGetValue(registration.Site, out var site))
+        {
+            site.RegistrationCount--;
+        }
     }
 
     private IpAddress? ReplyAddress(MapRequest request, EncapsulatedControlMessage ecm)
@@ -247,7 +283,8 @@ public sealed class MappingSystem
 
     public sealed record Registration(EidPrefix Prefix, MappingRecord Record, IpAddress Registrant, string Site, bool ProxyReply, long ExpiresAt);
 
-    private sealed class Site(string name, ushort keyId, byte[] key, EidPrefix[] prefixes, bool acceptMoreSpecifics, bool? truncatedHmac)
+    private sealed class Site(string name, ushort keyId, byte[] key, EidPrefix[] prefixes, bool acceptMoreSpecifics, bool? truncatedHmac,
+        int maxRegistrations)
     {
         private readonly NonceMemory nonces = new();
 
@@ -264,8 +301,10 @@ public sealed class MappingSystem
         /// <summary>The Map-Notify's HMAC form: truncated, full, or (null) the form of the Map-Register it answers.</summary>
         public bool? TruncatedHmac => truncatedHmac;
 
-        /// <summary>Whether <paramref name="prefix"/> lies in this site's space (for the action of a negative reply).</summary>
-        public bool Covers(EidPrefix prefix) => prefixes.Any(p => p.Covers(prefix));
+        /// <summary>Prefixes registered and accounted to this site at most (more are refused and counted).</summary>
+        public int MaxRegistrations => maxRegistrations;
+
+        public int RegistrationCount { get; set; }
 
         /// <summary>False when the nonce was seen recently: a replayed registration.</summary>
         public bool RememberNonce(ulong nonce) => nonces.TryRemember(nonce);

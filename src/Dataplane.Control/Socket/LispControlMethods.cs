@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
 using Dataplane.Control.Lisp;
+using Dataplane.Wire.Addresses;
 
 namespace Dataplane.Control.Socket;
 
@@ -11,6 +12,11 @@ namespace Dataplane.Control.Socket;
 public static class LispControlMethods
 {
     private static readonly TimeSpan CallTimeout = TimeSpan.FromSeconds(5);
+
+    /// <summary>lisp.registrations answers this many when not told otherwise.</summary>
+    public const int DefaultRegistrationsPerPage = 1000;
+
+    public const int MaxRegistrationsPerPage = 10_000;
 
     public static IEnumerable<ControlMethod> Create(ControlContext context)
     {
@@ -104,14 +110,18 @@ public static class LispControlMethods
         };
         yield return new ControlMethod("lisp.registrations", false, p =>
         {
-            p.AllowOnly();
+            // Paged: a map-server holds up to a million registrations, more than one answer should carry.
+            p.AllowOnly("offset", "limit", "prefix");
+            int offset = (int)(p.OptionalInteger("offset", 0, int.MaxValue) ?? 0);
+            int limit = (int)(p.OptionalInteger("limit", 1, MaxRegistrationsPerPage) ?? DefaultRegistrationsPerPage);
+            EidPrefix? within = p.Has("prefix") ? p.RequiredPrefix("prefix") : null;
             var lisp = RequireControl(context, "lisp.registrations");
             if (lisp.MappingSystem is not { } ms)
             {
                 throw new ControlRpcException(JsonRpcErrorCodes.MethodNotFound, "lisp.registrations: this node is not a map-server (role msmr)");
             }
 
-            return () => lisp.Call(() => new JsonArray(ms.Registrations.OrderBy(r => r.Prefix.ToString(), StringComparer.Ordinal).Select(r => (JsonNode)new JsonObject
+            return () => lisp.Call(() => new JsonArray(ms.Table.Page(within, offset, limit, out _).Select(r => (JsonNode)new JsonObject
             {
                 ["eid"] = r.Prefix.ToString(),
                 ["registrant"] = r.Registrant.ToString(),
@@ -121,7 +131,32 @@ public static class LispControlMethods
             }).ToArray()), CallTimeout);
         })
         {
-            Summary = "Map-server (role msmr): the registered EID prefixes with registrant, site and locators.",
+            Summary = "Map-server (role msmr): the registered EID prefixes with registrant, site and locators, a page at a time.",
+            Parameters =
+            [
+                ControlParameter.Optional("offset", ControlParameterType.Integer, "registrations to skip, in the order of instance, family, address, length (default 0)", 0),
+                ControlParameter.Optional("limit", ControlParameterType.Integer, $"registrations at most (default {DefaultRegistrationsPerPage}, at most {MaxRegistrationsPerPage})", 100),
+                ControlParameter.Optional("prefix", ControlParameterType.EidPrefix, "only the registrations inside this prefix", "[0]10.0.0.0/8"),
+            ],
+        };
+        yield return new ControlMethod("lisp.registration-count", false, p =>
+        {
+            p.AllowOnly("prefix");
+            EidPrefix? within = p.Has("prefix") ? p.RequiredPrefix("prefix") : null;
+            var lisp = RequireControl(context, "lisp.registration-count");
+            if (lisp.MappingSystem is not { } ms)
+            {
+                throw new ControlRpcException(JsonRpcErrorCodes.MethodNotFound, "lisp.registration-count: this node is not a map-server (role msmr)");
+            }
+
+            return () => lisp.Call(() => new JsonObject { ["count"] = within is { } w ? ms.Table.Count(r => w.Covers(r.Prefix)) : ms.Table.Count }, CallTimeout);
+        })
+        {
+            Summary = "Map-server (role msmr): how many EID prefixes are registered (inside prefix, when given), to page lisp.registrations.",
+            Parameters =
+            [
+                ControlParameter.Optional("prefix", ControlParameterType.EidPrefix, "count only the registrations inside this prefix", "[0]10.0.0.0/8"),
+            ],
         };
         yield return new ControlMethod("lisp.rlocs", false, p =>
         {

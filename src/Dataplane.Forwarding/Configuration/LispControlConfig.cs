@@ -84,6 +84,15 @@ public sealed record MappingSystemConfig
 
     /// <summary>TTL of the negative Map-Replies the map-resolver sends for EIDs nobody registered.</summary>
     public uint NegativeTtlMinutes { get; init; } = 1;
+
+    /// <summary>EID prefixes registered at most, across sites; a Map-Register for a new prefix beyond it is refused and counted.</summary>
+    public int MaxRegistrations { get; init; } = DefaultMaxRegistrations;
+
+    /// <summary>2^20: room for a million registrations (about 0.5 KiB each).</summary>
+    public const int DefaultMaxRegistrations = 1_048_576;
+
+    /// <summary>The largest bound the check accepts (each registration costs memory: see docs/performance.md).</summary>
+    public const int MaxRegistrationsLimit = 16_777_216;
 }
 
 public sealed record SiteConfig
@@ -108,4 +117,7 @@ public sealed record SiteConfig
     /// absent = the form of the Map-Register being answered. Map-Registers are accepted in either form.
     /// </summary>
     public bool? TruncatedHmac { get; init; }
+
+    /// <summary>EID prefixes this site may have registered at once; a new prefix beyond it is refused and counted.</summary>
+    public int MaxRegistrations { get; init; } = MappingSystemConfig.DefaultMaxRegistrations;
 }

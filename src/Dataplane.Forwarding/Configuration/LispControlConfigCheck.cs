@@ -75,6 +75,7 @@ public static class LispControlConfigCheck
 
         if (lisp.MappingSystem is { } mappingSystem)
         {
+            Range(mappingSystem.MaxRegistrations, 1, MappingSystemConfig.MaxRegistrationsLimit, "lisp.mappingSystem.maxRegistrations");
             var names = new HashSet<string>(StringComparer.Ordinal);
             for (int i = 0; i < mappingSystem.Sites.Count; i++)
             {
@@ -86,6 +87,7 @@ public static class LispControlConfigCheck
                 }
 
                 CheckKey(site.KeyId, site.Key, field);
+                Range(site.MaxRegistrations, 1, MappingSystemConfig.MaxRegistrationsLimit, $"{field}.maxRegistrations");
                 for (int j = 0; j < site.EidPrefixes.Count; j++)
                 {
                     ConfigValues.Prefix(site.EidPrefixes[j], $"{field}.eidPrefixes[{j}]");

@@ -39,6 +39,8 @@ public class ConfigurationErrorTests
     [InlineData("""{ "roles": ["msmr"], PORTS, "lisp": { "localRlocs": [ { "address": "192.0.2.1" } ] } }""", "lisp.mappingSystem", "sites")]
     [InlineData("""{ "roles": ["msmr"], PORTS, "lisp": { "mappingSystem": { "sites": [ { "name": "a", "keyId": 3, "key": "k" } ] } } }""", "lisp.mappingSystem.sites[0].keyId", "1 (HMAC-SHA-1) or 2")]
     [InlineData("""{ "roles": ["msmr"], PORTS, "lisp": { "mappingSystem": { "sites": [ { "name": "a", "key": "k", "eidPrefixes": ["10.0.0.1/8"] } ] } } }""", "lisp.mappingSystem.sites[0].eidPrefixes[0]", "not a prefix")]
+    [InlineData("""{ "roles": ["msmr"], PORTS, "lisp": { "mappingSystem": { "maxRegistrations": 0, "sites": [ { "name": "a", "key": "k" } ] } } }""", "lisp.mappingSystem.maxRegistrations", "outside 1..16777216")]
+    [InlineData("""{ "roles": ["msmr"], PORTS, "lisp": { "mappingSystem": { "sites": [ { "name": "a", "key": "k", "maxRegistrations": -5 } ] } } }""", "lisp.mappingSystem.sites[0].maxRegistrations", "outside 1..16777216")]
     [InlineData("""{ "roles": ["itr"], PORTS, "lisp": { "localEids": ["10.1.0.0/24"], "mapResolvers": ["192.0.2.999"] } }""", "lisp.mapResolvers[0]", "not an IPv4 or IPv6 address")]
     [InlineData("""{ "roles": ["itr"], PORTS, "lisp": { "localEids": ["10.1.0.0/24"], "mapServers": [ { "address": "192.0.2.9", "key": "" } ] } }""", "lisp.mapServers[0].key", "empty")]
     [InlineData("""{ "roles": ["itr"], PORTS, "lisp": { "localEids": ["10.1.0.0/24"], "mapRequests": { "perDestinationPerSecond": 0 } } }""", "lisp.mapRequests.perDestinationPerSecond", "outside")]
