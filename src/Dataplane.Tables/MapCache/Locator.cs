@@ -7,8 +7,10 @@ namespace Dataplane.Tables.MapCache;
 /// Lower <see cref="Priority"/> is preferred; 255 means "do not use for unicast". <see cref="Weight"/> splits
 /// traffic among locators of equal best priority. <see cref="IsUp"/> is our reachability view (RLOC probing,
 /// Locator-Status-Bits); <see cref="IsLocal"/> is the L bit: the locator belongs to the xTR that answered.
+/// <see cref="IsDegraded"/> is the ITR's own measurement (RLOC probing saw its jitter above the configured threshold):
+/// it never overrides priorities, it only makes the locator yield to the healthy ones of the same best priority.
 /// </summary>
-public readonly record struct Locator(IpAddress Address, byte Priority, byte Weight, bool IsUp = true, bool IsLocal = false)
+public readonly record struct Locator(IpAddress Address, byte Priority, byte Weight, bool IsUp = true, bool IsLocal = false, bool IsDegraded = false)
 {
     /// <summary>RFC 9301: "A value of 255 means the RLOC MUST NOT be used for unicast forwarding."</summary>
     public const byte UnusablePriority = 255;
@@ -19,5 +21,5 @@ public readonly record struct Locator(IpAddress Address, byte Priority, byte Wei
     public Locator WithState(bool isUp) => this with { IsUp = isUp };
 
     public override string ToString() =>
-        $"{Address} p{Priority} w{Weight} {(IsUp ? "up" : "down")}{(IsLocal ? " local" : "")}";
+        $"{Address} p{Priority} w{Weight} {(IsUp ? "up" : "down")}{(IsDegraded ? " degraded" : "")}{(IsLocal ? " local" : "")}";
 }

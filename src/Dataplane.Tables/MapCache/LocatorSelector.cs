@@ -5,6 +5,9 @@ namespace Dataplane.Tables.MapCache;
 /// single array index. RFC 9301 rules: among up locators with priority below 255, the lowest priority wins;
 /// locators tied at that priority share flows in proportion to their weights (all zero = equal share; a zero
 /// weight next to non-zero ones gets no share); a flow hash picks the slot, so one flow always sticks to one RLOC.
+/// A degraded locator (the ITR measured too much jitter on it) takes no share while a locator of the same best
+/// priority is not degraded; when all of them are degraded, weights apply as if none were. Priorities come first:
+/// a degraded locator of the best priority still wins over a healthy one of a worse priority (they are the ETR's policy).
 /// <para>
 /// The weighted table has <see cref="TableSize"/> one-byte slots (one cache line) filled by largest remainder, so
 /// a share is exact to 1/64 (about 1.6 points of a percentage). A state change (locator down, priority change)
@@ -67,12 +70,18 @@ public readonly struct LocatorSelector
             }
         }
 
+        bool anyHealthy = false;
+        foreach (var locator in locators)
+        {
+            anyHealthy |= locator.IsUsable && locator.Priority == bestPriority && !locator.IsDegraded;
+        }
+
         Span<byte> chosen = stackalloc byte[locators.Length];
         int count = 0;
         int weightSum = 0;
         for (int i = 0; i < locators.Length; i++)
         {
-            if (locators[i].IsUsable && locators[i].Priority == bestPriority)
+            if (locators[i].IsUsable && locators[i].Priority == bestPriority && !(anyHealthy && locators[i].IsDegraded))
             {
                 chosen[count++] = (byte)i;
                 weightSum += locators[i].Weight;

@@ -133,6 +133,16 @@ public sealed class MapCacheEntry
         return new MapCacheEntry(Prefix, copy, Action, TtlMinutes, ExpiresAt, MapVersion, ExpiryUnitShift);
     }
 
+    /// <summary>The same mapping with one locator's measured health replaced (RLOC probing); TTL and version are kept.</summary>
+    public MapCacheEntry WithLocatorHealth(int index, bool isUp, bool isDegraded)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(index);
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(index, locators.Length);
+        var copy = (Locator[])locators.Clone();
+        copy[index] = copy[index] with { IsUp = isUp, IsDegraded = isDegraded };
+        return new MapCacheEntry(Prefix, copy, Action, TtlMinutes, ExpiresAt, MapVersion, ExpiryUnitShift);
+    }
+
     /// <summary>
     /// The same prefix and TTL with a new locator set: what a Change-Priority C=1 message or a promotion/demotion
     /// of RLOCs does to an existing entry. The map-version is the caller's (0 keeps none).

@@ -70,6 +70,28 @@ public class MapCacheLocatorSelectionTests
     }
 
     [Fact]
+    public void A_degraded_locator_yields_to_a_healthy_one_of_its_priority_never_to_a_worse_priority()
+    {
+        var entry = Entry(L("192.0.2.1", 1, 50), L("192.0.2.2", 1, 50), L("192.0.2.3", 2, 100));
+        var degraded = entry.WithLocatorHealth(0, isUp: true, isDegraded: true);
+
+        Assert.True(degraded.Locators[0].IsDegraded);
+        Assert.Equal(1, degraded.Selector.UsableCount);
+        Assert.All(RandomFlowHashes(1000), hash => Assert.Equal(1, degraded.Selector.Select(hash)));
+        Assert.Equal(IpAddress.Parse("192.0.2.2"), degraded.SingleUsableRloc);
+
+        // Every best-priority locator degraded: the weights split them as if none were, priority 2 still unused.
+        var both = degraded.WithLocatorHealth(1, isUp: true, isDegraded: true);
+        Assert.Equal(2, both.Selector.UsableCount);
+        var seen = RandomFlowHashes(1000).Select(both.Selector.Select).ToHashSet();
+        Assert.Equal([0, 1], seen.Order());
+
+        // A degraded best priority still beats a healthy worse one: priorities are the ETR's policy.
+        var priorities = Entry(L("192.0.2.1", 1, 100), L("192.0.2.3", 2, 100)).WithLocatorHealth(0, isUp: true, isDegraded: true);
+        Assert.All(RandomFlowHashes(100), hash => Assert.Equal(0, priorities.Selector.Select(hash)));
+    }
+
+    [Fact]
     public void Weights_70_30_split_100k_flows_within_3_percent()
     {
         var entry = Entry(L("192.0.2.1", 1, 70), L("192.0.2.2", 1, 30), L("192.0.2.3", 2, 100));
