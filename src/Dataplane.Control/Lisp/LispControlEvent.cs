@@ -51,6 +51,12 @@ public enum LispControlEvent
     /// <summary>A map-resolver marked down answered again.</summary>
     MapResolverUp,
 
+    /// <summary>RLOC probing measured a locator's jitter above <c>degradedJitterMilliseconds</c>: it yields to healthy ones of its priority.</summary>
+    RlocDegraded,
+
+    /// <summary>A degraded locator's jitter fell to half the threshold: it takes its share again.</summary>
+    RlocHealthy,
+
     // Refused, each under its own reason (RFC 9301 security: dropped and counted).
     Malformed,
     BadHmac,

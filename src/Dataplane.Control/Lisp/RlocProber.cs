@@ -6,56 +6,54 @@ using Dataplane.Wire.LispControl;
 namespace Dataplane.Control.Lisp;
 
 /// <summary>
-/// RLOC probing (RFC 9301 7.1): every interval, a probe Map-Request (P bit) to each remote locator of every cached
-/// mapping. An answer with the probe's nonce measures the round trip and marks the locator up; a run of unanswered
-/// probes marks it down. The locator's state is written into every map-cache entry that holds it, so the ITR stops
-/// (or starts again) choosing it at once. Per locator it keeps the last RTT, a smoothed RTT and the jitter
-/// (the mean deviation between successive RTTs, as RFC 3550 measures it).
+/// RLOC probing (RFC 9301 7.1): a probe Map-Request (P bit) to each remote locator of the cached mappings, one per
+/// locator however many mappings list it, every interval. An answer with the probe's nonce measures the round trip
+/// and marks the locator up; <c>downAfter</c> unanswered probes in a row mark it down. After a lost probe the next
+/// one goes at once instead of an interval later, so a dead locator is down within interval + downAfter x timeout of
+/// its failure (the worst case, failing just after an answered probe); a down locator is still probed every interval,
+/// which is how it comes back. The locator's state is written into every map-cache entry that lists it, so the ITR
+/// stops (or starts again) choosing it at once.
+/// <para>
+/// Per locator it keeps the last RTT, a smoothed RTT (gain 1/8) and the jitter, RFC 3550's J += (|D| - J) / 16 over
+/// successive round trips. Priorities and weights are the ETR's policy and decide first; the jitter decides only
+/// among the locators of the best priority: with <c>degradedJitterMilliseconds</c>, a locator whose jitter is above
+/// it is degraded and yields to the healthy ones of that priority (back to healthy at half the threshold, so one near
+/// it does not flap).
+/// </para>
 /// </summary>
 public sealed class RlocProber(LispControlContext context, RlocProbingConfig config)
 {
-    private readonly Dictionary<ulong, (EidPrefix Prefix, IpAddress Rloc, long SentAt)> outstanding = [];
+    private readonly Dictionary<ulong, IpAddress> outstanding = [];
     private readonly Dictionary<IpAddress, RlocHealth> health = [];
-    private long nextRound;
+    private readonly long interval = config.EffectiveIntervalMilliseconds;
+    private long nextScan;
 
     public IReadOnlyDictionary<IpAddress, RlocHealth> Health => health;
 
     public void OnTick(long now)
     {
-        foreach (var (nonce, probe) in outstanding.ToArray())
+        ExpireProbes(now);
+        if (now >= nextScan)
         {
-            if (now - probe.SentAt >= config.TimeoutMilliseconds)
-            {
-                outstanding.Remove(nonce);
-                var rloc = HealthOf(probe.Rloc);
-                rloc.Lost++;
-                rloc.ConsecutiveLost++;
-                if (rloc.Up && rloc.ConsecutiveLost >= config.DownAfter)
-                {
-                    rloc.Up = false;
-                    SetState(probe.Rloc, up: false);
-                    context.Counters.Count(LispControlEvent.RlocDown);
-                }
-            }
+            nextScan = now + interval;
+            Scan(now);
         }
 
-        if (now >= nextRound)
-        {
-            nextRound = now + config.IntervalSeconds * 1000L;
-            ProbeAll(now);
-        }
+        SendDueProbes(now);
     }
 
-    /// <summary>A Map-Reply with the P bit: true when it answered one of our probes.</summary>
+    /// <summary>A Map-Reply with the P bit: true when it answered one of our probes (its nonce, from the probed RLOC).</summary>
     public bool OnProbeReply(MapReply reply, IpAddress from)
     {
-        if (!outstanding.Remove(reply.Nonce, out var probe) || probe.Rloc != from)
+        if (!outstanding.TryGetValue(reply.Nonce, out var probed) || probed != from)
         {
-            return false;
+            return false; // a reply from elsewhere does not cancel the probe: only the probed RLOC answers it
         }
 
-        var rloc = HealthOf(probe.Rloc);
-        double rtt = context.Now - probe.SentAt;
+        outstanding.Remove(reply.Nonce);
+        var rloc = health[probed];
+        rloc.OutstandingNonce = null;
+        double rtt = context.Now - rloc.SentAt;
         if (rloc.LastRttMilliseconds is { } previous)
         {
             rloc.JitterMilliseconds += (Math.Abs(rtt - previous) - rloc.JitterMilliseconds) / 16;
@@ -69,17 +67,155 @@ public sealed class RlocProber(LispControlContext context, RlocProbingConfig con
         rloc.LastRttMilliseconds = rtt;
         rloc.Answered++;
         rloc.ConsecutiveLost = 0;
+        bool changed = !rloc.Up || !rloc.Decided;
         if (!rloc.Up)
         {
             rloc.Up = true;
-            SetState(probe.Rloc, up: true);
             context.Counters.Count(LispControlEvent.RlocUp);
+        }
+
+        rloc.Decided = true;
+        changed |= UpdateDegraded(rloc);
+        if (changed)
+        {
+            SetState(probed, rloc);
         }
 
         return true;
     }
 
-    private void ProbeAll(long now)
+    /// <summary>Probes not answered within the timeout are lost; a locator still up is probed again at once.</summary>
+    private void ExpireProbes(long now)
+    {
+        foreach (var (address, rloc) in health)
+        {
+            if (rloc.OutstandingNonce is not { } nonce || now - rloc.SentAt < config.TimeoutMilliseconds)
+            {
+                continue;
+            }
+
+            outstanding.Remove(nonce);
+            rloc.OutstandingNonce = null;
+            rloc.Lost++;
+            rloc.ConsecutiveLost++;
+            if (rloc.Up && rloc.ConsecutiveLost >= config.DownAfter)
+            {
+                rloc.Up = false;
+                rloc.Decided = true;
+                SetState(address, rloc);
+                context.Counters.Count(LispControlEvent.RlocDown);
+            }
+            else if (rloc.Up)
+            {
+                // Suspect: confirm or clear it now rather than an interval later. A down locator keeps its
+                // interval schedule (it is probed to see it come back, not to confirm it is gone).
+                rloc.NextProbeAt = now;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Finds the remote locators of the map-cache (new ones are probed at once), forgets the ones no mapping lists any
+    /// more, and writes the known state into entries that were installed or refreshed since (a Map-Reply brings its
+    /// locators as the ETR sees them, not as we measured them).
+    /// </summary>
+    private void Scan(long now)
+    {
+        if (context.Tables is not { } tables)
+        {
+            return;
+        }
+
+        var seen = new HashSet<IpAddress>();
+        var view = tables.MapCache.View;
+        for (uint slot = 0; slot < view.Length; slot++)
+        {
+            if (view[slot] is not { IsNegative: false } entry)
+            {
+                continue;
+            }
+
+            bool stale = false;
+            foreach (var locator in entry.Locators)
+            {
+                if (context.IsLocalRloc(locator.Address))
+                {
+                    continue;
+                }
+
+                if (!health.TryGetValue(locator.Address, out var rloc))
+                {
+                    health[locator.Address] = rloc = new RlocHealth { NextProbeAt = now };
+                }
+
+                if (seen.Add(locator.Address))
+                {
+                    rloc.ProbedPrefix = entry.Prefix;
+                }
+
+                stale |= rloc.Decided && (locator.IsUp != rloc.Up || locator.IsDegraded != rloc.Degraded);
+            }
+
+            if (stale)
+            {
+                tables.MapCache.AddOrReplace(WithMeasuredHealth(entry));
+            }
+        }
+
+        foreach (var address in health.Keys.Where(a => !seen.Contains(a) && health[a].OutstandingNonce is null).ToArray())
+        {
+            health.Remove(address);
+        }
+    }
+
+    private void SendDueProbes(long now)
+    {
+        foreach (var (address, rloc) in health)
+        {
+            if (rloc.OutstandingNonce is not null || now < rloc.NextProbeAt)
+            {
+                continue;
+            }
+
+            rloc.NextProbeAt = now + interval;
+            ulong nonce = LispControlContext.NewNonce();
+            var probe = new MapRequest(nonce, LispAddress.None, MapResolverClient.ItrRlocs(context), [LispAddressing.ToLisp(rloc.ProbedPrefix)])
+            {
+                Probe = true,
+            };
+            var message = new byte[probe.Size];
+            probe.Write(message);
+            if (context.Send(address, message, LispControlEvent.RlocProbeSent))
+            {
+                outstanding[nonce] = address;
+                rloc.OutstandingNonce = nonce;
+                rloc.SentAt = now;
+                rloc.Sent++;
+            }
+        }
+    }
+
+    /// <summary>Degraded above the threshold, healthy again at half of it; true when that changed.</summary>
+    private bool UpdateDegraded(RlocHealth rloc)
+    {
+        if (config.DegradedJitterMilliseconds is not { } threshold)
+        {
+            return false;
+        }
+
+        bool degraded = rloc.Degraded ? rloc.JitterMilliseconds > threshold / 2.0 : rloc.JitterMilliseconds > threshold;
+        if (degraded == rloc.Degraded)
+        {
+            return false;
+        }
+
+        rloc.Degraded = degraded;
+        context.Counters.Count(degraded ? LispControlEvent.RlocDegraded : LispControlEvent.RlocHealthy);
+        return true;
+    }
+
+    /// <summary>Writes <paramref name="rloc"/>'s state into every map-cache entry that lists <paramref name="address"/>.</summary>
+    private void SetState(IpAddress address, RlocHealth rloc)
     {
         if (context.Tables is not { } tables)
         {
@@ -87,7 +223,6 @@ public sealed class RlocProber(LispControlContext context, RlocProbingConfig con
         }
 
         var view = tables.MapCache.View;
-        var probed = new HashSet<(EidPrefix, IpAddress)>();
         for (uint slot = 0; slot < view.Length; slot++)
         {
             if (view[slot] is not { IsNegative: false } entry)
@@ -97,67 +232,29 @@ public sealed class RlocProber(LispControlContext context, RlocProbingConfig con
 
             foreach (var locator in entry.Locators)
             {
-                if (context.IsLocalRloc(locator.Address) || !probed.Add((entry.Prefix, locator.Address)))
+                if (locator.Address == address && (locator.IsUp != rloc.Up || locator.IsDegraded != rloc.Degraded))
                 {
-                    continue;
-                }
-
-                ulong nonce = LispControlContext.NewNonce();
-                var probe = new MapRequest(nonce, LispAddress.None, MapResolverClient.ItrRlocs(context), [LispAddressing.ToLisp(entry.Prefix)])
-                {
-                    Probe = true,
-                };
-                var message = new byte[probe.Size];
-                probe.Write(message);
-                if (context.Send(locator.Address, message, LispControlEvent.RlocProbeSent))
-                {
-                    outstanding[nonce] = (entry.Prefix, locator.Address, now);
-                    HealthOf(locator.Address).Sent++;
+                    tables.MapCache.AddOrReplace(WithMeasuredHealth(entry));
+                    break;
                 }
             }
         }
     }
 
-    /// <summary>Marks <paramref name="rloc"/> up or down in every map-cache entry that lists it.</summary>
-    private void SetState(IpAddress rloc, bool up)
+    /// <summary>The entry with every locator we have a verdict on set to it (one new entry, one publication).</summary>
+    private MapCacheEntry WithMeasuredHealth(MapCacheEntry entry)
     {
-        if (context.Tables is not { } tables)
+        var updated = entry;
+        for (int i = 0; i < entry.Locators.Length; i++)
         {
-            return;
-        }
-
-        var view = tables.MapCache.View;
-        for (uint slot = 0; slot < view.Length; slot++)
-        {
-            if (view[slot] is not { IsNegative: false } entry)
+            var locator = entry.Locators[i];
+            if (health.TryGetValue(locator.Address, out var rloc) && rloc.Decided && (locator.IsUp != rloc.Up || locator.IsDegraded != rloc.Degraded))
             {
-                continue;
-            }
-
-            var updated = entry;
-            for (int i = 0; i < entry.Locators.Length; i++)
-            {
-                if (entry.Locators[i].Address == rloc && entry.Locators[i].IsUp != up)
-                {
-                    updated = updated.WithLocatorState(i, up);
-                }
-            }
-
-            if (!ReferenceEquals(updated, entry))
-            {
-                tables.MapCache.AddOrReplace(updated);
+                updated = updated.WithLocatorHealth(i, rloc.Up, rloc.Degraded);
             }
         }
-    }
 
-    private RlocHealth HealthOf(IpAddress rloc)
-    {
-        if (!health.TryGetValue(rloc, out var state))
-        {
-            health[rloc] = state = new RlocHealth();
-        }
-
-        return state;
+        return updated;
     }
 }
 
@@ -165,6 +262,12 @@ public sealed class RlocProber(LispControlContext context, RlocProbingConfig con
 public sealed class RlocHealth
 {
     public bool Up { get; set; } = true;
+
+    /// <summary>Jitter above the configured threshold: yields to the healthy locators of the same priority.</summary>
+    public bool Degraded { get; set; }
+
+    /// <summary>A probe was answered or the locator was marked down: until then the map-cache keeps what the ETR said.</summary>
+    public bool Decided { get; set; }
 
     public long Sent { get; set; }
 
@@ -179,4 +282,13 @@ public sealed class RlocHealth
     public double SmoothedRttMilliseconds { get; set; }
 
     public double JitterMilliseconds { get; set; }
+
+    /// <summary>An EID prefix this RLOC serves, named in its probes (RFC 9301: a probe carries a record of the mapping).</summary>
+    public EidPrefix ProbedPrefix { get; set; }
+
+    public long NextProbeAt { get; set; }
+
+    public long SentAt { get; set; }
+
+    public ulong? OutstandingNonce { get; set; }
 }

@@ -171,6 +171,7 @@ public static class LispControlMethods
             {
                 ["rloc"] = h.Key.ToString(),
                 ["up"] = h.Value.Up,
+                ["degraded"] = h.Value.Degraded,
                 ["sent"] = h.Value.Sent,
                 ["answered"] = h.Value.Answered,
                 ["lost"] = h.Value.Lost,

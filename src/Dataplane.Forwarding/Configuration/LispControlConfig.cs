@@ -48,13 +48,29 @@ public sealed record MapRequestConfig
 /// <summary>RLOC probing (RFC 9301 7.1): probe Map-Requests to the locators of cached mappings.</summary>
 public sealed record RlocProbingConfig
 {
-    public int IntervalSeconds { get; init; } = 30;
+    /// <summary>The default interval between two probes of a locator, in seconds, when neither interval field is given.</summary>
+    public const int DefaultIntervalSeconds = 30;
 
-    /// <summary>A probe unanswered after this long counts as lost.</summary>
+    /// <summary>Between two probes of one locator, in whole seconds (one of this and <see cref="IntervalMilliseconds"/>).</summary>
+    public int? IntervalSeconds { get; init; }
+
+    /// <summary>Between two probes of one locator, in milliseconds: sub-second probing for fast failover.</summary>
+    public int? IntervalMilliseconds { get; init; }
+
+    /// <summary>A probe unanswered after this long counts as lost; the next probe of that locator goes at once.</summary>
     public int TimeoutMilliseconds { get; init; } = 2000;
 
     /// <summary>Lost probes in a row that mark a locator down; one answer marks it up again.</summary>
     public int DownAfter { get; init; } = 3;
+
+    /// <summary>
+    /// Jitter (RFC 3550's mean deviation of successive round trips) above which a locator is degraded: among the
+    /// locators of the best priority it gets no traffic while one that is not degraded remains. Absent: never.
+    /// </summary>
+    public int? DegradedJitterMilliseconds { get; init; }
+
+    /// <summary>The probe interval in milliseconds, whichever field gave it.</summary>
+    public long EffectiveIntervalMilliseconds => IntervalMilliseconds ?? (IntervalSeconds ?? DefaultIntervalSeconds) * 1000L;
 }
 
 /// <summary>Change-Priority fast mobility (docs/lisp-control-plane.md): the key xTRs and the hypervisor share, and the encoding.</summary>

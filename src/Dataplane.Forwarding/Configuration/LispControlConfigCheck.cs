@@ -6,6 +6,9 @@ namespace Dataplane.Forwarding.Configuration;
 /// </summary>
 public static class LispControlConfigCheck
 {
+    /// <summary>The control thread runs every 10 ms; probing faster than a few of its rounds measures the loop, not the path.</summary>
+    private const int MinimumProbeIntervalMilliseconds = 50;
+
     public static void Validate(DataplaneConfig config)
     {
         var roles = DataplaneRoleNames.SetOf(config.Roles);
@@ -48,9 +51,7 @@ public static class LispControlConfigCheck
         Range(requests.ResolverRetrySeconds, 1, 86_400, "lisp.mapRequests.resolverRetrySeconds");
         if (lisp.RlocProbing is { } probing)
         {
-            Range(probing.IntervalSeconds, 1, 86_400, "lisp.rlocProbing.intervalSeconds");
-            Range(probing.TimeoutMilliseconds, 1, 60_000, "lisp.rlocProbing.timeoutMilliseconds");
-            Range(probing.DownAfter, 1, 100, "lisp.rlocProbing.downAfter");
+            CheckProbing(probing);
         }
 
         if (lisp.ChangePriority is { } changePriority)
@@ -123,6 +124,39 @@ public static class LispControlConfigCheck
         {
             throw new ConfigurationException(field, $"{address} is this node's own address: a node does not {what} itself "
                 + "(name the other map-servers / map-resolvers; a node with role msmr answers for its own EIDs without registering them)");
+        }
+    }
+
+    private static void CheckProbing(RlocProbingConfig probing)
+    {
+        if (probing.IntervalSeconds is { } seconds)
+        {
+            Range(seconds, 1, 86_400, "lisp.rlocProbing.intervalSeconds");
+        }
+
+        if (probing.IntervalMilliseconds is { } milliseconds)
+        {
+            if (probing.IntervalSeconds is not null)
+            {
+                throw new ConfigurationException("lisp.rlocProbing.intervalMilliseconds", "give the interval once: intervalSeconds or intervalMilliseconds, not both");
+            }
+
+            Range(milliseconds, MinimumProbeIntervalMilliseconds, 86_400_000, "lisp.rlocProbing.intervalMilliseconds");
+        }
+
+        Range(probing.TimeoutMilliseconds, 1, 60_000, "lisp.rlocProbing.timeoutMilliseconds");
+        if (probing.TimeoutMilliseconds > probing.EffectiveIntervalMilliseconds)
+        {
+            // A lost probe is followed by the next one at once; a timeout longer than the interval would let probes of
+            // one locator pile up and make the worst-case failover figure (interval + downAfter x timeout) meaningless.
+            throw new ConfigurationException("lisp.rlocProbing.timeoutMilliseconds",
+                $"{probing.TimeoutMilliseconds} ms is longer than the probe interval ({probing.EffectiveIntervalMilliseconds} ms): a probe must be judged before the next is due");
+        }
+
+        Range(probing.DownAfter, 1, 100, "lisp.rlocProbing.downAfter");
+        if (probing.DegradedJitterMilliseconds is { } jitter)
+        {
+            Range(jitter, 1, 60_000, "lisp.rlocProbing.degradedJitterMilliseconds");
         }
     }
 

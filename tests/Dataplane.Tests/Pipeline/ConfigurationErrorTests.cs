@@ -51,6 +51,10 @@ public class ConfigurationErrorTests
     [InlineData("""{ "roles": ["msmr", "itr", "etr"], PORTS, "lisp": { "localEids": ["10.1.0.0/24"], "mapServers": [ { "address": "192.0.2.1", "key": "k" } ], "mappingSystem": { "sites": [] } } }""", "lisp.mapServers[0].address", "this node's own address")]
     [InlineData("""{ "roles": ["itr"], PORTS, "lisp": { "localEids": ["10.1.0.0/24"], "rlocProbing": { "downAfter": 0 } } }""", "lisp.rlocProbing.downAfter", "outside")]
     [InlineData("""{ "roles": ["itr", "etr"], PORTS, "lisp": { "localEids": ["10.1.0.0/24"], "changePriority": { "key": "k", "previousLocatorWaitMilliseconds": 5 } } }""", "lisp.changePriority.previousLocatorWaitMilliseconds", "outside 10..10000")]
+    [InlineData("""{ "roles": ["itr"], PORTS, "lisp": { "localEids": ["10.1.0.0/24"], "rlocProbing": { "intervalSeconds": 1, "intervalMilliseconds": 500 } } }""", "lisp.rlocProbing.intervalMilliseconds", "not both")]
+    [InlineData("""{ "roles": ["itr"], PORTS, "lisp": { "localEids": ["10.1.0.0/24"], "rlocProbing": { "intervalMilliseconds": 20, "timeoutMilliseconds": 10 } } }""", "lisp.rlocProbing.intervalMilliseconds", "outside 50..")]
+    [InlineData("""{ "roles": ["itr"], PORTS, "lisp": { "localEids": ["10.1.0.0/24"], "rlocProbing": { "intervalMilliseconds": 500, "timeoutMilliseconds": 600 } } }""", "lisp.rlocProbing.timeoutMilliseconds", "longer than the probe interval (500 ms)")]
+    [InlineData("""{ "roles": ["itr"], PORTS, "lisp": { "localEids": ["10.1.0.0/24"], "rlocProbing": { "degradedJitterMilliseconds": 0 } } }""", "lisp.rlocProbing.degradedJitterMilliseconds", "outside 1..")]
     public void Semantic_errors_name_the_field(string json, string field, string problem)
     {
         var config = DataplaneConfigFile.Parse(json.Replace("PORTS", ValidPorts, StringComparison.Ordinal));

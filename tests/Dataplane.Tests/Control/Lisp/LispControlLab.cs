@@ -23,6 +23,9 @@ internal sealed class LispControlLab
     /// <summary>One-way delay of every link, in milliseconds (the "delaying relay").</summary>
     public long LinkDelay { get; set; } = 1;
 
+    /// <summary>When set, the one-way delay of each datagram (null: <see cref="LinkDelay"/>): a path with its own delays.</summary>
+    public Func<UdpDatagram, long?>? DelayOf { get; set; }
+
     /// <summary>When set, packets to these addresses are lost (a node gone dark).</summary>
     public HashSet<IpAddress> Unreachable { get; } = [];
 
@@ -98,7 +101,7 @@ internal sealed class LispControlLab
         var to = Nodes.FirstOrDefault(n => n.Control.Owns(datagram.Destination));
         if (to is not null && !Unreachable.Contains(datagram.Destination))
         {
-            inFlight.Add((Now + LinkDelay, to, datagram));
+            inFlight.Add((Now + (DelayOf?.Invoke(datagram) ?? LinkDelay), to, datagram));
         }
 
         return true;
