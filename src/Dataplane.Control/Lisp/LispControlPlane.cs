@@ -119,7 +119,7 @@ public sealed class LispControlPlane : IControlPlaneService
         {
             if (UdpDatagram.TryRead(packet, out var datagram) && datagram.DestinationPort == TunnelPorts.LispControl)
             {
-                HandleDatagram(datagram);
+                HandleDatagram(datagram with { ReceivedAtUnixNanoseconds = packet.Timestamp });
             }
 
             return;
@@ -160,7 +160,7 @@ public sealed class LispControlPlane : IControlPlaneService
                 }
 
                 context.Counters.Count(LispControlEvent.MapReplyReceived);
-                bool expected = reply!.Probe ? Prober?.OnProbeReply(reply, datagram.Source) ?? false
+                bool expected = reply!.Probe ? Prober?.OnProbeReply(reply, datagram.Source, datagram.ReceivedAtUnixNanoseconds) ?? false
                     : ChangePriority?.OnMapReply(reply) == true || (Resolver?.OnMapReply(reply) ?? false);
                 if (!expected)
                 {

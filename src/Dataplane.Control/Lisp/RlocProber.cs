@@ -42,8 +42,13 @@ public sealed class RlocProber(LispControlContext context, RlocProbingConfig con
         SendDueProbes(now);
     }
 
-    /// <summary>A Map-Reply with the P bit: true when it answered one of our probes (its nonce, from the probed RLOC).</summary>
-    public bool OnProbeReply(MapReply reply, IpAddress from)
+    /// <summary>
+    /// A Map-Reply with the P bit: true when it answered one of our probes (its nonce, from the probed RLOC).
+    /// <paramref name="receivedAtUnixNanoseconds"/> is the port's receive time when it gives one: the round trip is then
+    /// measured to it rather than to the control thread's next round (10 ms rounds, later on a loaded machine), which
+    /// would add that much noise to the jitter.
+    /// </summary>
+    public bool OnProbeReply(MapReply reply, IpAddress from, long receivedAtUnixNanoseconds = 0)
     {
         if (!outstanding.TryGetValue(reply.Nonce, out var probed) || probed != from)
         {
@@ -54,6 +59,17 @@ public sealed class RlocProber(LispControlContext context, RlocProbingConfig con
         var rloc = health[probed];
         rloc.OutstandingNonce = null;
         double rtt = context.Now - rloc.SentAt;
+        if (receivedAtUnixNanoseconds > 0)
+        {
+            // Both ends on the wall clock; a step of it between the two (NTP) shows as a figure outside what the
+            // control thread saw, and then the coarser figure stands.
+            double precise = (receivedAtUnixNanoseconds - rloc.SentAtUnixNanoseconds) / 1e6;
+            if (precise >= 0 && precise <= rtt + 1)
+            {
+                rtt = precise;
+            }
+        }
+
         if (rloc.LastRttMilliseconds is { } previous)
         {
             rloc.JitterMilliseconds += (Math.Abs(rtt - previous) - rloc.JitterMilliseconds) / 16;
@@ -185,11 +201,13 @@ public sealed class RlocProber(LispControlContext context, RlocProbingConfig con
             };
             var message = new byte[probe.Size];
             probe.Write(message);
+            long sentAtUnixNanoseconds = (DateTime.UtcNow - DateTime.UnixEpoch).Ticks * 100;
             if (context.Send(address, message, LispControlEvent.RlocProbeSent))
             {
                 outstanding[nonce] = address;
                 rloc.OutstandingNonce = nonce;
                 rloc.SentAt = now;
+                rloc.SentAtUnixNanoseconds = sentAtUnixNanoseconds;
                 rloc.Sent++;
             }
         }
@@ -288,7 +306,11 @@ public sealed class RlocHealth
 
     public long NextProbeAt { get; set; }
 
+    /// <summary>When the outstanding probe was sent, on the control thread's millisecond clock.</summary>
     public long SentAt { get; set; }
+
+    /// <summary>The same instant on the wall clock, to measure against a port's receive timestamp.</summary>
+    public long SentAtUnixNanoseconds { get; set; }
 
     public ulong? OutstandingNonce { get; set; }
 }

@@ -10,6 +10,9 @@ namespace Dataplane.Control.Lisp;
 /// </summary>
 public readonly record struct UdpDatagram(IpAddress Source, IpAddress Destination, ushort SourcePort, ushort DestinationPort, byte[] Payload)
 {
+    /// <summary>When the port received it, nanoseconds since the Unix epoch (AF_PACKET gives the kernel's time); 0 when unknown.</summary>
+    public long ReceivedAtUnixNanoseconds { get; init; }
+
     /// <summary>Reads the IP and UDP headers at the descriptor's L3 offset; false for anything else or anything malformed.</summary>
     public static bool TryRead(in PacketDescriptor packet, out UdpDatagram datagram)
     {

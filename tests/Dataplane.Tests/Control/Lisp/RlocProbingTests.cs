@@ -198,6 +198,54 @@ public sealed class RlocProbingTests
         Assert.Equal(20, itr.Control.Counters[LispControlEvent.RlocProbeSent]);
     }
 
+    [Fact]
+    public void AProbeReplyFromAnotherAddressIsRefusedAndDoesNotCancelTheProbe()
+    {
+        var (lab, itr) = Lab();
+        lab.Unreachable.Add(IpAddress.Parse(RlocA)); // the probe stays unanswered while the forger tries its nonce
+        var a = FoundHealthOf(lab, itr, RlocA);
+        ulong nonce = a.OutstandingNonce!.Value;
+        var reply = new MapReply(nonce, []) { Probe = true };
+        var bytes = new byte[reply.Size];
+        reply.Write(bytes);
+
+        itr.Control.HandleDatagram(new UdpDatagram(IpAddress.Parse("192.0.2.99"), IpAddress.Parse(RlocC), 4342, 4342, bytes));
+        Assert.Equal(1, itr.Control.Counters[LispControlEvent.UnmatchedMapReply]);
+        Assert.Equal(0, a.Answered);
+        Assert.Equal(nonce, a.OutstandingNonce);
+
+        // The genuine reply, with the port's receive time 3.5 ms after the probe left: the round trip is measured to it,
+        // not to the control round that read it (8 ms on this clock).
+        lab.Run(8);
+        itr.Control.HandleDatagram(new UdpDatagram(IpAddress.Parse(RlocA), IpAddress.Parse(RlocC), 4342, 4342, bytes)
+        {
+            ReceivedAtUnixNanoseconds = a.SentAtUnixNanoseconds + 3_500_000,
+        });
+        Assert.Equal(1, a.Answered);
+        Assert.Null(a.OutstandingNonce);
+        Assert.Equal(3.5, a.LastRttMilliseconds);
+    }
+
+    [Fact]
+    public void AReceiveTimeThatCannotBeRightLeavesTheControlThreadsRoundTrip()
+    {
+        var (lab, itr) = Lab();
+        lab.Unreachable.Add(IpAddress.Parse(RlocA));
+        var a = FoundHealthOf(lab, itr, RlocA);
+        var reply = new MapReply(a.OutstandingNonce!.Value, []) { Probe = true };
+        var bytes = new byte[reply.Size];
+        reply.Write(bytes);
+        long sentAt = a.SentAt;
+        lab.Run(8);
+
+        // A wall clock stepped forward between send and receive: a round trip longer than the control thread saw.
+        itr.Control.HandleDatagram(new UdpDatagram(IpAddress.Parse(RlocA), IpAddress.Parse(RlocC), 4342, 4342, bytes)
+        {
+            ReceivedAtUnixNanoseconds = a.SentAtUnixNanoseconds + 5_000_000_000,
+        });
+        Assert.Equal(lab.Now - sentAt, a.LastRttMilliseconds);
+    }
+
     /// <summary>The health of <paramref name="rloc"/> once the prober has found it (at its first tick).</summary>
     private static RlocHealth FoundHealthOf(LispControlLab lab, LispControlLab.Node itr, string rloc)
     {
