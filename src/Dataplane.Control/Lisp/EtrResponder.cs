@@ -61,8 +61,9 @@ public sealed class EtrResponder(LispControlContext context)
                 continue;
             }
 
-            records.Add(LispAddressing.LocalMapping(prefix, tables.LocalDatabase.Rlocs, context.Config.MappingTtlMinutes,
-                request.Probe ? to : null));
+            var mapping = LispAddressing.LocalMapping(prefix, tables.LocalDatabase.Rlocs, context.Config.MappingTtlMinutes,
+                request.Probe ? to : null);
+            records.Add(request.Probe ? mapping : WithMergedSet(prefix, mapping));
             Remember(prefix, replyTo, request.SourceEid);
         }
 
@@ -106,6 +107,25 @@ public sealed class EtrResponder(LispControlContext context)
 
         return sent;
     }
+
+    /// <summary>
+    /// The merged locator set of a multihomed site's prefix for a Map-Reply: our locators, then the other ETRs' the
+    /// map-server told us (<see cref="MergedSets"/>), so the ITR learns every ETR of the site whichever it asks. A probe
+    /// is answered with ours only: it asks about this RLOC, not the site.
+    /// </summary>
+    private MappingRecord WithMergedSet(EidPrefix prefix, MappingRecord ours)
+    {
+        if (MergedSets is not { } merged)
+        {
+            return ours;
+        }
+
+        var others = merged.OthersOf(prefix, context.IsLocalRloc, context.Now);
+        return others.Count == 0 ? ours : ours with { Locators = [.. ours.Locators, .. others] };
+    }
+
+    /// <summary>The merged sets the map-servers told this ETR (the registrar's), when it registers.</summary>
+    public LearnedMergedSets? MergedSets { get; set; }
 
     /// <summary>Forgets requesters nobody heard from for <see cref="RequesterMemoryMilliseconds"/>.</summary>
     public void OnTick(long now)

@@ -27,12 +27,22 @@ public enum LispControlEvent
     MoveLookupSent,
     InjectRefused,
 
+    /// <summary>An ETR acknowledged a map-server's Map-Notify that told it a merged set unasked (RFC 9301 5.7).</summary>
+    MapNotifyAckSent,
+
     // Results.
     MapCacheInstalled,
     NegativeMapCacheInstalled,
     RegistrationAccepted,
     RegistrationExpired,
     RegistrationConfirmed,
+
+    /// <summary>An ETR's registration of a prefix withdrawn by the ETR itself (record TTL 0): its part leaves the merged set.</summary>
+    RegistrationWithdrawn,
+
+    /// <summary>An ETR accepted a merged set a map-server told it unasked (a verified Map-Notify naming its xTR-ID).</summary>
+    UnsolicitedMapNotifyAccepted,
+
     MapRequestGaveUp,
     RlocUp,
     RlocDown,

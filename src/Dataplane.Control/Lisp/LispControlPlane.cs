@@ -62,6 +62,11 @@ public sealed class LispControlPlane : IControlPlaneService
             LocalRlocs = new LocalRlocAnnouncer(context, Etr, Registrar, ChangePriority);
         }
 
+        if (Etr is not null && Registrar is not null)
+        {
+            Etr.MergedSets = Registrar.MergedSets;
+        }
+
         knownLocalEids = LocalEids();
     }
 
@@ -408,7 +413,8 @@ public sealed class LispControlPlane : IControlPlaneService
             return;
         }
 
-        foreach (var gone in knownLocalEids.Except(current))
+        var goneEids = knownLocalEids.Except(current).ToArray();
+        foreach (var gone in goneEids)
         {
             if (ChangePriority?.LeftByChangePriority(gone) != true)
             {
@@ -417,6 +423,7 @@ public sealed class LispControlPlane : IControlPlaneService
         }
 
         knownLocalEids = current;
+        Registrar?.Withdraw(goneEids);
         Registrar?.RegisterNow();
     }
 

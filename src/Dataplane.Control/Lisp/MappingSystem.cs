@@ -78,6 +78,18 @@ public sealed class MappingSystem
         var stored = new List<MappingRecord>(accepted.Count);
         foreach (var (prefix, record) in accepted)
         {
+            if (record.TtlMinutes == 0)
+            {
+                // The registrant withdraws the prefix (its EID went away): gone now, not when it would expire.
+                if (registrations.TryGet(prefix, out var held) && held.Registrant == from)
+                {
+                    Forget(held);
+                    context.Counters.Count(LispControlEvent.RegistrationWithdrawn);
+                }
+
+                continue;
+            }
+
             bool known = registrations.TryGet(prefix, out var previous);
             if (!known && (registrations.Count >= config.MaxRegistrations || site.RegistrationCount >= site.MaxRegistrations))
             {
@@ -107,7 +119,13 @@ public sealed class MappingSystem
         {
             // The answer's HMAC has the form the registrant used unless the site says otherwise: it showed what it reads.
             bool truncated = site.TruncatedHmac ?? register.AuthenticationData.Length == LispAuthentication.AuthenticationLength(site.KeyId, truncated: true);
-            var notify = new MapNotify(register.Nonce, site.KeyId, new byte[LispAuthentication.AuthenticationLength(site.KeyId, truncated)], stored);
+            var notify = new MapNotify(register.Nonce, site.KeyId, new byte[LispAuthentication.AuthenticationLength(site.KeyId, truncated)], stored)
+            {
+                // RFC 9301 5.7: the xTR-ID and site-ID are copied from the Map-Register it answers.
+                XtrIdPresent = register.XtrIdPresent,
+                XtrId = register.XtrId,
+                SiteId = register.SiteId,
+            };
             var bytes = new byte[notify.Size];
             notify.WriteSigned(bytes, site.Key);
             context.Send(from, bytes, LispControlEvent.MapNotifySent, fromPort);

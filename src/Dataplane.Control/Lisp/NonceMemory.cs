@@ -6,6 +6,8 @@ internal sealed class NonceMemory(int capacity = 4096)
     private readonly HashSet<ulong> nonces = [];
     private readonly Queue<ulong> order = new();
 
+    public bool Contains(ulong nonce) => nonces.Contains(nonce);
+
     /// <summary>Remembers <paramref name="nonce"/>; false when it was already remembered (a replay).</summary>
     public bool TryRemember(ulong nonce)
     {

@@ -158,6 +158,20 @@ public static class LispControlMethods
                 ControlParameter.Optional("prefix", ControlParameterType.EidPrefix, "count only the registrations inside this prefix", "[0]10.0.0.0/8"),
             ],
         };
+        yield return new ControlMethod("lisp.registration-status", false, p =>
+        {
+            p.AllowOnly();
+            var lisp = RequireControl(context, "lisp.registration-status");
+            if (lisp.Registrar is not { } registrar)
+            {
+                throw new ControlRpcException(JsonRpcErrorCodes.MethodNotFound, "lisp.registration-status: this node does not register (no role etr, petr or rtr)");
+            }
+
+            return () => lisp.Call(() => RegistrationStatus(registrar, lisp.Counters), CallTimeout);
+        })
+        {
+            Summary = "ETR: our xTR-ID and site-ID, each map-server's confirmation, and the merged locator sets the map-servers told us.",
+        };
         yield return new ControlMethod("lisp.rlocs", false, p =>
         {
             p.AllowOnly();
@@ -239,6 +253,22 @@ public static class LispControlMethods
 
     /// <summary>A time on the control plane's millisecond clock as how long ago it was, in milliseconds (null: never).</summary>
     private static JsonNode? MillisecondsAgo(long? at, long now) => at is { } t ? (JsonNode)(now - t) : null;
+    private static JsonObject RegistrationStatus(MapRegistrar registrar, LispControlCounters counters)
+    {
+        return new JsonObject
+        {
+            ["xtrId"] = registrar.Identity.XtrId.ToString("x32", CultureInfo.InvariantCulture),
+            ["siteId"] = registrar.Identity.SiteId,
+            ["mergedSets"] = new JsonArray(registrar.MergedSets.Snapshot(registrar.Now).OrderBy(m => m.Prefix.ToString(), StringComparer.Ordinal).Select(m => (JsonNode)new JsonObject
+            {
+                ["eid"] = m.Prefix.ToString(),
+                ["from"] = m.Set.Server.ToString(),
+                ["ageMs"] = registrar.Now - m.Set.At,
+                ["locators"] = new JsonArray(m.Set.Locators.Select(l => (JsonNode)$"{l.Address} p{l.Priority} w{l.Weight}").ToArray()),
+            }).ToArray()),
+            ["unsolicitedAccepted"] = counters[LispControlEvent.UnsolicitedMapNotifyAccepted],
+        };
+    }
 
     private static LispControlPlane RequireControl(ControlContext context, string method) =>
         context.LispControl ?? throw new ControlRpcException(JsonRpcErrorCodes.MethodNotFound,

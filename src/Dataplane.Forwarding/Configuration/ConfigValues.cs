@@ -32,6 +32,18 @@ public static class ConfigValues
         return prefix;
     }
 
+    /// <summary>A LISP xTR-ID: exactly 32 hex digits (128 bits), not all zero (RFC 9301 5.6: zero is no xTR-ID).</summary>
+    public static UInt128 XtrId(string? text, string field)
+    {
+        if (text is null || text.Length != 32 || !UInt128.TryParse(text, System.Globalization.NumberStyles.AllowHexSpecifier,
+                System.Globalization.CultureInfo.InvariantCulture, out var id))
+        {
+            throw new ConfigurationException(field, $"'{text}' is not an xTR-ID (expected 32 hex digits)");
+        }
+
+        return id != UInt128.Zero ? id : throw new ConfigurationException(field, "an xTR-ID of all zeros names no xTR");
+    }
+
     public static T OneOf<T>(string? text, string field, IReadOnlyDictionary<string, T> choices) =>
         text is not null && choices.TryGetValue(text, out var value)
             ? value

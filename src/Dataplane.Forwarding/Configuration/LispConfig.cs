@@ -46,6 +46,16 @@ public sealed record LispConfig
 
     /// <summary>The map-server / map-resolver role's sites (role "msmr").</summary>
     public MappingSystemConfig? MappingSystem { get; init; }
+
+    /// <summary>
+    /// This xTR's 128-bit xTR-ID (32 hex digits), sent in every Map-Register (the I bit) so a map-server merges the
+    /// registrations of a multihomed site's ETRs per xTR. Absent: derived from the configured local RLOCs (stable
+    /// across restarts, distinct between xTRs that do not share an RLOC).
+    /// </summary>
+    public string? XtrId { get; init; }
+
+    /// <summary>The 64-bit site-ID sent with the xTR-ID: the ETRs of one multihomed site share it.</summary>
+    public ulong SiteId { get; init; }
 }
 
 public sealed record LocatorConfig

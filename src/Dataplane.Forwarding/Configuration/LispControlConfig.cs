@@ -109,6 +109,21 @@ public sealed record MappingSystemConfig
 
     /// <summary>The largest bound the check accepts (each registration costs memory: see docs/performance.md).</summary>
     public const int MaxRegistrationsLimit = 16_777_216;
+
+    /// <summary>
+    /// Seconds a registration part lives without being refreshed, instead of <see cref="RegistrationTtlMinutes"/>
+    /// (for labs and tests that must see an ETR's part expire quickly); absent: the minutes apply.
+    /// </summary>
+    public uint? RegistrationTtlSeconds { get; init; }
+
+    /// <summary>
+    /// Registering xTRs merged into one EID prefix's registration at most (a multihomed site's ETRs, RFC 9301 8.2);
+    /// a further xTR's registration of the prefix is refused and counted.
+    /// </summary>
+    public int MaxPartsPerPrefix { get; init; } = 8;
+
+    /// <summary>The lifetime of a registration part, in milliseconds.</summary>
+    public long RegistrationTtlMilliseconds => RegistrationTtlSeconds is { } seconds ? seconds * 1000L : RegistrationTtlMinutes * 60_000L;
 }
 
 public sealed record SiteConfig

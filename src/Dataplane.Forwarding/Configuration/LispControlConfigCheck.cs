@@ -36,6 +36,11 @@ public static class LispControlConfigCheck
             CheckKey(server.KeyId, server.Key, $"lisp.mapServers[{i}]");
         }
 
+        if (lisp.XtrId is { } xtrId)
+        {
+            ConfigValues.XtrId(xtrId, "lisp.xtrId");
+        }
+
         Range(lisp.RegisterIntervalSeconds, 1, 86_400, "lisp.registerIntervalSeconds");
         var requests = lisp.MapRequests;
         Range(requests.RetransmitMilliseconds, 10, 60_000, "lisp.mapRequests.retransmitMilliseconds");
@@ -77,6 +82,12 @@ public static class LispControlConfigCheck
         if (lisp.MappingSystem is { } mappingSystem)
         {
             Range(mappingSystem.MaxRegistrations, 1, MappingSystemConfig.MaxRegistrationsLimit, "lisp.mappingSystem.maxRegistrations");
+            Range(mappingSystem.MaxPartsPerPrefix, 1, 255, "lisp.mappingSystem.maxPartsPerPrefix");
+            if (mappingSystem.RegistrationTtlSeconds is { } ttlSeconds)
+            {
+                Range(ttlSeconds, 1, 86_400, "lisp.mappingSystem.registrationTtlSeconds");
+            }
+
             var names = new HashSet<string>(StringComparer.Ordinal);
             for (int i = 0; i < mappingSystem.Sites.Count; i++)
             {
