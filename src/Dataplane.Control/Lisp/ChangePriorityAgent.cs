@@ -58,24 +58,25 @@ public sealed class ChangePriorityAgent
         }
 
         var previous = new List<IpAddress>();
-        bool cached = false;
         if (tables.MapCache.FindLongestMatch(eid.InstanceId, eid.Address) is { IsNegative: false } entry)
         {
+            var remote = new List<(IpAddress, byte, bool)>();
             foreach (var locator in entry.Locators)
             {
                 if (!context.IsLocalRloc(locator.Address))
                 {
-                    previous.Add(locator.Address);
-                    cached = true;
+                    remote.Add((locator.Address, locator.Priority, locator.IsUsable));
                 }
             }
 
+            previous = PreferredRlocs(remote);
             if (entry.Prefix == eid)
             {
                 tables.MapCache.Remove(eid);
             }
         }
 
+        bool cached = previous.Count > 0;
         bool local = tables.LocalDatabase.EidPrefixes.IndexOf(eid) >= 0;
         if (!cached && !local && lookup.HasResolvers)
         {
@@ -127,6 +128,23 @@ public sealed class ChangePriorityAgent
             context.Log($"change-priority: no answer about {eid} within {config.PreviousLocatorWaitMilliseconds} ms; registering it, SMR and TTLs converge the ITRs");
             Take(eid, []);
         }
+    }
+
+    /// <summary>
+    /// Where the previous xTR is told: at the RLOCs an ITR would send to, the usable ones of the best priority (all of
+    /// them when none is usable). One xTR with two RLOCs (priorities 1 and 2) hears of the move once; two ETRs of a
+    /// multihomed site sharing the best priority each hear of it.
+    /// </summary>
+    public static List<IpAddress> PreferredRlocs(IReadOnlyList<(IpAddress Rloc, byte Priority, bool Usable)> locators)
+    {
+        var usable = locators.Where(l => l.Usable).ToList();
+        if (usable.Count == 0)
+        {
+            return locators.Select(l => l.Rloc).Distinct().ToList();
+        }
+
+        byte best = usable.Min(l => l.Priority);
+        return usable.Where(l => l.Priority == best).Select(l => l.Rloc).Distinct().ToList();
     }
 
     /// <summary>
@@ -220,7 +238,13 @@ public sealed class ChangePriorityAgent
             return;
         }
 
-        tables.LocalDatabase.RemoveEidPrefix(eid);
+        if (!tables.LocalDatabase.RemoveEidPrefix(eid))
+        {
+            // Not ours (any more): we told our requesters when we gave it up; following the VM is all there is to do.
+            Overwrite(newMapping);
+            return;
+        }
+
         givenUp.Add(eid);
         Overwrite(newMapping);
         var newRlocs = new List<IpAddress>();

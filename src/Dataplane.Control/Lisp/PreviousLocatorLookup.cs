@@ -66,7 +66,7 @@ public sealed class PreviousLocatorLookup(LispControlContext context)
     /// <summary>
     /// A Map-Reply: true when its nonce is one of our lookups (answered or late). <paramref name="eid"/> and
     /// <paramref name="previous"/> are set only for the first answer of a lookup still waiting: the locators of
-    /// its records that are not ours, usable or not (the old xTR must hear of the move even with its RLOC marked down).
+    /// its records that are not ours, the preferred ones (<see cref="ChangePriorityAgent.PreferredRlocs"/>).
     /// </summary>
     public bool TryAnswer(MapReply reply, out EidPrefix eid, out List<IpAddress>? previous)
     {
@@ -85,18 +85,19 @@ public sealed class PreviousLocatorLookup(LispControlContext context)
         lookup.Answered = true;
         eid = lookup.Eid;
         byEid.Remove(eid);
-        previous = [];
+        var remote = new List<(IpAddress, byte, bool)>();
         foreach (var record in reply.Records)
         {
             foreach (var locator in record.Locators)
             {
-                if (LispAddressing.TryToIp(locator.Address, out var rloc) && !context.IsLocalRloc(rloc) && !previous.Contains(rloc))
+                if (LispAddressing.TryToIp(locator.Address, out var rloc) && !context.IsLocalRloc(rloc))
                 {
-                    previous.Add(rloc);
+                    remote.Add((rloc, locator.Priority, locator.Priority != LocatorRecord.UnusablePriority));
                 }
             }
         }
 
+        previous = ChangePriorityAgent.PreferredRlocs(remote);
         return true;
     }
 

@@ -60,8 +60,8 @@ public sealed class LispMappingSystemTests : IDisposable
     /// Change-Priority (B is told the VM arrived: B tells A, A tells the ITRs directly). What is measured, and
     /// reported rather than asserted (the machine is shared): when the first echo request answered through B left,
     /// counted from the move and from the return of the control call(s) (a `dataplane ctl` process start is in the
-    /// first figure), and the echo requests lost. Rows go to artifacts/reports/lisp-mobility.md: time, mode, relay
-    /// delay, control call duration, first answered request after the move, after the call, requests lost.
+    /// first figure), and the echo requests lost. The first figure and the loss go to artifacts/reports/lisp-mobility.md
+    /// (<see cref="MobilityReport"/>, cases cp-warm and smr).
     /// </summary>
     [Theory]
     [InlineData("smr")]
@@ -116,10 +116,7 @@ public sealed class LispMappingSystemTests : IDisposable
         Assert.Matches(mode == "smr" ? @"lisp SmrSent\s+[1-9]" : @"lisp ChangePrioritySent\s+[1-9]", mode == "smr" ? logs["a"] : logs["b"]);
         Assert.Matches(mode == "smr" ? @"lisp SmrInvokedRequestSent\s+[1-9]" : @"lisp ChangePriorityReceived\s+[1-9]", logs["c"]);
 
-        string report = Path.Combine(RepositoryPaths.Root, "artifacts", "reports", "lisp-mobility.md");
-        Directory.CreateDirectory(Path.GetDirectoryName(report)!);
-        File.AppendAllText(report, string.Create(System.Globalization.CultureInfo.InvariantCulture,
-            $"| {DateTimeOffset.UtcNow:yyyy-MM-dd HH:mm:ss} | {mode} | {MobilityDelayMilliseconds} ms | {(told - moved) * 1000:F0} ms | {fromMoveMs:F0} ms | {fromCallMs:F0} ms | {lost} |\n"));
+        MobilityReport.Append(mode == "cp" ? "cp-warm" : "smr", MobilityDelayMilliseconds, [new MoveFigure(fromMoveMs, lost)]);
         File.WriteAllText(Path.Combine(Path.GetTempPath(), $"lisp-mobility-{mode}.log"), $"moved {moved:F3}\n{pingOutput}\n{Format(logs)}");
         TestContext.Current.SendDiagnosticMessage($"{mode}: first request answered through B left {fromMoveMs:F0} ms after the move, {fromCallMs:F0} ms after the control call returned; {lost} echo requests lost (relay delay {MobilityDelayMilliseconds} ms one way)");
     }

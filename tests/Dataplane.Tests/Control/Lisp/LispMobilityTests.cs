@@ -221,6 +221,33 @@ public sealed class LispMobilityTests
     }
 
     [Fact]
+    public void APreviousXtrWithTwoRlocsIsToldOnceAtItsPreferredRloc()
+    {
+        var (lab, _, a, b, c) = Lab(rlocsOfA: [RlocA, RlocA2]);
+        b.Control.Resolver!.OnMiss(0, IpAddress.Parse(Vm));
+        c.Control.Resolver!.OnMiss(0, IpAddress.Parse(Vm));
+        lab.RunUntil(() => Priorities(b, Vm) == "192.0.2.1 p1 w100, 192.0.2.11 p2 w100" && Priorities(c, Vm) != "", 100);
+
+        var arrival = b.Control.ChangePriority!.EidArrived(EidPrefix.Parse($"[0]{Vm}/32"));
+        lab.RunUntil(() => PointsTo(c, Vm, RlocB), 200);
+        lab.Run(50);
+
+        Assert.Equal([IpAddress.Parse(RlocA)], arrival.PreviousRlocs); // priority 1 only: one xTR, told once
+        Assert.Equal(1, b.Control.Counters[LispControlEvent.ChangePrioritySent]);
+        Assert.Equal(1, a.Control.Counters[LispControlEvent.ChangePriorityReceived]);
+        Assert.Equal(1, a.Control.Counters[LispControlEvent.ChangePrioritySent]); // C=1 to C, not twice
+    }
+
+    [Fact]
+    public void ChangePriorityIsToldToTheUsableRlocsOfTheBestPriority()
+    {
+        IpAddress x = IpAddress.Parse("192.0.2.7"), y = IpAddress.Parse("192.0.2.8"), z = IpAddress.Parse("192.0.2.9");
+        Assert.Equal([x, y], ChangePriorityAgent.PreferredRlocs([(x, 1, true), (y, 1, true), (z, 2, true)])); // a multihomed site: both ETRs
+        Assert.Equal([z], ChangePriorityAgent.PreferredRlocs([(x, 1, false), (y, 255, false), (z, 2, true)]));
+        Assert.Equal([x, y], ChangePriorityAgent.PreferredRlocs([(x, 1, false), (y, 255, false)])); // none usable: all
+    }
+
+    [Fact]
     public void TwoVmsMovingAtOnceByChangePriorityBothConverge()
     {
         var (lab, _, a, b, c) = Lab(vms: [Vm, Vm2]);
