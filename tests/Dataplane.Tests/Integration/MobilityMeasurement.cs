@@ -97,7 +97,7 @@ internal static class MobilityReport
                 "the thesis measured CP 260 ms and SMR 320 ms downtime near clients.\n\n" + Header + "\n|---|---|---|---|---|---|---|\n");
         }
 
-        string thesis = caseName.StartsWith("smr", StringComparison.Ordinal) || caseName.EndsWith("-smr", StringComparison.Ordinal) ? "SMR 320 ms" : "CP 260 ms";
+        string thesis = caseName.Contains("smr", StringComparison.Ordinal) ? "SMR 320 ms" : "CP 260 ms";
         string perMove = string.Join(", ", moves.Select(m => string.Create(CultureInfo.InvariantCulture, $"{m.DowntimeMilliseconds:F0} ({m.Lost})")));
         File.AppendAllText(Path, string.Create(CultureInfo.InvariantCulture,
             $"| {DateTimeOffset.UtcNow:yyyy-MM-dd HH:mm:ss} | {caseName} | {relayDelayMilliseconds} ms | {moves.Count} | {perMove} | {Median(moves.Select(m => m.DowntimeMilliseconds)):F0} ms | {thesis} |\n"));
