@@ -74,7 +74,7 @@ public sealed class MappingSystem
             return;
         }
 
-        long expires = context.Now + config.RegistrationTtlMinutes * 60_000L;
+        long expires = context.Now + config.RegistrationTtlMilliseconds;
         var stored = new List<MappingRecord>(accepted.Count);
         foreach (var (prefix, record) in accepted)
         {

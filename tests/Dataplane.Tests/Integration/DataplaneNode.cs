@@ -36,6 +36,9 @@ public sealed class DataplaneNode
 
     public bool HasExited => process.HasExited;
 
+    /// <summary>The daemon's process id (to kill it by PID in a failure test).</summary>
+    public int ProcessId => process.Id;
+
     /// <summary>Writes the configuration (with a control socket in <paramref name="scratch"/> added) and starts the daemon.</summary>
     public static DataplaneNode Start(Lab lab, string ns, string name, JsonObject config, string scratch)
     {

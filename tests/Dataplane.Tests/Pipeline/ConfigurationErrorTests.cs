@@ -45,6 +45,7 @@ public class ConfigurationErrorTests
     [InlineData("""{ "roles": ["itr"], PORTS, "lisp": { "localEids": ["10.1.0.0/24"], "mapServers": [ { "address": "192.0.2.9", "key": "" } ] } }""", "lisp.mapServers[0].key", "empty")]
     [InlineData("""{ "roles": ["itr"], PORTS, "lisp": { "localEids": ["10.1.0.0/24"], "mapRequests": { "perDestinationPerSecond": 0 } } }""", "lisp.mapRequests.perDestinationPerSecond", "outside")]
     [InlineData("""{ "roles": ["itr"], PORTS, "lisp": { "localEids": ["10.1.0.0/24"], "mapRequests": { "resolverDownAfter": 0 } } }""", "lisp.mapRequests.resolverDownAfter", "outside 1..100")]
+    [InlineData("""{ "roles": ["msmr"], PORTS, "lisp": { "mappingSystem": { "registrationTtlSeconds": 0, "sites": [] } } }""", "lisp.mappingSystem.registrationTtlSeconds", "outside 1..86400")]
     [InlineData("""{ "roles": ["itr"], PORTS, "lisp": { "localEids": ["10.1.0.0/24"], "mapRequests": { "resolverRetrySeconds": 0 } } }""", "lisp.mapRequests.resolverRetrySeconds", "outside 1..86400")]
     [InlineData("""{ "roles": ["itr"], PORTS, "lisp": { "localEids": ["10.1.0.0/24"], "mapResolvers": ["192.0.2.9", "192.0.2.1"] } }""", "lisp.mapResolvers[1]", "this node's own address")]
     [InlineData("""{ "roles": ["etr"], PORTS, "lisp": { "localRlocs": [ { "address": "198.51.100.1" } ], "mapServers": [ { "address": "198.51.100.1", "key": "k" } ] } }""", "lisp.mapServers[0].address", "this node's own address")]
