@@ -6,5 +6,7 @@ public static class Program
         ? Soak.SoakProgram.Run(args[1..], Console.Out, Console.Error)
         : args.Length > 0 && args[0] == "policer"
             ? Policer.PolicerBench.Run(args[1..], Console.Out, Console.Error)
-            : Harness.Run(args, Console.Out, Console.Error);
+            : args.Length > 0 && args[0] == "mapserver"
+                ? MapServer.MapServerBench.Run(args[1..], Console.Out, Console.Error)
+                : Harness.Run(args, Console.Out, Console.Error);
 }
