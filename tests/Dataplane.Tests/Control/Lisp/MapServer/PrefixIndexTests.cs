@@ -57,6 +57,46 @@ public sealed class PrefixIndexTests
             index.Entries().OrderBy(p => p.Prefix.ToString()).Select(p => (p.Prefix, p.Value)));
     }
 
+    /// <summary>
+    /// Prefixes of every length on one address whose low bits are zero, so that each length's prefix has the same
+    /// network address as the next one's: a longest match must never return a prefix longer than the one asked for.
+    /// </summary>
+    [Theory]
+    [InlineData("2001:db8::", 128)]
+    [InlineData("10.0.0.0", 32)]
+    public void AChainOfEveryLengthAnswersEachLengthWithItselfAndNeverALongerOne(string address, int width)
+    {
+        var index = new PrefixIndex<int>();
+        var network = IpAddress.Parse(address);
+        for (int length = 0; length <= width; length++)
+        {
+            index.Set(EidPrefix.Create(3, network, length), length);
+        }
+
+        for (int length = 0; length <= width; length++)
+        {
+            Assert.True(index.TryGetLongest(EidPrefix.Create(3, network, length), out var match, out int value));
+            Assert.Equal(length, value);
+            Assert.Equal(length, match.PrefixLength);
+        }
+
+        // Without the even lengths, each even length is answered by the odd one below it (length 0 by nothing).
+        for (int length = 0; length <= width; length += 2)
+        {
+            Assert.True(index.Remove(EidPrefix.Create(3, network, length)));
+        }
+
+        for (int length = 0; length <= width; length++)
+        {
+            bool found = index.TryGetLongest(EidPrefix.Create(3, network, length), out _, out int value);
+            Assert.Equal(length > 0, found);
+            if (found)
+            {
+                Assert.Equal(length % 2 == 1 ? length : length - 1, value);
+            }
+        }
+    }
+
     [Fact]
     public void TheDefaultRouteAndHostPrefixesAreTheEndsOfTheLengthRange()
     {
