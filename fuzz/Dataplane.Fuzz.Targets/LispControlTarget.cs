@@ -3,7 +3,7 @@ using Dataplane.Wire.LispControl;
 namespace Dataplane.Fuzz.Targets;
 
 /// <summary>
-/// LISP control messages (RFC 9301 section 5, RFC 8060): every type's parser, the ECM wrapper and the verified
+/// LISP control messages (RFC 9301 section 5, RFC 8060, the NAT-traversal draft's Info messages): every type's parser, the ECM wrapper and the verified
 /// (HMAC) paths. Whatever arrives, the parsers answer true with a message or false with an error text; nothing throws.
 /// </summary>
 public sealed class LispControlTarget : IFuzzTarget
@@ -32,6 +32,7 @@ public sealed class LispControlTarget : IFuzzTarget
         MapRegister.TryParseVerified(input, _ => Key, out _, out _);
         MapNotify.TryParseVerified(input, _ => Key, out _, out _);
         ChangePriority.TryParseVerified(input, _ => null, out _, out _);
+        InfoMessage.TryParseVerified(input, _ => Key, out _, out _);
         LispAddress.TryParse(input, out _, out _, out _);
         if (EncapsulatedControlHeader.TryParseEncapsulated(input, out var ecm, out _))
         {

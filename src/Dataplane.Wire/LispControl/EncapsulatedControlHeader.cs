@@ -14,7 +14,10 @@ namespace Dataplane.Wire.LispControl;
 /// |                     LISP control message                      |
 /// </code>
 /// S: LISP-SEC; D: DDT-originated. The two bits after them are R (to-RTR) and N (NAT traversal) of the LISP NAT
-/// traversal design (RFC 9301 calls them E and M); Wireshark 4.0 decodes only S and D.
+/// traversal design (RFC 9301 calls them E and M); Wireshark 4.0 decodes only S and D. The NAT-traversal draft
+/// (from version 4) and Open Overlay Router carry their own R and N bits in the second octet instead
+/// (<see cref="RtrProcess"/>, <see cref="RtrRelayed"/>): that is where an xTR behind a NAT marks the Map-Register it
+/// sends through an RTR, and where the RTR marks the one it relays to the map-server.
 /// </summary>
 public sealed record EncapsulatedControlHeader(bool Security, bool DdtOriginated, bool ToRtr, bool NatTraversal)
 {
@@ -29,7 +32,19 @@ public sealed record EncapsulatedControlHeader(bool Security, bool DdtOriginated
     private const int UdpHeaderLength = 8;
     private const byte UdpProtocol = 17;
 
+    /// <summary>Second octet: R, the encapsulated message is for an RTR to process (NAT-traversal draft, Open Overlay Router).</summary>
+    public const byte RtrProcessFlag = 0x40;
+
+    /// <summary>Second octet: N, an RTR relays the encapsulated Map-Register to a map-server (NAT-traversal draft, Open Overlay Router).</summary>
+    public const byte RtrRelayedFlag = 0x20;
+
     public static EncapsulatedControlHeader Plain { get; } = new(false, false, false, false);
+
+    /// <summary>The R bit of the second octet (<see cref="RtrProcessFlag"/>).</summary>
+    public bool RtrProcess { get; init; }
+
+    /// <summary>The N bit of the second octet (<see cref="RtrRelayedFlag"/>).</summary>
+    public bool RtrRelayed { get; init; }
 
     /// <summary>Writes the 4-byte ECM header; the inner IP header starts right after it.</summary>
     public int Write(Span<byte> destination)
@@ -37,7 +52,8 @@ public sealed record EncapsulatedControlHeader(bool Security, bool DdtOriginated
         LispWriter.EnsureRoom(destination, Length, "ECM header");
         destination[0] = (byte)(((int)LispMessageType.EncapsulatedControl << 4) | (Security ? SecurityFlag : 0)
             | (DdtOriginated ? DdtOriginatedFlag : 0) | (ToRtr ? ToRtrFlag : 0) | (NatTraversal ? NatTraversalFlag : 0));
-        destination[1..Length].Clear();
+        destination[1] = (byte)((RtrProcess ? RtrProcessFlag : 0) | (RtrRelayed ? RtrRelayedFlag : 0));
+        destination[2..Length].Clear();
         return Length;
     }
 
@@ -61,7 +77,11 @@ public sealed record EncapsulatedControlHeader(bool Security, bool DdtOriginated
 
         byte flags = lispPayload[0];
         header = new EncapsulatedControlHeader((flags & SecurityFlag) != 0, (flags & DdtOriginatedFlag) != 0,
-            (flags & ToRtrFlag) != 0, (flags & NatTraversalFlag) != 0);
+            (flags & ToRtrFlag) != 0, (flags & NatTraversalFlag) != 0)
+        {
+            RtrProcess = (lispPayload[1] & RtrProcessFlag) != 0,
+            RtrRelayed = (lispPayload[1] & RtrRelayedFlag) != 0,
+        };
         innerIpOffset = Length;
         error = "";
         return true;

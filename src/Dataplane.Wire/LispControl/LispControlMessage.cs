@@ -11,7 +11,7 @@ public static class LispControlMessage
 
     /// <summary>
     /// Parses the payload into a <see cref="MapRequest"/>, <see cref="MapReply"/>, <see cref="MapRegister"/>,
-    /// <see cref="MapNotify"/> (types 4 and 5), <see cref="EncapsulatedControlMessage"/> (type 8; the inner message
+    /// <see cref="MapNotify"/> (types 4 and 5), <see cref="InfoMessage"/> (type 7), <see cref="EncapsulatedControlMessage"/> (type 8; the inner message
     /// is not parsed: read it with <see cref="EncapsulatedControlMessage.MessageIn"/>) or <see cref="ChangePriority"/>
     /// (type 15 with its sub-type). Type 5 is always Map-Notify-Ack here; the legacy type-5 Change-Priority is read
     /// with <see cref="ChangePriority.TryParse(ReadOnlySpan{byte}, out ChangePriority?, out bool, out string)"/>.
@@ -45,6 +45,10 @@ public static class LispControlMessage
                 ok = MapNotify.TryParse(udpPayload, out var notify, out error);
                 message = notify;
                 break;
+            case LispMessageType.Info:
+                ok = InfoMessage.TryParse(udpPayload, out var info, out error);
+                message = info;
+                break;
             case LispMessageType.EncapsulatedControl:
                 ok = EncapsulatedControlHeader.TryParseEncapsulated(udpPayload, out var encapsulated, out error);
                 message = encapsulated;
@@ -63,5 +67,5 @@ public static class LispControlMessage
 
     private static bool IsKnown(LispMessageType type) => type is LispMessageType.MapRequest or LispMessageType.MapReply
         or LispMessageType.MapRegister or LispMessageType.MapNotify or LispMessageType.MapNotifyAck
-        or LispMessageType.EncapsulatedControl or LispMessageType.SharedExtension;
+        or LispMessageType.Info or LispMessageType.EncapsulatedControl or LispMessageType.SharedExtension;
 }

@@ -8,6 +8,9 @@ public enum LispMessageType : byte
     MapRegister = 3,
     MapNotify = 4,
     MapNotifyAck = 5,
+
+    /// <summary>Info-Request / Info-Reply (R bit), the NAT-traversal draft's message.</summary>
+    Info = 7,
     EncapsulatedControl = 8,
     SharedExtension = 15,
 }

@@ -73,6 +73,9 @@ public class FuzzCorpusTests
             ["change-priority-sha1"] = LispControlVectors.ChangePrioritySha1Unsigned,
             ["change-priority-legacy-type5"] = LispControlVectors.LegacyChangePrioritySha1Unsigned,
             ["ecm-map-request"] = LispControlVectors.EcmAroundMapRequest,
+            ["info-request-oor"] = NatTraversalCodecTests.OorInfoRequest,
+            ["info-reply-oor"] = NatTraversalCodecTests.OorInfoReply,
+            ["ecm-map-register-oor"] = NatTraversalCodecTests.OorEncapsulatedMapRegister,
         };
 
         var capture = seeds["capture"] = new(StringComparer.Ordinal);

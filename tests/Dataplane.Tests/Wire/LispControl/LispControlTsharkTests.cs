@@ -190,7 +190,7 @@ public class LispControlTsharkTests
     }
 
     /// <summary>Ethernet + IPv4 (192.0.2.1 to 198.51.100.1) + UDP 4342 to 4342, checksums filled in.</summary>
-    private static byte[] Frame(byte[] payload)
+    internal static byte[] Frame(byte[] payload)
     {
         var frame = new byte[14 + 20 + 8 + payload.Length];
         byte[] mac = [0x02, 0, 0, 0, 0, 0x02, 0x02, 0, 0, 0, 0, 0x01, 0x08, 0x00];
