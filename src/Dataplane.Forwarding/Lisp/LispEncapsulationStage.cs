@@ -205,7 +205,7 @@ public sealed class LispEncapsulationStage : IBatchStage, IEmittingStage
             return;
         }
 
-        if (!TryTakeRloc(ref packet, entry, fastRloc, flowHash, sourcePort, counters, out var rloc))
+        if (!TryTakeRloc(ref packet, entry, fastRloc, flowHash, sourcePort, counters, out var rloc, out ushort translatedPort))
         {
             return;
         }
@@ -233,7 +233,7 @@ public sealed class LispEncapsulationStage : IBatchStage, IEmittingStage
         int tunnelOverhead = rloc.IsV4 ? LispEncapsulator.Ipv4TunnelOverhead : LispEncapsulator.Ipv6TunnelOverhead;
         if (ip.TotalLength + tunnelOverhead > adjacency.Mtu)
         {
-            if (!TryFragmentIntoTunnel(ref packet, rloc, outerSource, in adjacency, adjacency.Mtu - tunnelOverhead, iid, flowHash, fromTunnel, counters))
+            if (!TryFragmentIntoTunnel(ref packet, rloc, outerSource, in adjacency, adjacency.Mtu - tunnelOverhead, iid, flowHash, fromTunnel, counters, translatedPort))
             {
                 HandleOverMtu(ref packet, adjacency.Mtu - tunnelOverhead, ref batch, counters);
             }
@@ -242,7 +242,7 @@ public sealed class LispEncapsulationStage : IBatchStage, IEmittingStage
         }
 
         ip.TryDecrementTimeToLive(); // TTL > 1 checked above
-        EncapsulateAndTransmit(ref packet, in rloc, in outerSource, in adjacency, iid, flowHash, fromTunnel, counters);
+        EncapsulateAndTransmit(ref packet, in rloc, in outerSource, in adjacency, iid, flowHash, fromTunnel, counters, translatedPort);
     }
 
     /// <summary>
@@ -334,7 +334,7 @@ public sealed class LispEncapsulationStage : IBatchStage, IEmittingStage
             return;
         }
 
-        if (!TryTakeRloc(ref packet, entry, fastRloc, flowHash, inner.SourcePort, counters, out var rloc))
+        if (!TryTakeRloc(ref packet, entry, fastRloc, flowHash, inner.SourcePort, counters, out var rloc, out ushort translatedPort))
         {
             return;
         }
@@ -362,7 +362,7 @@ public sealed class LispEncapsulationStage : IBatchStage, IEmittingStage
         int tunnelOverhead = rloc.IsV4 ? LispEncapsulator.Ipv4TunnelOverhead : LispEncapsulator.Ipv6TunnelOverhead;
         if (inner.Length + tunnelOverhead > adjacency.Mtu)
         {
-            if (!TryFragmentIntoTunnel(ref packet, rloc, outerSource, in adjacency, adjacency.Mtu - tunnelOverhead, iid, flowHash, fromTunnel, counters))
+            if (!TryFragmentIntoTunnel(ref packet, rloc, outerSource, in adjacency, adjacency.Mtu - tunnelOverhead, iid, flowHash, fromTunnel, counters, translatedPort))
             {
                 HandleOverMtu(ref packet, in inner, adjacency.Mtu - tunnelOverhead, ref batch, counters);
             }
@@ -371,7 +371,7 @@ public sealed class LispEncapsulationStage : IBatchStage, IEmittingStage
         }
 
         DecrementTimeToLive(ref packet, inner.IsV4);
-        EncapsulateAndTransmit(ref packet, in rloc, in outerSource, in adjacency, iid, flowHash, fromTunnel, counters);
+        EncapsulateAndTransmit(ref packet, in rloc, in outerSource, in adjacency, iid, flowHash, fromTunnel, counters, translatedPort);
     }
 
     /// <summary>
@@ -413,8 +413,10 @@ public sealed class LispEncapsulationStage : IBatchStage, IEmittingStage
     /// the packet has been decided (negative entry, no usable locator) or left pending.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private bool TryTakeRloc(ref PacketDescriptor packet, MapCacheEntry? entry, uint fastRloc, uint flowHash, ushort sourcePort, WorkerCounters counters, out IpAddress rloc)
+    private bool TryTakeRloc(ref PacketDescriptor packet, MapCacheEntry? entry, uint fastRloc, uint flowHash, ushort sourcePort, WorkerCounters counters,
+        out IpAddress rloc, out ushort translatedPort)
     {
+        translatedPort = 0;
         if (entry is null)
         {
             rloc = new Ipv4Address(fastRloc);
@@ -422,18 +424,25 @@ public sealed class LispEncapsulationStage : IBatchStage, IEmittingStage
         }
 
         rloc = entry.SingleUsableRloc;
-        return rloc.Family != IpFamily.Unspecified || TryChooseRloc(ref packet, entry, flowHash, sourcePort, counters, out rloc);
+        return rloc.Family != IpFamily.Unspecified || TryChooseRloc(ref packet, entry, flowHash, sourcePort, counters, out rloc, out translatedPort);
     }
 
-    /// <summary>The last step of both per-packet paths: the outer headers, and the packet leaves toward the RLOC.</summary>
+    /// <summary>
+    /// The last step of both per-packet paths: the outer headers, and the packet leaves toward the RLOC. A non-zero
+    /// <paramref name="translatedPort"/> (an RTR's locator of an xTR behind a NAT) is the destination port, and the
+    /// source port is 4342, the port the xTR's registrations through the NAT went to, so the NAT takes the packet
+    /// as their answer (what Open Overlay Router's RTR does).
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private void EncapsulateAndTransmit(ref PacketDescriptor packet, in IpAddress rloc, in IpAddress outerSource, in Adjacency adjacency, uint iid,
-        uint flowHash, bool fromTunnel, WorkerCounters counters)
+        uint flowHash, bool fromTunnel, WorkerCounters counters, ushort translatedPort)
     {
         bool written = rloc.IsV4
-            ? LispEncapsulator.TryEncapsulateOverIpv4(ref packet, new LispEncapsulation(
-                adjacency.SourceMac, adjacency.DestinationMac, outerSource.AsV4(), rloc.AsV4(), iid, nonces.Next(),
-                FlowHash.SourcePort(flowHash), DontFragment: true))
+            ? LispEncapsulator.TryEncapsulateOverIpv4(ref packet, translatedPort == 0
+                ? new LispEncapsulation(adjacency.SourceMac, adjacency.DestinationMac, outerSource.AsV4(), rloc.AsV4(), iid, nonces.Next(),
+                    FlowHash.SourcePort(flowHash), DontFragment: true)
+                : new LispEncapsulation(adjacency.SourceMac, adjacency.DestinationMac, outerSource.AsV4(), rloc.AsV4(), iid, nonces.Next(),
+                    Dataplane.Wire.Tunnels.TunnelPorts.LispControl, DontFragment: true, translatedPort))
             : LispEncapsulator.TryEncapsulateOverIpv6(ref packet, new LispIpv6Encapsulation(
                 adjacency.SourceMac, adjacency.DestinationMac, outerSource.AsV6(), rloc.AsV6(), iid, nonces.Next(),
                 FlowHash.SourcePort(flowHash)));
@@ -466,9 +475,11 @@ public sealed class LispEncapsulationStage : IBatchStage, IEmittingStage
     /// pending here.
     /// </summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private bool TryChooseRloc(ref PacketDescriptor packet, MapCacheEntry entry, uint flowHash, ushort sourcePort, WorkerCounters counters, out IpAddress rloc)
+    private bool TryChooseRloc(ref PacketDescriptor packet, MapCacheEntry entry, uint flowHash, ushort sourcePort, WorkerCounters counters,
+        out IpAddress rloc, out ushort translatedPort)
     {
         rloc = default;
+        translatedPort = 0;
         if (entry.IsNegative)
         {
             switch (entry.Action)
@@ -495,7 +506,9 @@ public sealed class LispEncapsulationStage : IBatchStage, IEmittingStage
             return false;
         }
 
-        rloc = entry.Locators[chosen].Address;
+        ref readonly var locator = ref entry.Locators[chosen];
+        rloc = locator.Address;
+        translatedPort = locator.TranslatedPort;
         return true;
     }
 
@@ -526,7 +539,7 @@ public sealed class LispEncapsulationStage : IBatchStage, IEmittingStage
     /// </summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
     private bool TryFragmentIntoTunnel(ref PacketDescriptor packet, IpAddress rloc, IpAddress outerSource, in Adjacency adjacency, int innerMtu,
-        uint iid, uint flowHash, bool fromTunnel, WorkerCounters counters)
+        uint iid, uint flowHash, bool fromTunnel, WorkerCounters counters, ushort translatedPort = 0)
     {
         var inner = packet.Data[(packet.L3Offset - packet.DataOffset)..];
         if (emitter is null || inner.Length < 20 || (inner[0] >> 4) != 4 || (inner[6] & 0x40) != 0
@@ -551,8 +564,8 @@ public sealed class LispEncapsulationStage : IBatchStage, IEmittingStage
         }
 
         counters.Count(ForwardingEvent.InnerPacketFragmented);
-        EncapsulateAndTransmit(ref packet, in rloc, in outerSource, in adjacency, iid, flowHash, fromTunnel, counters);
-        EncapsulateAndTransmit(ref second, in rloc, in outerSource, in adjacency, iid, flowHash, fromTunnel, counters);
+        EncapsulateAndTransmit(ref packet, in rloc, in outerSource, in adjacency, iid, flowHash, fromTunnel, counters, translatedPort);
+        EncapsulateAndTransmit(ref second, in rloc, in outerSource, in adjacency, iid, flowHash, fromTunnel, counters, translatedPort);
         emitter.Emit(in second);
         return true;
     }

@@ -52,7 +52,7 @@ public static class LispEncapsulator
             (encapsulation.InstanceId & 0xFF_FFFF) << 8);
         UnderlayIpv4Headers.Write(ref MemoryMarshal.GetReference(outer), encapsulation.DestinationMac, encapsulation.SourceMac,
             trafficClass, totalLength, flags, ttl, checksum, encapsulation.OuterSource.Value, encapsulation.OuterDestination.Value,
-            encapsulation.SourcePort, TunnelPorts.LispData, lisp);
+            encapsulation.SourcePort, encapsulation.DestinationPort, lisp);
 
         packet.L2Offset = (ushort)packet.DataOffset;
         packet.L3Offset = (ushort)(packet.DataOffset + EthernetHeader.Length);

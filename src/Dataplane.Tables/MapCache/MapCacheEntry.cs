@@ -35,7 +35,9 @@ public sealed class MapCacheEntry
         ExpiresAt = expiresAt;
         MapVersion = mapVersion;
         Selector = LocatorSelector.Build(locators);
-        SingleUsableRloc = Selector.UsableCount == 1 ? locators[Selector.BestIndices[0]].Address : default;
+        HasTranslatedPorts = Array.Exists(locators, l => l.TranslatedPort != 0);
+        // An entry toward a NATed xTR takes the general path, which reads the chosen locator's port; no other does.
+        SingleUsableRloc = Selector.UsableCount == 1 && !HasTranslatedPorts ? locators[Selector.BestIndices[0]].Address : default;
         ExpiryUnitShift = expiryUnitShift;
         ForwardingWord = MapCacheForwardingWord.Of(this);
     }
@@ -69,6 +71,9 @@ public sealed class MapCacheEntry
     /// Immutable like the rest of the entry, so the copy-on-write publication still hands readers a whole entry.
     /// </summary>
     public IpAddress SingleUsableRloc { get; }
+
+    /// <summary>Whether a locator carries a NAT-translated port (<see cref="Locator.TranslatedPort"/>, an RTR's entry toward a NATed xTR).</summary>
+    public bool HasTranslatedPorts { get; }
 
     /// <summary>log2 of the clock's frequency, rounded down: the forwarding word counts expiry in 2^shift ticks (0.5-1 s).</summary>
     public int ExpiryUnitShift { get; }
