@@ -11,6 +11,9 @@ public enum LispControlEvent
     EncapsulatedControlReceived,
     ChangePriorityReceived,
 
+    /// <summary>An Info-Request (NAT traversal) reached the map-server.</summary>
+    InfoRequestReceived,
+
     // Sent.
     MapRequestSent,
     MapRequestRetransmitted,
@@ -29,6 +32,15 @@ public enum LispControlEvent
 
     /// <summary>An ETR acknowledged a map-server's Map-Notify that told it a merged set unasked (RFC 9301 5.7).</summary>
     MapNotifyAckSent,
+
+    /// <summary>The map-server answered an Info-Request: the xTR's translated address and port, our RTRs.</summary>
+    InfoReplySent,
+
+    /// <summary>An RTR passed a NATed xTR's Map-Register on to its map-server.</summary>
+    MapRegisterRelayed,
+
+    /// <summary>An RTR passed the map-server's Map-Notify on to the NATed xTR, through its NAT.</summary>
+    MapNotifyRelayed,
 
     // Results.
     MapCacheInstalled,
@@ -111,4 +123,19 @@ public enum LispControlEvent
     /// site its sites[].maxRegistrations: not stored (refreshes of registered prefixes still are).
     /// </summary>
     RegistrationLimitReached,
+
+    /// <summary>An Info-Request over the per-source or the global rate (or from a new source when the source table is full): not answered.</summary>
+    InfoRequestRateLimited,
+
+    /// <summary>A relayed Map-Register from an address that is not one of the map-server's RTRs (natTraversal.rtrs).</summary>
+    UnknownRtr,
+
+    /// <summary>An RTR asked to relay to, or sent a Map-Notify by, a map-server not in natTraversal.mapServers.</summary>
+    UnknownMapServer,
+
+    /// <summary>An RTR's table of NATed xTRs (or of registrations waiting for their Map-Notify) is full: the registration is not relayed.</summary>
+    NatedXtrTableFull,
+
+    /// <summary>A NATed xTR not confirmed by a Map-Notify within natTraversal.natedXtrSeconds: the RTR forgets it and its map-cache entry.</summary>
+    NatedXtrExpired,
 }

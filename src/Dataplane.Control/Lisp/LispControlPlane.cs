@@ -45,6 +45,15 @@ public sealed class LispControlPlane : IControlPlaneService
         if (roles.HasAny(DataplaneRoles.Msmr))
         {
             MappingSystem = new MappingSystem(context, config.MappingSystem ?? new());
+            if (config.NatTraversal is { } natMapServer)
+            {
+                NatMapServer = new NatTraversalMapServer(context, MappingSystem, config.MappingSystem ?? new(), natMapServer);
+            }
+        }
+
+        if (roles.HasAny(DataplaneRoles.Rtr) && config.NatTraversal is { } natRtr)
+        {
+            NatRtr = new NatTraversalRtr(context, natRtr);
         }
 
         if (config.RlocProbing is { } probing && context.Tables is not null)
@@ -85,6 +94,12 @@ public sealed class LispControlPlane : IControlPlaneService
     public MapRegistrar? Registrar { get; }
 
     public MappingSystem? MappingSystem { get; }
+
+    /// <summary>The map-server's NAT traversal (Info-Replies, relayed registrations): msmr with natTraversal.</summary>
+    public NatTraversalMapServer? NatMapServer { get; }
+
+    /// <summary>The RTR's NAT traversal (relaying NATed xTRs' registrations, their table): rtr with natTraversal.</summary>
+    public NatTraversalRtr? NatRtr { get; }
 
     public RlocProber? Prober { get; }
 
@@ -201,8 +216,18 @@ public sealed class LispControlPlane : IControlPlaneService
                 ChangePriority.OnChangePriority(payload, datagram.Source);
                 return;
 
+            case LispMessageType.Info:
+                if (NatMapServer is null)
+                {
+                    context.Counters.Count(LispControlEvent.NotForUs);
+                    return;
+                }
+
+                NatMapServer.OnInfo(datagram);
+                return;
+
             case LispMessageType.EncapsulatedControl:
-                OnEncapsulated(payload, datagram.Source);
+                OnEncapsulated(payload, datagram.Source, datagram.SourcePort);
                 return;
 
             case LispMessageType.SharedExtension when ChangePriority is not null:
@@ -253,6 +278,7 @@ public sealed class LispControlPlane : IControlPlaneService
         Etr?.OnTick(nowMilliseconds);
         Registrar?.OnTick(nowMilliseconds);
         MappingSystem?.OnTick(nowMilliseconds);
+        NatRtr?.OnTick(nowMilliseconds);
         Prober?.OnTick(nowMilliseconds);
         ChangePriority?.OnTick(nowMilliseconds);
     }
@@ -319,8 +345,22 @@ public sealed class LispControlPlane : IControlPlaneService
     private static bool IsCached(LispTables tables, EidPrefix eid) =>
         eid.Address.IsV4 ? tables.Index.TryLookup(eid.InstanceId, eid.Address.AsV4(), out _) : tables.Index.TryLookup(eid.InstanceId, eid.Address.AsV6(), out _);
 
-    private void OnEncapsulated(byte[] payload, IpAddress from)
+    private void OnEncapsulated(byte[] payload, IpAddress from, ushort fromPort)
     {
+        if (EncapsulatedControlHeader.TryParseEncapsulated(payload, out var nat, out _) && !nat!.MessageIn(payload).IsEmpty
+            && (LispMessageType)(nat.MessageIn(payload)[0] >> 4) is LispMessageType.MapRegister or LispMessageType.MapNotify)
+        {
+            // NAT traversal: a NATed xTR's register for the RTR, its relay for the map-server, the map-server's answer.
+            context.Counters.Count(LispControlEvent.EncapsulatedControlReceived);
+            bool handled = (NatRtr?.OnEncapsulated(payload, nat, from, fromPort) ?? false) || (NatMapServer?.OnRelayedMapRegister(payload, nat, from) ?? false);
+            if (!handled)
+            {
+                context.Counters.Count(LispControlEvent.NotForUs);
+            }
+
+            return;
+        }
+
         if (!EncapsulatedControlHeader.TryParseEncapsulated(payload, out var ecm, out _) ||
             !MapRequest.TryParse(ecm!.MessageIn(payload), out var request, out _))
         {

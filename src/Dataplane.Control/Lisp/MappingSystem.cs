@@ -54,8 +54,11 @@ public sealed class MappingSystem
     /// <summary>The registrations, found by prefix and paged for the control socket.</summary>
     public RegistrationTable Table => registrations;
 
-    /// <summary>A Map-Register from <paramref name="from"/>; the Map-Notify goes back to its source port (RFC 9301 5.1).</summary>
-    public void OnMapRegister(ReadOnlySpan<byte> message, IpAddress from, ushort fromPort = TunnelPorts.LispControl)
+    /// <summary>
+    /// A Map-Register from <paramref name="from"/>; the Map-Notify goes back to its source port (RFC 9301 5.1). A
+    /// <paramref name="relay"/> (NAT traversal: an RTR relayed it) replaces each record's locators and takes the Map-Notify.
+    /// </summary>
+    public void OnMapRegister(ReadOnlySpan<byte> message, IpAddress from, ushort fromPort = TunnelPorts.LispControl, RegistrationRelay? relay = null)
     {
         if (!MapRegister.TryParse(message, out var register, out _))
         {
@@ -104,7 +107,8 @@ public sealed class MappingSystem
                 known = false;
             }
 
-            registrations.Store(new Registration(prefix, record, from, site.Name, register.ProxyReply, expires));
+            var registered = relay is null ? record : record with { Locators = relay.Locators };
+            registrations.Store(new Registration(prefix, registered, from, site.Name, register.ProxyReply, expires));
             if (!known)
             {
                 site.RegistrationCount++;
@@ -128,7 +132,14 @@ public sealed class MappingSystem
             };
             var bytes = new byte[notify.Size];
             notify.WriteSigned(bytes, site.Key);
-            context.Send(from, bytes, LispControlEvent.MapNotifySent, fromPort);
+            if (relay is not null)
+            {
+                relay.SendNotify(bytes);
+            }
+            else
+            {
+                context.Send(from, bytes, LispControlEvent.MapNotifySent, fromPort);
+            }
         }
     }
 
@@ -298,6 +309,9 @@ public sealed class MappingSystem
 
         return LispAddressing.TryToIp(ecm.InnerSource, out var source) ? source : null;
     }
+
+    /// <summary>How a registration an RTR relayed is stored and answered (<see cref="NatTraversalMapServer"/>).</summary>
+    public sealed record RegistrationRelay(IReadOnlyList<LocatorRecord> Locators, Action<byte[]> SendNotify);
 
     public sealed record Registration(EidPrefix Prefix, MappingRecord Record, IpAddress Registrant, string Site, bool ProxyReply, long ExpiresAt);
 

@@ -56,6 +56,9 @@ public sealed record LispConfig
 
     /// <summary>The 64-bit site-ID sent with the xTR-ID: the ETRs of one multihomed site share it.</summary>
     public ulong SiteId { get; init; }
+
+    /// <summary>NAT traversal: a map-server's Info-Replies and relayed registrations, an RTR's relaying; off when absent.</summary>
+    public NatTraversalConfig? NatTraversal { get; init; }
 }
 
 public sealed record LocatorConfig

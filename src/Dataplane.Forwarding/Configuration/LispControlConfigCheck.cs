@@ -106,6 +106,8 @@ public static class LispControlConfigCheck
                 }
             }
         }
+
+        NatTraversalConfigCheck.Validate(lisp, roles);
     }
 
     /// <summary>This node's addresses: its ports' and its RLOCs (malformed ones are refused where they are checked).</summary>
@@ -184,7 +186,7 @@ public static class LispControlConfigCheck
         }
     }
 
-    private static void Range(long value, long min, long max, string field)
+    internal static void Range(long value, long min, long max, string field)
     {
         if (value < min || value > max)
         {
