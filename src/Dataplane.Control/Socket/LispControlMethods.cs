@@ -172,6 +172,26 @@ public static class LispControlMethods
         {
             Summary = "ETR: our xTR-ID and site-ID, each map-server's confirmation, and the merged locator sets the map-servers told us.",
         };
+        yield return new ControlMethod("lisp.nated-xtrs", false, p =>
+        {
+            p.AllowOnly();
+            var lisp = RequireControl(context, "lisp.nated-xtrs");
+            if (lisp.NatRtr is not { } rtr)
+            {
+                throw new ControlRpcException(JsonRpcErrorCodes.MethodNotFound, "lisp.nated-xtrs: this node is not an RTR with lisp.natTraversal");
+            }
+
+            return () => lisp.Call(() => new JsonArray(rtr.NatedXtrs.Values.OrderBy(x => x.Eid.ToString(), StringComparer.Ordinal).Select(x => (JsonNode)new JsonObject
+            {
+                ["eid"] = x.Eid.ToString(),
+                ["translatedAddress"] = x.Translated.ToString(),
+                ["translatedPort"] = x.TranslatedPort,
+                ["privateRloc"] = x.PrivateRloc.ToString(),
+            }).ToArray()), CallTimeout);
+        })
+        {
+            Summary = "RTR with NAT traversal: the xTRs behind NATs it relays for, with the address and port their NAT gave them.",
+        };
         yield return new ControlMethod("lisp.rlocs", false, p =>
         {
             p.AllowOnly();
