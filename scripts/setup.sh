@@ -18,6 +18,7 @@ APT_PACKAGES=(
   traceroute      # the traceroute namespace test sees every hop through a router and an xTR pair
   procps          # sysctl, to keep IPv6 autoconfiguration off the test links
   ethtool         # checksum offload off on test links: AF_PACKET sees partial checksums otherwise
+  nftables        # the NAT-traversal interop test masquerades an xTR behind a namespace router
   libpcap0.8      # the libpcap live port (SharpPcap loads it at run time)
   openvswitch-switch  # Open vSwitch's userspace VXLAN VTEP the interop test runs ours against (its own db and run dir, never the service)
   afl++           # coverage-guided fuzzing of the SharpFuzz-instrumented targets (scripts/fuzz, fuzz/)

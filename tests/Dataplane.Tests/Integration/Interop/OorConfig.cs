@@ -30,6 +30,9 @@ public sealed class OorConfig
 
     public List<(string Address, string Key, bool ProxyReply)> MapServers { get; } = [];
 
+    /// <summary>xTR: behind a NAT (nat_traversal_support): Info-Request, then registration and all traffic through an RTR.</summary>
+    public bool NatTraversal { get; set; }
+
     /// <summary>Seconds between RLOC probes; 0 turns probing off.</summary>
     public int ProbeIntervalSeconds { get; set; }
 
@@ -62,6 +65,10 @@ public sealed class OorConfig
         }
 
         text.AppendLine("encapsulation = LISP");
+        if (NatTraversal)
+        {
+            text.AppendLine("nat_traversal_support = on");
+        }
         // Retries 2 s apart: a probe the peer does not answer marks its locator down after about 4 s, well inside
         // the test's 30 s, so a mismatch between the two implementations' probe replies cannot go unnoticed.
         text.AppendLine(CultureInfo.InvariantCulture,
