@@ -42,6 +42,12 @@ public enum LispControlEvent
     /// <summary>An RTR passed the map-server's Map-Notify on to the NATed xTR, through its NAT.</summary>
     MapNotifyRelayed,
 
+    /// <summary>A map-server told a registrant its prefix's merged set changed (an unsolicited Map-Notify).</summary>
+    MergedSetNotifySent,
+
+    /// <summary>An unsolicited Map-Notify sent again: no Map-Notify-Ack came within the wait.</summary>
+    MapNotifyRetransmitted,
+
     // Results.
     MapCacheInstalled,
     NegativeMapCacheInstalled,
@@ -54,6 +60,12 @@ public enum LispControlEvent
 
     /// <summary>An ETR accepted a merged set a map-server told it unasked (a verified Map-Notify naming its xTR-ID).</summary>
     UnsolicitedMapNotifyAccepted,
+
+    /// <summary>A registrant acknowledged an unsolicited Map-Notify.</summary>
+    MapNotifyAckReceived,
+
+    /// <summary>An unsolicited Map-Notify was never acknowledged after every retransmission: given up.</summary>
+    MapNotifyGaveUp,
 
     MapRequestGaveUp,
     RlocUp,
@@ -101,6 +113,21 @@ public enum LispControlEvent
 
     /// <summary>A Solicit-Map-Request for an EID not in our map-cache: not followed (RFC 9301 6.3).</summary>
     SmrForUncachedEid,
+
+    /// <summary>A Map-Register presenting an xTR-ID bound to another site or site-ID: refused, the existing parts kept.</summary>
+    ForgedXtrId,
+
+    /// <summary>A Map-Register trying to merge into a prefix held under another site-ID: refused, the existing parts kept.</summary>
+    MergeConflict,
+
+    /// <summary>A Map-Register from one xTR more than a prefix may merge (mappingSystem.maxPartsPerPrefix): refused.</summary>
+    PartLimitReached,
+
+    /// <summary>A Map-Notify-Ack that answers no Map-Notify we wait for: dropped.</summary>
+    UnmatchedMapNotifyAck,
+
+    /// <summary>Unsolicited Map-Notifies waiting for their ack are at their bound: this one is sent once, not retransmitted.</summary>
+    NotifyPendingLimitReached,
 
     /// <summary>Too many arrivals waiting for the mapping system: this one was registered without a lookup.</summary>
     MoveLookupLimitReached,

@@ -211,6 +211,13 @@ public sealed class LispControlPlane : IControlPlaneService
                 Registrar.OnMapNotify(payload, datagram.Source);
                 return;
 
+            case LispMessageType.MapNotifyAck when MappingSystem is not null
+                && (context.Config.ChangePriority?.LegacyType5 != true || ChangePriority is null || MappingSystem.AwaitsAck(payload)):
+                // A registrant acknowledging the merged set we told it (RFC 9301 5.7); with the legacy Change-Priority
+                // encoding also on, only a type 5 whose nonce we wait for is taken as an ack.
+                MappingSystem.OnMapNotifyAck(payload, datagram.Source);
+                return;
+
             case LispMessageType.MapNotifyAck when context.Config.ChangePriority?.LegacyType5 == true && ChangePriority is not null:
                 // Type 5 is Map-Notify-Ack in RFC 9301; the thesis's CP used it too, so with the legacy option it is CP.
                 ChangePriority.OnChangePriority(payload, datagram.Source);

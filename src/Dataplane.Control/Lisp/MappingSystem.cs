@@ -31,14 +31,17 @@ public sealed class MappingSystem
     private readonly PrefixIndex<Site> sitePrefixes = new();
     private readonly RegistrationTable registrations = new();
     private readonly List<Registration> expired = [];
+    private readonly XtrIdBindings xtrIds = new();
+    private readonly MergedSetNotifier notifier;
 
     public MappingSystem(LispControlContext context, MappingSystemConfig config)
     {
         this.context = context;
         this.config = config;
+        notifier = new MergedSetNotifier(context);
         sites = config.Sites.Select((s, i) => new Site(s.Name, s.KeyId, Encoding.UTF8.GetBytes(s.Key),
             s.EidPrefixes.Select((p, j) => ConfigValues.Prefix(p, $"lisp.mappingSystem.sites[{i}].eidPrefixes[{j}]")).ToArray(),
-            s.AcceptMoreSpecifics, s.TruncatedHmac, s.MaxRegistrations)).ToArray();
+            s.AcceptMoreSpecifics, s.TruncatedHmac, s.MaxRegistrations, s.MergeRegistrations)).ToArray();
         sitesByName = sites.ToDictionary(s => s.Name, StringComparer.Ordinal);
         foreach (var site in sites)
         {
@@ -77,23 +80,35 @@ public sealed class MappingSystem
             return;
         }
 
-        long expires = context.Now + config.RegistrationTtlMilliseconds;
+        var key = RegistrantKey.Of(register, from);
+        if (key.HasXtrId && !xtrIds.Permits(key.XtrId, site.Name, register.SiteId))
+        {
+            // An xTR-ID belongs to the site (and site-ID) that registered it first, while any of its parts lives.
+            context.Counters.Count(LispControlEvent.ForgedXtrId);
+            return;
+        }
+
+        long now = context.Now;
+        long expires = now + config.RegistrationTtlMilliseconds;
+        bool truncatedForm = register.AuthenticationData.Length == LispAuthentication.AuthenticationLength(site.KeyId, truncated: true);
         var stored = new List<MappingRecord>(accepted.Count);
         foreach (var (prefix, record) in accepted)
         {
+            var registered = relay is null ? record : record with { Locators = relay.Locators };
+            var part = new RegistrationPart(key, register.SiteId, from, fromPort, registered, register.ProxyReply, site.TruncatedHmac ?? truncatedForm, now, expires);
+            bool known = registrations.TryGet(prefix, out var previous);
             if (record.TtlMinutes == 0)
             {
-                // The registrant withdraws the prefix (its EID went away): gone now, not when it would expire.
-                if (registrations.TryGet(prefix, out var held) && held.Registrant == from)
+                // The registrant withdraws the prefix (its EID went away): its part goes now, not when it would expire.
+                if (known && IndexOf(previous.Parts, key) is int gone and >= 0)
                 {
-                    Forget(held);
+                    Replace(previous, [.. previous.Parts.Where((_, i) => i != gone)], site);
                     context.Counters.Count(LispControlEvent.RegistrationWithdrawn);
                 }
 
                 continue;
             }
 
-            bool known = registrations.TryGet(prefix, out var previous);
             if (!known && (registrations.Count >= config.MaxRegistrations || site.RegistrationCount >= site.MaxRegistrations))
             {
                 // A new prefix past a bound: refused, while refreshes of what is registered still go through.
@@ -103,18 +118,43 @@ public sealed class MappingSystem
 
             if (known && previous.Site != site.Name)
             {
+                foreach (var held in previous.Parts)
+                {
+                    xtrIds.Release(held.Key);
+                }
+
                 Forget(previous);
                 known = false;
             }
 
-            var registered = relay is null ? record : record with { Locators = relay.Locators };
-            registrations.Store(new Registration(prefix, registered, from, site.Name, register.ProxyReply, expires));
-            if (!known)
+            RegistrationPart[] parts;
+            int mine = known ? IndexOf(previous.Parts, key) : -1;
+            if (!known || !site.MergeRegistrations)
             {
-                site.RegistrationCount++;
+                parts = [part]; // a site that does not merge: a newer registration replaces the older (how a move lands)
+            }
+            else if (mine >= 0)
+            {
+                parts = [.. previous.Parts];
+                parts[mine] = part;
+            }
+            else if (previous.Parts.Any(p => p.SiteId != register.SiteId))
+            {
+                context.Counters.Count(LispControlEvent.MergeConflict);
+                continue;
+            }
+            else if (previous.Parts.Count >= config.MaxPartsPerPrefix)
+            {
+                context.Counters.Count(LispControlEvent.PartLimitReached);
+                continue;
+            }
+            else
+            {
+                parts = [.. previous.Parts, part];
             }
 
-            stored.Add(record);
+            var registration = known ? Replace(previous, parts, site, notifyExcept: register.WantMapNotify ? key : null) : Add(prefix, parts, site);
+            stored.Add(relay is null ? registration!.Record : record); // a NATed xTR is confirmed what it sent
             context.Counters.Count(LispControlEvent.RegistrationAccepted);
         }
 
@@ -277,13 +317,125 @@ public sealed class MappingSystem
         registrations.RemoveExpired(now, ExpiriesPerTick, expired);
         foreach (var registration in expired)
         {
-            if (sitesByName.TryGetValue(registration.Site, out var site))
+            // Each registrant's part expires on its own: the others stay, and are told their merged set shrank.
+            var live = registration.Parts.Where(p => p.ExpiresAt > now).ToArray();
+            foreach (var part in registration.Parts.Where(p => p.ExpiresAt <= now))
+            {
+                xtrIds.Release(part.Key);
+                context.Counters.Count(LispControlEvent.RegistrationExpired);
+            }
+
+            if (live.Length > 0)
+            {
+                var rest = Build(registration.Prefix, live, registration.Site);
+                registrations.Store(rest);
+                NotifyIfChanged(registration, rest, null);
+            }
+            else if (sitesByName.TryGetValue(registration.Site, out var site))
             {
                 site.RegistrationCount--;
             }
-
-            context.Counters.Count(LispControlEvent.RegistrationExpired);
         }
+
+        notifier.OnTick(now);
+    }
+
+    /// <summary>A Map-Notify-Ack (type 5) for one of the merged-set notifies this map-server sent.</summary>
+    public bool OnMapNotifyAck(ReadOnlySpan<byte> message, IpAddress from) => notifier.OnAck(message, from);
+
+    /// <summary>Whether a type-5 message answers a Map-Notify we wait for (its nonce is ours), rather than being a legacy Change-Priority.</summary>
+    public bool AwaitsAck(ReadOnlySpan<byte> message) =>
+        message.Length >= 12 && notifier.IsWaitingFor(System.Buffers.Binary.BinaryPrimitives.ReadUInt64BigEndian(message[4..]));
+
+    private Registration Add(EidPrefix prefix, RegistrationPart[] parts, Site site)
+    {
+        var registration = Build(prefix, parts, site.Name);
+        registrations.Store(registration);
+        site.RegistrationCount++;
+        xtrIds.Hold(parts[0].Key, site.Name, parts[0].SiteId);
+        return registration;
+    }
+
+    /// <summary>
+    /// <paramref name="previous"/> with <paramref name="parts"/> instead of its own (none: gone); registrants whose
+    /// merged set changed are told, but <paramref name="notifyExcept"/>, whose Map-Notify answers its register.
+    /// </summary>
+    private Registration? Replace(Registration previous, RegistrationPart[] parts, Site site, RegistrantKey? notifyExcept = null)
+    {
+        foreach (var part in parts)
+        {
+            xtrIds.Hold(part.Key, site.Name, part.SiteId);
+        }
+
+        foreach (var part in previous.Parts)
+        {
+            xtrIds.Release(part.Key);
+        }
+
+        if (parts.Length == 0)
+        {
+            Forget(previous);
+            return null;
+        }
+
+        var registration = Build(previous.Prefix, parts, site.Name);
+        registrations.Store(registration);
+        if (site.MergeRegistrations)
+        {
+            NotifyIfChanged(previous, registration, notifyExcept);
+        }
+
+        return registration;
+    }
+
+    private void NotifyIfChanged(Registration before, Registration after, RegistrantKey? except)
+    {
+        if (RegistrationMerge.SameLocators(before.Record, after.Record) || !sitesByName.TryGetValue(after.Site, out var site))
+        {
+            return;
+        }
+
+        foreach (var part in after.Parts)
+        {
+            if (part.Key != except)
+            {
+                notifier.Notify(part, after.Record, site.KeyId, site.Key);
+            }
+        }
+    }
+
+    /// <summary>
+    /// A prefix's registration from its parts: the merged record, the registrant a Map-Request is forwarded to (the
+    /// part heard from last: the one most surely alive, and every ETR of a merging site answers with the merged set
+    /// it was told), proxy replies when any part asked for them (the map-server holds the whole merged set), and the
+    /// earliest part's expiry (when the schedule must look at it again).
+    /// </summary>
+    private static Registration Build(EidPrefix prefix, RegistrationPart[] parts, string site)
+    {
+        var freshest = parts[0];
+        bool proxy = false;
+        long expires = long.MaxValue;
+        foreach (var part in parts)
+        {
+            freshest = part.RefreshedAt >= freshest.RefreshedAt ? part : freshest;
+            proxy |= part.ProxyReply;
+            expires = Math.Min(expires, part.ExpiresAt);
+        }
+
+        return new Registration(prefix, RegistrationMerge.Merge(parts), freshest.Registrant, site, proxy, expires) { Parts = parts };
+    }
+
+    private static int IndexOf(IReadOnlyList<RegistrationPart> parts, RegistrantKey key)
+    {
+        for (int i = 0; i < parts.Count; i++)
+        {
+            if (parts[i].Key == key)
+            {
+                return i;
+            }
+        }
+
+        return -1;
     }
 
     /// <summary>The most specific registration covering <paramref name="eid"/>.</summary>
@@ -313,11 +465,21 @@ public sealed class MappingSystem
     /// <summary>How a registration an RTR relayed is stored and answered (<see cref="NatTraversalMapServer"/>).</summary>
     public sealed record RegistrationRelay(IReadOnlyList<LocatorRecord> Locators, Action<byte[]> SendNotify);
 
-    public sealed record Registration(EidPrefix Prefix, MappingRecord Record, IpAddress Registrant, string Site, bool ProxyReply, long ExpiresAt);
+    /// <summary>
+    /// One EID prefix's registration: <see cref="Record"/> is the merged set of its <see cref="Parts"/> (one per
+    /// registering xTR at a site that merges, else the one registrant), the rest as <see cref="Build"/> says.
+    /// </summary>
+    public sealed record Registration(EidPrefix Prefix, MappingRecord Record, IpAddress Registrant, string Site, bool ProxyReply, long ExpiresAt)
+    {
+        public IReadOnlyList<RegistrationPart> Parts { get; init; } = [];
+    }
 
     private sealed class Site(string name, ushort keyId, byte[] key, EidPrefix[] prefixes, bool acceptMoreSpecifics, bool? truncatedHmac,
-        int maxRegistrations)
+        int maxRegistrations, bool mergeRegistrations)
     {
+        /// <summary>Whether several xTRs' registrations of one prefix are merged (RFC 9301 8.2) instead of the newer replacing the older.</summary>
+        public bool MergeRegistrations => mergeRegistrations;
+
         private readonly NonceMemory nonces = new();
 
         public string Name => name;

@@ -128,6 +128,13 @@ public static class LispControlMethods
                 ["site"] = r.Site,
                 ["proxyReply"] = r.ProxyReply,
                 ["locators"] = new JsonArray(r.Record.Locators.Select(l => (JsonNode)$"{l.Address} p{l.Priority} w{l.Weight}").ToArray()),
+                ["parts"] = new JsonArray(r.Parts.Select(part => (JsonNode)new JsonObject
+                {
+                    ["registrant"] = part.Registrant.ToString(),
+                    ["xtrId"] = part.Key.HasXtrId ? part.Key.XtrId.ToString("x32", CultureInfo.InvariantCulture) : null,
+                    ["siteId"] = part.SiteId,
+                    ["locators"] = new JsonArray(part.Record.Locators.Select(l => (JsonNode)$"{l.Address} p{l.Priority} w{l.Weight}").ToArray()),
+                }).ToArray()),
             }).ToArray()), CallTimeout);
         })
         {

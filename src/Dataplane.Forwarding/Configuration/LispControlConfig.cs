@@ -149,6 +149,13 @@ public sealed record SiteConfig
     /// </summary>
     public bool? TruncatedHmac { get; init; }
 
+    /// <summary>
+    /// Merge the registrations of one EID prefix by several xTRs of this site (a multihomed site's ETRs, RFC 9301 8.2):
+    /// each xTR's locators are a part of the registration, the merged set is what Map-Replies and Map-Notifies carry,
+    /// and each part expires on its own. False: a newer registration of a prefix replaces the older (how a move lands).
+    /// </summary>
+    public bool MergeRegistrations { get; init; }
+
     /// <summary>EID prefixes this site may have registered at once; a new prefix beyond it is refused and counted.</summary>
     public int MaxRegistrations { get; init; } = MappingSystemConfig.DefaultMaxRegistrations;
 }

@@ -19,7 +19,7 @@ internal static class MultihomingLab
             "localRlocs": [ { "address": "{{Ms}}" } ],
             "mappingSystem": {
               "sites": [
-                { "name": "lab", "keyId": 2, "key": "{{Key}}", "eidPrefixes": ["[0]10.0.0.0/8"] },
+                { "name": "lab", "keyId": 2, "key": "{{Key}}", "eidPrefixes": ["[0]10.0.0.0/8"], "mergeRegistrations": true },
                 { "name": "other", "keyId": 2, "key": "other-key", "eidPrefixes": ["[0]172.16.0.0/12"] } ],
               "maxPartsPerPrefix": {{maxParts}},
               "registrationTtlSeconds": {{ttlSeconds}}
