@@ -99,8 +99,11 @@ public sealed class MappingSystem
             bool known = registrations.TryGet(prefix, out var previous);
             if (record.TtlMinutes == 0)
             {
-                // The registrant withdraws the prefix (its EID went away): its part goes now, not when it would expire.
-                if (known && IndexOf(previous.Parts, key) is int gone and >= 0)
+                // The registrant withdraws the prefix (its EID went away): in a merging site its part goes now, not when
+                // it would expire. A site that does not merge keeps the registration until the next registrant replaces
+                // it (how a move lands): dropped at once, an SMR-invoked request arriving before the new xTR registers
+                // would get a negative reply and the ITR would drop the EID's traffic for the negative TTL.
+                if (site.MergeRegistrations && known && IndexOf(previous.Parts, key) is int gone and >= 0)
                 {
                     Replace(previous, [.. previous.Parts.Where((_, i) => i != gone)], site);
                     context.Counters.Count(LispControlEvent.RegistrationWithdrawn);
