@@ -129,22 +129,19 @@ public sealed class MapCacheEntry
     }
 
     /// <summary>The same mapping with one locator marked up or down (RLOC probing, LSBs); TTL and version are kept.</summary>
-    public MapCacheEntry WithLocatorState(int index, bool isUp)
-    {
-        ArgumentOutOfRangeException.ThrowIfNegative(index);
-        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(index, locators.Length);
-        var copy = (Locator[])locators.Clone();
-        copy[index] = copy[index].WithState(isUp);
-        return new MapCacheEntry(Prefix, copy, Action, TtlMinutes, ExpiresAt, MapVersion, ExpiryUnitShift);
-    }
+    public MapCacheEntry WithLocatorState(int index, bool isUp) => WithLocator(index, locator => locator.WithState(isUp));
 
     /// <summary>The same mapping with one locator's measured health replaced (RLOC probing); TTL and version are kept.</summary>
-    public MapCacheEntry WithLocatorHealth(int index, bool isUp, bool isDegraded)
+    public MapCacheEntry WithLocatorHealth(int index, bool isUp, bool isDegraded) =>
+        WithLocator(index, locator => locator with { IsUp = isUp, IsDegraded = isDegraded });
+
+    /// <summary>A copy with one locator changed (the selector is rebuilt); TTL, expiry and version are kept.</summary>
+    private MapCacheEntry WithLocator(int index, Func<Locator, Locator> change)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(index);
         ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(index, locators.Length);
         var copy = (Locator[])locators.Clone();
-        copy[index] = copy[index] with { IsUp = isUp, IsDegraded = isDegraded };
+        copy[index] = change(copy[index]);
         return new MapCacheEntry(Prefix, copy, Action, TtlMinutes, ExpiresAt, MapVersion, ExpiryUnitShift);
     }
 
