@@ -1,8 +1,6 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
 using Dataplane.Forwarding.Configuration;
-using Dataplane.Forwarding.Counters;
-using Dataplane.Forwarding.Pipeline;
 
 namespace Dataplane.Throughput.Scenarios;
 
@@ -11,30 +9,18 @@ namespace Dataplane.Throughput.Scenarios;
 /// .20..27): the same frames, so the difference to tof-offload is what a cluster costs per packet (the flow's
 /// instance is read from its NAT entry; 16 application adjacencies instead of 2).
 /// </summary>
-public sealed class TofOffloadClusterScenario : IScenario
+public sealed class TofOffloadClusterScenario : TofOffloadVariant
 {
     private const int Instances = 8;
 
-    private readonly TofOffloadScenario frames = new();
+    public override string Name => "tof-offload-cluster";
 
-    public string Name => "tof-offload-cluster";
-
-    public string Description => "TOF: tof-offload with each service a cluster of 8 application instances (flows balanced by weight)";
-
-    public int MinimumFrameLength => frames.MinimumFrameLength;
-
-    public ushort IngressPort => frames.IngressPort;
-
-    public ushort EgressPort => frames.EgressPort;
-
-    public ForwardingEvent Event => frames.Event;
-
-    public int LengthChange => frames.LengthChange;
+    public override string Description => "TOF: tof-offload with each service a cluster of 8 application instances (flows balanced by weight)";
 
     /// <summary>tof-offload's configuration with its two applications replaced by the clusters and their neighbours.</summary>
-    public DataplaneConfig Configuration(ScenarioSettings settings)
+    public override DataplaneConfig Configuration(ScenarioSettings settings)
     {
-        var json = DataplaneConfigFile.ToJson(frames.Configuration(settings));
+        var json = DataplaneConfigFile.ToJson(Offload.Configuration(settings));
         var neighbours = json["neighbours"]!.AsArray();
         foreach (var single in neighbours.Where(n => n!["port"]!.GetValue<string>() == "apps").ToArray())
         {
@@ -59,10 +45,4 @@ public sealed class TofOffloadClusterScenario : IScenario
 
         return DataplaneConfigFile.Parse(json.ToJsonString());
     }
-
-    public void Populate(ForwardingPlane plane, ScenarioSettings settings)
-    {
-    }
-
-    public void WriteFrame(Span<byte> frame, int index, ScenarioSettings settings) => frames.WriteFrame(frame, index, settings);
 }

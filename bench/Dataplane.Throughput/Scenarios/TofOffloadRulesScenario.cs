@@ -1,8 +1,6 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
 using Dataplane.Forwarding.Configuration;
-using Dataplane.Forwarding.Counters;
-using Dataplane.Forwarding.Pipeline;
 
 namespace Dataplane.Throughput.Scenarios;
 
@@ -12,26 +10,14 @@ namespace Dataplane.Throughput.Scenarios;
 /// the lowest, that every packet matches (UDP 8080, mark DSCP 0: the path and the bytes stay those of tof-offload).
 /// The cost of classifying every uplink G-PDU against a large rule set.
 /// </summary>
-public sealed class TofOffloadRulesScenario : IScenario
+public sealed class TofOffloadRulesScenario : TofOffloadVariant
 {
     private const int Unmatched = 1000;
-    private readonly TofOffloadScenario offload = new();
+    public override string Name => "tof-offload-rules1000";
 
-    public string Name => "tof-offload-rules1000";
+    public override string Description => "TOF offload as tof-offload, with 1000 traffic rules that do not match and one that does";
 
-    public string Description => "TOF offload as tof-offload, with 1000 traffic rules that do not match and one that does";
-
-    public int MinimumFrameLength => offload.MinimumFrameLength;
-
-    public ushort IngressPort => offload.IngressPort;
-
-    public ushort EgressPort => offload.EgressPort;
-
-    public ForwardingEvent Event => offload.Event;
-
-    public int LengthChange => offload.LengthChange;
-
-    public DataplaneConfig Configuration(ScenarioSettings settings)
+    public override DataplaneConfig Configuration(ScenarioSettings settings)
     {
         var rules = new JsonArray();
         for (int i = 0; i < Unmatched; i++)
@@ -41,12 +27,8 @@ public sealed class TofOffloadRulesScenario : IScenario
         }
 
         rules.Add(JsonNode.Parse("""{ "name": "match", "priority": 1, "scope": "tof", "direction": "uplink", "match": { "protocol": "udp", "destinationPorts": 8080 }, "actions": { "markDscp": 0 } }"""));
-        var json = DataplaneConfigFile.ToJson(offload.Configuration(settings));
+        var json = DataplaneConfigFile.ToJson(Offload.Configuration(settings));
         json["trafficRules"] = rules;
         return DataplaneConfigFile.Parse(json.ToJsonString());
     }
-
-    public void Populate(ForwardingPlane plane, ScenarioSettings settings) => offload.Populate(plane, settings);
-
-    public void WriteFrame(Span<byte> frame, int index, ScenarioSettings settings) => offload.WriteFrame(frame, index, settings);
 }
