@@ -292,19 +292,24 @@ public sealed class MapResolverClient
         {
             SmrInvoked = pending.SmrInvoked,
         };
+        context.Send(resolver, Encapsulated(request, pending.Eid, source, resolver), retransmission ? LispControlEvent.MapRequestRetransmitted
+            : pending.SmrInvoked ? LispControlEvent.SmrInvokedRequestSent : LispControlEvent.MapRequestSent);
+    }
+
+    /// <summary>
+    /// <paramref name="request"/> for <paramref name="eid"/> in the Encapsulated Control Message a map-resolver takes.
+    /// The ECM's inner packet goes from our RLOC (<paramref name="source"/>) to the EID itself (RFC 9301 5.8): the
+    /// map-resolver reads the EID there; to the resolver when the EID's family is not the RLOC's.
+    /// </summary>
+    internal static byte[] Encapsulated(MapRequest request, EidPrefix eid, IpAddress source, IpAddress resolver)
+    {
         var message = new byte[request.Size];
         request.Write(message);
-
-        // The ECM's inner packet goes from our RLOC to the EID itself (RFC 9301 5.8): the map-resolver reads the EID there.
         var innerSource = LispAddressing.ToLisp(source);
-        var innerDestination = pending.Eid.Address.Family == source.Family
-            ? LispAddressing.ToLisp(pending.Eid.Address)
-            : LispAddressing.ToLisp(resolver);
-        var header = EncapsulatedControlHeader.Plain;
+        var innerDestination = eid.Address.Family == source.Family ? LispAddressing.ToLisp(eid.Address) : LispAddressing.ToLisp(resolver);
         var ecm = new byte[EncapsulatedControlHeader.EncapsulatedSize(innerSource, message.Length)];
-        header.WriteEncapsulated(ecm, innerSource, innerDestination, Wire.Tunnels.TunnelPorts.LispControl, message);
-        context.Send(resolver, ecm, retransmission ? LispControlEvent.MapRequestRetransmitted
-            : pending.SmrInvoked ? LispControlEvent.SmrInvokedRequestSent : LispControlEvent.MapRequestSent);
+        EncapsulatedControlHeader.Plain.WriteEncapsulated(ecm, innerSource, innerDestination, Wire.Tunnels.TunnelPorts.LispControl, message);
+        return ecm;
     }
 
     /// <summary>Our RLOCs, where replies may come back to.</summary>

@@ -1,7 +1,6 @@
 using Dataplane.Tables.MapCache;
 using Dataplane.Wire.Addresses;
 using Dataplane.Wire.LispControl;
-using Dataplane.Wire.Tunnels;
 
 namespace Dataplane.Control.Lisp;
 
@@ -43,21 +42,12 @@ public sealed class PreviousLocatorLookup(LispControlContext context)
         byNonce[nonce] = new Lookup(eid, deadline);
         byEid[eid] = nonce;
         var request = new MapRequest(nonce, LispAddress.None, MapResolverClient.ItrRlocs(context), [LispAddressing.ToLisp(eid)]);
-        var message = new byte[request.Size];
-        request.Write(message);
         foreach (var resolver in resolvers)
         {
-            if (!context.TrySource(resolver, out var source))
+            if (context.TrySource(resolver, out var source))
             {
-                continue;
+                context.Send(resolver, MapResolverClient.Encapsulated(request, eid, source, resolver), LispControlEvent.MoveLookupSent);
             }
-
-            // As the ITR's requests do (RFC 9301 5.8): the inner packet goes from our RLOC to the EID itself.
-            var innerSource = LispAddressing.ToLisp(source);
-            var innerDestination = eid.Address.Family == source.Family ? LispAddressing.ToLisp(eid.Address) : LispAddressing.ToLisp(resolver);
-            var ecm = new byte[EncapsulatedControlHeader.EncapsulatedSize(innerSource, message.Length)];
-            EncapsulatedControlHeader.Plain.WriteEncapsulated(ecm, innerSource, innerDestination, TunnelPorts.LispControl, message);
-            context.Send(resolver, ecm, LispControlEvent.MoveLookupSent);
         }
 
         return true;
